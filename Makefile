@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd fonts-noto-cjk
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver postgresql postgresql-contrib
+
+.PHONY: run test bench system-run system-test clean
+
+run: system-run $(VENV)/.installed
+	$(PY) -m desk run
+
+test: system-test $(VENV)/.installed-test
+	SE_OFFLINE=true SE_AVOID_STATS=true $(PY) -m pytest
+
+bench: system-test $(VENV)/.installed-bench
+	$(PY) -m desk bench capture
+
+system-run:
+	@scripts/ensure-system-packages.sh $(RUN_PACKAGES)
+
+system-test:
+	@scripts/ensure-system-packages.sh $(TEST_PACKAGES)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-bench: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-test $@
+
+clean:
+	rm -rf $(VENV) .nicegui screenshots

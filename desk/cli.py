@@ -1,0 +1,82 @@
+"""`python -m desk COMMAND …` — the command line.
+
+This module only parses arguments; each command is a function `run(args) -> int` in the
+module of the domain it belongs to, imported when the command runs (so `desk capture`
+never loads the database code and `desk lookup` never loads OpenCV).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# command name -> "module:function"
+_HANDLERS = {
+    "run": "desk.ui.server:run_command",
+    "seed": "desk.records.commands:seed_command",
+    "lookup": "desk.records.commands:lookup_command",
+    "staff": "desk.security.commands:staff_command",
+    "capture": "desk.capture.commands:capture_command",
+    "bench lookup": "desk.bench.lookup:bench_command",
+    "bench capture": "desk.bench.capture:bench_command",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(prog="desk", description="Provident fund counter desk.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="set up the database, seed demo data on first start, serve the app")
+    run.add_argument("--host", help="interface to listen on (default DESK_HOST or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="port (default DESK_PORT or 8080)")
+    run.add_argument("--no-seed", action="store_true", help="do not seed demo data on first start")
+
+    seed = sub.add_parser("seed", help="fill the database with deterministic demo data")
+    seed.add_argument("--customers", type=int, default=2000, help="how many customers (default 2000)")
+    seed.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+
+    lookup = sub.add_parser("lookup", help="look a customer up by ID number, account number or name")
+    lookup.add_argument("query", help="ID number, personal account number, or name (optionally 'name phone')")
+    lookup.add_argument("--json", action="store_true", help="print JSON")
+    lookup.add_argument("--staff", default="cli", help="staff member written to the access log")
+    lookup.add_argument("--purpose", default="command-line lookup", help="purpose written to the access log")
+
+    staff = sub.add_parser("staff", help="list staff accounts or reset a password")
+    staff.add_argument("action", choices=["list", "add", "reset-password"])
+    staff.add_argument("username", nargs="?")
+    staff.add_argument("--role", choices=["clerk", "supervisor", "archivist", "admin"])
+    staff.add_argument("--name", help="display name")
+
+    capture = sub.add_parser("capture", help="run files through the capture pipeline")
+    capture.add_argument("files", nargs="+", help="images (JPEG, PNG, WebP, BMP, TIFF) or PDFs")
+    capture.add_argument("--json", action="store_true", help="print one JSON object {'pages': [...]}")
+    capture.add_argument("--lang", help="Tesseract languages (default DESK_OCR_LANGUAGES)")
+    capture.add_argument("--out", help="folder to write the flattened pages and thumbnails into")
+
+    bench = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
+    bench_sub = bench.add_subparsers(dest="bench", required=True)
+    bl = bench_sub.add_parser("lookup", help="lookup latency on a large database")
+    bl.add_argument("--customers", type=int, default=1_000_000)
+    bl.add_argument("--queries", type=int, default=2000, help="queries per kind")
+    bl.add_argument("--data-dir", help="data folder for the benchmark database (default ./bench-data/lookup-N)")
+    bc = bench_sub.add_parser("capture", help="capture quality and speed against tesseract and ocrmypdf")
+    bc.add_argument("--corpus", help="corpus folder (default DESK_CORPUS or ../shared/corpus)")
+    bc.add_argument("--generated", type=int, default=12, help="how many generated camera photos")
+    bc.add_argument("--no-ocrmypdf", action="store_true", help="skip the OCRmyPDF baseline")
+    bc.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse `argv` and run the command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    name = args.command if args.command != "bench" else f"bench {args.bench}"
+    module_name, func_name = _HANDLERS[name].split(":")
+    handler = getattr(importlib.import_module(module_name), func_name)
+    return int(handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

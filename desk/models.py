@@ -1,0 +1,3 @@
+"""Imports every package's tables so that `SQLModel.metadata` knows them all (see desk.db.init_db)."""
+
+# Each domain adds its own tables module here, one import per line.

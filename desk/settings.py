@@ -1,0 +1,65 @@
+"""The one settings object. Every value comes from a `DESK_*` environment variable or its default.
+
+`DESK_DATA_DIR` decides where everything is read and written (archive files, the SQLite
+database, the storage secret), so two data folders never mix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime settings; build with `get_settings()`."""
+
+    model_config = SettingsConfigDict(env_prefix="DESK_", extra="ignore")
+
+    data_dir: Path = Path("scans")
+    database_url: str = ""  # empty: a SQLite file in the data folder
+    host: str = "127.0.0.1"
+    port: int = 8080
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    ocr_languages: str = "chi_sim+eng"
+    ocr_timeout_s: float = 60.0
+    session_idle_minutes: int = 30
+    default_language: str = "zh-CN"
+    demo_customers: int = 2000  # customers seeded on first start
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        """The data folder as an absolute path, created on first use."""
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to `desk.sqlite3` in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir / 'desk.sqlite3'}"
+
+    def storage_secret(self) -> str:
+        """The secret that signs session cookies: generated on first start, kept in the data folder."""
+        path = self.resolved_data_dir / ".storage_secret"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (call `get_settings.cache_clear()` after changing the environment)."""
+    return Settings()
