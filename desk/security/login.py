@@ -1,0 +1,50 @@
+"""One login attempt: the throttle first, then the password, then the counters.
+
+The UI calls `attempt_login` and shows `message_key`; it never learns whether the username or
+the password was wrong (both read "wrong username or password").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from desk.security import login_throttle
+from desk.security.staff import Staff, authenticate
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The account on success; otherwise the i18n key (and parameters) of why not."""
+
+    staff: Staff | None
+    message_key: str | None = None
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def attempt_login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    address: str | None,
+    now: datetime | None = None,
+    policy: login_throttle.ThrottlePolicy = login_throttle.DEFAULT_POLICY,
+) -> LoginResult:
+    """Check one username and password from `address`, counting failures and honouring lockouts."""
+    if not username.strip() or not password:
+        return LoginResult(None, "login.empty")
+    wait = login_throttle.retry_after(session, username=username, address=address, now=now)
+    if wait > 0:
+        return LoginResult(None, "login.locked", {"seconds": math.ceil(wait)})
+    staff = authenticate(session, username=username, password=password)
+    if staff is None:
+        wait = login_throttle.record_failure(session, username=username, address=address, now=now, policy=policy)
+        if wait > 0:
+            return LoginResult(None, "login.locked", {"seconds": math.ceil(wait)})
+        return LoginResult(None, "login.bad_credentials")
+    login_throttle.record_success(session, username=username)
+    return LoginResult(staff)

@@ -1,0 +1,68 @@
+"""Who may open what: the staff roles and one table of page paths to the roles allowed there.
+
+The auth middleware (desk.ui.auth) consults this table on every request. The longest path prefix
+that matches decides; a path with no row is refused (deny by default), so a new page is closed
+until someone adds its row here.
+"""
+
+from __future__ import annotations
+
+ROLES = ("clerk", "supervisor", "archivist", "admin")
+ALL_STAFF = frozenset(ROLES)
+COUNTER = frozenset({"clerk", "supervisor"})
+ADMIN = frozenset({"admin"})
+
+# Open to anyone, logged in or not: the login page, NiceGUI's own assets and websocket, the icon.
+PUBLIC_PREFIXES = ("/login", "/_nicegui", "/favicon.ico")
+
+# path prefix -> roles that may open it
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "/": ALL_STAFF,  # home: sends each role to its start page
+    "/logout": ALL_STAFF,
+    "/language": ALL_STAFF,
+    "/lookup": COUNTER,
+    "/customer": COUNTER,
+    "/admin": ADMIN,
+}
+
+# the page a role lands on after login
+START_PAGE = {
+    "clerk": "/lookup",
+    "supervisor": "/lookup",
+    "archivist": "/",
+    "admin": "/admin/staff",
+}
+
+# the pages each role sees in the header menu: (path, i18n key of the label)
+MENU = (
+    ("/lookup", "ui.menu.lookup"),
+    ("/admin/staff", "ui.menu.staff"),
+    ("/admin/access-log", "ui.menu.access_log"),
+)
+
+
+def _matches(prefix: str, path: str) -> bool:
+    if prefix == "/":
+        return path == "/"
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def is_public(path: str) -> bool:
+    """Whether `path` may be opened without logging in."""
+    return any(_matches(prefix, path) for prefix in PUBLIC_PREFIXES)
+
+
+def roles_for(path: str) -> frozenset[str]:
+    """The roles allowed to open `path` (empty when no row covers it)."""
+    best = max((prefix for prefix in PAGE_ROLES if _matches(prefix, path)), key=len, default=None)
+    return PAGE_ROLES[best] if best is not None else frozenset()
+
+
+def may_open(role: str, path: str) -> bool:
+    """Whether a staff member with `role` may open `path`."""
+    return role in roles_for(path)
+
+
+def menu_for(role: str) -> list[tuple[str, str]]:
+    """The (path, label key) menu entries that `role` may open."""
+    return [(path, label) for path, label in MENU if may_open(role, path)]
