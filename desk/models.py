@@ -1,3 +1,5 @@
 """Imports every package's tables so that `SQLModel.metadata` knows them all (see desk.db.init_db)."""
 
 # Each domain adds its own tables module here, one import per line.
+import desk.security.login_throttle  # noqa: E402,F401 - staff login failures
+import desk.security.staff  # noqa: E402,F401 - staff accounts
