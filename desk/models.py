@@ -3,3 +3,4 @@
 # Each domain adds its own tables module here, one import per line.
 import desk.security.login_throttle  # noqa: E402,F401 - staff login failures
 import desk.security.staff  # noqa: E402,F401 - staff accounts
+import desk.archive.search_index  # noqa: E402,F401 - archive documents, pages, fixity runs (tables.py) and the full-text index

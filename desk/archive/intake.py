@@ -1,0 +1,157 @@
+"""Captured pages -> durable files + document, page and index rows, all or nothing.
+
+Order of work: every file is written (atomically, fsynced) first; then the rows are inserted and
+committed in one transaction. If anything fails in between, the rows roll back and the files this
+intake created are removed again; if the process dies instead, the files are unreferenced and the
+orphan sweep (desk.archive.fixity) removes them. No row ever points at a missing file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from desk.archive.errors import ArchiveRefused
+from desk.archive.retention import default_class, retention_until
+from desk.archive.search_index import index_for
+from desk.archive.storage import FileStore
+from desk.archive.tables import SOURCES, ArchiveDocument, ArchivePage, referenced_keys
+from desk.archive.text_tokens import normalize_text
+from desk.db import session_scope
+from desk.records.tables import Person
+
+_NOT_A_TYPE = ("", "unknown", "skip")
+
+
+@dataclass
+class PageInput:
+    """One captured page as the archive needs it (built from a capture PageResult or by hand)."""
+
+    original: bytes  # the colour original exactly as received
+    original_ext: str = "jpg"
+    flat: bytes | None = None  # the flattened, deskewed page
+    flat_ext: str = "png"
+    thumb: bytes | None = None
+    thumb_ext: str = "jpg"
+    text: str = ""
+    words: list = field(default_factory=list)  # word boxes as the pipeline gives them
+    width_px: int = 0
+    height_px: int = 0
+    dpi: float | None = None
+    doc_type: str = "unknown"
+    confidence: float | None = None
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass
+class DocumentInfo:
+    """Who and what a captured document belongs to."""
+
+    person_id: int
+    captured_by: str
+    source: str  # camera, upload or pdf
+    material_code: str | None = None
+    case_no: str | None = None
+    title: str = ""
+    retention_class: str | None = None  # None: the default class of retention.toml
+    captured_at: datetime | None = None
+    payoff_on: object = None  # a date for loan files already paid off
+
+
+@dataclass
+class _PageFiles:
+    original: str
+    flat: str | None
+    thumb: str | None
+    text: str | None
+    words: str | None
+
+
+def _store_page(store: FileStore, page: PageInput, created: list[str]) -> _PageFiles:
+    def put(data: bytes | None, ext: str) -> str | None:
+        if data is None:
+            return None
+        stored, new = store.put(data, ext)
+        if new:
+            created.append(stored.key)
+        return stored.key
+
+    words = json.dumps(page.words, ensure_ascii=False, default=str).encode() if page.words else None
+    text = normalize_text(page.text).encode("utf-8") if page.text else None
+    return _PageFiles(put(page.original, page.original_ext), put(page.flat, page.flat_ext),
+                      put(page.thumb, page.thumb_ext), put(text, "txt"), put(words, "json"))
+
+
+def _document_type(pages: Sequence[PageInput]) -> str:
+    return next((page.doc_type for page in pages if page.doc_type not in _NOT_A_TYPE), "unknown")
+
+
+def _validate(session: Session, pages: Sequence[PageInput], info: DocumentInfo) -> None:
+    if not pages:
+        raise ArchiveRefused("archive.intake.no_pages")
+    if info.source not in SOURCES:
+        raise ArchiveRefused("archive.intake.bad_source", source=info.source)
+    if session.get(Person, info.person_id) is None:
+        raise ArchiveRefused("archive.intake.unknown_customer", customer=info.person_id)
+
+
+def _insert_rows(session: Session, pages: Sequence[PageInput], files: list[_PageFiles], info: DocumentInfo) -> int:
+    captured_at = info.captured_at or datetime.now()
+    retention_class = info.retention_class or default_class()
+    document = ArchiveDocument(
+        doc_type=_document_type(pages), material_code=info.material_code, person_id=info.person_id,
+        case_no=info.case_no, title=info.title[:200], captured_by=info.captured_by, captured_at=captured_at,
+        source=info.source, page_count=len(pages), retention_class=retention_class,
+        retention_until=retention_until(retention_class, captured_at.date(), payoff_on=info.payoff_on))
+    session.add(document)
+    session.flush()
+    index = index_for(session)
+    for number, (page, keys) in enumerate(zip(pages, files, strict=True), start=1):
+        text = normalize_text(page.text)
+        row = ArchivePage(document_id=document.id, page_no=number, original_key=keys.original, flat_key=keys.flat,
+                          thumb_key=keys.thumb, text_key=keys.text, words_key=keys.words, width_px=page.width_px,
+                          height_px=page.height_px, dpi=page.dpi, doc_type=page.doc_type or "unknown",
+                          ocr_confidence=page.confidence, text=text, fields=dict(page.fields))
+        session.add(row)
+        session.flush()
+        index.add(session, row.id, text)
+    return document.id
+
+
+def archive_document(store: FileStore, pages: Sequence[PageInput], info: DocumentInfo, *,
+                     engine: Engine | None = None, before_commit: Callable[[], None] | None = None) -> int:
+    """Store the pages' files, then commit the document with its pages; returns the document id.
+
+    `before_commit` runs after the files are durable and the rows are flushed but not committed
+    (the point where a crash or a failure must leave nothing behind; tests inject one there).
+    Raises ArchiveRefused for a request that cannot be archived.
+    """
+    with session_scope(engine) as session:
+        _validate(session, pages, info)
+        if info.retention_class:
+            retention_until(info.retention_class, datetime.now().date())  # refuses an unknown class early
+    created: list[str] = []
+    try:
+        files = [_store_page(store, page, created) for page in pages]
+        with session_scope(engine) as session:
+            document_id = _insert_rows(session, pages, files, info)
+            if before_commit is not None:
+                before_commit()
+        return document_id
+    except BaseException:
+        _remove_unreferenced(store, created, engine)
+        raise
+
+
+def _remove_unreferenced(store: FileStore, keys: list[str], engine: Engine | None) -> None:
+    # Another intake may have committed rows for the same bytes meanwhile: keep those files.
+    if not keys:
+        return
+    with session_scope(engine) as session:
+        keep = referenced_keys(session, set(keys))
+    store.remove(set(keys) - keep)

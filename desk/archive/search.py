@@ -1,0 +1,100 @@
+"""Archive search: a query string and filters in, ranked pages with masked customers and snippets out."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from desk.archive.query_parser import ParsedQuery, parse_query
+from desk.archive.search_index import SearchFilters, index_for
+from desk.archive.snippets import make_snippet
+from desk.archive.tables import ArchiveDocument, ArchivePage
+from desk.records.tables import Person
+from desk.security.masking import mask_id_number, mask_name
+
+log = logging.getLogger(__name__)
+MAX_LIMIT = 200
+
+
+@dataclass
+class SearchHit:
+    """One matching page."""
+
+    document_id: int
+    page_id: int
+    page: int
+    doc_type: str
+    material_code: str | None
+    customer: str  # masked name and ID number
+    case_no: str | None
+    captured_at: datetime
+    captured_by: str
+    snippet: str
+    score: float
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict."""
+        out = asdict(self)
+        out["captured_at"] = self.captured_at.isoformat(timespec="seconds")
+        out["score"] = round(self.score, 4)
+        return out
+
+
+@dataclass
+class SearchResult:
+    """The hits, or a problem (a message key) when the query has nothing to search for."""
+
+    hits: list[SearchHit] = field(default_factory=list)
+    problem: str | None = None
+    notes: tuple[str, ...] = ()
+    more: bool = False  # further hits exist beyond this page of results
+
+
+def _masked_customer(person: Person | None) -> str:
+    if person is None:
+        return ""
+    return f"{mask_name(person.name)} {mask_id_number(person.id_number)}"
+
+
+def _hydrate(session: Session, ranked: list[tuple[int, float]], parsed: ParsedQuery) -> list[SearchHit]:
+    if not ranked:
+        return []
+    rows = session.exec(
+        select(ArchivePage, ArchiveDocument, Person)
+        .join(ArchiveDocument, ArchiveDocument.id == ArchivePage.document_id)
+        .join(Person, Person.id == ArchiveDocument.person_id, isouter=True)
+        .where(ArchivePage.id.in_([page_id for page_id, _ in ranked]))
+    ).all()
+    by_id = {page.id: (page, document, person) for page, document, person in rows}
+    hits = []
+    for page_id, score in ranked:
+        if page_id not in by_id:
+            continue
+        page, document, person = by_id[page_id]
+        hits.append(SearchHit(document.id, page.id, page.page_no, page.doc_type or document.doc_type,
+                              document.material_code, _masked_customer(person), document.case_no,
+                              document.captured_at, document.captured_by,
+                              make_snippet(page.text, parsed.positive), score))
+    return hits
+
+
+def search(session: Session, query: object, filters: SearchFilters | None = None, *, limit: int = 20,
+           offset: int = 0) -> SearchResult:
+    """Ranked pages matching `query` (any string) and `filters`; never raises on the query text."""
+    parsed = parse_query(query)
+    if parsed.problem:
+        return SearchResult(problem=parsed.problem, notes=parsed.notes)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    try:
+        ranked = index_for(session).match(session, parsed, filters or SearchFilters(), limit=limit + 1,
+                                          offset=max(0, int(offset)))
+    except DBAPIError:
+        # Tokens never carry query syntax, so this is a bug or a broken index: log it, tell the user plainly.
+        log.exception("archive search failed for %r", query)
+        session.rollback()
+        return SearchResult(problem="archive.search.failed", notes=parsed.notes)
+    return SearchResult(_hydrate(session, ranked[:limit], parsed), notes=parsed.notes, more=len(ranked) > limit)

@@ -1,0 +1,206 @@
+"""The full-text index of page text: one interface, a SQLite FTS5 and a PostgreSQL implementation.
+
+Both index the tokens of desk.archive.text_tokens: positional bigrams/words (phrases) plus the
+page's distinct CJK characters (one-character queries).
+
+- SQLite: a contentless FTS5 table `archive_page_fts(grams, chars)` with the `ascii` tokenizer
+  (our tokens are already split and lower-cased; every non-ASCII character is a token character),
+  ranked by bm25.
+- PostgreSQL: `archive_page_terms(page_id, terms tsvector)` with a GIN index. The tsvector is
+  written as a literal of our own tokens with positions (no text-search parser or locale is
+  involved), queried with `<->` phrases and ranked by ts_rank.
+
+Queries reach the engines only as bound parameters built from parsed tokens
+(desk.archive.query_parser), never as user text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import DDL, event, text
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from desk.archive.query_parser import ParsedQuery, Term
+from desk.archive.tables import ArchivePage
+from desk.archive.text_tokens import distinct_cjk_chars, index_tokens
+
+_PG_MAX_POSITION = 16383  # tsvector positions stop here
+_PG_CHAR_MARK = "~"  # marks a one-character lexeme so it never meets a token of a one-character run
+
+_SQLITE_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS archive_page_fts USING fts5("
+               "grams, chars, tokenize='ascii', content='', detail=full)")
+_PG_DDL = [
+    "CREATE TABLE IF NOT EXISTS archive_page_terms (page_id integer PRIMARY KEY "
+    "REFERENCES archive_page(id) ON DELETE CASCADE, terms tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_archive_page_terms ON archive_page_terms USING gin (terms)",
+]
+event.listen(ArchivePage.__table__, "after_create", DDL(_SQLITE_DDL).execute_if(dialect="sqlite"))
+for _statement in _PG_DDL:
+    event.listen(ArchivePage.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Conditions on the document a page belongs to; None means "any"."""
+
+    doc_type: str | None = None
+    person_id: int | None = None
+    case_no: str | None = None
+    captured_by: str | None = None
+    material_code: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+
+def filter_sql(filters: SearchFilters) -> tuple[str, dict[str, object]]:
+    """SQL conditions on `d` (archive_document) for `filters`, with their parameters."""
+    conditions, params = [], {}
+    for name in ("doc_type", "person_id", "case_no", "captured_by", "material_code"):
+        value = getattr(filters, name)
+        if value is not None:
+            conditions.append(f"d.{name} = :f_{name}")
+            params[f"f_{name}"] = value
+    if filters.date_from is not None:
+        conditions.append("d.captured_at >= :f_from")
+        params["f_from"] = datetime.combine(filters.date_from, time.min)
+    if filters.date_to is not None:
+        conditions.append("d.captured_at < :f_to")
+        params["f_to"] = datetime.combine(filters.date_to + timedelta(days=1), time.min)
+    return "".join(f" AND {condition}" for condition in conditions), params
+
+
+class SearchIndex:
+    """What every engine offers: add and remove a page's text, and find ranked page ids."""
+
+    def add(self, session: Session, page_id: int, page_text: str) -> None:
+        """Index the text of a page."""
+        raise NotImplementedError
+
+    def remove(self, session: Session, page_id: int, page_text: str) -> None:
+        """Remove a page from the index (`page_text` is the text it was indexed with)."""
+        raise NotImplementedError
+
+    def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
+              offset: int = 0) -> list[tuple[int, float]]:
+        """(page id, score) of matching pages, best first."""
+        raise NotImplementedError
+
+
+def _fts5_term(term: Term) -> str:
+    if term.kind == "char":
+        return f'chars : "{term.tokens[0]}"'
+    phrase = " ".join(term.tokens)
+    return f'grams : "{phrase}"' + ("*" if term.kind == "prefix" else "")
+
+
+def fts5_expression(query: ParsedQuery) -> str:
+    """The FTS5 MATCH expression of a parsed query (tokens hold no quotes or operators)."""
+    positive = " AND ".join(f"({_fts5_term(term)})" for term in query.terms if not term.negated)
+    negative = " OR ".join(f"({_fts5_term(term)})" for term in query.terms if term.negated)
+    return f"({positive}) NOT ({negative})" if negative else positive
+
+
+class SqliteFts5Index(SearchIndex):
+    """SQLite: contentless FTS5, bm25 ranking (column weights: phrases 1.0, single characters 0.3)."""
+
+    def add(self, session: Session, page_id: int, page_text: str) -> None:
+        """Index the text of a page."""
+        session.execute(text("INSERT INTO archive_page_fts(rowid, grams, chars) VALUES (:id, :grams, :chars)"),
+                        {"id": page_id, **_sqlite_columns(page_text)})
+
+    def remove(self, session: Session, page_id: int, page_text: str) -> None:
+        """Remove a page (a contentless table needs the indexed values to delete them)."""
+        session.execute(text("INSERT INTO archive_page_fts(archive_page_fts, rowid, grams, chars) "
+                             "VALUES ('delete', :id, :grams, :chars)"), {"id": page_id, **_sqlite_columns(page_text)})
+
+    def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
+              offset: int = 0) -> list[tuple[int, float]]:
+        """(page id, score) of matching pages, best first."""
+        where, params = filter_sql(filters)
+        sql = ("SELECT p.id, -bm25(archive_page_fts, 1.0, 0.3) AS score FROM archive_page_fts "
+               "JOIN archive_page p ON p.id = archive_page_fts.rowid "
+               "JOIN archive_document d ON d.id = p.document_id "
+               f"WHERE archive_page_fts MATCH :expr{where} "
+               "ORDER BY bm25(archive_page_fts, 1.0, 0.3) LIMIT :limit OFFSET :offset")
+        rows = session.execute(text(sql), {"expr": fts5_expression(query), "limit": limit, "offset": offset,
+                                           **params})
+        return [(row[0], float(row[1])) for row in rows]
+
+
+def _sqlite_columns(page_text: str) -> dict[str, str]:
+    return {"grams": " ".join(index_tokens(page_text)), "chars": " ".join(distinct_cjk_chars(page_text))}
+
+
+def tsvector_literal(page_text: str) -> str:
+    """A tsvector literal of the page's tokens with positions, plus its marked single characters."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for position, token in enumerate(index_tokens(page_text), start=1):
+        positions[token].append(min(position, _PG_MAX_POSITION))
+    lexemes = [f"'{token}':{','.join(map(str, sorted(set(places))[:256]))}" for token, places in positions.items()]
+    lexemes += [f"'{_PG_CHAR_MARK}{char}'" for char in distinct_cjk_chars(page_text)]
+    return " ".join(lexemes)
+
+
+def _tsquery_term(term: Term) -> str:
+    if term.kind == "char":
+        body = f"'{_PG_CHAR_MARK}{term.tokens[0]}'"
+    else:
+        quoted = [f"'{token}'" for token in term.tokens]
+        if term.kind == "prefix":
+            quoted[-1] += ":*"
+        body = "(" + " <-> ".join(quoted) + ")"
+    return f"!{body}" if term.negated else body
+
+
+def tsquery_literal(query: ParsedQuery) -> str:
+    """The tsquery literal of a parsed query."""
+    return " & ".join(_tsquery_term(term) for term in query.terms)
+
+
+class PostgresTsvectorIndex(SearchIndex):
+    """PostgreSQL: our tokens as a tsvector with a GIN index, ts_rank ranking."""
+
+    def add(self, session: Session, page_id: int, page_text: str) -> None:
+        """Index the text of a page."""
+        session.execute(text("INSERT INTO archive_page_terms (page_id, terms) VALUES (:id, CAST(:terms AS tsvector))"),
+                        {"id": page_id, "terms": tsvector_literal(page_text)})
+
+    def remove(self, session: Session, page_id: int, page_text: str) -> None:
+        """Remove a page from the index."""
+        session.execute(text("DELETE FROM archive_page_terms WHERE page_id = :id"), {"id": page_id})
+
+    def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
+              offset: int = 0) -> list[tuple[int, float]]:
+        """(page id, score) of matching pages, best first."""
+        where, params = filter_sql(filters)
+        sql = ("SELECT p.id, ts_rank(t.terms, q.query) AS score "
+               "FROM archive_page_terms t CROSS JOIN (SELECT CAST(:expr AS tsquery) AS query) q "
+               "JOIN archive_page p ON p.id = t.page_id JOIN archive_document d ON d.id = p.document_id "
+               f"WHERE t.terms @@ q.query{where} ORDER BY score DESC, p.id DESC LIMIT :limit OFFSET :offset")
+        rows = session.execute(text(sql), {"expr": tsquery_literal(query), "limit": limit, "offset": offset,
+                                           **params})
+        return [(row[0], float(row[1])) for row in rows]
+
+
+def index_for(bind: Connection | object) -> SearchIndex:
+    """The index implementation for the session's or engine's database."""
+    dialect = getattr(getattr(bind, "dialect", None), "name", None) or bind.get_bind().dialect.name
+    return PostgresTsvectorIndex() if dialect == "postgresql" else SqliteFts5Index()
+
+
+def rebuild(session: Session) -> int:
+    """Re-index every page from its stored text (after a change of tokenisation rules); returns pages."""
+    index = index_for(session)
+    if isinstance(index, SqliteFts5Index):
+        session.execute(text("INSERT INTO archive_page_fts(archive_page_fts) VALUES ('delete-all')"))
+    else:
+        session.execute(text("DELETE FROM archive_page_terms"))
+    count = 0
+    for page_id, page_text in session.execute(text("SELECT id, text FROM archive_page ORDER BY id")):
+        index.add(session, page_id, page_text)
+        count += 1
+    return count

@@ -1,0 +1,47 @@
+"""Building blocks for archive tests: a customer row and pages with real image bytes."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from PIL import Image, ImageDraw
+from sqlmodel import Session
+
+from desk.archive.intake import DocumentInfo, PageInput
+from desk.records.tables import Person
+
+
+def add_person(engine, *, id_number: str = "210203199001011234", name: str = "张三") -> int:
+    """Insert one customer and return their id."""
+    with Session(engine) as session:
+        person = Person(id_number=id_number, name=name, phone="13812341234", sex="M",
+                        birth_date=date(1990, 1, 1), address="大连市中山区人民路1号")
+        session.add(person)
+        session.commit()
+        return person.id
+
+
+def png_bytes(label: str, size: tuple[int, int] = (200, 120)) -> bytes:
+    """A small real PNG whose pixels depend on `label` (different labels, different bytes)."""
+    image = Image.new("RGB", size, "white")
+    ImageDraw.Draw(image).text((10, 10), label, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def page(text: str, label: str | None = None, doc_type: str = "lease") -> PageInput:
+    """A page with a PNG original, a flattened copy, a thumbnail and `text`."""
+    label = label or text[:20]
+    return PageInput(original=png_bytes(label), original_ext="png", flat=png_bytes(label + "/flat"),
+                     thumb=png_bytes(label + "/thumb", (40, 24)), thumb_ext="png", text=text,
+                     words=[{"text": text[:4], "box": [1, 2, 3, 4], "conf": 90}], width_px=200, height_px=120,
+                     dpi=300.0, doc_type=doc_type, confidence=91.5, fields={})
+
+
+def info(person_id: int, **overrides) -> DocumentInfo:
+    """Document details for `person_id` with sensible defaults."""
+    values = {"person_id": person_id, "captured_by": "clerk1", "source": "upload", "material_code": "M10"}
+    values.update(overrides)
+    return DocumentInfo(**values)
