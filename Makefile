@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver postgresql postgresql-contrib
+# OCRmyPDF needs ghostscript; unpaper and pngquant are optional helpers of it
+BENCH_PACKAGES := $(TEST_PACKAGES) ghostscript unpaper pngquant
 
-.PHONY: run test bench system-run system-test clean
+.PHONY: run test bench system-run system-test system-bench clean
 
 run: system-run $(VENV)/.installed
 	$(PY) -m desk run
@@ -13,7 +15,7 @@ run: system-run $(VENV)/.installed
 test: system-test $(VENV)/.installed-test
 	SE_OFFLINE=true SE_AVOID_STATS=true $(PY) -m pytest
 
-bench: system-test $(VENV)/.installed-bench
+bench: system-bench $(VENV)/.installed-bench
 	$(PY) -m desk bench capture
 
 system-run:
@@ -21,6 +23,9 @@ system-run:
 
 system-test:
 	@scripts/ensure-system-packages.sh $(TEST_PACKAGES)
+
+system-bench:
+	@scripts/ensure-system-packages.sh $(BENCH_PACKAGES)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
