@@ -1,0 +1,90 @@
+"""Fixity: re-hash every stored file, report missing, altered and orphaned files; sweep orphans.
+
+A file's name is its SHA-256, so the expected hash of every file is known without the database;
+the database says which files must exist. Each run is recorded (FixityRun) so archivists see the
+last result; the app runs `verify_archive` on a schedule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from desk.archive.storage import FileStore, sha256_of_file
+from desk.archive.tables import FixityRun, referenced_keys
+from desk.db import session_scope
+
+# Files younger than this may belong to an intake that has not committed yet: not orphans yet.
+IN_FLIGHT_SECONDS = 600.0
+
+
+@dataclass
+class FixityReport:
+    """What one verification found; `ok` when nothing is missing, altered or orphaned."""
+
+    started_at: datetime
+    finished_at: datetime | None = None
+    checked: int = 0
+    missing: list[str] = field(default_factory=list)  # store keys rows name but the disk lacks
+    altered: list[str] = field(default_factory=list)  # files whose content no longer has their hash
+    orphaned: list[str] = field(default_factory=list)  # paths no row refers to
+
+    @property
+    def ok(self) -> bool:
+        """True when every referenced file is present and intact and nothing is left over."""
+        return not (self.missing or self.altered or self.orphaned)
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict."""
+        out = asdict(self)
+        out["started_at"] = self.started_at.isoformat(timespec="seconds")
+        out["finished_at"] = self.finished_at.isoformat(timespec="seconds") if self.finished_at else None
+        out["ok"] = self.ok
+        return out
+
+
+def _check_file(key: str, path: Path, report: FixityReport) -> None:
+    report.checked += 1
+    if sha256_of_file(path) != key.partition(".")[0]:
+        report.altered.append(key)
+
+
+def verify_archive(store: FileStore, *, engine: Engine | None = None, record: bool = True,
+                   in_flight_s: float = IN_FLIGHT_SECONDS) -> FixityReport:
+    """Re-hash every file; report what is missing, altered or orphaned; record the run."""
+    report = FixityReport(started_at=datetime.now())
+    with session_scope(engine) as session:
+        referenced = referenced_keys(session)
+    on_disk: set[str] = set()
+    cutoff = report.started_at.timestamp() - in_flight_s
+    for key, path in store.iter_keys():
+        if key in referenced:
+            on_disk.add(key)
+            _check_file(key, path, report)
+        elif path.stat().st_mtime <= cutoff:
+            report.orphaned.append(str(path.relative_to(store.root)))
+    report.missing = sorted(referenced - on_disk)
+    report.finished_at = datetime.now()
+    if record:
+        with session_scope(engine) as session:
+            session.add(FixityRun(started_at=report.started_at, finished_at=report.finished_at,
+                                  checked=report.checked, missing=len(report.missing), altered=len(report.altered),
+                                  orphaned=len(report.orphaned), report=report.to_json()))
+    return report
+
+
+def last_run(session: Session) -> FixityRun | None:
+    """The most recent recorded verification, for the archivist's page."""
+    return session.exec(select(FixityRun).order_by(FixityRun.started_at.desc(), FixityRun.id.desc())).first()
+
+
+def sweep_orphans(store: FileStore, *, engine: Engine | None = None,
+                  older_than_s: float = IN_FLIGHT_SECONDS) -> list[Path]:
+    """Delete files no page refers to (left by a crash mid-intake) once they are `older_than_s` old."""
+    with session_scope(engine) as session:
+        referenced = referenced_keys(session)
+    return store.sweep_orphans(referenced, older_than_s=older_than_s)
