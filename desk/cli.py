@@ -20,6 +20,11 @@ _HANDLERS = {
     "capture": "desk.capture.commands:capture_command",
     "bench lookup": "desk.bench.lookup:bench_command",
     "bench capture": "desk.bench.capture:bench_command",
+    "search": "desk.archive.commands:search_command",
+    "archive": "desk.archive.commands:archive_command",
+    "verify": "desk.archive.commands:verify_command",
+    "export": "desk.archive.commands:export_command",
+    "bench search": "desk.bench.search:bench_command",
 }
 
 
@@ -55,6 +60,38 @@ def build_parser() -> argparse.ArgumentParser:
     capture.add_argument("--lang", help="Tesseract languages (default DESK_OCR_LANGUAGES)")
     capture.add_argument("--out", help="folder to write the flattened pages and thumbnails into")
 
+    search = sub.add_parser("search", help="full-text search of the archive (Chinese words, phrases, ID numbers)")
+    search.add_argument("query", help='words must all occur; "quoted phrase"; -word excludes; 2102* is a prefix')
+    search.add_argument("--type", help="document type, e.g. lease")
+    search.add_argument("--customer", help="customer ID number or person id")
+    search.add_argument("--case", help="case number")
+    search.add_argument("--material", help="material code, e.g. M10")
+    search.add_argument("--staff", help="captured by this staff member")
+    search.add_argument("--from", dest="date_from", help="captured on or after (YYYY-MM-DD)")
+    search.add_argument("--to", dest="date_to", help="captured on or before (YYYY-MM-DD)")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true", help="print one JSON object {'hits': [...]}")
+
+    archive = sub.add_parser("archive", help="capture files through the pipeline into the archive")
+    archive.add_argument("files", nargs="+", help="images or PDFs; each file becomes one document")
+    archive.add_argument("--customer", required=True, help="customer ID number or person id")
+    archive.add_argument("--material", help="material code, e.g. M10")
+    archive.add_argument("--case", help="case number to link the documents to")
+    archive.add_argument("--retention", help="retention class (default: desk/archive/retention.toml)")
+    archive.add_argument("--staff", default="cli", help="recorded as the capturing staff member")
+    archive.add_argument("--json", action="store_true")
+
+    verify = sub.add_parser("verify", help="re-hash every archived file; exit 1 if any is missing, altered or orphaned")
+    verify.add_argument("--json", action="store_true")
+    verify.add_argument("--sweep", action="store_true", help="also delete orphaned files older than ten minutes")
+
+    export = sub.add_parser("export", help="export a case or document as a searchable PDF with a check report")
+    export.add_argument("target", help="case number or document id")
+    export.add_argument("--out", required=True, help="PDF file to write (the check report goes beside it)")
+    export.add_argument("--staff", default="cli", help="staff member written to the access log")
+    export.add_argument("--purpose", default="command-line export", help="purpose written to the access log")
+    export.add_argument("--json", action="store_true", help="print the check report as JSON")
+
     bench = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
     bench_sub = bench.add_subparsers(dest="bench", required=True)
     bl = bench_sub.add_parser("lookup", help="lookup latency on a large database")
@@ -66,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     bc.add_argument("--generated", type=int, default=12, help="how many generated camera photos")
     bc.add_argument("--no-ocrmypdf", action="store_true", help="skip the OCRmyPDF baseline")
     bc.add_argument("--json", action="store_true")
+    bs = bench_sub.add_parser("search", help="archive search latency on a large index against a LIKE scan")
+    bs.add_argument("--pages", type=int, default=1_000_000)
+    bs.add_argument("--queries", type=int, default=200, help="queries per kind")
+    bs.add_argument("--data-dir", help="data folder for the benchmark archive (default ./bench-data/search-N)")
+    bs.add_argument("--json", action="store_true")
     return parser
 
 

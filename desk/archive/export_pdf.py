@@ -66,24 +66,44 @@ def _word_box(word: object) -> tuple[str, float, float, float, float] | None:
     return None
 
 
-def text_lines(words: Sequence[object]) -> list[tuple[str, float, float, float, float]]:
-    """Word boxes grouped into lines (a word joins a line it overlaps vertically by half), top to bottom."""
-    lines: list[list[tuple[str, float, float, float, float]]] = []
-    for box in sorted(filter(None, map(_word_box, words)), key=lambda b: (b[2], b[1])):
+def _rows_by_overlap(boxes: list[tuple[str, float, float, float, float]]) -> list[list]:
+    # A word joins the first row it overlaps vertically by at least half its height.
+    rows: list[list] = []
+    for box in sorted(boxes, key=lambda b: (b[2], b[1])):
         height = box[4] - box[2]
-        for line in lines:
-            top, bottom = min(b[2] for b in line), max(b[4] for b in line)
+        for row in rows:
+            top, bottom = min(b[2] for b in row), max(b[4] for b in row)
             if min(bottom, box[4]) - max(top, box[2]) >= height / 2:
-                line.append(box)
+                row.append(box)
                 break
         else:
-            lines.append([box])
+            rows.append([box])
+    return rows
+
+
+def _rows_by_number(words: Sequence[object]) -> list[list] | None:
+    # Tesseract numbers lines (block, paragraph, line): trust that when every word has it.
+    if not words or not all(isinstance(word, dict) and "line" in word for word in words):
+        return None
+    rows: dict[tuple, list] = {}
+    for word in words:
+        box = _word_box(word)
+        if box is not None:
+            rows.setdefault(tuple(word["line"]), []).append(box)
+    return list(rows.values())
+
+
+def text_lines(words: Sequence[object]) -> list[tuple[str, float, float, float, float]]:
+    """Word boxes grouped into text lines as (text, x0, y0, x1, y1), top to bottom."""
+    rows = _rows_by_number(words)
+    if rows is None:
+        rows = _rows_by_overlap([box for box in map(_word_box, words) if box is not None])
     out = []
-    for line in lines:
-        line.sort(key=lambda b: b[1])
-        text = normalize_text(" ".join(b[0] for b in line))
-        out.append((text, min(b[1] for b in line), min(b[2] for b in line), max(b[3] for b in line),
-                    max(b[4] for b in line)))
+    for row in rows:
+        row.sort(key=lambda b: b[1])
+        text = normalize_text(" ".join(b[0] for b in row))
+        out.append((text, min(b[1] for b in row), min(b[2] for b in row), max(b[3] for b in row),
+                    max(b[4] for b in row)))
     return sorted(out, key=lambda line: line[2])
 
 

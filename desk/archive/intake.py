@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -24,6 +25,9 @@ from desk.archive.tables import SOURCES, ArchiveDocument, ArchivePage, reference
 from desk.archive.text_tokens import normalize_text
 from desk.db import session_scope
 from desk.records.tables import Person
+
+if TYPE_CHECKING:
+    from desk.capture.results import PageResult
 
 _NOT_A_TYPE = ("", "unknown", "skip")
 
@@ -85,6 +89,35 @@ def _store_page(store: FileStore, page: PageInput, created: list[str]) -> _PageF
     text = normalize_text(page.text).encode("utf-8") if page.text else None
     return _PageFiles(put(page.original, page.original_ext), put(page.flat, page.flat_ext),
                       put(page.thumb, page.thumb_ext), put(text, "txt"), put(words, "json"))
+
+
+def _jpeg(image: object, quality: int) -> bytes:
+    import cv2  # only intake from the pipeline needs OpenCV
+
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return encoded.tobytes()
+
+
+def page_input_from_result(result: PageResult, *, received: bytes | None = None, received_ext: str = "",
+                           flat_dpi: float | None = None) -> PageInput:
+    """A pipeline PageResult as a PageInput.
+
+    `received` is the file exactly as it arrived, kept as the original when it holds just this
+    page (a photo or scan); otherwise the decoded page is kept losslessly as PNG. Derived images
+    are JPEG. Word boxes refer to the flattened page (the OCR input has its geometry).
+    """
+    original, original_ext = (received, received_ext.lower().lstrip(".")) if received else (
+        result.png(result.original), "png")
+    words = [{"text": word.text, "left": word.box[0], "top": word.box[1], "width": word.box[2],
+              "height": word.box[3], "confidence": word.confidence, "line": list(word.line)} for word in result.words]
+    height, width = result.flattened.shape[:2]
+    return PageInput(original=original, original_ext=original_ext or "png", flat=_jpeg(result.flattened, 90),
+                     flat_ext="jpg", thumb=_jpeg(result.thumbnail, 80), thumb_ext="jpg", text=result.text,
+                     words=words, width_px=int(width), height_px=int(height),
+                     dpi=flat_dpi if result.page_found else None, doc_type=result.doc_type,
+                     confidence=float(result.confidence), fields=dict(result.fields))
 
 
 def _document_type(pages: Sequence[PageInput]) -> str:

@@ -1,0 +1,182 @@
+"""`python -m desk search | archive | verify | export` — the archive's commands (argument handling only)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from desk.archive.errors import ArchiveRefused
+from desk.archive.storage import FileStore
+from desk.db import get_engine, init_db, session_scope
+from desk.i18n import t, use_language
+from desk.records.tables import Person
+from desk.settings import get_settings
+
+
+def _store() -> FileStore:
+    return FileStore(get_settings().resolved_data_dir)
+
+
+def _print_json(payload: dict) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def resolve_customer(session: Session, value: str) -> int:
+    """A person id from an ID number (15 or 18 characters) or a person id; ArchiveRefused otherwise."""
+    value = value.strip().upper()
+    person = session.exec(select(Person).where(Person.id_number == value)).first()
+    if person is None and value.isdigit() and len(value) < 15:
+        person = session.get(Person, int(value))
+    if person is None:
+        raise ArchiveRefused("archive.intake.unknown_customer", customer=value)
+    return person.id
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ArchiveRefused("archive.search.bad_date", value=value) from None
+
+
+def _search(args: argparse.Namespace) -> int:
+    from desk.archive.search import search
+    from desk.archive.search_index import SearchFilters
+
+    with session_scope() as session:
+        filters = SearchFilters(doc_type=args.type, case_no=args.case, captured_by=args.staff,
+                                material_code=args.material, date_from=_date(args.date_from),
+                                date_to=_date(args.date_to),
+                                person_id=resolve_customer(session, args.customer) if args.customer else None)
+        result = search(session, args.query, filters, limit=args.limit)
+    notes = [t(note) for note in result.notes]
+    if args.json:
+        payload: dict = {"hits": [hit.to_json() for hit in result.hits], "more": result.more, "notes": notes}
+        if result.problem:
+            payload["problem"] = result.problem
+            payload["message"] = t(result.problem)
+        _print_json(payload)
+    else:
+        for note in notes:
+            print(note, file=sys.stderr)
+        if result.problem:
+            print(t(result.problem), file=sys.stderr)
+        elif not result.hits:
+            print(t("archive.search.no_hits"))
+        for hit in result.hits:
+            print(t("archive.cli.hit", score=f"{hit.score:.2f}", document=hit.document_id, page=hit.page,
+                    type=hit.doc_type, customer=hit.customer, case=hit.case_no or "-", snippet=hit.snippet))
+    return 2 if result.problem else 0
+
+
+def search_command(args: argparse.Namespace) -> int:
+    """Print the pages matching a query; exit status 2 when the query has nothing to search for."""
+    return _run(_search, args)
+
+
+def _archive_file(path: Path, person_id: int, args: argparse.Namespace, store: FileStore) -> int:
+    from desk.archive.intake import DocumentInfo, archive_document, page_input_from_result
+    from desk.capture.options import CaptureOptions
+    from desk.capture.pipeline import process_file
+
+    options = CaptureOptions.from_settings()
+    received = path.read_bytes()
+    results = process_file(received, name=path.name, options=options)
+    is_pdf = received.lstrip()[:5] == b"%PDF-"
+    keep_received = len(results) == 1 and not is_pdf
+    pages = [page_input_from_result(result, received=received if keep_received else None,
+                                     received_ext=path.suffix, flat_dpi=options.flat_dpi) for result in results]
+    info = DocumentInfo(person_id=person_id, captured_by=args.staff, source="pdf" if is_pdf else "upload",
+                        material_code=args.material, case_no=args.case, title=path.name,
+                        retention_class=args.retention)
+    return archive_document(store, pages, info)
+
+
+def _archive(args: argparse.Namespace) -> int:
+    from desk.capture.errors import InputRefused
+
+    with session_scope() as session:
+        person_id = resolve_customer(session, args.customer)
+    store, failed, archived = _store(), 0, []
+    for name in args.files:
+        path = Path(name)
+        try:
+            if not path.is_file():
+                raise ArchiveRefused("archive.cli.no_file", file=name)
+            document_id = _archive_file(path, person_id, args, store)
+        except (InputRefused, ArchiveRefused) as refused:
+            failed += 1
+            print(t("archive.cli.file_refused", file=name, reason=refused.message()), file=sys.stderr)
+            continue
+        archived.append({"file": name, "document_id": document_id})
+        if not args.json:
+            print(t("archive.cli.archived", file=name, document=document_id))
+    if args.json:
+        _print_json({"archived": archived, "failed": failed})
+    return 1 if failed else 0
+
+
+def archive_command(args: argparse.Namespace) -> int:
+    """Capture files through the pipeline into the archive; exit status 1 when any file was refused."""
+    return _run(_archive, args)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from desk.archive.fixity import sweep_orphans, verify_archive
+
+    store = _store()
+    report = verify_archive(store)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(t("archive.cli.verify_summary", checked=report.checked, missing=len(report.missing),
+                altered=len(report.altered), orphaned=len(report.orphaned)))
+        for kind in ("missing", "altered", "orphaned"):
+            for item in getattr(report, kind):
+                print(f"  {t('archive.cli.' + kind)}: {item}")
+    if args.sweep and report.orphaned:
+        removed = sweep_orphans(store)
+        print(t("archive.cli.swept", count=len(removed)), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    """Re-hash every stored file; exit status 1 when anything is missing, altered or orphaned."""
+    return _run(_verify, args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from desk.archive.export_pdf import check_report_path, export_archive
+
+    out = Path(args.out)
+    report = export_archive(args.target, out, store=_store(), staff=args.staff, purpose=args.purpose)
+    if args.json:
+        _print_json(report)
+    else:
+        print(t("archive.cli.exported", pdf=out, report=check_report_path(out), pages=report["pages"]))
+        for part in ("authenticity", "integrity", "usability", "security"):
+            state = t("archive.cli.check_ok") if report[part]["ok"] else t("archive.cli.check_failed")
+            print(f"  {t('archive.check.' + part)}: {state}")
+    return 0 if report["ok"] else 1
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Export a case or a document as a searchable PDF with a check report; exit 1 when a check fails."""
+    return _run(_export, args)
+
+
+def _run(action, args: argparse.Namespace) -> int:  # noqa: ANN001 - one of the functions above
+    with use_language(get_settings().default_language):
+        init_db(get_engine())
+        try:
+            return action(args)
+        except ArchiveRefused as refused:
+            print(refused.message(), file=sys.stderr)
+            return 2
