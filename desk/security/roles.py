@@ -18,12 +18,12 @@ PUBLIC_PREFIXES = ("/login", "/_nicegui", "/favicon.ico")
 # path prefix -> roles that may open it
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "/": ALL_STAFF,  # home: sends each role to its start page
-    "/logout": ALL_STAFF,
-    "/language": ALL_STAFF,
     "/lookup": COUNTER,
-    "/customer": COUNTER,
     "/admin": ADMIN,
 }
+
+# who may reveal a masked ID or phone number (always with a reason, always logged)
+UNMASK_ROLES = COUNTER
 
 # the page a role lands on after login
 START_PAGE = {
@@ -66,3 +66,8 @@ def may_open(role: str, path: str) -> bool:
 def menu_for(role: str) -> list[tuple[str, str]]:
     """The (path, label key) menu entries that `role` may open."""
     return [(path, label) for path, label in MENU if may_open(role, path)]
+
+
+def may_unmask(role: str) -> bool:
+    """Whether `role` may reveal masked personal numbers."""
+    return role in UNMASK_ROLES

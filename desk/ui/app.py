@@ -1,0 +1,20 @@
+"""Wires the app together: one `build()` registers the auth middleware and every page.
+
+Called by `desk.ui.server` before `ui.run`, and by the tests' main file. Registering from a
+function (not at import time) matters: NiceGUI's test harness re-imports page modules between
+tests, and anything done at import time would silently happen once only.
+"""
+
+from __future__ import annotations
+
+from nicegui import app
+
+from desk.ui.auth import AuthMiddleware
+from desk.ui.pages import access_log, admin_staff, home, login, lookup
+
+
+def build() -> None:
+    """Register the middleware and all pages on NiceGUI's app."""
+    app.add_middleware(AuthMiddleware)
+    for page in (login, home, lookup, admin_staff, access_log):
+        page.register()

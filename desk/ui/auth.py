@@ -1,0 +1,92 @@
+"""The server-side gate in front of every HTTP request, and the same check for event handlers.
+
+Anonymous requests get only the public paths (the login page and NiceGUI's assets); everything
+else redirects to the login page. A logged-in request must come from a session that is not idle
+too long, from an account that is still active, and with a role the table in desk.security.roles
+allows for the path; otherwise it gets the login page again or a 403 page in the user's language.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from nicegui import app, ui
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from desk.db import session_scope
+from desk.i18n import t
+from desk.security.roles import is_public, may_open
+from desk.security.staff import get_active_staff
+from desk.ui import session as ui_session
+
+
+def login_url(redirect_to: str | None = None, reason: str | None = None) -> str:
+    """The login page, remembering where to go afterwards and why the user is there."""
+    params = []
+    if redirect_to and redirect_to != "/":
+        params.append(f"redirect_to={quote(redirect_to, safe='/')}")
+    if reason:
+        params.append(f"reason={reason}")
+    return "/login" + ("?" + "&".join(params) if params else "")
+
+
+def safe_redirect(target: str | None) -> str | None:
+    """`target` if it is a path on this server, else None (no open redirects to other sites)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def account_is_active(username: str) -> bool:
+    """Whether the account still exists and is active (an admin may have deactivated it meanwhile)."""
+    with session_scope() as db:
+        return get_active_staff(db, username) is not None
+
+
+def _forbidden_page() -> HTMLResponse:
+    body = (f"<!doctype html><html lang='{ui_session.apply_language()}'><meta charset='utf-8'>"
+            f"<title>{escape(t('ui.forbidden.title'))}</title>"
+            f"<body style='font-family:sans-serif;margin:3rem'><h1>{escape(t('ui.forbidden.title'))}</h1>"
+            f"<p>{escape(t('ui.forbidden.text'))}</p><p><a href='/'>{escape(t('ui.forbidden.home'))}</a></p>")
+    return HTMLResponse(body, status_code=403)
+
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    """Role-aware version of NiceGUI's examples/authentication middleware."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        """Let the request through, or answer with the login redirect or a 403 page."""
+        path = request.url.path
+        if path.startswith("/_nicegui"):
+            return await call_next(request)
+        ui_session.remember_language(request.headers.get("accept-language"))
+        ui_session.apply_language()
+        if is_public(path):
+            return await call_next(request)
+        storage = app.storage.user
+        target = path + (f"?{request.url.query}" if request.url.query else "")
+        if not storage.get("authenticated"):
+            return RedirectResponse(login_url(target))
+        if ui_session.idle_expired():
+            ui_session.sign_out()
+            return RedirectResponse(login_url(target, reason="expired"))
+        if not account_is_active(storage["username"]):
+            ui_session.sign_out()
+            return RedirectResponse(login_url(reason="inactive"))
+        if not may_open(storage["role"], path):
+            return _forbidden_page()
+        ui_session.touch()
+        return await call_next(request)
+
+
+def require_staff() -> ui_session.SessionStaff | None:
+    """For event handlers: the logged-in, active staff member; otherwise send the browser to the login page."""
+    staff = ui_session.active_staff()
+    if staff is not None and account_is_active(staff.username):
+        return staff
+    ui_session.sign_out()
+    ui.navigate.to(login_url(reason="expired"))
+    return None

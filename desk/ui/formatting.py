@@ -1,0 +1,34 @@
+"""How money, dates and rates look on screen (the same in both languages, as Chinese forms print them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+
+def money(fen: int | None) -> str:
+    """Fen as yuan with thousands separators: 1234567 -> '¥12,345.67'."""
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    return f"{sign}¥{Decimal(abs(fen)) / 100:,.2f}"
+
+
+def day(value: date | datetime | str | None) -> str:
+    """A date as YYYY-MM-DD ('—' when absent); ISO text passes through."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        return value[:10]
+    return value.strftime("%Y-%m-%d")
+
+
+def month(value: date) -> str:
+    """A month as YYYY-MM."""
+    return value.strftime("%Y-%m")
+
+
+def percent(value: Decimal | float | int) -> str:
+    """A rate in percent without trailing zeros: Decimal('3.075') -> '3.075%'."""
+    text = f"{Decimal(str(value)).normalize():f}"
+    return f"{text}%"

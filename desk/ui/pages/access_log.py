@@ -1,0 +1,59 @@
+"""The admin's view of the append-only access log: who read which customer, when and why."""
+
+from __future__ import annotations
+
+from nicegui import run, ui
+
+from desk.db import session_scope
+from desk.i18n import t
+from desk.security.access_log import AccessLog
+from desk.security.access_log_query import recent_access
+from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
+from desk.ui.auth import require_staff
+from desk.ui.theme import frame
+
+_COLUMNS = ("at", "staff", "role", "action", "person_id", "purpose", "fields", "case_no")
+_ACTIONS = ("lookup", "view_profile", "unmask")
+_PURPOSES = {**{p: f"ui.purpose.{p}" for p in LOOKUP_PURPOSES}, **{r: f"ui.unmask_reason.{r}" for r in UNMASK_REASONS}}
+
+
+def _entries(staff_filter: str) -> list[AccessLog]:
+    with session_scope() as db:
+        return recent_access(db, staff=staff_filter or None)
+
+
+def _rows(entries: list[AccessLog]) -> list[dict]:
+    """Table rows in the current language (run in the event loop, where the language is set)."""
+    return [{
+        "id": e.id,
+        "at": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+        "staff": e.staff,
+        "role": t(f"role.{e.role}") if e.role else "",
+        "action": t(f"ui.access_action.{e.action}") if e.action in _ACTIONS else e.action,
+        "person_id": e.person_id if e.person_id is not None else "",
+        "purpose": t(_PURPOSES[e.purpose]) if e.purpose in _PURPOSES else e.purpose,
+        "fields": e.fields,
+        "case_no": e.case_no or "",
+    } for e in entries]
+
+
+def register() -> None:
+    """Add the /admin/access-log page."""
+
+    @ui.page("/admin/access-log")
+    async def access_log_page() -> None:
+        with frame("ui.access_log.title"):
+            ui.label(t("ui.access_log.title")).classes("text-2xl font-bold")
+            ui.label(t("ui.access_log.hint")).classes("text-secondary text-sm")
+            staff_filter = ui.input(t("ui.access_log.filter_staff")).props("outlined dense clearable") \
+                .mark("filter-staff")
+            columns = [{"name": c, "label": t(f"ui.access_log.{c}"), "field": c, "align": "left"} for c in _COLUMNS]
+            table = ui.table(columns=columns, rows=_rows(await run.io_bound(_entries, "")), row_key="id") \
+                .props("flat bordered dense").classes("w-full").mark("access-log")
+
+            async def refilter() -> None:
+                if require_staff() is not None:
+                    table.rows = _rows(await run.io_bound(_entries, staff_filter.value or ""))
+
+            staff_filter.on("keydown.enter", refilter)
+            staff_filter.on("clear", refilter)

@@ -1,0 +1,171 @@
+"""The clerk's first screen: one input, Enter, the customer's profile.
+
+Keyboard first: the input is focused on load; Enter searches (an ID-card scanner types the number
+and Enter); after each search the text is selected so the next scan replaces it. An 18-character
+ID number is checked while it is typed. Every search and every unmask writes an access-log row.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nicegui import run, ui
+
+from desk.db import session_scope
+from desk.i18n import t
+from desk.records.lookup import CANDIDATES, FOUND, Candidate, LookupOutcome, lookup_customer
+from desk.records.profile import CustomerProfile, load_profile
+from desk.records.validators import check_id_number, normalize_id_input
+from desk.security.access_log import log_access
+from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
+from desk.security.roles import may_unmask
+from desk.ui.auth import require_staff
+from desk.ui.profile_view import show_profile
+from desk.ui.session import SessionStaff, apply_language
+from desk.ui.theme import frame
+
+UNMASKED_FIELDS = ("id_number", "phone", "bank_card_no", "registry_payload")
+_FULL_ID = re.compile(r"\d{17}[\dX]")
+
+
+def _search(query: str, staff: SessionStaff, purpose: str) -> tuple[LookupOutcome, CustomerProfile | None]:
+    with session_scope() as db:
+        return lookup_customer(db, query, staff=staff, purpose=purpose)
+
+
+def _open_candidate(person_id: int, staff: SessionStaff, purpose: str) -> CustomerProfile:
+    with session_scope() as db:
+        log_access(db, staff=staff, action="view_profile", person_id=person_id, purpose=purpose)
+        return load_profile(db, person_id)
+
+
+def _log_unmask(person_id: int, staff: SessionStaff, reason: str) -> None:
+    with session_scope() as db:
+        log_access(db, staff=staff, action="unmask", person_id=person_id, purpose=reason, fields=UNMASKED_FIELDS)
+
+
+def live_id_problem(text: str) -> str | None:
+    """The message key of a complete-looking ID number that fails its check, else None."""
+    number = normalize_id_input(text or "")
+    if not _FULL_ID.fullmatch(number):
+        return None
+    return check_id_number(number).problem
+
+
+class LookupScreen:
+    """The search bar and the result area of one browser tab."""
+
+    def __init__(self, staff: SessionStaff) -> None:
+        self.profile: CustomerProfile | None = None
+        self.masked = True
+        self.showing_live_problem = False
+        with ui.card().classes("w-full"):
+            with ui.row().classes("w-full items-start gap-3 no-wrap"):
+                self.query = ui.input(t("ui.lookup.label"), placeholder=t("ui.lookup.placeholder"),
+                                      on_change=self._check_as_typed) \
+                    .props("autofocus outlined clearable autocomplete=off maxlength=40") \
+                    .classes("grow text-lg").mark("query")
+                self.purpose = ui.select({p: t(f"ui.purpose.{p}") for p in LOOKUP_PURPOSES},
+                                         value=LOOKUP_PURPOSES[0], label=t("ui.lookup.purpose")) \
+                    .props("outlined").classes("w-44").mark("purpose")
+                ui.button(t("ui.lookup.search"), icon="search", on_click=self.search) \
+                    .props("no-caps unelevated size=lg").mark("search")
+            self.message = ui.label().classes("text-sm min-h-[1.25rem]").mark("lookup-message")
+        self.results = ui.column().classes("w-full gap-4").mark("results")
+        self.query.on("keydown.enter", self.search)
+        self.may_unmask = may_unmask(staff.role)
+
+    def _say(self, text: str, tone: str) -> None:
+        self.message.text = text
+        self.message.classes(replace=f"text-sm min-h-[1.25rem] text-{tone}")
+
+    def _check_as_typed(self) -> None:
+        apply_language()  # a pure check of the typed text: no data is read, so no session check
+        problem = live_id_problem(self.query.value)
+        if problem:
+            self._say(t(problem), "negative")
+        elif self.showing_live_problem:
+            self._say("", "secondary")
+        self.showing_live_problem = problem is not None
+
+    async def search(self) -> None:
+        """Look up what is in the input and show the profile, the candidates or why nothing was found."""
+        staff = require_staff()
+        text = (self.query.value or "").strip()
+        if staff is None or not text:
+            return
+        outcome, profile = await run.io_bound(_search, text, staff, self.purpose.value)
+        self.query.run_method("select")  # the next scan or typing replaces the old query
+        self.showing_live_problem = False
+        self.results.clear()
+        if outcome.kind == FOUND and profile is not None:
+            self._say("", "secondary")
+            self._show(profile)
+        elif outcome.kind == CANDIDATES:
+            self._say(outcome.message(), "secondary")
+            self._candidates(outcome.candidates)
+        else:
+            self._say(outcome.message(), "negative")
+
+    def _candidates(self, candidates: tuple[Candidate, ...]) -> None:
+        with self.results, ui.card().classes("w-full").mark("candidates"):
+            ui.label(t("ui.lookup.choose")).classes("font-bold")
+            with ui.list().props("separator").classes("w-full"):
+                for candidate in candidates:
+                    with ui.item(on_click=lambda c=candidate: self._choose(c.person_id)) \
+                            .mark(f"candidate {candidate.person_id}"):
+                        with ui.item_section():
+                            ui.item_label(candidate.name).classes("font-bold")
+                        with ui.item_section():
+                            ui.item_label(candidate.id_number).classes("font-mono")
+                        with ui.item_section():
+                            ui.item_label(candidate.phone).classes("font-mono")
+
+    async def _choose(self, person_id: int) -> None:
+        staff = require_staff()
+        if staff is None:
+            return
+        profile = await run.io_bound(_open_candidate, person_id, staff, self.purpose.value)
+        self.results.clear()
+        self._say("", "secondary")
+        self._show(profile)
+
+    def _show(self, profile: CustomerProfile, masked: bool = True) -> None:
+        self.profile, self.masked = profile, masked
+        self.results.clear()
+        with self.results:
+            show_profile(profile, masked=masked, on_unmask=self._ask_unmask if self.may_unmask else None)
+
+    def _ask_unmask(self) -> None:
+        """A dialog asking why; only a chosen reason reveals the numbers (and is logged)."""
+        with ui.dialog(value=True) as dialog, ui.card().classes("gap-3 w-96").mark("unmask-dialog"):
+            ui.label(t("ui.unmask.title")).classes("text-lg font-bold")
+            ui.label(t("ui.unmask.explain")).classes("text-sm text-secondary")
+            reason = ui.radio({r: t(f"ui.unmask_reason.{r}") for r in UNMASK_REASONS}).mark("unmask-reason")
+            error = ui.label().classes("text-negative text-sm")
+            with ui.row().classes("w-full justify-end"):
+                ui.button(t("ui.cancel"), on_click=dialog.close).props("no-caps flat")
+                confirm = ui.button(t("ui.unmask.confirm"), icon="visibility").props("no-caps unelevated") \
+                    .mark("unmask-confirm")
+
+        async def reveal() -> None:
+            staff = require_staff()
+            if staff is None or self.profile is None:
+                return
+            if not reason.value:
+                error.text = t("ui.unmask.need_reason")
+                return
+            await run.io_bound(_log_unmask, self.profile.person.person_id, staff, reason.value)
+            dialog.close()
+            self._show(self.profile, masked=False)
+
+        confirm.on_click(reveal)
+
+
+def register() -> None:
+    """Add the /lookup page."""
+
+    @ui.page("/lookup")
+    def lookup_page() -> None:
+        with frame("ui.lookup.title") as staff:
+            LookupScreen(staff)

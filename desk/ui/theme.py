@@ -1,0 +1,93 @@
+"""The shared layout: colours, the header (title, menu, language, who is logged in, log out) and the page body.
+
+Every staff page is `with frame('ui.lookup.title'): …`; the login page uses `bare_frame()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+from desk.i18n import t
+from desk.security.roles import menu_for
+from desk.ui import session as ui_session
+from desk.ui.auth import login_url
+
+PRIMARY = "#0f5e9c"  # the blue of government service halls
+IDLE_CHECK_SECONDS = 30
+
+
+def _colours() -> None:
+    ui.colors(primary=PRIMARY, secondary="#5b7083", accent="#c0392b", positive="#2e7d32", negative="#c62828")
+    ui.query("body").classes("bg-grey-2")
+
+
+def language_switch() -> None:
+    """中文 | English; switching reloads the page in the other language."""
+
+    def switch(event) -> None:  # noqa: ANN001 - NiceGUI event arguments
+        ui_session.choose_language(event.value)
+        ui.navigate.reload()
+
+    ui.toggle({"zh-CN": "中文", "en": "English"}, value=ui_session.apply_language(), on_change=switch) \
+        .props("no-caps dense flat toggle-color=white text-color=blue-2 unelevated").mark("language")
+
+
+def _idle_watch() -> None:
+    """Send an idle page back to the login page even when nobody clicks (the server decides)."""
+
+    def check() -> None:
+        if ui_session.session_staff() is None:
+            ui_session.sign_out()
+            ui.navigate.to(login_url(reason="expired"))
+
+    ui.timer(IDLE_CHECK_SECONDS, check)
+
+
+def _log_out() -> None:
+    ui_session.sign_out()
+    ui.navigate.to(login_url(reason="logged_out"))
+
+
+def _header(staff: ui_session.SessionStaff) -> None:
+    with ui.header().classes("items-center gap-4 px-6 py-2 bg-primary"):
+        ui.link(t("ui.app_name"), "/").classes("text-lg font-bold text-white no-underline")
+        for path, label in menu_for(staff.role):
+            ui.link(t(label), path).classes("text-white no-underline opacity-90 hover:opacity-100") \
+                .mark(f"menu {path}")
+        ui.space()
+        language_switch()
+        ui.label(f"{staff.display_name} · {t('role.' + staff.role)}").classes("text-white text-sm") \
+            .mark("who")
+        ui.button(t("ui.logout"), icon="logout", on_click=_log_out) \
+            .props("no-caps flat dense color=white").mark("logout")
+
+
+@contextmanager
+def frame(title_key: str) -> Iterator[ui_session.SessionStaff]:
+    """The page layout for a logged-in staff member; yields that staff member, inside the content column."""
+    ui_session.apply_language()
+    staff = ui_session.session_staff()
+    assert staff is not None, "the auth middleware lets only logged-in staff reach a framed page"
+    _colours()
+    ui.page_title(f"{t(title_key)} · {t('ui.app_name')}")
+    _header(staff)
+    _idle_watch()
+    with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-4"):
+        yield staff
+
+
+@contextmanager
+def bare_frame(title_key: str) -> Iterator[ui.column]:
+    """The layout of pages without a logged-in user (the login page): title bar and language switch only."""
+    ui_session.apply_language()
+    _colours()
+    ui.page_title(f"{t(title_key)} · {t('ui.app_name')}")
+    with ui.header().classes("items-center px-6 py-2 bg-primary"):
+        ui.label(t("ui.app_name")).classes("text-lg font-bold text-white")
+        ui.space()
+        language_switch()
+    with ui.column().classes("w-full items-center p-4") as content:
+        yield content

@@ -1,0 +1,70 @@
+"""UI tests: a fresh data folder with demo customers and two staff per test, and fresh `desk.ui` modules.
+
+NiceGUI's User fixture re-runs tests/ui/app_main.py per test but drops only the modules that
+define pages (and their parent packages) from `sys.modules`, leaving the rest of `desk.ui` stale.
+Dropping every `desk.ui*` module makes each test build the app from one consistent set of modules.
+The domain modules stay loaded: re-importing a SQLModel table module would define its table twice
+on the shared metadata.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+# username, display name, role, password
+CLERK = ("clerk7", "王丽", "clerk", "Counter2026a")
+ADMIN = ("admin7", "陈静", "admin", "Admin2026bb")
+DEMO_CUSTOMERS = 40
+
+
+@pytest.fixture(autouse=True)
+def fresh_desk_ui_modules():
+    for name in [m for m in sys.modules if m == "desk.ui" or m.startswith("desk.ui.")]:
+        del sys.modules[name]
+    yield
+
+
+@pytest.fixture(scope="session")
+def staff_hashes() -> dict[str, str]:
+    """argon2 is slow on purpose: hash each test password once per run."""
+    from desk.security.passwords import hash_password
+
+    return {username: hash_password(password) for username, _, _, password in (CLERK, ADMIN)}
+
+
+@pytest.fixture
+def desk_db(data_dir, staff_hashes):
+    """The test's SQLite database: deterministic demo customers, one clerk and one admin."""
+    from desk.db import get_engine, init_db, session_scope
+    from desk.records.demo_data import seed_database
+    from desk.security.staff import Staff
+
+    engine = init_db(get_engine())
+    seed_database(engine, customers=DEMO_CUSTOMERS, seed=1)
+    with session_scope(engine) as db:
+        for username, name, role, _ in (CLERK, ADMIN):
+            db.add(Staff(username=username, display_name=name, role=role, password_hash=staff_hashes[username]))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def user(desk_db, user):  # noqa: F811 - the plugin's user, started after the database exists
+    """NiceGUI's User, started only after the database and staff exist."""
+    yield user
+
+
+@pytest.fixture
+def log_in(user):
+    """Drive the login form like a person: type the name and password, press Enter, wait for the header."""
+
+    async def log_in_as(username: str, password: str, path: str = "/login", wait: bool = True) -> None:
+        await user.open(path)
+        user.find(marker="username").type(username)
+        user.find(marker="password").type(password).trigger("keydown.enter")
+        if wait:
+            await user.should_see(marker="who", retries=100)
+
+    return log_in_as
