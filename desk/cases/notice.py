@@ -1,0 +1,103 @@
+"""The one-time notice (一次性告知): what the customer takes home when anything is still missing —
+the case number, every material still to bring (with the promised date where one was given), and
+a QR code that opens the public progress inquiry for the case.
+
+`build_notice` returns plain data; the UI renders and prints it. The customer's name is masked
+(GB/T 35273 display limits), as on every printed page.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from sqlmodel import Session
+
+from desk.cases.catalog import Catalog, get_catalog
+from desk.cases.inquiry import INQUIRY_PATH
+from desk.cases.tables import CaseMaterial
+from desk.cases.workflow import get_case, materials
+from desk.records.tables import Person
+from desk.security.masking import mask_name
+
+STILL_TO_BRING = ("missing", "unknown", "deferred")
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """A material the customer still has to bring."""
+
+    material: str
+    name_zh: str
+    name_en: str
+    status: str  # missing | unknown | deferred
+    promised_on: date | None
+
+    def name(self, language: str | None = None) -> str:
+        """The material's name in `language`."""
+        return self.name_en if language == "en" else self.name_zh
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The notice of one case, ready to render."""
+
+    case_no: str
+    business_code: str
+    business_zh: str
+    business_en: str
+    customer: str  # masked name
+    issued_on: date
+    due_on: date | None
+    items: tuple[NoticeItem, ...]
+    inquiry_url: str
+
+    def qr_svg(self, scale: int = 4) -> str:
+        """The QR code of the inquiry link as an SVG document."""
+        buffer = io.BytesIO()
+        segno.make(self.inquiry_url, error="m").save(buffer, kind="svg", scale=scale, xmldecl=False)
+        return buffer.getvalue().decode("utf-8")
+
+    def qr_png(self, scale: int = 6) -> bytes:
+        """The QR code of the inquiry link as PNG bytes."""
+        buffer = io.BytesIO()
+        segno.make(self.inquiry_url, error="m").save(buffer, kind="png", scale=scale)
+        return buffer.getvalue()
+
+    def to_json(self, language: str | None = None) -> dict[str, Any]:
+        """A JSON-ready dict with names in `language`."""
+        return {"case_no": self.case_no, "business": self.business_code,
+                "business_name": self.business_en if language == "en" else self.business_zh,
+                "customer": self.customer, "issued_on": self.issued_on.isoformat(),
+                "due_on": self.due_on.isoformat() if self.due_on else None, "inquiry_url": self.inquiry_url,
+                "items": [{"material": item.material, "name": item.name(language), "status": item.status,
+                           "promised_on": item.promised_on.isoformat() if item.promised_on else None}
+                          for item in self.items]}
+
+
+def inquiry_url(base_url: str, case_no: str) -> str:
+    """The public inquiry page for `case_no` under `base_url` (e.g. https://desk.example.cn)."""
+    return f"{base_url.rstrip('/')}{INQUIRY_PATH}?{urlencode({'case': case_no})}"
+
+
+def _item(catalog: Catalog, row: CaseMaterial) -> NoticeItem:
+    material = catalog.materials.get(row.material)
+    return NoticeItem(row.material, material.zh if material else row.material,
+                      material.en if material else row.material, row.status, row.promised_on)
+
+
+def build_notice(session: Session, *, case_id: int, base_url: str, today: date | None = None,
+                 catalog: Catalog | None = None) -> Notice:
+    """The one-time notice of case `case_id` (raises CaseError for an unknown case)."""
+    catalog = catalog or get_catalog()
+    case = get_case(session, case_id)
+    business = catalog.get_business(case.business_code)
+    person = session.get(Person, case.person_id)
+    items = tuple(_item(catalog, row) for row in materials(session, case_id) if row.status in STILL_TO_BRING)
+    return Notice(case.case_no, case.business_code, business.zh if business else case.business_code,
+                  business.en if business else case.business_code, mask_name(person.name) if person else "",
+                  today or date.today(), case.due_on, items, inquiry_url(base_url, case.case_no))

@@ -1,0 +1,115 @@
+"""The tables of cases: the case, its materials, its transitions (append-only), the case-number
+counter and the attempts of the public progress inquiry.
+
+Times are the server's local time (naive), like the access log; money is integer fen.
+The table is called `case_file` because CASE is an SQL keyword.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import DDL, Index, Table, UniqueConstraint, event
+from sqlmodel import Field, SQLModel
+
+class Case(SQLModel, table=True):
+    """One business case of one customer; `version` guards every change (optimistic locking)."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (Index("ix_case_file_state_due", "state", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_no: str = Field(max_length=20, unique=True, index=True)  # e.g. DL2026-000123
+    person_id: int = Field(foreign_key="person.id", index=True)
+    business_code: str = Field(max_length=8, index=True)
+    review_mode: str = Field(max_length=12)  # decide_first | pay_first
+    state: str = Field(max_length=12)
+    version: int = 1
+    amount_fen: int | None = None  # requested amount, when the business has one
+    opened_by: str = Field(max_length=64)
+    opened_at: datetime
+    submitted_by: str | None = Field(default=None, max_length=64)
+    submitted_at: datetime | None = None
+    due_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = None
+    sampled_for_review: bool | None = None  # pay-first cases: drawn for post-review when paid
+    clawback_fen: int | None = None
+    clawback_reason: str | None = Field(default=None, max_length=500)
+
+
+class CaseMaterial(SQLModel, table=True):
+    """One material of a case: how it stands (proven by data, missing, captured, deferred on a promise …)."""
+
+    __tablename__ = "case_material"
+    __table_args__ = (UniqueConstraint("case_id", "material", name="uq_case_material"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    material: str = Field(max_length=8)  # M01 … (the checklist item's code)
+    status: str = Field(max_length=16)  # proven | missing | not_applicable | unknown | captured | deferred
+    fact_kind: str | None = Field(default=None, max_length=30)
+    source: str | None = Field(default=None, max_length=30)
+    as_of: datetime | None = None
+    reason_key: str | None = Field(default=None, max_length=80)
+    promised_on: date | None = None  # 容缺: the date the customer promised to bring it by
+    document_id: int | None = None  # the archived document once captured (no foreign key: archive owns it)
+    updated_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime | None = None
+
+
+class CaseTransition(SQLModel, table=True):
+    """One step of a case: who moved it from which state to which, when, and why. Never changed."""
+
+    __tablename__ = "case_transition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    action: str = Field(max_length=20)
+    from_state: str | None = Field(default=None, max_length=12)  # None for the opening step
+    to_state: str = Field(max_length=12)
+    actor: str = Field(max_length=64)
+    actor_role: str = Field(max_length=20)
+    at: datetime
+    comment: str = Field(default="", max_length=1000)
+
+
+class CaseNumberCounter(SQLModel, table=True):
+    """The last case number issued per prefix and year (one row, updated atomically)."""
+
+    __tablename__ = "case_number_counter"
+
+    prefix: str = Field(primary_key=True, max_length=8)
+    year: int = Field(primary_key=True)
+    last_value: int = 0
+
+
+class InquiryAttempt(SQLModel, table=True):
+    """Progress-inquiry attempts of one key (`addr:<address>` or `case:<number>`) in the current window."""
+
+    __tablename__ = "inquiry_attempt"
+
+    key: str = Field(primary_key=True, max_length=120)
+    window_start: datetime
+    attempts: int = 0
+
+
+def _refuse_changes(table: Table) -> None:
+    """Triggers on both engines that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) of `table`."""
+    name, message = table.name, f"{table.name} is append-only"
+    sqlite = [f"CREATE TRIGGER {name}_no_{verb.lower()} BEFORE {verb} ON {name} "
+              f"BEGIN SELECT RAISE(ABORT, '{message}'); END" for verb in ("UPDATE", "DELETE")]
+    postgres = [
+        f"CREATE OR REPLACE FUNCTION {name}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$body$ BEGIN RAISE EXCEPTION '{message}'; END $body$",
+        f"CREATE TRIGGER {name}_no_change BEFORE UPDATE OR DELETE ON {name} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}_refuse_change()",
+        f"CREATE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {name} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_refuse_change()",
+    ]
+    for dialect, statements in (("sqlite", sqlite), ("postgresql", postgres)):
+        for statement in statements:
+            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
+
+
+_refuse_changes(CaseTransition.__table__)

@@ -1,0 +1,350 @@
+"""How a case moves: open at the counter, capture or defer what is missing, submit, decide.
+
+The states, the allowed transitions, who may perform each and the named guards are data
+(`workflow.toml`). Rules enforced here:
+
+- four eyes: whoever opened or submitted a case may not approve, reject, return or review it,
+  and only supervisors decide;
+- optimistic locking: every change is one `UPDATE … WHERE id = :id AND version = :v AND
+  state = :from`; when two supervisors decide the same case at once exactly one row is updated,
+  and the other gets `CaseConflict` (on SQLite and PostgreSQL alike);
+- every transition appends a `CaseTransition` row (actor, role, time, comment, from, to), which
+  the database refuses to change afterwards;
+- a case is not submitted while a required material is missing, unless it was accepted on the
+  customer's promise (容缺) with a due date;
+- the due date counts working days from submission (catalog), pay-first cases are drawn for
+  post-review at the configured rate.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from desk.cases.catalog import Catalog, get_catalog
+from desk.cases.checklist import Checklist
+from desk.cases.numbering import next_case_number
+from desk.cases.tables import Case, CaseMaterial, CaseTransition
+from desk.cases.working_days import work_calendar
+
+WORKFLOW_PATH = Path(__file__).with_name("workflow.toml")
+OPEN_ACTION = "open"
+# material statuses that block submission (a deferred one carries the promised date)
+BLOCKING = frozenset({"missing", "unknown"})
+
+_system_random = random.SystemRandom()  # sampling the clerks cannot predict
+
+
+class Actor(Protocol):
+    """A staff member acting on a case (desk.security.staff.Staff fits)."""
+
+    username: str
+    role: str
+
+
+class CaseError(ValueError):
+    """A request the workflow refuses; `key` is the i18n message key, `params` its placeholders."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class CaseConflict(CaseError):
+    """Someone else changed the case first (optimistic locking); reload and look again."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move: `action` takes a case of a review mode from one of `sources` to `to`."""
+
+    action: str
+    sources: tuple[str, ...]
+    to: str
+    roles: frozenset[str]
+    modes: frozenset[str]
+    four_eyes: bool
+    guards: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkflowRules:
+    """The contents of workflow.toml."""
+
+    case_number_prefix: str
+    open_roles: frozenset[str]
+    start_state: str
+    editable_states: frozenset[str]
+    terminal_states: frozenset[str]
+    clock_states: frozenset[str]
+    max_promise_days: int
+    transitions: tuple[Transition, ...]
+    sampling_rate: float
+    inquiry: dict[str, int]
+
+    def find(self, action: str, state: str, mode: str) -> Transition | None:
+        """The transition `action` from `state` for `mode`, or None when not allowed."""
+        return next((tr for tr in self.transitions
+                     if tr.action == action and state in tr.sources and mode in tr.modes), None)
+
+    def actions(self, state: str, mode: str, role: str) -> list[str]:
+        """The actions `role` may take on a case in `state` (for the UI's buttons)."""
+        return [tr.action for tr in self.transitions if state in tr.sources and mode in tr.modes
+                and role in tr.roles]
+
+
+def parse_workflow(text: str) -> WorkflowRules:
+    """Workflow rules from the TOML text of workflow.toml."""
+    data = tomllib.loads(text)
+    transitions = tuple(
+        Transition(tr["action"], tuple(tr["from"]), tr["to"], frozenset(tr["roles"]), frozenset(tr["modes"]),
+                   bool(tr.get("four_eyes", False)), tuple(tr.get("guards", ())))
+        for tr in data["transitions"])
+    return WorkflowRules(
+        data["case_number_prefix"], frozenset(data["open_roles"]), data["start_state"],
+        frozenset(data["editable_states"]), frozenset(data["terminal_states"]), frozenset(data["clock_states"]),
+        int(data["max_promise_days"]), transitions, float(data["post_review"]["sampling_rate"]),
+        {key: int(value) for key, value in data["inquiry"].items()})
+
+
+@lru_cache(maxsize=1)
+def workflow_rules() -> WorkflowRules:
+    """The workflow of workflow.toml."""
+    return parse_workflow(WORKFLOW_PATH.read_text(encoding="utf-8"))
+
+
+def _now() -> datetime:
+    return datetime.now()
+
+
+def _transition_row(case: Case, action: str, from_state: str | None, to_state: str, actor: Actor,
+                    at: datetime, comment: str) -> CaseTransition:
+    return CaseTransition(case_id=case.id, action=action, from_state=from_state, to_state=to_state,
+                          actor=actor.username, actor_role=actor.role, at=at, comment=comment.strip())
+
+
+def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fen: int | None = None,
+              now: datetime | None = None, rules: WorkflowRules | None = None) -> Case:
+    """Open a draft case from a checklist: a new case number, the materials as the checklist found them."""
+    rules = rules or workflow_rules()
+    if actor.role not in rules.open_roles:
+        raise CaseError("cases.workflow.wrong_role", action=OPEN_ACTION, role=actor.role)
+    if amount_fen is not None and amount_fen <= 0:
+        raise CaseError("cases.workflow.bad_amount")
+    now = now or _now()
+    case = Case(case_no=next_case_number(session, prefix=rules.case_number_prefix, year=now.year),
+                person_id=checklist.person_id, business_code=checklist.business_code,
+                review_mode=checklist.business.review_mode, state=rules.start_state, amount_fen=amount_fen,
+                opened_by=actor.username, opened_at=now)
+    session.add(case)
+    session.flush()
+    for item in checklist.items:
+        session.add(CaseMaterial(case_id=case.id, material=item.material, status=item.status,
+                                 fact_kind=item.fact_kind, source=item.source, as_of=item.as_of,
+                                 reason_key=item.reason_key, updated_by=actor.username, updated_at=now))
+    session.add(_transition_row(case, OPEN_ACTION, None, rules.start_state, actor, now, ""))
+    session.flush()
+    return case
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    """The case `case_id` as stored now; raises CaseError when there is none."""
+    case = session.execute(select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+                           ).scalar_one_or_none()
+    if case is None:
+        raise CaseError("cases.workflow.not_found", case_id=case_id)
+    return case
+
+
+def _claim(session: Session, case: Case, expected_version: int, states: frozenset[str] | tuple[str, ...],
+           values: dict[str, Any]) -> None:
+    """The optimistic lock: change the case only if it still has `expected_version` and one of `states`."""
+    result = session.execute(update(Case).where(Case.id == case.id, Case.version == expected_version,
+                                                Case.state.in_(tuple(states)))
+                             .values(version=expected_version + 1, **values))
+    if result.rowcount != 1:
+        raise CaseConflict("cases.workflow.conflict", case_no=case.case_no)
+    session.refresh(case)
+
+
+def _material(session: Session, case: Case, material: str) -> CaseMaterial:
+    row = session.execute(select(CaseMaterial).where(CaseMaterial.case_id == case.id,
+                                                     CaseMaterial.material == material)).scalar_one_or_none()
+    if row is None:
+        raise CaseError("cases.workflow.no_such_material", material=material, case_no=case.case_no)
+    return row
+
+
+def _change_material(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,
+                     now: datetime | None, values: dict[str, Any], rules: WorkflowRules | None) -> CaseMaterial:
+    rules = rules or workflow_rules()
+    case = get_case(session, case_id)
+    if actor.role not in rules.open_roles:
+        raise CaseError("cases.workflow.wrong_role", action="material", role=actor.role)
+    if case.state not in rules.editable_states:
+        raise CaseError("cases.workflow.not_editable", case_no=case.case_no, state=case.state)
+    row = _material(session, case, material)
+    now = now or _now()
+    _claim(session, case, expected_version, rules.editable_states, {})
+    for name, value in {**values, "updated_by": actor.username, "updated_at": now}.items():
+        setattr(row, name, value)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_capture(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,
+                   document_id: int | None = None, now: datetime | None = None,
+                   rules: WorkflowRules | None = None) -> CaseMaterial:
+    """Mark a material as captured (imaged at the counter), linked to its archived document."""
+    return _change_material(session, case_id=case_id, material=material, actor=actor,
+                            expected_version=expected_version, now=now, rules=rules,
+                            values={"status": "captured", "document_id": document_id, "promised_on": None,
+                                    "reason_key": None})
+
+
+def accept_on_promise(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,
+                      promised_on: date, now: datetime | None = None,
+                      rules: WorkflowRules | None = None) -> CaseMaterial:
+    """容缺: accept a missing material on the customer's promise to bring it by `promised_on`."""
+    rules = rules or workflow_rules()
+    today = (now or _now()).date()
+    if not today < promised_on <= today + timedelta(days=rules.max_promise_days):
+        raise CaseError("cases.workflow.bad_promise_date", days=rules.max_promise_days)
+    return _change_material(session, case_id=case_id, material=material, actor=actor,
+                            expected_version=expected_version, now=now, rules=rules,
+                            values={"status": "deferred", "promised_on": promised_on})
+
+
+def _check_guards(session: Session, case: Case, transition: Transition, comment: str,
+                  clawback_fen: int | None) -> None:
+    for guard in transition.guards:
+        GUARDS[guard](session, case, comment, clawback_fen)
+
+
+def _materials_complete(session: Session, case: Case, comment: str, clawback_fen: int | None) -> None:
+    blocking = session.execute(select(CaseMaterial.material).where(
+        CaseMaterial.case_id == case.id, CaseMaterial.status.in_(tuple(BLOCKING))).order_by(CaseMaterial.material)
+    ).scalars().all()
+    if blocking:
+        raise CaseError("cases.workflow.materials_missing", materials="、".join(blocking))
+
+
+def _comment_given(session: Session, case: Case, comment: str, clawback_fen: int | None) -> None:
+    if not comment.strip():
+        raise CaseError("cases.workflow.comment_needed")
+
+
+def _clawback_given(session: Session, case: Case, comment: str, clawback_fen: int | None) -> None:
+    if clawback_fen is None or clawback_fen <= 0:
+        raise CaseError("cases.workflow.clawback_needed")
+    if case.amount_fen is not None and clawback_fen > case.amount_fen:
+        raise CaseError("cases.workflow.clawback_too_high", amount_fen=case.amount_fen)
+
+
+def _not_sampled(session: Session, case: Case, comment: str, clawback_fen: int | None) -> None:
+    if case.sampled_for_review:
+        raise CaseError("cases.workflow.sampled", case_no=case.case_no)
+
+
+GUARDS: dict[str, Callable[[Session, Case, str, int | None], None]] = {
+    "materials_complete": _materials_complete,
+    "comment_given": _comment_given,
+    "clawback_given": _clawback_given,
+    "not_sampled": _not_sampled,
+}
+
+
+def _allowed(rules: WorkflowRules, case: Case, action: str, actor: Actor, expected_version: int) -> Transition:
+    """The transition, after the version, state, role and four-eyes checks."""
+    if case.version != expected_version:
+        raise CaseConflict("cases.workflow.conflict", case_no=case.case_no)
+    transition = rules.find(action, case.state, case.review_mode)
+    if transition is None:
+        raise CaseError("cases.workflow.not_allowed", action=action, state=case.state)
+    if actor.role not in transition.roles:
+        raise CaseError("cases.workflow.wrong_role", action=action, role=actor.role)
+    if transition.four_eyes and actor.username in {case.opened_by, case.submitted_by}:
+        raise CaseError("cases.workflow.four_eyes", case_no=case.case_no)
+    return transition
+
+
+def _action_values(action: str, case: Case, actor: Actor, now: datetime, comment: str, clawback_fen: int | None,
+                   catalog: Catalog, rules: WorkflowRules, draw: Callable[[], float]) -> dict[str, Any]:
+    """The columns an action sets besides state and version."""
+    if action == "submit":
+        business = catalog.get_business(case.business_code)
+        days = catalog.due_days(business) if business else 0
+        return {"submitted_by": actor.username, "submitted_at": now,
+                "due_on": work_calendar().add_working_days(now.date(), days)}
+    if action == "pay":
+        return {"sampled_for_review": draw() < rules.sampling_rate}
+    if action == "recourse":
+        return {"decided_by": actor.username, "decided_at": now, "clawback_fen": clawback_fen,
+                "clawback_reason": comment.strip()}
+    if action in ("approve", "reject", "return", "review"):
+        return {"decided_by": actor.username, "decided_at": now}
+    return {}
+
+
+def perform(session: Session, *, case_id: int, action: str, actor: Actor, expected_version: int,
+            comment: str = "", clawback_fen: int | None = None, now: datetime | None = None,
+            catalog: Catalog | None = None, rules: WorkflowRules | None = None,
+            draw: Callable[[], float] = _system_random.random) -> Case:
+    """Move the case by `action` if the workflow allows it; raises CaseError or CaseConflict otherwise.
+
+    `expected_version` is the version the actor saw; `draw` returns a number in [0, 1) for the
+    post-review sampling (tests pass their own).
+    """
+    rules = rules or workflow_rules()
+    case = get_case(session, case_id)
+    transition = _allowed(rules, case, action, actor, expected_version)
+    _check_guards(session, case, transition, comment, clawback_fen)
+    now = now or _now()
+    from_state = case.state
+    values = _action_values(action, case, actor, now, comment, clawback_fen, catalog or get_catalog(), rules, draw)
+    _claim(session, case, expected_version, (from_state,), {"state": transition.to, **values})
+    session.add(_transition_row(case, action, from_state, transition.to, actor, now, comment))
+    session.flush()
+    return case
+
+
+def history(session: Session, case_id: int) -> list[CaseTransition]:
+    """The transitions of a case, oldest first."""
+    return list(session.execute(select(CaseTransition).where(CaseTransition.case_id == case_id)
+                                .order_by(CaseTransition.at, CaseTransition.id)).scalars())
+
+
+def materials(session: Session, case_id: int) -> list[CaseMaterial]:
+    """The materials of a case in material order."""
+    return list(session.execute(select(CaseMaterial).where(CaseMaterial.case_id == case_id)
+                                .order_by(CaseMaterial.id)).scalars())
+
+
+def is_overdue(case: Case, today: date, rules: WorkflowRules | None = None) -> bool:
+    """Whether the centre owes a decision on `case` and its due date has passed."""
+    rules = rules or workflow_rules()
+    return case.state in rules.clock_states and case.due_on is not None and case.due_on < today
+
+
+def overdue_cases(session: Session, *, today: date, rules: WorkflowRules | None = None) -> list[Case]:
+    """Cases awaiting a decision past their due date, the longest overdue first."""
+    rules = rules or workflow_rules()
+    return list(session.execute(select(Case).where(Case.state.in_(tuple(rules.clock_states)),
+                                                   Case.due_on < today).order_by(Case.due_on, Case.id)).scalars())
+
+
+def post_review_queue(session: Session) -> list[Case]:
+    """Paid pay-first cases drawn for post-review, oldest first."""
+    return list(session.execute(select(Case).where(Case.state == "paid", Case.sampled_for_review.is_(True))
+                                .order_by(Case.submitted_at, Case.id)).scalars())

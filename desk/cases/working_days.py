@@ -1,0 +1,63 @@
+"""Working days for due dates: weekends and public holidays are rest days, make-up days (调休) work.
+
+The calendar is data (`working_days.toml`). A due date "in N working days" is the N-th working
+day after the day the case was submitted (the submission day itself does not count), so a case
+submitted on Friday with 3 working days is due on Wednesday.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+CALENDAR_PATH = Path(__file__).with_name("working_days.toml")
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Rest days and make-up working days of the years the data covers."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    covered_years: frozenset[int]
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether the centre's counters are open on `day`."""
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The `days`-th working day after `start` (`start` itself not counted); `days` >= 0."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        day = start
+        while days:
+            day += timedelta(days=1)
+            days -= self.is_working_day(day)
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (0 when `end` <= `start`)."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
+
+def calendar_from_text(text: str) -> WorkCalendar:
+    """A calendar from the TOML text of `working_days.toml`."""
+    years = tomllib.loads(text).get("years", {})
+    holidays = {day for year in years.values() for day in year.get("holidays", [])}
+    workdays = {day for year in years.values() for day in year.get("workdays", [])}
+    return WorkCalendar(frozenset(holidays), frozenset(workdays), frozenset(int(y) for y in years))
+
+
+@lru_cache(maxsize=1)
+def work_calendar() -> WorkCalendar:
+    """The centre's calendar from `working_days.toml`."""
+    return calendar_from_text(CALENDAR_PATH.read_text(encoding="utf-8"))
