@@ -28,6 +28,8 @@ from desk.archive.query_parser import ParsedQuery, Term
 from desk.archive.tables import ArchivePage
 from desk.archive.text_tokens import distinct_cjk_chars, index_tokens
 
+RANK_WINDOW = 2000  # SQLite ranks the newest this many matches (all of them when those are too few)
+MAX_CANDIDATES = 2000  # a customer or case with more pages than this is searched like no filter
 _PG_MAX_POSITION = 16383  # tsvector positions stop here
 _PG_CHAR_MARK = "~"  # marks a one-character lexeme so it never meets a token of a one-character run
 
@@ -119,15 +121,51 @@ class SqliteFts5Index(SearchIndex):
 
     def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
               offset: int = 0) -> list[tuple[int, float]]:
-        """(page id, score) of matching pages, best first."""
+        """(page id, score) of matching pages, best first.
+
+        bm25 must score every match before the best can be picked, which for a common word in
+        a million pages takes seconds. So: with a selective filter (customer, case) only that
+        customer's pages are scored; otherwise the newest RANK_WINDOW matches are ranked, and
+        all matches only when those hold fewer hits than asked for.
+        """
+        expression = fts5_expression(query)
         where, params = filter_sql(filters)
-        sql = ("SELECT p.id, -bm25(archive_page_fts, 1.0, 0.3) AS score FROM archive_page_fts "
-               "JOIN archive_page p ON p.id = archive_page_fts.rowid "
-               "JOIN archive_document d ON d.id = p.document_id "
-               f"WHERE archive_page_fts MATCH :expr{where} "
+        candidates = self._candidates(session, filters, where, params)
+        if candidates is not None:
+            if not candidates:
+                return []
+            restrict = f" AND archive_page_fts.rowid IN ({','.join(map(str, candidates))})"
+            return self._ranked(session, expression, where + restrict, params, limit, offset)
+        floor = session.execute(text("SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr "
+                                     "ORDER BY rowid DESC LIMIT 1 OFFSET :window"),
+                                {"expr": expression, "window": RANK_WINDOW}).scalar()
+        if floor is not None:
+            rows = self._ranked(session, expression, where + " AND archive_page_fts.rowid > :floor",
+                                {**params, "floor": floor}, limit, offset)
+            if len(rows) == limit:
+                return rows
+        return self._ranked(session, expression, where, params, limit, offset)
+
+    @staticmethod
+    def _candidates(session: Session, filters: SearchFilters, where: str, params: dict) -> list[int] | None:
+        """The page ids a selective filter allows, or None when there is no such filter or too many."""
+        if filters.person_id is None and filters.case_no is None:
+            return None
+        ids = session.execute(text("SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
+                                   f"WHERE 1 = 1{where} LIMIT :most"), {**params, "most": MAX_CANDIDATES + 1})
+        found = [row[0] for row in ids]
+        return None if len(found) > MAX_CANDIDATES else found
+
+    @staticmethod
+    def _ranked(session: Session, expression: str, where: str, params: dict, limit: int,
+                offset: int) -> list[tuple[int, float]]:
+        # Joining before the sort costs more than bm25 itself: join only when a filter needs it.
+        joins = (" JOIN archive_page p ON p.id = archive_page_fts.rowid "
+                 "JOIN archive_document d ON d.id = p.document_id") if " d." in where else ""
+        sql = ("SELECT archive_page_fts.rowid, -bm25(archive_page_fts, 1.0, 0.3) AS score "
+               f"FROM archive_page_fts{joins} WHERE archive_page_fts MATCH :expr{where} "
                "ORDER BY bm25(archive_page_fts, 1.0, 0.3) LIMIT :limit OFFSET :offset")
-        rows = session.execute(text(sql), {"expr": fts5_expression(query), "limit": limit, "offset": offset,
-                                           **params})
+        rows = session.execute(text(sql), {"expr": expression, "limit": limit, "offset": offset, **params})
         return [(row[0], float(row[1])) for row in rows]
 
 

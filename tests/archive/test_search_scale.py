@@ -1,0 +1,48 @@
+"""Search on a generated archive (the benchmark's builder) and the bounded ranking window."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from desk.archive import search_index
+from desk.archive.search import search
+from desk.archive.search_index import SearchFilters
+from desk.bench.search import build_index
+from desk.db import init_db, make_engine
+
+
+@pytest.fixture
+def generated(tmp_path):
+    """300 generated pages in SQLite (the benchmark's engine; the builder writes FTS5 rows directly)."""
+    engine = init_db(make_engine(f"sqlite:///{tmp_path / 'bench.sqlite3'}"))
+    build_index(engine, 300)
+    yield engine
+    engine.dispose()
+
+
+def test_every_generated_id_number_finds_its_pages(generated):
+    with Session(generated) as session:
+        people = session.execute(text("SELECT id, id_number FROM person")).all()
+        for person_id, id_number in people[:10]:
+            expected = session.execute(text(
+                "SELECT COUNT(*) FROM archive_page WHERE instr(text, :id) > 0"), {"id": id_number}).scalar_one()
+            hits = search(session, id_number, limit=200).hits
+            assert len(hits) == expected
+            assert all(id_number in hit.snippet.replace("【", "").replace("】", "") for hit in hits)
+
+
+def test_window_falls_back_to_all_matches(generated, monkeypatch):
+    monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
+    with Session(generated) as session:
+        everything = session.execute(text(
+            "SELECT COUNT(*) FROM archive_page WHERE instr(text, '诊断') > 0")).scalar_one()
+        assert everything > 5
+        hits = search(session, "诊断", limit=200).hits
+        assert len(hits) == everything  # fewer than asked for in the window: ranked over all matches
+        oldest = session.execute(text("SELECT MIN(id) FROM archive_page WHERE instr(text, '诊断') > 0")).scalar_one()
+        doc_type = session.execute(text("SELECT doc_type FROM archive_page WHERE id = :id"),
+                                   {"id": oldest}).scalar_one()
+        typed = search(session, "诊断", SearchFilters(doc_type=doc_type), limit=200).hits
+        assert oldest in [hit.page_id for hit in typed]
