@@ -8,7 +8,7 @@ last result; the app runs `verify_archive` on a schedule.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -88,3 +88,13 @@ def sweep_orphans(store: FileStore, *, engine: Engine | None = None,
     with session_scope(engine) as session:
         referenced = referenced_keys(session)
     return store.sweep_orphans(referenced, older_than_s=older_than_s)
+
+
+def verify_if_due(store: FileStore, *, every: timedelta, engine: Engine | None = None) -> FixityReport | None:
+    """Run `verify_archive` when the last recorded run is older than `every` (the app's scheduled check)."""
+    with session_scope(engine) as session:
+        previous = last_run(session)
+        last_started = previous.started_at if previous else None
+    if last_started is not None and datetime.now() - last_started < every:
+        return None
+    return verify_archive(store, engine=engine)

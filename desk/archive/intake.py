@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
@@ -131,6 +131,8 @@ def _validate(session: Session, pages: Sequence[PageInput], info: DocumentInfo) 
         raise ArchiveRefused("archive.intake.bad_source", source=info.source)
     if session.get(Person, info.person_id) is None:
         raise ArchiveRefused("archive.intake.unknown_customer", customer=info.person_id)
+    if info.retention_class:
+        retention_until(info.retention_class, date.today())  # refuses an unknown class before any file is written
 
 
 def _insert_rows(session: Session, pages: Sequence[PageInput], files: list[_PageFiles], info: DocumentInfo) -> int:
@@ -166,8 +168,6 @@ def archive_document(store: FileStore, pages: Sequence[PageInput], info: Documen
     """
     with session_scope(engine) as session:
         _validate(session, pages, info)
-        if info.retention_class:
-            retention_until(info.retention_class, datetime.now().date())  # refuses an unknown class early
     created: list[str] = []
     try:
         files = [_store_page(store, page, created) for page in pages]

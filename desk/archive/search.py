@@ -54,31 +54,34 @@ class SearchResult:
     more: bool = False  # further hits exist beyond this page of results
 
 
-def _masked_customer(person: Person | None) -> str:
-    if person is None:
+def _masked_customer(name: str | None, id_number: str | None) -> str:
+    if name is None:
         return ""
-    return f"{mask_name(person.name)} {mask_id_number(person.id_number)}"
+    return f"{mask_name(name)} {mask_id_number(id_number)}"
 
 
 def _hydrate(session: Session, ranked: list[tuple[int, float]], parsed: ParsedQuery) -> list[SearchHit]:
     if not ranked:
         return []
-    rows = session.exec(
-        select(ArchivePage, ArchiveDocument, Person)
+    # Plain columns, not ORM objects: this runs on every search and must stay a few milliseconds.
+    rows = session.execute(
+        select(ArchivePage.id, ArchivePage.page_no, ArchivePage.doc_type, ArchivePage.text, ArchiveDocument.id,
+               ArchiveDocument.doc_type, ArchiveDocument.material_code, ArchiveDocument.case_no,
+               ArchiveDocument.captured_at, ArchiveDocument.captured_by, Person.name, Person.id_number)
         .join(ArchiveDocument, ArchiveDocument.id == ArchivePage.document_id)
         .join(Person, Person.id == ArchiveDocument.person_id, isouter=True)
         .where(ArchivePage.id.in_([page_id for page_id, _ in ranked]))
     ).all()
-    by_id = {page.id: (page, document, person) for page, document, person in rows}
+    by_id = {row[0]: row for row in rows}
     hits = []
     for page_id, score in ranked:
         if page_id not in by_id:
             continue
-        page, document, person = by_id[page_id]
-        hits.append(SearchHit(document.id, page.id, page.page_no, page.doc_type or document.doc_type,
-                              document.material_code, _masked_customer(person), document.case_no,
-                              document.captured_at, document.captured_by,
-                              make_snippet(page.text, parsed.positive), score))
+        _, page_no, page_type, page_text, document_id, doc_type, material, case_no, at, by, name, id_number = by_id[
+            page_id]
+        hits.append(SearchHit(document_id, page_id, page_no, page_type or doc_type, material,
+                              _masked_customer(name, id_number), case_no, at, by,
+                              make_snippet(page_text, parsed.positive), score))
     return hits
 
 

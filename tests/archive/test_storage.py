@@ -16,7 +16,7 @@ from desk.archive.intake import archive_document
 from desk.archive.retention import delete_document, retention_until, set_legal_hold
 from desk.archive.search import search
 from desk.archive.storage import FileStore, sha256_of
-from desk.archive.tables import ArchiveDocument, ArchivePage
+from desk.archive.tables import ArchiveDocument, ArchivePage, FixityRun
 from desk.security.access_log import AccessLog
 from helpers import add_person, info, page, png_bytes
 
@@ -212,3 +212,16 @@ def test_fixity_finds_a_flipped_byte_and_a_deleted_file(engine, data_dir):
     with Session(engine) as session:
         run = last_run(session)
         assert (run.altered, run.missing, run.ok) == (1, 1, False)
+
+
+def test_scheduled_verification_runs_only_when_due(engine, data_dir):
+    from datetime import timedelta
+
+    from desk.archive.fixity import verify_if_due
+
+    store = FileStore(data_dir)
+    assert verify_if_due(store, every=timedelta(hours=24), engine=engine).ok
+    assert verify_if_due(store, every=timedelta(hours=24), engine=engine) is None  # ran a moment ago
+    assert verify_if_due(store, every=timedelta(0), engine=engine) is not None
+    with Session(engine) as session:
+        assert _count(engine, FixityRun) == 2 and last_run(session).ok
