@@ -1,0 +1,127 @@
+"""Which way up: the clockwise turn (0/90/180/270) that uprights a deskewed page.
+
+First whether the text lines run across or down the page (projection profiles: cheap and reliable
+once deskewed), then which of the two remaining turns reads better: Tesseract's word confidences
+on a strip of a few text lines, read both ways up. Tesseract's OSD is unreliable on Chinese forms
+(wrong on a third of generated counter documents), so it only breaks a tie on pages with little text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pytesseract
+
+from desk.capture import ocr
+
+_OSD_SIDE = 1800  # OSD is slow on full-resolution pages and no better
+_MIN_READING_MARGIN = 40.0  # reading-score difference that decides between a page and its 180° turn
+
+
+@dataclass
+class Orientation:
+    """The clockwise turn that uprights the page, how sure we are and who decided."""
+
+    rotation: int
+    confidence: float
+    method: str  # "osd", "profile+ocr" or "blank"
+
+
+def detect_orientation(gray: np.ndarray, *, languages: str, min_osd_confidence: float, timeout_s: float) -> Orientation:
+    """The cardinal turn for a deskewed page (grey)."""
+    ink = _ink(gray)
+    if int(np.count_nonzero(ink)) < 200:
+        return Orientation(0, 0.0, "blank")
+    across = _line_sharpness(ink) >= _line_sharpness(ink.T)
+    level = gray if across else cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
+    band = _text_band(level)
+    first, second = (0, 180) if across else (90, 270)
+    if band is not None:
+        upright_score = _reading_score(band, languages, timeout_s)
+        flipped_score = _reading_score(cv2.rotate(band, cv2.ROTATE_180), languages, timeout_s)
+        margin = abs(upright_score - flipped_score)
+        if margin >= _MIN_READING_MARGIN:
+            return Orientation(first if upright_score > flipped_score else second, margin, "profile+ocr")
+    osd = _osd(gray, timeout_s)  # the band did not decide (little text): ask Tesseract's OSD
+    if osd is not None and osd[0] in (first, second):
+        return Orientation(osd[0], osd[1], "osd")
+    return Orientation(first, 0.0, "profile")
+
+
+def turn_clockwise(image: np.ndarray, rotation: int) -> np.ndarray:
+    """`image` turned clockwise by `rotation` (0/90/180/270) degrees."""
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(image, codes[rotation]) if rotation in codes else image
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    scale = min(1.0, 1000 / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    return cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+
+
+def _line_sharpness(ink: np.ndarray) -> float:
+    rows = ink.sum(axis=1).astype(np.float64)
+    return float(np.dot(rows, rows)) / max(float(rows.sum()), 1.0)
+
+
+def _osd(gray: np.ndarray, timeout_s: float) -> tuple[int, float] | None:
+    scale = min(1.0, _OSD_SIDE / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    try:
+        result = pytesseract.image_to_osd(
+            small, config="--psm 0 -c min_characters_to_try=5", output_type=pytesseract.Output.DICT,
+            timeout=timeout_s,
+        )
+    except (pytesseract.TesseractError, RuntimeError):
+        return None  # too little text for OSD: fall back to our own check
+    return int(result["rotate"]) % 360, float(result["orientation_conf"])
+
+
+def _text_band(level: np.ndarray) -> np.ndarray | None:
+    """A strip of a few ordinary text lines from the middle of a page whose lines run across, scaled for OCR."""
+    scale = min(1.0, 1000 / max(level.shape))
+    small = cv2.resize(level, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else level
+    ink = _without_rules(cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15))
+    rows = ink.sum(axis=1) > max(3, 0.01 * ink.shape[1])
+    lines = _runs(rows)
+    lines = [(a, b) for a, b in lines if b - a >= 4]
+    if not lines:
+        return None
+    heights = np.array([b - a for a, b in lines])
+    typical = [line for line, h in zip(lines, heights) if 0.6 * np.median(heights) <= h <= 1.6 * np.median(heights)]
+    typical = typical or lines
+    middle = len(typical) // 2
+    chosen = typical[max(0, middle - 2): middle + 2]
+    top, bottom = chosen[0][0], chosen[-1][1]
+    pad = int(0.3 * np.median(heights))
+    band = level[int(max(0, top - pad) / scale): int(min(small.shape[0], bottom + pad) / scale)]
+    line_height = float(np.median(heights)) / scale
+    fit = min(1.0, 36.0 / max(line_height, 1.0))  # about 36 px per line: plenty for Tesseract, and fast
+    band = cv2.resize(band, None, fx=fit, fy=fit, interpolation=cv2.INTER_AREA) if fit < 1 else band
+    if band.shape[1] > 1600:
+        left = (band.shape[1] - 1600) // 2
+        band = band[:, left: left + 1600]
+    return np.ascontiguousarray(band)
+
+
+def _without_rules(ink: np.ndarray) -> np.ndarray:
+    """`ink` without long straight lines (table rules, borders), which would merge text lines into one."""
+    length = max(15, ink.shape[1] // 25)
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    return cv2.subtract(ink, cv2.bitwise_or(across, down))
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _reading_score(band: np.ndarray, languages: str, timeout_s: float) -> float:
+    """Sum over words of (confidence − 50) × length: real words read one way up, junk the other."""
+    words = ocr.read_words(band, languages=languages, timeout_s=timeout_s, psm=6)
+    return float(sum((word.confidence - 50.0) * len(word.text) for word in words))

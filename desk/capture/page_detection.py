@@ -1,0 +1,304 @@
+"""Find the paper's outline in a camera frame: four corners, or an honest "not found".
+
+Candidates come from two views of the frame (paper-like brightness/colour, and closed edges);
+each becomes a quadrilateral whose sides are then re-fitted on the full-resolution gradient, so
+a hand over one corner or a shadow over one side does not pull the corners. A candidate is
+credible only when the paper inside differs from what lies just outside it all round; a table
+frame printed on a scanned page therefore never passes for the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+_WORK_SIDE = 900  # long side of the working copy; corners are refined at full resolution
+_MIN_AREA = 0.04  # of the frame: smaller outlines are clutter
+_MAX_AREA = 0.985  # larger is the frame itself (a flatbed scan)
+_MIN_CONTRAST = 6.0  # grey levels between the paper rim and the desk just outside it
+_MIN_SIDE_PX = 150  # in the full frame: a smaller "page" is a word or a logo, not paper
+
+
+@dataclass
+class PageOutline:
+    """The paper's corners (TL, TR, BR, BL in frame geometry, float pixels) or the frame's own corners."""
+
+    corners: np.ndarray  # shape (4, 2)
+    found: bool
+    score: float = 0.0
+    touches_border: bool = False  # a side of the paper lies on the frame edge: part of it may be cut off
+
+
+def frame_corners(width: int, height: int) -> np.ndarray:
+    """The corners of a whole frame, TL, TR, BR, BL."""
+    return np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float64)
+
+
+def detect_page(bgr: np.ndarray) -> PageOutline:
+    """The paper in `bgr`, or the whole frame with found=False when no outline is credible."""
+    height, width = bgr.shape[:2]
+    scale = min(1.0, _WORK_SIDE / max(height, width))
+    small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr
+    small_gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    best: tuple[float, np.ndarray] | None = None
+    for mask in _candidate_masks(small):
+        for quad in _quads_from_mask(mask):
+            score = _credibility(small_gray, quad) * _fill(mask, quad) ** 4
+            if score > 0 and (best is None or score > best[0]):
+                best = (score, quad)
+    if best is None or min(perspective_sides(best[1] / scale)) < _MIN_SIDE_PX:
+        return PageOutline(frame_corners(width, height), found=False)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    corners = refine_corners(gray, best[1] / scale)
+    return PageOutline(
+        corners=corners, found=True, score=best[0], touches_border=_touches_border(corners, width, height)
+    )
+
+
+def perspective_sides(quad: np.ndarray) -> list[float]:
+    """The lengths of the four sides of a quadrilateral."""
+    return [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+
+
+def _candidate_masks(small: np.ndarray) -> list[np.ndarray]:
+    """Binary masks in which the paper should be one big blob."""
+    lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB)
+    lightness = cv2.GaussianBlur(lab[:, :, 0], (5, 5), 0)
+    chroma = np.hypot(lab[:, :, 1].astype(np.float32) - 128, lab[:, :, 2].astype(np.float32) - 128)
+    paperness = np.clip(lightness.astype(np.float32) - 2.0 * chroma, 0, 255).astype(np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    masks = []
+    for channel in (paperness, lightness):
+        _, mask = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        masks.append(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
+    # Low contrast (white paper on a light desk): the outline survives only as an edge.
+    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
+    median = float(np.median(gray))
+    edges = cv2.Canny(gray, max(5, int(0.2 * median)), max(15, int(0.5 * median)))
+    edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    filled = np.zeros_like(edges)
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
+    masks.append(cv2.morphologyEx(filled, cv2.MORPH_OPEN, kernel))
+    # Paper touching a neighbour sheet or a bright desk: cut the blob along strong edges.
+    masks.append(cv2.bitwise_and(masks[0], cv2.bitwise_not(edges)))
+    return masks
+
+
+def _quads_from_mask(mask: np.ndarray) -> list[np.ndarray]:
+    area = mask.shape[0] * mask.shape[1]
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    contours = sorted(contours, key=cv2.contourArea, reverse=True)[:3]
+    quads = []
+    for contour in contours:
+        if not _MIN_AREA * area <= cv2.contourArea(contour) <= _MAX_AREA * area:
+            continue
+        quad = _quad_of_contour(contour)
+        if quad is not None:
+            quads.append(quad)
+    return quads
+
+
+def _quad_of_contour(contour: np.ndarray) -> np.ndarray | None:
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    for fraction in (0.01, 0.02, 0.03, 0.05, 0.08):
+        approx = cv2.approxPolyDP(hull, fraction * perimeter, True)
+        if len(approx) == 4:
+            quad = order_corners(approx.reshape(4, 2).astype(np.float64))
+            return _refit_sides(contour.reshape(-1, 2).astype(np.float64), quad)
+    box = cv2.boxPoints(cv2.minAreaRect(contour))
+    return _refit_sides(contour.reshape(-1, 2).astype(np.float64), order_corners(box.astype(np.float64)))
+
+
+def order_corners(points: np.ndarray) -> np.ndarray:
+    """Four points as TL, TR, BR, BL (clockwise on screen, starting top-left)."""
+    center = points.mean(axis=0)
+    angles = np.arctan2(points[:, 1] - center[1], points[:, 0] - center[0])
+    ordered = points[np.argsort(angles)]  # clockwise on screen (y grows downwards), from the left
+    start = int(np.argmin(ordered.sum(axis=1)))
+    return np.roll(ordered, -start, axis=0)
+
+
+def _refit_sides(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Fit a robust line to the contour points near each side and intersect neighbours."""
+    lines = []
+    tolerance = 0.03 * float(np.linalg.norm(quad[0] - quad[2]))
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        near = points[_distance_to_segment(points, a, b) < tolerance]
+        lines.append(_fit_line(near) if len(near) >= 10 else _line_through(a, b))
+    refined = _intersect_all(lines)
+    return refined if refined is not None else quad
+
+
+def refine_corners(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Move each side onto the strongest nearby edge of the full-resolution image, robustly."""
+    diagonal = float(np.linalg.norm(quad[0] - quad[2]))
+    smooth = cv2.GaussianBlur(gray, (0, 0), max(1.0, diagonal / 1500)).astype(np.float32)
+    for reach in (0.012 * diagonal, 0.004 * diagonal):
+        lines = []
+        for i in range(4):
+            points = _edge_points(smooth, quad[i], quad[(i + 1) % 4], max(reach, 3.0))
+            lines.append(_robust_line(points) if len(points) >= 12 else _line_through(quad[i], quad[(i + 1) % 4]))
+        refined = _intersect_all(lines)
+        if refined is None or np.abs(refined - quad).max() > 2.5 * reach + 4:
+            break
+        quad = refined
+    return quad
+
+
+def _edge_points(smooth: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float) -> np.ndarray:
+    """Where the grey level changes most along the normal of side a→b, at 60 places on it."""
+    direction = (b - a) / max(np.linalg.norm(b - a), 1e-6)
+    normal = np.array([-direction[1], direction[0]])
+    ts = np.linspace(0.06, 0.94, 60)
+    offsets = np.arange(-reach, reach + 0.5, 0.5)
+    base = a[None, :] + ts[:, None] * (b - a)[None, :]
+    xs = (base[:, None, 0] + offsets[None, :] * normal[0]).astype(np.float32)
+    ys = (base[:, None, 1] + offsets[None, :] * normal[1]).astype(np.float32)
+    profiles = cv2.remap(smooth, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    slopes = np.abs(np.diff(profiles, axis=1))
+    peak = slopes.argmax(axis=1)
+    strength = slopes[np.arange(len(ts)), peak]
+    keep = strength >= max(2.0, 0.3 * float(np.median(strength)))
+    position = offsets[:-1][peak] + 0.25
+    points = base + position[:, None] * normal[None, :]
+    return points[keep]
+
+
+def _robust_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A line through most of `points`, ignoring a hand or a shadow that bends part of the side."""
+    line = _fit_line(points)
+    for _ in range(2):
+        distance = np.abs(_signed_distance(points, line))
+        limit = max(1.5, 2.5 * float(np.median(distance)))
+        inliers = points[distance <= limit]
+        if len(inliers) < 8:
+            break
+        line = _fit_line(inliers)
+    return line
+
+
+def _fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    return np.array([x0, y0], dtype=np.float64), np.array([vx, vy], dtype=np.float64)
+
+
+def _line_through(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    direction = (b - a) / max(np.linalg.norm(b - a), 1e-6)
+    return a.astype(np.float64), direction
+
+
+def _signed_distance(points: np.ndarray, line: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    origin, direction = line
+    return (points[:, 0] - origin[0]) * direction[1] - (points[:, 1] - origin[1]) * direction[0]
+
+
+def _distance_to_segment(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    ab = b - a
+    t = np.clip(((points - a) @ ab) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
+    return np.linalg.norm(points - (a + t[:, None] * ab), axis=1)
+
+
+def _intersect_all(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+    corners = []
+    for i in range(4):
+        (p, r), (q, s) = lines[i - 1], lines[i]  # side i-1 ends where side i starts
+        denominator = r[0] * s[1] - r[1] * s[0]
+        if abs(denominator) < 1e-6:
+            return None
+        t = ((q[0] - p[0]) * s[1] - (q[1] - p[1]) * s[0]) / denominator
+        corners.append(p + t * r)
+    return np.array(corners)
+
+
+def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
+    """Share of the quadrilateral the blob really covers: a hand or a neighbour sheet merged in covers less."""
+    inside = np.zeros_like(mask)
+    cv2.fillConvexPoly(inside, quad.round().astype(np.int32), 255)
+    area = max(int(np.count_nonzero(inside)), 1)
+    return float(np.count_nonzero(cv2.bitwise_and(mask, inside))) / area
+
+
+def _credibility(gray: np.ndarray, quad: np.ndarray) -> float:
+    """How much this quadrilateral looks like a sheet of paper; 0 when it does not."""
+    height, width = gray.shape
+    area = cv2.contourArea(quad.astype(np.float32))
+    if not _MIN_AREA * width * height <= area <= _MAX_AREA * width * height:
+        return 0.0
+    if not cv2.isContourConvex(quad.astype(np.float32)) or not _angles_plausible(quad):
+        return 0.0
+    margin = 0.03 * (width + height)
+    if (quad < -margin).any() or (quad[:, 0] > width - 1 + margin).any() or (quad[:, 1] > height - 1 + margin).any():
+        return 0.0
+    contrasts = _side_contrasts(gray, quad)
+    if len(contrasts) < 3:
+        return 0.0
+    contrasts.sort()
+    if contrasts[-3] < _MIN_CONTRAST:  # at least three sides must stand out from the desk
+        return 0.0
+    return float(np.sqrt(area / (width * height)) * min(np.mean(contrasts), 60.0))
+
+
+def _angles_plausible(quad: np.ndarray) -> bool:
+    for i in range(4):
+        u = quad[i - 1] - quad[i]
+        v = quad[(i + 1) % 4] - quad[i]
+        cosine = float(u @ v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-9)
+        if abs(cosine) > 0.6:  # corners between ~53° and ~127°: a photographed rectangle
+            return False
+    return True
+
+
+def _side_contrasts(gray: np.ndarray, quad: np.ndarray) -> list[float]:
+    """Per side lying inside the frame: |paper rim − just outside| in grey levels (median over the side)."""
+    height, width = gray.shape
+    center = quad.mean(axis=0)
+    band = max(3.0, 0.012 * (width + height))
+    contrasts = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        ts = np.linspace(0.1, 0.9, 40)
+        points = a[None, :] + ts[:, None] * (b - a)[None, :]
+        direction = (b - a) / max(np.linalg.norm(b - a), 1e-6)
+        normal = np.array([-direction[1], direction[0]])
+        if normal @ (center - (a + b) / 2) < 0:
+            normal = -normal  # make it point into the paper
+        inside = points + band * normal
+        outside = points - band * normal
+        visible = (outside[:, 0] >= 0) & (outside[:, 0] < width) & (outside[:, 1] >= 0) & (outside[:, 1] < height)
+        if visible.mean() < 0.5:
+            continue
+        values_in = _sample(gray, inside[visible])
+        values_out = _sample(gray, outside[visible])
+        contrasts.append(abs(float(np.median(values_in)) - float(np.median(values_out))))
+    return contrasts
+
+
+def _sample(gray: np.ndarray, points: np.ndarray) -> np.ndarray:
+    xs = np.clip(points[:, 0].round().astype(int), 0, gray.shape[1] - 1)
+    ys = np.clip(points[:, 1].round().astype(int), 0, gray.shape[0] - 1)
+    return gray[ys, xs]
+
+
+def _touches_border(corners: np.ndarray, width: int, height: int) -> bool:
+    margin = 0.004 * (width + height)
+    for i in range(4):
+        a, b = corners[i], corners[(i + 1) % 4]
+        for axis, limit in ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0)):
+            if abs(a[axis] - limit) <= margin and abs(b[axis] - limit) <= margin:
+                return True
+    return bool((corners[:, 0] < -margin).any() or (corners[:, 0] > width - 1 + margin).any()
+                or (corners[:, 1] < -margin).any() or (corners[:, 1] > height - 1 + margin).any())
+
+
+def border_is_paper(bgr: np.ndarray) -> bool:
+    """True when the frame's outer ring is plain light paper (a scan or a page filling the frame), not a desk."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    height, width = gray.shape
+    ring = max(2, int(0.03 * min(height, width)))
+    border = np.concatenate([gray[:ring].ravel(), gray[-ring:].ravel(), gray[:, :ring].ravel(), gray[:, -ring:].ravel()])
+    return float(np.median(border)) >= 150 and float(np.percentile(border, 25)) >= 120

@@ -1,0 +1,185 @@
+"""The capture recipe, top-down: bytes in, pages out. Pure: no database, no UI.
+
+    read → decode → for each page: detect the paper → flatten → deskew → upright →
+    quality gate → OCR (or the PDF's own text layer) → classify → fields
+
+Each step lives in its own module; this file only says in which order they run and what each
+hands the next. Multi-page files run one page per worker process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from desk.capture import classify, fields, ocr, orientation, page_detection, perspective, quality, skew
+from desk.capture.inputs import SourcePage, decode, read_source
+from desk.capture.options import CaptureOptions
+from desk.capture.results import PageResult
+
+__all__ = ["CaptureOptions", "PageResult", "process_file", "process_image", "process_page"]
+
+
+def process_file(
+    source: str | Path | bytes, *, name: str, options: CaptureOptions | None = None
+) -> list[PageResult]:
+    """Every page of an image or PDF file. Raises `InputRefused` (with a clerk-readable reason) for bad input."""
+    options = options or CaptureOptions()
+    pages = decode(read_source(source, options), options)
+    if len(pages) == 1 or (options.workers or 2) == 1:
+        return [process_page(page, name=name, options=options) for page in pages]
+    return _in_pool(pages, name, options)
+
+
+def process_image(bgr: np.ndarray, *, name: str = "frame", options: CaptureOptions | None = None) -> PageResult:
+    """One camera frame (BGR array) through the pipeline."""
+    if bgr.ndim == 2:
+        bgr = cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR)
+    return process_page(SourcePage(image=bgr, page=1, source_kind="image"), name=name, options=options)
+
+
+def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None = None) -> PageResult:
+    """The recipe for one decoded page."""
+    options = options or CaptureOptions()
+    timer = _StepTimer()
+    original = page.image
+    with timer("detect_page"):
+        outline = page_detection.detect_page(original)
+    with timer("flatten"):
+        flat = perspective.flatten(original, outline.corners, options.flat_dpi) if outline.found else original
+    with timer("deskew"):
+        gray = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY)
+        residual = skew.estimate_skew(gray)
+        gray = skew.rotate(gray, residual)
+    with timer("orientation"):
+        turn = orientation.detect_orientation(
+            gray, languages=options.ocr_languages, min_osd_confidence=options.osd_min_confidence,
+            timeout_s=options.ocr_timeout_s,
+        )
+        upright = orientation.turn_clockwise(skew.rotate(flat, residual), turn.rotation)
+        ocr_input = orientation.turn_clockwise(gray, turn.rotation)
+    with timer("quality"):
+        report = quality.assess(
+            ocr_input,
+            camera=_is_camera_frame(page),
+            page_found=outline.found or page_detection.border_is_paper(original),
+            page_fraction=_area_fraction(outline.corners, original.shape),
+            cut_off=outline.touches_border,
+        )
+    with timer("ocr"):
+        text_source, read = _read_text(page, ocr_input, options)
+        if read.timed_out:
+            report.problems.append("ocr_timeout")
+    with timer("classify"):
+        decided = classify.classify(read.text)
+    with timer("fields"):
+        found_fields = fields.extract(read.text, classify.fields_for(decided.doc_type))
+    skew_deg = residual + (perspective.in_plane_angle(outline.corners) if outline.found else 0.0)
+    return PageResult(
+        file=name,
+        page=page.page,
+        page_found=outline.found,
+        corners=_corners_from_upright_top_left(outline.corners, turn.rotation),
+        rotation=turn.rotation,
+        skew_deg=float(skew_deg),
+        quality=report,
+        doc_type=decided.doc_type,
+        fields=found_fields,
+        text=read.text,
+        confidence=read.confidence,
+        timings_ms=timer.finish(),
+        original=original,
+        flattened=upright,
+        ocr_input=ocr_input,
+        thumbnail=_thumbnail(upright, options.thumbnail_px),
+        words=read.words,
+        evidence=decided.evidence,
+        text_source=text_source,
+        language=options.language,
+    )
+
+
+def _read_text(page: SourcePage, ocr_input: np.ndarray, options: CaptureOptions) -> tuple[str, ocr.OcrResult]:
+    """The PDF's own text layer when it has one, else Tesseract (unless OCR is switched off)."""
+    if page.text_layer:
+        text = ocr.remove_cjk_spaces(page.text_layer.strip())
+        return "pdf_text_layer", ocr.OcrResult(text=text, confidence=100.0)
+    if not options.run_ocr:
+        return "none", ocr.OcrResult()
+    return "ocr", ocr.recognize(ocr_input, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s)
+
+
+def _in_pool(pages: list[SourcePage], name: str, options: CaptureOptions) -> list[PageResult]:
+    from desk.capture.pool import page_pool
+
+    executor = page_pool(options.workers)
+    futures = [executor.submit(process_page, page, name=name, options=options) for page in pages]
+    # Tesseract enforces the per-page timeout itself; this backstop only catches a hung worker.
+    backstop = 3 * options.ocr_timeout_s + 120
+    results = []
+    for page, future in zip(pages, futures, strict=True):
+        try:
+            results.append(future.result(timeout=backstop))
+        except FutureTimeout:
+            future.cancel()
+            results.append(_timed_out(page, name, options))
+    return results
+
+
+def _timed_out(page: SourcePage, name: str, options: CaptureOptions) -> PageResult:
+    report = quality.QualityReport(problems=["ocr_timeout"])
+    height, width = page.image.shape[:2]
+    gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
+    return PageResult(
+        file=name, page=page.page, page_found=False, corners=page_detection.frame_corners(width, height),
+        rotation=0, skew_deg=0.0, quality=report, doc_type="other", fields=fields.extract(""), text="",
+        confidence=0.0, timings_ms={}, original=page.image, flattened=page.image, ocr_input=gray,
+        thumbnail=_thumbnail(page.image, options.thumbnail_px), text_source="none", language=options.language,
+    )
+
+
+def _is_camera_frame(page: SourcePage) -> bool:
+    """A photo from a camera (no scanner resolution in the file), as opposed to a scan or a PDF page."""
+    return page.source_kind == "image" and page.dpi is None
+
+
+def _corners_from_upright_top_left(corners: np.ndarray, rotation: int) -> np.ndarray:
+    """Corners (TL, TR, BR, BL in the frame) restarted at the corner that is top-left once uprighted."""
+    # Turning the page clockwise by 90° brings its bottom-left corner to the top-left, and so on.
+    start = (4 - rotation // 90) % 4
+    return np.roll(corners, -start, axis=0)
+
+
+def _area_fraction(corners: np.ndarray, shape: tuple[int, ...]) -> float:
+    return float(cv2.contourArea(corners.astype(np.float32)) / (shape[0] * shape[1]))
+
+
+def _thumbnail(bgr: np.ndarray, side: int) -> np.ndarray:
+    scale = side / max(bgr.shape[:2])
+    return cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr.copy()
+
+
+class _StepTimer:
+    """Milliseconds per named step, plus the total."""
+
+    def __init__(self) -> None:
+        self._start = time.perf_counter()
+        self.steps: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[step] = (time.perf_counter() - began) * 1000
+
+    def finish(self) -> dict[str, float]:
+        """The step timings with "total" added."""
+        return {**self.steps, "total": (time.perf_counter() - self._start) * 1000}

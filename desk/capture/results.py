@@ -1,0 +1,78 @@
+"""What the pipeline hands back per page: the JSON of `desk capture --json` plus the images for the archive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from desk.capture.ocr import Word
+from desk.capture.quality import QualityReport
+
+JSON_KEYS = (
+    "file", "page", "page_found", "corners", "rotation", "skew_deg", "quality",
+    "doc_type", "fields", "text", "confidence", "timings_ms",
+)
+
+
+@dataclass
+class PageResult:
+    """One captured page. Images are BGR uint8 arrays; `png()` encodes any of them for the archive."""
+
+    file: str
+    page: int
+    page_found: bool
+    corners: np.ndarray  # (4, 2) in input pixels after EXIF orientation, clockwise from the upright top-left
+    rotation: int
+    skew_deg: float
+    quality: QualityReport
+    doc_type: str
+    fields: dict
+    text: str
+    confidence: float
+    timings_ms: dict[str, float]
+    original: np.ndarray  # the decoded colour original, untouched
+    flattened: np.ndarray  # the flattened colour page, upright and deskewed
+    ocr_input: np.ndarray  # the grey image Tesseract read (word boxes refer to it)
+    thumbnail: np.ndarray
+    words: list[Word] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # keywords that decided doc_type
+    text_source: str = "ocr"  # "ocr", "pdf_text_layer" or "none"
+    language: str | None = None
+
+    def to_json(self) -> dict:
+        """The page as `desk capture --json` prints it (exactly JSON_KEYS)."""
+        return {
+            "file": self.file,
+            "page": self.page,
+            "page_found": self.page_found,
+            "corners": [[round(float(x), 1), round(float(y), 1)] for x, y in self.corners],
+            "rotation": self.rotation,
+            "skew_deg": round(self.skew_deg, 3),
+            "quality": self.quality.to_json(self.language),
+            "doc_type": self.doc_type,
+            "fields": self.fields,
+            "text": self.text,
+            "confidence": round(self.confidence, 1),
+            "timings_ms": {step: round(ms, 1) for step, ms in self.timings_ms.items()},
+        }
+
+    def details(self) -> dict:
+        """Extra facts for the archive and the UI: evidence, text source, word boxes, image sizes."""
+        return {
+            "evidence": list(self.evidence),
+            "text_source": self.text_source,
+            "words": [{"text": w.text, "box": list(w.box), "confidence": w.confidence} for w in self.words],
+            "flattened_size": [int(self.flattened.shape[1]), int(self.flattened.shape[0])],
+            "quality_measures": {k: round(v, 4) for k, v in self.quality.measures.items()},
+        }
+
+    @staticmethod
+    def png(image: np.ndarray) -> bytes:
+        """`image` as PNG bytes."""
+        ok, encoded = cv2.imencode(".png", image)
+        if not ok:
+            raise ValueError("PNG encoding failed")
+        return encoded.tobytes()
+

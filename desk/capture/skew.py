@@ -1,0 +1,102 @@
+"""Residual skew of an upright page: the CCW rotation (degrees, `deskew` sign) that makes text lines level.
+
+Coarse: the `deskew` package's Hough estimate and our own projection-profile scan over ±45°.
+Fine: a projection-profile search of the ink pixels around the best coarse angle, down to
+0.005° steps with a parabolic peak fit. Blobs (scanner borders, photos, seals) are dropped first so
+they cannot outweigh the text, rules and table lines that carry the angle.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_FINE_SIDE = 2400  # long side of the working copy for the fine search
+_COARSE_SIDE = 900
+_MAX_POINTS = 400_000
+
+
+def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0) -> float:
+    """The correction angle in degrees (positive: rotate counter-clockwise); 0.0 on a blank page."""
+    fine = _ink_points(gray, _FINE_SIDE)
+    if len(fine) < 50:
+        return 0.0
+    coarse = _ink_points(gray, _COARSE_SIDE)
+    candidates = [_scan(coarse, np.arange(-limit_deg, limit_deg + 0.01, 0.5))]
+    hough = _deskew_estimate(gray)
+    if hough is not None and abs(hough) <= limit_deg:
+        candidates.append(hough)
+    best_angle, best_score = 0.0, -1.0
+    for start in candidates:
+        angle = _scan(fine, np.arange(start - 0.75, start + 0.76, 0.05))
+        angle = _scan(fine, np.arange(angle - 0.06, angle + 0.061, 0.005), parabolic=True)
+        score = _sharpness(fine, angle)
+        if score > best_score:
+            best_angle, best_score = angle, score
+    return float(np.clip(best_angle, -limit_deg, limit_deg))
+
+
+def rotate(bgr: np.ndarray, angle_deg: float) -> np.ndarray:
+    """`bgr` turned counter-clockwise by `angle_deg`, on a canvas large enough to keep every corner."""
+    if abs(angle_deg) < 1e-3:
+        return bgr
+    height, width = bgr.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle_deg, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_width, new_height = int(round(height * sin + width * cos)), int(round(height * cos + width * sin))
+    matrix[0, 2] += new_width / 2 - width / 2
+    matrix[1, 2] += new_height / 2 - height / 2
+    paper = tuple(int(v) for v in np.median(bgr.reshape(-1, bgr.shape[-1]) if bgr.ndim == 3 else bgr.ravel(), axis=0).ravel())
+    return cv2.warpAffine(bgr, matrix, (new_width, new_height), flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=paper if bgr.ndim == 3 else paper[0])
+
+
+def _ink_points(gray: np.ndarray, side: int) -> np.ndarray:
+    """Coordinates of dark ink pixels in a copy whose long side is `side`, blobs removed."""
+    scale = min(1.0, side / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    area = small.shape[0] * small.shape[1]
+    widths, heights, pixels = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    blob = (pixels > 0.01 * area) & (widths > 0.05 * small.shape[1]) & (heights > 0.05 * small.shape[0])
+    speck = pixels < 3
+    keep = ~(blob | speck)
+    keep[0] = False
+    ys, xs = np.nonzero(keep[labels])
+    points = np.column_stack([xs, ys]).astype(np.float64)
+    if len(points) > _MAX_POINTS:
+        points = points[np.random.default_rng(0).choice(len(points), _MAX_POINTS, replace=False)]
+    return points - points.mean(axis=0) if len(points) else points
+
+
+def _sharpness(points: np.ndarray, angle_deg: float) -> float:
+    """Sum of squares of the row histogram after turning the points by `angle_deg`: peaks when lines are level."""
+    radians = np.radians(angle_deg)
+    rows = -points[:, 0] * np.sin(radians) + points[:, 1] * np.cos(radians)
+    histogram = np.bincount((rows - rows.min()).astype(np.int64))
+    return float(np.dot(histogram, histogram)) / len(points)
+
+
+def _scan(points: np.ndarray, angles: np.ndarray, parabolic: bool = False) -> float:
+    scores = np.array([_sharpness(points, a) for a in angles])
+    best = int(scores.argmax())
+    if parabolic and 0 < best < len(angles) - 1:
+        left, mid, right = scores[best - 1: best + 2]
+        curvature = left - 2 * mid + right
+        if curvature < 0:
+            offset = 0.5 * (left - right) / curvature
+            return float(angles[best] + offset * (angles[1] - angles[0]))
+    return float(angles[best])
+
+
+def _deskew_estimate(gray: np.ndarray) -> float | None:
+    from deskew import determine_skew
+
+    scale = min(1.0, 1200 / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    try:
+        angle = determine_skew(small, min_deviation=0.25)
+    except (ValueError, IndexError):
+        return None
+    return None if angle is None else float(angle)
