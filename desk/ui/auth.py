@@ -21,6 +21,7 @@ from desk.i18n import t
 from desk.security.roles import is_public, may_open
 from desk.security.staff import get_active_staff
 from desk.ui import session as ui_session
+from desk.ui.palette import PRIMARY
 
 
 def login_url(redirect_to: str | None = None, reason: str | None = None) -> str:
@@ -47,10 +48,17 @@ def account_is_active(username: str) -> bool:
 
 
 def _forbidden_page() -> HTMLResponse:
-    body = (f"<!doctype html><html lang='{ui_session.apply_language()}'><meta charset='utf-8'>"
+    """A plain page in the app's colours: no NiceGUI client is built for a refused request."""
+    language = ui_session.apply_language()
+    body = (f"<!doctype html><html lang='{language}'><meta charset='utf-8'>"
             f"<title>{escape(t('ui.forbidden.title'))}</title>"
-            f"<body style='font-family:sans-serif;margin:3rem'><h1>{escape(t('ui.forbidden.title'))}</h1>"
-            f"<p>{escape(t('ui.forbidden.text'))}</p><p><a href='/'>{escape(t('ui.forbidden.home'))}</a></p>")
+            "<body style='margin:0;font-family:sans-serif;background:#f5f5f5'>"
+            f"<div style='background:{PRIMARY};color:#fff;padding:12px 24px;font-weight:bold;font-size:18px'>"
+            f"{escape(t('ui.app_name'))}</div><div style='max-width:40rem;margin:3rem auto;background:#fff;"
+            "padding:1.5rem 2rem;border-radius:4px;box-shadow:0 1px 3px rgba(0,0,0,.2)'>"
+            f"<h2 style='margin-top:0'>{escape(t('ui.forbidden.title'))}</h2>"
+            f"<p>{escape(t('ui.forbidden.text'))}</p>"
+            f"<p><a href='/' style='color:{PRIMARY}'>{escape(t('ui.forbidden.home'))}</a></p></div>")
     return HTMLResponse(body, status_code=403)
 
 

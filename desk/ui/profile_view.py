@@ -19,6 +19,7 @@ from desk.records.registries import NOT_PROVEN, PROVEN, RegistryAnswer
 from desk.security.masking import mask_card, mask_id_number, mask_phone
 from desk.ui.fact_text import fact_lines
 from desk.ui.formatting import day, money, month, percent
+from desk.ui.palette import PRIMARY
 
 CHART_MONTHS = 24
 # account status code -> Quasar colour of its badge (domain.md §4 codes)
@@ -115,7 +116,7 @@ def _deposits(profile: CustomerProfile) -> None:
             "tooltip": {"trigger": "axis"},
             "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 5}},
             "yAxis": {"type": "value", "axisLabel": {"formatter": "¥{value}"}},
-            "series": [{"type": "bar", "data": amounts, "itemStyle": {"color": "#0f5e9c"}}],
+            "series": [{"type": "bar", "data": amounts, "itemStyle": {"color": PRIMARY}}],
         }).classes("w-full h-44").mark("deposit-chart")
 
 

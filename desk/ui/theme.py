@@ -14,13 +14,13 @@ from desk.i18n import t
 from desk.security.roles import menu_for
 from desk.ui import session as ui_session
 from desk.ui.auth import login_url
+from desk.ui.palette import ACCENT, NEGATIVE, POSITIVE, PRIMARY, SECONDARY
 
-PRIMARY = "#0f5e9c"  # the blue of government service halls
 IDLE_CHECK_SECONDS = 30
 
 
 def _colours() -> None:
-    ui.colors(primary=PRIMARY, secondary="#5b7083", accent="#c0392b", positive="#2e7d32", negative="#c62828")
+    ui.colors(primary=PRIMARY, secondary=SECONDARY, accent=ACCENT, positive=POSITIVE, negative=NEGATIVE)
     ui.query("body").classes("bg-grey-2")
 
 

@@ -1,7 +1,10 @@
 """The clerk's one-click lookup through NiceGUI's simulated User: good ID, wrong check digit,
 unknown customer, account number, ambiguous name, masking and the logged unmask."""
 
+import time
+
 import pytest
+from nicegui import app
 from nicegui.testing import User
 from sqlmodel import select
 
@@ -145,3 +148,15 @@ async def test_the_profile_renders_in_english(user: User, log_in, customer):
     for text in ("Identity", "Personal account", "Employer", "Deposits, last 24 months", "Withdrawals",
                  "Provident fund loans", "Registry facts", "Show full ID and phone numbers"):
         await user.should_see(text)
+    user.find(marker="unmask").click()  # a dialog built in an event handler speaks the session's language too
+    await user.should_see("Verify the customer's identity")
+
+
+async def test_a_search_after_the_session_expired_goes_to_login_and_reads_nothing(user: User, log_in, customer,
+                                                                                  desk_db):
+    await log_in("clerk7", CLERK_PASSWORD)
+    app.storage.user["last_seen"] = time.time() - 31 * 60  # the page stayed open, nobody touched it
+    await _search(user, customer.id_number)
+    await user.should_see(_zh("ui.login.expired"), retries=50)
+    await user.should_not_see(marker="profile")
+    assert _log_rows(desk_db) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import run, ui
 
 from desk.db import session_scope
-from desk.i18n import t
+from desk.i18n import catalog, t
 from desk.security.access_log import AccessLog
 from desk.security.access_log_query import recent_access
 from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
@@ -15,6 +15,11 @@ from desk.ui.theme import frame
 _COLUMNS = ("at", "staff", "role", "action", "person_id", "purpose", "fields", "case_no")
 _ACTIONS = ("lookup", "view_profile", "unmask")
 _PURPOSES = {**{p: f"ui.purpose.{p}" for p in LOOKUP_PURPOSES}, **{r: f"ui.unmask_reason.{r}" for r in UNMASK_REASONS}}
+
+
+def _field_label(field: str) -> str:
+    key = f"ui.logged_field.{field}"
+    return t(key) if key in catalog() else field
 
 
 def _entries(staff_filter: str) -> list[AccessLog]:
@@ -32,7 +37,7 @@ def _rows(entries: list[AccessLog]) -> list[dict]:
         "action": t(f"ui.access_action.{e.action}") if e.action in _ACTIONS else e.action,
         "person_id": e.person_id if e.person_id is not None else "",
         "purpose": t(_PURPOSES[e.purpose]) if e.purpose in _PURPOSES else e.purpose,
-        "fields": e.fields,
+        "fields": t("ui.fact.separator").join(_field_label(f) for f in e.fields.split(",") if f),
         "case_no": e.case_no or "",
     } for e in entries]
 
@@ -46,7 +51,7 @@ def register() -> None:
             ui.label(t("ui.access_log.title")).classes("text-2xl font-bold")
             ui.label(t("ui.access_log.hint")).classes("text-secondary text-sm")
             staff_filter = ui.input(t("ui.access_log.filter_staff")).props("outlined dense clearable") \
-                .mark("filter-staff")
+                .classes("w-80").mark("filter-staff")
             columns = [{"name": c, "label": t(f"ui.access_log.{c}"), "field": c, "align": "left"} for c in _COLUMNS]
             table = ui.table(columns=columns, rows=_rows(await run.io_bound(_entries, "")), row_key="id") \
                 .props("flat bordered dense").classes("w-full").mark("access-log")

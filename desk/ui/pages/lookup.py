@@ -138,6 +138,7 @@ class LookupScreen:
 
     def _ask_unmask(self) -> None:
         """A dialog asking why; only a chosen reason reveals the numbers (and is logged)."""
+        apply_language()
         with ui.dialog(value=True) as dialog, ui.card().classes("gap-3 w-96").mark("unmask-dialog"):
             ui.label(t("ui.unmask.title")).classes("text-lg font-bold")
             ui.label(t("ui.unmask.explain")).classes("text-sm text-secondary")

@@ -1,0 +1,112 @@
+"""A real Chromium against a real `python -m desk run`: log in, look a customer up, see the profile, unmask."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, server: subprocess.Popen, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"desk run exited early:\n{server.stdout.read()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"desk run did not listen on {port}")
+
+
+@pytest.fixture
+def desk_server(tmp_path):
+    """`python -m desk run` on a free port with its own data folder; yields (url, data folder, first output)."""
+    port = _free_port()
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "NICEGUI_", "DESK_"))}  # the server must not think it runs under pytest
+    env.update(DESK_DATA_DIR=str(data), DESK_DEMO_CUSTOMERS="30", PYTHONUNBUFFERED="1")
+    server = subprocess.Popen([sys.executable, "-m", "desk", "run", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for_port(port, server)
+        yield f"http://127.0.0.1:{port}", data
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_login_lookup_profile_and_unmask_in_chromium(desk_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, data = desk_server
+    logins = {x["username"]: x for x in json.loads((data / "demo-staff-logins.json").read_text(encoding="utf-8"))}
+    with sqlite3.connect(data / "desk.sqlite3") as db:
+        id_number, name, phone = db.execute(
+            "SELECT p.id_number, p.name, p.phone FROM person p JOIN personal_account a ON a.person_id = p.id "
+            "ORDER BY p.id LIMIT 1").fetchone()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
+        console_errors: list[str] = []
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+
+        page.goto(url + "/lookup")  # anonymous: the login page, remembering where we wanted to go
+        expect(page.get_by_text("工作人员登录").first).to_be_visible()
+        page.get_by_label("用户名").fill("clerk1")
+        page.get_by_label("密码", exact=True).fill(logins["clerk1"]["password"])
+        page.keyboard.press("Enter")
+        page.wait_for_url(url + "/lookup")
+        expect(page.get_by_text("王丽 · 柜员")).to_be_visible()
+
+        query = page.get_by_label("身份证号 / 个人账号 / 姓名")
+        expect(query).to_be_focused()  # keyboard first: the scanner can type straight away
+        page.keyboard.type(id_number[:17] + ("0" if id_number[17] != "0" else "1"))
+        expect(page.get_by_text("校验")).to_be_visible()  # the wrong check character, before Enter
+        page.keyboard.press("Control+A")
+        page.keyboard.type(id_number)
+        page.keyboard.press("Enter")
+
+        expect(page.get_by_text(name, exact=True).first).to_be_visible()
+        masked_id = id_number[:4] + "*" * 10 + id_number[-4:]
+        expect(page.get_by_text(masked_id)).to_be_visible()
+        expect(page.get_by_text(phone[:3] + "****" + phone[-4:])).to_be_visible()
+        for title in ("身份信息", "个人账户", "缴存单位", "近 24 个月缴存", "提取记录", "公积金贷款", "共享数据核验"):
+            expect(page.get_by_text(title, exact=True)).to_be_visible()
+        expect(page.locator("canvas").first).to_be_visible()  # the deposit chart drew
+
+        page.get_by_text("显示完整证件号和手机号").click()
+        page.get_by_text("核对客户身份").click()
+        page.get_by_role("button", name="显示", exact=True).click()
+        expect(page.get_by_text(id_number, exact=True)).to_be_visible()
+        expect(page.get_by_text("已显示完整信息（已记录）")).to_be_visible()
+
+        page.get_by_text("English").click()
+        expect(page.get_by_text("Customer lookup").first).to_be_visible()
+        browser.close()
+    assert console_errors == []
+    with sqlite3.connect(data / "desk.sqlite3") as db:
+        actions = [row[0] for row in db.execute("SELECT action FROM access_log WHERE staff = 'clerk1' ORDER BY id")]
+    assert actions == ["lookup", "unmask"]
