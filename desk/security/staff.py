@@ -98,27 +98,27 @@ def add_staff(session: Session, *, username: str, display_name: str, role: str, 
     return staff
 
 
-def set_password(session: Session, *, username: str, password: str) -> Staff:
-    """Replace the password of `username`; raises StaffError for an unknown account or weak password."""
+def _update(session: Session, username: str, **changes: object) -> Staff:
+    """Apply `changes` to an existing account; raises StaffError when there is no such account."""
     staff = get_staff(session, username)
     if staff is None:
         raise StaffError("staff.no_such_user", username=normalize_username(username))
-    _check_password(password)
-    staff.password_hash = hash_password(password)
+    for name, value in changes.items():
+        setattr(staff, name, value)
     session.add(staff)
     session.flush()
     return staff
+
+
+def set_password(session: Session, *, username: str, password: str) -> Staff:
+    """Replace the password of `username`; raises StaffError for an unknown account or weak password."""
+    _check_password(password)
+    return _update(session, username, password_hash=hash_password(password))
 
 
 def set_active(session: Session, *, username: str, active: bool) -> Staff:
     """Activate or deactivate `username`; a deactivated account cannot log in and its sessions end."""
-    staff = get_staff(session, username)
-    if staff is None:
-        raise StaffError("staff.no_such_user", username=normalize_username(username))
-    staff.active = active
-    session.add(staff)
-    session.flush()
-    return staff
+    return _update(session, username, active=active)
 
 
 def authenticate(session: Session, *, username: str, password: str) -> Staff | None:
