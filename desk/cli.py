@@ -16,6 +16,7 @@ _HANDLERS = {
     "run": "desk.ui.server:run_command",
     "seed": "desk.records.commands:seed_command",
     "lookup": "desk.records.commands:lookup_command",
+    "checklist": "desk.cases.commands:checklist_command",
     "staff": "desk.security.commands:staff_command",
     "capture": "desk.capture.commands:capture_command",
     "bench lookup": "desk.bench.lookup:bench_command",
@@ -47,6 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--json", action="store_true", help="print JSON")
     lookup.add_argument("--staff", default="cli", help="staff member written to the access log")
     lookup.add_argument("--purpose", default="command-line lookup", help="purpose written to the access log")
+
+    checklist = sub.add_parser("checklist", help="materials and eligibility of a customer for a business")
+    checklist.add_argument("id_number", help="the customer's ID number (or personal account number)")
+    checklist.add_argument("business", help="business code of the catalog, e.g. TQ401")
+    checklist.add_argument("--json", action="store_true", help="print one JSON object")
+    checklist.add_argument("--declare", action="append", help="a declaration of the business (repeatable)")
+    checklist.add_argument("--amount", type=float, help="requested amount in yuan")
+    checklist.add_argument("--term", type=int, help="requested loan term in months")
+    checklist.add_argument("--lang", choices=["zh-CN", "en"], help="language (default DESK_DEFAULT_LANGUAGE)")
+    checklist.add_argument("--staff", default="cli", help="staff member written to the access log")
+    checklist.add_argument("--purpose", default="command-line checklist", help="purpose written to the access log")
 
     staff = sub.add_parser("staff", help="list staff accounts or reset a password")
     staff.add_argument("action", choices=["list", "add", "reset-password"])
@@ -102,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     bc.add_argument("--corpus", help="corpus folder (default DESK_CORPUS or ../shared/corpus)")
     bc.add_argument("--generated", type=int, default=12, help="how many generated camera photos")
     bc.add_argument("--no-ocrmypdf", action="store_true", help="skip the OCRmyPDF baseline")
+    bc.add_argument("--batch", type=int, default=20, help="pages of the pool-vs-one-worker batch (0: skip)")
+    bc.add_argument("--only", help="comma-separated parts of item names: run just those items")
     bc.add_argument("--json", action="store_true")
     bs = bench_sub.add_parser("search", help="archive search latency on a large index against a LIKE scan")
     bs.add_argument("--pages", type=int, default=1_000_000)

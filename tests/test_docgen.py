@@ -105,7 +105,7 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 @pytest.mark.parametrize("turned", [0, 90, 180, 270])
 def test_corners_map_the_page_clockwise_from_its_upright_top_left(turned):
-    sample = make_sample(21 + turned, "withdrawal_application", replace(CLEAN, turned_deg=turned, angle_deg=7.0))
+    sample = make_sample(21 + turned, "application_form", replace(CLEAN, turned_deg=turned, angle_deg=7.0))
     corners = sample.corners
     page = np.asarray(sample.document.image.convert("L"))
     right = _correlation(_unwarp(sample, corners), page)
@@ -120,7 +120,7 @@ def test_corners_map_the_page_clockwise_from_its_upright_top_left(turned):
     turns = [np.degrees(np.arctan2(-dy, dx)) - turned for dx, dy in edges]
     turns = [(t + 180) % 360 - 180 for t in turns]
     assert min(turns) - 0.2 <= -sample.skew_deg <= max(turns) + 0.2, (turns, sample.skew_deg)
-    flat = make_sample(21 + turned, "withdrawal_application", replace(CLEAN, turned_deg=turned, angle_deg=7.0, tilt=0))
+    flat = make_sample(21 + turned, "application_form", replace(CLEAN, turned_deg=turned, angle_deg=7.0, tilt=0))
     assert flat.skew_deg == pytest.approx(-7.0, abs=1e-3)
 
 

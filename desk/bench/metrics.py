@@ -17,7 +17,8 @@ from rapidfuzz.distance import Levenshtein
 
 _WHITESPACE = re.compile(r"\s+")
 _ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
-_ID_CANDIDATE = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+_ID_RUN = re.compile(r"[0-9Xx]{18,}")
+_SPACES = re.compile(r"[ \t\u3000]+")
 
 
 def is_chinese(lang: str) -> bool:
@@ -64,14 +65,30 @@ def corner_error(found: Sequence[Sequence[float]], truth: Sequence[Sequence[floa
 
 
 def id_numbers_in(text: str) -> set[str]:
-    """Every 18-character resident ID number with a correct check character in `text` (spaces ignored)."""
-    compact = _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
-    return {m.group(0).upper() for m in _ID_CANDIDATE.finditer(compact) if _id_check_ok(m.group(0))}
+    """Every resident ID number (valid check character and birth date) in `text`.
+
+    Spaces inside a line are ignored (Tesseract splits digit groups); a longer run of digits is
+    searched window by window, since two numbers on one line run together once spaces go.
+    """
+    compact = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    found = set()
+    for run in _ID_RUN.finditer(compact):
+        digits = run.group(0).upper()
+        for start in range(len(digits) - 17):
+            window = digits[start:start + 18]
+            if window[:17].isdigit() and _id_check_ok(window) and _plausible_birth(window[6:14]):
+                found.add(window)
+    return found
 
 
 def _id_check_ok(number: str) -> bool:
     total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS)) % 11
-    return "10X98765432"[total] == number[17].upper()
+    return "10X98765432"[total] == number[17]
+
+
+def _plausible_birth(yyyymmdd: str) -> bool:
+    year, month, day = int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:])
+    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ def invoice(facts: Facts) -> Document:
     return _finish(sheet, "invoice", "M06", fields)
 
 
-def withdrawal_application(facts: Facts) -> Document:
+def application_form(facts: Facts) -> Document:
     """住房公积金提取申请表 (M30): a ruled form, amounts in figures and words, the employer's red seal."""
     applicant = facts.person()
     company, company_code = facts.company()
@@ -254,7 +254,7 @@ def withdrawal_application(facts: Facts) -> Document:
               "phone": phone, "employer": company, "employer_uscc": company_code, "reason": reason,
               "amount": f"{amount:.2f}", "bank_card": card, "applied_on": applied.isoformat(),
               "serial_no": serial}
-    return _finish(sheet, "withdrawal_application", "M30", fields)
+    return _finish(sheet, "application_form", "M30", fields)
 
 
 def _guilloche(sheet: Sheet, rng: random.Random) -> None:
@@ -282,7 +282,7 @@ TEMPLATES: dict[str, Callable[[Facts], Document]] = {
     "lease": lease,
     "diagnosis_certificate": diagnosis_certificate,
     "invoice": invoice,
-    "withdrawal_application": withdrawal_application,
+    "application_form": application_form,
 }
 
 

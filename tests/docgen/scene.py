@@ -32,6 +32,7 @@ class SceneOptions:
     fill: float = 0.8  # share of the frame the page's bounding box spans along its tighter side
     tilt: float = 0.04  # perspective: corner displacement as a share of the page's size
     light: float = 0.3  # depth of the uneven light (0 = even)
+    exposure: float = 0.95  # the brightest spot of the light field; above 1 white paper clips (glare)
     shadow: bool = False  # a soft shadow across part of the frame
     blur_sigma: float = 0.6
     noise_sigma: float = 3.0  # sensor noise, in 8-bit levels
@@ -60,7 +61,7 @@ def random_options(rng: random.Random, *, flat: bool = False, turned_deg: int | 
         turned_deg = rng.choices(CARDINALS, weights=[7, 1, 1, 1])[0]
     if flat:
         return SceneOptions(flat=True, turned_deg=turned_deg, angle_deg=rng.uniform(-5, 5), fill=1.0,
-                            tilt=0.0, light=0.05, blur_sigma=rng.uniform(0.0, 0.5),
+                            tilt=0.0, light=0.05, exposure=1.0, blur_sigma=rng.uniform(0.0, 0.5),
                             noise_sigma=rng.uniform(0.5, 2.0), jpeg_quality=rng.randint(85, 95),
                             background="white", scan_dpi_scale=rng.uniform(0.9, 1.1))
     return SceneOptions(
@@ -69,6 +70,7 @@ def random_options(rng: random.Random, *, flat: bool = False, turned_deg: int | 
         fill=rng.uniform(0.6, 0.9),
         tilt=rng.uniform(0.0, 0.07),
         light=rng.uniform(0.1, 0.45),
+        exposure=rng.uniform(0.85, 1.0),
         shadow=rng.random() < 0.4,
         blur_sigma=rng.uniform(0.0, 1.4),
         noise_sigma=rng.uniform(1.0, 6.0),
@@ -274,8 +276,8 @@ def _illumination(width: int, height: int, options: SceneOptions, rng: random.Ra
         cv2.fillPoly(band, [pts], 1.0)
         band = cv2.GaussianBlur(band, (0, 0), w / 40)
         light *= 1 - rng.uniform(0.2, 0.4) * band
-    light = cv2.resize(light / max(float(light.max()), 1e-6) * 1.05, (width, height), interpolation=cv2.INTER_LINEAR)
-    return light
+    light = light / max(float(light.max()), 1e-6) * options.exposure
+    return cv2.resize(light, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def _degrade(frame: np.ndarray, options: SceneOptions, np_rng: np.random.Generator) -> np.ndarray:
