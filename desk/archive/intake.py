@@ -64,7 +64,7 @@ class DocumentInfo:
     title: str = ""
     retention_class: str | None = None  # None: the default class of retention.toml
     captured_at: datetime | None = None
-    payoff_on: object = None  # a date for loan files already paid off
+    payoff_on: date | None = None  # for loan files already paid off
 
 
 @dataclass
