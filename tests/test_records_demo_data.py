@@ -8,26 +8,37 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from desk.db import session_scope
 from desk.records.calendar_months import months_between
 from desk.records.demo_data import database_is_empty, seed_database
 from desk.records.demo_generator import CHUNK_SIZE, COLUMNS, DemoGenerator, demo_config
+from desk.records.demo_stream import chunk_stream
 from desk.records.tables import Person
 from desk.records.validators import check_bank_card, check_credit_code, check_id_number
 
 TODAY = date(2026, 9, 15)
 DALIAN_CODES = {district["code"] for district in demo_config()["districts"]}
+DATE_COLUMNS = {"birth_date", "withdrawn_on", "period", "issued_on", "opened_on", "status_since", "last_deposit_month"}
+
+
+def _as_dict(table: str, row: tuple) -> dict:
+    """A generated row as a dict, its ISO date text parsed back into dates."""
+    out = dict(zip(COLUMNS[table], row, strict=True))
+    for column in DATE_COLUMNS & out.keys():
+        out[column] = date.fromisoformat(out[column]) if out[column] else None
+    return out
 
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, list[dict]]:
     """3000 customers drawn without a database, as dicts per table."""
     generator = DemoGenerator(customers=3000, seed=11, today=TODAY)
-    tables: dict[str, list[dict]] = {"employer": [dict(zip(COLUMNS["employer"], r)) for r in generator.employers()]}
+    tables: dict[str, list[dict]] = {"employer": [_as_dict("employer", r) for r in generator.employers()]}
     for index in range(generator.chunk_count):
         for table, rows in generator.chunk(index).rows.items():
-            tables.setdefault(table, []).extend(dict(zip(COLUMNS[table], row)) for row in rows)
+            tables.setdefault(table, []).extend(_as_dict(table, row) for row in rows)
     for fact in tables["registry_fact"]:
         fact["payload"] = json.loads(fact["payload"])
     return tables
@@ -39,6 +50,13 @@ def test_same_seed_same_data_other_seed_other_data():
 
     assert first_chunk(5) == first_chunk(5)
     assert first_chunk(5)["person"] != first_chunk(6)["person"]
+
+
+def test_worker_process_draws_the_same_chunks():
+    settings = {"customers": CHUNK_SIZE + 100, "seed": 9, "today": TODAY, "utc_suffix": ""}
+    inline = list(chunk_stream(settings, parallel=False))
+    assert len(inline) == 2
+    assert list(chunk_stream(settings, parallel=True)) == inline
 
 
 def test_numbers_are_valid_and_local(generated):
@@ -110,7 +128,7 @@ def test_ineligible_customers_exist(generated):
 
 def test_seed_database_writes_once_on_both_engines(engine):
     assert database_is_empty(engine)
-    summary = seed_database(engine, customers=120, seed=3, today=TODAY)
+    summary = seed_database(engine, customers=120, seed=3, today=TODAY, parallel=True)
     assert summary["customers"] == summary["person"] == summary["personal_account"] == 120
     assert summary["deposit_ledger"] > 120 and summary["registry_fact"] > 120
     assert not database_is_empty(engine)
@@ -123,3 +141,14 @@ def test_seed_database_writes_once_on_both_engines(engine):
         payload = session.execute(text("SELECT payload FROM registry_fact WHERE kind = 'identity' "
                                        "ORDER BY id LIMIT 1")).scalar_one()
     assert "alive" in (payload if isinstance(payload, dict) else json.loads(payload))
+
+
+def test_a_failed_seed_leaves_nothing_behind(engine):
+    with session_scope(engine) as session:  # an employer row that collides with the first generated one
+        session.execute(text("INSERT INTO employer (id, unit_account, name, credit_code, status, district_code, "
+                             "opened_on) VALUES (1, 'X', 'X', 'X', '01', '210202', '2020-01-01')"))
+    with pytest.raises(IntegrityError):
+        seed_database(engine, customers=50, seed=3, today=TODAY)
+    assert database_is_empty(engine)
+    with session_scope(engine) as session:
+        assert session.execute(text("SELECT COUNT(*) FROM employer")).scalar_one() == 1

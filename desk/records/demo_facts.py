@@ -20,7 +20,14 @@ from desk.records.registries import source_of_kind
 if TYPE_CHECKING:
     from desk.records.demo_generator import Draft
 
-Payload = dict[str, Any] | None
+Payload = dict[str, Any] | str | None  # a dict, or JSON text already encoded
+
+# Compact UTF-8 JSON; dates inside payloads become ISO text.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+# The most common answers, encoded once (a million customers repeat them).
+_NO_HOME = _ENCODER.encode({"owns_home_in_dalian": False, "homes": []})
+_NO_COMMERCIAL_LOAN = _ENCODER.encode({"has_commercial_loan": False, "commercial_loans": []})
+_NOT_RETIRED = _ENCODER.encode({"retired": False, "retired_on": None})
 
 
 @dataclass
@@ -56,11 +63,15 @@ def _marriage(rng: random.Random, ctx: FactContext) -> Payload:
 
 
 def _property(rng: random.Random, ctx: FactContext) -> Payload:
-    return {"owns_home_in_dalian": ctx.draft.owner, "homes": ctx.draft.homes}
+    if not ctx.draft.owner:
+        return _NO_HOME
+    return {"owns_home_in_dalian": True, "homes": ctx.draft.homes}
 
 
 def _credit(rng: random.Random, ctx: FactContext) -> Payload:
     loans = ctx.draft.commercial_loans
+    if not loans:
+        return _NO_COMMERCIAL_LOAN
     return {"has_commercial_loan": any(loan["outstanding_fen"] for loan in loans), "commercial_loans": loans}
 
 
@@ -68,9 +79,9 @@ def _retirement(rng: random.Random, ctx: FactContext) -> Payload:
     d = ctx.draft
     if d.age < 50:
         return None  # 人社 holds no retirement record for the young: their answer is not_proven
-    retired = "retired" in d.events
-    return {"retired": retired, "retired_on": add_months(d.birth, 12 * (60 if d.sex == "M" else 55)) if retired
-            else None}
+    if "retired" not in d.events:
+        return _NOT_RETIRED
+    return {"retired": True, "retired_on": add_months(d.birth, 12 * (60 if d.sex == "M" else 55))}
 
 
 def _disability(rng: random.Random, ctx: FactContext) -> Payload:
@@ -134,10 +145,6 @@ _BUILDERS: tuple[tuple[str, Callable[[random.Random, FactContext], Payload]], ..
 )
 
 
-# Compact UTF-8 JSON; dates inside payloads become ISO text.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def registry_facts(rng: random.Random, ctx: FactContext) -> Iterator[tuple[str, str, datetime, str]]:
     """(kind, source, as_of, JSON payload) of each fact the registries hold about the customer."""
     missing = ctx.conf["missing"]
@@ -147,4 +154,4 @@ def registry_facts(rng: random.Random, ctx: FactContext) -> Iterator[tuple[str, 
             continue
         # Each source synchronised some time in the last two months.
         as_of = ctx.now - timedelta(minutes=int(rng.random() * 86_400))
-        yield kind, source_of_kind(kind), as_of, _ENCODER.encode(payload)
+        yield kind, source_of_kind(kind), as_of, payload if isinstance(payload, str) else _ENCODER.encode(payload)

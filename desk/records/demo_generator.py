@@ -2,7 +2,9 @@
 
 A chunk depends only on (seed, chunk number, reference date) and the ID numbers drawn before
 it, so the same seed gives the same data. Rows are tuples in the column order of `COLUMNS`,
-ready for a DBAPI `executemany`; the shares and ranges come from `demo_data.toml`.
+ready for a DBAPI `executemany`: dates and times are already ISO text, which SQLite stores as
+SQLAlchemy does and PostgreSQL casts to the column's type. The shares and ranges come from
+`demo_data.toml`.
 """
 
 from __future__ import annotations
@@ -43,7 +45,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # Closing withdrawal reason by what ended the account (domain.md §4 codes).
 _CLOSING_REASON = {"retired": "03", "disability": "04", "abroad": "05", "deceased": "08"}
-_ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +55,28 @@ def demo_config() -> dict[str, Any]:
 
 def _cumulative(weights: list[float]) -> list[float]:
     return list(itertools.accumulate(weights))
+
+
+class DriverText:
+    """Dates and times as driver-ready text, memoised (a chunk repeats the same few thousand values).
+
+    Times are UTC as SQLModel stores them: without an offset on SQLite, with `+00:00` elsewhere.
+    """
+
+    def __init__(self, utc_suffix: str) -> None:
+        self.utc_suffix = utc_suffix
+        self._memo: dict[Any, str | None] = {None: None}
+
+    def __call__(self, value: date | datetime | None) -> str | None:
+        text = self._memo.get(value)
+        if text is None and value is not None:
+            if isinstance(value, datetime):
+                utc = value.astimezone(UTC).replace(tzinfo=None)
+                text = utc.isoformat(" ", timespec="microseconds") + self.utc_suffix
+            else:
+                text = value.isoformat()
+            self._memo[value] = text
+        return text
 
 
 class _Weighted:
@@ -124,8 +147,9 @@ class ChunkRows:
 class DemoGenerator:
     """Draws `customers` customers in chunks; call `employers()` once, then `chunk(i)` in order."""
 
-    def __init__(self, *, customers: int, seed: int, today: date) -> None:
+    def __init__(self, *, customers: int, seed: int, today: date, utc_suffix: str = "") -> None:
         self.conf = demo_config()
+        self.text = DriverText(utc_suffix)
         self.customers = customers
         self.seed = seed
         self.today = today
@@ -159,11 +183,11 @@ class DemoGenerator:
             code = _credit_code(rng, region)
             if rng.random() < conf["corrupt_credit_code_share"]:
                 code = _corrupt(rng, code)
-            name = "大连" + choice(rng, CompanyNames.company_prefixes) + choice(rng, conf["industries"]) + choice(rng, 
-                conf["suffixes"])
+            name = "大连" + "".join(choice(rng, words) for words in (CompanyNames.company_prefixes,
+                                                                     conf["industries"], conf["suffixes"]))
             status = "01" if rng.random() < 0.95 else choice(rng, ["03", "05"])
             opened = date(randint(rng, 1995, 2024), randint(rng, 1, 12), randint(rng, 1, 28))
-            rows.append((number, f"2102{number:06d}", name, code, status, district, opened))
+            rows.append((number, f"2102{number:06d}", name, code, status, district, self.text(opened)))
         return rows
 
     # --- customers ------------------------------------------------------------------------
@@ -206,7 +230,7 @@ class DemoGenerator:
     def _new_id(self, rng: random.Random, district_code: str, birth: date, sex: str) -> str:
         while True:
             sequence = randint(rng, 0, 499) * 2 + (1 if sex == "M" else 0)
-            body = f"{district_code}{birth:%Y%m%d}{sequence:03d}"
+            body = f"{district_code}{birth.year:04d}{birth.month:02d}{birth.day:02d}{sequence:03d}"
             number = body + id_check_char(body)
             if number not in self.used_ids:
                 self.used_ids.add(number)
@@ -215,8 +239,8 @@ class DemoGenerator:
     def _address(self, rng: random.Random, district: dict[str, Any]) -> str:
         conf = self.conf["address"]
         return (f"辽宁省大连市{district['name']}{choice(rng, conf['streets'])}{randint(rng, 1, 300)}号"
-                f"{choice(rng, conf['estates'])}{randint(rng, 1, 30)}栋{randint(rng, 1, 6)}单元{randint(rng, 1, 30)}0"
-                f"{randint(rng, 1, 4)}室")
+                f"{choice(rng, conf['estates'])}{randint(rng, 1, 30)}栋{randint(rng, 1, 6)}单元"
+                f"{randint(rng, 1, 30)}0{randint(rng, 1, 4)}室")
 
     def _draw_events(self, rng: random.Random, draft: Draft) -> None:
         events = self.conf["facts"]["events"]
@@ -251,17 +275,18 @@ class DemoGenerator:
     # --- rows -----------------------------------------------------------------------------
 
     def _emit(self, rng: random.Random, draft: Draft, out: ChunkRows) -> None:
-        rows, pid = out.rows, draft.pid
-        rows["person"].append((pid, draft.id_number, draft.name, draft.phone, draft.sex, draft.birth, draft.address))
+        rows, pid, text = out.rows, draft.pid, self.text
+        rows["person"].append((pid, draft.id_number, draft.name, draft.phone, draft.sex, text(draft.birth),
+                               draft.address))
         account = self._account(rng, draft)
-        rows["personal_account"].append(account.row(draft))
-        rows["deposit_ledger"].extend([(pid, period, amount, code) for period, amount, code in account.ledger])
+        rows["personal_account"].append(account.row(draft, text))
+        rows["deposit_ledger"].extend([(pid, text(period), amount, code) for period, amount, code in account.ledger])
         self._housing(rng, draft, account, out)
         next_withdrawal, next_fact = self.ids["withdrawal"], self.ids["registry_fact"]
-        rows["withdrawal"].extend([(next(next_withdrawal), pid, reason, amount, day)
+        rows["withdrawal"].extend([(next(next_withdrawal), pid, reason, amount, text(day))
                                    for reason, amount, day in account.withdrawals])
         context = FactContext(draft=draft, today=self.today, now=self.now, conf=self.conf["facts"])
-        rows["registry_fact"].extend([(next(next_fact), pid, kind, source, as_of, payload)
+        rows["registry_fact"].extend([(next(next_fact), pid, kind, source, text(as_of), payload)
                                       for kind, source, as_of, payload in registry_facts(rng, context)])
 
     def _account(self, rng: random.Random, draft: Draft) -> _Account:
@@ -302,7 +327,7 @@ class DemoGenerator:
 
     def _account_status(self, rng: random.Random, draft: Draft) -> str:
         # Life events decide the state first: they are what the closing businesses are for.
-        for event, sealed_share in (("deceased", 0.9), ("abroad", 0.6), ("disability", 0.7), ("retired", 0.55)):
+        for event, sealed_share in self.conf["accounts"]["sealed_share_after"].items():
             if event in draft.events:
                 return "02" if rng.random() < sealed_share else "05"
         return self.account_status.draw(rng)
@@ -381,7 +406,7 @@ class DemoGenerator:
             outstanding = 0
         draft.homes[0]["mortgaged"] = not settled
         out.add("loan", (next(self.ids["loan"]), f"DK{issued:%Y}{draft.pid:010d}", draft.pid, amount, rate, term,
-                         issued, method, monthly, outstanding, "settled" if settled else "open",
+                         self.text(issued), method, monthly, outstanding, "settled" if settled else "open",
                          "second" if second else "first"))
         if active and not settled and rng.random() < conf["repayment_withdrawal_share"]:
             self._yearly_withdrawals(rng, account, "06", min(monthly * 12, outstanding), randint(rng, 1, 20),
@@ -391,8 +416,9 @@ class DemoGenerator:
                          active: bool) -> None:
         conf = self.conf["loans"]
         amount = price_fen * randint(rng, 5, 7) // 10
-        paid = min(360, months_between(start, self.today))
-        monthly, outstanding = _amortize(amount, 3900, 360, paid, "01")
+        term = conf["commercial_term_months"]
+        paid = min(term, months_between(start, self.today))
+        monthly, outstanding = _amortize(amount, conf["commercial_rate_millipct"], term, paid, "01")
         draft.homes[0]["mortgaged"] = outstanding > 0
         draft.commercial_loans.append({"bank": choice(rng, self.conf["facts"]["events"]["banks"]), "amount_fen": amount,
                                        "outstanding_fen": outstanding, "monthly_payment_fen": monthly,
@@ -447,11 +473,11 @@ class _Account:
         """A ceiling for the balance: everything deposited since opening."""
         return self.months_total * self.monthly_fen
 
-    def row(self, draft: Draft) -> tuple:
+    def row(self, draft: Draft, text: DriverText) -> tuple:
         """The personal_account row (account id = person id)."""
-        return (draft.pid, f"2102{draft.pid:08d}", draft.pid, self.employer_id, self.status, self.status_since, self.opened,
-                self.balance_fen, self.base_fen, self.rate, self.rate, self.monthly_fen, self.months_total,
-                self.last_deposit, self.bank_card)
+        return (draft.pid, f"2102{draft.pid:08d}", draft.pid, self.employer_id, self.status, text(self.status_since),
+                text(self.opened), self.balance_fen, self.base_fen, self.rate, self.rate, self.monthly_fen,
+                self.months_total, text(self.last_deposit), self.bank_card)
 
 
 @lru_cache(maxsize=4096)
@@ -478,7 +504,7 @@ def _bank_card(rng: random.Random, conf: dict[str, Any]) -> str:
 
 
 def _credit_code(rng: random.Random, region: str) -> str:
-    org = "".join(choice(rng, _ORG_CHARS[:10]) if i < 6 else choice(rng, _ORG_CHARS) for i in range(8))
+    org = "".join(choice(rng, USCC_CHARS[:10]) if i < 6 else choice(rng, USCC_CHARS) for i in range(8))
     body = "91" + region + org + org_code_check_char(org)
     return body + uscc_check_char(body)
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from desk.i18n import t
 from desk.records.profile import CustomerProfile, load_profile
 from desk.records.tables import ACCOUNT_NO_LENGTH, Person, PersonalAccount
-from desk.records.validators import check_id_number, normalize_id_input
+from desk.records.validators import FULL_WIDTH_DIGITS, check_id_number, normalize_id_input
 from desk.security.access_log import log_access
 from desk.security.masking import mask_id_number, mask_name, mask_phone
 
@@ -26,11 +26,10 @@ CANDIDATES = "candidates"
 INVALID_ID = "invalid_id"
 NOT_FOUND = "not_found"
 MAX_CANDIDATES = 10
-# Digit strings of these lengths are a mistyped ID number rather than anything else.
-_ID_LIKE_LENGTHS = {14, 16, 17, 19}
+# Digit strings of these lengths are taken for an ID number (15, 18) or a mistyped one.
+_ID_LENGTHS = {14, 15, 16, 17, 18, 19}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _NAME_AND_PHONE = re.compile(r"^(?P<name>\D+?)\s*(?P<phone>\d+)?$")
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 # Statements are built once: building a SQLAlchemy statement costs more than running it on SQLite.
 _BY_ID_NUMBER = select(Person.id).where(Person.id_number == bindparam("number"))
@@ -79,7 +78,7 @@ class LookupOutcome:
 
 def find_customer(session: Session, query: str, *, today: date | None = None) -> LookupOutcome:
     """Match `query` against ID numbers, account numbers or names (+ phone); never raises on bad input."""
-    text = (query or "").strip().translate(_FULL_WIDTH_DIGITS)
+    text = (query or "").strip().translate(FULL_WIDTH_DIGITS)
     if not text:
         return LookupOutcome(NOT_FOUND, "name", message_key="records.lookup.empty")
     number = normalize_id_input(text)
@@ -92,7 +91,7 @@ def _find_by_number(session: Session, number: str, today: date | None) -> Lookup
     if len(number) == ACCOUNT_NO_LENGTH and number.isdigit():
         person_id = session.execute(_BY_ACCOUNT_NO, {"number": number}).scalar()
         return _found_or_not(person_id, "account_no")
-    if len(number) in (15, 18) or len(number) in _ID_LIKE_LENGTHS:
+    if len(number) in _ID_LENGTHS:
         check = check_id_number(number, today=today)
         if not check.ok:
             return LookupOutcome(INVALID_ID, "id_number", message_key=check.problem)
