@@ -117,7 +117,7 @@ def test_a_missing_corpus_is_a_clear_message_in_both_languages(tmp_path, capsys,
 @pytest.mark.corpus
 def test_the_command_runs_every_system_on_a_small_selection(corpus, capsys):
     code = main(["bench", "capture", "--corpus", str(corpus), "--generated", "1", "--only", "gen-,phototest",
-                 "--batch", "0", "--no-ocrmypdf", "--json"])
+                 "--scans", "0", "--batch", "0", "--no-ocrmypdf", "--json"])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     ran = {(s["item"], s["system"]) for s in report["items"]}

@@ -21,7 +21,7 @@ from desk.bench.materials import KINDS, BenchItem, MaterialError, corpus_items, 
 from desk.bench.report import render
 from desk.bench.scoring import ItemScore, KindSummary, score, summarize
 from desk.bench.systems import SYSTEMS, SystemRun, ocrmypdf_missing, run_desk, run_ocrmypdf, run_tesseract
-from desk.bench.targets import check_targets
+from desk.bench.targets import TargetCheck, check_targets
 from desk.i18n import t, use_language
 from desk.settings import get_settings
 
@@ -39,8 +39,8 @@ def bench_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    batch_pages = getattr(args, "batch", 20)
-    if args.generated < 0 or batch_pages < 0:
+    counts = (args.generated, getattr(args, "scans", 0), getattr(args, "batch", 20))
+    if min(counts) < 0:
         raise MaterialError("bench.capture.bad_count")
     if shutil.which("tesseract") is None:
         raise MaterialError("bench.capture.no_tesseract")
@@ -48,28 +48,35 @@ def _run(args: argparse.Namespace) -> int:
     systems, notes = _systems(args)
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as tmp:
         scratch = Path(tmp)
-        items = corpus_items(corpus)
-        if args.generated:
-            _progress(t("bench.capture.generating", count=args.generated))
-            items = generated_items(args.generated, scratch) + items
-        items = _selected(items, getattr(args, "only", None))
+        items = _selected(_generated(counts[0], counts[1], scratch) + corpus_items(corpus), getattr(args, "only", None))
         _warm_up(items)
         scores = _run_all(items, systems, scratch)
-        batch = _time_batch(items, batch_pages, scratch) if batch_pages else None
+        batch = _time_batch(items, counts[2], scratch)
     kinds = _summaries(scores)
     targets = check_targets(kinds, scores, batch)
-    if args.json:
-        payload = {
-            "items": [asdict(s) for s in scores],
-            "kinds": {kind: {system: asdict(summary) for system, summary in per.items()} for kind, per in kinds.items()},
-            "batch": None if batch is None else {**asdict(batch), "speedup": batch.speedup, "cores_busy": batch.cores_busy},
-            "targets": [{**asdict(c), "text": t(c.key)} for c in targets],
-            "notes": notes,
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
-    else:
-        print(render(kinds, scores, batch, targets, notes))
+    print(_json(scores, kinds, batch, targets, notes) if args.json else render(kinds, scores, batch, targets, notes))
     return 0
+
+
+def _generated(photos: int, scans: int, scratch: Path) -> list[BenchItem]:
+    """The generated camera photos and flat scans, written into `scratch`."""
+    if not photos and not scans:
+        return []
+    _progress(t("bench.capture.generating", photos=photos, scans=scans))
+    return generated_items(photos, scratch) + generated_items(scans, scratch, seed=2027, flat=True)
+
+
+def _json(scores: list[ItemScore], kinds: dict[str, dict[str, KindSummary]], batch: batch_timing.BatchTiming | None,
+          targets: list[TargetCheck], notes: list[str]) -> str:
+    """The run as one JSON document: items, kinds, batch, targets."""
+    payload = {
+        "items": [asdict(s) for s in scores],
+        "kinds": {kind: {system: asdict(summary) for system, summary in per.items()} for kind, per in kinds.items()},
+        "batch": None if batch is None else {**asdict(batch), "speedup": batch.speedup, "cores_busy": batch.cores_busy},
+        "targets": [{**asdict(c), "text": t(c.key)} for c in targets],
+        "notes": notes,
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=1)
 
 
 def _systems(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -115,10 +122,12 @@ def _run_all(items: list[BenchItem], systems: list[str], scratch: Path) -> list[
     return scores
 
 
-def _time_batch(items: list[BenchItem], pages: int, scratch: Path) -> batch_timing.BatchTiming:
-    """The pool-versus-one-worker batch, made of the run's camera photos."""
-    _progress(t("bench.capture.batching", pages=pages))
+def _time_batch(items: list[BenchItem], pages: int, scratch: Path) -> batch_timing.BatchTiming | None:
+    """The pool-versus-one-worker batch, made of the run's camera photos (None: no batch asked or no photos)."""
     photos = [i.path for i in items if i.kind == "photo" and i.path.suffix.lower() != ".pdf"]
+    if not pages or not photos:
+        return None
+    _progress(t("bench.capture.batching", pages=pages))
     batch = batch_timing.build_batch(photos, pages, scratch / "batch.tif")
     return batch_timing.time_batch(batch, pages, _BATCH_LANG)
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from desk.capture.id_numbers import is_valid
+
 _WHITESPACE = re.compile(r"\s+")
-_ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 _ID_RUN = re.compile(r"[0-9Xx]{18,}")
 _SPACES = re.compile(r"[ \t\u3000]+")
 
@@ -76,19 +77,9 @@ def id_numbers_in(text: str) -> set[str]:
         digits = run.group(0).upper()
         for start in range(len(digits) - 17):
             window = digits[start:start + 18]
-            if window[:17].isdigit() and _id_check_ok(window) and _plausible_birth(window[6:14]):
+            if window[:17].isdigit() and is_valid(window):
                 found.add(window)
     return found
-
-
-def _id_check_ok(number: str) -> bool:
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS)) % 11
-    return "10X98765432"[total] == number[17]
-
-
-def _plausible_birth(yyyymmdd: str) -> bool:
-    year, month, day = int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:])
-    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
 
 
 @dataclass(frozen=True)
