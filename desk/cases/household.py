@@ -117,8 +117,7 @@ def person_facts(profile: CustomerProfile) -> PersonFacts:
         withdrawals=tuple(WithdrawalFacts(w.reason_code, w.amount_fen, w.withdrawn_on) for w in profile.withdrawals),
         loans=tuple(LoanFacts(loan.status, loan.amount_fen, loan.outstanding_fen, loan.monthly_payment_fen,
                               loan.issued_on) for loan in profile.loans),
-        # registry times are the server's local time: the ledger's time is shown the same way
-        loaded_at=profile.as_of.astimezone().replace(tzinfo=None),
+        loaded_at=profile.as_of,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from desk.cases.tables import Case, CaseTransition, InquiryAttempt
 from desk.cases.workflow import WorkflowRules, workflow_rules
+from desk.cases.working_days import local_day
 from desk.records.tables import Person
 
 INQUIRY_PATH = "/inquiry"  # the public page; the notice's QR code points here
@@ -83,7 +84,7 @@ def inquire(session: Session, *, case_no: str, id_tail: str, address: str, now: 
             rules: WorkflowRules | None = None) -> InquiryAnswer:
     """The progress of `case_no` for a caller who knows the ID number's last four characters."""
     limits = (rules or workflow_rules()).inquiry
-    now = now or datetime.now()
+    now = now or datetime.now(UTC)
     window = timedelta(minutes=limits["window_minutes"])
     case_no, id_tail = _normalize(case_no, id_tail)
     if _bump(session, f"addr:{address}"[:120], now, window) > limits["max_attempts_per_address"]:
@@ -100,4 +101,4 @@ def inquire(session: Session, *, case_no: str, id_tail: str, address: str, now: 
     steps = session.execute(select(CaseTransition.to_state, CaseTransition.at)
                             .where(CaseTransition.case_id == case.id)
                             .order_by(CaseTransition.at, CaseTransition.id)).all()
-    return InquiryAnswer(True, "cases.inquiry.found", case.state, tuple((state, at.date()) for state, at in steps))
+    return InquiryAnswer(True, "cases.inquiry.found", case.state, tuple((state, local_day(at)) for state, at in steps))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from desk.cases.working_days import local_day
 from desk.i18n import t
 
 # parameter name -> i18n prefix of its label
@@ -23,6 +24,9 @@ _LABELLED = {
     "marital": "cases.marital.",
     "cost": "cases.cost.",
     "event": "cases.event.",
+    "state": "cases.state.",
+    "action": "cases.action.",
+    "role": "role.",
 }
 _LEDGER_LABEL = "cases.source.ledger"
 
@@ -47,7 +51,7 @@ def _render_value(name: str, value: object, language: str | None) -> object:
     if name.endswith("_fen") and isinstance(value, int):
         return yuan(value)
     if isinstance(value, datetime):
-        return value.date().isoformat()
+        return local_day(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value

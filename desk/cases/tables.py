@@ -1,7 +1,7 @@
 """The tables of cases: the case, its materials, its transitions (append-only), the case-number
 counter and the attempts of the public progress inquiry.
 
-Times are the server's local time (naive), like the access log; money is integer fen.
+Times are aware (UTC in the database), like the access log; money is integer fen.
 The table is called `case_file` because CASE is an SQL keyword.
 """
 

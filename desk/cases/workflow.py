@@ -22,7 +22,7 @@ import random
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,9 +32,10 @@ from sqlmodel import Session
 
 from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.checklist import Checklist
+from desk.cases.messages import render
 from desk.cases.numbering import next_case_number
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
-from desk.cases.working_days import work_calendar
+from desk.cases.working_days import local_day, work_calendar
 
 WORKFLOW_PATH = Path(__file__).with_name("workflow.toml")
 OPEN_ACTION = "open"
@@ -58,6 +59,10 @@ class CaseError(ValueError):
         super().__init__(key)
         self.key = key
         self.params = params
+
+    def message(self, language: str | None = None) -> str:
+        """What went wrong, in plain words."""
+        return render(self.key, self.params, language)
 
 
 class CaseConflict(CaseError):
@@ -124,7 +129,7 @@ def workflow_rules() -> WorkflowRules:
 
 
 def _now() -> datetime:
-    return datetime.now()
+    return datetime.now(UTC)
 
 
 def _transition_row(case: Case, action: str, from_state: str | None, to_state: str, actor: Actor,
@@ -186,7 +191,8 @@ def _material(session: Session, case: Case, material: str) -> CaseMaterial:
 
 
 def _change_material(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,
-                     now: datetime | None, values: dict[str, Any], rules: WorkflowRules | None) -> CaseMaterial:
+                     now: datetime | None, values: dict[str, Any], rules: WorkflowRules | None,
+                     only_missing: bool = False) -> CaseMaterial:
     rules = rules or workflow_rules()
     case = get_case(session, case_id)
     if actor.role not in rules.open_roles:
@@ -194,6 +200,8 @@ def _change_material(session: Session, *, case_id: int, material: str, actor: Ac
     if case.state not in rules.editable_states:
         raise CaseError("cases.workflow.not_editable", case_no=case.case_no, state=case.state)
     row = _material(session, case, material)
+    if only_missing and row.status not in BLOCKING:
+        raise CaseError("cases.workflow.not_missing", material=material)
     now = now or _now()
     _claim(session, case, expected_version, rules.editable_states, {})
     for name, value in {**values, "updated_by": actor.username, "updated_at": now}.items():
@@ -218,12 +226,12 @@ def accept_on_promise(session: Session, *, case_id: int, material: str, actor: A
                       rules: WorkflowRules | None = None) -> CaseMaterial:
     """容缺: accept a missing material on the customer's promise to bring it by `promised_on`."""
     rules = rules or workflow_rules()
-    today = (now or _now()).date()
+    today = local_day(now or _now())
     if not today < promised_on <= today + timedelta(days=rules.max_promise_days):
         raise CaseError("cases.workflow.bad_promise_date", days=rules.max_promise_days)
     return _change_material(session, case_id=case_id, material=material, actor=actor,
                             expected_version=expected_version, now=now, rules=rules,
-                            values={"status": "deferred", "promised_on": promised_on})
+                            values={"status": "deferred", "promised_on": promised_on}, only_missing=True)
 
 
 def _check_guards(session: Session, case: Case, transition: Transition, comment: str,
@@ -286,7 +294,7 @@ def _action_values(action: str, case: Case, actor: Actor, now: datetime, comment
         business = catalog.get_business(case.business_code)
         days = catalog.due_days(business) if business else 0
         return {"submitted_by": actor.username, "submitted_at": now,
-                "due_on": work_calendar().add_working_days(now.date(), days)}
+                "due_on": work_calendar().add_working_days(local_day(now), days)}
     if action == "pay":
         return {"sampled_for_review": draw() < rules.sampling_rate}
     if action == "recourse":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,6 +47,11 @@ class WorkCalendar:
             day += timedelta(days=1)
             count += self.is_working_day(day)
         return count
+
+
+def local_day(at: datetime) -> date:
+    """The calendar day of the aware time `at` in the server's time zone (the counter's day)."""
+    return at.astimezone().date()
 
 
 def calendar_from_text(text: str) -> WorkCalendar:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -17,6 +18,22 @@ from desk.records.tables import DepositEntry, Loan, Person, PersonalAccount, Reg
 from desk.records.validators import id_check_char
 
 _serial = itertools.count(1)
+DEMO_TODAY = date(2026, 11, 16)  # the demo data and every checklist on it use this day
+DEMO_CUSTOMERS = 1000
+NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Dalian
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A staff member as the workflow sees one."""
+
+    username: str
+    role: str
+
+
+CLERK, CLERK2 = Actor("clerk1", "clerk"), Actor("clerk2", "clerk")
+SUP, SUP2, SUP3 = Actor("sup1", "supervisor"), Actor("sup2", "supervisor"), Actor("sup3", "supervisor")
+ARCHIVIST = Actor("arch1", "archivist")
 
 
 def id_number_for(birth: date, sex: str, district: str = "210202") -> str:
@@ -59,7 +76,7 @@ def add_customer(session: Session, *, today: date, sex: str = "M", birth: date =
             "status": "open", "home_kind": "first", **loan}))
     for kind, payload in (facts or {}).items():
         session.add(RegistryFact(person_id=person.id, kind=kind, source=source_of_kind(kind),
-                                 as_of=as_of or datetime(2026, 11, 1, 9, 30),
+                                 as_of=as_of or datetime(2026, 11, 1, 1, 30, tzinfo=UTC),
                                  payload=json.loads(json.dumps(payload, default=str))))
     session.flush()
     return person

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import itertools
 import os
-from datetime import date
 
 import pytest
+from case_people import DEMO_CUSTOMERS, DEMO_TODAY
 
 from desk.db import init_db, make_engine
 from desk.records.demo_data import seed_database
 
-DEMO_TODAY = date(2026, 11, 16)  # the demo data and every checklist on it use this day
-DEMO_CUSTOMERS = 1000
 _databases = itertools.count()
 
 

@@ -4,7 +4,7 @@ balance and cost, loan ceiling, term and age limits. Parameters come from the re
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from desk.i18n import use_language
 from desk.records.calendar_months import add_months
 from desk.records.registries import NOT_PROVEN, PROVEN, UNKNOWN, FactView, RegistryAnswer, source_of_kind
 
-AS_OF = datetime(2026, 11, 1, 9, 0)
+AS_OF = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
 
 
 def answers(facts: dict[str, Any]) -> dict[str, RegistryAnswer]:
