@@ -116,8 +116,8 @@ def account_status(ctx: RuleContext, params: AccountStatusParams) -> Outcome:
     account = ctx.household.applicant.account
     if account is None:
         return Outcome(False, "cases.rule.no_account")
-    passed = account.status in params.allowed
-    return Outcome(passed, f"cases.rule.account_status.{'pass' if passed else 'fail'}", {"status": account.status})
+    passed = account.status_code in params.allowed
+    return Outcome(passed, f"cases.rule.account_status.{'pass' if passed else 'fail'}", {"status": account.status_code})
 
 
 # --- interval since the last withdrawal of the same kind ------------------------------------------
@@ -294,8 +294,8 @@ class SealedParams(_Params):
 
 def sealed_months(ctx: RuleContext, params: SealedParams) -> Outcome:
     account = ctx.household.applicant.account
-    if account is None or account.status != "02":
-        return Outcome(False, "cases.rule.sealed.not_sealed", {"status": account.status if account else None})
+    if account is None or account.status_code != "02":
+        return Outcome(False, "cases.rule.sealed.not_sealed", {"status": account.status_code if account else None})
     since = account.status_since
     enough_on = add_months(since, params.months)
     passed = ctx.today >= enough_on
@@ -392,7 +392,7 @@ def _annuity_principal(payment_fen: int, annual_rate_pct: float, months: int) ->
 def _couple(ctx: RuleContext) -> bool:
     spouse = ctx.household.spouse
     return (ctx.household.married and spouse is not None and spouse.account is not None
-            and spouse.account.status == "01")
+            and spouse.account.status_code == "01")
 
 
 def _owns_home(ctx: RuleContext) -> bool:

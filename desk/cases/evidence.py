@@ -133,9 +133,9 @@ STAND_INS: dict[str, StandIn] = {
     "medical_costs_settled": RegistryStandIn("medical", lambda p: (p.get("self_paid_fen") or 0) > 0),
     "social_assistance_granted": RegistryStandIn("social_assistance"),
     "student_enrolled": RegistryStandIn("education"),
-    "account_sealed": LedgerStandIn(lambda p: p.account is not None and p.account.status == "02", "sealed"),
+    "account_sealed": LedgerStandIn(lambda p: p.account is not None and p.account.status_code == "02", "sealed"),
     "own_deposit_base": LedgerStandIn(
-        lambda p: p.account is not None and p.account.status == "01" and p.account.deposit_base_fen > 0,
+        lambda p: p.account is not None and p.account.status_code == "01" and p.account.deposit_base_fen > 0,
         "deposit_base"),
 }
 
@@ -153,9 +153,9 @@ def _married(household: Household) -> Applies:
     answer = household.applicant.answer("marriage")
     if answer.status == UNKNOWN:
         return Applies(None, "cases.reason.source_unavailable")
-    status = household.applicant.payload("marriage") or {}
-    if answer.proven and status.get("status") != "married":
-        return Applies(False, "cases.reason.not_married", {"marital": status.get("status")})
+    marriage = household.applicant.payload("marriage") or {}
+    if answer.proven and marriage.get("status") != "married":
+        return Applies(False, "cases.reason.not_married", {"marital": marriage.get("status")})
     # married, or no record at all: the certificate (or a pledge of being single) is needed
     return Applies(True)
 

@@ -1,9 +1,9 @@
 """What the checklist and the rules read about a customer: the applicant's facts and the spouse's.
 
-`PersonFacts` is a small, detached view built from the records profile (`desk.records.profile`):
-the registry answers by kind (proven, not proven or unknown, with source and as-of time) and the
-centre's own ledger (account, deposits, withdrawals, loans). The spouse is found through the
-marriage registry's spouse ID number; a spouse who is not a depositor here has no facts.
+`PersonFacts` wraps the records profile (`desk.records.profile`) with what the rules look up
+often: the registry answers by kind (proven, not proven or unknown, with source and as-of time)
+and the months with a deposit. The spouse is found through the marriage registry's spouse ID
+number; a spouse who is not a depositor here has no facts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from desk.records.profile import CustomerProfile, load_profile
+from desk.records.profile import AccountInfo, CustomerProfile, LoanInfo, WithdrawalInfo, load_profile
 from desk.records.registries import UNKNOWN, RegistryAnswer, RegistryDirectory, default_directory
 from desk.records.tables import Person
 
@@ -24,52 +24,53 @@ LEDGER_SOURCE = "ledger"  # the centre's own records, shown as such beside the r
 
 
 @dataclass(frozen=True)
-class AccountFacts:
-    """The personal account as the rules need it."""
-
-    account_no: str
-    status: str
-    status_since: date
-    balance_fen: int
-    deposit_base_fen: int
-    bank_card_no: str | None
-
-
-@dataclass(frozen=True)
-class WithdrawalFacts:
-    """One earlier withdrawal."""
-
-    reason_code: str
-    amount_fen: int
-    withdrawn_on: date
-
-
-@dataclass(frozen=True)
-class LoanFacts:
-    """One provident fund loan of the centre."""
-
-    status: str  # open | settled
-    amount_fen: int
-    outstanding_fen: int
-    monthly_payment_fen: int
-    issued_on: date
-
-
-@dataclass(frozen=True)
 class PersonFacts:
-    """One person's facts, detached from the database."""
+    """One person's records profile, with its registry answers by kind and its deposit months as a set."""
 
-    person_id: int
-    id_number: str
-    name: str
-    sex: str
-    birth_date: date
+    profile: CustomerProfile
     answers: Mapping[str, RegistryAnswer]
-    account: AccountFacts | None
     deposit_months: frozenset[date]  # first days of the months with a deposit
-    withdrawals: tuple[WithdrawalFacts, ...]
-    loans: tuple[LoanFacts, ...]
-    loaded_at: datetime
+
+    @classmethod
+    def of(cls, profile: CustomerProfile) -> PersonFacts:
+        """The facts of a records profile."""
+        return cls(profile, {answer.kind: answer for answer in profile.registry if answer.kind},
+                   frozenset(d.period for d in profile.deposits if d.amount_fen > 0))
+
+    @property
+    def person_id(self) -> int:
+        """The person's id in the records."""
+        return self.profile.person.person_id
+
+    @property
+    def sex(self) -> str:
+        """The sex, M or F."""
+        return self.profile.person.sex
+
+    @property
+    def birth_date(self) -> date:
+        """The date of birth."""
+        return self.profile.person.birth_date
+
+    @property
+    def account(self) -> AccountInfo | None:
+        """The personal account, if any."""
+        return self.profile.account
+
+    @property
+    def withdrawals(self) -> tuple[WithdrawalInfo, ...]:
+        """Earlier withdrawals, newest first."""
+        return self.profile.withdrawals
+
+    @property
+    def loans(self) -> tuple[LoanInfo, ...]:
+        """Provident fund loans of the centre."""
+        return self.profile.loans
+
+    @property
+    def loaded_at(self) -> datetime:
+        """When the profile was read (the as-of time of ledger facts)."""
+        return self.profile.as_of
 
     def answer(self, kind: str) -> RegistryAnswer:
         """The registry answer of `kind` (an unknown answer when the kind was never asked)."""
@@ -103,24 +104,6 @@ class Household:
         return bool(marriage) and marriage.get("status") == "married"
 
 
-def person_facts(profile: CustomerProfile) -> PersonFacts:
-    """The facts of a records profile, as the checklist and the rules read them."""
-    account = profile.account
-    return PersonFacts(
-        person_id=profile.person.person_id, id_number=profile.person.id_number, name=profile.person.name,
-        sex=profile.person.sex, birth_date=profile.person.birth_date,
-        answers={answer.kind: answer for answer in profile.registry if answer.kind},
-        account=None if account is None else AccountFacts(
-            account.account_no, account.status_code, account.status_since, account.balance_fen,
-            account.deposit_base_fen, account.bank_card_no or None),
-        deposit_months=frozenset(d.period for d in profile.deposits if d.amount_fen > 0),
-        withdrawals=tuple(WithdrawalFacts(w.reason_code, w.amount_fen, w.withdrawn_on) for w in profile.withdrawals),
-        loans=tuple(LoanFacts(loan.status, loan.amount_fen, loan.outstanding_fen, loan.monthly_payment_fen,
-                              loan.issued_on) for loan in profile.loans),
-        loaded_at=profile.as_of,
-    )
-
-
 def load_household(session: Session, person_id: int, *, today: date | None = None, declared: Iterable[str] = (),
                    directory: RegistryDirectory | None = None) -> Household:
     """The applicant `person_id` and, when the marriage registry names one who deposits here, the spouse.
@@ -129,12 +112,12 @@ def load_household(session: Session, person_id: int, *, today: date | None = Non
     """
     today = today or date.today()
     directory = directory or default_directory()
-    applicant = person_facts(load_profile(session, person_id, today=today, registries=directory))
+    applicant = PersonFacts.of(load_profile(session, person_id, today=today, registries=directory))
     marriage = applicant.payload("marriage") or {}
     spouse_id_number = marriage.get("spouse_id_number") if marriage.get("status") == "married" else None
     spouse = None
     if spouse_id_number:
         spouse_id = session.execute(select(Person.id).where(Person.id_number == spouse_id_number)).scalar()
         if spouse_id is not None:
-            spouse = person_facts(load_profile(session, spouse_id, today=today, registries=directory))
+            spouse = PersonFacts.of(load_profile(session, spouse_id, today=today, registries=directory))
     return Household(applicant, spouse, spouse_id_number, frozenset(declared), today)

@@ -21,6 +21,7 @@ from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.inquiry import INQUIRY_PATH
 from desk.cases.tables import CaseMaterial
 from desk.cases.workflow import get_case, materials
+from desk.i18n import current_language
 from desk.records.tables import Person
 from desk.security.masking import mask_name
 
@@ -38,8 +39,8 @@ class NoticeItem:
     promised_on: date | None
 
     def name(self, language: str | None = None) -> str:
-        """The material's name in `language`."""
-        return self.name_en if language == "en" else self.name_zh
+        """The material's name in `language` (default: the current one)."""
+        return self.name_en if (language or current_language()) == "en" else self.name_zh
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Notice:
     def to_json(self, language: str | None = None) -> dict[str, Any]:
         """A JSON-ready dict with names in `language`."""
         return {"case_no": self.case_no, "business": self.business_code,
-                "business_name": self.business_en if language == "en" else self.business_zh,
+                "business_name": self.business_en if (language or current_language()) == "en" else self.business_zh,
                 "customer": self.customer, "issued_on": self.issued_on.isoformat(),
                 "due_on": self.due_on.isoformat() if self.due_on else None, "inquiry_url": self.inquiry_url,
                 "items": [{"material": item.material, "name": item.name(language), "status": item.status,

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from desk.cases.catalog import CATALOG_PATH, CatalogError, get_catalog, load_catalog, parse_catalog
+from desk.cases.catalog_view import business_rows
 from desk.cases.eligibility import CHECKS
 from desk.cases.evidence import STAND_INS
 from desk.i18n import use_language
@@ -123,3 +124,16 @@ def test_unreadable_and_malformed_files_get_a_message(tmp_path):
         broken.write_text("[business.TQ401\nzh = 1", encoding="utf-8")
         with pytest.raises(CatalogError, match="not a valid TOML file"):
             load_catalog(broken)
+
+
+def test_the_admin_view_shows_every_business_with_stand_ins_and_rules_in_effect():
+    rows = business_rows(get_catalog(), language="en", today=date(2026, 11, 16))
+    assert [row["code"] for row in rows] == list(get_catalog().business)
+    rent = next(row for row in rows if row["code"] == "TQ401")
+    assert rent["name"] == "Withdrawal for rent" and rent["review_mode"] == "Pay first, review afterwards"
+    assert rent["due_working_days"] == 3 and rent["retention"].startswith("Withdrawal file")
+    assert next(m for m in rent["materials"] if m["code"] == "M11")["stand_ins"] == ["no_home_registered"]
+    cap = next(rule for rule in rent["rules"] if rule["id"] == "rent_cap")
+    assert cap["effective_from"] == "2026-01-01" and cap["params"]["areas"]["core"]["yuan_per_year"] == 21600
+    chinese = business_rows(get_catalog(), language="zh-CN", today=date(2026, 11, 16))
+    assert chinese[0]["name"] == "全款购房提取"

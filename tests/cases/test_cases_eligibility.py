@@ -5,15 +5,17 @@ balance and cost, loan ceiling, term and age limits. Parameters come from the re
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from desk.cases.catalog import get_catalog
 from desk.cases.eligibility import Request, evaluate
-from desk.cases.household import AccountFacts, Household, LoanFacts, PersonFacts, WithdrawalFacts
+from desk.cases.household import Household, PersonFacts
 from desk.i18n import use_language
 from desk.records.calendar_months import add_months
+from desk.records.profile import AccountInfo, CustomerProfile, DepositMonth, LoanInfo, PersonInfo, WithdrawalInfo
 from desk.records.registries import NOT_PROVEN, PROVEN, UNKNOWN, FactView, RegistryAnswer, source_of_kind
 
 AS_OF = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
@@ -36,11 +38,24 @@ def answers(facts: dict[str, Any]) -> dict[str, RegistryAnswer]:
 def person(*, today: date, status: str = "01", status_since: date = date(2015, 1, 1), balance: int = 5_000_000,
            base: int = 800_000, months: int = 24, gap: int | None = None, withdrawals=(), loans=(), facts=None,
            sex: str = "M", birth: date = date(1988, 5, 17), person_id: int = 1) -> PersonFacts:
+    """The facts of a records profile built from the arguments (money in fen)."""
     last = add_months(today.replace(day=1), -1)
-    deposit_months = {add_months(last, -back) for back in range(months) if back != gap}
-    return PersonFacts(person_id, "210202198805170011", "于海洋", sex, birth, answers(facts or {}),
-                       AccountFacts("900000000001", status, status_since, balance, base, "6217001234567890123"),
-                       frozenset(deposit_months), tuple(withdrawals), tuple(loans), AS_OF)
+    deposits = tuple(DepositMonth(add_months(last, -back), base * 24 // 100, "01") for back in range(months)
+                     if back != gap)
+    account = AccountInfo("900000000001", status, status_since, date(2015, 1, 1), balance, base, 12, 12,
+                          base * 24 // 100, months, months, last if months else None, "6217001234567890123", None)
+    info = PersonInfo(person_id, "210202198805170011", "于海洋", sex, birth, 38, "13900000000", "大连市中山区")
+    profile = CustomerProfile(info, account, None, deposits, tuple(withdrawals), {}, tuple(loans),
+                              tuple(answers(facts or {}).values()), AS_OF)
+    return PersonFacts.of(profile)
+
+
+def withdrawal(reason: str, amount_fen: int, day: date) -> WithdrawalInfo:
+    return WithdrawalInfo(day, reason, amount_fen, None)
+
+
+def loan(status: str, outstanding_fen: int = 0, issued_on: date = date(2020, 1, 1)) -> LoanInfo:
+    return LoanInfo("L1", 50_000_000, Decimal("2.6"), 360, issued_on, "01", 200_000, outstanding_fen, status, "first")
 
 
 def results(code: str, household: Household, request: Request | None = None) -> dict[str, Any]:
@@ -63,7 +78,7 @@ def results(code: str, household: Household, request: Request | None = None) -> 
     (date(2027, 3, 1), date(2028, 3, 1), True),
 ])
 def test_interval_counts_calendar_months_not_365_days(last, today, passes):
-    applicant = person(today=today, withdrawals=[WithdrawalFacts("07", 1_000_000, last)],
+    applicant = person(today=today, withdrawals=[withdrawal("07", 1_000_000, last)],
                        facts={"property": {"owns_home_in_dalian": False}})
     result = results("TQ401", Household(applicant, today=today))["interval_12m"]
     assert result.passed is passes
@@ -74,7 +89,7 @@ def test_interval_counts_calendar_months_not_365_days(last, today, passes):
 
 def test_interval_looks_only_at_the_same_kind():
     today = date(2026, 11, 16)
-    applicant = person(today=today, withdrawals=[WithdrawalFacts("06", 500_000, date(2026, 9, 1))])
+    applicant = person(today=today, withdrawals=[withdrawal("06", 500_000, date(2026, 9, 1))])
     rent = results("TQ401", Household(applicant, today=today))["interval_12m"]
     repay = results("TQ201", Household(applicant, today=today))["interval_12m"]
     assert rent.passed and rent.reason_key == "cases.rule.interval.never"
@@ -167,7 +182,7 @@ def test_purchase_withdrawals_in_total_stay_within_the_price():
     today = date(2026, 11, 16)
     contract = {"contracts": [{"contract_no": "W1", "price_fen": 100_000_000, "signed_on": "2026-05-01",
                                "new_build": True}]}
-    earlier = [WithdrawalFacts("01", 30_000_000, date(2026, 6, 1)), WithdrawalFacts("01", 9_000_000, date(2025, 1, 1))]
+    earlier = [withdrawal("01", 30_000_000, date(2026, 6, 1)), withdrawal("01", 9_000_000, date(2025, 1, 1))]
     household = Household(person(today=today, balance=90_000_000, withdrawals=earlier,
                                  facts={"purchase_filing": contract}), today=today)
     price = results("TQ101", household)["within_price"]
@@ -205,8 +220,8 @@ def test_loan_term_is_limited_by_age_at_retirement_plus_five_years():
 
 def test_loan_history_refuses_an_open_loan_and_a_third_loan():
     today = date(2026, 11, 16)
-    settled = LoanFacts("settled", 1, 0, 0, date(2010, 1, 1))
-    open_loan = LoanFacts("open", 1, 1, 1, date(2020, 1, 1))
+    settled = loan("settled", 0, date(2010, 1, 1))
+    open_loan = loan("open", 1)
     assert results("DK101", Household(person(today=today, loans=[settled]), today=today))["pf_loan_history"].passed
     for loans in ([open_loan], [settled, settled, settled]):
         assert not results("DK101", Household(person(today=today, loans=loans), today=today))["pf_loan_history"].passed
