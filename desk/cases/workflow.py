@@ -90,7 +90,6 @@ class WorkflowRules:
     open_roles: frozenset[str]
     start_state: str
     editable_states: frozenset[str]
-    terminal_states: frozenset[str]
     clock_states: frozenset[str]
     max_promise_days: int
     transitions: tuple[Transition, ...]
@@ -117,7 +116,7 @@ def parse_workflow(text: str) -> WorkflowRules:
         for tr in data["transitions"])
     return WorkflowRules(
         data["case_number_prefix"], frozenset(data["open_roles"]), data["start_state"],
-        frozenset(data["editable_states"]), frozenset(data["terminal_states"]), frozenset(data["clock_states"]),
+        frozenset(data["editable_states"]), frozenset(data["clock_states"]),
         int(data["max_promise_days"]), transitions, float(data["post_review"]["sampling_rate"]),
         {key: int(value) for key, value in data["inquiry"].items()})
 
@@ -147,7 +146,7 @@ def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fe
     if amount_fen is not None and amount_fen <= 0:
         raise CaseError("cases.workflow.bad_amount")
     now = now or _now()
-    case = Case(case_no=next_case_number(session, prefix=rules.case_number_prefix, year=now.year),
+    case = Case(case_no=next_case_number(session, prefix=rules.case_number_prefix, year=local_day(now).year),
                 person_id=checklist.person_id, business_code=checklist.business_code,
                 review_mode=checklist.business.review_mode, state=rules.start_state, amount_fen=amount_fen,
                 opened_by=actor.username, opened_at=now)
