@@ -104,7 +104,15 @@ def _text_band(level: np.ndarray) -> np.ndarray | None:
     if band.shape[1] > 1600:
         left = (band.shape[1] - 1600) // 2
         band = band[:, left: left + 1600]
-    return np.ascontiguousarray(band)
+    return _erase_rules(np.ascontiguousarray(band))
+
+
+def _erase_rules(band: np.ndarray) -> np.ndarray:
+    """The band with table rules painted over in the paper's colour: Tesseract reads them as junk."""
+    ink = cv2.adaptiveThreshold(band, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10)
+    rules = cv2.dilate(cv2.subtract(ink, _without_rules(ink)), cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    paper = cv2.medianBlur(band, 31)
+    return np.where(rules > 0, paper, band).astype(np.uint8)
 
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:

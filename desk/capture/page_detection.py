@@ -18,6 +18,7 @@ _WORK_SIDE = 900  # long side of the working copy; corners are refined at full r
 _MIN_AREA = 0.04  # of the frame: smaller outlines are clutter
 _MAX_AREA = 0.985  # larger is the frame itself (a flatbed scan)
 _MIN_CONTRAST = 6.0  # grey levels between the paper rim and the desk just outside it
+_MIN_RIM_SLOPE = 8.0  # Sobel units: the faint rim of a page lying on another sheet
 _MIN_SIDE_PX = 150  # in the full frame: a smaller "page" is a word or a logo, not paper
 
 
@@ -43,8 +44,10 @@ def detect_page(bgr: np.ndarray) -> PageOutline:
     small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr
     small_gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     best: tuple[float, np.ndarray] | None = None
+    slopes = _normal_slopes(small_gray)
     for mask in _candidate_masks(small):
         for quad in _quads_from_mask(mask):
+            quad = _split_off_neighbour(slopes, quad)
             score = _credibility(small_gray, quad) * _fill(mask, quad) ** 4
             if score > 0 and (best is None or score > best[0]):
                 best = (score, quad)
@@ -82,8 +85,13 @@ def _candidate_masks(small: np.ndarray) -> list[np.ndarray]:
     contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
     masks.append(cv2.morphologyEx(filled, cv2.MORPH_OPEN, kernel))
-    # Paper touching a neighbour sheet or a bright desk: cut the blob along strong edges.
-    masks.append(cv2.bitwise_and(masks[0], cv2.bitwise_not(edges)))
+    # Paper overlapping a neighbour sheet: cut the blob along even faint edges (the sheet's rim and
+    # its soft shadow), without closing, so the cut stays open.
+    faint = cv2.dilate(cv2.Canny(gray, 6, 18), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    for mask in masks[:2]:
+        _, raw = cv2.threshold(mask, 127, 255, cv2.THRESH_BINARY)
+        cut = cv2.bitwise_and(raw, cv2.bitwise_not(faint))
+        masks.append(cv2.morphologyEx(cut, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))))
     return masks
 
 
@@ -215,12 +223,86 @@ def _intersect_all(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | N
     return np.array(corners)
 
 
+def _normal_slopes(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    smooth = cv2.GaussianBlur(gray, (0, 0), 1.2).astype(np.float32)
+    return cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+
+
+def _edge_strength(slopes: tuple[np.ndarray, np.ndarray], a: np.ndarray, b: np.ndarray) -> float:
+    """Median grey-level slope across the segment a→b (how sharply it separates two surfaces)."""
+    gx, gy = slopes
+    direction = (b - a) / max(np.linalg.norm(b - a), 1e-6)
+    normal = np.array([-direction[1], direction[0]])
+    ts = np.linspace(0.1, 0.9, 40)
+    points = a[None, :] + ts[:, None] * (b - a)[None, :]
+    xs = np.clip(points[:, 0].round().astype(int), 0, gx.shape[1] - 1)
+    ys = np.clip(points[:, 1].round().astype(int), 0, gx.shape[0] - 1)
+    return float(np.median(np.abs(gx[ys, xs] * normal[0] + gy[ys, xs] * normal[1])))
+
+
+def _split_off_neighbour(slopes: tuple[np.ndarray, np.ndarray], quad: np.ndarray) -> np.ndarray:
+    """Cut a neighbour sheet off a blob whose side lies on the frame edge.
+
+    A second sheet partly in view merges with the page into one blob that runs to the frame
+    edge. The page's own edge then shows as a straight line inside the blob, roughly parallel
+    to the opposite side; when one is as sharp as the page's other edges, it becomes the side.
+    """
+    height, width = slopes[0].shape
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        if not _on_frame_edge(a, b, width, height):
+            continue
+        prev_side, next_side = (quad[i - 1], a), (b, quad[(i + 2) % 4])
+        lines, strengths = [], []
+        for fraction in np.linspace(0.03, 0.6, 58):
+            for tilt in np.linspace(-0.06, 0.06, 7):
+                start = a + fraction * (quad[i - 1] - a)
+                end = b + (fraction + tilt) * (quad[(i + 2) % 4] - b)
+                cut_a = _intersect_segments(prev_side, (start, end))
+                cut_b = _intersect_segments(next_side, (start, end))
+                if cut_a is not None and cut_b is not None:
+                    lines.append((cut_a, cut_b))
+                    strengths.append(_edge_strength(slopes, cut_a, cut_b))
+        if not strengths:
+            continue
+        # the page's rim is faint against a white neighbour, but it stands out from every other line
+        peak = int(np.argmax(strengths))
+        best = lines[peak] if strengths[peak] >= max(_MIN_RIM_SLOPE, 6 * float(np.median(strengths))) else None
+        if best is not None:
+            quad = quad.copy()
+            quad[i], quad[(i + 1) % 4] = best
+            return quad
+    return quad
+
+
+def _on_frame_edge(a: np.ndarray, b: np.ndarray, width: int, height: int) -> bool:
+    margin = 3.0
+    return any(
+        abs(a[axis] - limit) <= margin and abs(b[axis] - limit) <= margin
+        for axis, limit in ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0))
+    )
+
+
+def _intersect_segments(first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    """Where the line through `second` crosses the line through `first` (None when parallel)."""
+    (p, p2), (q, q2) = first, second
+    r, s = p2 - p, q2 - q
+    denominator = r[0] * s[1] - r[1] * s[0]
+    if abs(denominator) < 1e-9:
+        return None
+    t = ((q[0] - p[0]) * s[1] - (q[1] - p[1]) * s[0]) / denominator
+    return p + t * r
+
+
 def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
     """Share of the quadrilateral the blob really covers: a hand or a neighbour sheet merged in covers less."""
+    solid = np.zeros_like(mask)  # holes (text cut out by edge masks) do not count against the blob
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(solid, contours, -1, 255, thickness=cv2.FILLED)
     inside = np.zeros_like(mask)
     cv2.fillConvexPoly(inside, quad.round().astype(np.int32), 255)
     area = max(int(np.count_nonzero(inside)), 1)
-    return float(np.count_nonzero(cv2.bitwise_and(mask, inside))) / area
+    return float(np.count_nonzero(cv2.bitwise_and(solid, inside))) / area
 
 
 def _credibility(gray: np.ndarray, quad: np.ndarray) -> float:
@@ -240,7 +322,8 @@ def _credibility(gray: np.ndarray, quad: np.ndarray) -> float:
     contrasts.sort()
     if contrasts[-3] < _MIN_CONTRAST:  # at least three sides must stand out from the desk
         return 0.0
-    return float(np.sqrt(area / (width * height)) * min(np.mean(contrasts), 60.0))
+    weakest = min(1.0, contrasts[0] / (3 * _MIN_CONTRAST))  # a side that hardly stands out is suspect
+    return float(np.sqrt(area / (width * height)) * min(np.mean(contrasts), 60.0) * weakest)
 
 
 def _angles_plausible(quad: np.ndarray) -> bool:

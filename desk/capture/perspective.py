@@ -63,15 +63,18 @@ def flatten(bgr: np.ndarray, corners: np.ndarray, dpi: float) -> np.ndarray:
     return cv2.warpPerspective(bgr, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
-def in_plane_angle(corners: np.ndarray) -> float:
-    """The page's rotation in the frame at its centre, as the CCW correction in degrees (the `deskew` sign).
+def in_plane_angle(upright_corners: np.ndarray, rotation: int) -> float:
+    """The page's residual rotation in the frame, as the CCW correction in degrees (the `deskew` sign).
 
-    Under perspective the four sides disagree; the direction of the page's own horizontal at its
-    centre, mapped through the outline's homography, is what its text lines show.
+    `upright_corners` start at the corner that is top-left once the page is upright. Under
+    perspective the four sides disagree; the direction of the page's own horizontal at its centre,
+    mapped through the outline's homography, is what its text lines show. `rotation` (the
+    clockwise cardinal turn that uprights the page) is taken out.
     """
-    width, height = measured_size(corners)
+    width, height = measured_size(upright_corners)
     source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    homography = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
+    homography = cv2.getPerspectiveTransform(source, upright_corners.astype(np.float32))
     probe = np.float32([[[width / 2, height / 2], [width / 2 + 10, height / 2]]])
     (a, b) = cv2.perspectiveTransform(probe, homography)[0]
-    return float(np.degrees(np.arctan2(b[1] - a[1], b[0] - a[0])))
+    clockwise = float(np.degrees(np.arctan2(b[1] - a[1], b[0] - a[0])))
+    return (clockwise + rotation + 180.0) % 360.0 - 180.0

@@ -80,12 +80,13 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         decided = classify.classify(read.text)
     with timer("fields"):
         found_fields = fields.extract(read.text, classify.fields_for(decided.doc_type))
-    skew_deg = residual + (perspective.in_plane_angle(outline.corners) if outline.found else 0.0)
+    corners = _corners_from_upright_top_left(outline.corners, turn.rotation)
+    skew_deg = residual + (perspective.in_plane_angle(corners, turn.rotation) if outline.found else 0.0)
     return PageResult(
         file=name,
         page=page.page,
         page_found=outline.found,
-        corners=_corners_from_upright_top_left(outline.corners, turn.rotation),
+        corners=corners,
         rotation=turn.rotation,
         skew_deg=float(skew_deg),
         quality=report,

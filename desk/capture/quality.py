@@ -22,7 +22,7 @@ class QualityLimits:
     max_blur_ratio: float = 0.11  # Gaussian edge sigma ÷ median character height
     min_paper_level: float = 85.0  # grey level of the paper (90th percentile) below which it is too dark
     max_ink_level: float = 175.0  # grey level of the ink (2nd percentile) above which the page is washed out
-    max_glare_fraction: float = 0.008  # share of the page blown out to white while the paper is not
+    max_glare_fraction: float = 0.015  # share of the page clipped to white
     min_page_fraction: float = 0.18  # share of the frame the paper must fill
 
 
@@ -112,10 +112,8 @@ def _character_height(gray: np.ndarray) -> float | None:
 
 
 def glare_fraction(gray: np.ndarray) -> float:
-    """Share of the page in compact blown-out patches brighter than the paper around them."""
-    paper = float(np.median(gray))
-    if paper >= 235:  # evenly white paper (a scan, or a perfectly lit page): nothing stands out
-        return 0.0
-    blown = (gray >= min(250.0, paper + 25)).astype(np.uint8)
-    blown = cv2.morphologyEx(blown, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
-    return float(blown.mean())
+    """Share of the page in patches clipped to white (light reflected straight into the lens)."""
+    calm = cv2.medianBlur(gray, 5)  # sensor noise alone must not count as clipped
+    clipped = (calm >= 253).astype(np.uint8)
+    clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    return float(clipped.mean())

@@ -22,18 +22,26 @@ def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0) -> float:
     if len(fine) < 50:
         return 0.0
     coarse = _ink_points(gray, _COARSE_SIDE)
-    candidates = [_scan(coarse, np.arange(-limit_deg, limit_deg + 0.01, 0.5))]
+    grid = np.arange(-limit_deg, limit_deg + 0.01, 0.5)
     hough = _deskew_estimate(gray)
-    if hough is not None and abs(hough) <= limit_deg:
-        candidates.append(hough)
+    return float(np.clip(_best(fine, coarse, grid, hough), -limit_deg, limit_deg))
+
+
+def _best(fine: np.ndarray, coarse: np.ndarray, grid: np.ndarray, hough: float | None) -> float:
+    """The sharpest refined angle from the coarse scan's and the Hough estimate's starting points."""
     best_angle, best_score = 0.0, -1.0
-    for start in candidates:
-        angle = _scan(fine, np.arange(start - 0.75, start + 0.76, 0.05))
-        angle = _scan(fine, np.arange(angle - 0.06, angle + 0.061, 0.005), parabolic=True)
+    for start in [_scan(coarse, grid)] + ([hough] if hough is not None else []):
+        angle = _refine(fine, start)
         score = _sharpness(fine, angle)
         if score > best_score:
             best_angle, best_score = angle, score
-    return float(np.clip(best_angle, -limit_deg, limit_deg))
+    return best_angle
+
+
+def _refine(points: np.ndarray, start: float) -> float:
+    """Projection-profile search around `start`: 0.05° steps, then 0.005° steps and a parabolic peak."""
+    angle = _scan(points, np.arange(start - 0.75, start + 0.76, 0.05))
+    return _scan(points, np.arange(angle - 0.06, angle + 0.061, 0.005), parabolic=True)
 
 
 def rotate(bgr: np.ndarray, angle_deg: float) -> np.ndarray:
@@ -93,10 +101,10 @@ def _scan(points: np.ndarray, angles: np.ndarray, parabolic: bool = False) -> fl
 def _deskew_estimate(gray: np.ndarray) -> float | None:
     from deskew import determine_skew
 
-    scale = min(1.0, 1200 / max(gray.shape))
+    scale = min(1.0, 600 / max(gray.shape))  # coarse is enough: our own search refines it
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     try:
-        angle = determine_skew(small, min_deviation=0.25)
+        angle = determine_skew(small, min_deviation=0.5)
     except (ValueError, IndexError):
         return None
     return None if angle is None else float(angle)
