@@ -4,14 +4,15 @@ Both index the tokens of desk.archive.text_tokens: positional bigrams/words (phr
 page's distinct CJK characters (one-character queries).
 
 - SQLite: a contentless FTS5 table `archive_page_fts(grams, chars)` with the `ascii` tokenizer
-  (our tokens are already split and lower-cased; every non-ASCII character is a token character),
-  ranked by bm25.
+  (our tokens are already split and lower-cased; every non-ASCII character is a token character);
+  the newest RANK_WINDOW matches are ranked by term frequency (see SqliteFts5Index).
 - PostgreSQL: `archive_page_terms(page_id, terms tsvector)` with a GIN index. The tsvector is
   written as a literal of our own tokens with positions (no text-search parser or locale is
   involved), queried with `<->` phrases and ranked by ts_rank.
 
 Queries reach the engines only as bound parameters built from parsed tokens
-(desk.archive.query_parser), never as user text.
+(desk.archive.query_parser), never as user text; id lists spliced into SQL are integers read
+from the database.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from desk.archive.query_parser import ParsedQuery, Term
 from desk.archive.tables import ArchivePage
 from desk.archive.text_tokens import distinct_cjk_chars, index_tokens
 
-RANK_WINDOW = 2000  # SQLite ranks the newest this many matches (all of them when those are too few)
-MAX_CANDIDATES = 2000  # a customer or case with more pages than this is searched like no filter
+RANK_WINDOW = 500  # SQLite ranks the newest this many matches
+MAX_CANDIDATES = 5000  # with a customer or case filter, the newest this many of their pages are searched
+AVERAGE_PAGE_CHARS = 400  # length normalisation of the SQLite score
 _PG_MAX_POSITION = 16383  # tsvector positions stop here
 _PG_CHAR_MARK = "~"  # marks a one-character lexeme so it never meets a token of a one-character run
 
@@ -106,8 +108,26 @@ def fts5_expression(query: ParsedQuery) -> str:
     return f"({positive}) NOT ({negative})" if negative else positive
 
 
+def _score_sql(query: ParsedQuery) -> tuple[str, dict[str, str]]:
+    """A BM25-like score in SQL: each term's occurrences in the page, saturating, longer pages damped.
+
+    A term is counted by its longest run (ZF2026-000123 by "000123"), on lower-cased text.
+    """
+    parts, params = [], {}
+    for number, term in enumerate(query.positive):
+        params[f"n{number}"] = max(term.runs, key=len)
+        tf = f"((length(t) - length(replace(t, :n{number}, ''))) / length(:n{number}))"
+        parts.append(f"{tf} * 2.2 / ({tf} + 1.2 * (0.25 + 0.75 * length(t) / {AVERAGE_PAGE_CHARS:.1f}))")
+    return " + ".join(parts), params
+
+
 class SqliteFts5Index(SearchIndex):
-    """SQLite: contentless FTS5, bm25 ranking (column weights: phrases 1.0, single characters 0.3)."""
+    """SQLite: contentless FTS5 finds the matches; the newest RANK_WINDOW of them are ranked.
+
+    FTS5's bm25() needs, for its IDF, every match of every phrase in the whole index — seconds
+    for a common word in a million pages. So FTS5 only lists matches (newest first, which it does
+    without reading further), and `_score_sql` ranks that window by term frequency.
+    """
 
     def add(self, session: Session, page_id: int, page_text: str) -> None:
         """Index the text of a page."""
@@ -121,52 +141,37 @@ class SqliteFts5Index(SearchIndex):
 
     def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
               offset: int = 0) -> list[tuple[int, float]]:
-        """(page id, score) of matching pages, best first.
-
-        bm25 must score every match before the best can be picked, which for a common word in
-        a million pages takes seconds. So: with a selective filter (customer, case) only that
-        customer's pages are scored; otherwise the newest RANK_WINDOW matches are ranked, and
-        all matches only when those hold fewer hits than asked for.
-        """
-        expression = fts5_expression(query)
-        where, params = filter_sql(filters)
-        candidates = self._candidates(session, filters, where, params)
-        if candidates is not None:
-            if not candidates:
-                return []
-            restrict = f" AND archive_page_fts.rowid IN ({','.join(map(str, candidates))})"
-            return self._ranked(session, expression, where + restrict, params, limit, offset)
-        floor = session.execute(text("SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr "
-                                     "ORDER BY rowid DESC LIMIT 1 OFFSET :window"),
-                                {"expr": expression, "window": RANK_WINDOW}).scalar()
-        if floor is not None:
-            rows = self._ranked(session, expression, where + " AND archive_page_fts.rowid > :floor",
-                                {**params, "floor": floor}, limit, offset)
-            if len(rows) == limit:
-                return rows
-        return self._ranked(session, expression, where, params, limit, offset)
-
-    @staticmethod
-    def _candidates(session: Session, filters: SearchFilters, where: str, params: dict) -> list[int] | None:
-        """The page ids a selective filter allows, or None when there is no such filter or too many."""
-        if filters.person_id is None and filters.case_no is None:
-            return None
-        ids = session.execute(text("SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
-                                   f"WHERE 1 = 1{where} LIMIT :most"), {**params, "most": MAX_CANDIDATES + 1})
-        found = [row[0] for row in ids]
-        return None if len(found) > MAX_CANDIDATES else found
-
-    @staticmethod
-    def _ranked(session: Session, expression: str, where: str, params: dict, limit: int,
-                offset: int) -> list[tuple[int, float]]:
-        # Joining before the sort costs more than bm25 itself: join only when a filter needs it.
-        joins = (" JOIN archive_page p ON p.id = archive_page_fts.rowid "
-                 "JOIN archive_document d ON d.id = p.document_id") if " d." in where else ""
-        sql = ("SELECT archive_page_fts.rowid, -bm25(archive_page_fts, 1.0, 0.3) AS score "
-               f"FROM archive_page_fts{joins} WHERE archive_page_fts MATCH :expr{where} "
-               "ORDER BY bm25(archive_page_fts, 1.0, 0.3) LIMIT :limit OFFSET :offset")
-        rows = session.execute(text(sql), {"expr": expression, "limit": limit, "offset": offset, **params})
+        """(page id, score) of matching pages, best first, among the newest RANK_WINDOW matches."""
+        ids = self._window(session, fts5_expression(query), filters)
+        if not ids:
+            return []
+        score, params = _score_sql(query)
+        sql = (f"SELECT id, {score} AS score FROM (SELECT id, lower(text) AS t FROM archive_page "
+               f"WHERE id IN ({','.join(map(str, ids))})) ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset")
+        rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset})
         return [(row[0], float(row[1])) for row in rows]
+
+    @staticmethod
+    def _window(session: Session, expression: str, filters: SearchFilters) -> list[int]:
+        """Ids of the newest RANK_WINDOW matching pages that pass `filters`."""
+        where, params = filter_sql(filters)
+        params = {**params, "expr": expression, "window": RANK_WINDOW}
+        if filters.person_id is not None or filters.case_no is not None:
+            # Selective: that customer's (or case's) pages first, then which of them match.
+            allowed = [row[0] for row in session.execute(text(
+                f"SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id WHERE 1 = 1{where} "
+                "ORDER BY p.id DESC LIMIT :most"), {**params, "most": MAX_CANDIDATES})]
+            if not allowed:
+                return []
+            sql = (f"SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr "
+                   f"AND rowid IN ({','.join(map(str, allowed))}) ORDER BY rowid DESC LIMIT :window")
+        elif where:
+            sql = ("SELECT archive_page_fts.rowid FROM archive_page_fts "
+                   "JOIN archive_page p ON p.id = archive_page_fts.rowid JOIN archive_document d ON d.id = p.document_id "
+                   f"WHERE archive_page_fts MATCH :expr{where} ORDER BY archive_page_fts.rowid DESC LIMIT :window")
+        else:
+            sql = "SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr ORDER BY rowid DESC LIMIT :window"
+        return [row[0] for row in session.execute(text(sql), params)]
 
 
 def _sqlite_columns(page_text: str) -> dict[str, str]:

@@ -33,16 +33,21 @@ def test_every_generated_id_number_finds_its_pages(generated):
             assert all(id_number in hit.snippet.replace("【", "").replace("】", "") for hit in hits)
 
 
-def test_window_falls_back_to_all_matches(generated, monkeypatch):
+def test_sqlite_ranks_the_newest_window_of_matches(generated, monkeypatch):
     monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
     with Session(generated) as session:
-        everything = session.execute(text(
-            "SELECT COUNT(*) FROM archive_page WHERE instr(text, '诊断') > 0")).scalar_one()
-        assert everything > 5
+        matching = [row[0] for row in session.execute(text(
+            "SELECT id FROM archive_page WHERE instr(text, '诊断') > 0 ORDER BY id DESC"))]
+        assert len(matching) > 5
         hits = search(session, "诊断", limit=200).hits
-        assert len(hits) == everything  # fewer than asked for in the window: ranked over all matches
-        oldest = session.execute(text("SELECT MIN(id) FROM archive_page WHERE instr(text, '诊断') > 0")).scalar_one()
+        assert sorted(hit.page_id for hit in hits) == sorted(matching[:5])
+        assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+        oldest = matching[-1]
         doc_type = session.execute(text("SELECT doc_type FROM archive_page WHERE id = :id"),
                                    {"id": oldest}).scalar_one()
+        newer_of_type = session.execute(text(
+            "SELECT COUNT(*) FROM archive_page WHERE instr(text, '诊断') > 0 AND doc_type = :t AND id > :id"),
+            {"t": doc_type, "id": oldest}).scalar_one()
         typed = search(session, "诊断", SearchFilters(doc_type=doc_type), limit=200).hits
-        assert oldest in [hit.page_id for hit in typed]
+        assert (oldest in [hit.page_id for hit in typed]) == (newer_of_type < 5)
+        assert all(hit.doc_type == doc_type for hit in typed)
