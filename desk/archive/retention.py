@@ -83,6 +83,20 @@ def set_legal_hold(document_id: int, hold: bool, *, staff: object, reason: str, 
                    person_id=document.person_id, purpose=reason, case_no=document.case_no)
 
 
+def record_payoff(case_no: str, payoff_on: date, *, engine: Engine | None = None) -> int:
+    """Start the retention clock of a case's loan-class documents at the payoff date; returns how many."""
+    with session_scope(engine) as session:
+        documents = session.exec(select(ArchiveDocument).where(ArchiveDocument.case_no == case_no)).all()
+        changed = 0
+        for document in documents:
+            if retention_rules()["classes"][document.retention_class].get("from") == "payoff":
+                document.retention_until = retention_until(document.retention_class, document.captured_at.date(),
+                                                           payoff_on=payoff_on)
+                session.add(document)
+                changed += 1
+    return changed
+
+
 def delete_document(store: FileStore, document_id: int, *, staff: object, reason: str,
                     engine: Engine | None = None, today: date | None = None) -> int:
     """Delete a document whose retention has ended; returns how many files were removed.

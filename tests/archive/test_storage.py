@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from desk.archive.errors import ArchiveRefused
 from desk.archive.fixity import last_run, sweep_orphans, verify_archive
 from desk.archive.intake import archive_document
-from desk.archive.retention import delete_document, retention_until, set_legal_hold
+from desk.archive.retention import delete_document, record_payoff, retention_until, set_legal_hold
 from desk.archive.search import search
 from desk.archive.storage import FileStore, sha256_of
 from desk.archive.tables import ArchiveDocument, ArchivePage, FixityRun
@@ -171,6 +171,14 @@ def test_loan_files_have_no_end_until_payoff(engine, data_dir):
         delete_document(store, doc_id, staff="archivist1", reason="test", engine=engine, today=date(2200, 1, 1))
     assert refused.value.key == "archive.retention.no_end"
     assert retention_until("loan", date(2026, 1, 1), payoff_on=date(2040, 2, 29)) == date(2070, 2, 28)
+    other = archive_document(store, [page("申请表")], info(person, case_no="DK1"), engine=engine)
+    with Session(engine) as session:
+        session.get(ArchiveDocument, doc_id).case_no = "DK1"
+        session.commit()
+    assert record_payoff("DK1", date(2030, 5, 1), engine=engine) == 1  # only the loan-class document
+    with Session(engine) as session:
+        assert session.get(ArchiveDocument, doc_id).retention_until == date(2060, 5, 1)
+        assert session.get(ArchiveDocument, other).retention_class == "withdrawal"
 
 
 def test_allowed_deletion_is_logged_and_keeps_shared_files(engine, data_dir):
