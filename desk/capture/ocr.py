@@ -69,10 +69,10 @@ def read_words(image: np.ndarray, *, languages: str, timeout_s: float, psm: int 
     return words
 
 
-def recognize(image: np.ndarray, *, languages: str, timeout_s: float) -> OcrResult:
+def recognize(image: np.ndarray, *, languages: str, timeout_s: float, psm: int = 3) -> OcrResult:
     """OCR a whole page: text in reading order with line breaks, words, mean word confidence."""
     try:
-        words = read_words(image, languages=languages, timeout_s=timeout_s)
+        words = read_words(image, languages=languages, timeout_s=timeout_s, psm=psm)
     except OcrTimeout:
         return OcrResult(timed_out=True)
     return OcrResult(text=page_text(words), words=words, confidence=mean_confidence(words))

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytesseract
 
-from desk.capture import ocr
+from desk.capture import ocr, ocr_input
 
 _OSD_SIDE = 1800  # OSD is slow on full-resolution pages and no better
 _MIN_READING_MARGIN = 40.0  # reading-score difference that decides between a page and its 180° turn
@@ -109,10 +109,7 @@ def _text_band(level: np.ndarray) -> np.ndarray | None:
 
 def _erase_rules(band: np.ndarray) -> np.ndarray:
     """The band with table rules painted over in the paper's colour: Tesseract reads them as junk."""
-    ink = cv2.adaptiveThreshold(band, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10)
-    rules = cv2.dilate(cv2.subtract(ink, _without_rules(ink)), cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    paper = cv2.medianBlur(band, 31)
-    return np.where(rules > 0, paper, band).astype(np.uint8)
+    return ocr_input.erase(band, ocr_input.rule_mask(band))
 
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:

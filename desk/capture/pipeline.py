@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from desk.capture import classify, fields, ocr, orientation, page_detection, perspective, quality, skew
+from desk.capture import classify, fields, ocr, ocr_input, orientation, page_detection, perspective, quality, skew
 from desk.capture.inputs import SourcePage, decode, read_source
 from desk.capture.options import CaptureOptions
 from desk.capture.results import PageResult
@@ -63,17 +63,19 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
             timeout_s=options.ocr_timeout_s,
         )
         upright = orientation.turn_clockwise(skew.rotate(flat, residual), turn.rotation)
-        ocr_input = orientation.turn_clockwise(gray, turn.rotation)
+        upright_gray = orientation.turn_clockwise(gray, turn.rotation)
+    camera = _is_camera_frame(page)
     with timer("quality"):
         report = quality.assess(
-            ocr_input,
-            camera=_is_camera_frame(page),
+            upright_gray,
+            camera=camera,
             page_found=outline.found or page_detection.border_is_paper(original),
             page_fraction=_area_fraction(outline.corners, original.shape),
             cut_off=outline.touches_border,
         )
     with timer("ocr"):
-        text_source, read = _read_text(page, ocr_input, options)
+        ocr_image, psm = ocr_input.prepare(upright_gray, camera=camera or outline.found)
+        text_source, read = _read_text(page, ocr_image, psm, options)
         if read.timed_out:
             report.problems.append("ocr_timeout")
     with timer("classify"):
@@ -97,7 +99,7 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         timings_ms=timer.finish(),
         original=original,
         flattened=upright,
-        ocr_input=ocr_input,
+        ocr_input=ocr_image,
         thumbnail=_thumbnail(upright, options.thumbnail_px),
         words=read.words,
         evidence=decided.evidence,
@@ -106,14 +108,14 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
     )
 
 
-def _read_text(page: SourcePage, ocr_input: np.ndarray, options: CaptureOptions) -> tuple[str, ocr.OcrResult]:
+def _read_text(page: SourcePage, image: np.ndarray, psm: int, options: CaptureOptions) -> tuple[str, ocr.OcrResult]:
     """The PDF's own text layer when it has one, else Tesseract (unless OCR is switched off)."""
     if page.text_layer:
         text = ocr.remove_cjk_spaces(page.text_layer.strip())
         return "pdf_text_layer", ocr.OcrResult(text=text, confidence=100.0)
     if not options.run_ocr:
         return "none", ocr.OcrResult()
-    return "ocr", ocr.recognize(ocr_input, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s)
+    return "ocr", ocr.recognize(image, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s, psm=psm)
 
 
 def _in_pool(pages: list[SourcePage], name: str, options: CaptureOptions) -> list[PageResult]:
