@@ -19,6 +19,7 @@ PUBLIC_PREFIXES = ("/login", "/_nicegui", "/favicon.ico")
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "/": ALL_STAFF,  # home: sends each role to its start page
     "/lookup": COUNTER,
+    "/counter": COUNTER,  # my cases, notices, camera frames and the counter's page images
     "/admin": ADMIN,
 }
 
@@ -36,6 +37,7 @@ START_PAGE = {
 # the pages each role sees in the header menu: (path, i18n key of the label)
 MENU = (
     ("/lookup", "ui.menu.lookup"),
+    ("/counter/cases", "counter.menu.my_cases"),
     ("/admin/staff", "ui.menu.staff"),
     ("/admin/access-log", "ui.menu.access_log"),
 )

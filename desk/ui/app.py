@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from nicegui import app
 
+from desk.ui import capture_routes
 from desk.ui.auth import AuthMiddleware
-from desk.ui.pages import access_log, admin_staff, home, login, lookup
+from desk.ui.pages import access_log, admin_staff, counter, home, login, lookup
 
 
 def build() -> None:
     """Register the middleware and all pages on NiceGUI's app."""
     app.add_middleware(AuthMiddleware)
     for page in (login, home, lookup, admin_staff, access_log):
+        page.register()
+    for page in (counter, capture_routes):
         page.register()

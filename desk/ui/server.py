@@ -1,15 +1,18 @@
 """`python -m desk run` (what `make run` calls): prepare the data folder and serve the app.
 
-On first start it creates the tables, seeds demo customers and creates one demo account per role
-with a random password; every start prints those logins (kept in a 0600 file in the data folder)
-and the address to open.
+Every start creates missing tables and loads the business catalog (a broken one stops it with exit
+status 2 and a message naming each broken entry). On first start it seeds demo customers and
+creates one demo account per role with a random password; every start prints those logins (kept
+in a 0600 file in the data folder) and the address to open.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 
+from desk.cases.catalog import CatalogError, get_catalog
 from desk.db import get_engine, init_db, session_scope
 from desk.i18n import t, use_language
 from desk.security.demo_staff import DemoLogin, ensure_demo_staff
@@ -41,6 +44,11 @@ def run_command(args: argparse.Namespace) -> int:
     data_dir = settings.resolved_data_dir
     with use_language(settings.default_language):
         init_db(get_engine())
+        try:
+            get_catalog()  # a broken business catalog stops the app here, naming each broken entry
+        except CatalogError as error:
+            print(error, file=sys.stderr, flush=True)
+            return 2
         if not args.no_seed:
             _seed_if_empty(settings)
         with session_scope() as db:

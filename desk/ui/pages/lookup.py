@@ -20,6 +20,7 @@ from desk.security.access_log import log_access
 from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
 from desk.security.roles import may_unmask
 from desk.ui.auth import require_staff
+from desk.ui.counter_panel import CounterDesk
 from desk.ui.profile_view import show_profile
 from desk.ui.session import SessionStaff, apply_language
 from desk.ui.theme import frame
@@ -57,6 +58,8 @@ class LookupScreen:
 
     def __init__(self, staff: SessionStaff) -> None:
         self.profile: CustomerProfile | None = None
+        self.profile_area: ui.column | None = None
+        self.counter = CounterDesk(staff)
         self.masked = True
         self.showing_live_problem = False
         with ui.card().classes("w-full"):
@@ -131,9 +134,14 @@ class LookupScreen:
         self._show(profile)
 
     def _show(self, profile: CustomerProfile, masked: bool = True) -> None:
+        if profile is not self.profile or self.profile_area is None:  # a new customer: a fresh counter panel
+            self.results.clear()
+            with self.results:
+                self.counter.show(profile)
+                self.profile_area = ui.column().classes("w-full")
         self.profile, self.masked = profile, masked
-        self.results.clear()
-        with self.results:
+        self.profile_area.clear()  # unmasking redraws the profile only; the counter keeps its state
+        with self.profile_area:
             show_profile(profile, masked=masked, on_unmask=self._ask_unmask if self.may_unmask else None)
 
     def _ask_unmask(self) -> None:

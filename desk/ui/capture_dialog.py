@@ -1,0 +1,232 @@
+"""The capture dialog of one missing material, while the customer is still at the counter.
+
+The document camera (live preview; the button or the space bar takes a frame) with an upload
+fallback (image or PDF). Every frame or file runs through the capture pipeline in a worker
+process; each resulting page is shown by URL with its retake reasons, its document type and
+whether that fits the material, and whose ID number it carries. Several pages make one
+document (a lease of three pages); Retake drops a page, Accept hands all of them to the caller,
+which archives them and marks the material captured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nicegui import events, ui
+
+from desk.cases import document_fit
+from desk.i18n import t
+from desk.security.masking import mask_id_number
+from desk.ui.auth import require_staff
+from desk.ui.camera import Camera
+from desk.ui.capture_job import CAMERA, PDF, UPLOAD, CapturedPage, CaptureOutcome
+from desk.ui.capture_routes import CaptureTab, PendingPage, run_capture
+from desk.ui.session import apply_language
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+FIT_COLOURS = {document_fit.FITS: "positive", document_fit.DOES_NOT_FIT: "negative",
+               document_fit.NOT_RECOGNISED: "warning", document_fit.NOT_CHECKED: "grey-7"}
+ID_COLOURS = {document_fit.APPLICANT: "positive", document_fit.SPOUSE: "positive",
+              document_fit.MISMATCH: "negative", document_fit.NO_ID: "grey-7"}
+# browser errors of getUserMedia -> what the clerk is told
+CAMERA_FAILURES = {"insecure": "counter.camera.insecure", "NotAllowedError": "counter.camera.denied",
+                   "NotFoundError": "counter.camera.none", "NotReadableError": "counter.camera.busy"}
+
+
+@dataclass(frozen=True)
+class CaptureTarget:
+    """Which material of which customer the dialog captures."""
+
+    person_id: int
+    material: str
+    alternatives: tuple[str, ...]
+    title: str  # code and name, as the checklist shows it
+    applicant_id: str
+    spouse_id: str | None
+
+
+# (pages, archive source, title) -> None when archived, else the reason in the clerk's language
+AcceptHandler = Callable[[list[CapturedPage], str, str], Awaitable[str | None]]
+
+
+class CaptureDialog:
+    """One open capture dialog; closing it forgets whatever was not accepted."""
+
+    def __init__(self, tab: CaptureTab, target: CaptureTarget, on_accept: AcceptHandler) -> None:
+        self.tab, self.target, self.on_accept = tab, target, on_accept
+        tab.person_id, tab.pending, tab.inbox = target.person_id, [], []
+        with ui.dialog(value=True).props("no-backdrop-dismiss") as self.dialog, \
+                ui.card().classes("w-[72rem] max-w-full gap-3").mark("capture-dialog"):
+            self._header()
+            with ui.row().classes("w-full gap-4 items-start no-wrap"):
+                with ui.column().classes("w-1/2 gap-2"):
+                    self._camera_side()
+                with ui.column().classes("w-1/2 gap-2"):
+                    with ui.row().classes("items-center gap-2") as self.busy:
+                        ui.spinner(size="md")
+                        self.busy_text = ui.label(t("counter.capture.processing"))
+                    self.busy.set_visibility(False)
+                    self.message = ui.label().classes("text-negative").mark("capture-message")
+                    self.pages = ui.column().classes("w-full gap-2").mark("capture-pages")
+            with ui.row().classes("w-full items-center justify-end gap-2"):
+                self.summary = ui.label().classes("grow text-sm").mark("capture-summary")
+                ui.button(t("ui.cancel"), on_click=self.dialog.close).props("no-caps flat").mark("cancel-capture")
+                self.accept = ui.button(t("counter.capture.accept", pages=0), icon="archive", on_click=self._accept) \
+                    .props("no-caps unelevated").mark("accept-capture")
+        self.dialog.on_value_change(self._visibility_changed)
+        self._draw_pages()
+
+    def _header(self) -> None:
+        with ui.row().classes("w-full items-center no-wrap"):
+            ui.label(t("counter.capture.title", material=self.target.title)).classes("text-lg font-bold grow")
+            ui.button(icon="close", on_click=self.dialog.close).props("flat round dense")
+
+    def _camera_side(self) -> None:
+        self.camera = Camera(f"/counter/frame/{self.tab.token}", on_started=self._camera_started,
+                             on_failed=self._camera_failed, on_capturing=lambda: self._set_busy(True),
+                             on_posted=self._frame_posted).classes("w-full").mark("camera")
+        self.camera_note = ui.label(t("counter.camera.starting")).classes("text-sm text-secondary") \
+            .mark("camera-note")
+        with ui.row().classes("items-center gap-3"):
+            ui.button(t("counter.capture.shoot"), icon="photo_camera", on_click=self.camera.capture) \
+                .props("no-caps unelevated").mark("shoot")
+            ui.label(t("counter.capture.space_hint")).classes("text-sm text-secondary")
+        self.upload = ui.upload(label=t("counter.capture.upload"), auto_upload=True, on_upload=self._uploaded,
+                                max_file_size=MAX_UPLOAD_BYTES) \
+            .props('accept="image/*,.pdf,application/pdf" flat bordered no-caps').classes("w-full").mark("upload")
+
+    def _camera_started(self, event: events.GenericEventArguments) -> None:
+        apply_language()
+        self.camera_note.text = t("counter.camera.ready", width=event.args.get("width"),
+                                  height=event.args.get("height"))
+
+    def _camera_failed(self, event: events.GenericEventArguments) -> None:
+        apply_language()
+        key = CAMERA_FAILURES.get(event.args.get("reason", ""), "counter.camera.failed")
+        self.camera_note.text = t(key, detail=event.args.get("message", ""))
+        self.camera_note.classes(replace="text-sm text-warning")
+
+    def _set_busy(self, busy: bool, text_key: str = "counter.capture.processing") -> None:
+        apply_language()
+        self.busy_text.text = t(text_key)
+        self.busy.set_visibility(busy)
+        if busy:
+            self.message.text = ""
+
+    async def _frame_posted(self, event: events.GenericEventArguments) -> None:
+        """The camera's POST came back: show what the route left in the tab's inbox, or why it refused."""
+        self._set_busy(False)
+        if require_staff() is None:
+            return
+        if not event.args.get("ok"):
+            self.message.text = event.args.get("message") or t("counter.capture.frame_failed")
+            return
+        while self.tab.inbox:
+            self._take(self.tab.inbox.pop(0))
+
+    async def _uploaded(self, event: events.UploadEventArguments) -> None:
+        if require_staff() is None:
+            return
+        self._set_busy(True)
+        data = await event.file.read()
+        outcome = await run_capture(data, name=event.file.name or "upload", camera=False)
+        self._set_busy(False)
+        self.upload.reset()
+        if outcome is not None:
+            self._take(outcome)
+
+    def _take(self, outcome: CaptureOutcome) -> None:
+        apply_language()
+        if outcome.refused_key:
+            self.message.text = t("counter.capture.refused", reason=t(outcome.refused_key, **outcome.refused_params))
+            return
+        self.tab.add_pages(outcome)
+        self._draw_pages()
+
+    def _retake(self, key: str) -> None:
+        apply_language()
+        self.tab.pending = [page for page in self.tab.pending if page.key != key]
+        self._draw_pages()
+
+    def _draw_pages(self) -> None:
+        self.pages.clear()
+        with self.pages:
+            if not self.tab.pending:
+                ui.label(t("counter.capture.no_pages")).classes("text-secondary")
+            for number, page in enumerate(self.tab.pending, start=1):
+                self._page_card(number, page)
+        self.accept.text = t("counter.capture.accept", pages=len(self.tab.pending))
+        self.accept.set_enabled(bool(self.tab.pending))
+        self.summary.text = self._summary() if self.tab.pending else ""
+
+    def _fit(self, doc_types: list[str]) -> str:
+        return document_fit.type_fit(self.target.material, self.target.alternatives, doc_types)
+
+    def _ids(self, numbers: list[str]) -> document_fit.IdCheck:
+        return document_fit.id_check(numbers, applicant_id=self.target.applicant_id, spouse_id=self.target.spouse_id)
+
+    def _page_card(self, number: int, pending: PendingPage) -> None:
+        page = pending.captured
+        with ui.card().classes("w-full p-2").mark(f"page {number}"), ui.row().classes("w-full gap-3 no-wrap"):
+            ui.image(f"/counter/pending/{self.tab.token}/{pending.key}").props("fit=contain") \
+                .classes("w-44 h-56 shrink-0 bg-grey-3").mark(f"page-image {number}")
+            with ui.column().classes("grow gap-1"):
+                with ui.row().classes("w-full items-center"):
+                    ui.label(t("counter.capture.page_no", number=number)).classes("font-bold grow")
+                    ui.button(t("counter.capture.retake"), icon="replay", on_click=lambda k=pending.key: self._retake(k)) \
+                        .props("no-caps flat dense").mark(f"retake {number}")
+                fit = self._fit([page.doc_type])
+                ui.label(t(f"counter.fit.{fit}", type=t(f"capture.doc_type.{page.doc_type}"))) \
+                    .classes(f"text-sm text-{FIT_COLOURS[fit]}").mark(f"fit {number}")
+                ids = self._ids(page.id_numbers)
+                ui.label(self._id_text(ids)).classes(f"text-sm text-{ID_COLOURS[ids.verdict]}").mark(f"id {number}")
+                for code in page.problems:
+                    ui.label(t("counter.capture.retake_reason", reason=t(f"capture.retake.{code}"))) \
+                        .classes("text-sm text-warning").mark(f"problem {number}")
+                if not page.problems:
+                    ui.label(t("counter.capture.quality_ok")).classes("text-sm text-positive")
+
+    def _id_text(self, ids: document_fit.IdCheck) -> str:
+        others = "、".join(mask_id_number(number) or "" for number in ids.others)
+        text = t(f"counter.id.{ids.verdict}", numbers=others)
+        if ids.matched and ids.others:
+            text += t("counter.id.also_others", numbers=others)
+        return text
+
+    def _summary(self) -> str:
+        pages = [pending.captured for pending in self.tab.pending]
+        fit = self._fit([page.doc_type for page in pages])
+        ids = self._ids([number for page in pages for number in page.id_numbers])
+        retakes = sum(bool(page.problems) for page in pages)
+        return t("counter.capture.summary", pages=len(pages), fit=t(f"counter.fit_short.{fit}"),
+                 ids=t(f"counter.id_short.{ids.verdict}"), retakes=retakes)
+
+    def _source_and_title(self) -> tuple[str, str]:
+        """The archive source of the pages kept (a PDF or the camera over an upload) and the document's title."""
+        sources = {pending.source for pending in self.tab.pending}
+        source = next((kind for kind in (PDF, CAMERA) if kind in sources), UPLOAD)
+        files = [pending.title for pending in self.tab.pending if pending.source != CAMERA]
+        return source, files[0] if files else self.target.title  # a file's name says more than "camera"
+
+    async def _accept(self) -> None:
+        if require_staff() is None or not self.tab.pending:
+            return
+        self.accept.disable()
+        self._set_busy(True, "counter.capture.archiving")
+        pages = [pending.captured for pending in self.tab.pending]
+        problem = await self.on_accept(pages, *self._source_and_title())
+        self._set_busy(False)
+        if problem:
+            self.message.text = problem
+            self.accept.enable()
+            return
+        self.dialog.close()
+
+    def _visibility_changed(self, event: events.ValueChangeEventArguments) -> None:
+        if event.value:
+            return
+        # closing forgets the pending pages and stops the camera (its element goes away)
+        self.tab.person_id, self.tab.pending, self.tab.inbox = None, [], []
+        self.dialog.clear()
+        self.dialog.delete()

@@ -1,0 +1,162 @@
+"""The counter's image routes: camera frames come in by HTTP POST, captured pages go out by URL.
+
+Every route checks on the server the logged-in session, its role (desk.security.roles, also
+enforced by the auth middleware in front), and a per-tab token that only that browser tab's page
+knows and that dies with the tab. Images never travel in element props or over the websocket.
+
+- `POST /counter/frame/{token}`: one JPEG frame (at most 40 MB) → the capture pipeline in a worker
+  process; the result waits in the tab's inbox and the reply is a small JSON.
+- `GET /counter/pending/{token}/{key}`: a page captured in this tab and not accepted yet.
+- `GET /counter/page/{token}/{page_id}/{kind}`: an archived page (`thumb` or `flat`) of a customer
+  opened in this tab or of the clerk's own case.
+
+Reading an image writes the access log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from nicegui import Client, app, run
+
+from desk.cases.counter import log_capture_view, page_image
+from desk.i18n import t
+from desk.security.roles import may_open
+from desk.settings import get_settings
+from desk.ui.capture_job import CapturedPage, CaptureOutcome, capture_bytes
+from desk.ui.session import SessionStaff, apply_language, session_staff
+
+MAX_FRAME_BYTES = 40 * 1024 * 1024
+PRIVATE = {"Cache-Control": "no-store, private"}
+
+
+@dataclass
+class PendingPage:
+    """A page captured in this tab, shown to the clerk before they accept or retake it."""
+
+    key: str
+    captured: CapturedPage
+    source: str  # camera, upload or pdf
+    title: str  # the uploaded file's name, or "camera.jpg"
+
+
+@dataclass
+class CaptureTab:
+    """What one browser tab of the counter may capture and see."""
+
+    token: str
+    username: str
+    opened_people: set[int] = field(default_factory=set)  # customers opened in this tab
+    person_id: int | None = None  # whose material the open capture dialog is for; None: no dialog open
+    pending: list[PendingPage] = field(default_factory=list)
+    inbox: list[CaptureOutcome] = field(default_factory=list)  # camera results not shown yet
+
+    def add_pages(self, outcome: CaptureOutcome) -> list[PendingPage]:
+        """Keep the outcome's pages as pending; returns them."""
+        added = [PendingPage(secrets.token_urlsafe(9), page, outcome.source, outcome.title) for page in outcome.pages]
+        self.pending.extend(added)
+        return added
+
+    def find(self, key: str) -> PendingPage | None:
+        """The pending page `key`, if it is still pending."""
+        return next((page for page in self.pending if page.key == key), None)
+
+
+_tabs: dict[str, CaptureTab] = {}
+
+
+def open_tab(username: str, client: Client) -> CaptureTab:
+    """A new tab with a fresh token, forgotten when the browser tab goes away."""
+    tab = CaptureTab(secrets.token_urlsafe(24), username)
+    _tabs[tab.token] = tab
+    client.on_delete(lambda: _tabs.pop(tab.token, None))
+    return tab
+
+
+def tab_for(token: str, staff: SessionStaff | None) -> CaptureTab | None:
+    """The tab of `token` if it belongs to the logged-in staff member."""
+    tab = _tabs.get(token)
+    return tab if tab is not None and staff is not None and tab.username == staff.username else None
+
+
+async def run_capture(data: bytes, *, name: str, camera: bool) -> CaptureOutcome | None:
+    """The pipeline over `data` in a worker process (None when the server is shutting down)."""
+    settings = get_settings()
+    return await run.cpu_bound(capture_bytes, data, name=name, camera=camera, ocr_languages=settings.ocr_languages,
+                               ocr_timeout_s=settings.ocr_timeout_s)
+
+
+def _refused(status: int, key: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "message": t(key)}, status_code=status, headers=PRIVATE)
+
+
+def _staff_allowed(request: Request) -> SessionStaff | None:
+    apply_language()
+    staff = session_staff()
+    return staff if staff is not None and may_open(staff.role, request.url.path) else None
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it is longer than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def post_frame(token: str, request: Request) -> JSONResponse:
+    """Take one camera frame of the tab's open capture dialog."""
+    staff = _staff_allowed(request)
+    if staff is None:
+        return _refused(401, "counter.route.not_logged_in")
+    tab = tab_for(token, staff)
+    if tab is None or tab.person_id is None:
+        return _refused(403, "counter.route.bad_token")
+    data = await _read_capped(request, MAX_FRAME_BYTES)
+    if data is None:
+        return _refused(413, "counter.route.too_large")
+    outcome = await run_capture(data, name="camera.jpg", camera=True)
+    if outcome is None:
+        return _refused(503, "counter.route.stopping")
+    tab.inbox.append(outcome)
+    return JSONResponse({"ok": True}, headers=PRIVATE)
+
+
+def get_pending(token: str, key: str, request: Request) -> Response:
+    """The flattened image of a page that waits for Accept or Retake."""
+    staff = _staff_allowed(request)
+    tab = tab_for(token, staff)
+    page = tab.find(key) if tab is not None else None
+    if staff is None or tab is None or page is None or page.captured.page.flat is None or tab.person_id is None:
+        return Response(status_code=404, headers=PRIVATE)
+    log_capture_view(staff=staff, person_id=tab.person_id)
+    return Response(page.captured.page.flat, media_type="image/jpeg", headers=PRIVATE)
+
+
+def get_archived(token: str, page_id: int, kind: str, request: Request) -> Response:
+    """An archived page's thumbnail or flattened image, if this clerk may see it."""
+    staff = _staff_allowed(request)
+    tab = tab_for(token, staff)
+    data = page_image(page_id=page_id, kind=kind, staff=staff, opened_people=tab.opened_people) \
+        if staff is not None and tab is not None else None
+    if data is None:
+        return Response(status_code=404, headers=PRIVATE)
+    return Response(data, media_type="image/jpeg", headers=PRIVATE)
+
+
+def register() -> None:
+    """Add the routes (from desk.ui.app.build, so the test harness registers them for every test)."""
+    if run.process_pool_start_method is None:
+        run.process_pool_start_method = "spawn"  # fork would copy the server's threads and sockets
+    app.post("/counter/frame/{token}")(post_frame)
+    app.get("/counter/pending/{token}/{key}")(get_pending)
+    app.get("/counter/page/{token}/{page_id}/{kind}")(get_archived)

@@ -1,0 +1,68 @@
+"""The printable one-time notice (一次性告知) of a case: case number, everything still to bring, the QR
+code of the public progress inquiry, and a print button.
+
+Printing uses the browser's own dialog (`window.print()`); the print stylesheet shows only the
+notice, so the header, the menu and the rest of the counter screen stay off the paper.
+"""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from desk.cases.notice import Notice
+from desk.i18n import t
+from desk.ui.formatting import day
+
+PRINT_CSS = """
+@media print {
+  body * { visibility: hidden !important; }
+  .desk-notice, .desk-notice * { visibility: visible !important; }
+  .desk-notice { position: absolute; left: 0; top: 0; width: 100%; box-shadow: none !important; border: none; }
+  .q-header, .q-footer, .no-print { display: none !important; }
+  @page { size: A4; margin: 18mm; }
+}
+"""
+
+
+def use_print_styles() -> None:
+    """Add the print stylesheet to the current page."""
+    ui.add_css(PRINT_CSS)
+
+
+def _line(label_key: str, value: str, marker: str | None = None) -> None:
+    with ui.row().classes("w-full gap-3 no-wrap"):
+        ui.label(t(label_key)).classes("w-32 shrink-0 text-secondary")
+        text = ui.label(value).classes("font-bold")
+        if marker:
+            text.mark(marker)
+
+
+def show_notice(notice: Notice) -> None:
+    """The notice as a card, followed by its print button (which does not print itself)."""
+    with ui.card().classes("desk-notice w-full max-w-3xl gap-2 p-6").mark("notice"):
+        ui.label(t("cases.notice.title")).classes("text-2xl font-bold self-center")
+        ui.label(t("ui.app_name")).classes("text-secondary self-center")
+        _line("cases.notice.case_no", notice.case_no, "notice-case-no")
+        _line("counter.notice.business", f"{notice.business_code} {notice.to_json()['business_name']}")
+        _line("counter.notice.customer", notice.customer)
+        _line("counter.notice.issued_on", day(notice.issued_on))
+        if notice.due_on:
+            _line("cases.notice.due_on", day(notice.due_on))
+        ui.separator()
+        if notice.items:
+            ui.label(t("cases.notice.intro"))
+            with ui.column().classes("gap-1 pl-4").mark("notice-items"):
+                for number, item in enumerate(notice.items, start=1):
+                    promised = f" · {t('cases.notice.promised_on')} {day(item.promised_on)}" if item.promised_on else ""
+                    ui.label(f"{number}. {item.material} {item.name()}{promised}").mark(f"notice-item {item.material}")
+        else:
+            ui.label(t("cases.notice.nothing_missing")).mark("notice-complete")
+        ui.separator()
+        with ui.row().classes("w-full items-center gap-4 no-wrap"):
+            ui.html(notice.qr_svg(scale=4), sanitize=False).classes("shrink-0").mark("notice-qr")
+            with ui.column().classes("gap-1"):
+                ui.label(t("cases.notice.scan_to_follow"))
+                ui.label(notice.inquiry_url).classes("font-mono text-xs text-secondary break-all") \
+                    .mark("notice-url")
+    ui.button(t("counter.notice.print"), icon="print", on_click=lambda: ui.run_javascript("window.print()")) \
+        .props("no-caps unelevated").classes("no-print").mark("print-notice")

@@ -1,0 +1,69 @@
+"""Generated counter documents (tests/docgen) that carry a given customer's name and ID number,
+photographed on a desk or scanned, plus the one-frame Y4M a fake Chromium camera plays."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from docgen.content import Facts
+from docgen.documents import TEMPLATES, TODAY, Document
+from docgen.ids import Person, make_address
+from docgen.scene import SceneOptions, photograph
+
+# which call of Facts.person() is the document's holder (a lease's first person is the landlord)
+HOLDER_CALL = {"id_card_front": 1, "household_register": 1, "lease": 2, "diagnosis_certificate": 1}
+
+
+class _HolderFacts(Facts):
+    """Facts whose holder-th person is the customer; everyone else is made up."""
+
+    def __init__(self, rng: random.Random, customer: Person, holder_call: int) -> None:
+        super().__init__(rng, TODAY)
+        self.customer, self.holder_call, self.calls = customer, holder_call, 0
+
+    def person(self, male: bool | None = None) -> Person:
+        self.calls += 1
+        return self.customer if self.calls == self.holder_call else super().person(male)
+
+
+@dataclass
+class Photo:
+    """A photographed document and what is printed on it."""
+
+    jpeg: bytes
+    document: Document
+
+    def bgr(self) -> np.ndarray:
+        """The photo as an 8-bit BGR array."""
+        return cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
+
+
+def as_holder(customer) -> Person:  # noqa: ANN001 - a desk.records Person row
+    """The docgen person for a customer of the records (name, sex, birth date and ID number as registered)."""
+    district = customer.id_number[:6]
+    return Person(name=customer.name, sex="男" if customer.sex == "M" else "女", ethnicity="汉",
+                  birth=customer.birth_date, district_code=district,
+                  address=make_address(random.Random(customer.id), district), id_number=customer.id_number)
+
+
+def photo_of(doc_type: str, holder: Person, *, seed: int = 5, options: SceneOptions | None = None) -> Photo:
+    """`doc_type` printed for `holder`, photographed as `options` says (default: upright, slightly turned)."""
+    rng = random.Random(seed)
+    document = TEMPLATES[doc_type](_HolderFacts(rng, holder, HOLDER_CALL[doc_type]))
+    scene = photograph(document.image, options or SceneOptions(angle_deg=3.0), rng)
+    return Photo(scene.jpeg, document)
+
+
+def write_y4m(bgr: np.ndarray, path: Path) -> Path:
+    """A one-frame Y4M video of `bgr` (Chromium's fake camera loops it)."""
+    height, width = bgr.shape[:2]
+    yuv = cv2.cvtColor(bgr[: height - height % 2, : width - width % 2], cv2.COLOR_BGR2YUV_I420)
+    with path.open("wb") as fh:
+        fh.write(f"YUV4MPEG2 W{width - width % 2} H{height - height % 2} F10:1 Ip A1:1 C420jpeg\n".encode())
+        fh.write(b"FRAME\n")
+        fh.write(yuv.tobytes())
+    return path
