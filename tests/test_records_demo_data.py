@@ -34,7 +34,7 @@ def _as_dict(table: str, row: tuple) -> dict:
 @pytest.fixture(scope="module")
 def generated() -> dict[str, list[dict]]:
     """3000 customers drawn without a database, as dicts per table."""
-    generator = DemoGenerator(customers=3000, seed=11, today=TODAY)
+    generator = DemoGenerator(customers=3000, seed=11, as_of=TODAY)
     tables: dict[str, list[dict]] = {"employer": [_as_dict("employer", r) for r in generator.employers()]}
     for index in range(generator.chunk_count):
         for table, rows in generator.chunk(index).rows.items():
@@ -46,14 +46,14 @@ def generated() -> dict[str, list[dict]]:
 
 def test_same_seed_same_data_other_seed_other_data():
     def first_chunk(seed: int) -> dict:
-        return DemoGenerator(customers=CHUNK_SIZE + 10, seed=seed, today=TODAY).chunk(1).rows
+        return DemoGenerator(customers=CHUNK_SIZE + 10, seed=seed, as_of=TODAY).chunk(1).rows
 
     assert first_chunk(5) == first_chunk(5)
     assert first_chunk(5)["person"] != first_chunk(6)["person"]
 
 
 def test_worker_process_draws_the_same_chunks():
-    settings = {"customers": CHUNK_SIZE + 100, "seed": 9, "today": TODAY, "utc_suffix": ""}
+    settings = {"customers": CHUNK_SIZE + 100, "seed": 9, "as_of": TODAY, "utc_suffix": ""}
     inline = list(chunk_stream(settings, parallel=False))
     assert len(inline) == 2
     assert list(chunk_stream(settings, parallel=True)) == inline
@@ -128,11 +128,11 @@ def test_ineligible_customers_exist(generated):
 
 def test_seed_database_writes_once_on_both_engines(engine):
     assert database_is_empty(engine)
-    summary = seed_database(engine, customers=120, seed=3, today=TODAY, parallel=True)
+    summary = seed_database(engine, customers=120, seed=3, as_of=TODAY, parallel=True)
     assert summary["customers"] == summary["person"] == summary["personal_account"] == 120
     assert summary["deposit_ledger"] > 120 and summary["registry_fact"] > 120
     assert not database_is_empty(engine)
-    assert seed_database(engine, customers=120, seed=3, today=TODAY)["skipped"] is True
+    assert seed_database(engine, customers=120, seed=3, as_of=TODAY)["skipped"] is True
     with session_scope(engine) as session:
         assert session.execute(select(func.count()).select_from(Person)).scalar_one() == 120
         session.add(Person(id_number="110105194912310029", name="新客户", phone="13800000000", sex="F",
@@ -148,7 +148,46 @@ def test_a_failed_seed_leaves_nothing_behind(engine):
         session.execute(text("INSERT INTO employer (id, unit_account, name, credit_code, status, district_code, "
                              "opened_on) VALUES (1, 'X', 'X', 'X', '01', '210202', '2020-01-01')"))
     with pytest.raises(IntegrityError):
-        seed_database(engine, customers=50, seed=3, today=TODAY)
+        seed_database(engine, customers=50, seed=3, as_of=TODAY)
     assert database_is_empty(engine)
     with session_scope(engine) as session:
         assert session.execute(text("SELECT COUNT(*) FROM employer")).scalar_one() == 1
+
+
+def test_life_events_are_dated_consistently(generated):
+    """The deceased stopped depositing before they died and withdrew nothing after; the heirs' claim
+    (08) comes after the death; a sealed account after a life event has had no closing withdrawal yet."""
+    accounts = {a["person_id"]: a for a in generated["personal_account"]}
+    withdrawals: dict[int, list[dict]] = {}
+    for w in generated["withdrawal"]:
+        withdrawals.setdefault(w["account_id"], []).append(w)
+    facts = {(f["person_id"], f["kind"]): f["payload"] for f in generated["registry_fact"]}
+    dead = {pid: date.fromisoformat(p["died_on"]) for (pid, kind), p in facts.items()
+            if kind == "identity" and not p["alive"]}
+    assert dead and any(accounts[pid]["status"] == "02" for pid in dead), "deceased depositors, heirs not yet come"
+    for pid, died_on in dead.items():
+        account = accounts[pid]
+        assert account["last_deposit_month"] < died_on < TODAY
+        for w in withdrawals.get(pid, []):
+            assert (w["reason_code"] == "08") == (w["withdrawn_on"] > died_on), (w, died_on)
+        assert (account["status"] == "02") == all(w["reason_code"] != "08" for w in withdrawals.get(pid, []))
+    disabled = [pid for (pid, kind) in facts if kind == "disability"]
+    pending = [pid for pid in disabled if accounts[pid]["status"] == "02"]
+    assert pending, "complete loss of ability to work, account sealed, not yet withdrawn"
+    for pid in pending:
+        assert all(w["reason_code"] != "04" for w in withdrawals.get(pid, []))
+        assert date.fromisoformat(facts[pid, "disability"]["assessed_on"]) < TODAY
+
+
+def test_some_assisted_parents_have_a_child_at_college(generated):
+    conf = demo_config()["facts"]["events"]
+    people = {p["id"]: p for p in generated["person"]}
+    kinds: dict[int, set[str]] = {}
+    for fact in generated["registry_fact"]:
+        kinds.setdefault(fact["person_id"], set()).add(fact["kind"])
+    assisted = [pid for pid, held in kinds.items() if "social_assistance" in held]
+    both = [pid for pid in assisted if "education" in kinds[pid]]
+    assert both and len(both) < len(assisted)
+    for pid in both:
+        age = (TODAY - people[pid]["birth_date"]).days // 365
+        assert age >= conf["college_parent_min_age"]

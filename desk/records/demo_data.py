@@ -1,9 +1,10 @@
 """Fill an empty database with deterministic demo data for a Dalian-like centre (domain.md §7).
 
-`seed_database(engine, customers=N, seed=S)` draws the customers in chunks (demo_generator.py)
-and writes each chunk with the DBAPI's `executemany`, all in one transaction, so a million
-customers take minutes rather than hours, never sit in memory at once, and a failed seed leaves
-nothing behind. It runs on SQLite and PostgreSQL.
+`seed_database(engine, customers=N, seed=S, as_of=D)` draws the customers in chunks
+(demo_generator.py) as the centre stands on the reference date D (default today): the same seed
+and reference date give the same rows on any day, on SQLite and PostgreSQL alike. Each chunk is
+written with the DBAPI's `executemany`, all in one transaction, so a million customers take
+minutes rather than hours, never sit in memory at once, and a failed seed leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -33,13 +34,15 @@ def database_is_empty(engine: Engine) -> bool:
         return conn.execute(select(Person.id).limit(1)).first() is None
 
 
-def seed_database(engine: Engine, *, customers: int, seed: int = 1, today: date | None = None,
-                  parallel: bool | None = None) -> dict[str, Any]:
-    """Write `customers` demo customers (same seed and day, same data) into an empty database.
+def seed_database(engine: Engine, *, customers: int, seed: int = 1, as_of: date | None = None,
+                  parallel: bool | None = None, today: date | None = None) -> dict[str, Any]:
+    """Write `customers` demo customers into an empty database, as of the reference date `as_of`.
 
-    Returns counts per table and the seconds taken. On a database that already has customers it
-    writes nothing and returns `{"skipped": True, ...}`, so calling it twice is safe. `parallel`
-    draws in a second process (default: for large seeds, see demo_stream).
+    Ages, deposit months, withdrawal dates and registry times are drawn relative to `as_of`
+    (default: today; `today` is its older name), so the same seed and `as_of` give the same rows.
+    Returns counts per table, the reference date (ISO text) and the seconds taken. On a database
+    that already has customers it writes nothing and returns `{"skipped": True, ...}`, so calling
+    it twice is safe. `parallel` draws in a second process (default: for large seeds, see demo_stream).
     """
     if customers < 1:
         raise ValueError("customers must be at least 1")
@@ -47,7 +50,7 @@ def seed_database(engine: Engine, *, customers: int, seed: int = 1, today: date 
     if not database_is_empty(engine):
         return {"skipped": True, "customers": 0, "seconds": 0.0}
     started = time.perf_counter()
-    settings = {"customers": customers, "seed": seed, "today": today or date.today(),
+    settings = {"customers": customers, "seed": seed, "as_of": as_of or today or date.today(),
                 "utc_suffix": "" if engine.dialect.name == "sqlite" else "+00:00"}
     counts = dict.fromkeys(COLUMNS, 0)
     with engine.connect() as conn:
@@ -61,7 +64,7 @@ def seed_database(engine: Engine, *, customers: int, seed: int = 1, today: date 
                 _after_load(conn)
         finally:
             _bulk_load_pragmas(conn, loading=False)
-    return {"skipped": False, "customers": counts["person"], **counts,
+    return {"skipped": False, "customers": counts["person"], **counts, "as_of": settings["as_of"].isoformat(),
             "seconds": round(time.perf_counter() - started, 2)}
 
 

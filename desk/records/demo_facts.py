@@ -42,8 +42,7 @@ class FactContext:
 
 def _identity(rng: random.Random, ctx: FactContext) -> Payload:
     dead = "deceased" in ctx.draft.events
-    died_on = ctx.today - timedelta(days=randint(rng, 30, 600)) if dead else None
-    return {"name": ctx.draft.name, "alive": not dead, "died_on": died_on}
+    return {"name": ctx.draft.name, "alive": not dead, "died_on": ctx.draft.ended_on if dead else None}
 
 
 def _hukou(rng: random.Random, ctx: FactContext) -> Payload:
@@ -87,8 +86,9 @@ def _retirement(rng: random.Random, ctx: FactContext) -> Payload:
 def _disability(rng: random.Random, ctx: FactContext) -> Payload:
     if "disability" not in ctx.draft.events:
         return None
+    ended = ctx.draft.ended_on or ctx.today  # the assessment came before the work (and the deposits) stopped
     return {"grade": randint(rng, 1, 4), "complete_loss": True,
-            "assessed_on": ctx.today - timedelta(days=randint(rng, 20, 400))}
+            "assessed_on": ended - timedelta(days=randint(rng, 0, 60))}
 
 
 def _social_assistance(rng: random.Random, ctx: FactContext) -> Payload:
@@ -130,7 +130,7 @@ def _tax(rng: random.Random, ctx: FactContext) -> Payload:
 
 
 def _education(rng: random.Random, ctx: FactContext) -> Payload:
-    if "child_at_college" not in ctx.draft.events or ctx.draft.age < 38:
+    if "child_at_college" not in ctx.draft.events or ctx.draft.age < ctx.conf["events"]["college_parent_min_age"]:
         return None
     return {"child_name": ctx.draft.name[0] + choice(rng, "子晨宇涵欣怡浩然"),
             "school": choice(rng, ctx.conf["events"]["schools"]), "tuition_fen": randint(rng, 5, 12) * 1000 * 100,

@@ -1,10 +1,10 @@
 """Draws demo customers for a Dalian-like centre, one chunk at a time, as plain row tuples.
 
-A chunk depends only on (seed, chunk number, reference date) and the ID numbers drawn before
-it, so the same seed gives the same data. Rows are tuples in the column order of `COLUMNS`,
-ready for a DBAPI `executemany`: dates and times are already ISO text, which SQLite stores as
-SQLAlchemy does and PostgreSQL casts to the column's type. The shares and ranges come from
-`demo_data.toml`.
+A chunk depends only on (seed, chunk number, reference date `as_of`) and the ID numbers drawn
+before it, so the same seed and reference date give the same data on any day. Rows are tuples in
+the column order of `COLUMNS`, ready for a DBAPI `executemany`: dates and times are already ISO
+text, which SQLite stores as SQLAlchemy does and PostgreSQL casts to the column's type. The
+shares and ranges come from `demo_data.toml`.
 """
 
 from __future__ import annotations
@@ -132,6 +132,7 @@ class Draft:
     commercial_loans: list[dict[str, Any]] = field(default_factory=list)
     purchase: dict[str, Any] | None = None
     lease: dict[str, Any] | None = None
+    ended_on: date | None = None  # the day a life event (death, disability, …) ended the deposits
 
 
 @dataclass
@@ -147,14 +148,14 @@ class ChunkRows:
 class DemoGenerator:
     """Draws `customers` customers in chunks; call `employers()` once, then `chunk(i)` in order."""
 
-    def __init__(self, *, customers: int, seed: int, today: date, utc_suffix: str = "") -> None:
+    def __init__(self, *, customers: int, seed: int, as_of: date, utc_suffix: str = "") -> None:
         self.conf = demo_config()
         self.text = DriverText(utc_suffix)
         self.customers = customers
         self.seed = seed
-        self.today = today
-        self.now = datetime.combine(today, time(0, 0), tzinfo=UTC)  # 08:00 in Dalian
-        self.current_month = month_start(today)
+        self.today = as_of  # the data describe the centre as it stands on this day
+        self.now = datetime.combine(as_of, time(0, 0), tzinfo=UTC)  # 08:00 in Dalian
+        self.current_month = month_start(as_of)
         self.names = NamePool(self.conf["population"])
         self.districts = _Weighted(self.conf["districts"], [d["weight"] for d in self.conf["districts"]])
         self.employer_count = max(3, math.ceil(customers / self.conf["employers"]["customers_per_employer"]))
@@ -248,6 +249,10 @@ class DemoGenerator:
                      "child_at_college", "renovation"):
             if rng.random() < events[name]:
                 draft.events.add(name)
+        # Hard-up families with a child at college (TQ603) need both facts on one person.
+        if ("social_assistance" in draft.events and draft.age >= events["college_parent_min_age"]
+                and rng.random() < events["assisted_with_college_child"]):
+            draft.events.add("child_at_college")
         if (draft.sex == "M" and draft.age >= 60) or (draft.sex == "F" and draft.age >= 55):
             draft.events.add("retired")
 
@@ -291,7 +296,7 @@ class DemoGenerator:
 
     def _account(self, rng: random.Random, draft: Draft) -> _Account:
         conf = self.conf["accounts"]
-        status = self._account_status(rng, draft)
+        status, cause = self._account_status(rng, draft)
         base = _clipped_lognormal(rng, conf["deposit_base_median_yuan"], conf["deposit_base_sigma"],
                                   conf["deposit_base_min_yuan"], conf["deposit_base_max_yuan"])
         roll, rate = rng.random(), randint(rng, 7, 10)
@@ -319,18 +324,27 @@ class DemoGenerator:
         balance = _clipped_lognormal(rng, conf["balance_median_yuan"], conf["balance_sigma"], 0,
                                      conf["balance_max_yuan"]) * 100
         account.balance_fen = 0 if status in ("03", "04", "05") else min(balance, account.deposited_fen())
+        if cause is not None:
+            draft.ended_on = self._event_day(rng, account.last_deposit or opened)
         if status == "05":
-            cause = next((e for e in ("deceased", "abroad", "disability", "retired") if e in draft.events), "abroad")
             amount = max(balance, monthly_yuan * 100)
-            account.withdrawals.append((_CLOSING_REASON[cause], amount, self._day_in(rng, account.status_since)))
+            closed_on = (min(self.today, draft.ended_on + timedelta(days=randint(rng, 7, 90))) if draft.ended_on
+                         else self._day_in(rng, account.status_since))
+            account.withdrawals.append((_CLOSING_REASON[cause or "abroad"], amount, closed_on))
         return account
 
-    def _account_status(self, rng: random.Random, draft: Draft) -> str:
-        # Life events decide the state first: they are what the closing businesses are for.
+    def _account_status(self, rng: random.Random, draft: Draft) -> tuple[str, str | None]:
+        """(status code, the life event that ended the deposits or None)."""
+        # Life events decide the state first: they are what the closing businesses are for. A sealed
+        # account is the business still to do (no closing withdrawal yet); a closed one has had it.
         for event, sealed_share in self.conf["accounts"]["sealed_share_after"].items():
             if event in draft.events:
-                return "02" if rng.random() < sealed_share else "05"
-        return self.account_status.draw(rng)
+                return ("02" if rng.random() < sealed_share else "05"), event
+        return self.account_status.draw(rng), None
+
+    def _event_day(self, rng: random.Random, last_deposit: date) -> date:
+        """A day in the month after the last deposit (the event stopped them), before the reference date."""
+        return min(self.today - timedelta(days=1), add_months(last_deposit, 1).replace(day=randint(rng, 1, 28)))
 
     def _day_in(self, rng: random.Random, month: date) -> date:
         """A day of `month` (first day given); some withdrawals fall on the month's last day on purpose."""
@@ -346,6 +360,9 @@ class DemoGenerator:
         else:
             self._owner(rng, draft, account, active, out)
         self._special_withdrawals(rng, draft, account, active)
+        if "deceased" in draft.events and draft.ended_on:  # the dead withdraw nothing; the heirs' claim is TQ304
+            account.withdrawals = [w for w in account.withdrawals
+                                   if w[0] == _CLOSING_REASON["deceased"] or w[2] <= draft.ended_on]
 
     def _renter(self, rng: random.Random, draft: Draft, account: _Account, active: bool) -> None:
         conf = self.conf["housing"]
@@ -381,7 +398,7 @@ class DemoGenerator:
         if recent:
             draft.purchase = {"contract_no": f"WQ{bought:%Y}{draft.pid:09d}", "price_fen": price_fen,
                               "signed_on": bought - timedelta(days=randint(rng, 20, 90)),
-                              "new_build": rng.random() < 0.6}
+                              "new_build": rng.random() < conf["new_build_share"]}
             if active and bought >= account.opened:
                 account.withdrawals.append(("01", min(price_fen // 5, max(account.balance_fen, 100_000)),
                                             add_months(bought, 1)))
