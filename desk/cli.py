@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="fill the database with deterministic demo data")
     seed.add_argument("--customers", type=int, default=2000, help="how many customers (default 2000)")
-    seed.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    seed.add_argument("--seed", type=int, default=1, help="random seed (same seed and --as-of, same data)")
+    seed.add_argument("--as-of", dest="as_of", help="reference date YYYY-MM-DD the data describe (default today)")
 
     lookup = sub.add_parser("lookup", help="look a customer up by ID number, account number or name")
     lookup.add_argument("query", help="ID number, personal account number, or name (optionally 'name phone')")

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -29,18 +30,24 @@ def database_size_mb(engine: Engine) -> float | None:
 
 
 def seed_command(args: argparse.Namespace) -> int:
-    """Fill an empty database with `--customers` demo customers; refuses a database that has customers."""
+    """Fill an empty database with `--customers` demo customers as of `--as-of` (default today);
+    refuses a database that has customers."""
     with use_language(get_settings().default_language):
         if args.customers < 1:
             print(t("records.seed.bad_count"), file=sys.stderr)
+            return 2
+        try:
+            as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+        except ValueError:
+            print(t("records.seed.bad_as_of", value=args.as_of), file=sys.stderr)
             return 2
         engine = init_db(get_engine())
         if not database_is_empty(engine):
             print(t("records.seed.not_empty"), file=sys.stderr)
             return 1
-        print(t("records.seed.started", count=args.customers), flush=True)
+        print(t("records.seed.started", count=args.customers, as_of=as_of.isoformat()), flush=True)
         started = time.perf_counter()
-        summary = seed_database(engine, customers=args.customers, seed=args.seed)
+        summary = seed_database(engine, customers=args.customers, seed=args.seed, as_of=as_of)
         seconds = round(time.perf_counter() - started, 1)
         print(t("records.seed.done", count=summary["customers"], seconds=seconds,
                 size=database_size_mb(engine) or "-"))
