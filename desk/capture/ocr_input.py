@@ -34,10 +34,10 @@ def flat_field(gray: np.ndarray) -> np.ndarray:
     return np.clip(gray.astype(np.float32) / np.maximum(paper, 1.0) * 245.0, 0, 255).astype(np.uint8)
 
 
-def rule_mask(gray: np.ndarray) -> np.ndarray:
-    """Long horizontal and vertical lines (table rules, borders), slightly widened."""
+def rule_mask(gray: np.ndarray, min_length: int | None = None) -> np.ndarray:
+    """Horizontal and vertical lines longer than any character stroke (table rules, borders), widened a little."""
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10)
-    length = max(25, min(gray.shape) // 12)
+    length = min_length or max(80, min(gray.shape) // 12)
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     return cv2.dilate(cv2.bitwise_or(across, down), cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))

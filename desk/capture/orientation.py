@@ -17,6 +17,7 @@ import pytesseract
 from desk.capture import ocr, ocr_input
 
 _OSD_SIDE = 1800  # OSD is slow on full-resolution pages and no better
+_BAND_LINE_PX = 36  # text height in the strip read both ways up: plenty for Tesseract, and fast
 _MIN_READING_MARGIN = 40.0  # reading-score difference that decides between a page and its 180° turn
 
 
@@ -39,8 +40,7 @@ def detect_orientation(gray: np.ndarray, *, languages: str, min_osd_confidence: 
     band = _text_band(level)
     first, second = (0, 180) if across else (90, 270)
     if band is not None:
-        upright_score = _reading_score(band, languages, timeout_s)
-        flipped_score = _reading_score(cv2.rotate(band, cv2.ROTATE_180), languages, timeout_s)
+        upright_score, flipped_score = _reading_scores(band, languages, timeout_s)
         margin = abs(upright_score - flipped_score)
         if margin >= _MIN_READING_MARGIN:
             return Orientation(first if upright_score > flipped_score else second, margin, "profile+ocr")
@@ -99,7 +99,7 @@ def _text_band(level: np.ndarray) -> np.ndarray | None:
     pad = int(0.3 * np.median(heights))
     band = level[int(max(0, top - pad) / scale): int(min(small.shape[0], bottom + pad) / scale)]
     line_height = float(np.median(heights)) / scale
-    fit = min(1.0, 36.0 / max(line_height, 1.0))  # about 36 px per line: plenty for Tesseract, and fast
+    fit = min(1.0, _BAND_LINE_PX / max(line_height, 1.0))
     band = cv2.resize(band, None, fx=fit, fy=fit, interpolation=cv2.INTER_AREA) if fit < 1 else band
     if band.shape[1] > 1600:
         left = (band.shape[1] - 1600) // 2
@@ -109,7 +109,7 @@ def _text_band(level: np.ndarray) -> np.ndarray | None:
 
 def _erase_rules(band: np.ndarray) -> np.ndarray:
     """The band with table rules painted over in the paper's colour: Tesseract reads them as junk."""
-    return ocr_input.erase(band, ocr_input.rule_mask(band))
+    return ocr_input.erase(band, ocr_input.rule_mask(band, min_length=4 * _BAND_LINE_PX))
 
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:
@@ -126,7 +126,17 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def _reading_score(band: np.ndarray, languages: str, timeout_s: float) -> float:
-    """Sum over words of (confidence − 50) × length: real words read one way up, junk the other."""
-    words = ocr.read_words(band, languages=languages, timeout_s=timeout_s, psm=6)
-    return float(sum((word.confidence - 50.0) * len(word.text) for word in words))
+def _reading_scores(band: np.ndarray, languages: str, timeout_s: float) -> tuple[float, float]:
+    """How well the strip reads as it is and turned 180°, in one Tesseract run (it starts slowly).
+
+    Score: sum over words of (confidence − 50) × length, so real words count for and junk against.
+    """
+    gap = np.full((band.shape[0], band.shape[1]), int(np.median(band)), np.uint8)
+    stacked = np.vstack([band, gap, cv2.rotate(band, cv2.ROTATE_180)])
+    words = ocr.read_words(stacked, languages=languages, timeout_s=timeout_s, psm=6)
+    scores = [0.0, 0.0]
+    for word in words:
+        middle = word.box[1] + word.box[3] / 2
+        half = 0 if middle < 1.5 * band.shape[0] else 1
+        scores[half] += (word.confidence - 50.0) * len(word.text)
+    return scores[0], scores[1]
