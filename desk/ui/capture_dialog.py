@@ -57,7 +57,7 @@ class CaptureDialog:
         self.tab, self.target, self.on_accept = tab, target, on_accept
         tab.person_id, tab.pending, tab.inbox = target.person_id, [], []
         with ui.dialog(value=True).props("no-backdrop-dismiss") as self.dialog, \
-                ui.card().classes("w-[72rem] max-w-full gap-3").mark("capture-dialog"):
+                ui.card().classes("w-[72rem] max-w-full gap-3").mark("capture-dialog") as self.card:
             self._header()
             with ui.row().classes("w-full gap-4 items-start no-wrap"):
                 with ui.column().classes("w-1/2 gap-2"):
@@ -88,13 +88,16 @@ class CaptureDialog:
                              on_posted=self._frame_posted).classes("w-full").mark("camera")
         self.camera_note = ui.label(t("counter.camera.starting")).classes("text-sm text-secondary") \
             .mark("camera-note")
-        with ui.row().classes("items-center gap-3"):
+        # Quasar's uploader stays hidden: one button opens the file picker, the upload starts at once
+        self.upload = ui.upload(auto_upload=True, on_upload=self._uploaded, max_file_size=MAX_UPLOAD_BYTES,
+                                on_rejected=self._upload_rejected) \
+            .props('accept="image/*,.pdf,application/pdf"').classes("hidden").mark("upload")
+        with ui.row().classes("w-full items-center gap-3"):
             ui.button(t("counter.capture.shoot"), icon="photo_camera", on_click=self.camera.capture) \
                 .props("no-caps unelevated").mark("shoot")
-            ui.label(t("counter.capture.space_hint")).classes("text-sm text-secondary")
-        self.upload = ui.upload(label=t("counter.capture.upload"), auto_upload=True, on_upload=self._uploaded,
-                                max_file_size=MAX_UPLOAD_BYTES) \
-            .props('accept="image/*,.pdf,application/pdf" flat bordered no-caps').classes("w-full").mark("upload")
+            ui.label(t("counter.capture.space_hint")).classes("text-sm text-secondary grow")
+            ui.button(t("counter.capture.upload"), icon="upload_file",
+                      on_click=lambda: self.upload.run_method("pickFiles")).props("no-caps outline").mark("pick-file")
 
     def _camera_started(self, event: events.GenericEventArguments) -> None:
         apply_language()
@@ -136,6 +139,10 @@ class CaptureDialog:
         if outcome is not None:
             self._take(outcome)
 
+    def _upload_rejected(self) -> None:
+        apply_language()
+        self.message.text = t("counter.capture.upload_refused")
+
     def _take(self, outcome: CaptureOutcome) -> None:
         apply_language()
         if outcome.refused_key:
@@ -169,8 +176,9 @@ class CaptureDialog:
     def _page_card(self, number: int, pending: PendingPage) -> None:
         page = pending.captured
         with ui.card().classes("w-full p-2").mark(f"page {number}"), ui.row().classes("w-full gap-3 no-wrap"):
-            ui.image(f"/counter/pending/{self.tab.token}/{pending.key}").props("fit=contain") \
-                .classes("w-44 h-56 shrink-0 bg-grey-3").mark(f"page-image {number}")
+            source = f"/counter/pending/{self.tab.token}/{pending.key}"
+            ui.image(source).props("fit=contain").classes("w-44 h-56 shrink-0 bg-grey-3 cursor-zoom-in") \
+                .on("click", lambda s=source, n=number: self._enlarge(s, n)).mark(f"page-image {number}")
             with ui.column().classes("grow gap-1"):
                 with ui.row().classes("w-full items-center"):
                     ui.label(t("counter.capture.page_no", number=number)).classes("font-bold grow")
@@ -186,6 +194,16 @@ class CaptureDialog:
                         .classes("text-sm text-warning").mark(f"problem {number}")
                 if not page.problems:
                     ui.label(t("counter.capture.quality_ok")).classes("text-sm text-positive")
+
+    def _enlarge(self, source: str, number: int) -> None:
+        """The page big enough to read, to judge a retake."""
+        apply_language()
+        with self.card, ui.dialog(value=True) as large, ui.card().classes("w-[min(96vw,64rem)] max-w-none gap-2"):
+            with ui.row().classes("w-full items-center"):
+                ui.label(t("counter.capture.page_no", number=number)).classes("font-bold grow")
+                ui.button(icon="close", on_click=large.close).props("flat round dense")
+            ui.image(source).props("fit=contain").classes("w-full h-[80vh] bg-grey-3")
+        large.on_value_change(lambda event: None if event.value else large.delete())
 
     def _id_text(self, ids: document_fit.IdCheck) -> str:
         others = "、".join(mask_id_number(number) or "" for number in ids.others)

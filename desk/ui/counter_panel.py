@@ -9,12 +9,14 @@ refuses a submission while a required material is missing and its message is sho
 After submission: the case number, the pay-first note, and the printable one-time notice.
 
 `CounterDesk` lives as long as the browser tab (it owns the tab's capture token); each customer
-opened gets a fresh `CounterPanel`. Database work runs in worker threads via desk.cases.counter.
+opened gets a fresh `CounterPanel`, whose business picker takes the keyboard focus; after
+submission `after_submit` hands it back (to the lookup, for the next customer's scan). Database work runs in worker threads via desk.cases.counter.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -68,22 +70,24 @@ def business_options(catalog: Catalog) -> dict[str, str]:
 class CounterDesk:
     """The counter part of one browser tab: its capture token and the panel of the customer shown."""
 
-    def __init__(self, staff: SessionStaff) -> None:
+    def __init__(self, staff: SessionStaff, *, after_submit: Callable[[], None]) -> None:
         self.tab = open_tab(staff.username, ui.context.client)
         self.base_url = str(ui.context.client.request.base_url)
+        self.after_submit = after_submit
         use_print_styles()
 
     def show(self, profile: CustomerProfile) -> CounterPanel:
         """A fresh panel for `profile` in the current container; images of this customer become visible here."""
         self.tab.opened_people.add(profile.person.person_id)
-        return CounterPanel(profile, self.tab, self.base_url)
+        return CounterPanel(profile, self.tab, self.base_url, self.after_submit)
 
 
 class CounterPanel:
     """Business, checklist, rules, capture, 容缺, submit and notice for one customer."""
 
-    def __init__(self, profile: CustomerProfile, tab: CaptureTab, base_url: str) -> None:
-        self.profile, self.tab, self.base_url = profile, tab, base_url
+    def __init__(self, profile: CustomerProfile, tab: CaptureTab, base_url: str,
+                 after_submit: Callable[[], None]) -> None:
+        self.profile, self.tab, self.base_url, self.after_submit = profile, tab, base_url, after_submit
         self.catalog = get_catalog()
         self.checklist: Checklist | None = None
         self.case: CaseState | None = None
@@ -96,7 +100,7 @@ class CounterPanel:
                 ui.label(t("counter.business.title")).classes("text-base font-bold text-primary shrink-0")
                 self.business = ui.select(business_options(self.catalog), label=t("counter.business.pick"),
                                           with_input=True, on_change=self._business_changed) \
-                    .props("outlined dense options-dense clearable").classes("grow").mark("business")
+                    .props("outlined dense options-dense clearable input-debounce=0").classes("grow").mark("business")
             self.declarations = ui.row().classes("w-full gap-4 items-center")
             self.body = ui.column().classes("w-full gap-3")
             self.dialogs = ui.element("div")  # outside the body, which is redrawn while a dialog is open
@@ -177,7 +181,7 @@ class CounterPanel:
             ui.label(self.checklist.business.name()).classes("text-lg font-bold mr-2")
             for name, colour in (("required", "grey-8"), ("proven", "positive"), ("captured", "primary"),
                                  ("deferred", "amber-9"), ("to_capture", "negative")):
-                if counts[name] or name in ("required", "proven", "to_capture"):
+                if counts[name] or name in ("required", "proven"):
                     ui.chip(t(f"counter.totals.{name}", count=counts[name])) \
                         .props(f"dense outline color={colour}").mark(f"total {name}")
             if self.checklist.business.review_mode == "pay_first":
@@ -249,11 +253,11 @@ class CounterPanel:
                     .props("no-caps unelevated size=lg").mark("submit-case")
 
     def _submitted(self) -> None:
+        ui.label(t("counter.case.submitted", case_no=self.case.case_no)).classes("text-lg text-positive") \
+            .mark("submitted")
         if self.case.review_mode == "pay_first":
             key = "counter.case.paid_sampled" if self.case.sampled_for_review else "counter.case.paid_not_sampled"
             ui.label(t(key)).classes("text-amber-10 font-bold").mark("pay-first")
-        ui.label(t("counter.case.submitted", case_no=self.case.case_no)).classes("text-lg text-positive") \
-            .mark("submitted")
         show_notice(self.notice)
 
     def _say(self, text: str) -> None:
@@ -348,3 +352,4 @@ class CounterPanel:
             return
         self.notice = await run.io_bound(notice_for, case_no=self.case.case_no, staff=staff, base_url=self.base_url)
         self._render()
+        self.after_submit()  # the next customer's scan goes to the lookup again

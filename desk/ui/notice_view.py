@@ -13,12 +13,16 @@ from desk.cases.notice import Notice
 from desk.i18n import t
 from desk.ui.formatting import day
 
+# On paper only the notice: everything that neither holds it nor lies inside it is dropped from the
+# layout (so no blank pages follow), and the boxes around it lose their padding, shadow and colour.
 PRINT_CSS = """
 @media print {
-  body * { visibility: hidden !important; }
-  .desk-notice, .desk-notice * { visibility: visible !important; }
-  .desk-notice { position: absolute; left: 0; top: 0; width: 100%; box-shadow: none !important; border: none; }
-  .q-header, .q-footer, .no-print { display: none !important; }
+  body *:not(:has(.desk-notice)):not(.desk-notice):not(.desk-notice *) { display: none !important; }
+  body, body *:has(.desk-notice) {
+    background: none !important; box-shadow: none !important; border: 0 !important;
+    margin: 0 !important; padding: 0 !important; max-width: none !important; min-height: 0 !important;
+  }
+  .desk-notice { width: 100% !important; max-width: none !important; box-shadow: none !important; }
   @page { size: A4; margin: 18mm; }
 }
 """

@@ -78,6 +78,16 @@ def _text(user: User, marker: str) -> str:
                     for item in (element, *element.descendants())).strip()
 
 
+async def _capture_a_missing_material(user: User, log_in, desk_db) -> None:
+    """Log in, open a customer with a missing material for rent, and open its capture dialog."""
+    person = _first(desk_db, RENT, lambda s: "missing" in s.values())
+    missing = next(m for m, v in _statuses(desk_db, person, RENT).items() if v == "missing")
+    await _open_customer(user, log_in, person)
+    await _pick(user, RENT)
+    user.find(marker=f"capture {missing}").click()
+    await user.should_see(marker="capture-dialog")
+
+
 def _has(user: User, marker: str) -> bool:
     with user:
         return any(ElementFilter(marker=marker))
@@ -241,12 +251,7 @@ async def test_upload_capture_shows_mismatch_then_accepts_the_customers_card(use
 
 
 async def test_a_bad_upload_gets_a_clear_message(user: User, log_in, desk_db):
-    person = _first(desk_db, RENT, lambda s: "missing" in s.values())
-    missing = next(m for m, v in _statuses(desk_db, person, RENT).items() if v == "missing")
-    await _open_customer(user, log_in, person)
-    await _pick(user, RENT)
-    user.find(marker=f"capture {missing}").click()
-    await user.should_see(marker="capture-dialog")
+    await _capture_a_missing_material(user, log_in, desk_db)
     upload = next(iter(user.find(marker="upload").elements))
     await upload.handle_uploads([upload.SmallFileUpload("notes.jpg", "image/jpeg", b"this is not a picture")])
     await user.should_see(marker="capture-message", content="无法使用此文件", retries=300)
@@ -254,12 +259,7 @@ async def test_a_bad_upload_gets_a_clear_message(user: User, log_in, desk_db):
 
 
 async def test_the_frame_route_refuses_anonymous_wrong_token_and_closed_dialog(user: User, log_in, desk_db):
-    person = _first(desk_db, RENT, lambda s: "missing" in s.values())
-    missing = next(m for m, v in _statuses(desk_db, person, RENT).items() if v == "missing")
-    await _open_customer(user, log_in, person)
-    await _pick(user, RENT)
-    user.find(marker=f"capture {missing}").click()
-    await user.should_see(marker="capture-dialog")
+    await _capture_a_missing_material(user, log_in, desk_db)
     url = _frame_url(user)
 
     wrong = await user.http_client.post("/counter/frame/not-a-token", content=b"\xff\xd8")

@@ -1,8 +1,10 @@
 """The clerk's first screen: one input, Enter, the customer's profile.
 
 Keyboard first: the input is focused on load; Enter searches (an ID-card scanner types the number
-and Enter); after each search the text is selected so the next scan replaces it. An 18-character
-ID number is checked while it is typed. Every search and every unmask writes an access-log row.
+and Enter); after each search the text is selected so the next scan replaces it. A customer found
+gets the counter panel (desk.ui.counter_panel) above the profile; its business picker takes the
+focus, and submitting a case selects the query again. An 18-character ID number is checked while
+it is typed. Every search and every unmask writes an access-log row.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class LookupScreen:
     def __init__(self, staff: SessionStaff) -> None:
         self.profile: CustomerProfile | None = None
         self.profile_area: ui.column | None = None
-        self.counter = CounterDesk(staff)
+        self.counter = CounterDesk(staff, after_submit=lambda: self.query.run_method("select"))
         self.masked = True
         self.showing_live_problem = False
         with ui.card().classes("w-full"):
