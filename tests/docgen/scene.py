@@ -108,7 +108,8 @@ def photograph(page: Image.Image, options: SceneOptions, rng: random.Random) -> 
     frame *= _illumination(width, height, options, rng)[..., None]
     frame = _degrade(frame, options, np_rng)
     ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, options.jpeg_quality])
-    assert ok
+    if not ok:
+        raise RuntimeError("JPEG encoding failed")
     turned, skew = _orientation(homography, pw, ph)
     inside = bool(np.all((corners >= 0) & (corners <= [width - 1, height - 1])))
     return Scene(jpeg.tobytes(), (width, height), corners, turned, skew, inside)
