@@ -104,8 +104,9 @@ def _selected(items: list[BenchItem], only: str | None) -> list[BenchItem]:
 
 def _warm_up(items: list[BenchItem]) -> None:
     """One untimed desk run, so the first timed item does not pay for imports and caches."""
-    smallest = min((i for i in items if i.path.suffix.lower() != ".pdf"), key=lambda i: i.path.stat().st_size)
-    run_desk(smallest)
+    images = [i for i in items if i.path.suffix.lower() != ".pdf"]
+    if images:
+        run_desk(min(images, key=lambda i: i.path.stat().st_size))
 
 
 def _run_all(items: list[BenchItem], systems: list[str], scratch: Path) -> list[ItemScore]:
