@@ -11,9 +11,12 @@ ROLES = ("clerk", "supervisor", "archivist", "admin")
 ALL_STAFF = frozenset(ROLES)
 COUNTER = frozenset({"clerk", "supervisor"})
 ADMIN = frozenset({"admin"})
+SUPERVISOR = frozenset({"supervisor"})
+ARCHIVE_READERS = frozenset({"archivist", "supervisor", "admin"})
 
-# Open to anyone, logged in or not: the login page, NiceGUI's own assets and websocket, the icon.
-PUBLIC_PREFIXES = ("/login", "/_nicegui", "/favicon.ico")
+# Open to anyone, logged in or not: the login page, NiceGUI's own assets and websocket, the icon,
+# and the public progress inquiry (the notice's QR code opens it on the customer's phone).
+PUBLIC_PREFIXES = ("/login", "/_nicegui", "/favicon.ico", "/inquiry")
 
 # path prefix -> roles that may open it
 PAGE_ROLES: dict[str, frozenset[str]] = {
@@ -21,6 +24,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/lookup": COUNTER,
     "/counter": COUNTER,  # my cases, notices, camera frames and the counter's page images
     "/admin": ADMIN,
+    "/review": SUPERVISOR,  # queues and decisions (the image URLs live under /archive)
+    "/archive": ARCHIVE_READERS,  # search, page viewer, fixity, page images, PDF export
 }
 
 # who may reveal a masked ID or phone number (always with a reason, always logged)
@@ -29,8 +34,8 @@ UNMASK_ROLES = COUNTER
 # the page a role lands on after login
 START_PAGE = {
     "clerk": "/lookup",
-    "supervisor": "/lookup",
-    "archivist": "/",
+    "supervisor": "/review",
+    "archivist": "/archive",
     "admin": "/admin/staff",
 }
 
@@ -38,6 +43,10 @@ START_PAGE = {
 MENU = (
     ("/lookup", "ui.menu.lookup"),
     ("/counter/cases", "counter.menu.my_cases"),
+    ("/review", "review.menu"),
+    ("/archive", "archivist.menu.search"),
+    ("/archive/fixity", "archivist.menu.fixity"),
+    ("/admin/catalog", "catalog_admin.menu"),
     ("/admin/staff", "ui.menu.staff"),
     ("/admin/access-log", "ui.menu.access_log"),
 )

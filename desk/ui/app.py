@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from nicegui import app
 
-from desk.ui import capture_routes
+from desk.ui import archive_routes, capture_routes, fixity_schedule
 from desk.ui.auth import AuthMiddleware
-from desk.ui.pages import access_log, admin_staff, counter, home, login, lookup
+from desk.ui.pages import (
+    access_log, admin_catalog, admin_staff, archive_fixity, archive_page, archive_search, counter, home, inquiry, login,
+    lookup, review_case, review_queue)
 
 
 def build() -> None:
     """Register the middleware and all pages on NiceGUI's app."""
     app.add_middleware(AuthMiddleware)
     for page in (login, home, lookup, admin_staff, access_log):
+        page.register()
+    for page in (review_queue, review_case, inquiry, admin_catalog, archive_search, archive_page, archive_fixity,
+                 archive_routes, fixity_schedule):
         page.register()
     for page in (counter, capture_routes):
         page.register()

@@ -85,9 +85,10 @@ def bare_frame(title_key: str) -> Iterator[ui.column]:
     ui_session.apply_language()
     _colours()
     ui.page_title(f"{t(title_key)} · {t('ui.app_name')}")
-    with ui.header().classes("items-center px-6 py-2 bg-primary"):
-        ui.label(t("ui.app_name")).classes("text-lg font-bold text-white")
+    with ui.header().classes("items-center px-6 py-2 bg-primary no-wrap"):  # one line on a phone too
+        ui.label(t("ui.app_name")).classes("text-lg font-bold text-white truncate")
         ui.space()
-        language_switch()
+        with ui.element("div").classes("shrink-0"):
+            language_switch()
     with ui.column().classes("w-full items-center p-4") as content:
         yield content

@@ -1,0 +1,34 @@
+"""The scheduled fixity check: every few minutes the app asks whether the last verification is older
+than a day and, if so, re-hashes the archive in a worker thread (desk.archive.fixity.verify_if_due).
+
+The last run is recorded in the database, so a restart, or a second app server sharing the
+database, does not verify again before the day is up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from nicegui import app, run
+
+from desk.archive.fixity import verify_if_due
+from desk.ui.archive_routes import archive_store
+
+VERIFY_EVERY = timedelta(hours=24)
+CHECK_EVERY_S = 600.0  # how often the app looks at the time of the last run (the first look too)
+
+log = logging.getLogger(__name__)
+
+
+async def check_now() -> None:
+    """Verify the archive if the last recorded run is older than VERIFY_EVERY."""
+    report = await run.io_bound(verify_if_due, archive_store(), every=VERIFY_EVERY)
+    if report is not None and not report.ok:
+        log.warning("scheduled fixity check: %d missing, %d altered, %d orphaned",
+                    len(report.missing), len(report.altered), len(report.orphaned))
+
+
+def register() -> None:
+    """Start the timer (not immediately: a starting server has other work first)."""
+    app.timer(CHECK_EVERY_S, check_now, immediate=False)

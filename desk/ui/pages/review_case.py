@@ -1,0 +1,274 @@
+"""One case for a supervisor: the customer (masked), the business, every material with the system
+data that proved it or the pages captured for it, the history, and the decision.
+
+The buttons are the workflow's actions for this supervisor (desk.cases.review.allowed_actions);
+whoever opened or submitted the case sees none, and `perform` refuses anyway. A decision carries
+the version the page was built from, so when another supervisor decided first the page says so
+instead of overwriting their decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from nicegui import run, ui
+
+from desk.cases.review import Dossier, MaterialView, load_dossier
+from desk.cases.workflow import CaseConflict, CaseError, perform
+from desk.db import session_scope
+from desk.i18n import t
+from desk.security.roles import may_open
+from desk.ui.auth import require_staff
+from desk.ui.case_labels import (
+    MATERIAL_COLOURS, STATE_COLOURS, business_label, due_text, label_or_code, material_label, moment, state_label)
+from desk.ui.fact_text import fact_lines
+from desk.ui.formatting import day, money
+from desk.ui.page_images import thumbnail
+from desk.ui.pairs import pair, pair_grid
+from desk.ui.session import SessionStaff
+from desk.ui.theme import frame
+
+PATH = "/review"
+# action -> (Quasar colour, icon) of its button
+ACTION_LOOKS = {"approve": ("positive", "check_circle"), "review": ("positive", "task_alt"),
+                "reject": ("negative", "cancel"), "recourse": ("negative", "undo"),
+                "return": ("warning", "assignment_return"), "pay": ("primary", "payments"),
+                "close": ("grey-8", "archive")}
+CLAWBACK_GUARD = "clawback_given"
+LEDGER = "ledger"  # the fact kind of evidence from the centre's own records (desk.cases.evidence)
+
+
+@dataclass
+class DecisionForm:
+    """The inputs of the decision card."""
+
+    comment: ui.textarea
+    clawback: ui.input | None  # only when an action needs a claw-back amount
+    message: ui.label
+    reload: ui.button | None = None
+
+    def say(self, text: str, tone: str) -> None:
+        """Show `text` under the inputs in the colour `tone`."""
+        self.message.text = text
+        self.message.classes(replace=f"text-sm min-h-[1.25rem] text-{tone}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the supervisor asked for: the action, the comment and (for a recourse) the amount."""
+
+    action: str
+    comment: str
+    clawback_fen: int | None
+
+
+def yuan_to_fen(text: str | None) -> int | None:
+    """'1,234.5' yuan -> 123450 fen; None for an empty field; ValueError for anything else."""
+    cleaned = (text or "").replace(",", "").replace("，", "").replace("¥", "").strip()
+    if not cleaned:
+        return None
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(cleaned) from None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        raise ValueError(cleaned)
+    return int(amount * 100)
+
+
+def _dossier(case_id: int, staff: SessionStaff) -> Dossier:
+    with session_scope() as db:
+        return load_dossier(db, case_id=case_id, viewer=staff, today=date.today())
+
+
+def _decide(case_id: int, version: int, decision: Decision, staff: SessionStaff) -> None:
+    with session_scope() as db:
+        perform(db, case_id=case_id, action=decision.action, actor=staff, expected_version=version,
+                comment=decision.comment, clawback_fen=decision.clawback_fen)
+
+
+def _summary(dossier: Dossier) -> None:
+    case = dossier.case
+    with ui.element("div").classes("grid grid-cols-1 md:grid-cols-3 gap-4 w-full items-start"):
+        with ui.card().classes("gap-2").mark("case-summary"):
+            with ui.row().classes("items-center gap-2"):
+                ui.label(case.case_no).classes("text-2xl font-bold font-mono").mark("case-no")
+                ui.badge(state_label(case.state), color=STATE_COLOURS.get(case.state, "grey")) \
+                    .classes("text-sm").mark("case-state")
+            ui.label(business_label(case.business_code)).classes("text-lg")
+            with pair_grid():
+                pair(t("review.case.mode"), t(f"cases.review_mode.{case.review_mode}"))
+                pair(t("review.case.amount"), money(case.amount_fen))
+                if case.clawback_fen:
+                    pair(t("review.case.clawback"), money(case.clawback_fen))
+        with ui.card().classes("gap-2").mark("case-customer"):
+            ui.label(t("review.case.customer")).classes("text-base font-bold text-primary")
+            ui.label(dossier.customer_name).classes("text-xl font-bold").mark("customer-name")
+            with pair_grid():
+                pair(t("ui.profile.id_number"), dossier.customer_id_number, "customer-id")
+                pair(t("review.case.account_status"), label_or_code("records.account_status.", dossier.account_status))
+                pair(t("review.case.balance"), money(dossier.balance_fen))
+        with ui.card().classes("gap-2").mark("case-dates"):
+            ui.label(t("review.case.progress")).classes("text-base font-bold text-primary")
+            with pair_grid():
+                pair(t("review.case.opened"), f"{moment(case.opened_at)} · {case.opened_by}")
+                pair(t("review.case.submitted"), f"{moment(case.submitted_at)} · {case.submitted_by or '—'}")
+                pair(t("review.case.due"), due_text(case.due_on, dossier.overdue, dossier.working_days), "case-due")
+                if case.decided_by:
+                    pair(t("review.case.decided"), f"{moment(case.decided_at)} · {case.decided_by}")
+
+
+def _evidence(item: MaterialView) -> None:
+    """The system data behind a material, or the pages captured for it."""
+    if item.status == "proven" and item.fact_kind == LEDGER:
+        ui.label(t("review.case.proven_by_ledger", date=day(item.as_of))).classes("text-sm")
+    elif item.status == "proven":
+        ui.label(t("review.case.proven_by", kind=label_or_code("records.fact_kind.", item.fact_kind),
+                   source=label_or_code("records.source.", item.source), date=day(item.as_of))).classes("text-sm")
+        for line in fact_lines(item.fact or {}, masked=True):
+            ui.label(line).classes("text-xs text-secondary")
+    elif item.status == "deferred":
+        ui.label(t("review.case.promised", date=day(item.promised_on))).classes("text-sm text-warning")
+    for page in item.pages:
+        _captured_page(item, page)
+
+
+def _captured_page(item: MaterialView, page) -> None:  # noqa: ANN001 - desk.cases.review.CapturedPage
+    with ui.row().classes("w-full items-start gap-4 no-wrap"):
+        thumbnail(page.page_id, t("review.case.page_title", material=material_label(item.material), page=page.page_no))
+        with ui.column().classes("gap-1 text-sm"):
+            ui.label(label_or_code("capture.doc_type.", page.doc_type)).classes("font-bold")
+            if page.id_matches is True:
+                ui.label(t("review.case.id_matches")).classes("text-positive").mark(f"id-match {page.page_id}")
+            elif page.id_matches is False:
+                ui.label(t("review.case.id_differs")).classes("text-negative font-bold") \
+                    .mark(f"id-match {page.page_id}")
+            for name, value in page.fields:
+                ui.label(t("ui.fact.pair", label=label_or_code("archivist.field.", name), value=value)) \
+                    .classes("text-xs text-secondary")
+
+
+def _materials(dossier: Dossier) -> None:
+    with ui.card().classes("w-full gap-2").mark("case-materials"):
+        ui.label(t("review.case.materials")).classes("text-base font-bold text-primary")
+        for item in dossier.materials:
+            with ui.row().classes("w-full items-start gap-4 no-wrap border-b border-gray-200 py-2") \
+                    .mark(f"material {item.material}"):
+                with ui.column().classes("w-56 shrink-0 gap-1"):
+                    ui.label(f"{item.material} {material_label(item.material)}").classes("font-bold")
+                    ui.badge(t(f"cases.status.{item.status}"), color=MATERIAL_COLOURS.get(item.status, "grey"))
+                with ui.column().classes("grow gap-1"):
+                    _evidence(item)
+
+
+def _history(dossier: Dossier) -> None:
+    columns = [{"name": c, "label": t(f"review.history.{c}"), "field": c, "align": "left"}
+               for c in ("at", "action", "states", "actor", "comment")]
+    rows = [{"id": step.id, "at": moment(step.at), "action": t(f"review.step.{step.action}"),
+             "states": f"{state_label(step.from_state)} → {state_label(step.to_state)}" if step.from_state
+             else state_label(step.to_state),
+             "actor": f"{step.actor} · {t('role.' + step.actor_role)}", "comment": step.comment}
+            for step in dossier.history]
+    with ui.card().classes("w-full gap-2"):
+        ui.label(t("review.history.title")).classes("text-base font-bold text-primary")
+        ui.table(columns=columns, rows=rows, row_key="id").props("flat dense bordered wrap-cells") \
+            .classes("w-full").mark("case-history")
+
+
+class CaseScreen:
+    """The case page of one browser tab; rebuilt from the database after each decision."""
+
+    def __init__(self, case_id: int) -> None:
+        self.case_id = case_id
+        self.body = ui.column().classes("w-full gap-4")
+
+    async def load(self) -> None:
+        """Read the case again and draw it."""
+        staff = require_staff()
+        if staff is None:
+            return
+        try:
+            dossier = await run.io_bound(_dossier, self.case_id, staff)
+        except CaseError as error:
+            self.body.clear()
+            with self.body:
+                ui.label(error.message()).classes("text-negative text-lg").mark("case-error")
+            return
+        self.body.clear()
+        with self.body:
+            _summary(dossier)
+            _materials(dossier)
+            self._decision_card(dossier)
+            _history(dossier)
+
+    def _decision_card(self, dossier: Dossier) -> None:
+        with ui.card().classes("w-full gap-3").mark("decision"):
+            ui.label(t("review.decision.title")).classes("text-base font-bold text-primary")
+            if dossier.four_eyes_barred:
+                with ui.row().classes("items-center gap-2 bg-orange-1 text-orange-10 rounded px-3 py-2"):
+                    ui.icon("front_hand", color="orange-9")
+                    ui.label(t("review.decision.four_eyes")).mark("four-eyes")
+            if not dossier.actions:
+                if not dossier.four_eyes_barred:
+                    ui.label(t("review.decision.none")).classes("text-secondary").mark("no-actions")
+                return
+            form = DecisionForm(
+                ui.textarea(t("review.decision.comment")).props("outlined autogrow maxlength=1000")
+                .classes("w-full").mark("comment"),
+                ui.input(t("review.decision.clawback")).props("outlined dense inputmode=decimal")
+                .classes("w-60").mark("clawback")
+                if any(CLAWBACK_GUARD in dossier.guards[action] for action in dossier.actions) else None,
+                ui.label().classes("text-sm min-h-[1.25rem]").mark("decision-message"))
+            with ui.row().classes("gap-2 items-center"):
+                for action in dossier.actions:
+                    colour, icon = ACTION_LOOKS.get(action, ("primary", "send"))
+                    ui.button(t(f"review.button.{action}"), icon=icon, color=colour,
+                              on_click=lambda a=action: self._decide(dossier, a, form)) \
+                        .props("no-caps unelevated").mark(f"action {action}")
+                form.reload = ui.button(t("review.decision.reload"), icon="refresh", on_click=self.load) \
+                    .props("no-caps outline").mark("reload")
+                form.reload.set_visibility(False)
+
+    async def _decide(self, dossier: Dossier, action: str, form: DecisionForm) -> None:
+        staff = require_staff()
+        if staff is None:
+            return
+        if not may_open(staff.role, PATH):
+            form.say(t("review.decision.not_allowed"), "negative")
+            return
+        try:
+            wants_amount = form.clawback is not None and CLAWBACK_GUARD in dossier.guards[action]
+            amount = yuan_to_fen(form.clawback.value) if wants_amount else None
+        except ValueError:
+            form.say(t("review.decision.bad_amount"), "negative")
+            return
+        decision = Decision(action, form.comment.value or "", amount)
+        try:
+            await run.io_bound(_decide, self.case_id, dossier.version, decision, staff)
+        except CaseConflict as conflict:
+            form.say(conflict.message(), "negative")
+            form.reload.set_visibility(True)  # the decision of the other supervisor stands; look at it first
+            return
+        except CaseError as error:
+            form.say(error.message(), "negative")
+            return
+        ui.notify(t("review.decision.done", action=t(f"review.button.{action}"), case_no=dossier.case.case_no),
+                  color="positive")
+        await self.load()
+
+
+def register() -> None:
+    """Add the /review/case/{case_id} page."""
+
+    @ui.page("/review/case/{case_id}")
+    async def review_case_page(case_id: str) -> None:
+        with frame("review.case.title"):
+            ui.link(t("review.case.back"), "/review").classes("text-sm").mark("back")
+            if not case_id.isdigit():
+                ui.label(t("cases.workflow.not_found", case_id=case_id)).classes("text-negative text-lg") \
+                    .mark("case-error")
+                return
+            screen = CaseScreen(int(case_id))
+        await screen.load()
