@@ -12,15 +12,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-_RULED_SHARE = 0.004  # share of the page covered by long straight rules that makes it a form
+_MIN_CROSSINGS = 12  # rule crossings that make a page a ruled form (a table), not a page with a few lines
 
 
 def prepare(gray: np.ndarray, *, camera: bool) -> tuple[np.ndarray, int]:
     """The OCR input for an upright, deskewed grey page and the Tesseract `--psm` to read it with."""
     image = flat_field(gray) if camera else gray
-    rules = rule_mask(image)
-    if float(np.count_nonzero(rules)) / rules.size >= _RULED_SHARE:
-        return erase(image, rules), 4
+    across, down = rules(image)
+    if crossings(across, down) >= _MIN_CROSSINGS:
+        return erase(image, cv2.bitwise_or(across, down)), 4
     return image, 3
 
 
@@ -34,13 +34,26 @@ def flat_field(gray: np.ndarray) -> np.ndarray:
     return np.clip(gray.astype(np.float32) / np.maximum(paper, 1.0) * 245.0, 0, 255).astype(np.uint8)
 
 
-def rule_mask(gray: np.ndarray, min_length: int | None = None) -> np.ndarray:
+def rules(gray: np.ndarray, min_length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical lines longer than any character stroke (table rules, borders), widened a little."""
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10)
     length = min_length or max(80, min(gray.shape) // 12)
+    widen = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
-    return cv2.dilate(cv2.bitwise_or(across, down), cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    return cv2.dilate(across, widen), cv2.dilate(down, widen)
+
+
+def rule_mask(gray: np.ndarray, min_length: int | None = None) -> np.ndarray:
+    """Every rule of `rules()` in one mask."""
+    across, down = rules(gray, min_length)
+    return cv2.bitwise_or(across, down)
+
+
+def crossings(across: np.ndarray, down: np.ndarray) -> int:
+    """How many places a horizontal rule meets a vertical one."""
+    count, _ = cv2.connectedComponents(cv2.bitwise_and(across, down))
+    return count - 1
 
 
 def erase(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:

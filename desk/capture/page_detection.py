@@ -317,8 +317,9 @@ def _credibility(gray: np.ndarray, quad: np.ndarray) -> float:
     if (quad < -margin).any() or (quad[:, 0] > width - 1 + margin).any() or (quad[:, 1] > height - 1 + margin).any():
         return 0.0
     contrasts = _side_contrasts(gray, quad)
-    if len(contrasts) < 3:
-        return 0.0
+    if len(contrasts) < 3 or min(contrasts) < -3.0:
+        return 0.0  # paper is lighter than the desk under it; a dark patch on a light page is print
+    contrasts = [abs(c) for c in contrasts]
     contrasts.sort()
     if contrasts[-3] < _MIN_CONTRAST:  # at least three sides must stand out from the desk
         return 0.0
@@ -337,7 +338,7 @@ def _angles_plausible(quad: np.ndarray) -> bool:
 
 
 def _side_contrasts(gray: np.ndarray, quad: np.ndarray) -> list[float]:
-    """Per side lying inside the frame: |paper rim − just outside| in grey levels (median over the side)."""
+    """Per side lying inside the frame: paper rim − just outside, in grey levels (median over the side)."""
     height, width = gray.shape
     center = quad.mean(axis=0)
     band = max(3.0, 0.012 * (width + height))
@@ -357,7 +358,7 @@ def _side_contrasts(gray: np.ndarray, quad: np.ndarray) -> list[float]:
             continue
         values_in = _sample(gray, inside[visible])
         values_out = _sample(gray, outside[visible])
-        contrasts.append(abs(float(np.median(values_in)) - float(np.median(values_out))))
+        contrasts.append(float(np.median(values_in)) - float(np.median(values_out)))
     return contrasts
 
 

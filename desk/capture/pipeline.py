@@ -62,8 +62,12 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
             gray, languages=options.ocr_languages, min_osd_confidence=options.osd_min_confidence,
             timeout_s=options.ocr_timeout_s,
         )
-        upright = orientation.turn_clockwise(skew.rotate(flat, residual), turn.rotation)
         upright_gray = orientation.turn_clockwise(gray, turn.rotation)
+        if turn.rotation in (90, 270):  # levelled through vertical text so far: level its lines now
+            across = skew.estimate_skew(upright_gray, limit_deg=2.0)
+            residual += across
+            upright_gray = skew.rotate(upright_gray, across)
+        upright = skew.rotate(orientation.turn_clockwise(flat, turn.rotation), residual)
     camera = _is_camera_frame(page)
     with timer("quality"):
         report = quality.assess(

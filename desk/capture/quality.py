@@ -21,7 +21,7 @@ class QualityLimits:
 
     max_blur_ratio: float = 0.11  # Gaussian edge sigma ÷ median character height
     min_paper_level: float = 85.0  # grey level of the paper (90th percentile) below which it is too dark
-    max_ink_level: float = 175.0  # grey level of the ink (2nd percentile) above which the page is washed out
+    max_ink_level: float = 175.0  # grey level of the darkest print above which the page is washed out
     max_glare_fraction: float = 0.015  # share of the page clipped to white
     min_page_fraction: float = 0.18  # share of the frame the paper must fill
 
@@ -59,11 +59,11 @@ def assess(
     """Check a flattened page (grey). `camera`: a photo (glare and framing apply), not a scan or PDF."""
     report = QualityReport()
     paper = float(np.percentile(gray, 90))
-    ink = float(np.percentile(gray, 2))
-    report.measures.update(paper_level=paper, ink_level=ink)
+    ink = ink_level(gray, paper)
+    report.measures.update(paper_level=paper, ink_level=ink if ink is not None else -1.0)
     if paper < limits.min_paper_level:
         report.problems.append("too_dark")
-    elif ink > limits.max_ink_level:
+    elif ink is not None and ink > limits.max_ink_level:
         report.problems.append("too_bright")
     blur = blur_ratio(gray)
     report.measures["blur_ratio"] = blur
@@ -81,6 +81,14 @@ def assess(
         if not page_found:
             report.problems.append("page_not_found")
     return report
+
+
+def ink_level(gray: np.ndarray, paper: float) -> float | None:
+    """Grey level of the darker print (10th percentile of what is not paper); None on a blank page."""
+    marks = gray[gray < paper - 25]
+    if marks.size < 0.0003 * gray.size:
+        return None
+    return float(np.percentile(marks, 10))
 
 
 def blur_ratio(gray: np.ndarray) -> float:
@@ -114,6 +122,8 @@ def _character_height(gray: np.ndarray) -> float | None:
 def glare_fraction(gray: np.ndarray) -> float:
     """Share of the page in patches clipped to white (light reflected straight into the lens)."""
     calm = cv2.medianBlur(gray, 5)  # sensor noise alone must not count as clipped
+    if float(np.median(calm)) >= 240:
+        return 0.0  # the paper itself is white to the limit (a scan): nothing can outshine it
     clipped = (calm >= 253).astype(np.uint8)
     clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
     return float(clipped.mean())
