@@ -182,7 +182,8 @@ class CaptureDialog:
             with ui.column().classes("grow gap-1"):
                 with ui.row().classes("w-full items-center"):
                     ui.label(t("counter.capture.page_no", number=number)).classes("font-bold grow")
-                    ui.button(t("counter.capture.retake"), icon="replay", on_click=lambda k=pending.key: self._retake(k)) \
+                    ui.button(t("counter.capture.retake"), icon="replay",
+                              on_click=lambda k=pending.key: self._retake(k)) \
                         .props("no-caps flat dense").mark(f"retake {number}")
                 fit = self._fit([page.doc_type])
                 ui.label(t(f"counter.fit.{fit}", type=t(f"capture.doc_type.{page.doc_type}"))) \

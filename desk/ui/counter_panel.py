@@ -10,7 +10,8 @@ After submission: the case number, the pay-first note, and the printable one-tim
 
 `CounterDesk` lives as long as the browser tab (it owns the tab's capture token); each customer
 opened gets a fresh `CounterPanel`, whose business picker takes the keyboard focus; after
-submission `after_submit` hands it back (to the lookup, for the next customer's scan). Database work runs in worker threads via desk.cases.counter.
+submission `after_submit` hands it back (to the lookup, for the next customer's scan). Database
+work runs in worker threads via desk.cases.counter.
 """
 
 from __future__ import annotations

@@ -57,7 +57,8 @@ def show_notice(notice: Notice) -> None:
             ui.label(t("cases.notice.intro"))
             with ui.column().classes("gap-1 pl-4").mark("notice-items"):
                 for number, item in enumerate(notice.items, start=1):
-                    promised = f" · {t('cases.notice.promised_on')} {day(item.promised_on)}" if item.promised_on else ""
+                    promised = f" · {t('cases.notice.promised_on')} {day(item.promised_on)}" \
+                        if item.promised_on else ""
                     ui.label(f"{number}. {item.material} {item.name()}{promised}").mark(f"notice-item {item.material}")
         else:
             ui.label(t("cases.notice.nothing_missing")).mark("notice-complete")

@@ -101,7 +101,8 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
         expect(page.get_by_text("房屋租赁合同 / 租赁登记备案证明")).to_be_visible()
         page.screenshot(path=shots / "zh-2-checklist.png", full_page=True)
 
-        _row(page, "房屋租赁合同 / 租赁登记备案证明", "采集").get_by_role("button", name="采集").click()
+        lease_row = _row(page, "房屋租赁合同 / 租赁登记备案证明", "采集")
+        lease_row.get_by_role("button", name="采集").click()
         expect(page.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible(timeout=30_000)
         page.screenshot(path=shots / "zh-3-camera.png")
         page.keyboard.press("Space")
