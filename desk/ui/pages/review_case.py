@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from nicegui import run, ui
 
-from desk.cases.review import Dossier, MaterialView, load_dossier
+from desk.cases.review import CapturedPage, Dossier, MaterialView, load_dossier
 from desk.cases.workflow import CaseConflict, CaseError, perform
 from desk.db import session_scope
 from desk.i18n import t
@@ -135,7 +135,7 @@ def _evidence(item: MaterialView) -> None:
         _captured_page(item, page)
 
 
-def _captured_page(item: MaterialView, page) -> None:  # noqa: ANN001 - desk.cases.review.CapturedPage
+def _captured_page(item: MaterialView, page: CapturedPage) -> None:
     with ui.row().classes("w-full items-start gap-4 no-wrap"):
         thumbnail(page.page_id, t("review.case.page_title", material=material_label(item.material), page=page.page_no))
         with ui.column().classes("gap-1 text-sm"):
