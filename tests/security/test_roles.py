@@ -23,4 +23,6 @@ def test_public_paths_and_start_pages():
     for role in ROLES:
         assert may_open(role, START_PAGE[role])
         assert all(may_open(role, path) for path, _ in menu_for(role))
-    assert [p for p, _ in menu_for("clerk")] == ["/lookup"]
+    assert [p for p, _ in menu_for("clerk")] == ["/lookup", "/counter/cases"]
+    assert "/review" in [p for p, _ in menu_for("supervisor")]
+    assert not any(p.startswith(("/admin", "/archive", "/review")) for p, _ in menu_for("clerk"))
