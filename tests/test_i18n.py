@@ -24,3 +24,19 @@ def test_language_switch_and_unknown_key():
     with use_language("zh-Hans"):
         assert t("common.yes") == "是"
     assert t("no.such.key") == "no.such.key"
+
+
+def test_no_key_is_defined_in_two_files():
+    import tomllib
+    from pathlib import Path
+
+    import desk.i18n as i18n
+    from desk.i18n import _flatten
+
+    seen: dict[str, str] = {}
+    for path in sorted(Path(i18n.__file__).parent.glob("*.toml")):
+        keys: dict[str, dict[str, str]] = {}
+        _flatten("", tomllib.loads(path.read_text(encoding="utf-8")), keys)
+        for key in keys:
+            assert key not in seen, f"{key} is in both {seen[key]} and {path.name}"
+            seen[key] = path.name

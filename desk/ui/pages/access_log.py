@@ -13,13 +13,16 @@ from desk.ui.auth import require_staff
 from desk.ui.theme import frame
 
 _COLUMNS = ("at", "staff", "role", "action", "person_id", "purpose", "fields", "case_no")
-_ACTIONS = ("lookup", "view_profile", "unmask")
 _PURPOSES = {**{p: f"ui.purpose.{p}" for p in LOOKUP_PURPOSES}, **{r: f"ui.unmask_reason.{r}" for r in UNMASK_REASONS}}
 
 
+def _label(key: str, raw: str) -> str:
+    """The label of a logged code, or the code itself when it has none (never hide what was logged)."""
+    return t(key) if key in catalog() else raw
+
+
 def _field_label(field: str) -> str:
-    key = f"ui.logged_field.{field}"
-    return t(key) if key in catalog() else field
+    return _label(f"ui.logged_field.{field}", field)
 
 
 def _entries(staff_filter: str) -> list[AccessLog]:
@@ -34,9 +37,9 @@ def _rows(entries: list[AccessLog]) -> list[dict]:
         "at": e.at.strftime("%Y-%m-%d %H:%M:%S"),
         "staff": e.staff,
         "role": t(f"role.{e.role}") if e.role else "",
-        "action": t(f"ui.access_action.{e.action}") if e.action in _ACTIONS else e.action,
+        "action": _label(f"ui.access_action.{e.action}", e.action),
         "person_id": e.person_id if e.person_id is not None else "",
-        "purpose": t(_PURPOSES[e.purpose]) if e.purpose in _PURPOSES else e.purpose,
+        "purpose": t(_PURPOSES[e.purpose]) if e.purpose in _PURPOSES else _label(f"ui.purpose.{e.purpose}", e.purpose),
         "fields": t("ui.fact.separator").join(_field_label(f) for f in e.fields.split(",") if f),
         "case_no": e.case_no or "",
     } for e in entries]
