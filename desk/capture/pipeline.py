@@ -49,8 +49,9 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
     options = options or CaptureOptions()
     timer = _StepTimer()
     original = page.image
+    camera = _is_camera_frame(page)
     with timer("detect_page"):
-        outline = page_detection.detect_page(original)
+        outline = page_detection.detect_page(original, camera=camera)
     with timer("flatten"):
         flat = perspective.flatten(original, outline.corners, options.flat_dpi) if outline.found else original
     with timer("deskew"):
@@ -68,7 +69,6 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
             residual += across
             upright_gray = skew.rotate(upright_gray, across)
         upright = skew.rotate(orientation.turn_clockwise(flat, turn.rotation), residual)
-    camera = _is_camera_frame(page)
     with timer("quality"):
         report = quality.assess(
             upright_gray,
