@@ -58,10 +58,10 @@ def detect_page(bgr: np.ndarray, *, camera: bool = True) -> PageOutline:
     if best is None or min(perspective_sides(best[1] / scale)) < _MIN_SIDE_PX:
         return PageOutline(frame_corners(width, height), found=False)
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    corners = refine_corners(gray, best[1] / scale)
-    return PageOutline(
-        corners=corners, found=True, score=best[0], touches_border=_touches_border(corners, width, height)
-    )
+    rough = best[1] / scale
+    corners = refine_corners(gray, rough)
+    cut_off = _touches_border(rough, width, height) or _touches_border(corners, width, height)
+    return PageOutline(corners=corners, found=True, score=best[0], touches_border=cut_off)
 
 
 def perspective_sides(quad: np.ndarray) -> list[float]:

@@ -73,7 +73,8 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         report = quality.assess(
             upright_gray,
             camera=camera,
-            page_found=outline.found or page_detection.border_is_paper(original),
+            page_found=outline.found,
+            frame_is_page=page_detection.border_is_paper(original),
             page_fraction=_area_fraction(outline.corners, original.shape),
             cut_off=outline.touches_border,
         )

@@ -53,10 +53,14 @@ def assess(
     camera: bool,
     page_found: bool,
     page_fraction: float,
+    frame_is_page: bool = False,
     cut_off: bool,
     limits: QualityLimits = QualityLimits(),
 ) -> QualityReport:
-    """Check a flattened page (grey). `camera`: a photo (glare and framing apply), not a scan or PDF."""
+    """Check a flattened page (grey). `camera`: a photo (glare and framing apply), not a scan or PDF.
+
+    `frame_is_page`: no outline was found because the paper fills the frame (its rim is paper).
+    """
     report = QualityReport()
     paper = float(np.percentile(gray, 90))
     ink = ink_level(gray, paper)
@@ -69,7 +73,7 @@ def assess(
     report.measures["blur_ratio"] = blur
     if blur > limits.max_blur_ratio:
         report.problems.append("blurred")
-    if camera:
+    if camera and page_found:  # a scan's paper is white to the limit everywhere: that is not glare
         glare = glare_fraction(gray)
         report.measures["glare_fraction"] = glare
         if glare > limits.max_glare_fraction:
@@ -78,7 +82,7 @@ def assess(
             report.problems.append("page_too_small")
         if cut_off:
             report.problems.append("page_cut_off")
-        if not page_found:
+        if not page_found and not frame_is_page:
             report.problems.append("page_not_found")
     return report
 
@@ -122,8 +126,6 @@ def _character_height(gray: np.ndarray) -> float | None:
 def glare_fraction(gray: np.ndarray) -> float:
     """Share of the page in patches clipped to white (light reflected straight into the lens)."""
     calm = cv2.medianBlur(gray, 5)  # sensor noise alone must not count as clipped
-    if float(np.median(calm)) >= 240:
-        return 0.0  # the paper itself is white to the limit (a scan): nothing can outshine it
     clipped = (calm >= 253).astype(np.uint8)
     clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
     return float(clipped.mean())
