@@ -53,3 +53,15 @@ def test_profile_tree_is_masked_but_employer_name_is_not():
     assert masked.employer.name == "大连港务有限公司"
     assert masked.registry[0].facts[0].payload["spouse_id_number"] == "2102**********1234"
     assert profile.person.id_number == "210203199001011234", "the original is untouched"
+
+
+def test_numbers_in_free_text_are_masked_in_place():
+    from desk.security.masking import mask_numbers_in_text
+
+    text = "承租人 身份证号:21020319980416639X 电话13812345678；合同编号 DLZL2026003390，金额 1200"
+    masked = mask_numbers_in_text(text)
+    assert len(masked) == len(text)
+    assert "2102**********639X" in masked and "138****5678" in masked
+    assert "21020319980416639X" not in masked and "13812345678" not in masked
+    assert "DLZL2026003390" in masked and "1200" in masked  # not personal numbers
+    assert mask_numbers_in_text("x210203199804166391234") == "x210203199804166391234"  # too long: not an ID

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desk.archive.query_parser import Term
+from desk.security.masking import mask_numbers_in_text
 
 OPEN, CLOSE = "【", "】"
 
@@ -19,9 +20,13 @@ def _spans(text: str, terms: tuple[Term, ...]) -> list[tuple[int, int]]:
 
 
 def make_snippet(text: str, terms: tuple[Term, ...], *, width: int = 80, mark: tuple[str, str] = (OPEN, CLOSE)) -> str:
-    """About `width` characters of `text` (one line) around the first hit, hits wrapped in `mark`."""
+    """About `width` characters of `text` (one line) around the first hit, hits wrapped in `mark`.
+
+    Hits are found in the full text (an ID number is searchable) but shown masked.
+    """
     flat = " ".join(text.split())
     spans = _spans(flat, terms)
+    flat = mask_numbers_in_text(flat)
     first = spans[0][0] if spans else 0
     start = max(0, first - width // 3)
     end = min(len(flat), start + width)

@@ -8,6 +8,7 @@ on the server; showing a raw value is an explicit act the caller logs
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -92,3 +93,18 @@ def mask_dataclass(obj: Any) -> Any:
     if isinstance(obj, tuple):
         return tuple(mask_dataclass(item) for item in obj)
     return obj
+
+
+# An 18-character ID number or an 11-digit mobile number standing alone in free text (OCR output).
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """`text` with every ID and mobile number masked, character for character.
+
+    The result has the same length as `text`, so offsets computed on the original (search hits,
+    highlights) stay valid on the masked copy.
+    """
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group()) or "", text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()) or "", text)

@@ -21,6 +21,7 @@ from desk.archive.viewer import Box, PageView, check_document, open_page
 from desk.cases.catalog import get_catalog
 from desk.db import session_scope
 from desk.i18n import t
+from desk.security.masking import mask_numbers_in_text
 from desk.ui.archive_routes import archive_store, export_url, image_url
 from desk.ui.auth import require_staff
 from desk.ui.case_labels import label_or_code, material_label
@@ -52,18 +53,19 @@ def overlay_svg(boxes: tuple[Box, ...]) -> str:
 
 
 def marked_text(text: str, query: str) -> str:
-    """The page text as HTML, every match of the query's words in <mark>."""
+    """The page text as HTML, every match of the query's words in <mark>; ID and phone numbers masked."""
+    shown = mask_numbers_in_text(text)  # same length: match offsets on `text` hold on `shown`
     parsed = parse_query(query) if query.strip() else None
     if parsed is None or parsed.problem or not parsed.positive:
-        return escape(text)
+        return escape(shown)
     pattern = re.compile("|".join(f"(?:{term.pattern().pattern})" for term in parsed.positive), re.IGNORECASE)
     out, cursor = [], 0
     for match in pattern.finditer(text):
         if match.end() == match.start():
             continue
-        out += [escape(text[cursor:match.start()]), "<mark>", escape(match.group()), "</mark>"]
+        out += [escape(shown[cursor:match.start()]), "<mark>", escape(shown[match.start():match.end()]), "</mark>"]
         cursor = match.end()
-    out.append(escape(text[cursor:]))
+    out.append(escape(shown[cursor:]))
     return "".join(out)
 
 
