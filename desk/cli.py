@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--from", dest="date_from", help="captured on or after (YYYY-MM-DD)")
     search.add_argument("--to", dest="date_to", help="captured on or before (YYYY-MM-DD)")
     search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--by", default="cli", help="staff member written to the access log")
+    search.add_argument("--purpose", default="command-line search", help="purpose written to the access log")
     search.add_argument("--json", action="store_true", help="print one JSON object {'hits': [...]}")
 
     archive = sub.add_parser("archive", help="capture files through the pipeline into the archive")

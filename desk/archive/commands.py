@@ -55,7 +55,7 @@ def _search(args: argparse.Namespace) -> int:
                                 material_code=args.material, date_from=_date(args.date_from),
                                 date_to=_date(args.date_to),
                                 person_id=resolve_customer(session, args.customer) if args.customer else None)
-        result = search(session, args.query, filters, limit=args.limit)
+        result = search(session, args.query, filters, staff=args.by, purpose=args.purpose, limit=args.limit)
     notes = [t(note) for note in result.notes]
     if args.json:
         payload: dict = {"hits": [hit.to_json() for hit in result.hits], "more": result.more, "notes": notes}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
@@ -14,10 +14,13 @@ from desk.archive.search_index import SearchFilters, index_for
 from desk.archive.snippets import make_snippet
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.records.tables import Person
+from desk.security.access_log import log_access
 from desk.security.masking import mask_id_number, mask_name
 
 log = logging.getLogger(__name__)
 MAX_LIMIT = 200
+SEARCH_ACTION = "archive_search"
+_LOG_FIELDS_CHARS = 500  # the access log's `fields` column
 
 
 @dataclass
@@ -85,19 +88,37 @@ def _hydrate(session: Session, ranked: list[tuple[int, float]], parsed: ParsedQu
     return hits
 
 
-def search(session: Session, query: object, filters: SearchFilters | None = None, *, limit: int = 20,
-           offset: int = 0) -> SearchResult:
-    """Ranked pages matching `query` (any string) and `filters`; never raises on the query text."""
+def filter_summary(filters: SearchFilters) -> list[str]:
+    """The filters in use as `name=value` strings, in field order, for the access log."""
+    return [f"{item.name}={value}" for item in fields(filters)
+            if (value := getattr(filters, item.name)) is not None]
+
+
+def _log_search(session: Session, filters: SearchFilters, staff: object, purpose: str) -> None:
+    # One row per search, not per hit: the filters say whose pages the search could reach.
+    summary = ",".join(filter_summary(filters))[:_LOG_FIELDS_CHARS]
+    log_access(session, staff=staff, action=SEARCH_ACTION, person_id=filters.person_id, purpose=purpose,
+               fields=[summary] if summary else [], case_no=filters.case_no)
+
+
+def search(session: Session, query: object, filters: SearchFilters | None = None, *, staff: object,
+           purpose: str, limit: int = 20, offset: int = 0) -> SearchResult:
+    """Ranked pages matching `query` (any string) and `filters`; never raises on the query text.
+
+    A search that reaches the index is written to the access log (as `staff`, for `purpose`) in the
+    caller's transaction; a query refused by the parser reads nothing and is not logged.
+    """
     parsed = parse_query(query)
     if parsed.problem:
         return SearchResult(problem=parsed.problem, notes=parsed.notes)
     limit = max(1, min(int(limit), MAX_LIMIT))
+    filters = filters or SearchFilters()
     try:
-        ranked = index_for(session).match(session, parsed, filters or SearchFilters(), limit=limit + 1,
-                                          offset=max(0, int(offset)))
+        ranked = index_for(session).match(session, parsed, filters, limit=limit + 1, offset=max(0, int(offset)))
     except DBAPIError:
         # Tokens never carry query syntax, so this is a bug or a broken index: log it, tell the user plainly.
         log.exception("archive search failed for %r", query)
         session.rollback()
         return SearchResult(problem="archive.search.failed", notes=parsed.notes)
+    _log_search(session, filters, staff, purpose)
     return SearchResult(_hydrate(session, ranked[:limit], parsed), notes=parsed.notes, more=len(ranked) > limit)

@@ -7,13 +7,14 @@ from datetime import date, datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from desk.archive.intake import archive_document
 from desk.archive.search import search
 from desk.archive.search_index import SearchFilters
 from desk.archive.storage import FileStore
 from desk.i18n import t
+from desk.security.access_log import AccessLog
 from helpers import add_person, info, page
 
 LEASE = "房屋租赁合同 出租人：李四 承租人：张 三 身份证号 21020319900101123X 月租金 2500 元 租赁期限 一年 lease contract"
@@ -40,7 +41,7 @@ def archive(engine, data_dir):
 
 def _docs(archive, query, **filters):
     with Session(archive["engine"]) as session:
-        result = search(session, query, SearchFilters(**filters))
+        result = search(session, query, SearchFilters(**filters), staff="archivist1", purpose="test")
     return result, [hit.document_id for hit in result.hits]
 
 
@@ -103,7 +104,7 @@ def test_ranking_prefers_more_occurrences(engine, data_dir):
     once = archive_document(store, [page("租赁 说明 其他内容 其他内容 其他内容")], info(person), engine=engine)
     often = archive_document(store, [page("租赁 租赁 租赁 租赁 合同")], info(person), engine=engine)
     with Session(engine) as session:
-        hits = search(session, "租赁").hits
+        hits = search(session, "租赁", staff="archivist1", purpose="test").hits
     assert [hit.document_id for hit in hits] == [often, once]
     assert hits[0].score > hits[1].score
 
@@ -137,3 +138,20 @@ def test_odd_queries_never_fail(archive, query, problem):
 def test_any_text_gives_results_or_a_message(archive, query):
     result, _ = _docs(archive, query)
     assert result.problem in (None, "archive.search.nothing_to_search", "archive.search.only_excluded")
+
+
+def test_each_search_writes_one_access_log_row_with_its_filters(archive):
+    first, _ = archive["people"]
+    with Session(archive["engine"]) as session:
+        result = search(session, "合同", SearchFilters(person_id=first, date_from=date(2025, 1, 1)),
+                        staff="archivist1", purpose="archive_access")
+        refused = search(session, "   ", staff="archivist1", purpose="archive_access")
+        session.commit()
+    assert len(result.hits) == 2 and refused.problem  # two hits, one row; a refused query reads nothing
+    with Session(archive["engine"]) as session:
+        rows = session.exec(select(AccessLog).where(AccessLog.action == "archive_search")).all()
+    assert [(row.staff, row.person_id, row.purpose, row.case_no) for row in rows] == [
+        ("archivist1", first, "archive_access", None)]
+    assert rows[0].fields == f"person_id={first},date_from=2025-01-01"
+    assert t("ui.access_action.archive_search", "zh-CN") == "档案检索"
+    assert t("ui.access_action.archive_search", "en") == "Archive search"

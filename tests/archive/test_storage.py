@@ -58,7 +58,7 @@ def test_intake_writes_files_rows_and_index(engine, data_dir):
             for key in row.file_keys():
                 assert store.path_of_key(key).exists()
         assert store.read(pages[0].text_key).decode() == "房屋租赁合同第一页"  # OCR spaces between CJK dropped
-        assert [hit.page for hit in search(session, "租金").hits] == [2]
+        assert [hit.page for hit in search(session, "租金", staff="archivist1", purpose="test").hits] == [2]
 
 
 def test_same_image_captured_twice_is_stored_once(engine, data_dir):
@@ -87,7 +87,7 @@ def test_failure_between_files_and_rows_leaves_nothing(engine, data_dir):
     assert _count(engine, ArchiveDocument) == 0 and _count(engine, ArchivePage) == 0
     assert _files(store) == []
     with Session(engine) as session:
-        assert search(session, "租赁").hits == []
+        assert search(session, "租赁", staff="archivist1", purpose="test").hits == []
 
 
 def test_failure_keeps_files_another_document_uses(engine, data_dir):
@@ -193,8 +193,8 @@ def test_allowed_deletion_is_logged_and_keeps_shared_files(engine, data_dir):
     assert removed == 5  # the "old" page's five files; the shared page's five stay for the other document
     with Session(engine) as session:
         assert session.get(ArchiveDocument, old) is None
-        assert [hit.document_id for hit in search(session, "租赁").hits] == [keep]
-        assert search(session, "旧页").hits == []
+        assert [hit.document_id for hit in search(session, "租赁", staff="archivist1", purpose="test").hits] == [keep]
+        assert search(session, "旧页", staff="archivist1", purpose="test").hits == []
         entry = session.exec(select(AccessLog).where(AccessLog.action == "archive_delete")).one()
         assert entry.staff == "archivist1" and entry.person_id == person and f"document:{old}" in entry.fields
     assert verify_archive(store, engine=engine, in_flight_s=0).ok

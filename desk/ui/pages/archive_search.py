@@ -20,6 +20,7 @@ from desk.archive.errors import ArchiveRefused
 from desk.archive.search import SearchHit, SearchResult, search
 from desk.archive.search_index import SearchFilters
 from desk.archive.snippets import CLOSE, OPEN
+from desk.archive.viewer import ARCHIVE_PURPOSE
 from desk.capture.classify import doc_type_names
 from desk.db import session_scope
 from desk.i18n import t
@@ -60,7 +61,7 @@ def _date(value: str) -> date | None:
         raise ArchiveRefused("archive.search.bad_date", value=value.strip()) from None
 
 
-def _run_search(criteria: Criteria, offset: int) -> SearchResult:
+def _run_search(criteria: Criteria, offset: int, staff: object) -> SearchResult:
     """The search in a worker thread; raises ArchiveRefused for an unknown customer or a bad date."""
     date_from, date_to = _date(criteria.date_from), _date(criteria.date_to)
     with session_scope() as db:
@@ -68,7 +69,8 @@ def _run_search(criteria: Criteria, offset: int) -> SearchResult:
         filters = SearchFilters(doc_type=criteria.doc_type or None, person_id=person_id,
                                 case_no=criteria.case_no.strip().upper() or None, captured_by=criteria.staff or None,
                                 date_from=date_from, date_to=date_to)
-        return search(db, criteria.query, filters, limit=PAGE_SIZE, offset=offset)
+        return search(db, criteria.query, filters, staff=staff, purpose=ARCHIVE_PURPOSE, limit=PAGE_SIZE,
+                      offset=offset)
 
 
 def _usernames() -> list[str]:
@@ -165,12 +167,13 @@ class SearchScreen:
 
     async def run(self, offset: int, keep: bool = False) -> None:
         """Search (again), from result `offset`; `keep` pages through the last search's criteria."""
-        if require_staff() is None:
+        staff = require_staff()
+        if staff is None:
             return
         criteria = self.criteria if keep and self.criteria else self._typed()
         offset = max(0, offset)
         try:
-            result = await run.io_bound(_run_search, criteria, offset)
+            result = await run.io_bound(_run_search, criteria, offset, staff)
         except ArchiveRefused as refused:
             self._say(refused.message(), "negative")
             return
