@@ -78,12 +78,12 @@ def assess(
         report.measures["glare_fraction"] = glare
         if glare > limits.max_glare_fraction:
             report.problems.append("glare")
-        if page_found and page_fraction < limits.min_page_fraction:
+        if page_fraction < limits.min_page_fraction:
             report.problems.append("page_too_small")
         if cut_off:
             report.problems.append("page_cut_off")
-        if not page_found and not frame_is_page:
-            report.problems.append("page_not_found")
+    if camera and not page_found and not frame_is_page:
+        report.problems.append("page_not_found")
     return report
 
 
