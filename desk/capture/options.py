@@ -20,7 +20,6 @@ class CaptureOptions:
     pdf_dpi: float = 300.0  # render resolution for PDF pages without images
     flat_dpi: float = 300.0  # resolution of the flattened page (≥300 dpi per DA/T 31-2017)
     thumbnail_px: int = 320
-    osd_min_confidence: float = 2.0  # Tesseract OSD orientation confidence we trust
 
     @classmethod
     def from_settings(cls, **overrides: object) -> CaptureOptions:

@@ -27,10 +27,10 @@ class Orientation:
 
     rotation: int
     confidence: float
-    method: str  # "osd", "profile+ocr" or "blank"
+    method: str  # "profile+ocr", "osd" (tie-break), "profile" (undecided: kept as found) or "blank"
 
 
-def detect_orientation(gray: np.ndarray, *, languages: str, min_osd_confidence: float, timeout_s: float) -> Orientation:
+def detect_orientation(gray: np.ndarray, *, languages: str, timeout_s: float) -> Orientation:
     """The cardinal turn for a deskewed page (grey)."""
     ink = _ink(gray)
     if int(np.count_nonzero(ink)) < 200:
@@ -40,7 +40,10 @@ def detect_orientation(gray: np.ndarray, *, languages: str, min_osd_confidence: 
     band = _text_band(level)
     first, second = (0, 180) if across else (90, 270)
     if band is not None:
-        upright_score, flipped_score = _reading_scores(band, languages, timeout_s)
+        try:
+            upright_score, flipped_score = _reading_scores(band, languages, timeout_s)
+        except ocr.OcrTimeout:
+            upright_score = flipped_score = 0.0  # undecided: fall through to OSD
         margin = abs(upright_score - flipped_score)
         if margin >= _MIN_READING_MARGIN:
             return Orientation(first if upright_score > flipped_score else second, margin, "profile+ocr")

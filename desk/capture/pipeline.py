@@ -59,10 +59,7 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         residual = skew.estimate_skew(gray)
         gray = skew.rotate(gray, residual)
     with timer("orientation"):
-        turn = orientation.detect_orientation(
-            gray, languages=options.ocr_languages, min_osd_confidence=options.osd_min_confidence,
-            timeout_s=options.ocr_timeout_s,
-        )
+        turn = orientation.detect_orientation(gray, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s)
         upright_gray = orientation.turn_clockwise(gray, turn.rotation)
         if turn.rotation in (90, 270):  # levelled through vertical text so far: level its lines now
             across = skew.estimate_skew(upright_gray, limit_deg=2.0)
@@ -79,8 +76,7 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
             cut_off=outline.touches_border,
         )
     with timer("ocr"):
-        ocr_image, psm = ocr_input.prepare(upright_gray, camera=camera or outline.found)
-        text_source, read = _read_text(page, ocr_image, psm, options)
+        ocr_image, text_source, read = _read_text(page, upright_gray, camera or outline.found, options)
         if read.timed_out:
             report.problems.append("ocr_timeout")
     with timer("classify"):
@@ -113,14 +109,19 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
     )
 
 
-def _read_text(page: SourcePage, image: np.ndarray, psm: int, options: CaptureOptions) -> tuple[str, ocr.OcrResult]:
-    """The PDF's own text layer when it has one, else Tesseract (unless OCR is switched off)."""
+def _read_text(
+    page: SourcePage, upright_gray: np.ndarray, photographed: bool, options: CaptureOptions
+) -> tuple[np.ndarray, str, ocr.OcrResult]:
+    """The OCR input, where the text came from, and the text: the PDF's own text layer when it has
+    one, else Tesseract (unless OCR is switched off)."""
     if page.text_layer:
         text = ocr.remove_cjk_spaces(page.text_layer.strip())
-        return "pdf_text_layer", ocr.OcrResult(text=text, confidence=100.0)
+        return upright_gray, "pdf_text_layer", ocr.OcrResult(text=text, confidence=100.0)
     if not options.run_ocr:
-        return "none", ocr.OcrResult()
-    return "ocr", ocr.recognize(image, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s, psm=psm)
+        return upright_gray, "none", ocr.OcrResult()
+    image, psm = ocr_input.prepare(upright_gray, camera=photographed)
+    read = ocr.recognize(image, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s, psm=psm)
+    return image, "ocr", read
 
 
 def _in_pool(pages: list[SourcePage], name: str, options: CaptureOptions) -> list[PageResult]:
