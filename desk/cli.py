@@ -24,7 +24,7 @@ _HANDLERS = {
     "search": "desk.archive.commands:search_command",
     "archive": "desk.archive.commands:archive_command",
     "verify": "desk.archive.commands:verify_command",
-    "export": "desk.archive.commands:export_command",
+    "export": "desk.cases.case_export:export_command",
     "bench search": "desk.bench.search:bench_command",
 }
 

@@ -1,7 +1,9 @@
 """The four-property check of an export (DA/T 70-2018): authenticity, integrity, usability, security.
 
 - authenticity: every file still has the SHA-256 it is named by;
-- integrity: every checklist material is present and each document's pages are numbered 1..n;
+- integrity: every checklist material is present (captured in the export, or accounted for by the
+  caller: proven by data, or deferred on the customer's promise, 容缺) and each document's pages
+  are numbered 1..n;
 - usability: every file opens (images decode, text is UTF-8, word boxes are JSON);
 - security: the access log holds the reads of this customer or case (this export included).
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PIL import Image
@@ -41,13 +43,20 @@ def _authenticity(store: FileStore, items: Sequence[ExportItem]) -> dict:
     return {"ok": not bad, "mismatched_or_missing": bad}
 
 
-def _integrity(items: Sequence[ExportItem], required_materials: Sequence[str] | None) -> dict:
+CAPTURED, MISSING = "captured", "missing"
+
+
+def _integrity(items: Sequence[ExportItem], required_materials: Sequence[str] | None,
+               accounted: Mapping[str, str]) -> dict:
     gaps = [item.document.id for item in items
             if [page.page_no for page in item.pages] != list(range(1, item.document.page_count + 1))]
     present = {item.document.material_code for item in items if item.document.material_code}
-    missing = sorted(set(required_materials or ()) - present)
+    # A captured document in the export wins over what the caller says; otherwise the caller's word.
+    materials = {code: CAPTURED if code in present else accounted.get(code, MISSING)
+                 for code in dict.fromkeys(required_materials or ())}
+    missing = [code for code, how in materials.items() if how == MISSING]
     return {"ok": not gaps and not missing, "documents_with_page_gaps": gaps, "missing_materials": missing,
-            "checklist_supplied": required_materials is not None}
+            "materials": materials, "checklist_supplied": required_materials is not None}
 
 
 def _opens(store: FileStore, key: str) -> bool:
@@ -82,11 +91,17 @@ def _security(session: Session, items: Sequence[ExportItem]) -> dict:
 
 
 def check_export(session: Session, store: FileStore, items: Sequence[ExportItem], *,
-                 required_materials: Sequence[str] | None = None) -> dict:
-    """The machine-readable check report of the four archive properties."""
+                 required_materials: Sequence[str] | None = None,
+                 accounted_materials: Mapping[str, str] | None = None) -> dict:
+    """The machine-readable check report of the four archive properties.
+
+    `required_materials` are the checklist's codes; `accounted_materials` says how a material with
+    no document stands (code -> e.g. "proven" or "deferred"); any other required code not captured
+    in `items` is missing.
+    """
     report = {
         "authenticity": _authenticity(store, items),
-        "integrity": _integrity(items, required_materials),
+        "integrity": _integrity(items, required_materials, accounted_materials or {}),
         "usability": _usability(store, items),
         "security": _security(session, items),
     }

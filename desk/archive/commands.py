@@ -1,4 +1,5 @@
-"""`python -m desk search | archive | verify | export` — the archive's commands (argument handling only)."""
+"""`python -m desk search | archive | verify` — the archive's commands (argument handling only), and the
+printing of an export's check report (`export` itself is desk.cases.case_export: it needs the case's checklist)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from desk.records.tables import Person
 from desk.settings import get_settings
 
 
-def _store() -> FileStore:
+def archive_store() -> FileStore:
+    """The file store of the configured data folder."""
     return FileStore(get_settings().resolved_data_dir)
 
 
@@ -78,7 +80,7 @@ def _search(args: argparse.Namespace) -> int:
 
 def search_command(args: argparse.Namespace) -> int:
     """Print the pages matching a query; exit status 2 when the query has nothing to search for."""
-    return _run(_search, args)
+    return run_archive_action(_search, args)
 
 
 def _archive_file(path: Path, person_id: int, args: argparse.Namespace, store: FileStore) -> int:
@@ -104,7 +106,7 @@ def _archive(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         person_id = resolve_customer(session, args.customer)
-    store, failed, archived = _store(), 0, []
+    store, failed, archived = archive_store(), 0, []
     for name in args.files:
         path = Path(name)
         try:
@@ -125,13 +127,13 @@ def _archive(args: argparse.Namespace) -> int:
 
 def archive_command(args: argparse.Namespace) -> int:
     """Capture files through the pipeline into the archive; exit status 1 when any file was refused."""
-    return _run(_archive, args)
+    return run_archive_action(_archive, args)
 
 
 def _verify(args: argparse.Namespace) -> int:
     from desk.archive.fixity import sweep_orphans, verify_archive
 
-    store = _store()
+    store = archive_store()
     report = verify_archive(store)
     if args.json:
         _print_json(report.to_json())
@@ -149,30 +151,27 @@ def _verify(args: argparse.Namespace) -> int:
 
 def verify_command(args: argparse.Namespace) -> int:
     """Re-hash every stored file; exit status 1 when anything is missing, altered or orphaned."""
-    return _run(_verify, args)
+    return run_archive_action(_verify, args)
 
 
-def _export(args: argparse.Namespace) -> int:
-    from desk.archive.export_pdf import check_report_path, export_archive
+def print_export(report: dict, out: Path, as_json: bool) -> int:
+    """Print an export's check report (JSON or one line per property); 0 when every check passed, else 1."""
+    from desk.archive.export_pdf import check_report_path
 
-    out = Path(args.out)
-    report = export_archive(args.target, out, store=_store(), staff=args.staff, purpose=args.purpose)
-    if args.json:
+    if as_json:
         _print_json(report)
     else:
         print(t("archive.cli.exported", pdf=out, report=check_report_path(out), pages=report["pages"]))
         for part in ("authenticity", "integrity", "usability", "security"):
             state = t("archive.cli.check_ok") if report[part]["ok"] else t("archive.cli.check_failed")
             print(f"  {t('archive.check.' + part)}: {state}")
+        for code, how in report["integrity"].get("materials", {}).items():
+            print(f"    {code}: {t('archive.check.material_' + how)}")
     return 0 if report["ok"] else 1
 
 
-def export_command(args: argparse.Namespace) -> int:
-    """Export a case or a document as a searchable PDF with a check report; exit 1 when a check fails."""
-    return _run(_export, args)
-
-
-def _run(action, args: argparse.Namespace) -> int:  # noqa: ANN001 - one of the functions above
+def run_archive_action(action, args: argparse.Namespace) -> int:  # noqa: ANN001 - a command's body
+    """Run a command's body in the configured language on a set-up database; a refusal prints and exits 2."""
     with use_language(get_settings().default_language):
         init_db(get_engine())
         try:

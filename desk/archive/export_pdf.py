@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -189,8 +189,13 @@ def check_report_path(out: Path) -> Path:
 
 
 def export_archive(target: str, out: Path, *, store: FileStore, staff: object, purpose: str,
-                   engine: Engine | None = None, required_materials: Sequence[str] | None = None) -> dict:
-    """Export case or document `target` to `out` (+ its check report); logs the export; returns the report."""
+                   engine: Engine | None = None, required_materials: Sequence[str] | None = None,
+                   accounted_materials: Mapping[str, str] | None = None) -> dict:
+    """Export case or document `target` to `out` (+ its check report); logs the export; returns the report.
+
+    The checklist of a case (`required_materials`, `accounted_materials`, see check_export) comes
+    from the caller: the archive knows no businesses (desk.cases.case_export supplies it).
+    """
     out = Path(out)
     with session_scope(engine) as session:
         items = load_items(session, target)
@@ -199,7 +204,8 @@ def export_archive(target: str, out: Path, *, store: FileStore, staff: object, p
             log_access(session, staff=staff, action="archive_export", person_id=person_id, purpose=purpose,
                        fields=[f"document:{item.document.id}" for item in items], case_no=items[0].document.case_no)
         session.flush()
-        report = check_export(session, store, items, required_materials=required_materials)
+        report = check_export(session, store, items, required_materials=required_materials,
+                              accounted_materials=accounted_materials)
     tmp = out.with_name(out.name + ".part")
     render_pdf(store, items, person, tmp)
     tmp.replace(out)
