@@ -73,11 +73,33 @@ def _ink_points(gray: np.ndarray, side: int) -> np.ndarray:
     solid = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel), kernel)
     thin = cv2.subtract(ink, solid)
     thin = cv2.morphologyEx(thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    thin = _without_wavy_lines(thin)
     ys, xs = np.nonzero(thin)
     points = np.column_stack([xs, ys]).astype(np.float64)
     if len(points) > _MAX_POINTS:
         points = points[np.random.default_rng(0).choice(len(points), _MAX_POINTS, replace=False)]
     return points - points.mean(axis=0) if len(points) else points
+
+
+def _without_wavy_lines(ink: np.ndarray) -> np.ndarray:
+    """`ink` without long curved lines (guilloche security patterns, signatures, wavy borders).
+
+    Straight rules carry the angle and stay; a long line that does not fit in a thin rotated box is
+    a curve whose many pixels would only flatten the profile.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    long_sides = np.maximum(widths, heights)
+    elongated = np.flatnonzero((long_sides >= 4 * np.minimum(widths, heights)) & (long_sides >= 40))
+    wavy = np.zeros(count, bool)
+    for label in elongated[elongated > 0]:
+        x, y, w, h = stats[label, :4]
+        ys, xs = np.nonzero(labels[y: y + h, x: x + w] == label)
+        (_, _), (side_a, side_b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+        wavy[label] = min(side_a, side_b) > max(6.0, 0.03 * max(side_a, side_b))
+    if not wavy.any():
+        return ink
+    return np.where(wavy[labels], 0, ink).astype(np.uint8)
 
 
 def _sharpness(points: np.ndarray, angle_deg: float) -> float:
