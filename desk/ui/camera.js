@@ -30,6 +30,7 @@ export default {
         return;
       }
       this.$refs.video.srcObject = this.stream;
+      await this.frameSize(); // "ready" only once a frame can be taken
       const track = this.stream.getVideoTracks()[0];
       const settings = track.getSettings();
       this.$emit("started", { width: settings.width, height: settings.height, label: track.label });
@@ -42,6 +43,12 @@ export default {
     this.stop();
   },
   methods: {
+    frameSize() {
+      // resolves when the video knows its frame size (until then a capture would draw nothing)
+      const video = this.$refs.video;
+      if (!video || video.videoWidth) return Promise.resolve();
+      return new Promise((resolve) => video.addEventListener("loadedmetadata", resolve, { once: true }));
+    },
     stop() {
       if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
       this.stream = null;
@@ -56,11 +63,12 @@ export default {
       if (!event.repeat) this.capture();
     },
     async capture() {
-      const video = this.$refs.video;
-      if (this.busy || !this.stream || !video || !video.videoWidth) return;
+      if (this.busy || !this.stream || !this.$refs.video) return;
       this.busy = true;
       this.$emit("capturing");
       try {
+        await this.frameSize();
+        const video = this.$refs.video;
         const canvas = document.createElement("canvas");
         canvas.width = video.videoWidth;
         canvas.height = video.videoHeight;

@@ -177,7 +177,8 @@ class CaptureDialog:
         page = pending.captured
         with ui.card().classes("w-full p-2").mark(f"page {number}"), ui.row().classes("w-full gap-3 no-wrap"):
             source = f"/counter/pending/{self.tab.token}/{pending.key}"
-            ui.image(source).props("fit=contain").classes("w-44 h-56 shrink-0 bg-grey-3 cursor-zoom-in") \
+            ui.image(source).props("fit=contain no-spinner no-transition") \
+                .classes("w-44 h-56 shrink-0 bg-grey-3 cursor-zoom-in") \
                 .on("click", lambda s=source, n=number: self._enlarge(s, n)).mark(f"page-image {number}")
             with ui.column().classes("grow gap-1"):
                 with ui.row().classes("w-full items-center"):

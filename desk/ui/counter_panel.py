@@ -226,7 +226,8 @@ class CounterPanel:
             return
         with ui.row().classes("gap-2 pt-1"):
             for page_id in pages:
-                ui.image(f"/counter/page/{self.tab.token}/{page_id}/thumb").props("fit=contain") \
+                ui.image(f"/counter/page/{self.tab.token}/{page_id}/thumb") \
+                    .props("fit=contain no-spinner no-transition") \
                     .classes("w-16 h-20 bg-grey-3 border").mark(f"thumb {material}")
 
     def _rules(self) -> None:
