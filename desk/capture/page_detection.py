@@ -1,10 +1,11 @@
 """Find the paper's outline in a camera frame: four corners, or an honest "not found".
 
-Candidates come from two views of the frame (paper-like brightness/colour, and closed edges);
-each becomes a quadrilateral whose sides are then re-fitted on the full-resolution gradient, so
-a hand over one corner or a shadow over one side does not pull the corners. A candidate is
-credible only when the paper inside differs from what lies just outside it all round; a table
-frame printed on a scanned page therefore never passes for the page.
+Candidates come from several views of the frame (paper-like brightness/colour, closed edges, and
+both cut along faint edges); each becomes a quadrilateral whose sides are then re-fitted on the
+full-resolution gradient, so a hand over one corner or a shadow over one side does not pull the
+corners. A blob that runs to the frame edge is checked for a second sheet merged into it. A
+candidate is credible only when the paper inside differs from what lies just outside it on at
+least three sides; a table frame printed on a scanned page therefore never passes for the page.
 """
 
 from __future__ import annotations
@@ -249,7 +250,7 @@ def _split_off_neighbour(slopes: tuple[np.ndarray, np.ndarray], quad: np.ndarray
 
     A second sheet partly in view merges with the page into one blob that runs to the frame
     edge. The page's own edge then shows as a straight line inside the blob, roughly parallel
-    to the opposite side; when one is as sharp as the page's other edges, it becomes the side.
+    to the opposite side; when one stands out from every other line scanned there, it becomes the side.
     """
     height, width = slopes[0].shape
     for i in range(4):
@@ -271,10 +272,9 @@ def _split_off_neighbour(slopes: tuple[np.ndarray, np.ndarray], quad: np.ndarray
             continue
         # the page's rim is faint against a white neighbour, but it stands out from every other line
         peak = int(np.argmax(strengths))
-        best = lines[peak] if strengths[peak] >= max(_MIN_RIM_SLOPE, 6 * float(np.median(strengths))) else None
-        if best is not None:
+        if strengths[peak] >= max(_MIN_RIM_SLOPE, 6 * float(np.median(strengths))):
             quad = quad.copy()
-            quad[i], quad[(i + 1) % 4] = best
+            quad[i], quad[(i + 1) % 4] = lines[peak]
             return quad
     return quad
 
