@@ -2,8 +2,9 @@
 
 Coarse: the `deskew` package's Hough estimate and our own projection-profile scan over ±45°.
 Fine: a projection-profile search of the ink pixels around the best coarse angle, down to
-0.005° steps with a parabolic peak fit. Blobs (scanner borders, photos, seals) are dropped first so
-they cannot outweigh the text, rules and table lines that carry the angle.
+0.005° steps with a parabolic peak fit. Solid areas (scanner borders, photos, seals) and long curves
+(guilloche patterns) are dropped first so they cannot outweigh the text, rules and table lines
+that carry the angle.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0) -> float:
     fine = _ink_points(gray, _FINE_SIDE)
     if len(fine) < 50:
         return 0.0
-    coarse = _ink_points(gray, _COARSE_SIDE)[:20_000]  # already in random order when subsampled
+    coarse = _sample(_ink_points(gray, _COARSE_SIDE), 20_000)
     grid = np.arange(-limit_deg, limit_deg + 0.01, 0.5)
     hough = _deskew_estimate(gray)
     return float(np.clip(_best(fine, coarse, grid, hough), -limit_deg, limit_deg))
@@ -75,10 +76,15 @@ def _ink_points(gray: np.ndarray, side: int) -> np.ndarray:
     thin = cv2.morphologyEx(thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
     thin = _without_wavy_lines(thin)
     ys, xs = np.nonzero(thin)
-    points = np.column_stack([xs, ys]).astype(np.float64)
-    if len(points) > _MAX_POINTS:
-        points = points[np.random.default_rng(0).choice(len(points), _MAX_POINTS, replace=False)]
+    points = _sample(np.column_stack([xs, ys]).astype(np.float64), _MAX_POINTS)
     return points - points.mean(axis=0) if len(points) else points
+
+
+def _sample(points: np.ndarray, limit: int) -> np.ndarray:
+    """At most `limit` of `points`, drawn evenly from the whole page (the same draw every time)."""
+    if len(points) <= limit:
+        return points
+    return points[np.random.default_rng(0).choice(len(points), limit, replace=False)]
 
 
 def _without_wavy_lines(ink: np.ndarray) -> np.ndarray:
