@@ -154,7 +154,7 @@ def _insert_rows(session: Session, pages: Sequence[PageInput], files: list[_Page
                           ocr_confidence=page.confidence, text=text, fields=dict(page.fields))
         session.add(row)
         session.flush()
-        index.add(session, row.id, text)
+        index.add(session, row.id, text, document)
     return document.id
 
 

@@ -112,7 +112,7 @@ def delete_document(store: FileStore, document_id: int, *, staff: object, reason
         index = index_for(session)
         keys = {key for page in pages for key in page.file_keys()}
         for page in pages:
-            index.remove(session, page.id, page.text)
+            index.remove(session, page.id, page.text, document)
             session.delete(page)
         session.flush()
         log_access(session, staff=staff, action="archive_delete", person_id=document.person_id, purpose=reason,

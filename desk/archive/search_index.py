@@ -3,9 +3,14 @@
 Both index the tokens of desk.archive.text_tokens: positional bigrams/words (phrases) plus the
 page's distinct CJK characters (one-character queries).
 
-- SQLite: a contentless FTS5 table `archive_page_fts(grams, chars)` with the `ascii` tokenizer
-  (our tokens are already split and lower-cased; every non-ASCII character is a token character);
-  the newest RANK_WINDOW matches are ranked by term frequency (see SqliteFts5Index).
+- SQLite: a contentless FTS5 table `archive_page_fts(grams, chars, meta)` with the `ascii`
+  tokenizer (our tokens are already split and lower-cased; every non-ASCII character is a token
+  character); the newest RANK_WINDOW matches are ranked by term frequency (see SqliteFts5Index).
+  `meta` holds the document's filter values as indexed words (`filter_words`), so a filter by
+  document type, staff, material or a date range of a few months is part of the MATCH
+  (`filter_match`) instead of a join tested on every match. Those words are written when a page
+  is indexed; a change of a document's type, staff, material or capture time must re-index its
+  pages. `upgrade_layout` (run by init_db) rebuilds an index of the older two-column layout.
 - PostgreSQL: `archive_page_terms(page_id, terms tsvector)` with a GIN index. The tsvector is
   written as a literal of our own tokens with positions (no text-search parser or locale is
   involved), queried with `<->` phrases and ranked by ts_rank.
@@ -18,15 +23,15 @@ from the database.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import DDL, event, text
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, select
 
 from desk.archive.query_parser import ParsedQuery, Term
-from desk.archive.tables import ArchivePage
+from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.archive.text_tokens import distinct_cjk_chars, index_tokens
 
 RANK_WINDOW = 500  # SQLite ranks the newest this many matches
@@ -34,9 +39,14 @@ MAX_CANDIDATES = 5000  # with a customer or case filter, the newest this many of
 AVERAGE_PAGE_CHARS = 400  # length normalisation of the SQLite score
 _PG_MAX_POSITION = 16383  # tsvector positions stop here
 _PG_CHAR_MARK = "~"  # marks a one-character lexeme so it never meets a token of a one-character run
+MAX_FILTER_MONTHS = 24  # a longer date range is tested by joining the document instead
+REBUILD_BATCH = 2000
+# Filter words: a kind letter + the value's UTF-8 as hex, so any value (quotes, spaces, Chinese)
+# becomes one lower-case ASCII token that cannot carry FTS5 syntax; months are m + yyyymm.
+_WORD_KINDS = {"doc_type": "t", "captured_by": "s", "material_code": "c"}
 
 _SQLITE_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS archive_page_fts USING fts5("
-               "grams, chars, tokenize='ascii', content='', detail=full)")
+               "grams, chars, meta, tokenize='ascii', content='', detail=full)")
 _PG_DDL = [
     "CREATE TABLE IF NOT EXISTS archive_page_terms (page_id integer PRIMARY KEY "
     "REFERENCES archive_page(id) ON DELETE CASCADE, terms tsvector NOT NULL)",
@@ -80,18 +90,70 @@ def filter_sql(filters: SearchFilters) -> tuple[str, dict[str, object]]:
 class SearchIndex:
     """What every engine offers: add and remove a page's text, and find ranked page ids."""
 
-    def add(self, session: Session, page_id: int, page_text: str) -> None:
-        """Index the text of a page."""
+    def add(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+        """Index the text of a page of `document` (an ArchiveDocument or a row with its filter columns)."""
         raise NotImplementedError
 
-    def remove(self, session: Session, page_id: int, page_text: str) -> None:
-        """Remove a page from the index (`page_text` is the text it was indexed with)."""
+    def remove(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+        """Remove a page from the index (`page_text` and `document` as it was indexed with)."""
         raise NotImplementedError
 
     def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
               offset: int = 0) -> list[tuple[int, float]]:
         """(page id, score) of matching pages, best first."""
         raise NotImplementedError
+
+
+def _word(kind: str, value: str) -> str:
+    return kind + value.encode("utf-8").hex()
+
+
+def filter_words(doc_type: str, captured_by: str, material_code: str | None, captured_at: datetime) -> str:
+    """The `meta` column of a page: its document's filter values as indexed words."""
+    words = [_word("t", doc_type), _word("s", captured_by), f"m{captured_at:%Y%m}"]
+    if material_code is not None:
+        words.append(_word("c", material_code))
+    return " ".join(words)
+
+
+def document_filter_words(document: object) -> str:
+    """`filter_words` of an ArchiveDocument (or a row with the same column names)."""
+    return filter_words(document.doc_type, document.captured_by, document.material_code, document.captured_at)
+
+
+def _months(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"m{year:04d}{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+@dataclass(frozen=True)
+class FilterMatch:
+    """Filters split into FTS5 conditions on `meta` and the rest, still tested by a join."""
+
+    expression: str  # "" when no filter is expressed in the MATCH
+    rest: SearchFilters
+
+
+def filter_match(filters: SearchFilters) -> FilterMatch:
+    """The MATCH conditions for `filters` (equality filters and short date ranges) and what remains.
+
+    A date range gives the words of the months it touches; the exact days stay in `rest` unless
+    the range is whole months. Open or long ranges (over MAX_FILTER_MONTHS) stay in `rest` only.
+    """
+    conditions = [f'meta : "{_word(kind, value)}"' for name, kind in _WORD_KINDS.items()
+                  if (value := getattr(filters, name)) is not None]
+    rest = replace(filters, **{name: None for name in _WORD_KINDS})
+    first, last = filters.date_from, filters.date_to
+    if first is not None and last is not None and first <= last:
+        months = _months(first, last)
+        if len(months) <= MAX_FILTER_MONTHS:
+            conditions.append("meta : (" + " OR ".join(f'"{month}"' for month in months) + ")")
+            if first.day == 1 and (last + timedelta(days=1)).day == 1:
+                rest = replace(rest, date_from=None, date_to=None)
+    return FilterMatch(" AND ".join(conditions), rest)
 
 
 def _fts5_term(term: Term) -> str:
@@ -129,15 +191,17 @@ class SqliteFts5Index(SearchIndex):
     without reading further), and `_score_sql` ranks that window by term frequency.
     """
 
-    def add(self, session: Session, page_id: int, page_text: str) -> None:
-        """Index the text of a page."""
-        session.execute(text("INSERT INTO archive_page_fts(rowid, grams, chars) VALUES (:id, :grams, :chars)"),
-                        {"id": page_id, **_sqlite_columns(page_text)})
+    def add(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+        """Index the text of a page with its document's filter words."""
+        session.execute(text("INSERT INTO archive_page_fts(rowid, grams, chars, meta) "
+                             "VALUES (:id, :grams, :chars, :meta)"),
+                        {"id": page_id, **_sqlite_columns(page_text, document)})
 
-    def remove(self, session: Session, page_id: int, page_text: str) -> None:
+    def remove(self, session: Session, page_id: int, page_text: str, document: object) -> None:
         """Remove a page (a contentless table needs the indexed values to delete them)."""
-        session.execute(text("INSERT INTO archive_page_fts(archive_page_fts, rowid, grams, chars) "
-                             "VALUES ('delete', :id, :grams, :chars)"), {"id": page_id, **_sqlite_columns(page_text)})
+        session.execute(text("INSERT INTO archive_page_fts(archive_page_fts, rowid, grams, chars, meta) "
+                             "VALUES ('delete', :id, :grams, :chars, :meta)"),
+                        {"id": page_id, **_sqlite_columns(page_text, document)})
 
     def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
               offset: int = 0) -> list[tuple[int, float]]:
@@ -154,9 +218,14 @@ class SqliteFts5Index(SearchIndex):
     @staticmethod
     def _window(session: Session, expression: str, filters: SearchFilters) -> list[int]:
         """Ids of the newest RANK_WINDOW matching pages that pass `filters`."""
+        selective = filters.person_id is not None or filters.case_no is not None
+        if not selective:
+            narrowed = filter_match(filters)
+            if narrowed.expression:
+                expression, filters = f"({expression}) AND {narrowed.expression}", narrowed.rest
         where, params = filter_sql(filters)
         params = {**params, "expr": expression, "window": RANK_WINDOW}
-        if filters.person_id is not None or filters.case_no is not None:
+        if selective:
             # Selective: that customer's (or case's) pages first, then which of them match.
             allowed = [row[0] for row in session.execute(text(
                 f"SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id WHERE 1 = 1{where} "
@@ -174,8 +243,9 @@ class SqliteFts5Index(SearchIndex):
         return [row[0] for row in session.execute(text(sql), params)]
 
 
-def _sqlite_columns(page_text: str) -> dict[str, str]:
-    return {"grams": " ".join(index_tokens(page_text)), "chars": " ".join(distinct_cjk_chars(page_text))}
+def _sqlite_columns(page_text: str, document: object) -> dict[str, str]:
+    return {"grams": " ".join(index_tokens(page_text)), "chars": " ".join(distinct_cjk_chars(page_text)),
+            "meta": document_filter_words(document)}
 
 
 def tsvector_literal(page_text: str) -> str:
@@ -207,12 +277,12 @@ def tsquery_literal(query: ParsedQuery) -> str:
 class PostgresTsvectorIndex(SearchIndex):
     """PostgreSQL: our tokens as a tsvector with a GIN index, ts_rank ranking."""
 
-    def add(self, session: Session, page_id: int, page_text: str) -> None:
-        """Index the text of a page."""
+    def add(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+        """Index the text of a page (filters are joined: GIN finds the matches fast enough)."""
         session.execute(text("INSERT INTO archive_page_terms (page_id, terms) VALUES (:id, CAST(:terms AS tsvector))"),
                         {"id": page_id, "terms": tsvector_literal(page_text)})
 
-    def remove(self, session: Session, page_id: int, page_text: str) -> None:
+    def remove(self, session: Session, page_id: int, page_text: str, document: object) -> None:
         """Remove a page from the index."""
         session.execute(text("DELETE FROM archive_page_terms WHERE page_id = :id"), {"id": page_id})
 
@@ -235,15 +305,43 @@ def index_for(bind: Connection | object) -> SearchIndex:
     return PostgresTsvectorIndex() if dialect == "postgresql" else SqliteFts5Index()
 
 
-def rebuild(session: Session) -> int:
-    """Re-index every page from its stored text (after a change of tokenisation rules); returns pages."""
+def rebuild(session: Session | Connection) -> int:
+    """Re-index every page from its stored text and its document (after a change of tokenisation
+    rules or of the index layout); returns pages. Works in the caller's transaction."""
     index = index_for(session)
     if isinstance(index, SqliteFts5Index):
         session.execute(text("INSERT INTO archive_page_fts(archive_page_fts) VALUES ('delete-all')"))
     else:
         session.execute(text("DELETE FROM archive_page_terms"))
-    count = 0
-    for page_id, page_text in session.execute(text("SELECT id, text FROM archive_page ORDER BY id")):
-        index.add(session, page_id, page_text)
-        count += 1
-    return count
+    count, after = 0, 0
+    while True:
+        # Keyset batches: a million page texts never sit in memory at once.
+        rows = session.execute(
+            select(ArchivePage.id, ArchivePage.text, ArchiveDocument.doc_type, ArchiveDocument.captured_by,
+                   ArchiveDocument.material_code, ArchiveDocument.captured_at)
+            .join(ArchiveDocument, ArchiveDocument.id == ArchivePage.document_id)
+            .where(ArchivePage.id > after).order_by(ArchivePage.id).limit(REBUILD_BATCH)).all()
+        for row in rows:
+            index.add(session, row.id, row.text, row)
+        count, after = count + len(rows), rows[-1].id if rows else after
+        if len(rows) < REBUILD_BATCH:
+            return count
+
+
+def upgrade_layout(connection: Connection) -> int | None:
+    """On SQLite, replace an FTS table without the `meta` column by the current layout and re-index
+    every page; returns the pages re-indexed, or None when nothing needed doing."""
+    if connection.dialect.name != "sqlite":
+        return None
+    columns = [row[1] for row in connection.execute(text("PRAGMA table_info(archive_page_fts)"))]
+    if not columns or "meta" in columns:
+        return None
+    connection.execute(text("DROP TABLE archive_page_fts"))
+    connection.execute(text(_SQLITE_DDL))
+    return rebuild(connection)
+
+
+@event.listens_for(SQLModel.metadata, "after_create")
+def _upgrade_after_create(_metadata: object, connection: Connection, **_kw: object) -> None:
+    # init_db ends here on every start, so an older archive is upgraded before it is used.
+    upgrade_layout(connection)

@@ -2,8 +2,9 @@
 
 Builds (or reuses) `bench-data/search-N/` with N OCR'd pages of generated counter documents
 (desk.bench.search_corpus), indexed exactly as intake indexes them, then times the archive's own
-`search()` (session, parse, FTS5, hydrate, snippets) for five kinds of query and, side by side,
-a `LIKE '%…%'` scan of the same page table (newest first, 20 rows) for the same queries.
+`search()` (session, parse, FTS5, hydrate, snippets) for plain queries and for a two-character
+word filtered by customer, document type, staff or one capture month and, side by side, a
+`LIKE '%…%'` scan of the same page table (newest first, 20 rows, same filters) for the same queries.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from desk.archive.search import search
-from desk.archive.search_index import SearchFilters, filter_sql
+from desk.archive.search_index import SearchFilters, filter_sql, filter_words
 from desk.archive.text_tokens import distinct_cjk_chars, index_tokens, normalize_text
 from desk.bench.search_corpus import DOC_TYPES, make_page_text, make_person
 from desk.db import init_db, make_engine
@@ -36,7 +37,10 @@ WARMUP = 20
 TWO_CHAR = ["租房", "诊断", "合同", "贷款", "住院", "发票", "退休", "备案"]
 FOUR_CHAR = ["租赁合同", "诊断证明", "还款计划", "不动产权", "住房公积", "完税证明"]
 ENGLISH_WORDS = ["repayment", "lease", "diagnosis", "invoice", "tenant", "certificate"]
-KINDS = ("two_char", "four_char", "english", "id_number", "filtered")
+KINDS = ("two_char", "four_char", "english", "id_number", "filtered", "by_type", "by_staff", "by_month")
+STAFF = 40
+FIRST_DAY = date(2016, 1, 1)
+YEARS = 10
 
 
 def _pages_in(engine: Engine) -> int:
@@ -62,7 +66,7 @@ def build_index(engine: Engine, pages: int, seed: int = 7) -> float:
     cur = raw.cursor()
     cur.execute("PRAGMA synchronous=OFF")
     people = _insert_people(cur, rng, max(2, pages // PAGES_PER_PERSON))
-    first_day, page_id, document_id = date(2016, 1, 1), 0, 0
+    page_id, document_id = 0, 0
     while page_id < pages:
         documents, rows, index_rows = [], [], []
         while page_id < pages and len(rows) < BATCH:
@@ -70,28 +74,35 @@ def build_index(engine: Engine, pages: int, seed: int = 7) -> float:
             person_no = rng.randrange(len(people))
             owner, other = people[person_no], people[rng.randrange(len(people))]
             doc_type = rng.choice(DOC_TYPES)
-            day = first_day + timedelta(days=(document_id * 3650) // (pages // 2 + 1))
+            day = FIRST_DAY + timedelta(days=(document_id * 365 * YEARS) // (pages // 2 + 1))
             count = min(rng.choice((1, 1, 2, 3)), pages - page_id)
+            staff, captured_at = f"clerk{rng.randrange(STAFF)}", datetime.combine(day, datetime.min.time())
             documents.append((document_id, doc_type, person_no + 1, f"ZF{day:%Y}-{document_id:07d}",
-                              f"clerk{rng.randrange(40)}", datetime.combine(day, datetime.min.time()).isoformat(" "),
-                              count))
+                              staff, captured_at.isoformat(" "), count))
+            meta = filter_words(doc_type, staff, None, captured_at)
             for number in range(1, count + 1):
                 page_id += 1
                 body = normalize_text(make_page_text(doc_type, owner, other, rng, day))
                 rows.append((page_id, document_id, number, f"{page_id:064x}.png", doc_type, body))
-                index_rows.append((page_id, " ".join(index_tokens(body)), " ".join(distinct_cjk_chars(body))))
+                index_rows.append((page_id, " ".join(index_tokens(body)), " ".join(distinct_cjk_chars(body)), meta))
         cur.executemany("INSERT INTO archive_document (id, doc_type, person_id, case_no, title, captured_by, "
                         "captured_at, source, page_count, retention_class, legal_hold) "
                         "VALUES (?,?,?,?,'',?,?,'upload',?,'withdrawal',0)", documents)
         cur.executemany("INSERT INTO archive_page (id, document_id, page_no, original_key, width_px, height_px, "
                         "doc_type, text, fields) VALUES (?,?,?,?,0,0,?,?,'{}')", rows)
-        cur.executemany("INSERT INTO archive_page_fts(rowid, grams, chars) VALUES (?,?,?)", index_rows)
+        cur.executemany("INSERT INTO archive_page_fts(rowid, grams, chars, meta) VALUES (?,?,?,?)", index_rows)
         raw.commit()
     cur.execute("INSERT INTO archive_page_fts(archive_page_fts) VALUES ('optimize')")
     cur.execute("ANALYZE")
     raw.commit()
     raw.close()
     return time.perf_counter() - started
+
+
+def _one_month(rng: random.Random) -> SearchFilters:
+    first = date(FIRST_DAY.year + rng.randrange(YEARS), rng.randrange(1, 13), 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return SearchFilters(date_from=first, date_to=following - timedelta(days=1))
 
 
 def _sample(engine: Engine, per_kind: int, rng: random.Random) -> dict[str, list[tuple[str, SearchFilters]]]:
@@ -105,6 +116,10 @@ def _sample(engine: Engine, per_kind: int, rng: random.Random) -> dict[str, list
         "english": [(rng.choice(ENGLISH_WORDS), none) for _ in range(per_kind)],
         "id_number": [(id_number, none) for _, id_number in people],
         "filtered": [(rng.choice(TWO_CHAR), SearchFilters(person_id=person_id)) for person_id, _ in people],
+        "by_type": [(rng.choice(TWO_CHAR), SearchFilters(doc_type=rng.choice(DOC_TYPES))) for _ in range(per_kind)],
+        "by_staff": [(rng.choice(TWO_CHAR), SearchFilters(captured_by=f"clerk{rng.randrange(STAFF)}"))
+                     for _ in range(per_kind)],
+        "by_month": [(rng.choice(TWO_CHAR), _one_month(rng)) for _ in range(per_kind)],
     }
 
 
