@@ -38,12 +38,8 @@ def frame_corners(width: int, height: int) -> np.ndarray:
     return np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float64)
 
 
-def detect_page(bgr: np.ndarray, *, camera: bool = True) -> PageOutline:
-    """The paper in `bgr`, or the whole frame with found=False when no outline is credible.
-
-    `camera`: a photo, where the paper may even be darker than a white desk. In a scan a dark
-    outline is a picture printed on the page, never the page.
-    """
+def detect_page(bgr: np.ndarray) -> PageOutline:
+    """The paper in `bgr`, or the whole frame with found=False when no outline is credible."""
     height, width = bgr.shape[:2]
     scale = min(1.0, _WORK_SIDE / max(height, width))
     small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr
@@ -53,7 +49,7 @@ def detect_page(bgr: np.ndarray, *, camera: bool = True) -> PageOutline:
     for mask in _candidate_masks(small):
         for quad in _quads_from_mask(mask):
             quad = _split_off_neighbour(slopes, quad)
-            score = _credibility(small_gray, quad, camera) * _fill(mask, quad) ** 4
+            score = _credibility(small_gray, quad) * _fill(mask, quad) ** 4
             if score > 0 and (best is None or score > best[0]):
                 best = (score, quad)
     if best is None or min(perspective_sides(best[1] / scale)) < _MIN_SIDE_PX:
@@ -309,7 +305,7 @@ def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
     return float(np.count_nonzero(cv2.bitwise_and(solid, inside))) / area
 
 
-def _credibility(gray: np.ndarray, quad: np.ndarray, camera: bool = True) -> float:
+def _credibility(gray: np.ndarray, quad: np.ndarray) -> float:
     """How much this quadrilateral looks like a sheet of paper; 0 when it does not."""
     height, width = gray.shape
     area = cv2.contourArea(quad.astype(np.float32))
@@ -321,8 +317,8 @@ def _credibility(gray: np.ndarray, quad: np.ndarray, camera: bool = True) -> flo
     if (quad < -margin).any() or (quad[:, 0] > width - 1 + margin).any() or (quad[:, 1] > height - 1 + margin).any():
         return 0.0
     contrasts = _side_contrasts(gray, quad)
-    if len(contrasts) < 3 or (not camera and min(contrasts) < -3.0):
-        return 0.0
+    if len(contrasts) < 3 or min(contrasts) < -3.0:
+        return 0.0  # paper is lighter than the desk under it: a dark patch on a light page is print
     contrasts = [abs(c) for c in contrasts]
     contrasts.sort()
     if contrasts[-3] < _MIN_CONTRAST:  # at least three sides must stand out from the desk

@@ -51,7 +51,7 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
     original = page.image
     camera = _is_camera_frame(page)
     with timer("detect_page"):
-        outline = page_detection.detect_page(original, camera=camera)
+        outline = page_detection.detect_page(original)
     with timer("flatten"):
         flat = perspective.flatten(original, outline.corners, options.flat_dpi) if outline.found else original
     with timer("deskew"):
