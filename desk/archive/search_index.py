@@ -330,14 +330,22 @@ def rebuild(session: Session | Connection) -> int:
 
 def upgrade_layout(connection: Connection) -> int | None:
     """On SQLite, replace an FTS table without the `meta` column by the current layout and re-index
-    every page; returns the pages re-indexed, or None when nothing needed doing."""
+    every page; returns the pages re-indexed, or None when nothing needed doing.
+
+    The driver commits DROP/CREATE at once while the re-index is one transaction, so a crash can
+    leave the new table empty: an empty index beside stored pages is re-indexed here as well.
+    """
     if connection.dialect.name != "sqlite":
         return None
     columns = [row[1] for row in connection.execute(text("PRAGMA table_info(archive_page_fts)"))]
-    if not columns or "meta" in columns:
+    if not columns:
         return None
-    connection.execute(text("DROP TABLE archive_page_fts"))
-    connection.execute(text(_SQLITE_DDL))
+    if "meta" not in columns:
+        connection.execute(text("DROP TABLE archive_page_fts"))
+        connection.execute(text(_SQLITE_DDL))
+    elif connection.execute(text("SELECT 1 FROM archive_page_fts_docsize LIMIT 1")).first() is not None or \
+            connection.execute(text("SELECT 1 FROM archive_page LIMIT 1")).first() is None:
+        return None
     return rebuild(connection)
 
 

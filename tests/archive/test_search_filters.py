@@ -158,4 +158,17 @@ def test_init_db_upgrades_an_index_without_filter_words(tmp_path, data_dir):
         assert len(search(session, "合同", staff="a", purpose="test").hits) == 2
     with engine.begin() as conn:
         assert upgrade_layout(conn) is None  # already current
+        # An upgrade killed after the new table was created but before the re-index committed:
+        conn.execute(text("INSERT INTO archive_page_fts(archive_page_fts) VALUES ('delete-all')"))
+    init_db(engine)
+    with Session(engine) as session:
+        hits = search(session, "合同", SearchFilters(captured_by="张三"), staff="a", purpose="test").hits
+        assert [hit.document_id for hit in hits] == [lease]
+    engine.dispose()
+
+
+def test_an_empty_archive_is_not_reindexed(tmp_path):
+    engine = init_db(make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
+    with engine.begin() as conn:
+        assert upgrade_layout(conn) is None
     engine.dispose()
