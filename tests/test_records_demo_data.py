@@ -16,7 +16,7 @@ from desk.records.demo_data import database_is_empty, seed_database
 from desk.records.demo_generator import CHUNK_SIZE, COLUMNS, DemoGenerator, demo_config
 from desk.records.demo_stream import chunk_stream
 from desk.records.tables import Person
-from desk.records.validators import check_bank_card, check_credit_code, check_id_number
+from desk.validators import check_bank_card, check_credit_code, check_id_number
 
 TODAY = date(2026, 9, 15)
 DALIAN_CODES = {district["code"] for district in demo_config()["districts"]}

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desk.records.validators import (
+from desk.validators import (
     USCC_CHARS,
     check_bank_card,
     check_credit_code,

@@ -1,15 +1,16 @@
-"""Resident ID numbers (GB 11643-1999, ISO 7064 MOD 11-2), with repair of typical OCR confusions.
+"""Resident ID numbers read by OCR: strict validity and repair of typical OCR confusions.
 
-Kept here, dependency-free, because capture must not import `desk.records`; the same check lives in
-`desk/records/validators.py` until it moves to a shared dependency-free module.
+The GB 11643 check itself is `desk.validators.check_id_number` (shared, dependency-free); this
+module adds only what OCR needs: no normalising of look-alikes, and repair that is accepted only
+when the check character then passes.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
+from desk.validators import check_id_number
+
 # What OCR reads instead of a digit (or X); each confusable character maps to its candidates.
 _CONFUSIONS: dict[str, str] = {
     "O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1", "L": "1",
@@ -19,27 +20,15 @@ _CONFUSIONS: dict[str, str] = {
 _MAX_REPAIRS = 3
 
 
-def check_character(first17: str) -> str:
-    """The MOD 11-2 check character for 17 digits."""
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
-
-
 def is_valid(number: str, today: date | None = None) -> bool:
-    """True for an 18-character ID with digits, a real birth date after 1900 and the right check."""
+    """True for exactly 18 characters (17 digits, then a digit or X) that pass the full GB 11643 check.
+
+    Strict on purpose: look-alikes (O for 0) are not normalised here, so `repair` can tell a clean
+    reading from a repaired one.
+    """
     if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
         return False
-    if number[:2] in ("00",) or check_character(number[:17]) != number[17]:
-        return False
-    return birth_date(number, today) is not None
-
-
-def birth_date(number: str, today: date | None = None) -> date | None:
-    """The birth date inside an 18-character ID, or None when it is not a real past date after 1900."""
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return None
-    return born if date(1900, 1, 1) <= born <= (today or date.today()) else None
+    return check_id_number(number, today=today).ok
 
 
 def repair(raw: str, today: date | None = None) -> tuple[str, list[int]] | None:

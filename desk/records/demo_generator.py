@@ -26,7 +26,7 @@ from faker.providers.person.zh_CN import Provider as PersonNames
 from desk.records.calendar_months import add_months, month_start, months_between
 from desk.records.demo_facts import FactContext, registry_facts
 from desk.records.demo_random import choice, randint
-from desk.records.validators import USCC_CHARS, id_check_char, luhn_check_digit, org_code_check_char, uscc_check_char
+from desk.validators import USCC_CHARS, id_check_char, luhn_check_digit, org_code_check_char, uscc_check_char
 
 CHUNK_SIZE = 5000
 CONFIG_PATH = Path(__file__).with_name("demo_data.toml")

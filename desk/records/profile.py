@@ -24,7 +24,7 @@ from desk.i18n import t
 from desk.records.calendar_months import add_months, month_start, months_between
 from desk.records.registries import RegistryAnswer, RegistryDirectory, default_directory
 from desk.records.tables import DepositEntry, Employer, Loan, Person, PersonalAccount, Withdrawal
-from desk.records.validators import check_bank_card, check_credit_code
+from desk.validators import check_bank_card, check_credit_code
 
 LEDGER_MONTHS = 24
 RULES_PATH = Path(__file__).with_name("rules.toml")

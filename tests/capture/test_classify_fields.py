@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from desk.capture import classify, fields, id_numbers
+from desk.validators import id_check_char
 from desk.i18n import t
 
 TODAY = date(2026, 8, 20)
@@ -75,7 +76,7 @@ def test_a_wrong_digit_is_not_repaired_into_a_valid_number():
 
 
 def test_id_check_character():
-    assert id_numbers.check_character("53010219200508011") == "X"
+    assert id_check_char("53010219200508011") == "X"
     assert id_numbers.is_valid("53010219200508011X", TODAY)
     assert not id_numbers.is_valid("53010219200508011X", date(1920, 1, 1))  # born after "today"
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from desk.records.calendar_months import add_months, month_start
 from desk.records.registries import source_of_kind
 from desk.records.tables import DepositEntry, Loan, Person, PersonalAccount, RegistryFact, Withdrawal
-from desk.records.validators import id_check_char
+from desk.validators import id_check_char
 
 _serial = itertools.count(1)
 DEMO_TODAY = date(2026, 11, 16)  # the demo data and every checklist on it use this day

@@ -11,7 +11,7 @@ from sqlmodel import select
 from desk.db import session_scope
 from desk.i18n import t, use_language
 from desk.records.tables import Person, PersonalAccount
-from desk.records.validators import id_check_char
+from desk.validators import id_check_char
 from desk.security.access_log import AccessLog
 from desk.security.masking import mask_id_number, mask_phone
 

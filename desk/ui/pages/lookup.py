@@ -17,7 +17,7 @@ from desk.db import session_scope
 from desk.i18n import t
 from desk.records.lookup import CANDIDATES, FOUND, Candidate, LookupOutcome, lookup_customer
 from desk.records.profile import CustomerProfile, load_profile
-from desk.records.validators import check_id_number, normalize_id_input
+from desk.validators import check_id_number, normalize_id_input
 from desk.security.access_log import log_access
 from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
 from desk.security.roles import may_unmask
