@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from desk.i18n import t
+from desk.i18n import Refusal
 
 
-class ArchiveRefused(ValueError):
+class ArchiveRefused(Refusal):
     """A request the archive will not carry out (deletion under retention, unknown document, …)."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(t(key, "en", **params))
-
-    def message(self, language: str | None = None) -> str:
-        """The reason in `language` (default: the current language)."""
-        return t(self.key, language, **self.params)

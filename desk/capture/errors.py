@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from desk.i18n import t
+from desk.i18n import Refusal
 
 
-class InputRefused(ValueError):
+class InputRefused(Refusal):
     """A file that is not a readable image or PDF, or is too large; carries a clerk-readable reason."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(t(key, "en", **params))
-
-    def message(self, language: str | None = None) -> str:
-        """The reason in `language` (default: the current language)."""
-        return t(self.key, language, **self.params)

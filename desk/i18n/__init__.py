@@ -83,3 +83,20 @@ def t(key: str, language: str | None = None, **params: object) -> str:
     lang = normalize_language(language) if language else _current.get()
     text = entry.get(_FIELD[lang]) or entry.get("zh") or key
     return text.format(**params) if params else text
+
+
+class Refusal(ValueError):
+    """A request refused for a reason the user can read: a message key plus its parameters.
+
+    `str(error)` is the English text (for logs); `message()` renders it in the user's language.
+    Each domain subclasses it (capture's `InputRefused`, the archive's `ArchiveRefused`).
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(t(key, "en", **params))
+
+    def message(self, language: str | None = None) -> str:
+        """The reason in `language` (default: the current language)."""
+        return t(self.key, language, **self.params)
