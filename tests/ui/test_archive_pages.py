@@ -51,8 +51,10 @@ def archive(review_staff, data_dir, lease_page):
     return review_staff, documents
 
 
-async def _archivist(log_in) -> None:
+async def _archivist(log_in, user: User) -> None:
+    """Log in as the archivist and wait for the search screen (it loads the staff list before it draws)."""
     await log_in(ARCHIVIST[0], ARCHIVIST[3])
+    await user.should_see(marker="query", retries=100)
 
 
 async def _search(user: User, query: str) -> None:
@@ -61,7 +63,7 @@ async def _search(user: User, query: str) -> None:
 
 async def test_a_two_character_chinese_word_finds_the_lease_with_marked_snippets(user: User, log_in, archive):
     engine, documents = archive
-    await _archivist(log_in)
+    await _archivist(log_in, user)
     await _search(user, "租赁")
     await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=2),
                           retries=50)
@@ -87,7 +89,7 @@ ODD_QUERIES = {
 
 @pytest.mark.parametrize("query", list(ODD_QUERIES))
 async def test_any_query_string_gives_results_or_a_plain_message(user: User, log_in, archive, query):
-    await _archivist(log_in)
+    await _archivist(log_in, user)
     await _search(user, query)
     key = ODD_QUERIES[query]
     expected = _zh(key) if key else _zh("archivist.search.showing", first=1, last=2)
@@ -97,7 +99,7 @@ async def test_any_query_string_gives_results_or_a_plain_message(user: User, log
 async def test_filters_narrow_the_results_and_bad_filters_say_why(user: User, log_in, archive):
     engine, documents = archive
     first, second = _people(engine, 2)
-    await _archivist(log_in)
+    await _archivist(log_in, user)
     user.find(marker="filter-customer").type(second.id_number)
     await _search(user, "租赁")
     await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=1),
@@ -120,7 +122,7 @@ async def test_filters_narrow_the_results_and_bad_filters_say_why(user: User, lo
 async def test_results_come_in_pages(user: User, log_in, review_staff, data_dir, lease_page):
     for person in _people(review_staff, 23):
         archive_page(review_staff, data_dir, lease_page, person.id)
-    await _archivist(log_in)
+    await _archivist(log_in, user)
     await _search(user, "合同")
     await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=20),
                           retries=50)
@@ -137,7 +139,7 @@ async def test_the_viewer_highlights_the_words_shows_hashes_and_logs_the_view(us
     engine, documents = archive
     document_id = next(iter(documents.values()))
     [page_id] = _pages(engine, document_id)
-    await _archivist(log_in)
+    await _archivist(log_in, user)
     await user.open(f"/archive/page/{page_id}?q=租赁")
     await user.should_see(marker="page-image", retries=50)
     [image] = user.find(marker="page-image").elements
@@ -166,7 +168,7 @@ async def test_the_image_route_refuses_a_clerk_and_logs_an_archivists_read(user:
     assert (await user.http_client.get(f"/archive/image/{page_id}/flat")).status_code == 403
     assert _log(engine, "archive_image") == []
     user.find(marker="logout").click()
-    await _archivist(log_in)
+    await _archivist(log_in, user)
     response = await user.http_client.get(f"/archive/image/{page_id}/thumb")
     assert response.status_code == 200 and response.content[:2] == b"\xff\xd8"  # a JPEG
     assert response.headers["cache-control"] == "private, no-store"
@@ -179,7 +181,7 @@ async def test_the_image_route_refuses_a_clerk_and_logs_an_archivists_read(user:
 async def test_export_sends_a_pdf_and_is_logged(user: User, log_in, archive):
     engine, documents = archive
     document_id = next(iter(documents.values()))
-    await _archivist(log_in)
+    await _archivist(log_in, user)
     response = await user.http_client.get(f"/archive/export/{document_id}")
     assert response.status_code == 200 and response.content[:5] == b"%PDF-"
     assert [(e.staff, e.fields) for e in _log(engine, "archive_export")] == [("arch7", f"document:{document_id}")]
@@ -189,7 +191,7 @@ async def test_export_sends_a_pdf_and_is_logged(user: User, log_in, archive):
 async def test_fixity_page_shows_the_last_scheduled_run_and_verifies_now(user: User, log_in, archive, data_dir):
     engine, documents = archive
     store = FileStore(data_dir)
-    await _archivist(log_in)
+    await _archivist(log_in, user)
     await user.open("/archive/fixity")
     await user.should_see(marker="fixity-never", retries=50)
     assert verify_if_due(store, every=timedelta(hours=24), engine=engine) is not None  # what the schedule runs
