@@ -15,11 +15,16 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from desk.capture.page_lines import straight_edge_quads
+
 _WORK_SIDE = 900  # long side of the working copy; corners are refined at full resolution
 _MIN_AREA = 0.04  # of the frame: smaller outlines are clutter
 _MAX_AREA = 0.985  # larger is the frame itself (a flatbed scan)
 _MIN_CONTRAST = 6.0  # grey levels between the paper rim and the desk just outside it
+_MIN_CONTRAST_ALONG_EDGES = 4.0  # the same for outlines laid along straight steps (their sides are proven edges)
 _MIN_RIM_SLOPE = 8.0  # Sobel units: the faint rim of a page lying on another sheet
+_RIM_WIDE, _RIM_NARROW = 0.012, 0.004  # of width + height: where paper and desk are compared
+_INNER_SCORE_SHARE = 0.2  # a larger outline around the best one wins if it scores at least this share
 _MIN_SIDE_PX = 150  # in the full frame: a smaller "page" is a word or a logo, not paper
 
 
@@ -44,14 +49,9 @@ def detect_page(bgr: np.ndarray) -> PageOutline:
     scale = min(1.0, _WORK_SIDE / max(height, width))
     small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr
     small_gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    best: tuple[float, np.ndarray] | None = None
-    slopes = _normal_slopes(small_gray)
-    for mask in _candidate_masks(small):
-        for quad in _quads_from_mask(mask):
-            quad = _split_off_neighbour(slopes, quad)
-            score = _credibility(small_gray, quad) * _fill(mask, quad) ** 4
-            if score > 0 and (best is None or score > best[0]):
-                best = (score, quad)
+    traced, laid = _traced_outlines(small, small_gray), _laid_outlines(small_gray)
+    best = max(traced + laid, key=lambda c: c[0], default=None)
+    best = _outermost(laid, best) if best is not None else None
     if best is None or min(perspective_sides(best[1] / scale)) < _MIN_SIDE_PX:
         return PageOutline(frame_corners(width, height), found=False)
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
@@ -59,6 +59,63 @@ def detect_page(bgr: np.ndarray) -> PageOutline:
     corners = refine_corners(gray, rough)
     cut_off = _touches_border(rough, width, height) or _touches_border(corners, width, height)
     return PageOutline(corners=corners, found=True, score=best[0], touches_border=cut_off)
+
+
+Scored = tuple[float, np.ndarray]  # credibility score, quadrilateral (TL, TR, BR, BL)
+
+
+def _traced_outlines(small: np.ndarray, small_gray: np.ndarray) -> list[Scored]:
+    """Credible outlines traced around blobs of paper-like pixels, with their scores."""
+    found = []
+    slopes = _normal_slopes(small_gray)
+    for mask in _candidate_masks(small):
+        for quad in _quads_from_mask(mask):
+            quad = _split_off_neighbour(slopes, quad)
+            found.append((_credibility(small_gray, quad) * _fill(mask, quad) ** 4, quad))
+    return [(score, quad) for score, quad in found if score > 0]
+
+
+def _laid_outlines(small_gray: np.ndarray) -> list[Scored]:
+    """Credible outlines laid along straight brightness steps (paper barely lighter than the desk)."""
+    found = []
+    height, width = small_gray.shape
+    margin = 0.015 * max(width, height)
+    for quad, support in straight_edge_quads(small_gray):
+        quad = order_corners(quad)
+        if any(_on_frame_edge(quad[i], quad[(i + 1) % 4], width, height, margin) for i in range(4)):
+            continue  # a side along the frame edge is the picture's own border, not the paper's rim
+        credibility = _credibility(small_gray, quad, rim=_RIM_NARROW, min_contrast=_MIN_CONTRAST_ALONG_EDGES)
+        found.append((credibility * support ** 4, quad))
+    return [(score, quad) for score, quad in found if score > 0]
+
+
+def _outermost(laid: list[Scored], best: Scored) -> Scored:
+    """The best outline, or a credible larger one laid along straight edges that extends it.
+
+    A photo or a dark box printed near a card's edge makes a quadrilateral of three of the card's
+    sides and the box's edge, which can look sharper than the card itself: what lies inside a page
+    is print. Only outlines laid along straight edges may extend: a traced blob that grows past
+    a side has usually swallowed a neighbouring sheet.
+    """
+    candidates = laid
+    floor = _INNER_SCORE_SHARE * best[0]
+    by_area = sorted(candidates, key=lambda c: -cv2.contourArea(c[1].astype(np.float32)))
+    while True:  # step outwards while some larger credible outline extends the current one
+        outer = next((c for c in by_area if c[0] >= floor and _contains(c[1], best[1])), None)
+        if outer is None:
+            return best
+        best = outer
+
+
+def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
+    """Whether `outer` is `inner` with one side moved outwards: three sides on the same lines, larger."""
+    tolerance = 0.025 * float(np.linalg.norm(outer[0] - outer[2]))
+    shared = sum(
+        any(np.abs(_signed_distance(inner[[i, (i + 1) % 4]], _line_through(outer[j], outer[(j + 1) % 4]))).max()
+            <= tolerance for j in range(4))
+        for i in range(4))
+    grows = cv2.contourArea(outer.astype(np.float32)) > 1.05 * cv2.contourArea(inner.astype(np.float32))
+    return shared >= 3 and grows
 
 
 def perspective_sides(quad: np.ndarray) -> list[float]:
@@ -229,16 +286,17 @@ def _normal_slopes(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
 
 
-def _edge_strength(slopes: tuple[np.ndarray, np.ndarray], a: np.ndarray, b: np.ndarray) -> float:
-    """Median grey-level slope across the segment a→b (how sharply it separates two surfaces)."""
+def _edge_strengths(slopes: tuple[np.ndarray, np.ndarray], segments: np.ndarray) -> np.ndarray:
+    """Median grey-level slope across each segment a→b (N×2×2): how sharply it separates two surfaces."""
     gx, gy = slopes
-    direction = (b - a) / max(np.linalg.norm(b - a), 1e-6)
-    normal = np.array([-direction[1], direction[0]])
-    ts = np.linspace(0.1, 0.9, 40)
-    points = a[None, :] + ts[:, None] * (b - a)[None, :]
-    xs = np.clip(points[:, 0].round().astype(int), 0, gx.shape[1] - 1)
-    ys = np.clip(points[:, 1].round().astype(int), 0, gx.shape[0] - 1)
-    return float(np.median(np.abs(gx[ys, xs] * normal[0] + gy[ys, xs] * normal[1])))
+    a, b = segments[:, 0], segments[:, 1]
+    direction = (b - a) / np.maximum(np.linalg.norm(b - a, axis=1, keepdims=True), 1e-6)
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+    points = a[:, None, :] + np.linspace(0.1, 0.9, 40)[None, :, None] * (b - a)[:, None, :]
+    xs = np.clip(points[..., 0].round().astype(int), 0, gx.shape[1] - 1)
+    ys = np.clip(points[..., 1].round().astype(int), 0, gx.shape[0] - 1)
+    across = gx[ys, xs] * normal[:, None, 0] + gy[ys, xs] * normal[:, None, 1]
+    return np.median(np.abs(across), axis=1)
 
 
 def _split_off_neighbour(slopes: tuple[np.ndarray, np.ndarray], quad: np.ndarray) -> np.ndarray:
@@ -254,7 +312,7 @@ def _split_off_neighbour(slopes: tuple[np.ndarray, np.ndarray], quad: np.ndarray
         if not _on_frame_edge(a, b, width, height):
             continue
         prev_side, next_side = (quad[i - 1], a), (b, quad[(i + 2) % 4])
-        lines, strengths = [], []
+        lines = []
         for fraction in np.linspace(0.03, 0.6, 58):
             for tilt in np.linspace(-0.06, 0.06, 7):
                 start = a + fraction * (quad[i - 1] - a)
@@ -263,9 +321,9 @@ def _split_off_neighbour(slopes: tuple[np.ndarray, np.ndarray], quad: np.ndarray
                 cut_b = _intersect_segments(next_side, (start, end))
                 if cut_a is not None and cut_b is not None:
                     lines.append((cut_a, cut_b))
-                    strengths.append(_edge_strength(slopes, cut_a, cut_b))
-        if not strengths:
+        if not lines:
             continue
+        strengths = _edge_strengths(slopes, np.array(lines))
         # the page's rim is faint against a white neighbour, but it stands out from every other line
         peak = int(np.argmax(strengths))
         if strengths[peak] >= max(_MIN_RIM_SLOPE, 6 * float(np.median(strengths))):
@@ -275,8 +333,7 @@ def _split_off_neighbour(slopes: tuple[np.ndarray, np.ndarray], quad: np.ndarray
     return quad
 
 
-def _on_frame_edge(a: np.ndarray, b: np.ndarray, width: int, height: int) -> bool:
-    margin = 3.0
+def _on_frame_edge(a: np.ndarray, b: np.ndarray, width: int, height: int, margin: float = 3.0) -> bool:
     return any(
         abs(a[axis] - limit) <= margin and abs(b[axis] - limit) <= margin
         for axis, limit in ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0))
@@ -305,8 +362,13 @@ def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
     return float(np.count_nonzero(cv2.bitwise_and(solid, inside))) / area
 
 
-def _credibility(gray: np.ndarray, quad: np.ndarray) -> float:
-    """How much this quadrilateral looks like a sheet of paper; 0 when it does not."""
+def _credibility(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE,
+                 min_contrast: float = _MIN_CONTRAST) -> float:
+    """How much this quadrilateral looks like a sheet of paper; 0 when it does not.
+
+    `rim` is how far from each side (share of width + height) paper and desk are compared: wide for
+    outlines traced from blobs, narrow for outlines laid along straight edges, which are exact.
+    """
     height, width = gray.shape
     area = cv2.contourArea(quad.astype(np.float32))
     if not _MIN_AREA * width * height <= area <= _MAX_AREA * width * height:
@@ -316,14 +378,14 @@ def _credibility(gray: np.ndarray, quad: np.ndarray) -> float:
     margin = 0.03 * (width + height)
     if (quad < -margin).any() or (quad[:, 0] > width - 1 + margin).any() or (quad[:, 1] > height - 1 + margin).any():
         return 0.0
-    contrasts = _side_contrasts(gray, quad)
+    contrasts = _side_contrasts(gray, quad, rim)
     if len(contrasts) < 3 or min(contrasts) < -3.0:
         return 0.0  # paper is lighter than the desk under it: a dark patch on a light page is print
     contrasts = [abs(c) for c in contrasts]
     contrasts.sort()
-    if contrasts[-3] < _MIN_CONTRAST:  # at least three sides must stand out from the desk
+    if contrasts[-3] < min_contrast:  # at least three sides must stand out from the desk
         return 0.0
-    weakest = min(1.0, contrasts[0] / (3 * _MIN_CONTRAST))  # a side that hardly stands out is suspect
+    weakest = min(1.0, contrasts[0] / (3 * min_contrast))  # a side that hardly stands out is suspect
     return float(np.sqrt(area / (width * height)) * min(np.mean(contrasts), 60.0) * weakest)
 
 
@@ -337,11 +399,11 @@ def _angles_plausible(quad: np.ndarray) -> bool:
     return True
 
 
-def _side_contrasts(gray: np.ndarray, quad: np.ndarray) -> list[float]:
+def _side_contrasts(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE) -> list[float]:
     """Per side lying inside the frame: paper rim − just outside, in grey levels (median over the side)."""
     height, width = gray.shape
     center = quad.mean(axis=0)
-    band = max(3.0, 0.012 * (width + height))
+    band = max(3.0, rim * (width + height))
     contrasts = []
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]

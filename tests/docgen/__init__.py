@@ -11,7 +11,7 @@ the fields. The same seed gives the same bytes.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -20,7 +20,7 @@ from .documents import TEMPLATES, Document, render
 from .ids import is_valid_id
 from .scene import CARDINALS, Scene, SceneOptions, photograph, random_options
 
-__all__ = ["Sample", "generate", "make_sample", "TEMPLATES", "SceneOptions", "is_valid_id"]
+__all__ = ["Sample", "generate", "make_sample", "random_options", "TEMPLATES", "SceneOptions", "is_valid_id"]
 
 
 @dataclass
@@ -84,7 +84,8 @@ def make_sample(seed: int, doc_type: str, options: SceneOptions, name: str | Non
 def generate(seed: int, n: int, *, flat: bool = False) -> list[Sample]:
     """`n` samples, deterministic by `seed`: every document type in turn, every cardinal turn early on.
 
-    Camera photos by default; `flat=True` gives flatbed scans (white bed, small skew, no perspective).
+    Camera photos by default (every fifth on a light desk); `flat=True` gives flatbed scans (white
+    bed, small skew, no perspective).
     """
     rng = random.Random(seed)
     types = list(TEMPLATES)
@@ -94,6 +95,8 @@ def generate(seed: int, n: int, *, flat: bool = False) -> list[Sample]:
         # the first photos cover all four turns, later ones follow the usual counter mix
         turned = CARDINALS[i % 4] if i < 4 and not flat else None
         options = random_options(rng, flat=flat, turned_deg=turned)
+        if not flat and i % 5 == 4:  # every fifth photo: white paper on a light desk, the low-contrast case
+            options = replace(options, background="light")
         kind = "scan" if flat else "photo"
         samples.append(make_sample(rng.getrandbits(32), doc_type, options, f"gen-{seed}-{i:03d}-{doc_type}-{kind}.jpg"))
     return samples

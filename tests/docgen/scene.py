@@ -39,7 +39,7 @@ class SceneOptions:
     jpeg_quality: int = 85
     second_sheet: bool = False  # another sheet partly in view at an edge
     hand: bool = False  # a hand-coloured blob at an edge, over the page margin at most
-    background: str = "wood"  # wood, grey, green, white (flat scans use white)
+    background: str = "wood"  # wood, grey, green, light (white paper on a light desk), white (flat scans)
     scan_dpi_scale: float = 1.0  # flat scans: frame pixels per page-image pixel
 
 
@@ -181,9 +181,9 @@ def _orientation(homography: np.ndarray, pw: int, ph: int) -> tuple[int, float]:
 
 
 def _background(kind: str, width: int, height: int, np_rng: np.random.Generator) -> np.ndarray:
-    """A desk surface: wood grain, a grey or green mat, or a scanner's white lid."""
+    """A desk surface: wood grain, a grey or green mat, a light laminate desk, or a scanner's white lid."""
     base = {"wood": (0.22, 0.40, 0.58), "grey": (0.38, 0.38, 0.40), "green": (0.25, 0.42, 0.24),
-            "white": (0.96, 0.96, 0.96)}[kind]
+            "light": (0.86, 0.88, 0.90), "white": (0.96, 0.96, 0.96)}[kind]
     texture = np.ones((height // 4, width // 4), np.float32)  # smooth: drawn small, then enlarged
     if kind == "wood":
         y, x = np.mgrid[0 : height // 4, 0 : width // 4].astype(np.float32)
