@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     bc.add_argument("--corpus", help="corpus folder (default DESK_CORPUS or ../shared/corpus)")
     bc.add_argument("--generated", type=int, default=12, help="how many generated camera photos")
     bc.add_argument("--no-ocrmypdf", action="store_true", help="skip the OCRmyPDF baseline")
-    bc.add_argument("--scans", type=int, default=4, help="how many generated flat scans (exact skew angles)")
+    bc.add_argument("--scans", type=int, default=8, help="how many generated flat scans (exact skew angles)")
     bc.add_argument("--batch", type=int, default=20, help="pages of the pool-vs-one-worker batch (0: skip)")
     bc.add_argument("--only", help="comma-separated parts of item names: run just those items")
     bc.add_argument("--json", action="store_true")

@@ -69,6 +69,23 @@ def test_scoring_compares_each_output_with_its_truth():
     assert failed.cer == 1.0 and failed.type_right == [False] and failed.error == "DpiError"
 
 
+def test_a_whole_degree_reference_angle_is_kept_apart_from_exact_ones():
+    output = PageOutput(text="房屋租赁合同", skew_deg=-2.15, rotation=90)
+    rounded = score(_photo(skew_whole_degree=True), SystemRun("desk", [output], seconds=1.0))
+    assert rounded.skew_errors == [] and rounded.whole_degree_skew_errors == [pytest.approx(0.85)]
+    summary = summarize([rounded, score(_photo(), SystemRun("desk", [output], seconds=1.0))])
+    assert summary.skew.max == pytest.approx(0.85) and summary.skew.mean == pytest.approx(0.85)
+    assert summary.whole_degree_skew.max == pytest.approx(0.85)
+    checks = {c.key: c for c in check_targets({"scan": {"desk": summary}}, [], None)}
+    assert checks["bench.capture.target.scan_skew"].passed is False  # only the exact angle counts
+
+
+def test_the_corpus_marks_the_deskew_packages_regression_angles_as_whole_degrees(corpus):
+    truths = {item.id: item.pages[0] for item in corpus_items(corpus)}
+    assert truths["deskew-2"].skew_whole_degree and truths["deskew-2"].skew_deg == -2.0
+    assert not truths["ocrmypdf_skew"].skew_whole_degree  # computed from the PDF's matrix
+
+
 def test_summaries_and_targets():
     good = PageOutput(text="房屋租赁合同", skew_deg=-3.0, rotation=90, corners=[[10, 10], [90, 12], [88, 150], [12, 148]],
                       found=True, doc_type="lease", id_numbers={"11010519491231002X"})

@@ -36,6 +36,7 @@ def render(kinds: Kinds, scores: list[ItemScore], batch: BatchTiming | None, tar
 _ROWS: list[tuple[str, Callable[[KindSummary], str], Callable[[KindSummary], float | None]]] = [
     ("cer", lambda k: _mean_max(k.cer, "{:.1%}"), lambda k: k.cer.mean),
     ("skew", lambda k: _mean_max(k.skew, "{:.3f}°"), lambda k: None),
+    ("skew_whole_degree", lambda k: _mean_max(k.whole_degree_skew, "{:.3f}°"), lambda k: None),
     ("corners", lambda k: _mean_max(k.corners, "{:.2%}"), lambda k: None),
     ("found", lambda k: _share(k.found), lambda k: None),
     ("rotation", lambda k: _share(k.rotation), lambda k: None),
@@ -77,7 +78,7 @@ def _items_table(scores: list[ItemScore], systems: list[str]) -> str:
         for system in ("desk", "ocrmypdf"):
             if system in systems:
                 cell = by_key.get((item, system))
-                row.append(_number(Summary.of(cell.skew_errors).max if cell else None, "{:.2f}°"))
+                row.append(_skew_cell(cell))
         row += [_number(c.seconds / c.pages, "{:.1f}") if c else "—" for c in cells]
         rows.append(row)
         problems += [f"  {item} · {c.system}: {c.error}" for c in cells if c is not None and c.error]
@@ -85,6 +86,17 @@ def _items_table(scores: list[ItemScore], systems: list[str]) -> str:
     if problems:
         text += "\n" + t("bench.capture.failures") + "\n" + "\n".join(problems)
     return text
+
+
+def _skew_cell(cell: ItemScore | None) -> str:
+    """The item's largest skew error; "≈" marks one against a whole-degree reference."""
+    if cell is None:
+        return "—"
+    if cell.skew_errors:
+        return _number(max(cell.skew_errors), "{:.2f}°")
+    if cell.whole_degree_skew_errors:
+        return "≈" + _number(max(cell.whole_degree_skew_errors), "{:.2f}°")
+    return "—"
 
 
 def _targets(checks: list[TargetCheck]) -> str:

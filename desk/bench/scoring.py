@@ -24,7 +24,8 @@ class ItemScore:
     pages: int
     seconds: float
     cer: float | None = None
-    skew_errors: list[float] = field(default_factory=list)
+    skew_errors: list[float] = field(default_factory=list)  # against exactly known angles
+    whole_degree_skew_errors: list[float] = field(default_factory=list)  # against whole-degree references
     corner_errors: list[float] = field(default_factory=list)
     found: list[bool] = field(default_factory=list)  # pages known to be fully visible
     rotation_right: list[bool] = field(default_factory=list)
@@ -57,7 +58,8 @@ def _score_page(result: ItemScore, item: BenchItem, truth, output: PageOutput | 
                 outcomes.append(False)
         return
     if truth.skew_deg is not None and output.skew_deg is not None:
-        result.skew_errors.append(angle_error(output.skew_deg, truth.skew_deg))
+        errors = result.whole_degree_skew_errors if truth.skew_whole_degree else result.skew_errors
+        errors.append(angle_error(output.skew_deg, truth.skew_deg))
     if truth.corners is not None and output.corners is not None and item.size is not None:
         result.corner_errors.append(corner_error(output.corners, truth.corners, *item.size))
     if truth.rotation is not None and output.rotation is not None:
@@ -84,6 +86,7 @@ class KindSummary:
     pages: int
     cer: Summary
     skew: Summary
+    whole_degree_skew: Summary
     corners: Summary
     found: tuple[int, int]
     rotation: tuple[int, int]
@@ -102,6 +105,7 @@ def summarize(scores: Iterable[ItemScore]) -> KindSummary:
         pages=pages,
         cer=Summary.of(s.cer for s in scores),
         skew=Summary.of(e for s in scores for e in s.skew_errors),
+        whole_degree_skew=Summary.of(e for s in scores for e in s.whole_degree_skew_errors),
         corners=Summary.of(e for s in scores for e in s.corner_errors),
         found=share(f for s in scores for f in s.found),
         rotation=share(r for s in scores for r in s.rotation_right),
