@@ -6,6 +6,9 @@ full-resolution gradient, so a hand over one corner or a shadow over one side do
 corners. A blob that runs to the frame edge is checked for a second sheet merged into it. A
 candidate is credible only when the paper inside differs from what lies just outside it on at
 least three sides; a table frame printed on a scanned page therefore never passes for the page.
+White paper on a light desk seldom makes a blob at all: outlines laid along straight brightness
+steps (page_lines.py) compete with the traced ones, and a laid outline that extends the best one
+by moving one side outwards wins, since whatever lies inside a page is print.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ _MIN_CONTRAST_ALONG_EDGES = 4.0  # the same for outlines laid along straight ste
 _MIN_RIM_SLOPE = 8.0  # Sobel units: the faint rim of a page lying on another sheet
 _RIM_WIDE, _RIM_NARROW = 0.012, 0.004  # of width + height: where paper and desk are compared
 _INNER_SCORE_SHARE = 0.2  # a larger outline around the best one wins if it scores at least this share
+_PAPER_BEYOND_SHARE = 0.75  # past a laid side, this much paper-light surface means the page goes on
 _MIN_SIDE_PX = 150  # in the full frame: a smaller "page" is a word or a logo, not paper
 
 
@@ -84,9 +88,39 @@ def _laid_outlines(small_gray: np.ndarray) -> list[Scored]:
         quad = order_corners(quad)
         if any(_on_frame_edge(quad[i], quad[(i + 1) % 4], width, height, margin) for i in range(4)):
             continue  # a side along the frame edge is the picture's own border, not the paper's rim
+        if _paper_beyond_a_side(small_gray, quad):
+            continue  # the edge of a text column or a shaded box: the page goes on past it
         credibility = _credibility(small_gray, quad, rim=_RIM_NARROW, min_contrast=_MIN_CONTRAST_ALONG_EDGES)
         found.append((credibility * support ** 4, quad))
     return [(score, quad) for score, quad in found if score > 0]
+
+
+def _paper_beyond_a_side(gray: np.ndarray, quad: np.ndarray) -> bool:
+    """Whether, just past some side, nearly all the surface is as light as the paper inside that side.
+
+    Past a real rim lies the desk, darker than the paper at the same spot. Past the edge of a text
+    column there is blank paper between the characters: the side is inside the page.
+    """
+    height, width = gray.shape
+    center = quad.mean(axis=0)
+    near, far = max(3.0, 0.01 * min(width, height)), max(8.0, 0.05 * min(width, height))
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+        outward = np.array([direction[1], -direction[0]])
+        if outward @ (center - (a + b) / 2) > 0:
+            outward = -outward
+        along = a + np.linspace(0.1, 0.9, 40)[:, None] * (b - a)
+        inside = _sample(gray, along - near * outward)
+        beyond = np.concatenate([_sample(gray, along + d * outward) for d in np.linspace(near, far, 8)
+                                 if _all_inside(along + d * outward, width, height)] or [np.zeros(0)])
+        if len(beyond) and float(np.mean(beyond >= float(np.median(inside)) - 2.0)) > _PAPER_BEYOND_SHARE:
+            return True
+    return False
+
+
+def _all_inside(points: np.ndarray, width: int, height: int) -> bool:
+    return bool(((points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)).all())
 
 
 def _outermost(laid: list[Scored], best: Scored) -> Scored:
@@ -97,9 +131,8 @@ def _outermost(laid: list[Scored], best: Scored) -> Scored:
     is print. Only outlines laid along straight edges may extend: a traced blob that grows past
     a side has usually swallowed a neighbouring sheet.
     """
-    candidates = laid
     floor = _INNER_SCORE_SHARE * best[0]
-    by_area = sorted(candidates, key=lambda c: -cv2.contourArea(c[1].astype(np.float32)))
+    by_area = sorted(laid, key=lambda c: -cv2.contourArea(c[1].astype(np.float32)))
     while True:  # step outwards while some larger credible outline extends the current one
         outer = next((c for c in by_area if c[0] >= floor and _contains(c[1], best[1])), None)
         if outer is None:
