@@ -20,6 +20,7 @@ from desk.archive.search_index import index_for
 from desk.archive.storage import FileStore
 from desk.archive.tables import ArchiveDocument, ArchivePage, referenced_keys
 from desk.db import session_scope
+from desk.i18n import current_language
 from desk.security.access_log import log_access
 
 _RULES_FILE = Path(__file__).with_name("retention.toml")
@@ -29,6 +30,19 @@ _RULES_FILE = Path(__file__).with_name("retention.toml")
 def retention_rules() -> dict:
     """The retention classes and the default class, from retention.toml."""
     return tomllib.loads(_RULES_FILE.read_text(encoding="utf-8"))
+
+
+def class_names() -> set[str]:
+    """Every retention class of retention.toml."""
+    return set(retention_rules()["classes"])
+
+
+def class_label(name: str, language: str | None = None) -> str:
+    """The label staff see for a retention class (its code when the class is unknown)."""
+    rule = retention_rules()["classes"].get(name)
+    if rule is None:
+        return name
+    return rule["en"] if (language or current_language()) == "en" else rule["zh"]
 
 
 def default_class() -> str:

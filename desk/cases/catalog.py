@@ -63,14 +63,6 @@ class DueTimes(_Strict):
     service: int = Field(ge=0)
 
 
-class Retention(Named):
-    """How long the documents of a case are kept."""
-
-    years: int = Field(gt=0)
-    counted_from: Literal["case_closed", "loan_settled"]
-    source: str
-
-
 class Material(Named):
     """A paper material and the system data that can stand in for it."""
 
@@ -119,7 +111,7 @@ class Business(Named):
 
     group: Literal["withdrawal", "loan", "transfer", "service"]
     review_mode: Literal["decide_first", "pay_first"]
-    retention: str
+    retention: str  # a class of desk/archive/retention.toml
     reason_code: str | None = None
     loan_business_type: str | None = None
     due_working_days: int | None = Field(default=None, ge=0)  # None: the group's default
@@ -135,7 +127,6 @@ class Catalog(_Strict):
     """The whole catalog; `business` is keyed by code (TQ401 …)."""
 
     due_working_days: DueTimes
-    retention: dict[str, Retention]
     declarations: dict[str, Named] = {}
     materials: dict[str, Material]
     rules: dict[str, Rule]

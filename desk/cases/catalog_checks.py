@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from desk.archive.retention import class_names
 from desk.cases.catalog import BUSINESS_CODE, MATERIAL_CODE, REASON_CODES, Business, Catalog
 from desk.cases.eligibility import CHECKS
 from desk.cases.evidence import DECLARED_PREFIX, STAND_INS, known_condition
@@ -97,11 +98,12 @@ def _business_rule_problems(catalog: Catalog, entry: str, business: Business) ->
 
 def _business_problems(catalog: Catalog) -> Problems:
     problems: Problems = []
+    retention_classes = class_names()
     for code, business in catalog.business.items():
         entry = f"business.{code}"
         if not BUSINESS_CODE.match(code):
             problems.append((entry, t("cases.catalog.bad_business_code")))
-        if business.retention not in catalog.retention:
+        if business.retention not in retention_classes:
             problems.append((entry, t("cases.catalog.unknown_retention", name=business.retention)))
         if business.group == "withdrawal" and business.reason_code not in REASON_CODES:
             problems.append((entry, t("cases.catalog.bad_reason_code", code=business.reason_code or "—")))

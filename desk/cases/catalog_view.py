@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from desk.archive.retention import class_label
 from desk.cases.catalog import Business, Catalog, Rule
 from desk.cases.messages import json_value
 from desk.i18n import t
@@ -31,7 +32,7 @@ def business_row(catalog: Catalog, code: str, business: Business, *, language: s
     return {"code": code, "name": business.name(language), "group": business.group,
             "review_mode": t(f"cases.review_mode.{business.review_mode}", language),
             "due_working_days": catalog.due_days(business),
-            "retention": catalog.retention[business.retention].name(language),
+            "retention": class_label(business.retention, language),
             "spouse_facts": business.spouse_facts, "closes_account": business.closes_account,
             "materials": materials,
             "rules": [_rule_row(rule_id, catalog.rules[rule_id], language, today) for rule_id in business.rules]}

@@ -19,7 +19,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from desk.archive.intake import DocumentInfo, PageInput, archive_document
-from desk.archive.retention import retention_rules
 from desk.archive.storage import FileStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.cases.catalog import get_catalog
@@ -120,9 +119,7 @@ def case_state(case_id: int, engine: Engine | None = None) -> CaseState:
 
 def _retention_class(business_code: str) -> str | None:
     business = get_catalog().get_business(business_code)
-    classes = retention_rules()["classes"]
-    # the archive keeps its own list of classes; one it does not know falls back to its default
-    return business.retention if business and business.retention in classes else None
+    return business.retention if business else None  # the catalog names only classes the archive has
 
 
 def archive_capture(*, case_id: int, material: str, pages: Sequence[PageInput], source: str, title: str,

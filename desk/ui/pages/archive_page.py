@@ -17,8 +17,8 @@ from nicegui import run, ui
 
 from desk.archive.errors import ArchiveRefused
 from desk.archive.query_parser import parse_query
+from desk.archive.retention import class_label
 from desk.archive.viewer import Box, PageView, check_document, open_page
-from desk.cases.catalog import get_catalog
 from desk.db import session_scope
 from desk.i18n import t
 from desk.security.masking import mask_numbers_in_text
@@ -158,7 +158,6 @@ class PageScreen:
 
     def _pairs(self) -> None:
         view = self.view
-        retention = get_catalog().retention.get(view.retention_class)
         material = f"{view.material_code} {material_label(view.material_code)}" if view.material_code else "—"
         pair(t("archivist.page.document"), str(view.document_id))
         pair(t("archivist.page.material"), material)
@@ -172,7 +171,7 @@ class PageScreen:
         if view.ocr_confidence is not None:
             pair(t("archivist.page.confidence"), f"{view.ocr_confidence:.0f}")
         pair(t("archivist.page.retention"), t("archivist.page.retention_value", until=day(view.retention_until),
-                                              name=retention.name() if retention else view.retention_class))
+                                              name=class_label(view.retention_class)))
         for name, value in view.fields:
             pair(label_or_code("archivist.field.", name), value)
 
