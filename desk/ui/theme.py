@@ -19,9 +19,11 @@ from desk.ui.palette import ACCENT, NEGATIVE, POSITIVE, PRIMARY, SECONDARY
 IDLE_CHECK_SECONDS = 30
 
 
-def _colours() -> None:
+def _document(language: str) -> None:
+    """The app's colours, and the page's language for screen readers, fonts and the browser."""
     ui.colors(primary=PRIMARY, secondary=SECONDARY, accent=ACCENT, positive=POSITIVE, negative=NEGATIVE)
     ui.query("body").classes("bg-grey-2")
+    ui.query("html").props(f"lang={language}")  # ui.run's language is one for every session
 
 
 def language_switch() -> None:
@@ -68,10 +70,10 @@ def _header(staff: ui_session.SessionStaff) -> None:
 @contextmanager
 def frame(title_key: str) -> Iterator[ui_session.SessionStaff]:
     """The page layout for a logged-in staff member; yields that staff member, inside the content column."""
-    ui_session.apply_language()
+    language = ui_session.apply_language()
     staff = ui_session.session_staff()
     assert staff is not None, "the auth middleware lets only logged-in staff reach a framed page"
-    _colours()
+    _document(language)
     ui.page_title(f"{t(title_key)} · {t('ui.app_name')}")
     _header(staff)
     _idle_watch()
@@ -82,8 +84,7 @@ def frame(title_key: str) -> Iterator[ui_session.SessionStaff]:
 @contextmanager
 def bare_frame(title_key: str) -> Iterator[ui.column]:
     """The layout of pages without a logged-in user (the login page): title bar and language switch only."""
-    ui_session.apply_language()
-    _colours()
+    _document(ui_session.apply_language())
     ui.page_title(f"{t(title_key)} · {t('ui.app_name')}")
     with ui.header().classes("items-center px-6 py-2 bg-primary no-wrap"):  # one line on a phone too
         ui.label(t("ui.app_name")).classes("text-lg font-bold text-white truncate")

@@ -3,6 +3,7 @@
 import time
 
 from nicegui import app
+from nicegui.elements.query import QueryElement
 from nicegui.testing import User
 
 CLERK_PASSWORD = "Counter2026a"
@@ -76,12 +77,20 @@ async def test_language_follows_the_browser_and_can_be_switched(user: User, log_
     await log_in("clerk7", CLERK_PASSWORD)
     await user.should_see("Customer lookup")
     await user.should_see("王丽 · Clerk")
+    assert _document_language(user) == "en"
     toggle = next(iter(user.find(marker="language").elements))
     with user:
         toggle.value = "zh-CN"  # what clicking 中文 does
     await user.should_see("王丽 · 柜员", retries=50)
     await user.should_see("客户查询")
     assert app.storage.user["language"] == "zh-CN"
+    assert _document_language(user) == "zh-CN"
+
+
+def _document_language(user: User) -> str:
+    """The `lang` the page sets on <html> (what screen readers and the browser's fonts go by)."""
+    [html] = [e for e in user.find(kind=QueryElement).elements if e.props["selector"] == "html"]
+    return html.props["props"]["lang"]
 
 
 async def test_deactivated_account_loses_its_session(user: User, log_in):
