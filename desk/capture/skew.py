@@ -46,7 +46,11 @@ def _refine(points: np.ndarray, start: float) -> float:
 
 
 def rotate(bgr: np.ndarray, angle_deg: float) -> np.ndarray:
-    """`bgr` turned counter-clockwise by `angle_deg`, on a canvas large enough to keep every corner."""
+    """`bgr` turned counter-clockwise by `angle_deg`, on a canvas large enough to keep every corner.
+
+    Lanczos keeps the strokes of a sharp (bilevel) scan crisp; cubic blurred them enough to cost
+    Tesseract characters on a page turned by a tenth of a degree.
+    """
     if abs(angle_deg) < 1e-3:
         return bgr
     height, width = bgr.shape[:2]
@@ -56,7 +60,7 @@ def rotate(bgr: np.ndarray, angle_deg: float) -> np.ndarray:
     matrix[0, 2] += new_width / 2 - width / 2
     matrix[1, 2] += new_height / 2 - height / 2
     paper = tuple(int(v) for v in np.median(bgr.reshape(-1, bgr.shape[-1]) if bgr.ndim == 3 else bgr.ravel(), axis=0).ravel())
-    return cv2.warpAffine(bgr, matrix, (new_width, new_height), flags=cv2.INTER_CUBIC,
+    return cv2.warpAffine(bgr, matrix, (new_width, new_height), flags=cv2.INTER_LANCZOS4,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=paper if bgr.ndim == 3 else paper[0])
 
 
