@@ -102,14 +102,10 @@ def _paper_beyond_a_side(gray: np.ndarray, quad: np.ndarray) -> bool:
     column there is blank paper between the characters: the side is inside the page.
     """
     height, width = gray.shape
-    center = quad.mean(axis=0)
     near, far = max(3.0, 0.01 * min(width, height)), max(8.0, 0.05 * min(width, height))
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
-        direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
-        outward = np.array([direction[1], -direction[0]])
-        if outward @ (center - (a + b) / 2) > 0:
-            outward = -outward
+        outward = -_inward_normal(quad, i)
         along = a + np.linspace(0.1, 0.9, 40)[:, None] * (b - a)
         inside = _sample(gray, along - near * outward)
         beyond = np.concatenate([_sample(gray, along + d * outward) for d in np.linspace(near, far, 8)
@@ -435,17 +431,13 @@ def _angles_plausible(quad: np.ndarray) -> bool:
 def _side_contrasts(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE) -> list[float]:
     """Per side lying inside the frame: paper rim − just outside, in grey levels (median over the side)."""
     height, width = gray.shape
-    center = quad.mean(axis=0)
     band = max(3.0, rim * (width + height))
     contrasts = []
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
         ts = np.linspace(0.1, 0.9, 40)
         points = a[None, :] + ts[:, None] * (b - a)[None, :]
-        direction = (b - a) / max(np.linalg.norm(b - a), 1e-6)
-        normal = np.array([-direction[1], direction[0]])
-        if normal @ (center - (a + b) / 2) < 0:
-            normal = -normal  # make it point into the paper
+        normal = _inward_normal(quad, i)
         inside = points + band * normal
         outside = points - band * normal
         visible = (outside[:, 0] >= 0) & (outside[:, 0] < width) & (outside[:, 1] >= 0) & (outside[:, 1] < height)
@@ -455,6 +447,14 @@ def _side_contrasts(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE) 
         values_out = _sample(gray, outside[visible])
         contrasts.append(float(np.median(values_in)) - float(np.median(values_out)))
     return contrasts
+
+
+def _inward_normal(quad: np.ndarray, i: int) -> np.ndarray:
+    """The unit normal of side i (quad[i] → quad[i+1]) that points into the quadrilateral."""
+    a, b = quad[i], quad[(i + 1) % 4]
+    direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+    normal = np.array([-direction[1], direction[0]])
+    return -normal if normal @ (quad.mean(axis=0) - (a + b) / 2) < 0 else normal
 
 
 def _sample(gray: np.ndarray, points: np.ndarray) -> np.ndarray:

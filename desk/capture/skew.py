@@ -9,6 +9,8 @@ that carry the angle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -143,7 +145,8 @@ def _rise_and_fall(points: np.ndarray, angle_deg: float) -> float:
     return float(np.dot(steps, steps)) / len(points)
 
 
-def _scan(points: np.ndarray, angles: np.ndarray, parabolic: bool = False, measure=None) -> float:
+def _scan(points: np.ndarray, angles: np.ndarray, parabolic: bool = False,
+          measure: Callable[[np.ndarray, float], float] | None = None) -> float:
     scores = np.array([(measure or _sharpness)(points, a) for a in angles])
     best = int(scores.argmax())
     if parabolic and 0 < best < len(angles) - 1:
