@@ -11,6 +11,8 @@ import argparse
 import importlib
 import sys
 
+from desk.money import Money, MoneyError
+
 # command name -> "module:function"
 _HANDLERS = {
     "run": "desk.ui.server:run_command",
@@ -27,6 +29,14 @@ _HANDLERS = {
     "export": "desk.cases.case_export:export_command",
     "bench search": "desk.bench.search:bench_command",
 }
+
+
+def yuan_amount(text: str) -> Money:
+    """An argparse type: an exact amount of yuan."""
+    try:
+        return Money.parse(text)
+    except MoneyError:
+        raise argparse.ArgumentTypeError(f"not an amount of yuan: {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     checklist.add_argument("business", help="business code of the catalog, e.g. TQ401")
     checklist.add_argument("--json", action="store_true", help="print one JSON object")
     checklist.add_argument("--declare", action="append", help="a declaration of the business (repeatable)")
-    checklist.add_argument("--amount", type=float, help="requested amount in yuan")
+    checklist.add_argument("--amount", type=yuan_amount, help="requested amount in yuan")
     checklist.add_argument("--term", type=int, help="requested loan term in months")
     checklist.add_argument("--lang", choices=["zh-CN", "en"], help="language (default DESK_DEFAULT_LANGUAGE)")
     checklist.add_argument("--staff", default="cli", help="staff member written to the access log")

@@ -20,10 +20,6 @@ from desk.security.masking import mask_id_number, mask_name
 from desk.settings import get_settings
 
 
-def _fen(yuan: float | None) -> int | None:
-    return None if yuan is None else round(yuan * 100)
-
-
 def render_checklist(checklist: Checklist, catalog: Catalog, *, name: str, id_number: str) -> str:
     """Plain text for the terminal, in the current language (name and ID number already masked)."""
     language = current_language()
@@ -66,7 +62,7 @@ def checklist_command(args: argparse.Namespace) -> int:
             if outcome.kind != FOUND:
                 print(outcome.message() or t("cases.cli.not_found"), file=sys.stderr)
                 return 2 if outcome.kind == "invalid_id" else 1
-            request = Request(_fen(args.amount), args.term)
+            request = Request(args.amount.fen if args.amount else None, args.term)
             checklist = checklist_for(session, outcome.person_id, args.business, declared=args.declare or (),
                                       request=request, catalog=catalog)
             log_access(session, staff=args.staff, action="checklist", person_id=outcome.person_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from desk.money import Money
 from desk.cases.working_days import local_day
 from desk.i18n import t
 
@@ -31,11 +32,6 @@ _LABELLED = {
 _LEDGER_LABEL = "cases.source.ledger"
 
 
-def yuan(fen: int | None) -> str:
-    """`fen` as yuan with thousands separators and two decimals ("21,600.00"); a dash for None."""
-    return "—" if fen is None else f"{fen / 100:,.2f}"
-
-
 def _render_value(name: str, value: object, language: str | None) -> object:
     if value is None:
         return "—"
@@ -49,7 +45,7 @@ def _render_value(name: str, value: object, language: str | None) -> object:
     if name in _LABELLED:
         return t(_LABELLED[name] + str(value), language)
     if name.endswith("_fen") and isinstance(value, int):
-        return yuan(value)
+        return Money(value).plain()
     if isinstance(value, datetime):
         return local_day(value).isoformat()
     if isinstance(value, date):

@@ -15,7 +15,8 @@ from desk.db import get_engine, init_db, session_scope
 from desk.i18n import t, use_language
 from desk.records.demo_data import database_is_empty, seed_database
 from desk.records.lookup import FOUND, INVALID_ID, NOT_FOUND, LookupOutcome, lookup_customer
-from desk.records.profile import CustomerProfile, yuan
+from desk.money import format_money
+from desk.records.profile import CustomerProfile
 from desk.security.masking import mask_dataclass
 from desk.settings import get_settings
 
@@ -93,8 +94,8 @@ def _profile_lines(p: CustomerProfile) -> list[str]:
     if p.account:
         a = p.account
         lines.append(f"{t('records.profile.account')}: {a.account_no}  {a.status_label}  "
-                     f"{t('records.profile.balance')} {yuan(a.balance_fen)}  "
-                     f"{t('records.profile.monthly_deposit')} {yuan(a.monthly_deposit_fen)}  "
+                     f"{t('records.profile.balance')} {format_money(a.balance_fen)}  "
+                     f"{t('records.profile.monthly_deposit')} {format_money(a.monthly_deposit_fen)}  "
                      f"{t('records.profile.consecutive', months=a.consecutive_months)}")
         warning = f"  ({t(a.bank_card_warning)})" if a.bank_card_warning else ""
         lines.append(f"  {t('records.profile.bank_card')}: {a.bank_card_no}{warning}")
@@ -102,16 +103,16 @@ def _profile_lines(p: CustomerProfile) -> list[str]:
         e = p.employer
         problem = f"  ({t(e.credit_code_problem)})" if e.credit_code_problem else ""
         lines.append(f"{t('records.profile.employer')}: {e.name}  {e.unit_account}  {e.credit_code}{problem}")
-    deposits = " ".join(f"{d.period:%Y-%m}:{yuan(d.amount_fen)}" for d in p.deposits[:6])
+    deposits = " ".join(f"{d.period:%Y-%m}:{format_money(d.amount_fen)}" for d in p.deposits[:6])
     lines.append(f"{t('records.profile.deposits', count=len(p.deposits))}: {deposits}")
     for w in p.withdrawals:
         allowed = t("records.profile.next_allowed", day=w.next_allowed_on) if w.next_allowed_on else ""
-        lines.append(f"  {t('records.profile.withdrawal')}: {w.withdrawn_on} {w.reason_label} {yuan(w.amount_fen)}"
+        lines.append(f"  {t('records.profile.withdrawal')}: {w.withdrawn_on} {w.reason_label} {format_money(w.amount_fen)}"
                      f" {allowed}")
     for loan in p.loans:
-        lines.append(f"  {t('records.profile.loan')}: {loan.loan_no} {yuan(loan.amount_fen)} {loan.annual_rate_pct}% "
+        lines.append(f"  {t('records.profile.loan')}: {loan.loan_no} {format_money(loan.amount_fen)} {loan.annual_rate_pct}% "
                      f"{loan.term_months} {loan.repayment_method_label} "
-                     f"{t('records.profile.outstanding')} {yuan(loan.outstanding_fen)}")
+                     f"{t('records.profile.outstanding')} {format_money(loan.outstanding_fen)}")
     for answer in p.registry:
         status = t(f"records.registry.status.{answer.status}")
         lines.append(f"  {t('records.fact_kind.' + str(answer.kind))} · {t('records.source.' + answer.source)} · "

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from desk.i18n import t
 from desk.records.calendar_months import add_months, month_start, months_between
+from desk.money import Money
 from desk.records.registries import RegistryAnswer, RegistryDirectory, default_directory
 from desk.records.tables import DepositEntry, Employer, Loan, Person, PersonalAccount, Withdrawal
 from desk.validators import check_bank_card, check_credit_code
@@ -32,11 +33,6 @@ RULES_PATH = Path(__file__).with_name("rules.toml")
 
 class CustomerNotFound(LookupError):
     """No person with this id."""
-
-
-def yuan(fen: int) -> Decimal:
-    """Fen as an exact yuan amount."""
-    return Decimal(fen) / 100
 
 
 def _json(value: Any) -> Any:
@@ -118,7 +114,7 @@ class AccountInfo:
     @property
     def balance(self) -> Decimal:
         """The balance in yuan."""
-        return yuan(self.balance_fen)
+        return Money(self.balance_fen).yuan
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from desk.i18n import catalog, t
 from desk.security.masking import mask_payload
-from desk.ui.formatting import money
+from desk.money import format_money
 
 MAX_LIST_ITEMS = 3
 
@@ -20,7 +20,7 @@ def _value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return t("common.yes") if value else t("common.no")
     if key.endswith("_fen") and isinstance(value, (int, float)):
-        return money(int(value))
+        return format_money(int(value))
     if isinstance(value, str) and f"ui.fact_value.{value}" in catalog():
         return t(f"ui.fact_value.{value}")
     return str(value)

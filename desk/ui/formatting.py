@@ -1,17 +1,10 @@
-"""How money, dates and rates look on screen (the same in both languages, as Chinese forms print them)."""
+"""How dates and rates look on screen (the same in both languages, as Chinese forms print them); money is
+desk.money.format_money."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-
-
-def money(fen: int | None) -> str:
-    """Fen as yuan with thousands separators: 1234567 -> '¥12,345.67'."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    return f"{sign}¥{Decimal(abs(fen)) / 100:,.2f}"
 
 
 def day(value: date | datetime | str | None) -> str:

@@ -18,7 +18,8 @@ from desk.records.profile import CustomerProfile, DepositMonth
 from desk.records.registries import NOT_PROVEN, PROVEN, RegistryAnswer
 from desk.security.masking import mask_card, mask_id_number, mask_phone
 from desk.ui.fact_text import fact_lines
-from desk.ui.formatting import day, money, month, percent
+from desk.money import format_money
+from desk.ui.formatting import day, month, percent
 from desk.ui.palette import PRIMARY
 
 CHART_MONTHS = 24
@@ -66,15 +67,15 @@ def _account(profile: CustomerProfile, masked: bool) -> None:
             ui.label(t("ui.profile.no_account")).classes("text-secondary")
             return
         with ui.row().classes("items-center gap-2"):
-            ui.label(money(account.balance_fen)).classes("text-3xl font-bold").mark("balance")
+            ui.label(format_money(account.balance_fen)).classes("text-3xl font-bold").mark("balance")
             ui.badge(account.status_label, color=STATUS_COLOURS.get(account.status_code, "grey-8")) \
                 .classes("text-sm").mark("account-status")
         _field("ui.profile.account_no", account.account_no, "account-no")
         _field("ui.profile.status_since", day(account.status_since))
-        _field("ui.profile.deposit_base", money(account.deposit_base_fen))
+        _field("ui.profile.deposit_base", format_money(account.deposit_base_fen))
         _field("ui.profile.rates", t("ui.profile.rates_value", personal=account.personal_rate_pct,
                                      employer=account.employer_rate_pct))
-        _field("ui.profile.monthly_deposit", money(account.monthly_deposit_fen))
+        _field("ui.profile.monthly_deposit", format_money(account.monthly_deposit_fen))
         _field("ui.profile.consecutive", t("ui.profile.months", count=account.consecutive_months))
         _field("ui.profile.bank_card", mask_card(account.bank_card_no) if masked else account.bank_card_no)
         if account.bank_card_warning:
@@ -129,7 +130,7 @@ def _withdrawals(profile: CustomerProfile) -> None:
             with ui.column().classes("w-full gap-0 border-b border-gray-200 pb-1"):
                 with ui.row().classes("w-full justify-between no-wrap"):
                     ui.label(f"{day(item.withdrawn_on)} {item.reason_label}")
-                    ui.label(money(item.amount_fen)).classes("font-mono")
+                    ui.label(format_money(item.amount_fen)).classes("font-mono")
                 if item.next_allowed_on and profile.next_allowed.get(item.reason_code) == item.next_allowed_on:
                     waiting = item.next_allowed_on > today
                     ui.label(t("ui.profile.next_allowed", date=day(item.next_allowed_on))) \
@@ -147,11 +148,11 @@ def _loans(profile: CustomerProfile) -> None:
                     ui.label(loan.loan_no).classes("font-mono")
                     ui.badge(t(f"ui.loan_status.{loan.status}"),
                              color="primary" if loan.status == "open" else "grey")
-                _field("ui.profile.loan_amount", money(loan.amount_fen))
-                _field("ui.profile.loan_outstanding", money(loan.outstanding_fen))
+                _field("ui.profile.loan_amount", format_money(loan.amount_fen))
+                _field("ui.profile.loan_outstanding", format_money(loan.outstanding_fen))
                 _field("ui.profile.loan_terms", t("ui.profile.loan_terms_value", rate=percent(loan.annual_rate_pct),
                                                   months=loan.term_months, method=loan.repayment_method_label))
-                _field("ui.profile.loan_monthly", money(loan.monthly_payment_fen))
+                _field("ui.profile.loan_monthly", format_money(loan.monthly_payment_fen))
 
 
 def _registry_row(answer: RegistryAnswer, masked: bool) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from nicegui import run, ui
 
@@ -24,7 +23,8 @@ from desk.ui.auth import require_staff
 from desk.ui.case_labels import (
     MATERIAL_COLOURS, STATE_COLOURS, business_label, due_text, label_or_code, material_label, moment, state_label)
 from desk.ui.fact_text import fact_lines
-from desk.ui.formatting import day, money
+from desk.money import Money, MoneyError, format_money
+from desk.ui.formatting import day
 from desk.ui.page_images import thumbnail
 from desk.ui.pairs import pair, pair_grid
 from desk.ui.session import SessionStaff
@@ -55,6 +55,10 @@ class DecisionForm:
         self.message.classes(replace=f"text-sm min-h-[1.25rem] text-{tone}")
 
 
+def _fen_of(amount: Money | None) -> int | None:
+    return None if amount is None else amount.fen
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the supervisor asked for: the action, the comment and (for a recourse) the amount."""
@@ -62,20 +66,6 @@ class Decision:
     action: str
     comment: str
     clawback_fen: int | None
-
-
-def yuan_to_fen(text: str | None) -> int | None:
-    """'1,234.5' yuan -> 123450 fen; None for an empty field; ValueError for anything else."""
-    cleaned = (text or "").replace(",", "").replace("，", "").replace("¥", "").strip()
-    if not cleaned:
-        return None
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(cleaned) from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise ValueError(cleaned)
-    return int(amount * 100)
 
 
 def _dossier(case_id: int, staff: SessionStaff) -> Dossier:
@@ -100,16 +90,16 @@ def _summary(dossier: Dossier) -> None:
             ui.label(business_label(case.business_code)).classes("text-lg")
             with pair_grid():
                 pair(t("review.case.mode"), t(f"cases.review_mode.{case.review_mode}"))
-                pair(t("review.case.amount"), money(case.amount_fen))
+                pair(t("review.case.amount"), format_money(case.amount_fen))
                 if case.clawback_fen:
-                    pair(t("review.case.clawback"), money(case.clawback_fen))
+                    pair(t("review.case.clawback"), format_money(case.clawback_fen))
         with ui.card().classes("gap-2").mark("case-customer"):
             ui.label(t("review.case.customer")).classes("text-base font-bold text-primary")
             ui.label(dossier.customer_name).classes("text-xl font-bold").mark("customer-name")
             with pair_grid():
                 pair(t("ui.profile.id_number"), dossier.customer_id_number, "customer-id")
                 pair(t("review.case.account_status"), label_or_code("records.account_status.", dossier.account_status))
-                pair(t("review.case.balance"), money(dossier.balance_fen))
+                pair(t("review.case.balance"), format_money(dossier.balance_fen))
         with ui.card().classes("gap-2").mark("case-dates"):
             ui.label(t("review.case.progress")).classes("text-base font-bold text-primary")
             with pair_grid():
@@ -240,8 +230,8 @@ class CaseScreen:
             return
         try:
             wants_amount = form.clawback is not None and CLAWBACK_GUARD in dossier.guards[action]
-            amount = yuan_to_fen(form.clawback.value) if wants_amount else None
-        except ValueError:
+            amount = _fen_of(Money.optional(form.clawback.value)) if wants_amount else None
+        except MoneyError:
             form.say(t("review.decision.bad_amount"), "negative")
             return
         decision = Decision(action, form.comment.value or "", amount)

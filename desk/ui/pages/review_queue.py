@@ -11,7 +11,7 @@ from desk.cases.review import QueueEntry, decision_queue, sample_queue
 from desk.db import session_scope
 from desk.i18n import t
 from desk.ui.case_labels import business_label, due_text, moment
-from desk.ui.formatting import money
+from desk.money import format_money
 from desk.ui.session import SessionStaff
 from desk.ui.theme import frame
 
@@ -42,7 +42,7 @@ def _row(entry: QueueEntry) -> None:
         ui.label(due_text(entry.due_on, entry.overdue, entry.working_days)) \
             .classes("text-sm " + ("text-negative font-bold" if entry.overdue else "")) \
             .mark(f"due {entry.case_no}")
-    ui.label(money(entry.amount_fen)).classes("font-mono text-right")
+    ui.label(format_money(entry.amount_fen)).classes("font-mono text-right")
 
 
 def _queue_card(title_key: str, empty_key: str, entries: list[QueueEntry], marker: str) -> None:
