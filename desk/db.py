@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -45,12 +45,34 @@ def get_engine() -> Engine:
 
 
 def init_db(engine: Engine | None = None) -> Engine:
-    """Create every table that does not exist yet; returns the engine."""
+    """Create every table that does not exist yet, and add the columns and indexes a newer release
+    brought to tables that do; returns the engine."""
     import desk.models  # noqa: F401 - registers every table
 
     engine = engine or get_engine()
     SQLModel.metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """ALTER TABLE … ADD COLUMN for columns of the models an older database lacks (each new column is
+    nullable or has a server default), then the missing indexes. Only ever adds."""
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    default = f" DEFAULT {column.server_default.arg!r}" if column.server_default is not None else ""
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
+            indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(conn, checkfirst=True)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -188,3 +189,13 @@ def _remove_unreferenced(store: FileStore, keys: list[str], engine: Engine | Non
     with session_scope(engine) as session:
         keep = referenced_keys(session, set(keys))
     store.remove(set(keys) - keep)
+
+
+def link_documents_to_case(session: Session, document_ids: Sequence[int], *, case_no: str) -> int:
+    """Give documents captured for a draft the case number it got on submission (in the caller's
+    transaction); a document already linked to a case keeps its number. Returns how many were linked."""
+    if not document_ids:
+        return 0
+    result = session.execute(update(ArchiveDocument).where(ArchiveDocument.id.in_(list(document_ids)),
+                                                           ArchiveDocument.case_no.is_(None)).values(case_no=case_no))
+    return result.rowcount

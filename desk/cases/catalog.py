@@ -67,6 +67,9 @@ class Material(Named):
     """A paper material and the system data that can stand in for it."""
 
     stand_ins: tuple[str, ...] = ()
+    # the paper is issued from the very registry that stands in for it: when that registry says no,
+    # no paper can say yes, so the material is never accepted on a promise (容缺)
+    data_decides: bool = False
 
 
 class RuleVersion(_Strict):
@@ -121,6 +124,12 @@ class Business(Named):
     declarations: tuple[str, ...] = ()
     materials: tuple[MaterialNeed, ...] = Field(min_length=1)
     rules: tuple[str, ...] = ()
+    pays: bool | None = None  # pays money out of the account; None: every withdrawal does
+
+    @property
+    def pays_out(self) -> bool:
+        """Whether a case of this business pays money out of the customer's account (and so has an amount)."""
+        return self.group == "withdrawal" if self.pays is None else self.pays
 
 
 class Catalog(_Strict):

@@ -1,7 +1,9 @@
 """The counter's steps for one customer, each its own transaction: the checklist (logged as a read
 of personal data), the draft case, a captured material archived into the case, 容缺 on the
-customer's promise, submission (and for pay-first businesses the payment at once), the clerk's
-recent cases, the printable notice, and which archived pages a clerk may look at.
+customer's promise, a supervisor's override of failed rules, submission with the amount and the
+payee card (and for pay-first businesses the payment at once, posted to the account in the same
+transaction), the clerk's cases (returned ones first), the customer's open cases, the printable
+notice, and which archived pages a clerk may look at.
 
 The UI calls these from worker threads and renders what they return; it holds no SQL. Cases
 move only through desk.cases.workflow, so its rules (who, which state, what blocks submission)
@@ -12,30 +14,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from desk.archive.intake import DocumentInfo, PageInput, archive_document
 from desk.archive.storage import FileStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
+from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan, amount_plan
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import Checklist, checklist_for
 from desk.cases.household import PersonFacts
 from desk.cases.notice import Notice, build_notice
-from desk.cases.tables import Case
-from desk.cases.workflow import (Actor, CaseConflict, CaseError, accept_on_promise, get_case, materials, open_case,
-                                 perform, record_capture, workflow_rules)
+from desk.cases.postings import customer_account, lock_customer
+from desk.cases.tables import Case, CaseTransition
+from desk.cases.workflow import (Actor, CaseConflict, CaseError, accept_on_promise, case_checklist, get_case,
+                                 materials, open_case, overridden_rules, perform, record_capture, workflow_rules)
+from desk.cases.working_days import local_day
 from desk.db import session_scope
 from desk.records.profile import CustomerProfile
 from desk.records.tables import Person
 from desk.security.access_log import log_access
-from desk.security.masking import mask_name
+from desk.security.masking import mask_card, mask_name
+from desk.security.staff import authenticate
 from desk.settings import get_settings
+from desk.validators import check_bank_card
 
 COUNTER_PURPOSE = "counter_service"
+PAYEE_MATERIAL = "M04"  # the bank card: another card than the joint one is paid only when its paper is captured
 PAGE_FILES = {"thumb": "thumb_key", "flat": "flat_key"}  # which stored file an image URL may show
 BLOCKING = ("missing", "unknown")
 
@@ -55,7 +63,7 @@ class CaseState:
     """A case as the counter shows it; `version` is what the next change must name."""
 
     case_id: int
-    case_no: str
+    case_no: str | None  # None while a draft
     version: int
     state: str
     review_mode: str
@@ -64,6 +72,13 @@ class CaseState:
     sampled_for_review: bool | None
     due_on: date | None
     materials: dict[str, MaterialState]
+    submission_key: str | None = None
+    amount_fen: int | None = None
+    payee_card: str | None = None  # masked
+    paid: bool = False
+    override_by: str | None = None
+    override_reason: str | None = None
+    return_comment: str | None = None  # what the supervisor asked for when the case was returned
 
     @property
     def blocking(self) -> list[str]:
@@ -81,18 +96,29 @@ class CaseSummary:
     customer: str  # masked name
     opened_at: datetime
     person_id: int
+    amount_fen: int | None = None
+    comment: str = ""  # the supervisor's comment when the case came back
 
 
 def _store() -> FileStore:
     return FileStore(get_settings().resolved_data_dir)
 
 
+def _last_comment(session: Session, case_id: int, action: str) -> str | None:
+    return session.execute(select(CaseTransition.comment).where(CaseTransition.case_id == case_id,
+                                                                CaseTransition.action == action)
+                           .order_by(CaseTransition.at.desc(), CaseTransition.id.desc())).scalars().first()
+
+
 def _case_state(session: Session, case: Case) -> CaseState:
     rows = materials(session, case.id)
+    returned = _last_comment(session, case.id, "return") if case.state == "returned" else None
     return CaseState(case.id, case.case_no, case.version, case.state, case.review_mode, case.business_code,
                      case.person_id, case.sampled_for_review, case.due_on,
                      {row.material: MaterialState(row.material, row.status, row.document_id, row.promised_on)
-                      for row in rows})
+                      for row in rows},
+                     case.submission_key, case.amount_fen, mask_card(case.payee_card), case.paid_at is not None,
+                     case.override_by, case.override_reason, returned)
 
 
 def checklist_logged(*, person_id: int, business_code: str, declared: Iterable[str], staff: Actor,
@@ -104,11 +130,20 @@ def checklist_logged(*, person_id: int, business_code: str, declared: Iterable[s
     return checklist
 
 
-def open_draft(*, checklist: Checklist, staff: Actor, engine: Engine | None = None) -> CaseState:
-    """A new draft case with the materials as the checklist found them."""
+def open_draft(*, checklist: Checklist, staff: Actor, declared: Iterable[str] = (),
+               engine: Engine | None = None) -> CaseState:
+    """A new draft case (no number yet) with the materials as the checklist found them."""
     with session_scope(engine) as session:
-        case = open_case(session, checklist=checklist, actor=staff)
+        case = open_case(session, checklist=checklist, actor=staff, declared=declared)
         return _case_state(session, case)
+
+
+def discard_draft(*, case_id: int, staff: Actor, engine: Engine | None = None) -> None:
+    """Forget a draft the clerk left (another business, another customer, the tab closed); no-op otherwise."""
+    with session_scope(engine) as session:
+        case = get_case(session, case_id)
+        if case.state == workflow_rules().start_state and case.case_no is None:
+            perform(session, case_id=case_id, action="discard", actor=staff, expected_version=case.version)
 
 
 def case_state(case_id: int, engine: Engine | None = None) -> CaseState:
@@ -156,12 +191,126 @@ def defer_material(*, case_id: int, material: str, promised_on: date, staff: Act
         return _case_state(session, get_case(session, case_id))
 
 
-def submit_case(*, case_id: int, staff: Actor, expected_version: int, engine: Engine | None = None) -> CaseState:
-    """Submit the case; a pay-first (先提后审) case is paid in the same transaction and drawn for post-review."""
+def amount_plan_for(checklist: Checklist) -> AmountPlan:
+    """What the case may pay (computed from the checklist the clerk sees, without an amount)."""
+    return amount_plan(checklist)
+
+
+def joint_card(person_id: int, engine: Engine | None = None) -> str | None:
+    """The customer's joint card on file (masked), the default payee."""
     with session_scope(engine) as session:
+        account = customer_account(session, person_id)
+        return mask_card(account.bank_card_no) if account is not None and account.bank_card_no else None
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+def _payee(session: Session, case: Case, card: str | None) -> tuple[str | None, str | None]:
+    """(card, kind) the case pays to: the joint card on file, or another card whose number checks and
+    was read off the bank card captured for this case (M04)."""
+    account = customer_account(session, case.person_id)
+    on_file = account.bank_card_no if account is not None else None
+    if not card or _digits(card) == _digits(on_file or ""):
+        if not on_file:
+            raise CaseError("cases.payee.none_on_file")
+        return on_file, "joint_card"
+    checked = check_bank_card(card)
+    if checked.problem or checked.warning:
+        raise CaseError("cases.payee.bad_number")
+    row = next((row for row in materials(session, case.id) if row.material == PAYEE_MATERIAL), None)
+    document_id = row.document_id if row is not None and row.status == "captured" else None
+    if document_id is None:
+        raise CaseError("cases.payee.not_captured", material=PAYEE_MATERIAL)
+    read = session.execute(select(ArchivePage.text).where(ArchivePage.document_id == document_id)).scalars().all()
+    if checked.number not in _digits(" ".join(read)):
+        raise CaseError("cases.payee.not_on_card")
+    return checked.number, "other_card"
+
+
+def submit_case(*, case_id: int, staff: Actor, expected_version: int, amount_fen: int | None = None,
+                payee_card: str | None = None, engine: Engine | None = None) -> CaseState:
+    """Submit the case with its amount and payee; a pay-first (先提后审) case is paid in the same
+    transaction (posted to the account) and drawn for post-review.
+
+    Submitting a case that is already submitted (a double click, a resubmitted form, a retry after
+    the page lost its answer) returns it as it stands instead of submitting or paying it again.
+    """
+    with session_scope(engine) as session:
+        lock_customer(session, case_id=case_id)
+        case = get_case(session, case_id)
+        if case.state not in workflow_rules().editable_states and case.submitted_by is not None:
+            return _case_state(session, case)
+        _prepare_submission(session, case, staff, amount_fen, payee_card)
         case = perform(session, case_id=case_id, action="submit", actor=staff, expected_version=expected_version)
         if rules_allow_pay(case, staff):
             case = perform(session, case_id=case_id, action="pay", actor=staff, expected_version=case.version)
+        return _case_state(session, case)
+
+
+def _prepare_submission(session: Session, case: Case, staff: Actor, amount_fen: int | None,
+                        payee_card: str | None) -> None:
+    """Amount (default: the most the rules allow), payee and review mode, set before the workflow's checks."""
+    business = get_catalog().get_business(case.business_code)
+    values: dict[str, object] = {}
+    if business is not None and business.pays_out:
+        plan = amount_plan(case_checklist(session, case, today=local_day(datetime.now(UTC)), with_amount=False))
+        chosen = plan.maximum_fen if amount_fen is None or plan.fixed else amount_fen
+        card, kind = _payee(session, case, payee_card)
+        values.update(amount_fen=chosen, amount_limit_fen=plan.maximum_fen, payee_card=card, payee_kind=kind)
+    flagged = any(row.flags for row in materials(session, case.id))
+    if overridden_rules(case) or flagged:
+        values["review_mode"] = "decide_first"  # a supervisor decides before anything is paid
+    if values:
+        session.execute(update(Case).where(Case.id == case.id).values(**values))
+        session.refresh(case)
+
+
+def override_rules(*, case_id: int, supervisor: str, password: str, reason: str, expected_version: int,
+                   engine: Engine | None = None) -> CaseState:
+    """A supervisor, at the clerk's counter, lets the case go on although rules fail (not an amount
+    rule): their own password and a written reason; never on a case they opened. The case is then
+    decided by a supervisor before anything is paid."""
+    with session_scope(engine) as session:
+        approver = authenticate(session, username=supervisor.strip(), password=password)
+        if approver is None or approver.role != "supervisor":
+            raise CaseError("cases.override.not_a_supervisor")
+        case = get_case(session, case_id)
+        checklist = case_checklist(session, case, today=local_day(datetime.now(UTC)), with_amount=False)
+        failing = [rule.rule for rule in checklist.rules if not rule.passed and rule.check not in AMOUNT_CHECKS]
+        if not failing:
+            raise CaseError("cases.override.nothing_to_override")
+        case = perform(session, case_id=case_id, action="override", actor=approver, expected_version=expected_version,
+                       comment=reason)
+        session.execute(update(Case).where(Case.id == case.id).values(
+            override_by=approver.username, override_reason=reason.strip()[:500], override_rules=",".join(failing)))
+        session.refresh(case)
+        return _case_state(session, case)
+
+
+def case_by_key(submission_key: str, engine: Engine | None = None) -> CaseState | None:
+    """The case a submission key made, if it was submitted (after a lost answer the page asks this)."""
+    with session_scope(engine) as session:
+        case = session.execute(select(Case).where(Case.submission_key == submission_key)).scalar_one_or_none()
+        return _case_state(session, case) if case is not None and case.case_no is not None else None
+
+
+def open_cases(*, person_id: int, engine: Engine | None = None) -> list[CaseState]:
+    """The customer's cases still open at the counter or awaiting a decision (returned ones first)."""
+    rules = workflow_rules()
+    with session_scope(engine) as session:
+        rows = session.execute(select(Case).where(Case.person_id == person_id, Case.state.in_(tuple(rules.open_states)))
+                               .order_by(Case.state.desc(), Case.opened_at)).scalars().all()
+        return sorted((_case_state(session, case) for case in rows), key=lambda state: state.state != "returned")
+
+
+def reopen_case(*, case_no: str, staff: Actor, engine: Engine | None = None) -> CaseState:
+    """A returned case of the clerk's, for 补正: the same number, what the supervisor asked for (logged)."""
+    with session_scope(engine) as session:
+        case = _own_case(session, case_no, staff)
+        log_access(session, staff=staff, action="view_case", person_id=case.person_id, purpose=COUNTER_PURPOSE,
+                   case_no=case.case_no)
         return _case_state(session, case)
 
 
@@ -171,13 +320,18 @@ def rules_allow_pay(case: Case, staff: Actor) -> bool:
 
 
 def recent_cases(*, staff: Actor, limit: int = 20, engine: Engine | None = None) -> list[CaseSummary]:
-    """The cases `staff` opened, newest first (customers' names masked)."""
+    """The cases `staff` opened: those returned for 补正 first (with the supervisor's comment), then the
+    newest; drafts are not cases yet and are not listed (customers' names masked)."""
+    hidden = tuple(workflow_rules().hidden_states)
     with session_scope(engine) as session:
         rows = session.execute(select(Case, Person.name).join(Person, Person.id == Case.person_id)
-                               .where(Case.opened_by == staff.username)
-                               .order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit)).all()
+                               .where(Case.opened_by == staff.username, Case.state.not_in(hidden))
+                               .order_by((Case.state == "returned").desc(), Case.opened_at.desc(), Case.id.desc())
+                               .limit(limit)).all()
         return [CaseSummary(case.case_no, case.business_code, case.state, mask_name(name) or "", case.opened_at,
-                            case.person_id) for case, name in rows]
+                            case.person_id, case.amount_fen,
+                            (_last_comment(session, case.id, "return") or "") if case.state == "returned" else "")
+                for case, name in rows]
 
 
 def _own_case(session: Session, case_no: str, staff: Actor) -> Case:

@@ -129,7 +129,8 @@ class IntervalParams(_Params):
 
 def withdrawal_interval(ctx: RuleContext, params: IntervalParams) -> Outcome:
     codes = params.reason_codes or (ctx.business.reason_code,)
-    dates = [w.withdrawn_on for w in ctx.household.applicant.withdrawals if w.reason_code in codes]
+    dates = [w.withdrawn_on for w in ctx.household.applicant.withdrawals
+             if w.reason_code in codes and not w.is_clawback]
     if not dates:
         return Outcome(True, "cases.rule.interval.never", {"months": params.months})
     last = max(dates)
@@ -253,7 +254,7 @@ def amount_within_cost(ctx: RuleContext, params: CostParams) -> Outcome:
         return Outcome(False, "cases.rule.cost.unknown", {"cost": params.cost})
     earlier = 0
     if cost.since is not None:
-        earlier = sum(w.amount_fen for w in ctx.household.applicant.withdrawals
+        earlier = sum(w.signed_fen for w in ctx.household.applicant.withdrawals
                       if w.reason_code == ctx.business.reason_code and w.withdrawn_on >= cost.since)
     limit = max(cost.amount_fen - earlier, 0)
     return _amount_outcome(ctx, limit, "cases.rule.cost",

@@ -24,7 +24,7 @@ from desk.archive.tables import ArchivePage
 from desk.archive.viewer import ids_read, read_fields
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.workflow import (
-    GUARDS, Actor, CaseError, WorkflowRules, get_case, history, is_overdue, materials, post_review_queue,
+    GUARDS, Actor, CaseError, GuardInput, WorkflowRules, deciders_barred, get_case, history, is_overdue, materials, post_review_queue,
     workflow_rules)
 from desk.cases.working_days import work_calendar
 from desk.records.tables import Person, PersonalAccount, RegistryFact
@@ -32,7 +32,8 @@ from desk.security.access_log import log_access
 from desk.security.masking import mask_id_number, mask_name, mask_payload
 
 REVIEW_PURPOSE = "case_review"  # desk.security.purposes: the access-log purpose of a supervisor's read
-INPUT_GUARDS = frozenset({"comment_given", "clawback_given"})  # guards on what the decider types
+# guards on what the decider types, and the re-check of eligibility that runs in the deciding transaction
+INPUT_GUARDS = frozenset({"comment_given", "clawback_given", "eligible"})
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def due_status(case: Case, today: date, rules: WorkflowRules | None = None) -> t
 
 
 def _is_mine(case: Case, viewer: Actor) -> bool:
-    return viewer.username in {case.opened_by, case.submitted_by}
+    return viewer.username in deciders_barred(case)
 
 
 def _entries(session: Session, cases: list[Case], viewer: Actor, today: date,
@@ -160,7 +161,7 @@ def _fails_already(session: Session, case: Case, guards: tuple[str, ...]) -> boo
         if name in INPUT_GUARDS:
             continue
         try:
-            GUARDS[name](session, case, "", None)
+            GUARDS[name](session, case, GuardInput())
         except CaseError:
             return True
     return False
@@ -176,6 +177,8 @@ def allowed_actions(session: Session, case: Case, viewer: Actor,
     rules = rules or workflow_rules()
     allowed, barred = [], False
     for action in rules.actions(case.state, case.review_mode, viewer.role):
+        if action not in rules.review_actions:  # the counter's steps (submit, pay …) are the clerk's
+            continue
         transition = rules.find(action, case.state, case.review_mode)
         if transition.four_eyes and _is_mine(case, viewer):
             barred = True

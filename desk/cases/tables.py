@@ -19,13 +19,24 @@ class Case(SQLModel, table=True):
     __table_args__ = (Index("ix_case_file_state_due", "state", "due_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_no: str = Field(max_length=20, unique=True, index=True)  # e.g. DL2026-000123
+    # e.g. DL2026-000123, given when the case is first submitted: a draft has none and is never public
+    case_no: str | None = Field(default=None, max_length=20, unique=True, index=True)
+    # made when the draft opens; the submitting transaction finds the case by it, so a retry returns it
+    submission_key: str | None = Field(default=None, max_length=36, unique=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     business_code: str = Field(max_length=8, index=True)
-    review_mode: str = Field(max_length=12)  # decide_first | pay_first
+    review_mode: str = Field(max_length=12)  # decide_first | pay_first (an overridden or flagged case decides first)
     state: str = Field(max_length=12)
     version: int = 1
+    declared: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})  # the customer's declarations, comma-separated
     amount_fen: int | None = None  # requested amount, when the business has one
+    amount_limit_fen: int | None = None  # the most the rules allowed when the amount was last set
+    payee_card: str | None = Field(default=None, max_length=19)  # the bank card the money goes to
+    payee_kind: str | None = Field(default=None, max_length=12)  # joint_card | other_card
+    paid_at: datetime | None = None  # when the withdrawal was posted to the account
+    override_by: str | None = Field(default=None, max_length=64)  # the supervisor who overrode failed rules
+    override_reason: str | None = Field(default=None, max_length=500)
+    override_rules: str | None = Field(default=None, max_length=300)  # the rules overridden, comma-separated
     opened_by: str = Field(max_length=64)
     opened_at: datetime
     submitted_by: str | None = Field(default=None, max_length=64)
@@ -54,6 +65,8 @@ class CaseMaterial(SQLModel, table=True):
     reason_key: str | None = Field(default=None, max_length=80)
     promised_on: date | None = None  # 容缺: the date the customer promised to bring it by
     document_id: int | None = None  # the archived document once captured (no foreign key: archive owns it)
+    flags: str | None = Field(default=None, max_length=300)  # what capture flagged on the pages, comma-separated
+    flag_reason: str | None = Field(default=None, max_length=500)  # why the clerk accepted them all the same
     updated_by: str | None = Field(default=None, max_length=64)
     updated_at: datetime | None = None
 

@@ -11,7 +11,14 @@ The states, the allowed transitions, who may perform each and the named guards a
 - every transition appends a `CaseTransition` row (actor, role, time, comment, from, to), which
   the database refuses to change afterwards;
 - a case is not submitted while a required material is missing, unless it was accepted on the
-  customer's promise (容缺) with a due date;
+  customer's promise (容缺) with a due date; a material whose registry says no is never deferred;
+- money: a transition that pays (`posts` in workflow.toml) first locks the customer, re-checks
+  every eligibility rule and the amount in that same transaction (`eligible` guard) and writes the
+  posting to the account with the state change (desk.cases.postings); a failed rule passes only
+  when a supervisor other than the case's clerk overrode it with a reason, and such a case is
+  decided before it is paid;
+- a draft has no case number: the number is given when the case is first submitted, and a draft
+  the clerk leaves is discarded (it never shows in lists or to the public);
 - the due date counts working days from submission (catalog), pay-first cases are drawn for
   post-review at the configured rate.
 """
@@ -20,7 +27,8 @@ from __future__ import annotations
 
 import random
 import tomllib
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -30,10 +38,14 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from desk.archive.intake import link_documents_to_case
+from desk.cases.amounts import AMOUNT_CHECKS, amount_plan
 from desk.cases.catalog import Catalog, get_catalog
-from desk.cases.checklist import Checklist
+from desk.cases.checklist import Checklist, checklist_for
+from desk.cases.eligibility import Request
 from desk.cases.messages import render
 from desk.cases.numbering import next_case_number
+from desk.cases.postings import PostingRefused, lock_customer, post_clawback, post_withdrawal
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.working_days import local_day, work_calendar
 
@@ -41,6 +53,7 @@ WORKFLOW_PATH = Path(__file__).with_name("workflow.toml")
 OPEN_ACTION = "open"
 # material statuses that block submission (a deferred one carries the promised date)
 BLOCKING = frozenset({"missing", "unknown"})
+DATA_SAYS_NO = "cases.reason.fact_does_not_prove"  # the checklist's reason when a registry answered no
 
 _system_random = random.SystemRandom()  # sampling the clerks cannot predict
 
@@ -80,6 +93,7 @@ class Transition:
     modes: frozenset[str]
     four_eyes: bool
     guards: tuple[str, ...]
+    posts: str | None = None  # withdrawal | clawback: the posting written with the state change
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,9 @@ class WorkflowRules:
     start_state: str
     editable_states: frozenset[str]
     clock_states: frozenset[str]
+    open_states: frozenset[str]  # a case in one of these blocks a second case of the same business
+    hidden_states: frozenset[str]  # never listed or shown to the public (drafts, discarded drafts)
+    review_actions: frozenset[str]  # the actions a supervisor takes on the review page
     max_promise_days: int
     transitions: tuple[Transition, ...]
     sampling_rate: float
@@ -106,18 +123,24 @@ class WorkflowRules:
         return [tr.action for tr in self.transitions if state in tr.sources and mode in tr.modes
                 and role in tr.roles]
 
+    @property
+    def locking_actions(self) -> frozenset[str]:
+        """Actions that may pay or re-check eligibility: they lock the customer before reading anything."""
+        return frozenset(tr.action for tr in self.transitions if tr.posts or "eligible" in tr.guards)
+
 
 def parse_workflow(text: str) -> WorkflowRules:
     """Workflow rules from the TOML text of workflow.toml."""
     data = tomllib.loads(text)
     transitions = tuple(
         Transition(tr["action"], tuple(tr["from"]), tr["to"], frozenset(tr["roles"]), frozenset(tr["modes"]),
-                   bool(tr.get("four_eyes", False)), tuple(tr.get("guards", ())))
+                   bool(tr.get("four_eyes", False)), tuple(tr.get("guards", ())), tr.get("posts"))
         for tr in data["transitions"])
     return WorkflowRules(
         data["case_number_prefix"], frozenset(data["open_roles"]), data["start_state"],
-        frozenset(data["editable_states"]), frozenset(data["clock_states"]),
-        int(data["max_promise_days"]), transitions, float(data["post_review"]["sampling_rate"]),
+        frozenset(data["editable_states"]), frozenset(data["clock_states"]), frozenset(data["open_states"]),
+        frozenset(data["hidden_states"]), frozenset(data["review_actions"]), int(data["max_promise_days"]), transitions,
+        float(data["post_review"]["sampling_rate"]),
         {key: int(value) for key, value in data["inquiry"].items()})
 
 
@@ -138,17 +161,19 @@ def _transition_row(case: Case, action: str, from_state: str | None, to_state: s
 
 
 def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fen: int | None = None,
-              now: datetime | None = None, rules: WorkflowRules | None = None) -> Case:
-    """Open a draft case from a checklist: a new case number, the materials as the checklist found them."""
+              declared: Iterable[str] = (), now: datetime | None = None,
+              rules: WorkflowRules | None = None) -> Case:
+    """Open a draft case from a checklist: no number yet, a fresh submission key, the materials as the
+    checklist found them and the declarations they were found with."""
     rules = rules or workflow_rules()
     if actor.role not in rules.open_roles:
         raise CaseError("cases.workflow.wrong_role", action=OPEN_ACTION, role=actor.role)
     if amount_fen is not None and amount_fen <= 0:
         raise CaseError("cases.workflow.bad_amount")
     now = now or _now()
-    case = Case(case_no=next_case_number(session, prefix=rules.case_number_prefix, year=local_day(now).year),
-                person_id=checklist.person_id, business_code=checklist.business_code,
-                review_mode=checklist.business.review_mode, state=rules.start_state, amount_fen=amount_fen,
+    case = Case(case_no=None, submission_key=uuid.uuid4().hex, person_id=checklist.person_id,
+                business_code=checklist.business_code, review_mode=checklist.business.review_mode,
+                state=rules.start_state, declared=",".join(sorted(set(declared))), amount_fen=amount_fen,
                 opened_by=actor.username, opened_at=now)
     session.add(case)
     session.flush()
@@ -228,18 +253,36 @@ def accept_on_promise(session: Session, *, case_id: int, material: str, actor: A
     today = local_day(now or _now())
     if not today < promised_on <= today + timedelta(days=rules.max_promise_days):
         raise CaseError("cases.workflow.bad_promise_date", days=rules.max_promise_days)
+    row = session.execute(select(CaseMaterial).where(CaseMaterial.case_id == case_id,
+                                                     CaseMaterial.material == material)).scalar_one_or_none()
+    known = get_catalog().materials.get(material)
+    if row is not None and known is not None and known.data_decides and row.reason_key == DATA_SAYS_NO:
+        raise CaseError("cases.workflow.defer_contradicts", material=material)
     return _change_material(session, case_id=case_id, material=material, actor=actor,
                             expected_version=expected_version, now=now, rules=rules,
                             values={"status": "deferred", "promised_on": promised_on}, only_missing=True)
 
 
-def _check_guards(session: Session, case: Case, transition: Transition, comment: str,
-                  clawback_fen: int | None) -> None:
+@dataclass(frozen=True)
+class GuardInput:
+    """What a guard may read besides the case: the decider's comment and claw-back, the time of the step."""
+
+    comment: str = ""
+    clawback_fen: int | None = None
+    now: datetime | None = None
+
+    @property
+    def today(self) -> date:
+        """The local day of the step."""
+        return local_day(self.now or _now())
+
+
+def _check_guards(session: Session, case: Case, transition: Transition, given: GuardInput) -> None:
     for guard in transition.guards:
-        GUARDS[guard](session, case, comment, clawback_fen)
+        GUARDS[guard](session, case, given)
 
 
-def _materials_complete(session: Session, case: Case, comment: str, clawback_fen: int | None) -> None:
+def _materials_complete(session: Session, case: Case, given: GuardInput) -> None:
     blocking = session.execute(select(CaseMaterial.material).where(
         CaseMaterial.case_id == case.id, CaseMaterial.status.in_(tuple(BLOCKING))).order_by(CaseMaterial.material)
     ).scalars().all()
@@ -247,29 +290,93 @@ def _materials_complete(session: Session, case: Case, comment: str, clawback_fen
         raise CaseError("cases.workflow.materials_missing", materials="、".join(blocking))
 
 
-def _comment_given(session: Session, case: Case, comment: str, clawback_fen: int | None) -> None:
-    if not comment.strip():
+def _comment_given(session: Session, case: Case, given: GuardInput) -> None:
+    if not given.comment.strip():
         raise CaseError("cases.workflow.comment_needed")
 
 
-def _clawback_given(session: Session, case: Case, comment: str, clawback_fen: int | None) -> None:
-    if clawback_fen is None or clawback_fen <= 0:
+def _clawback_given(session: Session, case: Case, given: GuardInput) -> None:
+    if given.clawback_fen is None or given.clawback_fen <= 0:
         raise CaseError("cases.workflow.clawback_needed")
-    if case.amount_fen is not None and clawback_fen > case.amount_fen:
+    if case.amount_fen is not None and given.clawback_fen > case.amount_fen:
         raise CaseError("cases.workflow.clawback_too_high", amount_fen=case.amount_fen)
 
 
-def _not_sampled(session: Session, case: Case, comment: str, clawback_fen: int | None) -> None:
+def _not_sampled(session: Session, case: Case, given: GuardInput) -> None:
     if case.sampled_for_review:
         raise CaseError("cases.workflow.sampled", case_no=case.case_no)
 
 
-GUARDS: dict[str, Callable[[Session, Case, str, int | None], None]] = {
+def declared_of(case: Case) -> tuple[str, ...]:
+    """The declarations the case was opened with."""
+    return tuple(name for name in (case.declared or "").split(",") if name)
+
+
+def overridden_rules(case: Case) -> frozenset[str]:
+    """The rules a supervisor overrode on this case."""
+    return frozenset(name for name in (case.override_rules or "").split(",") if name)
+
+
+def case_checklist(session: Session, case: Case, *, today: date, with_amount: bool = True) -> Checklist:
+    """The checklist of the case's customer and business as the data stand now (in this transaction)."""
+    request = Request(case.amount_fen if with_amount else None)
+    return checklist_for(session, case.person_id, case.business_code, declared=declared_of(case),
+                         request=request, today=today)
+
+
+def failed_rules(checklist: Checklist, overridden: frozenset[str] = frozenset()) -> list[str]:
+    """Labels of the rules that fail and were not overridden (an amount rule can never be overridden)."""
+    return [rule.label() for rule in checklist.rules
+            if not rule.passed and (rule.rule not in overridden or rule.check in AMOUNT_CHECKS)]
+
+
+def _eligible(session: Session, case: Case, given: GuardInput) -> None:
+    """Every rule holds now (or was overridden), the amount fits the rules, no deferral contradicts the data."""
+    catalog = get_catalog()
+    plan = amount_plan(case_checklist(session, case, today=given.today, with_amount=False))
+    refusal = plan.refusal(case.amount_fen)
+    if refusal is not None:
+        raise CaseError(refusal[0], **refusal[1])
+    checklist = case_checklist(session, case, today=given.today)
+    failed = failed_rules(checklist, overridden_rules(case))
+    if failed:
+        raise CaseError("cases.workflow.rules_fail", rules="；".join(failed))
+    for row in materials(session, case.id):
+        if row.status == "deferred" and contradicted(checklist, row.material, catalog):
+            raise CaseError("cases.workflow.defer_contradicts", material=row.material)
+
+
+def contradicted(checklist: Checklist, material: str, catalog: Catalog) -> bool:
+    """Whether the registry that issues `material`'s paper has answered no (so no paper can be promised)."""
+    known = catalog.materials.get(material)
+    item = next((item for item in checklist.items if item.material == material), None)
+    return bool(known and known.data_decides and item is not None and item.status == "missing"
+                and item.reason_key == DATA_SAYS_NO)
+
+
+def _single_open_case(session: Session, case: Case, given: GuardInput) -> None:
+    """No other case of the same business for the customer is still open (submitted, returned …)."""
+    rules = workflow_rules()
+    other = session.execute(select(Case.case_no).where(
+        Case.person_id == case.person_id, Case.business_code == case.business_code, Case.id != case.id,
+        Case.state.in_(tuple(rules.open_states)))).scalars().first()
+    if other is not None:
+        raise CaseError("cases.workflow.open_twin", case_no=other)
+
+
+GUARDS: dict[str, Callable[[Session, Case, GuardInput], None]] = {
     "materials_complete": _materials_complete,
     "comment_given": _comment_given,
     "clawback_given": _clawback_given,
     "not_sampled": _not_sampled,
+    "eligible": _eligible,
+    "single_open_case": _single_open_case,
 }
+
+
+def deciders_barred(case: Case) -> set[str]:
+    """Who may not decide the case (four eyes): whoever opened, submitted or overrode it."""
+    return {name for name in (case.opened_by, case.submitted_by, case.override_by) if name}
 
 
 def _allowed(rules: WorkflowRules, case: Case, action: str, actor: Actor, expected_version: int) -> Transition:
@@ -281,27 +388,45 @@ def _allowed(rules: WorkflowRules, case: Case, action: str, actor: Actor, expect
         raise CaseError("cases.workflow.not_allowed", action=action, state=case.state)
     if actor.role not in transition.roles:
         raise CaseError("cases.workflow.wrong_role", action=action, role=actor.role)
-    if transition.four_eyes and actor.username in {case.opened_by, case.submitted_by}:
-        raise CaseError("cases.workflow.four_eyes", case_no=case.case_no)
+    if transition.four_eyes and actor.username in deciders_barred(case):
+        raise CaseError("cases.workflow.four_eyes", case_no=case.case_no or "—")
     return transition
 
 
-def _action_values(action: str, case: Case, actor: Actor, now: datetime, comment: str, clawback_fen: int | None,
+def _action_values(session: Session, action: str, case: Case, actor: Actor, now: datetime, given: GuardInput,
                    catalog: Catalog, rules: WorkflowRules, draw: Callable[[], float]) -> dict[str, Any]:
     """The columns an action sets besides state and version."""
     if action == "submit":
         business = catalog.get_business(case.business_code)
         days = catalog.due_days(business) if business else 0
-        return {"submitted_by": actor.username, "submitted_at": now,
-                "due_on": work_calendar().add_working_days(local_day(now), days)}
+        values = {"submitted_by": actor.username, "submitted_at": now,
+                  "due_on": work_calendar().add_working_days(local_day(now), days)}
+        if case.case_no is None:  # the first submission gives the number; a resubmission keeps it
+            values["case_no"] = next_case_number(session, prefix=rules.case_number_prefix, year=local_day(now).year)
+        return values
     if action == "pay":
         return {"sampled_for_review": draw() < rules.sampling_rate}
     if action == "recourse":
-        return {"decided_by": actor.username, "decided_at": now, "clawback_fen": clawback_fen,
-                "clawback_reason": comment.strip()}
+        return {"decided_by": actor.username, "decided_at": now, "clawback_fen": given.clawback_fen,
+                "clawback_reason": given.comment.strip()}
     if action in ("approve", "reject", "return", "review"):
         return {"decided_by": actor.username, "decided_at": now}
     return {}
+
+
+def _post(session: Session, case: Case, transition: Transition, actor: Actor, now: datetime,
+          given: GuardInput, catalog: Catalog) -> None:
+    """The posting of a paying transition, in the caller's transaction (nothing for a business that pays nothing)."""
+    business = catalog.get_business(case.business_code)
+    try:
+        if transition.posts == "withdrawal" and business is not None and business.pays_out:
+            post_withdrawal(session, case, actor=actor.username, now=now)
+            session.execute(update(Case).where(Case.id == case.id).values(paid_at=now))
+            session.refresh(case)
+        elif transition.posts == "clawback" and case.paid_at is not None:
+            post_clawback(session, case, amount_fen=given.clawback_fen or 0, actor=actor.username, now=now)
+    except PostingRefused as refused:
+        raise CaseError(refused.key, **refused.params) from None
 
 
 def perform(session: Session, *, case_id: int, action: str, actor: Actor, expected_version: int,
@@ -311,17 +436,26 @@ def perform(session: Session, *, case_id: int, action: str, actor: Actor, expect
     """Move the case by `action` if the workflow allows it; raises CaseError or CaseConflict otherwise.
 
     `expected_version` is the version the actor saw; `draw` returns a number in [0, 1) for the
-    post-review sampling (tests pass their own).
+    post-review sampling (tests pass their own). A paying action locks the customer first, so its
+    guards read the account as no concurrent payment can change it before this one commits.
     """
     rules = rules or workflow_rules()
+    catalog = catalog or get_catalog()
+    if action in rules.locking_actions:
+        lock_customer(session, case_id=case_id)
     case = get_case(session, case_id)
     transition = _allowed(rules, case, action, actor, expected_version)
-    _check_guards(session, case, transition, comment, clawback_fen)
     now = now or _now()
+    given = GuardInput(comment, clawback_fen, now)
+    _check_guards(session, case, transition, given)
     from_state = case.state
-    values = _action_values(action, case, actor, now, comment, clawback_fen, catalog or get_catalog(), rules, draw)
+    values = _action_values(session, action, case, actor, now, given, catalog, rules, draw)
     _claim(session, case, expected_version, (from_state,), {"state": transition.to, **values})
+    if "case_no" in values:
+        link_documents_to_case(session, [row.document_id for row in materials(session, case.id) if row.document_id],
+                               case_no=case.case_no)
     session.add(_transition_row(case, action, from_state, transition.to, actor, now, comment))
+    _post(session, case, transition, actor, now, given, catalog)
     session.flush()
     return case
 

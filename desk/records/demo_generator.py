@@ -36,7 +36,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "person": ("id", "id_number", "name", "phone", "sex", "birth_date", "address"),
     "personal_account": ("id", "account_no", "person_id", "employer_id", "status", "status_since", "opened_on",
                          "balance_fen", "deposit_base_fen", "personal_rate_pct", "employer_rate_pct",
-                         "monthly_deposit_fen", "deposit_months_total", "last_deposit_month", "bank_card_no"),
+                         "monthly_deposit_fen", "deposit_months_total", "last_deposit_month", "bank_card_no",
+                         "brought_forward_fen"),
     "deposit_ledger": ("account_id", "period", "amount_fen", "business_code"),
     "withdrawal": ("id", "account_id", "reason_code", "amount_fen", "withdrawn_on"),
     "loan": ("id", "loan_no", "person_id", "amount_fen", "annual_rate_millipct", "term_months", "issued_on",
@@ -284,9 +285,9 @@ class DemoGenerator:
         rows["person"].append((pid, draft.id_number, draft.name, draft.phone, draft.sex, text(draft.birth),
                                draft.address))
         account = self._account(rng, draft)
-        rows["personal_account"].append(account.row(draft, text))
         rows["deposit_ledger"].extend([(pid, text(period), amount, code) for period, amount, code in account.ledger])
         self._housing(rng, draft, account, out)
+        rows["personal_account"].append(account.row(draft, text))  # after housing: its withdrawals count
         next_withdrawal, next_fact = self.ids["withdrawal"], self.ids["registry_fact"]
         rows["withdrawal"].extend([(next(next_withdrawal), pid, reason, amount, text(day))
                                    for reason, amount, day in account.withdrawals])
@@ -490,11 +491,16 @@ class _Account:
         """A ceiling for the balance: everything deposited since opening."""
         return self.months_total * self.monthly_fen
 
+    def brought_forward_fen(self) -> int:
+        """What the balance holds beyond the ledger rows generated (older deposits, interest)."""
+        withdrawn = sum(amount for _reason, amount, _day in self.withdrawals)
+        return self.balance_fen - sum(amount for _month, amount, _code in self.ledger) + withdrawn
+
     def row(self, draft: Draft, text: DriverText) -> tuple:
         """The personal_account row (account id = person id)."""
         return (draft.pid, f"2102{draft.pid:08d}", draft.pid, self.employer_id, self.status, text(self.status_since),
                 text(self.opened), self.balance_fen, self.base_fen, self.rate, self.rate, self.monthly_fen,
-                self.months_total, text(self.last_deposit), self.bank_card)
+                self.months_total, text(self.last_deposit), self.bank_card, self.brought_forward_fen())
 
 
 @lru_cache(maxsize=4096)

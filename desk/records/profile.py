@@ -136,6 +136,18 @@ class WithdrawalInfo:
     reason_code: str
     amount_fen: int
     next_allowed_on: date | None
+    kind: str = "withdrawal"  # withdrawal | clawback (money put back after a failed post-review)
+    case_no: str | None = None  # the desk's case that paid (or clawed back) it
+
+    @property
+    def is_clawback(self) -> bool:
+        """Whether this row puts money back rather than paying it out."""
+        return self.kind == "clawback"
+
+    @property
+    def signed_fen(self) -> int:
+        """What the row took out of the account (negative for a claw-back)."""
+        return -self.amount_fen if self.is_clawback else self.amount_fen
 
     @property
     def reason_label(self) -> str:
@@ -219,8 +231,10 @@ _PERSON_ACCOUNT_EMPLOYER = (
 _DEPOSITS = (select(DepositEntry.period, DepositEntry.amount_fen, DepositEntry.business_code)
              .where(DepositEntry.account_id == bindparam("account_id"), DepositEntry.period >= bindparam("since"))
              .order_by(DepositEntry.period.desc()).limit(LEDGER_MONTHS))
-_WITHDRAWALS = (select(Withdrawal.withdrawn_on, Withdrawal.reason_code, Withdrawal.amount_fen)
-                .where(Withdrawal.account_id == bindparam("account_id")).order_by(Withdrawal.withdrawn_on.desc()))
+_WITHDRAWALS = (select(Withdrawal.withdrawn_on, Withdrawal.reason_code, Withdrawal.amount_fen, Withdrawal.kind,
+                       Withdrawal.case_no)
+                .where(Withdrawal.account_id == bindparam("account_id"))
+                .order_by(Withdrawal.withdrawn_on.desc(), Withdrawal.id.desc()))
 _LOANS = (select(Loan.loan_no, Loan.amount_fen, Loan.annual_rate_millipct, Loan.term_months, Loan.issued_on,
                  Loan.repayment_method, Loan.monthly_payment_fen, Loan.outstanding_fen, Loan.status, Loan.home_kind)
           .where(Loan.person_id == bindparam("person_id")).order_by(Loan.issued_on.desc()))
@@ -292,8 +306,9 @@ def _deposits(session: Session, account_id: int, today: date) -> tuple[DepositMo
 
 
 def _withdrawals(session: Session, account_id: int) -> tuple[WithdrawalInfo, ...]:
-    return tuple(WithdrawalInfo(day, reason, amount, next_allowed_date(reason, day))
-                 for day, reason, amount in session.execute(_WITHDRAWALS, {"account_id": account_id}))
+    return tuple(WithdrawalInfo(day, reason, amount, None if kind == "clawback" else next_allowed_date(reason, day),
+                                kind, case_no)
+                 for day, reason, amount, kind, case_no in session.execute(_WITHDRAWALS, {"account_id": account_id}))
 
 
 def _loans(session: Session, person_id: int) -> tuple[LoanInfo, ...]:

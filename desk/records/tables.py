@@ -66,6 +66,9 @@ class PersonalAccount(SQLModel, table=True):
     deposit_months_total: int  # months with a deposit since the account opened
     last_deposit_month: date | None = None
     bank_card_no: str = Field(max_length=19)  # joint card (联名卡)
+    # the balance brought forward before the oldest ledger row kept here (older history and interest):
+    # balance = brought forward + deposits - withdrawals + claw-backs, which `desk reconcile` checks
+    brought_forward_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class DepositEntry(SQLModel, table=True):
@@ -81,16 +84,26 @@ class DepositEntry(SQLModel, table=True):
 
 
 class Withdrawal(SQLModel, table=True):
-    """A withdrawal (提取) with its 2-digit reason code."""
+    """A withdrawal (提取) with its 2-digit reason code, or the claw-back (追回) of one.
+
+    A row made by the desk carries the case number that paid it; a case has at most one row of
+    each kind (the unique index), so a retried or concurrent payment can never post twice.
+    """
 
     __tablename__ = "withdrawal"
-    __table_args__ = (Index("ix_withdrawal_account_date", "account_id", "withdrawn_on"),)
+    __table_args__ = (Index("ix_withdrawal_account_date", "account_id", "withdrawn_on"),
+                      Index("uq_withdrawal_case_kind", "case_no", "kind", unique=True))
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="personal_account.id")
     reason_code: str = Field(max_length=2)
-    amount_fen: int
+    amount_fen: int  # always positive; a claw-back adds it back to the balance
     withdrawn_on: date
+    kind: str = Field(default="withdrawal", max_length=10,  # withdrawal | clawback
+                      sa_column_kwargs={"server_default": "withdrawal"})
+    case_no: str | None = Field(default=None, max_length=20)
+    posted_by: str | None = Field(default=None, max_length=64)
+    posted_at: datetime | None = None
 
 
 class Loan(SQLModel, table=True):

@@ -128,9 +128,14 @@ def _withdrawals(profile: CustomerProfile) -> None:
             ui.label(t("ui.profile.no_withdrawals")).classes("text-secondary")
         for item in profile.withdrawals[:6]:
             with ui.column().classes("w-full gap-0 border-b border-gray-200 pb-1"):
-                with ui.row().classes("w-full justify-between no-wrap"):
-                    ui.label(f"{day(item.withdrawn_on)} {item.reason_label}")
-                    ui.label(format_money(item.amount_fen)).classes("font-mono")
+                with ui.row().classes("w-full justify-between no-wrap").mark(f"withdrawal {item.case_no or ''}"):
+                    label = t("ui.profile.clawback") if item.is_clawback else item.reason_label
+                    ui.label(f"{day(item.withdrawn_on)} {label}")
+                    sign = "+" if item.is_clawback else ""  # a claw-back puts money back
+                    ui.label(sign + format_money(item.amount_fen)).classes(
+                        "font-mono " + ("text-positive" if item.is_clawback else ""))
+                if item.case_no:
+                    ui.label(item.case_no).classes("text-xs font-mono text-secondary")
                 if item.next_allowed_on and profile.next_allowed.get(item.reason_code) == item.next_allowed_on:
                     waiting = item.next_allowed_on > today
                     ui.label(t("ui.profile.next_allowed", date=day(item.next_allowed_on))) \

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from functools import lru_cache
+
 from sqlmodel import Session
 
 from desk.records.calendar_months import add_months, month_start
 from desk.records.registries import source_of_kind
 from desk.records.tables import DepositEntry, Loan, Person, PersonalAccount, RegistryFact, Withdrawal
+from desk.security.passwords import hash_password
+from desk.security.staff import Staff
 from desk.validators import id_check_char
 
 _serial = itertools.count(1)
@@ -69,6 +73,10 @@ def add_customer(session: Session, *, today: date, sex: str = "M", birth: date =
     for reason, day, amount_yuan in withdrawals:
         session.add(Withdrawal(account_id=account.id, reason_code=reason, amount_fen=amount_yuan * 100,
                                withdrawn_on=day))
+    # the books agree from the start: what the ledger rows do not explain was brought forward
+    account.brought_forward_fen = (account.balance_fen - deposit_months * base_yuan * 24
+                                   + sum(amount_yuan * 100 for _reason, _day, amount_yuan in withdrawals))
+    session.add(account)
     for loan in loans:
         session.add(Loan(loan_no=f"L{next(_serial):09d}", person_id=person.id, **{
             "amount_fen": 50_000_000, "annual_rate_millipct": 2600, "term_months": 360, "issued_on": date(2020, 1, 1),
@@ -80,6 +88,22 @@ def add_customer(session: Session, *, today: date, sex: str = "M", birth: date =
                                  payload=json.loads(json.dumps(payload, default=str))))
     session.flush()
     return person
+
+
+SUPERVISOR_PASSWORD = "Supervise2026x"
+
+
+@lru_cache(maxsize=1)
+def _supervisor_hash() -> str:
+    return hash_password(SUPERVISOR_PASSWORD)  # argon2 is slow on purpose: once per run
+
+
+def add_staff(session: Session, username: str, role: str = "supervisor") -> Staff:
+    """A staff account with SUPERVISOR_PASSWORD (a supervisor authorises overrides with their own password)."""
+    staff = Staff(username=username, display_name=username, role=role, password_hash=_supervisor_hash())
+    session.add(staff)
+    session.flush()
+    return staff
 
 
 def identity(name: str = "于海洋") -> dict[str, Any]:

@@ -28,7 +28,7 @@ def _opened(engine, business: str, *, by=CLERK, when: datetime = NOW, declared: 
     with session_scope(engine) as session:
         person = add_customer(session, today=TODAY, facts=FACTS, loans=[{}])
         checklist = checklist_for(session, person.id, business, today=TODAY, declared=declared)
-        return open_case(session, checklist=checklist, actor=by, amount_fen=300_000, now=when).id
+        return open_case(session, checklist=checklist, actor=by, amount_fen=10_000, now=when, declared=declared).id
 
 
 def _act(engine, case_id: int, action: str, actor, **kwargs) -> None:
@@ -53,9 +53,9 @@ def test_queues_oldest_first_with_due_dates_counted_in_working_days(engine):
     today_case = _submitted(engine)
     week_old = _submitted(engine, when=NOW - timedelta(days=7))  # Monday 9th: due Thursday 12th
     paid = _submitted(engine, "TQ401")
-    _act(engine, paid, "pay", CLERK, draw=lambda: 0.0)
+    _act(engine, paid, "pay", CLERK, draw=lambda: 0.0, now=NOW)
     unsampled = _submitted(engine, "TQ401")
-    _act(engine, unsampled, "pay", CLERK, draw=lambda: 0.99)
+    _act(engine, unsampled, "pay", CLERK, draw=lambda: 0.99, now=NOW)
     with session_scope(engine) as session:
         queue = decision_queue(session, viewer=SUP, today=TODAY)
         sample = sample_queue(session, viewer=SUP, today=TODAY)
@@ -73,9 +73,9 @@ def test_dossier_actions_after_four_eyes_and_guards(engine):
     submitted = _submitted(engine)
     own = _submitted(engine, by=SUP)
     sampled = _submitted(engine, "TQ401")
-    _act(engine, sampled, "pay", CLERK, draw=lambda: 0.0)
+    _act(engine, sampled, "pay", CLERK, draw=lambda: 0.0, now=NOW)
     unsampled = _submitted(engine, "TQ401")
-    _act(engine, unsampled, "pay", CLERK, draw=lambda: 0.99)
+    _act(engine, unsampled, "pay", CLERK, draw=lambda: 0.99, now=NOW)
     with session_scope(engine) as session:
         plain = load_dossier(session, case_id=submitted, viewer=SUP, today=TODAY)
         barred = load_dossier(session, case_id=own, viewer=SUP, today=TODAY)
@@ -83,7 +83,7 @@ def test_dossier_actions_after_four_eyes_and_guards(engine):
         closable = load_dossier(session, case_id=unsampled, viewer=SUP, today=TODAY)
         logged = session.exec(select(AccessLog).where(AccessLog.action == "view_case")).all()
     assert (plain.actions, plain.four_eyes_barred) == (("approve", "reject", "return"), False)
-    assert plain.guards["reject"] == ("comment_given",) and plain.guards["approve"] == ()
+    assert plain.guards["reject"] == ("comment_given",) and plain.guards["approve"] == ("eligible",)
     assert (barred.actions, barred.four_eyes_barred) == ((), True)
     assert review.actions == ("review", "recourse")  # closing a case drawn for review is refused: not offered
     assert "clawback_given" in review.guards["recourse"]
@@ -119,4 +119,4 @@ def test_a_captured_page_shows_what_was_read_off_it_and_whether_the_id_is_the_cu
         "captured", document_id, "lease", True)
     assert dict(captured.fields) == {"id_numbers": id_number[:4] + "*" * 10 + id_number[-4:], "names": "于**",
                                      "lessee": "于**", "monthly_rent": "2500元"}
-    assert dossier.actions == ("submit",)  # a complete draft: a supervisor at the counter may submit it
+    assert dossier.actions == ()  # submitting is the counter's step: the review page offers no clerk's button

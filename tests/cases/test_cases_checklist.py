@@ -14,6 +14,7 @@ from sqlalchemy import select
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import NOT_APPLICABLE, PROVEN, STATUSES, UNKNOWN, build_checklist, checklist_for
 from desk.cases.commands import checklist_command
+from desk.money import Money
 from desk.cases.household import load_household
 from desk.db import session_scope
 from desk.i18n import use_language
@@ -138,7 +139,7 @@ def test_checklist_command_prints_json_and_logs_the_access(engine, capsys):
     with session_scope(engine) as session:
         person = add_customer(session, today=DEMO_TODAY, facts={"identity": identity(), "property": owns_home(False)})
         id_number = person.id_number
-    assert checklist_command(_args(id_number=id_number, business="tq401", amount=5000.0)) == 0
+    assert checklist_command(_args(id_number=id_number, business="tq401", amount=Money.parse("5000"))) == 0
     data = json.loads(capsys.readouterr().out)
     assert {"business", "eligible", "rules", "items", "totals"} <= set(data) and data["business"] == "TQ401"
     assert isinstance(data["eligible"], bool)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import cv2
 import numpy as np
-from case_people import CLERK, DEMO_TODAY, NOW, SUP, add_customer, identity
+from case_people import CLERK, DEMO_TODAY, NOW, SUP, add_customer, identity, owns_home
 
 from desk.cases.checklist import checklist_for
 from desk.cases.inquiry import NO_MATCH, InquiryAnswer, inquire
@@ -17,13 +17,14 @@ from desk.cases.working_days import local_day
 from desk.db import session_scope
 
 
-def _case(engine, *, birth: date = date(1988, 5, 17), facts=None) -> tuple[str, str, int]:
+def _case(engine, *, birth: date = date(1988, 5, 17), facts=None, declared: tuple[str, ...] = ()) -> tuple[str, str, int]:
     """A submitted TQ401 case: (case number, the customer's ID number, case id)."""
     with session_scope(engine) as session:
         person = add_customer(session, today=DEMO_TODAY, birth=birth,
-                              facts=facts if facts is not None else {"identity": identity()})
-        case = open_case(session, checklist=checklist_for(session, person.id, "TQ401", today=DEMO_TODAY),
-                         actor=CLERK, now=NOW)
+                              facts=facts if facts is not None else {"identity": identity(),
+                                                                     "property": owns_home(False)})
+        checklist = checklist_for(session, person.id, "TQ401", today=DEMO_TODAY, declared=declared)
+        case = open_case(session, checklist=checklist, actor=CLERK, now=NOW, amount_fen=100_000, declared=declared)
         for row in materials(session, case.id):
             if row.status == "missing":
                 accept_on_promise(session, case_id=case.id, material=row.material, actor=CLERK,
@@ -99,19 +100,20 @@ def _decode_qr(png: bytes) -> str:
 
 
 def test_the_one_time_notice_lists_what_is_missing_with_a_qr_code_to_the_inquiry(engine):
-    case_no, _id_number, case_id = _case(engine, facts={"identity": identity(),
-                                                        "marriage": {"status": "unmarried"}})
+    case_no, _id_number, case_id = _case(engine, facts={"identity": identity(), "property": owns_home(False),
+                                                        "marriage": {"status": "unmarried"}}, declared=("actual_rent",))
     with session_scope(engine) as session:
         notice = build_notice(session, case_id=case_id, base_url="https://desk.example.cn/", today=date(2026, 11, 16))
     assert notice.case_no == case_no and notice.customer == "于**"
     assert [(item.material, item.status, item.promised_on) for item in notice.items] == [
-        ("M11", "deferred", date(2026, 11, 27))]  # M01 is proven and M03 does not apply to a single customer
+        ("M10", "deferred", date(2026, 11, 27))]  # M01, M11 proven; M03 does not apply to a single customer
     assert notice.inquiry_url == f"https://desk.example.cn/inquiry?case={case_no}"
     assert _decode_qr(notice.qr_png()) == notice.inquiry_url
     assert notice.qr_svg().lstrip().startswith("<svg")
     data = notice.to_json("en")
-    assert data["items"][0]["name"] == "Proof of owning no home" and data["business_name"] == "Withdrawal for rent"
-    assert notice.to_json("zh-CN")["items"][0]["name"] == "无房证明"
+    assert data["items"][0]["name"] == "Lease contract or lease-registration certificate"
+    assert data["business_name"] == "Withdrawal for rent"
+    assert notice.to_json("zh-CN")["items"][0]["name"] == "房屋租赁合同 / 租赁登记备案证明"
 
 
 def test_a_decided_case_shows_its_new_state(engine):

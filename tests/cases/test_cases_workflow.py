@@ -36,13 +36,16 @@ from desk.i18n import use_language
 
 
 def _open(session, code: str = "TQ201", *, complete: bool = True, actor: Actor = CLERK, now: datetime = NOW,
-          amount_fen: int | None = 100_000) -> Case:
-    """A draft case of a customer whose materials for `code` are all proven (or, if not `complete`, not)."""
-    facts = {"identity": identity(), "property": owns_home(False), "marriage": {"status": "unmarried"}} \
-        if complete else {"marriage": {"status": "unmarried"}}
+          amount_fen: int | None = 100_000, declared: tuple[str, ...] = ()) -> Case:
+    """A draft case of a customer whose materials for `code` are all proven (or, if not `complete`, the
+    identity is not on file); the amount only where the business pays."""
+    facts = {"property": owns_home(False), "marriage": {"status": "unmarried"}}
+    if complete:
+        facts["identity"] = identity()
     person = add_customer(session, today=DEMO_TODAY, facts=facts, loans=[{}])
-    checklist = checklist_for(session, person.id, code, today=DEMO_TODAY)
-    return open_case(session, checklist=checklist, actor=actor, amount_fen=amount_fen, now=now)
+    checklist = checklist_for(session, person.id, code, today=DEMO_TODAY, declared=declared)
+    return open_case(session, checklist=checklist, actor=actor, declared=declared, now=now,
+                     amount_fen=amount_fen if checklist.business.pays_out else None)
 
 
 def _do(engine, case_id: int, action: str, actor: Actor, **kwargs) -> Case:
@@ -102,9 +105,10 @@ def test_every_transition_is_allowed_or_refused_as_the_workflow_says(engine, mod
 def test_the_whole_path_is_recorded_with_actor_time_comment_and_states(engine):
     with session_scope(engine) as session:
         case = _open(session, "TQ201")
-        case_no, case_id = case.case_no, case.id
+        case_id = case.id
+    assert case.case_no is None  # a draft has no number
+    case_no = _do(engine, case_id, "submit", CLERK).case_no
     assert case_no.startswith("DL2026-") and len(case_no) == len("DL2026-000001")
-    _do(engine, case_id, "submit", CLERK)
     _do(engine, case_id, "approve", SUP, comment="资料齐全")
     closed = _do(engine, case_id, "close", CLERK2)
     assert closed.state == "closed" and closed.version == 4 and closed.decided_by == "sup1"
@@ -203,13 +207,14 @@ def test_a_stale_version_is_refused(engine):
 
 def test_no_submission_with_a_missing_material_unless_accepted_on_promise(engine):
     with session_scope(engine) as session:
-        case = _open(session, "TQ401", complete=False)  # no identity fact: M01 and M11 missing
+        # no identity fact and actual rent declared with no filed lease: M01 and M10 missing
+        case = _open(session, "TQ401", complete=False, declared=("actual_rent",))
         case_id = case.id
         missing = sorted(m.material for m in materials(session, case_id) if m.status == "missing")
-    assert missing == ["M01", "M11"]
+    assert missing == ["M01", "M10"]
     with pytest.raises(CaseError) as refused:
         _do(engine, case_id, "submit", CLERK)
-    assert refused.value.key == "cases.workflow.materials_missing" and refused.value.params["materials"] == "M01、M11"
+    assert refused.value.key == "cases.workflow.materials_missing" and refused.value.params["materials"] == "M01、M10"
     with session_scope(engine) as session:
         version = get_case(session, case_id).version
         record_capture(session, case_id=case_id, material="M01", actor=CLERK, expected_version=version,
@@ -218,21 +223,21 @@ def test_no_submission_with_a_missing_material_unless_accepted_on_promise(engine
         version = get_case(session, case_id).version
         for bad in (local_day(NOW), local_day(NOW) + timedelta(days=31)):
             with pytest.raises(CaseError, match="bad_promise_date"):
-                accept_on_promise(session, case_id=case_id, material="M11", actor=CLERK, expected_version=version,
+                accept_on_promise(session, case_id=case_id, material="M10", actor=CLERK, expected_version=version,
                                   promised_on=bad, now=NOW)
         with pytest.raises(CaseError, match="not_missing"):  # only what is missing can be promised
             accept_on_promise(session, case_id=case_id, material="M01", actor=CLERK, expected_version=version,
                               promised_on=date(2026, 11, 30), now=NOW)
-        accept_on_promise(session, case_id=case_id, material="M11", actor=CLERK, expected_version=version,
+        accept_on_promise(session, case_id=case_id, material="M10", actor=CLERK, expected_version=version,
                           promised_on=date(2026, 11, 30), now=NOW)
     case = _do(engine, case_id, "submit", CLERK)
     assert case.state == "submitted"
     with session_scope(engine) as session:
         rows = {m.material: m for m in materials(session, case_id)}
         assert rows["M01"].status == "captured" and rows["M01"].document_id == 42
-        assert rows["M11"].status == "deferred" and rows["M11"].promised_on == date(2026, 11, 30)
+        assert rows["M10"].status == "deferred" and rows["M10"].promised_on == date(2026, 11, 30)
         with pytest.raises(CaseError, match="not_editable"):  # once submitted, materials are frozen
-            record_capture(session, case_id=case_id, material="M11", actor=CLERK, expected_version=case.version)
+            record_capture(session, case_id=case_id, material="M10", actor=CLERK, expected_version=case.version)
 
 
 def test_history_cannot_be_changed_on_either_engine(engine):
@@ -245,33 +250,39 @@ def test_history_cannot_be_changed_on_either_engine(engine):
         assert [t.actor for t in history(session, case_id)] == ["clerk1", "clerk1"]
 
 
-def test_case_numbers_are_unique_and_sequential_under_concurrent_submissions(engine):
+def _submitted_number(engine, checklist, actor: Actor, now: datetime = NOW) -> str:
     with session_scope(engine) as session:
-        people = [add_customer(session, today=DEMO_TODAY, facts={"identity": identity()}).id for _ in range(4)]
+        case = open_case(session, checklist=checklist, actor=actor, now=now)
+        assert case.case_no is None
+        return perform(session, case_id=case.id, action="submit", actor=actor, expected_version=case.version,
+                       now=now).case_no
+
+
+def test_case_numbers_are_unique_and_sequential_under_concurrent_submissions(engine):
+    with session_scope(engine) as session:  # one customer a submission: a second open case of a business is refused
+        people = [add_customer(session, today=DEMO_TODAY, facts={"identity": identity()}).id for _ in range(21)]
     with session_scope(engine) as session:
         checklists = [checklist_for(session, pid, "TQ501", today=DEMO_TODAY) for pid in people]
-    barrier, numbers, errors = threading.Barrier(len(people)), [], []
+    barrier, numbers, errors = threading.Barrier(4), [], []
 
-    def counter(checklist, actor) -> None:
+    def counter(mine, actor) -> None:
         barrier.wait()
         try:
-            for _ in range(5):
-                with session_scope(engine) as session:
-                    numbers.append(open_case(session, checklist=checklist, actor=actor, now=NOW).case_no)
+            for checklist in mine:
+                numbers.append(_submitted_number(engine, checklist, actor))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=counter, args=(c, Actor(f"clerk{i}", "clerk")))
-               for i, c in enumerate(checklists)]
+    threads = [threading.Thread(target=counter, args=(checklists[i * 5:i * 5 + 5], Actor(f"clerk{i}", "clerk")))
+               for i in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert not errors
     assert sorted(numbers) == [f"DL2026-{n:06d}" for n in range(1, 21)]
-    with session_scope(engine) as session:  # a new year starts again at 1
-        new_year = open_case(session, checklist=checklists[0], actor=CLERK, now=datetime(2027, 1, 4, 2, tzinfo=UTC))
-        assert new_year.case_no == "DL2027-000001"
+    # a new year starts again at 1
+    assert _submitted_number(engine, checklists[20], CLERK, datetime(2027, 1, 4, 2, tzinfo=UTC)) == "DL2027-000001"
 
 
 def test_due_dates_in_working_days_and_overdue_cases(engine):
