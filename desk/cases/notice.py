@@ -23,7 +23,7 @@ from desk.cases.tables import CaseMaterial
 from desk.cases.workflow import get_case, materials
 from desk.i18n import current_language
 from desk.records.tables import Person
-from desk.security.masking import mask_name
+from desk.security.masking import mask_card, mask_name
 
 STILL_TO_BRING = ("missing", "unknown", "deferred")
 
@@ -56,6 +56,9 @@ class Notice:
     due_on: date | None
     items: tuple[NoticeItem, ...]
     inquiry_url: str
+    amount_fen: int | None = None  # what the case pays (None: the business pays nothing)
+    payee_card: str | None = None  # masked
+    paid: bool = False  # already posted to the account (pay-first)
 
     def qr_svg(self, scale: int = 4) -> str:
         """The QR code of the inquiry link as an SVG document."""
@@ -75,6 +78,7 @@ class Notice:
                 "business_name": self.business_en if (language or current_language()) == "en" else self.business_zh,
                 "customer": self.customer, "issued_on": self.issued_on.isoformat(),
                 "due_on": self.due_on.isoformat() if self.due_on else None, "inquiry_url": self.inquiry_url,
+                "amount_fen": self.amount_fen, "payee_card": self.payee_card, "paid": self.paid,
                 "items": [{"material": item.material, "name": item.name(language), "status": item.status,
                            "promised_on": item.promised_on.isoformat() if item.promised_on else None}
                           for item in self.items]}
@@ -101,4 +105,5 @@ def build_notice(session: Session, *, case_id: int, base_url: str, today: date |
     items = tuple(_item(catalog, row) for row in materials(session, case_id) if row.status in STILL_TO_BRING)
     return Notice(case.case_no, case.business_code, business.zh if business else case.business_code,
                   business.en if business else case.business_code, mask_name(person.name) if person else "",
-                  today or date.today(), case.due_on, items, inquiry_url(base_url, case.case_no))
+                  today or date.today(), case.due_on, items, inquiry_url(base_url, case.case_no), case.amount_fen,
+                  mask_card(case.payee_card), case.paid_at is not None)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from nicegui import ui
 
 from desk.cases.notice import Notice
-from desk.i18n import t
+from desk.i18n import current_language, t
+from desk.money import Money
 from desk.ui.formatting import day
 
 # On paper only the notice: everything that neither holds it nor lies inside it is dropped from the
@@ -52,6 +53,14 @@ def show_notice(notice: Notice) -> None:
         _line("counter.notice.issued_on", day(notice.issued_on))
         if notice.due_on:
             _line("cases.notice.due_on", day(notice.due_on))
+        if notice.amount_fen is not None:
+            amount = Money(notice.amount_fen)
+            # vouchers in Chinese also write the amount in capital numerals
+            capital = f"（{amount.capital()}）" if current_language() != "en" else ""
+            _line("cases.notice.amount", amount.format() + capital, "notice-amount")
+            _line("cases.notice.payee", notice.payee_card or "—", "notice-payee")
+            if notice.paid:
+                _line("cases.notice.paid_label", t("cases.notice.paid"), "notice-paid")
         ui.separator()
         if notice.items:
             ui.label(t("cases.notice.intro"))
