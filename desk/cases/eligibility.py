@@ -470,7 +470,7 @@ def loan_amount_limits(household: Household, params: LoanCeilingParams, *, term_
         LoanLimit("capacity", _annuity_principal(payment_fen, rate, term_months),
                   {"income_fen": income_fen, "share_pct": _percent(params.income_share),
                    "commitments_fen": commitments_fen, "payment_fen": payment_fen, "rate": rate,
-                   "second_home": second_home, "term": term_months}),
+                   "second_home": second_home, "term": term_months, "couple": couple}),
         LoanLimit("price", price_cap,
                   {"price_fen": price_fen, "down_pct": _percent(params.down_payment_share),
                    "down_fen": None if price_fen is None or price_cap is None else price_fen - price_cap}),
