@@ -147,7 +147,7 @@ class LoanTrial:
 
     @property
     def binding_term(self) -> TrialLimit | None:
-        """The term limit that decides the longest term."""
+        """The term limit that decides the term (None when the customer chose a shorter one)."""
         return next((limit for limit in self.limits if limit.binding and limit.kind == TERM), None)
 
     @property
@@ -236,10 +236,11 @@ def _trial_limits(catalog: Catalog, rule_id: str, version: RuleVersion, kind: Li
                        version.effective_from) for limit in limits]
 
 
-def _mark_binding(limits: list[TrialLimit]) -> list[TrialLimit]:
-    """Mark the smallest limit of each kind as binding (the first, on a tie: catalog order decides)."""
+def _mark_binding(limits: list[TrialLimit], *, term_chosen: bool) -> list[TrialLimit]:
+    """Mark the smallest limit of each kind as binding (the first, on a tie: catalog order decides); no term
+    limit binds when the customer chose a shorter term than the longest allowed."""
     marked = list(limits)
-    for kind in (AMOUNT, TERM):
+    for kind in (AMOUNT,) if term_chosen else (AMOUNT, TERM):
         known = [(limit.value, index) for index, limit in enumerate(marked) if limit.kind == kind
                  and limit.value is not None]
         if known:
@@ -315,7 +316,8 @@ def run_trial(catalog: Catalog, business_code: str, household: Household, *, pri
     amount_limits = loan_amount_limits(household, ceiling_params, term_months=term, price_fen=price_fen)
     max_amount = loan_amount(amount_limits) if term > 0 else 0
     limits = _mark_binding(_trial_limits(catalog, ceiling_rule, ceiling_version, AMOUNT, amount_limits)
-                           + _trial_limits(catalog, term_rule, term_version, TERM, term_limits))
+                           + _trial_limits(catalog, term_rule, term_version, TERM, term_limits),
+                           term_chosen=term < max_term)
     capacity = amount_limits[2].inputs
     if max_amount <= 0:
         binding = next(limit for limit in limits if limit.binding and limit.kind == AMOUNT)

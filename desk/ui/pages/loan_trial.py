@@ -68,39 +68,60 @@ def _run(person_id: int, request: TrialInput, staff: SessionStaff, purpose: str)
         return trial, heading
 
 
-def _stat(label_key: str, value: str, marker: str, *, big: bool = False) -> None:
+def _stat(label_key: str, value: str, marker: str, *, big: bool = False, note: str = "") -> None:
     with ui.column().classes("gap-0 min-w-[10rem]"):
         ui.label(t(label_key)).classes("text-xs text-secondary")
         ui.label(value).classes("font-bold " + ("text-3xl text-primary" if big else "text-lg")).mark(marker)
+        if note:
+            ui.label(note).classes("text-xs text-secondary")
 
 
-def _limit_row(limit: TrialLimit) -> None:
+def _rule_cell(limit: TrialLimit, rows: int) -> None:
+    """The rule, its source and date of effect, once for the consecutive limits that come from it."""
+    with ui.element("td").classes("py-2 pl-3 text-xs text-secondary font-normal align-top border-l border-gray-200") \
+            .props(f"rowspan={rows}"):
+        ui.label(limit.rule_label()).classes("text-sm text-black")
+        ui.label(limit.source)
+        ui.label(t("loan_trial.ui.effective_from", date=day(limit.effective_from)))
+
+
+def _limit_row(limit: TrialLimit, rule_rows: int) -> None:
     """One row of the limits table; the binding one stands out (colour, weight and a badge)."""
     tone = "bg-amber-1 font-bold" if limit.binding else ""
     with ui.element("tr").classes(f"border-b border-gray-200 align-top {tone}") \
             .mark(f"limit {limit.name}" + (f" binding-limit binding-{limit.kind}" if limit.binding else "")):
-        with ui.element("td").classes("py-2 pr-3"):
-            with ui.row().classes("items-center gap-2 no-wrap"):
-                ui.label(limit.title())
-                if limit.binding:
-                    ui.badge(t("loan_trial.binding"), color="warning").props("text-color=black").mark("binding")
-        with ui.element("td").classes("py-2 pr-3 text-right whitespace-nowrap font-mono"):
+        with ui.element("td").classes("py-2 pr-3 whitespace-nowrap"):
+            ui.label(limit.title())
+            if limit.binding:
+                ui.badge(t("loan_trial.binding"), color="warning").props("text-color=black").mark("binding")
+        with ui.element("td").classes("py-2 pr-4 text-right whitespace-nowrap tabular-nums"):
             ui.label(limit.value_text())
         with ui.element("td").classes("py-2 pr-3 text-sm font-normal"):
             ui.label(limit.how())
-        with ui.element("td").classes("py-2 text-xs text-secondary font-normal"):
-            ui.label(limit.rule_label()).classes("text-sm text-black")
-            ui.label(limit.source)
-            ui.label(t("loan_trial.ui.effective_from", date=day(limit.effective_from)))
+        if rule_rows:
+            _rule_cell(limit, rule_rows)
+
+
+def _rule_rows(limits: tuple[TrialLimit, ...]) -> list[int]:
+    """For each limit, how many rows its rule cell spans: the run length on a rule's first row, 0 after."""
+    spans = [0] * len(limits)
+    start = 0
+    for index in range(1, len(limits) + 1):
+        if index == len(limits) or limits[index].rule != limits[start].rule:
+            spans[start] = index - start
+            start = index
+    return spans
 
 
 def show_trial(trial: LoanTrial) -> None:
     """The result: the figures, the limits table and the notes."""
     home = t(f"loan_trial.home.{'second' if trial.second_home else 'first'}")
     with ui.card().classes("w-full gap-3").mark("trial-result"):
-        with ui.row().classes("w-full items-end gap-8"):
+        with ui.row().classes("w-full items-start gap-8"):
             _stat("loan_trial.max_amount", format_money(trial.max_amount_fen), "max-amount", big=True)
-            _stat("loan_trial.term", months_text(trial.term_months), "term")
+            chosen = trial.term_months < trial.max_term_months
+            _stat("loan_trial.term", months_text(trial.term_months), "term",
+                  note=t("loan_trial.ui.longest", term=months_text(trial.max_term_months)) if chosen else "")
             _stat("loan_trial.rate", t("loan_trial.rate_value", rate=percent(trial.rate_pct).rstrip("%"), home=home),
                   "rate")
             _stat("loan_trial.instalment", format_money(trial.instalment_fen), "instalment", big=True)
@@ -124,12 +145,13 @@ def show_trial(trial: LoanTrial) -> None:
         ui.label(t("loan_trial.limits")).classes("text-base font-bold text-primary")
         with ui.element("table").classes("w-full text-left border-collapse"):
             with ui.element("thead"), ui.element("tr").classes("border-b-2 border-gray-300 text-sm text-secondary"):
-                for key, align in (("col_limit", ""), ("col_value", "text-right"), ("col_how", ""), ("col_rule", "")):
-                    with ui.element("th").classes(f"py-1 pr-3 font-normal {align}"):
+                columns = (("col_limit", ""), ("col_value", "text-right"), ("col_how", ""), ("col_rule", "w-1/4"))
+                for key, align in columns:
+                    with ui.element("th").classes(f"py-1 px-3 first:pl-0 font-normal {align}"):
                         ui.label(t(f"loan_trial.ui.{key}"))
             with ui.element("tbody"):
-                for limit in trial.limits:
-                    _limit_row(limit)
+                for limit, rule_rows in zip(trial.limits, _rule_rows(trial.limits)):
+                    _limit_row(limit, rule_rows)
 
     if trial.reasons:
         with ui.card().classes("w-full gap-1").mark("trial-reasons"):
@@ -154,17 +176,18 @@ class TrialScreen:
                                           value=DEFAULT_BUSINESS if DEFAULT_BUSINESS in self.codes else self.codes[0],
                                           label=t("loan_trial.ui.business"),
                                           on_change=lambda: self._declarations.refresh()) \
-                    .props("outlined").classes("w-72").mark("trial-business")
-                self.price = ui.input(t("loan_trial.ui.price"), placeholder=t("loan_trial.ui.price_hint")) \
-                    .props("outlined clearable inputmode=decimal").classes("w-64").mark("trial-price")
-                self.term = ui.number(t("loan_trial.ui.term_years"), placeholder=t("loan_trial.ui.term_hint"),
-                                      min=1, max=MAX_TERM_YEARS, step=1, precision=0) \
-                    .props("outlined clearable").classes("w-56").mark("trial-term")
+                    .props("outlined").classes("w-96").mark("trial-business")
+                self.price = ui.input(t("loan_trial.ui.price")) \
+                    .props("outlined clearable inputmode=decimal").classes("w-72").mark("trial-price")
+                self.price.props["hint"] = t("loan_trial.ui.price_hint")
+                self.term = ui.number(t("loan_trial.ui.term_years"), min=1, max=MAX_TERM_YEARS, step=1,
+                                      precision=0).props("outlined clearable").classes("w-64").mark("trial-term")
+                self.term.props["hint"] = t("loan_trial.ui.term_hint")
                 ui.button(t("loan_trial.ui.compute"), icon="calculate", on_click=self.compute) \
                     .props("no-caps unelevated size=lg").mark("trial-compute")
             self.boxes: dict[str, ui.checkbox] = {}
             self._declarations()
-            self.message = ui.label().classes("text-sm text-negative min-h-[1.25rem]").mark("trial-message")
+            self.message = ui.label().classes("text-sm text-negative").mark("trial-message")
         self.result = ui.column().classes("w-full gap-4").mark("trial-area")
         self.price.on("keydown.enter", self.compute)
 
