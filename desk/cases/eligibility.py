@@ -13,13 +13,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from desk.cases.costs import COSTS, newest_contract
 from desk.cases.evidence import PROVEN_STATUS, UNKNOWN_STATUS, RegistryStandIn
-from desk.cases.household import Household
+from desk.cases.household import Household, PersonFacts
 from desk.cases.messages import json_value, render
 from desk.i18n import current_language
 from desk.records.calendar_months import add_months, month_start, months_between
@@ -351,22 +352,43 @@ class LoanTermParams(_Params):
     years_after_retirement: int = Field(ge=0)
 
 
+@dataclass(frozen=True)
+class LoanLimit:
+    """One limit on a loan: which (`name`), the most it allows (fen, or months for a term limit; None when
+    the data cannot tell, e.g. no price) and the inputs it was computed from (raw values, for messages)."""
+
+    name: str
+    value: int | None
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
 def _whole_months(start: date, end: date) -> int:
     """Whole calendar months from `start` to `end` (0 when `end` is not after `start`)."""
     months = months_between(start, end) - (end.day < start.day)
     return max(months, 0)
 
 
+def loan_term_limits(applicant: PersonFacts, today: date, params: LoanTermParams) -> tuple[LoanLimit, LoanLimit]:
+    """The two limits on the term: the longest term of the catalog, and the months left until the age limit
+    (retirement age plus the years after it)."""
+    age_limit = params.retirement_age[applicant.sex] + params.years_after_retirement  # type: ignore[index]
+    limit_day = add_months(applicant.birth_date, 12 * age_limit)
+    return (LoanLimit("term_cap", params.max_term_months, {"max_term": params.max_term_months}),
+            LoanLimit("age", _whole_months(today, limit_day),
+                      {"age_limit": age_limit, "limit_day": limit_day, "birth_date": applicant.birth_date,
+                       "retirement_age": params.retirement_age[applicant.sex],  # type: ignore[index]
+                       "years_after": params.years_after_retirement}))
+
+
 def loan_term(ctx: RuleContext, params: LoanTermParams) -> Outcome:
-    person = ctx.household.applicant
-    age_limit = params.retirement_age[person.sex] + params.years_after_retirement  # type: ignore[index]
-    limit_day = add_months(person.birth_date, 12 * age_limit)
-    max_term = min(params.max_term_months, _whole_months(ctx.today, limit_day))
+    limits = loan_term_limits(ctx.household.applicant, ctx.today, params)
+    max_term = min(limit.value for limit in limits if limit.value is not None)
     term = ctx.request.term_months
     passed = max_term > 0 if term is None else 0 < term <= max_term
     suffix = "limit" if term is None else "pass" if passed else "fail"
+    age = limits[1].inputs
     return Outcome(passed, f"cases.rule.term.{suffix}",
-                   {"max_term": max_term, "term": term, "age_limit": age_limit, "limit_day": limit_day},
+                   {"max_term": max_term, "term": term, "age_limit": age["age_limit"], "limit_day": age["limit_day"]},
                    derived={"max_term_months": max_term})
 
 
@@ -377,7 +399,9 @@ class LoanCeilingParams(_Params):
     balance_multiple: float = Field(gt=0)
     income_share: float = Field(gt=0, le=1)
     down_payment_share: float = Field(ge=0, lt=1)
-    annual_rate_pct: dict[Literal["first", "second"], float]
+    annual_rate_pct: dict[Literal["first", "second"], float]  # terms longer than short_term_months
+    short_term_months: int = Field(default=60, gt=0)
+    short_term_rate_pct: dict[Literal["first", "second"], float] | None = None  # None: annual_rate_pct throughout
 
 
 def _annuity_principal(payment_fen: int, annual_rate_pct: float, months: int) -> int:
@@ -390,36 +414,91 @@ def _annuity_principal(payment_fen: int, annual_rate_pct: float, months: int) ->
     return int(payment_fen * (1 - (1 + rate) ** -months) / rate)
 
 
-def _couple(ctx: RuleContext) -> bool:
-    spouse = ctx.household.spouse
-    return (ctx.household.married and spouse is not None and spouse.account is not None
+def _times(amount_fen: int, factor: float | Decimal) -> int:
+    """`amount_fen` times a catalog factor, floored to whole fen; exact (0.8 is not exact as a float)."""
+    return math.floor(Decimal(amount_fen) * Decimal(str(factor)))
+
+
+def is_couple(household: Household) -> bool:
+    """Whether the loan is the couple's: married, and the spouse deposits here on a normal account."""
+    spouse = household.spouse
+    return (household.married and spouse is not None and spouse.account is not None
             and spouse.account.status_code == "01")
 
 
-def _owns_home(ctx: RuleContext) -> bool:
-    people = [ctx.household.applicant] + ([ctx.household.spouse] if _couple(ctx) else [])
-    return any((p.payload("property") or {}).get("owns_home_in_dalian") for p in people)  # type: ignore[union-attr]
+def borrowers(household: Household) -> list[PersonFacts]:
+    """Whose accounts, incomes and commitments count: the applicant, and the spouse for a couple."""
+    return [household.applicant] + ([household.spouse] if is_couple(household) and household.spouse else [])
+
+
+def owns_home(household: Household) -> bool:
+    """Whether a borrower owns a home in Dalian already (the loan is then for a second home)."""
+    return any((p.payload("property") or {}).get("owns_home_in_dalian") for p in borrowers(household))
+
+
+def loan_rate(params: LoanCeilingParams, *, second_home: bool, term_months: int) -> float:
+    """The annual rate in percent for a first or second home and the term."""
+    rates = params.annual_rate_pct
+    if params.short_term_rate_pct is not None and 0 < term_months <= params.short_term_months:
+        rates = params.short_term_rate_pct
+    return rates["second" if second_home else "first"]
+
+
+def loan_amount_limits(household: Household, params: LoanCeilingParams, *, term_months: int,
+                       price_fen: int | None) -> tuple[LoanLimit, ...]:
+    """The four limits on the amount, in catalog order: the ceiling (one person or a couple, plus the largest
+    declared bonus), the balance multiple, the repayment capacity over `term_months`, and the price less the
+    down payment (None without a price). Raw values: the caller takes the smallest and rounds."""
+    people = borrowers(household)
+    accounts = [p.account for p in people if p.account is not None]
+    couple = is_couple(household)
+    bonuses = {k: v for k, v in params.bonus_yuan.items() if k in household.declared}
+    bonus_name = max(bonuses, key=lambda k: bonuses[k], default=None)  # bonuses do not add up: the largest counts
+    base_fen = (params.couple_yuan if couple else params.single_yuan) * 100
+    bonus_fen = bonuses[bonus_name] * 100 if bonus_name else 0
+    balance_fen = sum(a.balance_fen for a in accounts)
+    income_fen = sum(a.deposit_base_fen for a in accounts)
+    commitments_fen = sum(loan.monthly_payment_fen for p in people for loan in p.loans if loan.status == "open")
+    payment_fen = _times(income_fen, params.income_share) - commitments_fen
+    second_home = owns_home(household)
+    rate = loan_rate(params, second_home=second_home, term_months=term_months)
+    price_cap = None if price_fen is None else _times(price_fen, 1 - Decimal(str(params.down_payment_share)))
+    return (
+        LoanLimit("ceiling", base_fen + bonus_fen,
+                  {"couple": couple, "base_fen": base_fen, "bonus_fen": bonus_fen, "declaration": bonus_name}),
+        LoanLimit("balance", _times(balance_fen, params.balance_multiple),
+                  {"balance_fen": balance_fen, "multiple": params.balance_multiple, "couple": couple}),
+        LoanLimit("capacity", _annuity_principal(payment_fen, rate, term_months),
+                  {"income_fen": income_fen, "share_pct": _percent(params.income_share),
+                   "commitments_fen": commitments_fen, "payment_fen": payment_fen, "rate": rate,
+                   "second_home": second_home, "term": term_months, "couple": couple}),
+        LoanLimit("price", price_cap,
+                  {"price_fen": price_fen, "down_pct": _percent(params.down_payment_share),
+                   "down_fen": None if price_fen is None or price_cap is None else price_fen - price_cap}),
+    )
+
+
+def _percent(share: float) -> str:
+    """A share as a percent without float noise: 0.2 -> '20', 0.155 -> '15.5'."""
+    return format((Decimal(str(share)) * 100).normalize(), "f")
+
+
+def loan_amount(limits: tuple[LoanLimit, ...]) -> int:
+    """The most that can be lent under `limits`: the smallest, floored to whole hundreds of yuan (loans are
+    granted so), never below zero."""
+    smallest = min(limit.value for limit in limits if limit.value is not None)
+    return max(math.floor(smallest / 100_00) * 100_00, 0)
 
 
 def loan_ceiling(ctx: RuleContext, params: LoanCeilingParams) -> Outcome:
-    people = [ctx.household.applicant] + ([ctx.household.spouse] if _couple(ctx) else [])
-    accounts = [p.account for p in people if p is not None and p.account is not None]
-    bonus = max((v for k, v in params.bonus_yuan.items() if k in ctx.household.declared), default=0)
-    ceiling = ((params.couple_yuan if _couple(ctx) else params.single_yuan) + bonus) * 100
-    balance_cap = int(params.balance_multiple * sum(a.balance_fen for a in accounts))
-    commitments = sum(loan.monthly_payment_fen for p in people if p is not None for loan in p.loans
-                      if loan.status == "open")
-    income = sum(a.deposit_base_fen for a in accounts)
     term = ctx.request.term_months or ctx.earlier["loan_term"].derived.get("max_term_months", 0)
-    rate = params.annual_rate_pct["second" if _owns_home(ctx) else "first"]
-    capacity = _annuity_principal(int(income * params.income_share) - commitments, rate, term)
     contract = newest_contract(ctx.household, ctx.business.spouse_facts)
-    price_cap = int(contract["price_fen"] * (1 - params.down_payment_share)) if contract else None
-    limit = min(x for x in (ceiling, balance_cap, capacity, price_cap) if x is not None)
-    limit = math.floor(limit / 100_00) * 100_00  # loans are granted in whole hundreds of yuan
-    return _amount_outcome(ctx, limit, "cases.rule.ceiling",
-                           {"ceiling_fen": ceiling, "balance_cap_fen": balance_cap, "capacity_fen": capacity,
-                            "price_cap_fen": price_cap, "term": term, "rate": rate})
+    ceiling, balance, capacity, price = loan_amount_limits(
+        ctx.household, params, term_months=term, price_fen=int(contract["price_fen"]) if contract else None)
+    return _amount_outcome(ctx, loan_amount((ceiling, balance, capacity, price)), "cases.rule.ceiling",
+                           {"ceiling_fen": ceiling.value, "balance_cap_fen": balance.value,
+                            "capacity_fen": capacity.value, "price_cap_fen": price.value, "term": term,
+                            "rate": capacity.inputs["rate"]})
 
 
 # --- the registry of checks -----------------------------------------------------------------------

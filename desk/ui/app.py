@@ -12,14 +12,14 @@ from nicegui import app
 from desk.ui import archive_routes, capture_routes, fixity_schedule
 from desk.ui.auth import AuthMiddleware
 from desk.ui.pages import (
-    access_log, admin_catalog, admin_staff, archive_fixity, archive_page, archive_search, counter, home, inquiry, login,
-    lookup, review_case, review_queue)
+    access_log, admin_catalog, admin_staff, archive_fixity, archive_page, archive_search, counter, home, inquiry,
+    loan_trial, login, lookup, review_case, review_queue)
 
 
 def build() -> None:
     """Register the middleware and all pages on NiceGUI's app."""
     app.add_middleware(AuthMiddleware)
-    for page in (login, home, lookup, admin_staff, access_log):
+    for page in (login, home, lookup, loan_trial, admin_staff, access_log):
         page.register()
     for page in (review_queue, review_case, inquiry, admin_catalog, archive_search, archive_page, archive_fixity,
                  archive_routes, fixity_schedule):

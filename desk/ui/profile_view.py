@@ -1,6 +1,6 @@
 """The customer profile at a glance: identity, account, employer, deposits, withdrawals, loans, registry facts.
 
-`show_profile(profile, masked=…, on_unmask=…)` renders a `CustomerProfile` (desk.records.profile)
+`show_profile(profile, masked=…, on_unmask=…, trial_url=…)` renders a `CustomerProfile` (desk.records.profile)
 as cards. ID, phone and card numbers (and personal values inside registry facts) are masked
 unless `masked` is False; revealing them is the caller's logged act.
 """
@@ -143,8 +143,11 @@ def _withdrawals(profile: CustomerProfile) -> None:
                         .mark("next-allowed")
 
 
-def _loans(profile: CustomerProfile) -> None:
+def _loans(profile: CustomerProfile, trial_url: str | None) -> None:
     with _card("ui.profile.loans", "card-loans"):
+        if trial_url:  # a new tab, so the lookup (and the counter's case) stays as it was
+            ui.button(t("loan_trial.ui.open"), icon="calculate").props(f'no-caps outline dense href="{trial_url}" '
+                                                                      'target=_blank').mark("open-loan-trial")
         if not profile.loans:
             ui.label(t("ui.profile.no_loans")).classes("text-secondary")
         for loan in profile.loans:
@@ -193,13 +196,15 @@ def _registry(profile: CustomerProfile, masked: bool) -> None:
                                    f"{t('ui.profile.as_of', date=day(answer.as_of))}")
 
 
-def show_profile(profile: CustomerProfile, *, masked: bool, on_unmask: Callable[[], None] | None) -> None:
-    """Render every card of the profile into the current container."""
+def show_profile(profile: CustomerProfile, *, masked: bool, on_unmask: Callable[[], None] | None,
+                 trial_url: str | None = None) -> None:
+    """Render every card of the profile into the current container (with a link to the loan trial at
+    `trial_url` on the loans card, when given)."""
     with ui.element("div").classes("grid grid-cols-1 md:grid-cols-3 gap-4 w-full items-start").mark("profile"):
         _identity(profile, masked, on_unmask)
         _account(profile, masked)
         _employer(profile)
         _deposits(profile)
         _withdrawals(profile)
-        _loans(profile)
+        _loans(profile, trial_url)
         _registry(profile, masked)

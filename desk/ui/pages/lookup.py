@@ -23,6 +23,7 @@ from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
 from desk.security.roles import may_unmask
 from desk.ui.auth import require_staff
 from desk.ui.counter_panel import CounterDesk
+from desk.ui.pages.loan_trial import trial_url
 from desk.ui.profile_view import show_profile
 from desk.ui.session import SessionStaff, apply_language
 from desk.ui.theme import frame
@@ -144,7 +145,8 @@ class LookupScreen:
         self.profile, self.masked = profile, masked
         self.profile_area.clear()  # unmasking redraws the profile only; the counter keeps its state
         with self.profile_area:
-            show_profile(profile, masked=masked, on_unmask=self._ask_unmask if self.may_unmask else None)
+            show_profile(profile, masked=masked, on_unmask=self._ask_unmask if self.may_unmask else None,
+                         trial_url=trial_url(profile.person.person_id, self.purpose.value))
 
     def _ask_unmask(self) -> None:
         """A dialog asking why; only a chosen reason reveals the numbers (and is logged)."""
