@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
@@ -30,8 +30,9 @@ from desk.cases.household import PersonFacts
 from desk.cases.notice import Notice, build_notice
 from desk.cases.postings import customer_account, lock_customer
 from desk.cases.tables import Case, CaseTransition
-from desk.cases.workflow import (Actor, CaseConflict, CaseError, accept_on_promise, case_checklist, get_case,
-                                 materials, open_case, overridden_rules, perform, record_capture, workflow_rules)
+from desk.cases.workflow import (Actor, CaseConflict, CaseError, accept_on_promise, case_checklist, declared_of,
+                                 get_case, materials, open_case, overridden_rules, perform, record_capture,
+                                 workflow_rules)
 from desk.cases.working_days import local_day
 from desk.db import session_scope
 from desk.records.profile import CustomerProfile
@@ -43,6 +44,7 @@ from desk.settings import get_settings
 from desk.validators import check_bank_card
 
 COUNTER_PURPOSE = "counter_service"
+STALE_DRAFT_AGE = timedelta(hours=12)  # no clerk keeps a customer at the counter this long
 PAYEE_MATERIAL = "M04"  # the bank card: another card than the joint one is paid only when its paper is captured
 PAGE_FILES = {"thumb": "thumb_key", "flat": "flat_key"}  # which stored file an image URL may show
 BLOCKING = ("missing", "unknown")
@@ -79,6 +81,7 @@ class CaseState:
     override_by: str | None = None
     override_reason: str | None = None
     return_comment: str | None = None  # what the supervisor asked for when the case was returned
+    declared: tuple[str, ...] = ()  # the customer's declarations the case was opened with
 
     @property
     def blocking(self) -> list[str]:
@@ -118,7 +121,7 @@ def _case_state(session: Session, case: Case) -> CaseState:
                      {row.material: MaterialState(row.material, row.status, row.document_id, row.promised_on)
                       for row in rows},
                      case.submission_key, case.amount_fen, mask_card(case.payee_card), case.paid_at is not None,
-                     case.override_by, case.override_reason, returned)
+                     case.override_by, case.override_reason, returned, declared_of(case))
 
 
 def checklist_logged(*, person_id: int, business_code: str, declared: Iterable[str], staff: Actor,
@@ -136,6 +139,26 @@ def open_draft(*, checklist: Checklist, staff: Actor, declared: Iterable[str] = 
     with session_scope(engine) as session:
         case = open_case(session, checklist=checklist, actor=staff, declared=declared)
         return _case_state(session, case)
+
+
+def discard_stale_drafts(*, older_than: timedelta = STALE_DRAFT_AGE, engine: Engine | None = None) -> int:
+    """Discard drafts left behind by tabs that never closed cleanly (a server restart); returns how many."""
+    cutoff = datetime.now(UTC) - older_than
+    with session_scope(engine) as session:
+        stale = session.execute(select(Case.id, Case.opened_by, Case.version).where(
+            Case.state == workflow_rules().start_state, Case.case_no.is_(None), Case.opened_at < cutoff)).all()
+        for case_id, opened_by, version in stale:
+            perform(session, case_id=case_id, action="discard", actor=_System(opened_by),
+                    expected_version=version, comment="stale draft")
+        return len(stale)
+
+
+@dataclass(frozen=True)
+class _System:
+    """The desk itself clearing a draft in its clerk's name (the clerk's role may discard)."""
+
+    username: str
+    role: str = "clerk"
 
 
 def discard_draft(*, case_id: int, staff: Actor, engine: Engine | None = None) -> None:

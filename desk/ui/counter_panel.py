@@ -6,7 +6,16 @@ not applicable (why) or unknown (a source did not answer, so it is captured like
 Each material to capture has Capture (camera or upload) and 容缺 (accept on the customer's
 promise). The draft case opens with the first capture or 容缺, or on Submit; the workflow
 refuses a submission while a required material is missing and its message is shown as it is.
-After submission: the case number, the pay-first note, and the printable one-time notice.
+A paying business shows its amount: every amount rule's limit with its source, the binding one
+marked, the most allowed filled in (editable downward, fixed for an account closing) and the payee
+card (the joint card on file, or another card once its paper is captured). Failed rules block
+submission; a supervisor may override those that are not amount limits with their own password
+and a reason (主管授权). Open cases of the customer (returned for 补正, awaiting a decision) are
+shown before any new one, and a returned case is continued under its own number. A draft is
+discarded when the clerk leaves it (another business, another customer, the tab closed); before
+submitting, the tab remembers the draft's submission key, so a page that lost the answer finds the
+case afterwards instead of submitting again.
+After submission: the case number, the amount paid, and the printable one-time notice.
 
 `CounterDesk` lives as long as the browser tab (it owns the tab's capture token); each customer
 opened gets a fresh `CounterPanel`, whose business picker takes the keyboard focus; after
@@ -22,17 +31,20 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from nicegui import events, run, ui
+from nicegui import app, events, run, ui
 
 from desk.archive.errors import ArchiveRefused
 from desk.cases.catalog import Catalog, get_catalog
+from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan
 from desk.cases.checklist import NOT_APPLICABLE, PROVEN, Checklist, ChecklistItem
-from desk.cases.counter import (CaseState, archive_capture, checklist_logged, defer_material, document_pages,
-                                notice_for, open_draft, spouse_id_number, submit_case)
+from desk.cases.counter import (PAYEE_MATERIAL, CaseState, amount_plan_for, archive_capture, checklist_logged,
+                                defer_material, discard_draft, document_pages, joint_card, notice_for, open_cases,
+                                open_draft, override_rules, spouse_id_number, submit_case)
 from desk.cases.notice import Notice
 from desk.cases.workflow import CaseError, workflow_rules
 from desk.cases.working_days import local_day
 from desk.i18n import t
+from desk.money import Money, MoneyError, format_money
 from desk.records.profile import CustomerProfile
 from desk.ui.auth import require_staff
 from desk.ui.capture_dialog import CaptureDialog, CaptureTarget
@@ -54,6 +66,7 @@ STATUS_LOOK = {
     "deferred": ("event", "amber-9"),
 }
 DEFAULT_PROMISE_DAYS = 7
+PENDING_KEY = "pending_submission"  # app.storage.user: the draft being submitted, until its answer is shown
 
 
 @lru_cache(maxsize=1)
@@ -77,10 +90,21 @@ class CounterDesk:
         self.after_submit = after_submit
         use_print_styles()
 
-    def show(self, profile: CustomerProfile) -> CounterPanel:
-        """A fresh panel for `profile` in the current container; images of this customer become visible here."""
+        self.panel: CounterPanel | None = None
+        ui.context.client.on_delete(self._leave)  # the tab closed: its draft goes
+
+    async def _leave(self) -> None:
+        if self.panel is not None:
+            await self.panel.leave_draft()
+
+    async def show(self, profile: CustomerProfile, resume: CaseState | None = None) -> CounterPanel:
+        """A fresh panel for `profile` in the current container (the previous customer's draft is discarded);
+        `resume` continues one of the customer's returned cases. Images of this customer become visible here."""
+        await self._leave()
         self.tab.opened_people.add(profile.person.person_id)
-        return CounterPanel(profile, self.tab, self.base_url, self.after_submit)
+        self.panel = CounterPanel(profile, self.tab, self.base_url, self.after_submit)
+        await self.panel.start(resume)
+        return self.panel
 
 
 class CounterPanel:
@@ -96,6 +120,12 @@ class CounterPanel:
         self.declared: set[str] = set()
         self.captured_pages: dict[str, list[int]] = {}
         self.declaration_boxes: list[ui.checkbox] = []
+        self.open_cases: list[CaseState] = []
+        self.plan: AmountPlan | None = None
+        self.joint_card: str | None = None
+        self.amount_text = ""  # what the clerk typed (kept across redraws)
+        self.other_card = ""
+        self.resuming: CaseState | None = None
         with ui.card().classes("w-full gap-3").mark("counter"):
             with ui.row().classes("w-full items-center gap-4 no-wrap"):
                 ui.label(t("counter.business.title")).classes("text-base font-bold text-primary shrink-0")
@@ -108,12 +138,54 @@ class CounterPanel:
         self._render()
         self.business.run_method("focus")  # keyboard first: the next step is typing the business
 
+    async def start(self, resume: CaseState | None = None) -> None:
+        """Load the customer's open cases (shown before any new one) and, if given, continue `resume`."""
+        person_id = self.profile.person.person_id
+        self.open_cases = await run.io_bound(open_cases, person_id=person_id)
+        self.joint_card = await run.io_bound(joint_card, person_id)
+        if resume is not None:
+            await self.resume(resume)
+        else:
+            self._render()
+
+    async def resume(self, state: CaseState) -> None:
+        """Continue a case of this customer (补正 of a returned case) under its own number."""
+        self.resuming = state
+        if self.business.value == state.business_code:
+            await self._pick(state.business_code)
+        else:
+            self.business.set_value(state.business_code)  # its handler takes the case over
+
+    async def leave_draft(self) -> None:
+        """Discard the draft shown here (a draft the clerk leaves is never a case)."""
+        staff = require_staff()
+        if self.case is not None and self.case.case_no is None and staff is not None:
+            case, self.case = self.case, None
+            await run.io_bound(discard_draft, case_id=case.case_id, staff=staff)
+
     # --- choosing the business --------------------------------------------------------------------
 
     async def _business_changed(self, event: events.ValueChangeEventArguments) -> None:
+        await self._pick(event.value)
+
+    async def _pick(self, code: str | None) -> None:
+        await self.leave_draft()
         self.case, self.notice, self.declared, self.captured_pages = None, None, set(), {}
-        self._draw_declarations(event.value)
+        self.amount_text, self.other_card = "", ""
+        resumed, self.resuming = self.resuming, None
+        if resumed is not None and resumed.business_code == code:
+            self.case, self.declared = resumed, set(resumed.declared)
+            for code, item in resumed.materials.items():
+                if item.document_id is not None:
+                    self.captured_pages[code] = await run.io_bound(document_pages, item.document_id)
+        self._draw_declarations(code)
+        for box, name in zip(self.declaration_boxes, self._declaration_names(code)):
+            box.value = name in self.declared
         await self._recompute()
+
+    def _declaration_names(self, code: str | None) -> tuple[str, ...]:
+        business = self.catalog.get_business(code) if code else None
+        return business.declarations if business else ()
 
     def _draw_declarations(self, code: str | None) -> None:
         apply_language()
@@ -141,6 +213,7 @@ class CounterPanel:
         self.checklist = None if not code else await run.io_bound(
             checklist_logged, person_id=self.profile.person.person_id, business_code=code,
             declared=sorted(self.declared), staff=staff)
+        self.plan = amount_plan_for(self.checklist) if self.checklist is not None else None
         self._render()
 
     # --- drawing ----------------------------------------------------------------------------------
@@ -158,6 +231,10 @@ class CounterPanel:
             box.set_enabled(self.case is None)
         self.body.clear()
         with self.body:
+            if self.case is None or self.case.case_no is None:
+                self._open_cases_banner()
+            if self.case is not None and self.case.return_comment and self.case.state == "returned":
+                self._returned_banner()
             if self.checklist is None:
                 ui.label(t("counter.business.hint")).classes("text-secondary").mark("counter-hint")
                 return
@@ -166,8 +243,11 @@ class CounterPanel:
                 with ui.column().classes("lg:col-span-3 gap-0 w-full").mark("materials"):
                     for item in self.checklist.items:
                         self._material_row(item)
-                with ui.column().classes("lg:col-span-2 gap-1 w-full").mark("rules"):
-                    self._rules()
+                with ui.column().classes("lg:col-span-2 gap-1 w-full"):
+                    with ui.column().classes("w-full gap-1").mark("rules"):
+                        self._rules()
+                    if self.plan is not None and self.plan.pays and self.notice is None:
+                        self._amount_section()
             self._case_row()
             if self.notice is not None:
                 self._submitted()
@@ -243,12 +323,103 @@ class CounterPanel:
                 with ui.column().classes("gap-0"):
                     ui.label(rule.label()).classes("text-sm font-bold")
                     ui.label(rule.reason()).classes("text-sm text-secondary")
+        if self.case is not None and self.case.override_by:
+            ui.label(t("counter.override.done", supervisor=self.case.override_by, reason=self.case.override_reason)) \
+                .classes("text-sm text-amber-10 bg-amber-1 rounded p-2 w-full").mark("override-done")
+        elif self._overridable() and self._editable() and self.notice is None:
+            with ui.row().classes("w-full items-center gap-2 pt-1"):
+                ui.label(t("counter.override.blocked")).classes("text-sm text-negative grow")
+                ui.button(t("counter.override.button"), icon="admin_panel_settings", on_click=self._ask_override) \
+                    .props("no-caps outline dense color=amber-9").mark("override")
+
+    def _overridable(self) -> list[str]:
+        """Labels of the failed rules a supervisor may override (never an amount limit)."""
+        return [rule.label() for rule in self.checklist.rules if not rule.passed and rule.check not in AMOUNT_CHECKS]
+
+    # --- open and returned cases ------------------------------------------------------------------
+
+    def _open_cases_banner(self) -> None:
+        for case in self.open_cases:
+            returned = case.state == "returned"
+            with ui.row().classes("w-full items-center gap-3 rounded p-3 no-wrap " +
+                                  ("bg-red-1" if returned else "bg-blue-1")).mark(f"open-case {case.case_no}"):
+                ui.icon("assignment_return" if returned else "hourglass_top",
+                        color="negative" if returned else "primary").classes("text-2xl shrink-0")
+                with ui.column().classes("grow gap-0"):
+                    ui.label(t("counter.open_case.line", case_no=case.case_no, state=t(f"cases.state.{case.state}"),
+                               business=f"{case.business_code} {self.catalog.business[case.business_code].name()}",
+                               amount=format_money(case.amount_fen))).classes("font-bold")
+                    if case.return_comment:
+                        ui.label(t("counter.open_case.comment", comment=case.return_comment)).classes("text-sm")
+                if returned:
+                    ui.button(t("counter.open_case.continue"), icon="edit_note",
+                              on_click=lambda c=case: self.resume(c)) \
+                        .props("no-caps unelevated color=negative").mark(f"continue {case.case_no}")
+                else:
+                    ui.link(t("counter.open_case.notice"), f"/counter/notice/{case.case_no}", new_tab=True)
+
+    def _returned_banner(self) -> None:
+        with ui.row().classes("w-full items-start gap-3 rounded p-3 bg-red-1 no-wrap").mark("returned-banner"):
+            ui.icon("assignment_return", color="negative").classes("text-2xl shrink-0")
+            with ui.column().classes("gap-0"):
+                ui.label(t("counter.returned.title", case_no=self.case.case_no)).classes("font-bold")
+                ui.label(t("counter.open_case.comment", comment=self.case.return_comment)).classes("text-sm")
+                ui.label(t("counter.returned.hint")).classes("text-sm text-secondary")
+
+    # --- the amount -------------------------------------------------------------------------------
+
+    def _amount_section(self) -> None:
+        plan = self.plan
+        with ui.column().classes("w-full gap-1 pt-3 border-t border-gray-200").mark("amount"):
+            ui.label(t("counter.amount.title")).classes("font-bold")
+            for rule in plan.limits:
+                binding = rule.rule == plan.binding
+                with ui.row().classes("w-full items-baseline gap-2 no-wrap text-sm").mark(f"limit {rule.rule}"):
+                    ui.label(rule.label()).classes("grow " + ("font-bold" if binding else "text-secondary"))
+                    if binding:
+                        ui.badge(t("counter.amount.binding"), color="primary").props("outline")
+                    ui.label(format_money(rule.limit_fen)).classes("tabular-nums " + ("font-bold" if binding else ""))
+            if plan.maximum_fen is None or plan.maximum_fen <= 0:
+                ui.label(t("cases.amount.nothing_allowed")).classes("text-sm text-negative").mark("amount-none")
+                return
+            shown = self.case.amount_fen if self.case is not None and self.case.amount_fen else plan.maximum_fen
+            value = self.amount_text or Money(shown).plain().replace(",", "")
+            hint = t("counter.amount.fixed" if plan.fixed else "counter.amount.at_most",
+                     maximum=format_money(plan.maximum_fen))
+            amount = ui.input(t("counter.amount.label"), value=value, on_change=self._amount_typed) \
+                .props(f"outlined dense suffix=元 {'readonly' if plan.fixed or not self._editable() else ''} "
+                       "input-class=text-right inputmode=decimal").classes("w-full text-lg").mark("amount-input")
+            ui.label(hint).classes("text-xs text-secondary").mark("amount-hint")
+            self._payee()
+
+    def _amount_typed(self, event: events.ValueChangeEventArguments) -> None:
+        self.amount_text = (event.value or "").strip()
+
+    def _payee(self) -> None:
+        captured = self.case is not None and self._status_of(PAYEE_MATERIAL) == "captured"
+        with ui.column().classes("w-full gap-0 pt-1").mark("payee"):
+            ui.label(t("counter.payee.title")).classes("text-sm font-bold")
+            ui.label(t("counter.payee.joint", card=self.joint_card) if self.joint_card else t("counter.payee.no_joint")) \
+                .classes("text-sm font-mono").mark("payee-joint")
+            if captured or self.other_card:
+                ui.input(t("counter.payee.other"), value=self.other_card,
+                         on_change=lambda e: setattr(self, "other_card", (e.value or "").strip())) \
+                    .props("outlined dense clearable inputmode=numeric maxlength=23").classes("w-full") \
+                    .mark("payee-other")
+            else:
+                ui.label(t("counter.payee.other_hint", material=PAYEE_MATERIAL)).classes("text-xs text-secondary")
+
+    def _status_of(self, material: str) -> str | None:
+        stored = self.case.materials.get(material) if self.case else None
+        return stored.status if stored else None
 
     def _case_row(self) -> None:
         with ui.row().classes("w-full items-center gap-3 no-wrap"):
-            if self.case is not None:
+            if self.case is not None and self.case.case_no is not None:
                 ui.label(t("counter.case.line", case_no=self.case.case_no,
                            state=t(f"cases.state.{self.case.state}"))).classes("font-mono").mark("case-line")
+            elif self.case is not None:
+                ui.label(t("counter.case.draft")).classes("text-secondary").mark("case-line")
             self.message = ui.label().classes("grow text-negative text-sm").mark("counter-message")
             if self.notice is None:
                 ui.button(t("counter.case.submit"), icon="send", on_click=self._submit) \
@@ -257,9 +428,14 @@ class CounterPanel:
     def _submitted(self) -> None:
         ui.label(t("counter.case.submitted", case_no=self.case.case_no)).classes("text-lg text-positive") \
             .mark("submitted")
-        if self.case.review_mode == "pay_first":
+        if self.case.paid:
             key = "counter.case.paid_sampled" if self.case.sampled_for_review else "counter.case.paid_not_sampled"
+            ui.label(t("counter.case.paid_amount", amount=format_money(self.case.amount_fen),
+                       card=self.case.payee_card or "—")).classes("text-lg font-bold").mark("paid-amount")
             ui.label(t(key)).classes("text-amber-10 font-bold").mark("pay-first")
+        elif self.case.amount_fen is not None:
+            ui.label(t("counter.case.to_decide", amount=format_money(self.case.amount_fen))) \
+                .classes("font-bold").mark("to-decide")
         show_notice(self.notice)
 
     def _say(self, text: str) -> None:
@@ -269,7 +445,8 @@ class CounterPanel:
 
     async def _ensure_case(self, staff: SessionStaff) -> CaseState:
         if self.case is None:
-            self.case = await run.io_bound(open_draft, checklist=self.checklist, staff=staff)
+            self.case = await run.io_bound(open_draft, checklist=self.checklist, staff=staff,
+                                           declared=sorted(self.declared))
         return self.case
 
     def _capture(self, item: ChecklistItem) -> None:
@@ -340,18 +517,72 @@ class CounterPanel:
         promised.on("keydown.enter", defer)
         dialog.on_value_change(lambda event: None if event.value else dialog.delete())
 
+    def _typed_amount(self) -> int | None:
+        """The amount the clerk typed, in fen (None: the most allowed); raises MoneyError."""
+        if self.plan is None or not self.plan.pays or not self.amount_text:
+            return None
+        return Money.parse(self.amount_text).fen
+
     async def _submit(self) -> None:
         staff = require_staff()
         if staff is None or self.checklist is None:
             return
         try:
+            amount_fen = self._typed_amount()
+        except MoneyError:
+            self._say(t("counter.amount.bad", text=self.amount_text))
+            return
+        try:
             case = await self._ensure_case(staff)
+            app.storage.user[PENDING_KEY] = {"key": case.submission_key, "person_id": case.person_id}
             self.case = await run.io_bound(submit_case, case_id=case.case_id, staff=staff,
-                                           expected_version=case.version)
+                                           expected_version=case.version, amount_fen=amount_fen,
+                                           payee_card=self.other_card or None)
         except CaseError as refused:
-            self._render()  # the draft may be new: show its number beside the refusal
+            app.storage.user.pop(PENDING_KEY, None)
+            self._render()
             self._say(refused.message())
             return
         self.notice = await run.io_bound(notice_for, case_no=self.case.case_no, staff=staff, base_url=self.base_url)
+        app.storage.user.pop(PENDING_KEY, None)  # the answer is on screen: nothing left to recover
+        self.open_cases = []
         self._render()
         self.after_submit()  # the next customer's scan goes to the lookup again
+
+    def _ask_override(self) -> None:
+        """主管授权: a supervisor types their own username, password and a reason at this counter."""
+        apply_language()
+        with self.dialogs, ui.dialog(value=True) as dialog, ui.card().classes("w-[30rem] gap-3") \
+                .mark("override-dialog"):
+            ui.label(t("counter.override.title")).classes("text-lg font-bold")
+            ui.label(t("counter.override.explain", rules="；".join(self._overridable()))).classes("text-sm")
+            username = ui.input(t("counter.override.username")).props("outlined dense autofocus autocomplete=off") \
+                .classes("w-full").mark("override-username")
+            password = ui.input(t("counter.override.password"), password=True) \
+                .props("outlined dense autocomplete=new-password").classes("w-full").mark("override-password")
+            reason = ui.textarea(t("counter.override.reason")).props("outlined dense autogrow maxlength=500") \
+                .classes("w-full").mark("override-reason")
+            error = ui.label().classes("text-negative text-sm").mark("override-error")
+            with ui.row().classes("w-full justify-end"):
+                ui.button(t("ui.cancel"), on_click=dialog.close).props("no-caps flat")
+                confirm = ui.button(t("counter.override.confirm"), icon="admin_panel_settings") \
+                    .props("no-caps unelevated color=amber-9").mark("override-confirm")
+
+        async def authorise() -> None:
+            staff = require_staff()
+            if staff is None:
+                return
+            try:
+                case = await self._ensure_case(staff)
+                self.case = await run.io_bound(override_rules, case_id=case.case_id, supervisor=username.value or "",
+                                               password=password.value or "", reason=reason.value or "",
+                                               expected_version=case.version)
+            except CaseError as refused:
+                error.text = refused.message()
+                password.value = ""
+                return
+            dialog.close()
+            self._render()
+
+        confirm.on_click(authorise)
+        dialog.on_value_change(lambda event: None if event.value else dialog.delete())

@@ -19,6 +19,7 @@ from desk.cases.checklist import checklist_for
 from desk.cases.tables import Case, CaseMaterial
 from desk.cases.working_days import local_day
 from desk.db import session_scope
+from desk.money import Money
 from desk.i18n import t, use_language
 from desk.records.tables import Person, PersonalAccount
 from desk.security.access_log import AccessLog
@@ -46,12 +47,18 @@ def _statuses(engine, person: Person, business: str, declared=()) -> dict[str, s
     return {item.material: item.status for item in checklist.items}
 
 
-def _first(engine, business: str, wanted, declared=()) -> Person:
+def _first(engine, business: str, wanted, declared=(), eligible: bool | None = None) -> Person:
     """The first seeded customer whose checklist of `business` satisfies `wanted(statuses)`."""
     for person in _people(engine):
-        if wanted(_statuses(engine, person, business, declared)):
+        if wanted(_statuses(engine, person, business, declared)) and (
+                eligible is None or _eligible(engine, person, business, declared) == eligible):
             return person
     pytest.fail(f"no demo customer fits the {business} scenario")
+
+
+def _eligible(engine, person: Person, business: str, declared=()) -> bool:
+    with session_scope(engine) as db:
+        return checklist_for(db, person.id, business, declared=declared).eligible
 
 
 def _log(engine, action: str | None = None) -> list[AccessLog]:
@@ -138,17 +145,18 @@ async def test_a_declaration_switches_the_conditional_material_on(user: User, lo
 
 
 async def test_submit_is_refused_while_missing_then_deferred_submitted_paid_and_noticed(user: User, log_in, desk_db):
-    person = _first(desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M11"])
+    person = _first(desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"],
+                    eligible=True)
     await _open_customer(user, log_in, person)
     await _pick(user, RENT)
     user.find(marker="submit-case").click()
-    await user.should_see(_zh("cases.workflow.materials_missing", materials="M11"), retries=100)
+    await user.should_see(_zh("cases.workflow.materials_missing", materials="M03"), retries=100)
     with session_scope(desk_db) as db:
         case = db.exec(select(Case).where(Case.person_id == person.id)).one()
-        assert (case.state, case.opened_by, case.business_code) == ("draft", "clerk7", RENT)
-    await user.should_see(marker="case-line", content=case.case_no)
+        assert (case.state, case.opened_by, case.business_code, case.case_no) == ("draft", "clerk7", RENT, None)
+    await user.should_see(marker="case-line", content=_zh("counter.case.draft"))  # a draft has no number
 
-    user.find(marker="defer M11").click()
+    user.find(marker="defer M03").click()
     await user.should_see(marker="defer-dialog")
     too_late = local_day(case.opened_at) + timedelta(days=45)
     user.find(marker="defer-date").clear().type(too_late.isoformat())
@@ -157,7 +165,7 @@ async def test_submit_is_refused_while_missing_then_deferred_submitted_paid_and_
     promised = local_day(case.opened_at) + timedelta(days=10)
     user.find(marker="defer-date").clear().type(promised.isoformat())
     user.find(marker="defer-confirm").click()
-    await user.should_see(marker="status M11", content=_zh("cases.status.deferred"), retries=100)
+    await user.should_see(marker="status M03", content=_zh("cases.status.deferred"), retries=100)
     await user.should_see(_zh("counter.material.deferred", date=promised.isoformat()))
 
     user.find(marker="submit-case").click()
@@ -165,15 +173,17 @@ async def test_submit_is_refused_while_missing_then_deferred_submitted_paid_and_
     with session_scope(desk_db) as db:
         case = db.exec(select(Case).where(Case.id == case.id)).one()
         deferred = db.exec(select(CaseMaterial).where(CaseMaterial.case_id == case.id,
-                                                      CaseMaterial.material == "M11")).one()
+                                                      CaseMaterial.material == "M03")).one()
     assert case.state == "paid" and case.submitted_by == "clerk7"  # rent is pay-first: paid at once
+    assert case.paid_at is not None and case.amount_fen > 0
     assert (deferred.status, deferred.promised_on) == ("deferred", promised)
     pay_note = "counter.case.paid_sampled" if case.sampled_for_review else "counter.case.paid_not_sampled"
     await user.should_see(_zh(pay_note))
     assert _text(user, "notice-case-no") == case.case_no
     with use_language("zh-CN"):
-        item = _text(user, "notice-item M11")
-        assert "无房证明" in item and promised.isoformat() in item
+        item = _text(user, "notice-item M03")
+        assert "结婚证" in item and promised.isoformat() in item
+        assert Money(case.amount_fen).plain() in _text(user, "notice-amount")
         assert mask_name(person.name) in _text(user, "notice")
     assert _text(user, "notice-url").endswith(f"/inquiry?case={case.case_no}")
     qr = next(iter(user.find(marker="notice-qr").elements))
@@ -283,14 +293,15 @@ async def test_the_frame_route_refuses_anonymous_wrong_token_and_closed_dialog(u
 
 
 async def test_another_clerk_cannot_see_the_pages_or_the_notice(user: User, log_in, desk_db, staff_hashes):
-    person = _first(desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M11"])
+    person = _first(desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"],
+                    eligible=True)
     with session_scope(desk_db) as db:
         db.add(Staff(username="clerk8", display_name="李强", role="clerk", password_hash=staff_hashes["clerk7"]))
     await _open_customer(user, log_in, person)
     await _pick(user, RENT)
-    user.find(marker="defer M11").click()
+    user.find(marker="defer M03").click()
     user.find(marker="defer-confirm").click()  # the suggested date is a week ahead
-    await user.should_see(marker="status M11", content=_zh("cases.status.deferred"), retries=100)
+    await user.should_see(marker="status M03", content=_zh("cases.status.deferred"), retries=100)
     user.find(marker="submit-case").click()
     await user.should_see(marker="notice", retries=100)
     case_no = _text(user, "notice-case-no")

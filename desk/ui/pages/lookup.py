@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
-from nicegui import run, ui
+from nicegui import app, run, ui
 
+from desk.cases.counter import CaseState, case_by_key, reopen_case
+from desk.cases.workflow import CaseError, workflow_rules
 from desk.db import session_scope
 from desk.i18n import t
 from desk.records.lookup import CANDIDATES, FOUND, Candidate, LookupOutcome, lookup_customer
@@ -22,7 +24,7 @@ from desk.security.access_log import log_access
 from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
 from desk.security.roles import may_unmask
 from desk.ui.auth import require_staff
-from desk.ui.counter_panel import CounterDesk
+from desk.ui.counter_panel import PENDING_KEY, CounterDesk
 from desk.ui.pages.loan_trial import trial_url
 from desk.ui.profile_view import show_profile
 from desk.ui.session import SessionStaff, apply_language
@@ -106,7 +108,7 @@ class LookupScreen:
         self.results.clear()
         if outcome.kind == FOUND and profile is not None:
             self._say("", "secondary")
-            self._show(profile)
+            await self._open(profile)
         elif outcome.kind == CANDIDATES:
             self._say(outcome.message(), "secondary")
             self._candidates(outcome.candidates)
@@ -134,14 +136,45 @@ class LookupScreen:
         profile = await run.io_bound(_open_candidate, person_id, staff, self.purpose.value)
         self.results.clear()
         self._say("", "secondary")
+        await self._open(profile)
+
+    async def _open(self, profile: CustomerProfile, resume: CaseState | None = None) -> None:
+        """A new customer: a fresh counter panel (continuing `resume` if given) above the profile."""
+        self.results.clear()
+        with self.results:
+            await self.counter.show(profile, resume)
+            self.profile_area = ui.column().classes("w-full")
         self._show(profile)
 
+    async def resume_case(self, case_no: str) -> None:
+        """Open one of the clerk's returned cases for 补正 (from 我的业务)."""
+        staff = require_staff()
+        if staff is None:
+            return
+        try:
+            case = await run.io_bound(reopen_case, case_no=case_no, staff=staff)
+        except CaseError as refused:
+            self._say(refused.message(), "negative")
+            return
+        profile = await run.io_bound(_open_candidate, case.person_id, staff, self.purpose.value)
+        await self._open(profile, resume=case if case.state in workflow_rules().editable_states else None)
+
+    async def recover_submission(self) -> None:
+        """After a lost answer (a restart while submitting): say what became of the last submission."""
+        pending = app.storage.user.pop(PENDING_KEY, None)
+        if not pending:
+            return
+        case = await run.io_bound(case_by_key, str(pending.get("key", "")))
+        if case is None:
+            self._say(t("counter.recovered.lost"), "negative")
+            return
+        self._say(t("counter.recovered.found", case_no=case.case_no, state=t(f"cases.state.{case.state}")),
+                  "positive")
+        with self.results:
+            ui.link(t("counter.open_case.notice") + f" {case.case_no}", f"/counter/notice/{case.case_no}") \
+                .classes("text-lg font-bold").mark("recovered-notice")
+
     def _show(self, profile: CustomerProfile, masked: bool = True) -> None:
-        if profile is not self.profile or self.profile_area is None:  # a new customer: a fresh counter panel
-            self.results.clear()
-            with self.results:
-                self.counter.show(profile)
-                self.profile_area = ui.column().classes("w-full")
         self.profile, self.masked = profile, masked
         self.profile_area.clear()  # unmasking redraws the profile only; the counter keeps its state
         with self.profile_area:
@@ -179,6 +212,9 @@ def register() -> None:
     """Add the /lookup page."""
 
     @ui.page("/lookup")
-    def lookup_page() -> None:
+    async def lookup_page(case: str = "") -> None:
         with frame("ui.lookup.title") as staff:
-            LookupScreen(staff)
+            screen = LookupScreen(staff)
+        await screen.recover_submission()
+        if case.strip():
+            await screen.resume_case(case.strip()[:20])
