@@ -35,7 +35,7 @@ from desk.cases.checklist import Checklist
 from desk.cases.messages import render
 from desk.cases.numbering import next_case_number
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
-from desk.cases.working_days import local_day, work_calendar
+from desk.cases.working_days import CalendarNotCovered, local_day, work_calendar
 
 WORKFLOW_PATH = Path(__file__).with_name("workflow.toml")
 OPEN_ACTION = "open"
@@ -286,6 +286,14 @@ def _allowed(rules: WorkflowRules, case: Case, action: str, actor: Actor, expect
     return transition
 
 
+def _due_on(start: date, days: int) -> date:
+    """`days` working days after `start`; a year the calendar lacks is a refusal in words, not a crash."""
+    try:
+        return work_calendar().add_working_days(start, days)
+    except CalendarNotCovered as unknown:
+        raise CaseError(unknown.key, **unknown.params) from unknown
+
+
 def _action_values(action: str, case: Case, actor: Actor, now: datetime, comment: str, clawback_fen: int | None,
                    catalog: Catalog, rules: WorkflowRules, draw: Callable[[], float]) -> dict[str, Any]:
     """The columns an action sets besides state and version."""
@@ -293,7 +301,7 @@ def _action_values(action: str, case: Case, actor: Actor, now: datetime, comment
         business = catalog.get_business(case.business_code)
         days = catalog.due_days(business) if business else 0
         return {"submitted_by": actor.username, "submitted_at": now,
-                "due_on": work_calendar().add_working_days(local_day(now), days)}
+                "due_on": _due_on(local_day(now), days)}
     if action == "pay":
         return {"sampled_for_review": draw() < rules.sampling_rate}
     if action == "recourse":
