@@ -178,7 +178,10 @@ def test_failures_are_forgotten_after_a_quiet_spell_and_the_owner_clears_the_num
 
 def test_parallel_guesses_cannot_slip_past_a_wait(engine):
     """Requests on separate connections at once: the row lock lets exactly one through per free try."""
-    rules = _rules(free_failures_per_case=0, first_wait_s=60)
+    rules = _rules(free_failures_per_case=1, first_wait_s=60)
+    with session_scope(engine) as session:  # the free failure: the number's row exists, nothing waits yet
+        assert inquire(session, case_no="DL2026-555555", id_tail="9999", address="10.6.99.1", now=NOW,
+                       rules=rules) == NO_MATCH
 
     def guess(i: int) -> str:
         with session_scope(engine) as session:
