@@ -10,7 +10,9 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +32,25 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     default_language: str = "zh-CN"
     demo_customers: int = 2000  # customers seeded on first start
+    # the base of every link meant for customers (the notice's QR code): the address their phones
+    # reach, not the clerk's; empty: the address the clerk's page was opened at (fine for `make run`)
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        """An absolute http(s) base without a trailing slash: a QR code of anything else leads nowhere."""
+        value = value.strip()
+        if not value:
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("DESK_PUBLIC_URL must be an absolute http(s) address such as https://gjj.example.cn")
+        return value.rstrip("/")
+
+    def customer_base_url(self, request_base_url: str) -> str:
+        """The base of customers' links: DESK_PUBLIC_URL, else the base URL of the current request."""
+        return self.public_url or request_base_url
 
     @property
     def resolved_data_dir(self) -> Path:

@@ -19,28 +19,13 @@ from sqlmodel import Session
 
 from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.inquiry import INQUIRY_PATH
-from desk.cases.tables import CaseMaterial
-from desk.cases.workflow import get_case, materials
+from desk.cases.to_bring import ToBring, still_to_bring
+from desk.cases.workflow import get_case
 from desk.i18n import current_language
 from desk.records.tables import Person
 from desk.security.masking import mask_card, mask_name
 
-STILL_TO_BRING = ("missing", "unknown", "deferred")
-
-
-@dataclass(frozen=True)
-class NoticeItem:
-    """A material the customer still has to bring."""
-
-    material: str
-    name_zh: str
-    name_en: str
-    status: str  # missing | unknown | deferred
-    promised_on: date | None
-
-    def name(self, language: str | None = None) -> str:
-        """The material's name in `language` (default: the current one)."""
-        return self.name_en if (language or current_language()) == "en" else self.name_zh
+NoticeItem = ToBring  # the notice's name for a material still to bring
 
 
 @dataclass(frozen=True)
@@ -89,12 +74,6 @@ def inquiry_url(base_url: str, case_no: str) -> str:
     return f"{base_url.rstrip('/')}{INQUIRY_PATH}?{urlencode({'case': case_no})}"
 
 
-def _item(catalog: Catalog, row: CaseMaterial) -> NoticeItem:
-    material = catalog.materials.get(row.material)
-    return NoticeItem(row.material, material.zh if material else row.material,
-                      material.en if material else row.material, row.status, row.promised_on)
-
-
 def build_notice(session: Session, *, case_id: int, base_url: str, today: date | None = None,
                  catalog: Catalog | None = None) -> Notice:
     """The one-time notice of case `case_id` (raises CaseError for an unknown case)."""
@@ -102,7 +81,7 @@ def build_notice(session: Session, *, case_id: int, base_url: str, today: date |
     case = get_case(session, case_id)
     business = catalog.get_business(case.business_code)
     person = session.get(Person, case.person_id)
-    items = tuple(_item(catalog, row) for row in materials(session, case_id) if row.status in STILL_TO_BRING)
+    items = still_to_bring(session, case_id, catalog)
     return Notice(case.case_no, case.business_code, business.zh if business else case.business_code,
                   business.en if business else case.business_code, mask_name(person.name) if person else "",
                   today or date.today(), case.due_on, items, inquiry_url(base_url, case.case_no), case.amount_fen,

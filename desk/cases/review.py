@@ -26,7 +26,7 @@ from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.workflow import (
     GUARDS, Actor, CaseError, GuardInput, WorkflowRules, deciders_barred, get_case, history, is_overdue, materials, post_review_queue,
     workflow_rules)
-from desk.cases.working_days import work_calendar
+from desk.cases.working_days import CalendarNotCovered, work_calendar
 from desk.records.tables import Person, PersonalAccount, RegistryFact
 from desk.security.access_log import log_access
 from desk.security.masking import mask_id_number, mask_name, mask_payload
@@ -117,9 +117,12 @@ def due_status(case: Case, today: date, rules: WorkflowRules | None = None) -> t
         return False, None
     overdue = is_overdue(case, today, rules)
     calendar = work_calendar()
-    if overdue:
-        return True, calendar.working_days_between(case.due_on, today)
-    return False, calendar.working_days_between(today, case.due_on)
+    try:
+        if overdue:
+            return True, calendar.working_days_between(case.due_on, today)
+        return False, calendar.working_days_between(today, case.due_on)
+    except CalendarNotCovered:  # the queue still opens; the count waits for next year's holidays
+        return overdue, None
 
 
 def _is_mine(case: Case, viewer: Actor) -> bool:

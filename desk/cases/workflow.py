@@ -47,7 +47,7 @@ from desk.cases.messages import render
 from desk.cases.numbering import next_case_number
 from desk.cases.postings import PostingRefused, lock_customer, post_clawback, post_withdrawal
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
-from desk.cases.working_days import local_day, work_calendar
+from desk.cases.working_days import CalendarNotCovered, local_day, work_calendar
 
 WORKFLOW_PATH = Path(__file__).with_name("workflow.toml")
 OPEN_ACTION = "open"
@@ -393,14 +393,21 @@ def _allowed(rules: WorkflowRules, case: Case, action: str, actor: Actor, expect
     return transition
 
 
+def _due_on(start: date, days: int) -> date:
+    """`days` working days after `start`; a year the calendar lacks is a refusal in words, not a crash."""
+    try:
+        return work_calendar().add_working_days(start, days)
+    except CalendarNotCovered as unknown:
+        raise CaseError(unknown.key, **unknown.params) from unknown
+
+
 def _action_values(session: Session, action: str, case: Case, actor: Actor, now: datetime, given: GuardInput,
                    catalog: Catalog, rules: WorkflowRules, draw: Callable[[], float]) -> dict[str, Any]:
     """The columns an action sets besides state and version."""
     if action == "submit":
         business = catalog.get_business(case.business_code)
         days = catalog.due_days(business) if business else 0
-        values = {"submitted_by": actor.username, "submitted_at": now,
-                  "due_on": work_calendar().add_working_days(local_day(now), days)}
+        values = {"submitted_by": actor.username, "submitted_at": now, "due_on": _due_on(local_day(now), days)}
         if case.case_no is None:  # the first submission gives the number; a resubmission keeps it
             values["case_no"] = next_case_number(session, prefix=rules.case_number_prefix, year=local_day(now).year)
         return values

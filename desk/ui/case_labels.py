@@ -51,13 +51,15 @@ def moment(value: datetime | None) -> str:
 
 def due_text(due_on: date | None, overdue: bool, working_days: int | None) -> str:
     """'Due 2026-11-19, 2 working days left', 'due today', 'overdue by 3 working days', or just the date
-    once the case is decided (`working_days` None)."""
+    once the case is decided or when the calendar cannot count the days (`working_days` None)."""
     if due_on is None:
         return "—"
     if working_days is None and not overdue:
         return day(due_on)
+    if overdue and working_days is None:  # past due, but the calendar lacks the year to count in
+        return t("review.due.overdue_uncounted", date=day(due_on))
     if overdue:
-        return t("review.due.overdue", date=day(due_on), days=working_days or 0)
+        return t("review.due.overdue", date=day(due_on), days=working_days)
     if not working_days:
         return t("review.due.today", date=day(due_on))
     return t("review.due.left", date=day(due_on), days=working_days)

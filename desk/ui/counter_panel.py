@@ -52,6 +52,7 @@ from desk.ui.capture_job import CapturedPage
 from desk.ui.capture_routes import CaptureTab, open_tab
 from desk.ui.formatting import day
 from desk.ui.notice_view import show_notice, use_print_styles
+from desk.ui.public_links import customer_base_url
 from desk.ui.session import SessionStaff, apply_language
 
 ORDER_PATH = Path(__file__).with_name("business_order.toml")
@@ -86,7 +87,7 @@ class CounterDesk:
 
     def __init__(self, staff: SessionStaff, *, after_submit: Callable[[], None]) -> None:
         self.tab = open_tab(staff.username, ui.context.client)
-        self.base_url = str(ui.context.client.request.base_url)
+        self.base_url = customer_base_url()
         self.after_submit = after_submit
         use_print_styles()
 

@@ -13,6 +13,7 @@ from desk.i18n import t
 from desk.money import format_money
 from desk.ui.formatting import day
 from desk.ui.notice_view import show_notice, use_print_styles
+from desk.ui.public_links import customer_base_url
 from desk.ui.theme import frame
 
 RECENT_LIMIT = 30
@@ -67,7 +68,7 @@ def register() -> None:
     async def notice_page(case_no: str) -> None:
         with frame("cases.notice.title") as staff:
             use_print_styles()
-            base_url = str(ui.context.client.request.base_url)
+            base_url = customer_base_url()
             try:
                 notice = await run.io_bound(notice_for, case_no=case_no, staff=staff, base_url=base_url)
             except CaseError as refused:

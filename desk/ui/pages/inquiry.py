@@ -1,9 +1,11 @@
 """`/inquiry`: the public progress inquiry, opened from the notice's QR code on a customer's phone.
 
 No login. The case number (filled in from `?case=`) and the last four characters of the ID number
-show the case's state and the dates of its steps, nothing else. Whatever does not match — a wrong
-pair, an unknown number, malformed input — gets one and the same answer, and the service counts
-attempts (desk.cases.inquiry), so the page only shows what the service says.
+show the case's state and the dates of its steps; a returned case also shows the supervisor's
+reason and the materials still to bring. Nothing else. An empty or malformed entry is told what to
+fix; whatever well-formed pair does not match — a wrong pair or an unknown number — gets one and
+the same answer, and the service counts failures (desk.cases.inquiry), so the page only shows what
+the service says, including how many seconds to wait.
 """
 
 from __future__ import annotations
@@ -32,6 +34,22 @@ def public_state(state: str | None) -> str:
     return t(key) if key in catalog() else state_label(state)
 
 
+def _show_returned(answer: InquiryAnswer) -> None:
+    """Why the case came back and what to bring (only a returned case carries these)."""
+    with ui.card().classes("w-full gap-1 bg-amber-1").props("flat bordered").mark("inquiry-returned"):
+        ui.label(t("inquiry.returned.reason")).classes("text-sm text-secondary")
+        ui.label(answer.return_comment).classes("text-base whitespace-pre-line").mark("inquiry-return-comment")
+        if not answer.to_bring:
+            ui.label(t("inquiry.returned.nothing_listed")).classes("text-sm mt-2")
+            return
+        ui.label(t("inquiry.returned.to_bring")).classes("text-sm text-secondary mt-2")
+        with ui.column().classes("gap-1 pl-2").mark("inquiry-to-bring"):
+            for number, item in enumerate(answer.to_bring, start=1):
+                promised = f" · {t('inquiry.returned.promised_on')} {day(item.promised_on)}" \
+                    if item.promised_on else ""
+                ui.label(f"{number}. {item.name()}{promised}").mark(f"inquiry-to-bring-item {item.material}")
+
+
 def show_answer(answer: InquiryAnswer) -> None:
     """The answer card: the state and its steps, or the one refusal (or the wait)."""
     if not answer.found:
@@ -39,12 +57,14 @@ def show_answer(answer: InquiryAnswer) -> None:
             ui.icon("info", color="warning", size="sm")
             text = t(answer.message_key)
             if answer.retry_after_s:
-                text += " " + t("inquiry.retry_after", minutes=max(1, -(-answer.retry_after_s // 60)))
+                text += " " + t("inquiry.retry_after", seconds=answer.retry_after_s)
             ui.label(text).classes("text-base").mark("inquiry-refusal")
         return
     ui.label(t(answer.message_key)).classes("text-sm text-secondary")
     ui.badge(public_state(answer.state), color=STATE_COLOURS.get(answer.state, "grey")) \
         .classes("text-lg px-3 py-1").mark("inquiry-state")
+    if answer.return_comment or answer.to_bring:
+        _show_returned(answer)
     with ui.timeline(side="right", color="primary").classes("w-full").mark("inquiry-steps"):
         for state, on in answer.steps:
             ui.timeline_entry(title=public_state(state), subtitle=day(on))
