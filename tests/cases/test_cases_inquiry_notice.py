@@ -233,7 +233,7 @@ def _returned_case(engine, comment: str) -> tuple[str, str, int]:
     with session_scope(engine) as session:
         person = add_customer(session, today=DEMO_TODAY, facts={"marriage": {"status": "unmarried"}}, loans=[{}])
         case = open_case(session, checklist=checklist_for(session, person.id, "TQ201", today=DEMO_TODAY),
-                         actor=CLERK, now=NOW)
+                         actor=CLERK, now=NOW, amount_fen=100_000)
         for row in materials(session, case.id):
             if row.status in ("missing", "unknown"):
                 accept_on_promise(session, case_id=case.id, material=row.material, actor=CLERK,

@@ -72,7 +72,7 @@ def test_submitting_when_the_due_date_needs_an_unlisted_year_says_so(engine):
     late_december = datetime(last, 12, 30, 2, 0, tzinfo=UTC)
     with session_scope(engine) as session:
         person = add_customer(session, today=DEMO_TODAY, facts={"identity": identity()})
-        case = open_case(session, checklist=checklist_for(session, person.id, "TQ401", today=DEMO_TODAY),
+        case = open_case(session, checklist=checklist_for(session, person.id, "TQ501", today=DEMO_TODAY),
                          actor=CLERK, now=late_december)
         for row in materials(session, case.id):
             if row.status == "missing":

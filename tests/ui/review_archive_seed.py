@@ -13,6 +13,7 @@ from sqlmodel import select
 from desk.archive.intake import DocumentInfo, PageInput, archive_document, page_input_from_result
 from desk.archive.storage import FileStore
 from desk.cases.checklist import checklist_for
+from desk.cases.tables import Case
 from desk.cases.workflow import get_case, open_case, perform, record_capture
 from desk.db import session_scope
 from desk.records.tables import Person
@@ -85,10 +86,13 @@ def archive_page(engine, data_dir, page: PageInput, person_id: int, *, case_no: 
 
 
 def _customer_for(db, business: str, to_capture: tuple[str, ...], declared: tuple[str, ...] = ()) -> int:
-    """The first demo customer whose checklist for `business` asks for exactly `to_capture`."""
+    """The first eligible demo customer whose checklist for `business` asks for exactly `to_capture`."""
+    taken = set(db.exec(select(Case.person_id)))  # a customer has one open case of a business at a time
     for person_id in db.exec(select(Person.id).order_by(Person.id)):
+        if person_id in taken:
+            continue
         checklist = checklist_for(db, person_id, business, declared=declared)
-        if tuple(item.material for item in checklist.items if item.to_capture) == to_capture:
+        if checklist.eligible and tuple(item.material for item in checklist.items if item.to_capture) == to_capture:
             return person_id
     raise LookupError(f"no demo customer needs exactly {to_capture} for {business}")
 
@@ -106,16 +110,18 @@ def rent_case(engine, data_dir, page: PageInput, *, paid: bool = False, opened_b
     with session_scope(engine) as db:
         person_id = _customer_for(db, RENT, (LEASE_MATERIAL,), declared=("actual_rent",))
         checklist = checklist_for(db, person_id, RENT, declared=("actual_rent",))
-        case = open_case(db, checklist=checklist, actor=opened_by, amount_fen=360_000, now=when)
-        case_id, case_no = case.id, case.case_no
-    document_id = archive_page(engine, data_dir, page, person_id, case_no=case_no, captured_by=opened_by.username)
+        case = open_case(db, checklist=checklist, actor=opened_by, amount_fen=360_000, now=when,
+                         declared=("actual_rent",))
+        case_id = case.id
+    document_id = archive_page(engine, data_dir, page, person_id, captured_by=opened_by.username)
     with session_scope(engine) as db:
         record_capture(db, case_id=case_id, material=LEASE_MATERIAL, actor=opened_by,
                        expected_version=get_case(db, case_id).version, document_id=document_id, now=when)
-    _step(engine, case_id, "submit", opened_by, now=when)
+    _step(engine, case_id, "submit", opened_by, now=when)  # gives the number, also to the lease captured
     if paid:
         _step(engine, case_id, "pay", opened_by, now=when, draw=lambda: 0.0)  # always drawn for post-review
-    return case_id, case_no, person_id
+    with session_scope(engine) as db:
+        return case_id, get_case(db, case_id).case_no, person_id
 
 
 def simple_case(engine, *, opened_by: SessionStaff = CLERK_ACTOR, when: datetime | None = None) -> tuple[int, str]:
@@ -124,9 +130,10 @@ def simple_case(engine, *, opened_by: SessionStaff = CLERK_ACTOR, when: datetime
         person_id = _customer_for(db, SIMPLE, ())
         case = open_case(db, checklist=checklist_for(db, person_id, SIMPLE), actor=opened_by, amount_fen=120_000,
                          now=when)
-        case_id, case_no = case.id, case.case_no
+        case_id = case.id
     _step(engine, case_id, "submit", opened_by, now=when)
-    return case_id, case_no
+    with session_scope(engine) as db:
+        return case_id, get_case(db, case_id).case_no
 
 
 def days_ago(days: int) -> datetime:

@@ -186,7 +186,7 @@ async def test_post_review_recourse_needs_a_proper_amount_and_records_it(user: U
     await user.should_see(marker="action recourse", retries=50)
     await user.should_see(marker="action review")
     user.find(marker="comment").type("租赁合同与备案不符")
-    user.find(marker="clawback").type("12元")
+    user.find(marker="clawback").type("12.345")  # a fen has no thousandths
     user.find(marker="action recourse").click()
     await user.should_see(_zh("review.decision.bad_amount"), retries=50)
     user.find(marker="clawback").clear().type("1,200.50")
