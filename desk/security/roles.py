@@ -23,6 +23,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/": ALL_STAFF,  # home: sends each role to its start page
     "/lookup": COUNTER,
     "/counter": COUNTER,  # my cases, notices, camera frames and the counter's page images
+    "/counter/form": COUNTER,  # forms printed for the customer to sign (their name and ID in full)
     "/admin": ADMIN,
     "/review": SUPERVISOR,  # queues and decisions (the image URLs live under /archive)
     "/archive": ARCHIVE_READERS,  # search, page viewer, fixity, page images, PDF export
