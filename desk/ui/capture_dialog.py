@@ -310,7 +310,7 @@ class CaptureDialog:
             for flag in flags:
                 ui.label(document_fit.flag_label(flag)).classes("text-sm text-negative").mark("reason-flag")
             picked = ui.radio({code: reason.name() for code, reason in reasons.items()}).mark("reason-pick")
-            typed = ui.textarea(t("counter.reason.other_text")).props("outlined autogrow maxlength=200") \
+            typed = ui.textarea(t("counter.reason.other_text")).props("outlined stack-label rows=2 maxlength=200") \
                 .classes("w-full").mark("reason-text")
             typed.bind_visibility_from(picked, "value", backward=lambda code: bool(code) and reasons[code].free_text)
             error = ui.label().classes("text-sm text-negative").mark("reason-error")
