@@ -63,13 +63,25 @@ class DueTimes(_Strict):
     service: int = Field(ge=0)
 
 
+class PageSide(Named):
+    """One side or page that a material's paper must show (an ID card's front), named in both languages.
+
+    `side` is the classified document type of that side (desk/capture/doc_types.toml).
+    """
+
+    side: str = Field(min_length=1)
+
+
 class Material(Named):
-    """A paper material and the system data that can stand in for it."""
+    """A paper material, the system data that can stand in for it, the sides its paper must show
+    (every one required) and the form the desk prints for the customer to sign, if any."""
 
     stand_ins: tuple[str, ...] = ()
     # the paper is issued from the very registry that stands in for it: when that registry says no,
     # no paper can say yes, so the material is never accepted on a promise (容缺)
     data_decides: bool = False
+    pages: tuple[PageSide, ...] = ()
+    form: str | None = None  # a form of desk/cases/forms.toml
 
 
 class RuleVersion(_Strict):
@@ -150,6 +162,11 @@ class Catalog(_Strict):
         if business.due_working_days is not None:
             return business.due_working_days
         return getattr(self.due_working_days, business.group)
+
+    def side_label(self, side: str, language: str | None = None) -> str:
+        """The name of a side (`PageSide.side`) as the catalog gives it; the code itself when no material has it."""
+        found = (item for material in self.materials.values() for item in material.pages if item.side == side)
+        return next((item.name(language) for item in found), side)
 
     def stand_ins_for(self, need: MaterialNeed) -> tuple[str, ...]:
         """The stand-ins of a material need: its own override, else those of the material and its alternatives."""

@@ -9,8 +9,10 @@ from pydantic import ValidationError
 
 from desk.archive.retention import class_names
 from desk.cases.catalog import BUSINESS_CODE, MATERIAL_CODE, REASON_CODES, Business, Catalog
+from desk.cases.document_fit import accepted_types
 from desk.cases.eligibility import CHECKS
 from desk.cases.evidence import DECLARED_PREFIX, STAND_INS, known_condition
+from desk.cases.forms import forms
 from desk.i18n import t
 
 Problems = list[tuple[str, str]]
@@ -25,6 +27,12 @@ def _material_problems(catalog: Catalog) -> Problems:
         for name in material.stand_ins:
             if name not in STAND_INS:
                 problems.append((entry, t("cases.catalog.unknown_stand_in", name=name)))
+        accepted = accepted_types().get(code, ())
+        for side in material.pages:  # a side is recognised by its type, so the material must accept it
+            if side.side not in accepted:
+                problems.append((entry, t("cases.catalog.side_not_accepted", side=side.side)))
+        if material.form is not None and material.form not in forms():
+            problems.append((entry, t("cases.catalog.unknown_form", name=material.form)))
     return problems
 
 

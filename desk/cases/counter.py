@@ -26,6 +26,7 @@ from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan, amount_plan
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import Checklist, checklist_for
+from desk.cases.document_fit import assigned_sides, missing_sides
 from desk.cases.household import PersonFacts
 from desk.cases.notice import Notice, build_notice
 from desk.cases.postings import customer_account, lock_customer
@@ -182,12 +183,16 @@ def _retention_class(business_code: str) -> str | None:
 
 def archive_capture(*, case_id: int, material: str, pages: Sequence[PageInput], source: str, title: str,
                     staff: Actor, expected_version: int, engine: Engine | None = None,
-                    store: FileStore | None = None) -> CaseState:
+                    store: FileStore | None = None, sides: Sequence[str | None] = (),
+                    flag_reason: str | None = None) -> CaseState:
     """Archive the captured pages as one document of the customer and the case, then mark the material captured.
 
+    `sides` is the clerk's side per page where the classifier found no type (see `refuse_missing_sides`);
+    `flag_reason` is the clerk's reason for archiving flagged pages (desk.cases.flag_reasons).
     The case is checked first (still editable, nobody changed it meanwhile), so a refused change
     stores nothing. Raises CaseError / CaseConflict, or desk.archive.errors.ArchiveRefused.
     """
+    refuse_missing_sides(material, pages, sides)
     rules = workflow_rules()
     with session_scope(engine) as session:
         case = get_case(session, case_id)
@@ -203,6 +208,16 @@ def archive_capture(*, case_id: int, material: str, pages: Sequence[PageInput], 
         record_capture(session, case_id=case_id, material=material, actor=staff, expected_version=expected_version,
                        document_id=document_id)
         return _case_state(session, get_case(session, case_id))
+
+
+def refuse_missing_sides(material: str, pages: Sequence[PageInput], sides: Sequence[str | None] = ()) -> None:
+    """Raise CaseError unless the pages show every side the catalog requires of `material` (an ID
+    card's front and back): a page's side is its classified type, or the clerk's choice in `sides`
+    only where the classifier found no type. So a crafted request cannot archive one side alone."""
+    assigned = assigned_sides(material, [page.doc_type for page in pages], sides)
+    missing = missing_sides(material, assigned)
+    if missing:
+        raise CaseError("cases.counter.sides_missing", material=material, sides=tuple(missing))
 
 
 def defer_material(*, case_id: int, material: str, promised_on: date, staff: Actor, expected_version: int,

@@ -42,6 +42,11 @@ def _render_value(name: str, value: object, language: str | None) -> object:
 
         declaration = get_catalog().declarations.get(str(value))
         return declaration.name(language) if declaration else value
+    if name == "sides":
+        from desk.cases.catalog import get_catalog  # a side's label lives in the catalog
+
+        return t("cases.list_separator", language).join(get_catalog().side_label(str(side), language)
+                                                         for side in value)
     if name in _LABELLED:
         return t(_LABELLED[name] + str(value), language)
     if name.endswith("_fen") and isinstance(value, int):

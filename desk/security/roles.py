@@ -24,6 +24,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/lookup": COUNTER,
     "/counter": COUNTER,  # my cases, notices, camera frames and the counter's page images
     "/loan-trial": COUNTER,  # the loan amount trial of a customer, opened from the lookup
+    "/counter/form": COUNTER,  # forms printed for the customer to sign (their name and ID in full)
     "/admin": ADMIN,
     "/review": SUPERVISOR,  # queues and decisions (the image URLs live under /archive)
     "/archive": ARCHIVE_READERS,  # search, page viewer, fixity, page images, PDF export

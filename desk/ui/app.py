@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nicegui import app
 
-from desk.ui import archive_routes, capture_routes, fixity_schedule
+from desk.ui import archive_routes, capture_routes, fixity_schedule, form_routes
 from desk.ui.auth import AuthMiddleware
 from desk.ui.pages import (
     access_log, admin_catalog, admin_staff, archive_fixity, archive_page, archive_search, counter, home, inquiry,
@@ -24,5 +24,5 @@ def build() -> None:
     for page in (review_queue, review_case, inquiry, admin_catalog, archive_search, archive_page, archive_fixity,
                  archive_routes, fixity_schedule):
         page.register()
-    for page in (counter, capture_routes):
+    for page in (counter, capture_routes, form_routes):
         page.register()

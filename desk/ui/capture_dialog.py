@@ -6,6 +6,12 @@ process; each resulting page is shown by URL with its retake reasons, its docume
 whether that fits the material, and whose ID number it carries. Several pages make one
 document (a lease of three pages); Retake drops a page, Accept hands all of them to the caller,
 which archives them and marks the material captured.
+
+A material whose paper has required sides (an ID card's front and back, catalog `pages`) shows
+which sides are present, by each page's classified type or, where the classifier found none, by
+the clerk's choice; Accept stays disabled until every side has a page. Pages that carry flags
+(wrong type, someone else's ID number, quality problems; document_fit.page_flags) are archived
+only with a reason picked from flag_reasons.toml (or typed, for "other").
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass
 from nicegui import events, ui
 
 from desk.cases import document_fit
+from desk.cases.flag_reasons import flag_reasons, reason_value
 from desk.i18n import t
 from desk.security.masking import mask_id_number
 from desk.ui.auth import require_staff
@@ -46,8 +53,9 @@ class CaptureTarget:
     spouse_id: str | None
 
 
-# (pages, archive source, title) -> None when archived, else the reason in the clerk's language
-AcceptHandler = Callable[[list[CapturedPage], str, str], Awaitable[str | None]]
+# (pages, archive source, title, the clerk's reason for flagged pages or None)
+#   -> None when archived, else the reason in the clerk's language
+AcceptHandler = Callable[[list[CapturedPage], str, str, str | None], Awaitable[str | None]]
 
 
 class CaptureDialog:
@@ -68,9 +76,12 @@ class CaptureDialog:
                         self.busy_text = ui.label(t("counter.capture.processing"))
                     self.busy.set_visibility(False)
                     self.message = ui.label().classes("text-negative").mark("capture-message")
+                    self.sides = ui.row().classes("w-full items-center gap-2").mark("capture-sides")
                     self.pages = ui.column().classes("w-full gap-2").mark("capture-pages")
             with ui.row().classes("w-full items-center justify-end gap-2"):
-                self.summary = ui.label().classes("grow text-sm").mark("capture-summary")
+                with ui.column().classes("grow gap-0"):
+                    self.summary = ui.label().classes("text-sm").mark("capture-summary")
+                    self.hint = ui.label().classes("text-sm text-negative").mark("capture-hint")
                 ui.button(t("ui.cancel"), on_click=self.dialog.close).props("no-caps flat").mark("cancel-capture")
                 self.accept = ui.button(t("counter.capture.accept", pages=0), icon="archive", on_click=self._accept) \
                     .props("no-caps unelevated").mark("accept-capture")
@@ -163,9 +174,34 @@ class CaptureDialog:
                 ui.label(t("counter.capture.no_pages")).classes("text-secondary")
             for number, page in enumerate(self.tab.pending, start=1):
                 self._page_card(number, page)
+        self._draw_sides()
+
+    def _missing_sides(self) -> list[str]:
+        pages = [pending.captured for pending in self.tab.pending]
+        assigned = document_fit.assigned_sides(self.target.material, [page.doc_type for page in pages],
+                                               [page.side for page in pages])
+        return document_fit.missing_sides(self.target.material, assigned)
+
+    def _draw_sides(self) -> None:
+        """The required sides, present or missing, and Accept enabled only when none is missing."""
+        apply_language()
+        missing = self._missing_sides()
+        self.sides.clear()
+        required = document_fit.required_sides(self.target.material)
+        if required:
+            with self.sides:
+                ui.label(t("counter.side.title")).classes("text-sm font-bold")
+                for side in required:
+                    present = side.side not in missing
+                    ui.chip(t("counter.side.present" if present else "counter.side.missing", side=side.name()),
+                            icon="check_circle" if present else "radio_button_unchecked") \
+                        .props(f"dense outline color={'positive' if present else 'negative'}").mark(f"side {side.side}")
         self.accept.text = t("counter.capture.accept", pages=len(self.tab.pending))
-        self.accept.set_enabled(bool(self.tab.pending))
+        self.accept.set_enabled(bool(self.tab.pending) and not missing)
         self.summary.text = self._summary() if self.tab.pending else ""
+        labels = [side.name() for side in required if side.side in missing]
+        self.hint.text = t("counter.capture.sides_hint", sides=t("cases.list_separator").join(labels)) \
+            if self.tab.pending and missing else ""
 
     def _fit(self, doc_types: list[str]) -> str:
         return document_fit.type_fit(self.target.material, self.target.alternatives, doc_types)
@@ -191,11 +227,28 @@ class CaptureDialog:
                     .classes(f"text-sm text-{FIT_COLOURS[fit]}").mark(f"fit {number}")
                 ids = self._ids(page.id_numbers)
                 ui.label(self._id_text(ids)).classes(f"text-sm text-{ID_COLOURS[ids.verdict]}").mark(f"id {number}")
+                self._side_of(number, page)
                 for code in page.problems:
                     ui.label(t("counter.capture.retake_reason", reason=t(f"capture.retake.{code}"))) \
                         .classes("text-sm text-warning").mark(f"problem {number}")
                 if not page.problems:
                     ui.label(t("counter.capture.quality_ok")).classes("text-sm text-positive")
+
+    def _side_of(self, number: int, page: CapturedPage) -> None:
+        """Which required side the page shows: the classifier's, or the clerk picks it where it found no type."""
+        sides = {side.side: side.name() for side in document_fit.required_sides(self.target.material)}
+        if not sides:
+            return
+        if page.doc_type in sides:
+            ui.label(t("counter.side.shows", side=sides[page.doc_type])).classes("text-sm").mark(f"side-of {number}")
+        elif page.doc_type in document_fit.NOT_A_TYPE:
+            ui.select(sides, value=page.side, label=t("counter.side.assign"), clearable=True,
+                      on_change=lambda event, p=page: self._assign_side(p, event.value)) \
+                .props("dense outlined options-dense").classes("w-56").mark(f"side-select {number}")
+
+    def _assign_side(self, page: CapturedPage, side: str | None) -> None:
+        page.side = side
+        self._draw_sides()
 
     def _enlarge(self, source: str, number: int) -> None:
         """The page big enough to read, to judge a retake."""
@@ -229,13 +282,64 @@ class CaptureDialog:
         files = [pending.title for pending in self.tab.pending if pending.source != CAMERA]
         return source, files[0] if files else self.target.title  # a file's name says more than "camera"
 
+    def _flags(self) -> list[str]:
+        pages = [pending.captured for pending in self.tab.pending]
+        return document_fit.page_flags(self.target.material, self.target.alternatives,
+                                       [page.doc_type for page in pages],
+                                       [number for page in pages for number in page.id_numbers],
+                                       [code for page in pages for code in page.problems],
+                                       self.target.applicant_id, self.target.spouse_id)
+
     async def _accept(self) -> None:
-        if require_staff() is None or not self.tab.pending:
+        if require_staff() is None or not self.tab.pending or self._missing_sides():
+            return
+        flags = self._flags()
+        if flags:
+            self._ask_reason(flags)
+            return
+        await self._archive(None)
+
+    def _ask_reason(self, flags: list[str]) -> None:
+        """The flags and a required reason; archiving goes on only with a complete one."""
+        apply_language()
+        reasons = flag_reasons()
+        with self.card, ui.dialog(value=True).props("persistent") as asking, \
+                ui.card().classes("w-[32rem] gap-3").mark("reason-dialog"):
+            ui.label(t("counter.reason.title")).classes("text-lg font-bold")
+            ui.label(t("counter.reason.explain")).classes("text-sm text-secondary")
+            for flag in flags:
+                ui.label(document_fit.flag_label(flag)).classes("text-sm text-negative").mark("reason-flag")
+            picked = ui.radio({code: reason.name() for code, reason in reasons.items()}).mark("reason-pick")
+            typed = ui.textarea(t("counter.reason.other_text")).props("outlined stack-label rows=2 maxlength=200") \
+                .classes("w-full").mark("reason-text")
+            typed.bind_visibility_from(picked, "value", backward=lambda code: bool(code) and reasons[code].free_text)
+            error = ui.label().classes("text-sm text-negative").mark("reason-error")
+            with ui.row().classes("w-full justify-end"):
+                ui.button(t("ui.cancel"), on_click=asking.close).props("no-caps flat").mark("reason-cancel")
+                confirm = ui.button(t("counter.reason.confirm"), icon="archive").props("no-caps unelevated") \
+                    .mark("reason-confirm")
+
+        async def confirmed() -> None:
+            if not asking.value:
+                return  # a second click after the dialog closed: archive once only
+            apply_language()
+            reason = reason_value(picked.value, typed.value or "")
+            if reason is None:
+                error.text = t("counter.reason.required")
+                return
+            asking.close()
+            await self._archive(reason)
+
+        confirm.on_click(confirmed)
+        asking.on_value_change(lambda event: None if event.value else asking.delete())
+
+    async def _archive(self, flag_reason: str | None) -> None:
+        if require_staff() is None:
             return
         self.accept.disable()
         self._set_busy(True, "counter.capture.archiving")
         pages = [pending.captured for pending in self.tab.pending]
-        problem = await self.on_accept(pages, *self._source_and_title())
+        problem = await self.on_accept(pages, *self._source_and_title(), flag_reason)
         self._set_busy(False)
         if problem:
             self.message.text = problem

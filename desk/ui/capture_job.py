@@ -28,6 +28,7 @@ class CapturedPage:
     doc_type: str
     id_numbers: list[str]
     page_found: bool
+    side: str | None = None  # the side the clerk says it shows, where the classifier found no type
 
 
 @dataclass

@@ -50,6 +50,7 @@ from desk.ui.auth import require_staff
 from desk.ui.capture_dialog import CaptureDialog, CaptureTarget
 from desk.ui.capture_job import CapturedPage
 from desk.ui.capture_routes import CaptureTab, open_tab
+from desk.ui.form_routes import form_buttons
 from desk.ui.formatting import day
 from desk.ui.notice_view import show_notice, use_print_styles
 from desk.ui.public_links import customer_base_url
@@ -300,6 +301,7 @@ class CounterPanel:
                     .props("no-caps unelevated dense").classes("shrink-0").mark(f"capture {item.material}")
                 ui.button(t("counter.defer.button"), icon="event", on_click=lambda i=item: self._ask_defer(i)) \
                     .props("no-caps flat dense").classes("shrink-0").mark(f"defer {item.material}")
+                form_buttons(item, self.profile, self.tab.token)  # e.g. the single-status declaration beside M03
 
     def _thumbnails(self, material: str) -> None:
         pages = self.captured_pages.get(material)
@@ -457,13 +459,14 @@ class CounterPanel:
                                f"{item.material} {self._material_name(item)}", person.id_number,
                                spouse_id_number(self.profile))
 
-        async def accept(pages: list[CapturedPage], source: str, title: str) -> str | None:
-            return await self._accept_capture(item.material, pages, source, title)
+        async def accept(pages: list[CapturedPage], source: str, title: str, flag_reason: str | None) -> str | None:
+            return await self._accept_capture(item.material, pages, source, title, flag_reason)
 
         with self.dialogs:
             CaptureDialog(self.tab, target, accept)
 
-    async def _accept_capture(self, material: str, pages: list[CapturedPage], source: str, title: str) -> str | None:
+    async def _accept_capture(self, material: str, pages: list[CapturedPage], source: str, title: str,
+                              flag_reason: str | None = None) -> str | None:
         staff = require_staff()
         if staff is None:
             return t("ui.login.expired")
@@ -471,7 +474,8 @@ class CounterPanel:
             case = await self._ensure_case(staff)
             self.case = await run.io_bound(archive_capture, case_id=case.case_id, material=material,
                                            pages=[page.page for page in pages], source=source, title=title,
-                                           staff=staff, expected_version=case.version)
+                                           staff=staff, expected_version=case.version,
+                                           sides=[page.side for page in pages], flag_reason=flag_reason)
         except (CaseError, ArchiveRefused) as refused:
             return refused.message()
         document_id = self.case.materials[material].document_id

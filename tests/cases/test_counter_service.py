@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import cv2
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
-from case_people import CLERK, CLERK2, DEMO_TODAY, add_customer, identity, owns_home
+from case_people import CLERK, CLERK2, DEMO_TODAY, add_customer, identity, married_to, owns_home
 from sqlmodel import func, select
 
 from desk.archive.intake import PageInput
@@ -17,9 +18,13 @@ from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.cases.checklist import checklist_for
 from desk.cases.counter import (archive_capture, checklist_logged, defer_material, notice_for, open_draft,
                                 page_image, recent_cases, submit_case)
+from desk.cases.document_fit import type_fit
+from desk.cases.forms import declaration_pdf
 from desk.cases.workflow import CaseConflict, CaseError
 from desk.cases.working_days import local_day
 from desk.db import session_scope
+from desk.capture.pipeline import process_file
+from desk.records.tables import Person
 from desk.security.access_log import AccessLog
 
 
@@ -29,13 +34,14 @@ def _jpeg(shade: int) -> bytes:
     return data.tobytes()
 
 
-def _page(shade: int) -> PageInput:
+def _page(shade: int, doc_type: str = "lease") -> PageInput:
     return PageInput(original=_jpeg(shade), flat=_jpeg(shade + 1), flat_ext="jpg", thumb=_jpeg(shade + 2),
-                     thumb_ext="jpg", text="房屋租赁合同 承租人", width_px=30, height_px=40, doc_type="lease")
+                     thumb_ext="jpg", text="房屋租赁合同 承租人", width_px=30, height_px=40, doc_type=doc_type)
 
 
-def _customer(engine, *, owns: bool, loans=(), no_identity: bool = False) -> int:
-    facts = {"identity": identity(), "property": owns_home(owns), "marriage": {"status": "unmarried"}}
+def _customer(engine, *, owns: bool, loans=(), no_identity: bool = False, facts: dict | None = None) -> int:
+    facts = facts if facts is not None else \
+        {"identity": identity(), "property": owns_home(owns), "marriage": {"status": "unmarried"}}
     if no_identity:
         del facts["identity"]
     with session_scope(engine) as session:  # the counter works on today's data
@@ -143,3 +149,62 @@ def test_recent_cases_and_notices_belong_to_the_clerk(engine):
     assert [item.material for item in notice.items] == ["M01"]
     with pytest.raises(CaseError):
         notice_for(case_no=theirs.case_no, staff=CLERK, base_url="https://desk.example.cn", engine=engine)
+
+
+def test_one_side_of_the_id_card_is_refused_and_stores_nothing(engine):
+    # no identity fact: M01 is to capture on paper, and its paper is both sides of the card
+    person_id = _customer(engine, owns=False, facts={"property": owns_home(False),
+                                                     "marriage": {"status": "unmarried"}})
+    case = _draft(engine, person_id)
+    assert "M01" in case.blocking
+    documents = _count(engine, ArchiveDocument)
+    for pages, sides in (([_page(80, "id_card_front")], ()),
+                         ([_page(80, "id_card_front"), _page(90, "id_card_front")], ()),
+                         # the clerk may name the side of a page the classifier could not type, not of a lease
+                         ([_page(80, "id_card_front"), _page(90, "lease")], (None, "id_card_back"))):
+        with pytest.raises(CaseError) as refused:
+            archive_capture(case_id=case.case_id, material="M01", pages=pages, source="camera", title="M01",
+                            staff=CLERK, expected_version=case.version, engine=engine, sides=sides)
+        assert refused.value.key == "cases.counter.sides_missing"
+        assert refused.value.message("zh-CN") == "材料 M01 还缺少：反面（国徽面），不能只归档一部分"
+    assert _count(engine, ArchiveDocument) == documents and case.materials["M01"].status == "missing"
+
+    captured = archive_capture(case_id=case.case_id, material="M01",
+                               pages=[_page(80, "id_card_front"), _page(90, "other")], source="camera",
+                               title="M01", staff=CLERK, expected_version=case.version, engine=engine,
+                               sides=[None, "id_card_back"], flag_reason=None)
+    assert captured.materials["M01"].status == "captured"
+    with session_scope(engine) as session:
+        assert session.get(ArchiveDocument, captured.materials["M01"].document_id).page_count == 2
+
+
+def test_the_single_status_declaration_is_printed_for_the_unmarried_and_logged(engine):
+    # the marriage registry holds no record of this customer: M03 is asked, M32 may stand for it
+    single = _customer(engine, owns=False, facts={"identity": identity("曲晓东"), "property": owns_home(False)})
+    case = _draft(engine, single)
+    assert "M03" in case.blocking
+    pdf = declaration_pdf(person_id=single, form_name="single_status", staff=CLERK, engine=engine)
+    with session_scope(engine) as session:
+        person = session.get(Person, single)
+        row = session.exec(select(AccessLog).where(AccessLog.action == "print_form")).one()
+    assert (row.staff, row.person_id, row.purpose, row.fields) == \
+        ("clerk1", single, "counter_service", "name,id_number,form:single_status")
+    text = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range().replace("\r", "").replace("\n", "")
+    assert person.name in text and person.id_number in text  # the customer's own, unmasked: they sign it
+
+    # the signed printout goes through the real capture pipeline and fits M03 through its alternative
+    results = process_file(pdf, name="declaration.pdf")
+    assert [result.doc_type for result in results] == ["marital_status_declaration"]
+    assert person.id_number in [found["value"] for found in results[0].fields["id_numbers"]]
+    assert type_fit("M03", ("M32",), [results[0].doc_type]) == "fits"
+
+
+def test_the_declaration_is_refused_for_a_married_customer(engine):
+    married = _customer(engine, owns=False, facts={"identity": identity(), "property": owns_home(False),
+                                                    "marriage": married_to(None, "210202199001010028")})
+    with pytest.raises(CaseError) as refused:
+        declaration_pdf(person_id=married, form_name="single_status", staff=CLERK, engine=engine)
+    assert refused.value.key == "cases.form.not_for_customer"
+    with pytest.raises(CaseError):
+        declaration_pdf(person_id=married, form_name="no_such_form", staff=CLERK, engine=engine)
+    assert _count(engine, AccessLog) == 0  # nothing was read out for a refused print

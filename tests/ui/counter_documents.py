@@ -1,5 +1,8 @@
 """Generated counter documents (tests/docgen) that carry a given customer's name and ID number,
-photographed on a desk or scanned, plus the one-frame Y4M a fake Chromium camera plays."""
+photographed on a desk or scanned, plus the one-frame Y4M a fake Chromium camera plays.
+
+Beside docgen's templates: an ID card's back (issuing office and validity, no name or number) and
+a back whose two lines are hidden (only its title shows, so the classifier finds no type)."""
 
 from __future__ import annotations
 
@@ -10,12 +13,35 @@ from pathlib import Path
 import cv2
 import numpy as np
 from docgen.content import Facts
-from docgen.documents import TEMPLATES, TODAY, Document
+from docgen.documents import TEMPLATES, TODAY, Document, _finish, _guilloche
 from docgen.ids import Person, make_address
 from docgen.scene import SceneOptions, photograph
+from docgen.sheet import Sheet
 
 # which call of Facts.person() is the document's holder (a lease's first person is the landlord)
-HOLDER_CALL = {"id_card_front": 1, "household_register": 1, "lease": 2, "diagnosis_certificate": 1}
+HOLDER_CALL = {"id_card_front": 1, "household_register": 1, "lease": 2, "diagnosis_certificate": 1,
+               "id_card_back": 1, "id_card_back_hidden": 1}
+
+
+def _card_back(facts: Facts, *, lines_shown: bool) -> Document:
+    """居民身份证 back: the title, and (when shown) the issuing office and the validity of the holder's card."""
+    person = facts.person()
+    sheet = Sheet(85.6, 54.0, dpi=400, paper=(236, 241, 243))
+    _guilloche(sheet, facts.rng)
+    sheet.centered(8, "中华人民共和国", pt=11)
+    sheet.centered(17, "居民身份证", pt=16)
+    issued = TODAY.replace(year=TODAY.year - 3)
+    valid = f"{issued:%Y.%m.%d}-{issued.replace(year=issued.year + 20):%Y.%m.%d}"
+    fields = {"issuing_office": "大连市公安局中山分局", "validity": valid}
+    if lines_shown:
+        sheet.text(12, 36, f"签发机关 {fields['issuing_office']}", pt=8.5, style="sans")
+        sheet.text(12, 44, f"有效期限 {valid}", pt=8.5, style="sans")
+    return _finish(sheet, "id_card_back" if lines_shown else "other", "M01", {"holder": person.name, **fields})
+
+
+# what photo_of can print: docgen's templates and the two backs
+PRINTABLE = {**TEMPLATES, "id_card_back": lambda facts: _card_back(facts, lines_shown=True),
+             "id_card_back_hidden": lambda facts: _card_back(facts, lines_shown=False)}
 
 
 class _HolderFacts(Facts):
@@ -53,7 +79,7 @@ def as_holder(customer) -> Person:  # noqa: ANN001 - a desk.records Person row
 def photo_of(doc_type: str, holder: Person, *, seed: int = 5, options: SceneOptions | None = None) -> Photo:
     """`doc_type` printed for `holder`, photographed as `options` says (default: upright, slightly turned)."""
     rng = random.Random(seed)
-    document = TEMPLATES[doc_type](_HolderFacts(rng, holder, HOLDER_CALL[doc_type]))
+    document = PRINTABLE[doc_type](_HolderFacts(rng, holder, HOLDER_CALL[doc_type]))
     scene = photograph(document.image, options or SceneOptions(angle_deg=3.0), rng)
     return Photo(scene.jpeg, document)
 

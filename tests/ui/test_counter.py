@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sys
+
+import pypdfium2 as pdfium
 import pytest
 from nicegui import ElementFilter, app
 from nicegui.testing import User
@@ -98,6 +101,10 @@ async def _capture_a_missing_material(user: User, log_in, desk_db) -> None:
 def _has(user: User, marker: str) -> bool:
     with user:
         return any(ElementFilter(marker=marker))
+
+
+def _accept_enabled(user: User) -> bool:
+    return next(iter(user.find(marker="accept-capture").elements)).enabled
 
 
 def _frame_url(user: User) -> str:
@@ -227,9 +234,22 @@ async def test_upload_capture_shows_mismatch_then_accepts_the_customers_card(use
     assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
     assert response.headers["cache-control"] == "no-store, private"
 
-    back = photo_of("id_card_front", as_holder(person), seed=13)  # a second page: one document of two
-    await upload.handle_uploads([upload.SmallFileUpload("id-second.jpg", "image/jpeg", back.jpeg)])
+    # a second front is not the back: Accept stays disabled and says what is missing
+    again = photo_of("id_card_front", as_holder(person), seed=13)
+    await upload.handle_uploads([upload.SmallFileUpload("id-second.jpg", "image/jpeg", again.jpeg)])
     await user.should_see(marker="id 2", content=_zh("counter.id.applicant"), retries=600)
+    assert not _accept_enabled(user)
+    back_label = get_catalog().side_label("id_card_back", "zh-CN")
+    assert _text(user, "capture-hint") == _zh("counter.capture.sides_hint", sides=back_label)
+    assert _text(user, "side id_card_back") == _zh("counter.side.missing", side=back_label)
+    user.find(marker="retake 2").click()
+    await user.should_not_see(marker="page 2")
+
+    back = photo_of("id_card_back", as_holder(person), seed=13)  # the back: one document of two pages
+    await upload.handle_uploads([upload.SmallFileUpload("id-back.jpg", "image/jpeg", back.jpeg)])
+    await user.should_see(marker="side-of 2", content=back_label, retries=600)
+    assert _text(user, "side id_card_back") == _zh("counter.side.present", side=back_label)
+    assert _accept_enabled(user) and _text(user, "capture-hint") == ""
     await user.should_see(marker="accept-capture", content=_zh("counter.capture.accept", pages=2))
 
     user.find(marker="accept-capture").click()
@@ -314,3 +334,108 @@ async def test_another_clerk_cannot_see_the_pages_or_the_notice(user: User, log_
     await user.open("/counter/cases")
     await user.should_see(marker="no-cases", retries=50)
     assert app.storage.user["username"] == "clerk8"
+
+
+def _spy_on_archive(monkeypatch) -> list[dict]:
+    """Record what the counter panel passes to archive_capture (and still archive for real)."""
+    panel = sys.modules["desk.ui.counter_panel"]
+    calls, real = [], panel.archive_capture
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(panel, "archive_capture", spy)
+    return calls
+
+
+async def test_flagged_pages_need_a_reason_and_the_clerk_names_an_unreadable_side(user: User, log_in, desk_db,
+                                                                                     monkeypatch):
+    monkeypatch.setenv("DESK_REGISTRY_UNAVAILABLE", "mps_population")  # M01 to capture
+    person, stranger = _people(desk_db)[0], _people(desk_db)[1]
+    await _open_customer(user, log_in, person)
+    await _pick(user, RENT)
+    calls = _spy_on_archive(monkeypatch)
+    user.find(marker="capture M01").click()
+    await user.should_see(marker="capture-dialog")
+    upload = next(iter(user.find(marker="upload").elements))
+    front = photo_of("id_card_front", as_holder(stranger), seed=21)  # someone else's card
+    await upload.handle_uploads([upload.SmallFileUpload("front.jpg", "image/jpeg", front.jpeg)])
+    await user.should_see(marker="id 1", retries=600)
+    hidden = photo_of("id_card_back_hidden", as_holder(stranger), seed=22)  # its back, lines unreadable
+    await upload.handle_uploads([upload.SmallFileUpload("back.jpg", "image/jpeg", hidden.jpeg)])
+    await user.should_see(marker="side-select 2", retries=600)
+    assert not _accept_enabled(user)  # the classifier found no type: the back is not there yet
+
+    next(iter(user.find(marker="side-select 2").elements)).value = "id_card_back"  # the clerk says it is
+    await user.should_see(marker="side id_card_back", content="✓")
+    assert _accept_enabled(user)
+    user.find(marker="accept-capture").click()
+    await user.should_see(marker="reason-dialog")
+    assert _zh("counter.flag.id_mismatch") in _text(user, "reason-flag")
+    user.find(marker="reason-confirm").click()  # no reason picked
+    await user.should_see(marker="reason-error", content=_zh("counter.reason.required"))
+    assert calls == []
+    next(iter(user.find(marker="reason-error").elements)).text = ""  # so the next refusal is seen anew
+    next(iter(user.find(marker="reason-pick").elements)).value = "other"
+    user.find(marker="reason-confirm").click()  # "other" without words
+    await user.should_see(marker="reason-error", content=_zh("counter.reason.required"))
+    assert calls == []
+    user.find(marker="reason-text").type("客户持配偶前妻的旧证，已电话核实")
+    user.find(marker="reason-confirm").click()
+    await user.should_see(marker="status M01", content=_zh("cases.status.captured"), retries=200)
+    assert [call["flag_reason"] for call in calls] == ["other:客户持配偶前妻的旧证，已电话核实"]
+    assert calls[0]["sides"] == [None, "id_card_back"]
+    with session_scope(desk_db) as db:
+        document = db.exec(select(ArchiveDocument).where(ArchiveDocument.person_id == person.id)).one()
+        pages = db.exec(select(ArchivePage.doc_type).where(ArchivePage.document_id == document.id)
+                        .order_by(ArchivePage.page_no)).all()
+    assert list(pages) == ["id_card_front", "other"]
+
+
+async def test_an_unmarried_customer_signs_the_printed_declaration_instead_of_m03(user: User, log_in, desk_db):
+    person = _first(desk_db, RENT, lambda s: s["M03"] == "missing")  # the registry holds no marriage record
+    married = _first(desk_db, RENT, lambda s: s["M03"] == "proven")
+    await _open_customer(user, log_in, person)
+    await _pick(user, RENT)
+    button = next(iter(user.find(marker="print-form M03").elements))
+    assert button.text == _zh("counter.form.print", form="婚姻状况声明（单身）")
+    url = button._props["href"]
+    token = url.split("/")[3]
+    assert url == f"/counter/form/{token}/{person.id}/single_status" and button._props["target"] == "_blank"
+    response = await user.http_client.get(url)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "no-store, private"
+    text = pdfium.PdfDocument(response.content)[0].get_textpage().get_text_range()
+    assert person.name in text and person.id_number in text
+    assert (_log(desk_db, "print_form")[-1].person_id, _log(desk_db, "print_form")[-1].staff) == (person.id, "clerk7")
+    # another tab's token, or a customer not opened in this tab, gets nothing
+    assert (await user.http_client.get(url.replace(token, "not-the-token"))).status_code == 404
+    assert (await user.http_client.get(f"/counter/form/{token}/{married.id}/single_status")).status_code == 404
+    assert len(_log(desk_db, "print_form")) == 1
+
+    # signed at the counter, then captured like any other paper: it fits M03 through M32
+    user.find(marker="capture M03").click()
+    await user.should_see(marker="capture-dialog")
+    upload = next(iter(user.find(marker="upload").elements))
+    await upload.handle_uploads([upload.SmallFileUpload("declaration.pdf", "application/pdf", response.content)])
+    await user.should_see(marker="fit 1", retries=600)
+    assert _text(user, "fit 1") == _zh("counter.fit.fits", type=_zh("capture.doc_type.marital_status_declaration"))
+    user.find(marker="accept-capture").click()
+    await user.should_see(marker="status M03", content=_zh("cases.status.captured"), retries=200)
+
+
+async def test_no_declaration_is_offered_to_a_married_customer(user: User, log_in, desk_db):
+    married = _first(desk_db, RENT, lambda s: s["M03"] == "proven")
+    single = _first(desk_db, RENT, lambda s: s["M03"] == "missing")
+    await _open_customer(user, log_in, single)
+    await _pick(user, RENT)
+    token = next(iter(user.find(marker="print-form M03").elements))._props["href"].split("/")[3]
+    user.find(marker="query").clear().type(married.id_number).trigger("keydown.enter")  # same tab, next customer
+    await user.should_not_see(marker="print-form M03", retries=100)
+    await _pick(user, RENT)
+    assert not _has(user, "print-form M03")
+    # a crafted request for the married customer (opened in this tab) is refused by the server too
+    response = await user.http_client.get(f"/counter/form/{token}/{married.id}/single_status")
+    assert response.status_code == 409 and "已婚" in response.text
+    assert _log(desk_db, "print_form") == []
