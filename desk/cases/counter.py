@@ -26,7 +26,9 @@ from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan, amount_plan
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import Checklist, checklist_for
-from desk.cases.document_fit import assigned_sides, missing_sides
+from desk.archive.viewer import ids_read
+from desk.cases.document_fit import assigned_sides, flag_label, missing_sides, page_flags
+from desk.cases.flag_reasons import reason_is_complete
 from desk.cases.household import PersonFacts
 from desk.cases.notice import Notice, build_notice
 from desk.cases.postings import customer_account, lock_customer
@@ -36,7 +38,7 @@ from desk.cases.workflow import (Actor, CaseConflict, CaseError, accept_on_promi
                                  workflow_rules)
 from desk.cases.working_days import local_day
 from desk.db import session_scope
-from desk.records.profile import CustomerProfile
+from desk.records.profile import CustomerProfile, load_profile
 from desk.records.tables import Person
 from desk.security.access_log import log_access
 from desk.security.masking import mask_card, mask_name
@@ -184,11 +186,14 @@ def _retention_class(business_code: str) -> str | None:
 def archive_capture(*, case_id: int, material: str, pages: Sequence[PageInput], source: str, title: str,
                     staff: Actor, expected_version: int, engine: Engine | None = None,
                     store: FileStore | None = None, sides: Sequence[str | None] = (),
-                    flag_reason: str | None = None) -> CaseState:
+                    flag_reason: str | None = None, problems: Sequence[str] = ()) -> CaseState:
     """Archive the captured pages as one document of the customer and the case, then mark the material captured.
 
     `sides` is the clerk's side per page where the classifier found no type (see `refuse_missing_sides`);
-    `flag_reason` is the clerk's reason for archiving flagged pages (desk.cases.flag_reasons).
+    `problems` are the quality problems capture found. The flags (wrong type, an ID number that is
+    neither the customer's nor the spouse's, quality) are worked out here again from the pages, and
+    flagged pages need `flag_reason` (desk.cases.flag_reasons); flags and reason stay with the
+    material for the supervisor, and such a case is decided before it is paid.
     The case is checked first (still editable, nobody changed it meanwhile), so a refused change
     stores nothing. Raises CaseError / CaseConflict, or desk.archive.errors.ArchiveRefused.
     """
@@ -200,14 +205,31 @@ def archive_capture(*, case_id: int, material: str, pages: Sequence[PageInput], 
             raise CaseError("cases.workflow.not_editable", case_no=case.case_no, state=case.state)
         if case.version != expected_version:
             raise CaseConflict("cases.workflow.conflict", case_no=case.case_no)
+        flags = _capture_flags(session, case, material, pages, problems)
+        if flags and not reason_is_complete(flag_reason):
+            raise CaseError("cases.counter.flag_reason_needed",
+                            flags="、".join(flag_label(flag) for flag in flags))
         info = DocumentInfo(person_id=case.person_id, captured_by=staff.username, source=source,
                             material_code=material, case_no=case.case_no, title=title,
                             retention_class=_retention_class(case.business_code))
     document_id = archive_document(store or _store(), pages, info, engine=engine)
     with session_scope(engine) as session:
         record_capture(session, case_id=case_id, material=material, actor=staff, expected_version=expected_version,
-                       document_id=document_id)
+                       document_id=document_id, flags=",".join(flags) or None,
+                       flag_reason=flag_reason if flags else None)
         return _case_state(session, get_case(session, case_id))
+
+
+def _capture_flags(session: Session, case: Case, material: str, pages: Sequence[PageInput],
+                   problems: Sequence[str]) -> list[str]:
+    """What the clerk must give a reason for before these pages become the material's paper."""
+    need = next((need for need in get_catalog().business[case.business_code].materials if need.code == material),
+                None)
+    person = session.get(Person, case.person_id)
+    profile = load_profile(session, case.person_id)
+    ids = [number for page in pages for number in ids_read(page.fields)]
+    return page_flags(material, need.alternatives if need else (), [page.doc_type for page in pages], ids, problems,
+                      person.id_number, spouse_id_number(profile))
 
 
 def refuse_missing_sides(material: str, pages: Sequence[PageInput], sides: Sequence[str | None] = ()) -> None:

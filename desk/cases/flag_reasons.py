@@ -56,3 +56,11 @@ def describe(value: str, language: str | None = None) -> str:
     if reason is None:
         return value
     return f"{reason.name(language)}：{words}" if reason.free_text else reason.name(language)
+
+
+def reason_is_complete(value: str | None) -> bool:
+    """Whether `value` is a reason as `reason_value` makes it (a known code, with words where it needs them)."""
+    if not value:
+        return False
+    code, _, words = value.partition(":")
+    return reason_value(code, words) == value

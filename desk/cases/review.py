@@ -22,14 +22,15 @@ from sqlmodel import Session
 
 from desk.archive.tables import ArchivePage
 from desk.archive.viewer import ids_read, read_fields
+from desk.cases.eligibility import RuleResult
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.workflow import (
-    GUARDS, Actor, CaseError, GuardInput, WorkflowRules, deciders_barred, get_case, history, is_overdue, materials, post_review_queue,
+    GUARDS, Actor, CaseError, GuardInput, WorkflowRules, case_checklist, deciders_barred, get_case, overridden_rules, history, is_overdue, materials, post_review_queue,
     workflow_rules)
 from desk.cases.working_days import CalendarNotCovered, work_calendar
 from desk.records.tables import Person, PersonalAccount, RegistryFact
 from desk.security.access_log import log_access
-from desk.security.masking import mask_id_number, mask_name, mask_payload
+from desk.security.masking import mask_card, mask_id_number, mask_name, mask_payload
 
 REVIEW_PURPOSE = "case_review"  # desk.security.purposes: the access-log purpose of a supervisor's read
 # guards on what the decider types, and the re-check of eligibility that runs in the deciding transaction
@@ -80,6 +81,8 @@ class MaterialView:
     document_id: int | None
     fact: dict[str, Any] | None  # the registry fact's payload (masked) that proved it
     pages: tuple[CapturedPage, ...]
+    flags: tuple[str, ...] = ()  # what capture flagged on the pages (desk.cases.document_fit.page_flags)
+    flag_reason: str | None = None  # the clerk's reason for accepting them (desk.cases.flag_reasons)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,9 @@ class Dossier:
     guards: dict[str, tuple[str, ...]]  # action -> the named checks it must pass (comment, claw-back …)
     overdue: bool
     working_days: int | None
+    rules_now: tuple[RuleResult, ...] = ()  # every rule as the data stand today, with the case's amount
+    overridden: frozenset[str] = frozenset()  # rules a supervisor overrode at the counter
+    payee_card: str | None = None  # masked
 
     @property
     def version(self) -> int:
@@ -218,7 +224,8 @@ def _material_view(session: Session, row: CaseMaterial, person: Person) -> Mater
     return MaterialView(row.material, row.status, row.fact_kind, row.source,
                         as_utc(row.as_of) if row.as_of else None, row.reason_key, row.promised_on, row.document_id,
                         _fact_payload(session, person.id, row.fact_kind, row.as_of),
-                        _pages(session, row.document_id, person.id_number))
+                        _pages(session, row.document_id, person.id_number),
+                        tuple(flag for flag in (row.flags or "").split(",") if flag), row.flag_reason)
 
 
 def load_dossier(session: Session, *, case_id: int, viewer: Actor, today: date,
@@ -237,4 +244,6 @@ def load_dossier(session: Session, *, case_id: int, viewer: Actor, today: date,
     return Dossier(case, mask_name(person.name) or "", mask_id_number(person.id_number) or "",
                    account.status if account else None, account.balance_fen if account else None,
                    tuple(_material_view(session, row, person) for row in materials(session, case.id)),
-                   tuple(history(session, case.id)), actions, barred, guards, overdue, days)
+                   tuple(history(session, case.id)), actions, barred, guards, overdue, days,
+                   tuple(case_checklist(session, case, today=today).rules), overridden_rules(case),
+                   mask_card(case.payee_card))

@@ -236,13 +236,14 @@ def _change_material(session: Session, *, case_id: int, material: str, actor: Ac
 
 
 def record_capture(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,
-                   document_id: int | None = None, now: datetime | None = None,
-                   rules: WorkflowRules | None = None) -> CaseMaterial:
-    """Mark a material as captured (imaged at the counter), linked to its archived document."""
+                   document_id: int | None = None, flags: str | None = None, flag_reason: str | None = None,
+                   now: datetime | None = None, rules: WorkflowRules | None = None) -> CaseMaterial:
+    """Mark a material as captured (imaged at the counter), linked to its archived document, with what
+    capture flagged on it and the clerk's reason for accepting it all the same."""
     return _change_material(session, case_id=case_id, material=material, actor=actor,
                             expected_version=expected_version, now=now, rules=rules,
                             values={"status": "captured", "document_id": document_id, "promised_on": None,
-                                    "reason_key": None})
+                                    "reason_key": None, "flags": flags, "flag_reason": flag_reason})
 
 
 def accept_on_promise(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,

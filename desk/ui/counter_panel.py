@@ -475,7 +475,8 @@ class CounterPanel:
             self.case = await run.io_bound(archive_capture, case_id=case.case_id, material=material,
                                            pages=[page.page for page in pages], source=source, title=title,
                                            staff=staff, expected_version=case.version,
-                                           sides=[page.side for page in pages], flag_reason=flag_reason)
+                                           sides=[page.side for page in pages], flag_reason=flag_reason,
+                                           problems=[code for page in pages for code in page.problems])
         except (CaseError, ArchiveRefused) as refused:
             return refused.message()
         document_id = self.case.materials[material].document_id

@@ -23,6 +23,8 @@ from desk.ui.auth import require_staff
 from desk.ui.case_labels import (
     MATERIAL_COLOURS, STATE_COLOURS, business_label, due_text, label_or_code, material_label, moment, state_label)
 from desk.ui.fact_text import fact_lines
+from desk.cases.document_fit import flag_label
+from desk.cases.flag_reasons import describe
 from desk.money import Money, MoneyError, format_money
 from desk.ui.formatting import day
 from desk.ui.page_images import thumbnail
@@ -90,7 +92,13 @@ def _summary(dossier: Dossier) -> None:
             ui.label(business_label(case.business_code)).classes("text-lg")
             with pair_grid():
                 pair(t("review.case.mode"), t(f"cases.review_mode.{case.review_mode}"))
-                pair(t("review.case.amount"), format_money(case.amount_fen))
+                pair(t("review.case.amount"), format_money(case.amount_fen), "case-amount")
+                if case.amount_limit_fen is not None:
+                    pair(t("review.case.amount_limit"), format_money(case.amount_limit_fen))
+                if dossier.payee_card:
+                    pair(t("review.case.payee"), dossier.payee_card, "case-payee")
+                if case.paid_at:
+                    pair(t("review.case.paid_at"), moment(case.paid_at), "case-paid")
                 if case.clawback_fen:
                     pair(t("review.case.clawback"), format_money(case.clawback_fen))
         with ui.card().classes("gap-2").mark("case-customer"):
@@ -110,8 +118,39 @@ def _summary(dossier: Dossier) -> None:
                     pair(t("review.case.decided"), f"{moment(case.decided_at)} · {case.decided_by}")
 
 
+def _rules_now(dossier: Dossier) -> None:
+    """Every rule as the data stand today, with the case's amount: the decision pays only if they hold."""
+    case = dossier.case
+    with ui.card().classes("w-full gap-1").mark("case-rules"):
+        ui.label(t("review.case.rules_now")).classes("text-base font-bold text-primary")
+        if case.override_by:
+            ui.label(t("review.case.overridden", supervisor=case.override_by, reason=case.override_reason or "")) \
+                .classes("text-sm text-amber-10 bg-amber-1 rounded p-2 w-full").mark("case-override")
+        for rule in dossier.rules_now:
+            overridden = not rule.passed and rule.rule in dossier.overridden
+            icon, colour = ("check_circle", "positive") if rule.passed else \
+                ("admin_panel_settings", "amber-9") if overridden else ("cancel", "negative")
+            with ui.row().classes("w-full gap-2 no-wrap items-start").mark(f"rule-now {rule.rule}"):
+                ui.icon(icon, color=colour).classes("text-lg shrink-0 mt-0.5")
+                with ui.column().classes("gap-0"):
+                    ui.label(rule.label()).classes("text-sm font-bold")
+                    ui.label(rule.reason()).classes("text-sm text-secondary")
+
+
+def _flags(item: MaterialView) -> None:
+    """What capture flagged on the pages and why the clerk accepted them."""
+    if not item.flags:
+        return
+    with ui.column().classes("gap-0 rounded bg-orange-1 p-2 w-full").mark(f"flags {item.material}"):
+        ui.label(t("review.case.flags", flags="、".join(flag_label(flag) for flag in item.flags))) \
+            .classes("text-sm font-bold text-negative")
+        ui.label(t("review.case.flag_reason", reason=describe(item.flag_reason) if item.flag_reason else "—")) \
+            .classes("text-sm")
+
+
 def _evidence(item: MaterialView) -> None:
     """The system data behind a material, or the pages captured for it."""
+    _flags(item)
     if item.status == "proven" and item.fact_kind == LEDGER:
         ui.label(t("review.case.proven_by_ledger", date=day(item.as_of))).classes("text-sm")
     elif item.status == "proven":
@@ -189,6 +228,7 @@ class CaseScreen:
         self.body.clear()
         with self.body:
             _summary(dossier)
+            _rules_now(dossier)
             _materials(dossier)
             self._decision_card(dossier)
             _history(dossier)
