@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,11 @@ class BadArgument(ValueError):
 def yuan_text(fen: int | None) -> str | None:
     """Fen as a plain yuan string with two decimals ('21600.00'), None for no amount."""
     return None if fen is None else f"{Decimal(fen) / FEN_PER_YUAN:.2f}"
+
+
+def _utc(at: datetime) -> datetime:
+    """A stored time as aware UTC (SQLite gives it back without its zone)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _print_json(payload: dict[str, Any]) -> None:
@@ -143,7 +149,7 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
         "review_mode": case.review_mode,
         "customer": {"name": mask_name(person.name), "id_number": mask_id_number(person.id_number)},
         "amount": yuan_text(case.amount_fen), "amount_fen": case.amount_fen, "payee_card": mask_card(case.payee_card),
-        "paid": case.paid_at is not None, "paid_at": case.paid_at.isoformat() if case.paid_at else None,
+        "paid": case.paid_at is not None, "paid_at": _utc(case.paid_at).isoformat() if case.paid_at else None,
         "due_on": case.due_on.isoformat() if case.due_on else None,
         "clawback": yuan_text(case.clawback_fen), "clawback_fen": case.clawback_fen,
         "materials": [{"material": row.material, "name": catalog.materials[row.material].name()
@@ -152,13 +158,17 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
                        "promised_on": row.promised_on.isoformat() if row.promised_on else None,
                        "document_id": row.document_id} for row in materials(session, case.id)],
         "history": [{"action": step.action, "action_label": t(f"cases.action.{step.action}"), "actor": step.actor,
-                     "role": step.actor_role, "at": step.at.isoformat(), "from": step.from_state,
+                     "role": step.actor_role, "at": _utc(step.at).isoformat(), "from": step.from_state,
                      "to": step.to_state, "comment": step.comment} for step in history(session, case.id)],
     }
 
 
 def _field(label: str, value: object) -> str:
     return t("case_cli.show.field", label=t(f"case_cli.show.{label}"), value="—" if value in (None, "") else value)
+
+
+def _heading(label: str) -> str:
+    return t("case_cli.show.field", label=t(f"case_cli.show.{label}"), value="").rstrip()
 
 
 def render_case(data: dict[str, Any]) -> str:
@@ -169,15 +179,16 @@ def render_case(data: dict[str, Any]) -> str:
              _field("customer", f"{customer['name']} {customer['id_number']}"),
              _field("amount", format_money(data["amount_fen"])), _field("payee", data["payee_card"]),
              _field("paid", t("common.yes" if data["paid"] else "common.no")), _field("due_on", data["due_on"]),
-             _field("materials", "")]
+             _heading("materials")]
     for row in data["materials"]:
         notes = [t("case_cli.show.promised", date=row["promised_on"])] if row["promised_on"] else []
         notes += [t("case_cli.show.document", document=row["document_id"])] if row["document_id"] else []
         lines.append("  " + " · ".join([f"{row['material']} {row['name']}", row["status_label"], *notes]))
-    lines.append(_field("history", ""))
+    lines.append(_heading("history"))
     for step in data["history"]:
         comment = f" · {step['comment']}" if step["comment"] else ""
-        lines.append(f"  {step['at'][:19]} {step['action_label']} · {step['actor']}{comment}")
+        at = datetime.fromisoformat(step["at"]).astimezone()  # the counter's local time
+        lines.append(f"  {at:%Y-%m-%d %H:%M} {step['action_label']} · {step['actor']}{comment}")
     return "\n".join(lines)
 
 
