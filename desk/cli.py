@@ -29,7 +29,14 @@ _HANDLERS = {
     "verify": "desk.archive.commands:verify_command",
     "export": "desk.cases.case_export:export_command",
     "bench search": "desk.bench.search:bench_command",
+    "case submit": "desk.cases.case_commands:submit_command",
+    "case show": "desk.cases.case_commands:show_command",
+    "case decide": "desk.cases.case_commands:decide_command",
+    "reconcile": "desk.cases.case_commands:reconcile_command",
 }
+# commands with sub-commands: `desk bench lookup`, `desk case submit` …
+_GROUPS = ("bench", "case")
+DECISIONS = ("approve", "return", "reject", "review", "recourse")
 
 
 def yuan_amount(text: str) -> Money:
@@ -149,13 +156,46 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--queries", type=int, default=200, help="queries per kind")
     bs.add_argument("--data-dir", help="data folder for the benchmark archive (default ./bench-data/search-N)")
     bs.add_argument("--json", action="store_true")
+    _add_case_commands(sub)
     return parser
+
+
+def _add_case_commands(sub: argparse._SubParsersAction) -> None:
+    """`case submit | show | decide` and `reconcile`: the counter's and the review page's services."""
+    case = sub.add_parser("case", help="open, submit, show and decide cases through the counter's services")
+    case_sub = case.add_subparsers(dest="case", required=True)
+    submit = case_sub.add_parser("submit", help="open a case with its checklist, defer and attach materials, "
+                                                "submit it (paying where the business pays first)")
+    submit.add_argument("id_number", help="the customer's ID number (or personal account number)")
+    submit.add_argument("business", help="business code of the catalog, e.g. TQ401")
+    submit.add_argument("--staff", required=True, help="an active staff account that may open cases")
+    # amount, dates and files stay text: the command refuses them in the user's language, all at once
+    submit.add_argument("--amount", help="amount in yuan (default: the most the rules allow)")
+    submit.add_argument("--card", help="payee bank card (default: the joint card on file)")
+    submit.add_argument("--declare", action="append", default=[], help="a declaration of the business (repeatable)")
+    submit.add_argument("--defer", action="append", default=[], metavar="MATERIAL=YYYY-MM-DD",
+                        help="容缺: accept a missing material on the customer's promise (repeatable)")
+    submit.add_argument("--attach", action="append", default=[], metavar="MATERIAL=FILE",
+                        help="capture a file through the pipeline as the material's paper (repeatable)")
+    show = case_sub.add_parser("show", help="a case: state, amount, payee, materials and history (logged)")
+    show.add_argument("case_no", help="the case number, e.g. DL2026-000123")
+    show.add_argument("--staff", default="cli", help="staff member written to the access log")
+    decide = case_sub.add_parser("decide", help="a supervisor's decision (approval of a withdrawal pays it)")
+    decide.add_argument("case_no", help="the case number")
+    decide.add_argument("decision", choices=DECISIONS)
+    decide.add_argument("--staff", required=True, help="the deciding staff account (a supervisor)")
+    decide.add_argument("--comment", default="", help="the reason (needed to return, reject or claw back)")
+    decide.add_argument("--clawback", help="amount in yuan to claw back (recourse)")
+    reconcile = sub.add_parser("reconcile", help="check cases, postings and balances agree; exit 1 on any difference")
+    for parser in (submit, show, decide, reconcile):
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--lang", choices=["zh-CN", "en"], help="language (default DESK_DEFAULT_LANGUAGE)")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` and run the command; returns the exit status."""
     args = build_parser().parse_args(argv)
-    name = args.command if args.command != "bench" else f"bench {args.bench}"
+    name = f"{args.command} {getattr(args, args.command)}" if args.command in _GROUPS else args.command
     module_name, func_name = _HANDLERS[name].split(":")
     handler = getattr(importlib.import_module(module_name), func_name)
     return int(handler(args) or 0)
