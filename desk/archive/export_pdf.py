@@ -141,11 +141,12 @@ def _draw_page(canvas: Canvas, store: FileStore, page: ArchivePage) -> None:
     canvas.showPage()
 
 
-def _cover_lines(items: Sequence[ExportItem], person: Person | None) -> list[str]:
+def _cover_lines(items: Sequence[ExportItem], person: Person | None, case_lines: Sequence[str] = ()) -> list[str]:
     first = items[0].document
     customer = f"{mask_name(person.name)} {mask_id_number(person.id_number)}" if person else "-"
     lines = [t("archive.export.cover_title"), "",
-             t("archive.export.case", case=first.case_no or "-"), t("archive.export.customer", customer=customer), ""]
+             t("archive.export.case", case=first.case_no or "-"), t("archive.export.customer", customer=customer),
+             *case_lines, ""]
     for item in items:
         document = item.document
         lines.append(t("archive.export.material", code=document.material_code or "-", type=document.doc_type,
@@ -171,12 +172,13 @@ def _draw_cover(canvas: Canvas, lines: Sequence[str]) -> None:
     canvas.showPage()
 
 
-def render_pdf(store: FileStore, items: Sequence[ExportItem], person: Person | None, out: Path) -> None:
-    """Write the cover and every page of `items` into the PDF `out`."""
+def render_pdf(store: FileStore, items: Sequence[ExportItem], person: Person | None, out: Path,
+               case_lines: Sequence[str] = ()) -> None:
+    """Write the cover (with the caller's `case_lines`) and every page of `items` into the PDF `out`."""
     canvas = Canvas(str(out), pagesize=A4)
     canvas.setTitle(t("archive.export.cover_title"))
     canvas.setCreator("desk")
-    _draw_cover(canvas, _cover_lines(items, person))
+    _draw_cover(canvas, _cover_lines(items, person, case_lines))
     for item in items:
         for page in item.pages:
             _draw_page(canvas, store, page)
@@ -190,11 +192,13 @@ def check_report_path(out: Path) -> Path:
 
 def export_archive(target: str, out: Path, *, store: FileStore, staff: object, purpose: str,
                    engine: Engine | None = None, required_materials: Sequence[str] | None = None,
-                   accounted_materials: Mapping[str, str] | None = None) -> dict:
+                   accounted_materials: Mapping[str, str] | None = None, case_lines: Sequence[str] = (),
+                   case_facts: Mapping[str, object] | None = None) -> dict:
     """Export case or document `target` to `out` (+ its check report); logs the export; returns the report.
 
-    The checklist of a case (`required_materials`, `accounted_materials`, see check_export) comes
-    from the caller: the archive knows no businesses (desk.cases.case_export supplies it).
+    The checklist of a case (`required_materials`, `accounted_materials`, see check_export) and what
+    the case is (`case_lines` for the cover, `case_facts` for the report: amount, payee, payment) come
+    from the caller: the archive knows no businesses (desk.cases.case_export supplies them).
     """
     out = Path(out)
     with session_scope(engine) as session:
@@ -207,8 +211,10 @@ def export_archive(target: str, out: Path, *, store: FileStore, staff: object, p
         report = check_export(session, store, items, required_materials=required_materials,
                               accounted_materials=accounted_materials)
     tmp = out.with_name(out.name + ".part")
-    render_pdf(store, items, person, tmp)
+    render_pdf(store, items, person, tmp, case_lines)
     tmp.replace(out)
+    if case_facts is not None:
+        report["case"] = dict(case_facts)
     report["pdf"] = str(out)
     report["documents"] = [item.document.id for item in items]
     report["pages"] = sum(len(item.pages) for item in items)

@@ -34,6 +34,7 @@ from desk.cases.to_bring import ToBring, still_to_bring
 from desk.cases.workflow import WorkflowRules, workflow_rules
 from desk.cases.working_days import local_day
 from desk.records.tables import Person
+from desk.security.masking import mask_card
 
 INQUIRY_PATH = "/inquiry"  # the public page; the notice's QR code points here
 RETURN_ACTION = "return"  # the workflow action whose comment tells a customer what to fix
@@ -52,6 +53,9 @@ class InquiryAnswer:
     retry_after_s: int = 0
     return_comment: str = ""
     to_bring: tuple[ToBring, ...] = ()
+    amount_fen: int | None = None  # what the case pays
+    payee_card: str | None = None  # masked: first 6 and last 4 digits
+    paid: bool = False
 
 
 NO_MATCH = InquiryAnswer(False, "cases.inquiry.no_match")
@@ -145,9 +149,10 @@ def _answer(session: Session, case: Case, rules: WorkflowRules) -> InquiryAnswer
                             .where(CaseTransition.case_id == case.id)
                             .order_by(CaseTransition.at, CaseTransition.id)).all()
     dated = tuple((state, local_day(_aware(at))) for state, at in steps)
+    money = {"amount_fen": case.amount_fen, "payee_card": mask_card(case.payee_card), "paid": case.paid_at is not None}
     if case.state not in {tr.to for tr in rules.transitions if tr.action == RETURN_ACTION}:
-        return InquiryAnswer(True, "cases.inquiry.found", case.state, dated)
-    return InquiryAnswer(True, "cases.inquiry.found", case.state, dated,
+        return InquiryAnswer(True, "cases.inquiry.found", case.state, dated, **money)
+    return InquiryAnswer(True, "cases.inquiry.found", case.state, dated, **money,
                          return_comment=_return_comment(session, case.id), to_bring=still_to_bring(session, case.id))
 
 

@@ -26,7 +26,7 @@ work runs in worker threads via desk.cases.counter.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -86,7 +86,7 @@ def business_options(catalog: Catalog) -> dict[str, str]:
 class CounterDesk:
     """The counter part of one browser tab: its capture token and the panel of the customer shown."""
 
-    def __init__(self, staff: SessionStaff, *, after_submit: Callable[[], None]) -> None:
+    def __init__(self, staff: SessionStaff, *, after_submit: Callable[[], Awaitable[None]]) -> None:
         self.tab = open_tab(staff.username, ui.context.client)
         self.base_url = customer_base_url()
         self.after_submit = after_submit
@@ -113,7 +113,7 @@ class CounterPanel:
     """Business, checklist, rules, capture, 容缺, submit and notice for one customer."""
 
     def __init__(self, profile: CustomerProfile, tab: CaptureTab, base_url: str,
-                 after_submit: Callable[[], None]) -> None:
+                 after_submit: Callable[[], Awaitable[None]]) -> None:
         self.profile, self.tab, self.base_url, self.after_submit = profile, tab, base_url, after_submit
         self.catalog = get_catalog()
         self.checklist: Checklist | None = None
@@ -267,7 +267,8 @@ class CounterPanel:
                 if counts[name] or name in ("required", "proven"):
                     ui.chip(t(f"counter.totals.{name}", count=counts[name])) \
                         .props(f"dense outline color={colour}").mark(f"total {name}")
-            if self.checklist.business.review_mode == "pay_first":
+            overridden = self.case is not None and self.case.override_by
+            if self.checklist.business.review_mode == "pay_first" and not overridden:
                 ui.chip(t("counter.business.pay_first")).props("dense color=amber-9 text-color=white")
 
     def _material_name(self, item: ChecklistItem) -> str:
@@ -553,7 +554,7 @@ class CounterPanel:
         app.storage.user.pop(PENDING_KEY, None)  # the answer is on screen: nothing left to recover
         self.open_cases = []
         self._render()
-        self.after_submit()  # the next customer's scan goes to the lookup again
+        await self.after_submit()  # the next customer's scan goes to the lookup; the profile shows the payment
 
     def _ask_override(self) -> None:
         """主管授权: a supervisor types their own username, password and a reason at this counter."""

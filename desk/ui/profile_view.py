@@ -18,7 +18,7 @@ from desk.records.profile import CustomerProfile, DepositMonth
 from desk.records.registries import NOT_PROVEN, PROVEN, RegistryAnswer
 from desk.security.masking import mask_card, mask_id_number, mask_phone
 from desk.ui.fact_text import fact_lines
-from desk.money import format_money
+from desk.money import Money, format_money
 from desk.ui.formatting import day, month, percent
 from desk.ui.palette import PRIMARY
 
@@ -103,7 +103,7 @@ def deposit_series(deposits: tuple[DepositMonth, ...], today: date) -> tuple[lis
         by_month[entry.period] = by_month.get(entry.period, 0) + entry.amount_fen
     first = add_months(month_start(today), -(CHART_MONTHS - 1))
     months = [add_months(first, i) for i in range(CHART_MONTHS)]
-    return [month(m) for m in months], [by_month.get(m, 0) / 100 for m in months]
+    return [month(m) for m in months], [float(Money(by_month.get(m, 0)).yuan) for m in months]
 
 
 def _deposits(profile: CustomerProfile) -> None:

@@ -68,6 +68,8 @@ def test_a_submitted_case_exports_with_its_pages_and_a_material_accepted_on_prom
     assert integrity["checklist_supplied"] and integrity["documents_with_page_gaps"] == []
     pages = [page.extract_text() for page in PdfReader(str(tmp_path / "complete.pdf")).pages]
     assert len(pages) == 3 and case.case_no in pages[0]  # the draft's pages carry the number given at submission
+    assert "1,000.00" in pages[0] and "壹仟元整" in pages[0]  # the amount on the cover, in capitals too
+    assert complete["case"]["amount_fen"] == 100_000 and complete["case"]["payee_card"] == "621700*********0123"
     assert [page.splitlines() for page in pages[1:]] == [LEASE_TEXT.splitlines()] * 2
 
 

@@ -26,7 +26,7 @@ from desk.cases.workflow import CaseError, get_case, history, perform
 from desk.cases.working_days import local_day
 from desk.db import session_scope
 from desk.records.profile import load_profile
-from desk.records.tables import PersonalAccount, Withdrawal
+from desk.records.tables import Person, PersonalAccount, Withdrawal
 
 RENT_CAP_FEN = 2_160_000  # the urban core's yearly cap of TQ401 in catalog.toml
 
@@ -214,6 +214,10 @@ def test_finding_3_the_amount_defaults_to_the_maximum_cannot_exceed_it_and_is_on
     assert paid.payee_card == "621700*********0123"  # the joint card on file, masked
     notice = notice_for(case_no=paid.case_no, staff=CLERK, base_url="https://desk.example.cn", engine=engine)
     assert (notice.amount_fen, notice.payee_card, notice.paid) == (600_050, "621700*********0123", True)
+    with session_scope(engine) as session:  # the public inquiry states it too, the card masked
+        id_tail = session.get(Person, person_id).id_number[-4:]
+        answer = inquire(session, case_no=paid.case_no, id_tail=id_tail, address="10.2.2.2")
+    assert (answer.amount_fen, answer.payee_card, answer.paid) == (600_050, "621700*********0123", True)
 
 
 def test_an_account_closing_withdrawal_pays_the_whole_balance_and_closes_the_account(engine):

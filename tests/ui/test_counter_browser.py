@@ -26,7 +26,7 @@ PIPELINE_MS = 240_000  # a camera frame through the pipeline on a busy two-core 
 
 
 def _customer_needing_a_lease(data: Path):
-    """A seeded customer whose rent checklist (claiming the actual rent) asks for the lease on paper."""
+    """An eligible seeded customer whose rent checklist (claiming the actual rent) asks for the lease on paper."""
     from sqlmodel import select
 
     from desk.cases.checklist import checklist_for
@@ -39,9 +39,9 @@ def _customer_needing_a_lease(data: Path):
             people = db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id)
                              .order_by(Person.id)).all()
             for person in people:
-                items = checklist_for(db, person.id, RENT, declared=[DECLARATION]).items
-                to_capture = [item.material for item in items if item.status in ("missing", "unknown")]
-                if LEASE in to_capture:
+                checklist = checklist_for(db, person.id, RENT, declared=[DECLARATION])
+                to_capture = [item.material for item in checklist.items if item.status in ("missing", "unknown")]
+                if LEASE in to_capture and checklist.eligible:  # an ineligible customer cannot be paid
                     return person, [code for code in to_capture if code != LEASE]
     finally:
         engine.dispose()

@@ -15,6 +15,7 @@ from nicegui import run, ui
 from desk.cases.inquiry import INQUIRY_PATH, InquiryAnswer, inquire
 from desk.db import session_scope
 from desk.i18n import catalog, t
+from desk.money import format_money
 from desk.ui.case_labels import STATE_COLOURS, state_label
 from desk.ui.formatting import day
 from desk.ui.session import apply_language
@@ -63,6 +64,10 @@ def show_answer(answer: InquiryAnswer) -> None:
     ui.label(t(answer.message_key)).classes("text-sm text-secondary")
     ui.badge(public_state(answer.state), color=STATE_COLOURS.get(answer.state, "grey")) \
         .classes("text-lg px-3 py-1").mark("inquiry-state")
+    if answer.amount_fen is not None:
+        key = "inquiry.amount_paid" if answer.paid else "inquiry.amount"
+        ui.label(t(key, amount=format_money(answer.amount_fen), card=answer.payee_card or "—")) \
+            .classes("text-base").mark("inquiry-amount")
     if answer.return_comment or answer.to_bring:
         _show_returned(answer)
     with ui.timeline(side="right", color="primary").classes("w-full").mark("inquiry-steps"):

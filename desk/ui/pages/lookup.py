@@ -64,7 +64,7 @@ class LookupScreen:
     def __init__(self, staff: SessionStaff) -> None:
         self.profile: CustomerProfile | None = None
         self.profile_area: ui.column | None = None
-        self.counter = CounterDesk(staff, after_submit=lambda: self.query.run_method("select"))
+        self.counter = CounterDesk(staff, after_submit=self._after_submit)
         self.masked = True
         self.showing_live_problem = False
         with ui.card().classes("w-full"):
@@ -145,6 +145,15 @@ class LookupScreen:
             await self.counter.show(profile, resume)
             self.profile_area = ui.column().classes("w-full")
         self._show(profile)
+
+    async def _after_submit(self) -> None:
+        """The next customer's scan goes to the lookup again; the profile shows the payment just posted."""
+        self.query.run_method("select")
+        staff = require_staff()
+        if staff is None or self.profile is None:
+            return
+        profile = await run.io_bound(_open_candidate, self.profile.person.person_id, staff, self.purpose.value)
+        self._show(profile, masked=self.masked)
 
     async def resume_case(self, case_no: str) -> None:
         """Open one of the clerk's returned cases for 补正 (from 我的业务)."""
