@@ -23,6 +23,16 @@ from desk.security.masking import mask_id_number, mask_name
 from desk.settings import get_settings
 
 
+def found_customer(session: Session, query: str, not_found_key: str) -> tuple[int | None, int]:
+    """(the customer's person id, 0), or (None, exit status) after saying why on stderr: 2 for a
+    malformed ID number, 1 for nobody found."""
+    outcome = find_customer(session, query)
+    if outcome.kind == FOUND:
+        return outcome.person_id, 0
+    print(outcome.message() or t(not_found_key), file=sys.stderr)
+    return None, 2 if outcome.kind == "invalid_id" else 1
+
+
 def render_checklist(checklist: Checklist, catalog: Catalog, *, name: str, id_number: str) -> str:
     """Plain text for the terminal, in the current language (name and ID number already masked)."""
     language = current_language()
@@ -61,16 +71,15 @@ def checklist_command(args: argparse.Namespace) -> int:
                     allowed=", ".join(business.declarations) or "—"), file=sys.stderr)
             return 2
         with session_scope(init_db(get_engine())) as session:
-            outcome = find_customer(session, args.id_number)
-            if outcome.kind != FOUND:
-                print(outcome.message() or t("cases.cli.not_found"), file=sys.stderr)
-                return 2 if outcome.kind == "invalid_id" else 1
+            person_id, status = found_customer(session, args.id_number, "cases.cli.not_found")
+            if person_id is None:
+                return status
             request = Request(args.amount.fen if args.amount else None, args.term)
-            checklist = checklist_for(session, outcome.person_id, args.business, declared=args.declare or (),
+            checklist = checklist_for(session, person_id, args.business, declared=args.declare or (),
                                       request=request, catalog=catalog)
-            log_access(session, staff=args.staff, action="checklist", person_id=outcome.person_id,
+            log_access(session, staff=args.staff, action="checklist", person_id=person_id,
                        purpose=args.purpose)
-            person = checklist_person(session, outcome.person_id)
+            person = checklist_person(session, person_id)
         if args.json:
             data = checklist.to_json(catalog)
             data["customer"] = person
@@ -149,15 +158,14 @@ def loan_trial_command(args: argparse.Namespace) -> int:
             print(refusal.message(), file=sys.stderr)
             return 2
         with session_scope(init_db(get_engine())) as session:
-            outcome = find_customer(session, args.id_number)
-            if outcome.kind != FOUND:
-                print(outcome.message() or t("loan_trial.refused.not_found"), file=sys.stderr)
-                return 2 if outcome.kind == "invalid_id" else 1
-            trial = loan_trial(session, outcome.person_id, business_code=args.business, price_fen=price_fen,
+            person_id, status = found_customer(session, args.id_number, "loan_trial.refused.not_found")
+            if person_id is None:
+                return status
+            trial = loan_trial(session, person_id, business_code=args.business, price_fen=price_fen,
                                term_months=term, declared=args.declare or (), catalog=catalog)
-            log_access(session, staff=args.staff, action="loan_trial", person_id=outcome.person_id,
+            log_access(session, staff=args.staff, action="loan_trial", person_id=person_id,
                        purpose=args.purpose)
-            person = checklist_person(session, outcome.person_id)
+            person = checklist_person(session, person_id)
         if args.json:
             print(json.dumps({**trial.to_json(), "customer": person}, ensure_ascii=False, indent=2))
         else:
