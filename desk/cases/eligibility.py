@@ -214,17 +214,27 @@ def _rent_area(ctx: RuleContext, params: RentCapParams) -> tuple[str, str | None
     return params.default_area, district
 
 
+def _rent_paid_within_a_year(ctx: RuleContext) -> int:
+    """Rent withdrawn (less claw-backs) in the 12 months before the application date: the yearly cap is
+    for any 12 months, whether or not the 12-month interval was overridden."""
+    since = add_months(ctx.today, -12)
+    return sum(w.signed_fen for w in ctx.household.applicant.withdrawals
+               if w.reason_code == ctx.business.reason_code and w.withdrawn_on > since)
+
+
 def rent_cap(ctx: RuleContext, params: RentCapParams) -> Outcome:
     area, district = _rent_area(ctx, params)
     cap_fen = params.areas[area].yuan_per_year * 100
-    facts = {"district": district or "—", "cap_fen": cap_fen}
+    earlier = _rent_paid_within_a_year(ctx)
+    facts = {"district": district or "—", "cap_fen": cap_fen, "earlier_fen": earlier}
     if params.actual_rent_declaration in ctx.household.declared:
         leases = (ctx.household.applicant.payload("lease_filing") or {}).get("leases") or []
         if leases:
             newest = max(leases, key=lambda lease: str(lease.get("start_on")))
             actual_fen = int(newest["monthly_rent_fen"]) * 12
-            return _amount_outcome(ctx, actual_fen, "cases.rule.rent_actual", {**facts, "actual_fen": actual_fen})
-    return _amount_outcome(ctx, cap_fen, "cases.rule.rent_cap", facts)
+            return _amount_outcome(ctx, max(actual_fen - earlier, 0), "cases.rule.rent_actual",
+                                   {**facts, "actual_fen": actual_fen})
+    return _amount_outcome(ctx, max(cap_fen - earlier, 0), "cases.rule.rent_cap", facts)
 
 
 # --- amount within balance / within cost ------------------------------------------------------------
