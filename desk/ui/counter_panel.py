@@ -87,6 +87,7 @@ class CounterDesk:
     """The counter part of one browser tab: its capture token and the panel of the customer shown."""
 
     def __init__(self, staff: SessionStaff, *, after_submit: Callable[[], Awaitable[None]]) -> None:
+        self.staff = staff
         self.tab = open_tab(staff.username, ui.context.client)
         self.base_url = customer_base_url()
         self.after_submit = after_submit
@@ -104,7 +105,7 @@ class CounterDesk:
         `resume` continues one of the customer's returned cases. Images of this customer become visible here."""
         await self._leave()
         self.tab.opened_people.add(profile.person.person_id)
-        self.panel = CounterPanel(profile, self.tab, self.base_url, self.after_submit)
+        self.panel = CounterPanel(profile, self.tab, self.base_url, self.after_submit, self.staff)
         await self.panel.start(resume)
         return self.panel
 
@@ -113,8 +114,9 @@ class CounterPanel:
     """Business, checklist, rules, capture, 容缺, submit and notice for one customer."""
 
     def __init__(self, profile: CustomerProfile, tab: CaptureTab, base_url: str,
-                 after_submit: Callable[[], Awaitable[None]]) -> None:
+                 after_submit: Callable[[], Awaitable[None]], staff: SessionStaff) -> None:
         self.profile, self.tab, self.base_url, self.after_submit = profile, tab, base_url, after_submit
+        self.staff = staff  # who opened this tab: their draft is discarded even after the tab is gone
         self.catalog = get_catalog()
         self.checklist: Checklist | None = None
         self.case: CaseState | None = None
@@ -160,10 +162,9 @@ class CounterPanel:
 
     async def leave_draft(self) -> None:
         """Discard the draft shown here (a draft the clerk leaves is never a case)."""
-        staff = require_staff()
-        if self.case is not None and self.case.case_no is None and staff is not None:
+        if self.case is not None and self.case.case_no is None:
             case, self.case = self.case, None
-            await run.io_bound(discard_draft, case_id=case.case_id, staff=staff)
+            await run.io_bound(discard_draft, case_id=case.case_id, staff=self.staff)
 
     # --- choosing the business --------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ from case_people import (CLERK, CLERK2, SUP, SUPERVISOR_PASSWORD, Actor, add_cus
 from sqlmodel import select
 
 from desk.cases.checklist import checklist_for
-from desk.cases.counter import (amount_plan_for, case_by_key, defer_material, discard_draft, notice_for,
+from desk.cases.counter import (amount_plan_for, case_by_key, defer_material, discard_draft, discard_stale_drafts,
+                                notice_for,
                                 open_cases, open_draft, override_rules, recent_cases, reopen_case, submit_case)
 from desk.cases.inquiry import inquire
 from desk.cases.postings import reconcile
@@ -313,3 +314,12 @@ def test_a_recourse_posts_the_clawback_and_reconcile_finds_every_difference(engi
         session.exec(select(PersonalAccount).where(PersonalAccount.person_id == person_id)).one().balance_fen += 1
     with session_scope(engine) as session:
         assert [d.kind for d in reconcile(session)] == ["balance_differs"]
+
+
+def test_drafts_left_behind_by_a_restart_are_discarded_after_a_while(engine):
+    person_id = _customer(engine)
+    draft = _draft(engine, person_id)
+    assert discard_stale_drafts(engine=engine) == 0  # a fresh draft stays: the clerk may still be at it
+    assert discard_stale_drafts(older_than=timedelta(0), engine=engine) == 1
+    with session_scope(engine) as session:
+        assert get_case(session, draft.case_id).state == "discarded"

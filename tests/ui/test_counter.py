@@ -5,6 +5,7 @@ the frame route and the image routes refusing what they must; the clerk's own ca
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import sys
@@ -439,3 +440,26 @@ async def test_no_declaration_is_offered_to_a_married_customer(user: User, log_i
     response = await user.http_client.get(f"/counter/form/{token}/{married.id}/single_status")
     assert response.status_code == 409 and "已婚" in response.text
     assert _log(desk_db, "print_form") == []
+
+
+async def test_a_draft_left_for_another_business_is_discarded_and_never_listed(user: User, log_in, desk_db):
+    person = _first(desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"],
+                    eligible=True)
+    await _open_customer(user, log_in, person)
+    await _pick(user, RENT)
+    user.find(marker="defer M03").click()
+    user.find(marker="defer-confirm").click()  # 容缺 opens the draft
+    await user.should_see(marker="status M03", content=_zh("cases.status.deferred"), retries=100)
+    with session_scope(desk_db) as db:
+        draft = db.exec(select(Case).where(Case.person_id == person.id)).one()
+    assert (draft.state, draft.case_no) == ("draft", None)
+    await _pick(user, "TQ501")  # the clerk changes their mind
+    for _ in range(100):
+        with session_scope(desk_db) as db:
+            if db.exec(select(Case.state).where(Case.id == draft.id)).one() == "discarded":
+                break
+        await asyncio.sleep(0.05)
+    with session_scope(desk_db) as db:
+        assert db.exec(select(Case.state).where(Case.id == draft.id)).one() == "discarded"
+    await user.open("/counter/cases")
+    await user.should_see(marker="no-cases", retries=50)  # a draft was never a case
