@@ -18,8 +18,8 @@ from sqlmodel import select
 
 from desk.cases.checklist import checklist_for
 from desk.cases.counter import (amount_plan_for, case_by_key, defer_material, discard_draft, discard_stale_drafts,
-                                notice_for,
-                                open_cases, open_draft, override_rules, recent_cases, reopen_case, submit_case)
+                                notice_for, open_cases, open_draft, override_rules, recent_cases, reopen_case,
+                                submit_case)
 from desk.cases.inquiry import inquire
 from desk.cases.postings import reconcile
 from desk.cases.tables import Case
