@@ -228,6 +228,14 @@ def _material_view(session: Session, row: CaseMaterial, person: Person) -> Mater
                         tuple(flag for flag in (row.flags or "").split(",") if flag), row.flag_reason)
 
 
+def _rules_now(session: Session, case: Case, today: date, rules: WorkflowRules) -> tuple[RuleResult, ...]:
+    """The rules as the data stand today, while the centre still owes a decision (afterwards the data
+    already hold the case's own payment, and a re-check would only confuse)."""
+    if case.state not in rules.clock_states:
+        return ()
+    return tuple(case_checklist(session, case, today=today).rules)
+
+
 def load_dossier(session: Session, *, case_id: int, viewer: Actor, today: date,
                  rules: WorkflowRules | None = None) -> Dossier:
     """The dossier of case `case_id` as `viewer` may see it (raises CaseError for an unknown case); logged."""
@@ -245,5 +253,5 @@ def load_dossier(session: Session, *, case_id: int, viewer: Actor, today: date,
                    account.status if account else None, account.balance_fen if account else None,
                    tuple(_material_view(session, row, person) for row in materials(session, case.id)),
                    tuple(history(session, case.id)), actions, barred, guards, overdue, days,
-                   tuple(case_checklist(session, case, today=today).rules), overridden_rules(case),
+                   _rules_now(session, case, today, rules), overridden_rules(case),
                    mask_card(case.payee_card))

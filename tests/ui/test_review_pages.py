@@ -11,7 +11,7 @@ from review_archive_seed import (  # noqa: F401 - fixtures
 from sqlmodel import select
 
 from desk.cases.tables import Case
-from desk.cases.workflow import get_case, history, perform
+from desk.cases.workflow import CaseError, get_case, history, perform
 from desk.db import session_scope
 from desk.i18n import t, use_language
 from desk.security.access_log import AccessLog
@@ -209,3 +209,38 @@ async def test_the_case_page_in_english_and_an_unknown_case(user: User, log_in, 
     await user.should_see("There is no case 99999")
     await user.open("/review/case/abc")
     await user.should_see("There is no case abc", retries=50)
+
+
+async def test_the_case_page_shows_the_amount_the_payee_the_flags_with_the_reason_and_the_rules_now(
+        user: User, log_in, review_staff, data_dir, lease_page):
+    """A pay-first rent case whose lease was accepted with a flag: decided first, and the supervisor sees
+    what was flagged, the clerk's reason, the amount, the masked card and every rule as it stands today."""
+    import dataclasses
+
+    from review_archive_seed import CLERK_ACTOR, _customer_for
+
+    from desk.cases.checklist import checklist_for
+    from desk.cases.counter import archive_capture, open_draft, submit_case
+
+    engine = review_staff
+    with session_scope(engine) as db:
+        person_id = _customer_for(db, "TQ401", ("M10",), declared=("actual_rent",))
+        checklist = checklist_for(db, person_id, "TQ401", declared=("actual_rent",))
+    draft = open_draft(checklist=checklist, staff=CLERK_ACTOR, declared=("actual_rent",), engine=engine)
+    invoice = dataclasses.replace(lease_page, doc_type="invoice")  # not a lease: the type is flagged
+    with pytest.raises(CaseError, match="flag_reason_needed"):
+        archive_capture(case_id=draft.case_id, material="M10", pages=[invoice], source="upload", title="x.jpg",
+                        staff=CLERK_ACTOR, expected_version=draft.version, engine=engine)
+    draft = archive_capture(case_id=draft.case_id, material="M10", pages=[invoice], source="upload",
+                            title="x.jpg", staff=CLERK_ACTOR, expected_version=draft.version, engine=engine,
+                            flag_reason="other:客户称发票即租金凭证")
+    case = submit_case(case_id=draft.case_id, staff=CLERK_ACTOR, expected_version=draft.version,
+                       amount_fen=360_000, engine=engine)
+    assert (case.state, case.review_mode, case.paid) == ("submitted", "decide_first", False)  # not paid first
+    await _as_supervisor(log_in)
+    await user.open(f"/review/case/{case.case_id}")
+    await user.should_see(marker="case-amount", content="3,600.00", retries=50)
+    await user.should_see(marker="case-payee", content="******")
+    await user.should_see(marker="flags M10", content=_zh("counter.flag.wrong_type"))
+    await user.should_see("客户称发票即租金凭证")
+    await user.should_see(marker="rule-now rent_cap")

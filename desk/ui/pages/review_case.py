@@ -121,6 +121,8 @@ def _summary(dossier: Dossier) -> None:
 def _rules_now(dossier: Dossier) -> None:
     """Every rule as the data stand today, with the case's amount: the decision pays only if they hold."""
     case = dossier.case
+    if not dossier.rules_now and not case.override_by:
+        return
     with ui.card().classes("w-full gap-1").mark("case-rules"):
         ui.label(t("review.case.rules_now")).classes("text-base font-bold text-primary")
         if case.override_by:
@@ -141,11 +143,11 @@ def _flags(item: MaterialView) -> None:
     """What capture flagged on the pages and why the clerk accepted them."""
     if not item.flags:
         return
-    with ui.column().classes("gap-0 rounded bg-orange-1 p-2 w-full").mark(f"flags {item.material}"):
+    with ui.column().classes("gap-0 rounded bg-orange-1 p-2 w-full"):
         ui.label(t("review.case.flags", flags="、".join(flag_label(flag) for flag in item.flags))) \
-            .classes("text-sm font-bold text-negative")
+            .classes("text-sm font-bold text-negative").mark(f"flags {item.material}")
         ui.label(t("review.case.flag_reason", reason=describe(item.flag_reason) if item.flag_reason else "—")) \
-            .classes("text-sm")
+            .classes("text-sm").mark(f"flag-reason {item.material}")
 
 
 def _evidence(item: MaterialView) -> None:
