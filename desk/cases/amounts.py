@@ -31,10 +31,10 @@ class AmountPlan:
         """Why `amount_fen` cannot be asked (message key and parameters), or None when it can."""
         if not self.pays:
             return None if amount_fen is None else ("cases.amount.not_paying", {})
-        if amount_fen is None or amount_fen <= 0:
-            return "cases.amount.needed", {}
         if self.maximum_fen is None or self.maximum_fen <= 0:
             return "cases.amount.nothing_allowed", {}
+        if amount_fen is None or amount_fen <= 0:
+            return "cases.amount.needed", {}
         if amount_fen > self.maximum_fen:
             return "cases.amount.above_maximum", {"amount_fen": amount_fen, "maximum_fen": self.maximum_fen}
         if self.fixed and amount_fen != self.maximum_fen:

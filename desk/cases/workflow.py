@@ -42,7 +42,7 @@ from desk.archive.intake import link_documents_to_case
 from desk.cases.amounts import AMOUNT_CHECKS, amount_plan
 from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.checklist import Checklist, checklist_for
-from desk.cases.eligibility import Request
+from desk.cases.eligibility import Request, RuleResult
 from desk.cases.messages import render
 from desk.cases.numbering import next_case_number
 from desk.cases.postings import PostingRefused, lock_customer, post_clawback, post_withdrawal
@@ -325,23 +325,28 @@ def case_checklist(session: Session, case: Case, *, today: date, with_amount: bo
                          request=request, today=today)
 
 
-def failed_rules(checklist: Checklist, overridden: frozenset[str] = frozenset()) -> list[str]:
-    """Labels of the rules that fail and were not overridden (an amount rule can never be overridden)."""
-    return [rule.label() for rule in checklist.rules
+def failed_rules(checklist: Checklist, overridden: frozenset[str] = frozenset()) -> list[RuleResult]:
+    """The rules that fail and were not overridden (an amount rule can never be overridden)."""
+    return [rule for rule in checklist.rules
             if not rule.passed and (rule.rule not in overridden or rule.check in AMOUNT_CHECKS)]
 
 
 def _eligible(session: Session, case: Case, given: GuardInput) -> None:
-    """Every rule holds now (or was overridden), the amount fits the rules, no deferral contradicts the data."""
+    """Every rule holds now (or was overridden), the amount fits the rules, no deferral contradicts the data.
+
+    Conditions come first (a customer who may not withdraw at all hears that, not that the amount is
+    off), then the amount against the plan, then anything else an amount rule refuses."""
     catalog = get_catalog()
-    plan = amount_plan(case_checklist(session, case, today=given.today, with_amount=False))
-    refusal = plan.refusal(case.amount_fen)
-    if refusal is not None:
-        raise CaseError(refusal[0], **refusal[1])
     checklist = case_checklist(session, case, today=given.today)
     failed = failed_rules(checklist, overridden_rules(case))
+    conditions = [rule.label() for rule in failed if rule.check not in AMOUNT_CHECKS]
+    if conditions:
+        raise CaseError("cases.workflow.rules_fail", rules="；".join(conditions))
+    refusal = amount_plan(case_checklist(session, case, today=given.today, with_amount=False)).refusal(case.amount_fen)
+    if refusal is not None:
+        raise CaseError(refusal[0], **refusal[1])
     if failed:
-        raise CaseError("cases.workflow.rules_fail", rules="；".join(failed))
+        raise CaseError("cases.workflow.rules_fail", rules="；".join(rule.label() for rule in failed))
     for row in materials(session, case.id):
         if row.status == "deferred" and contradicted(checklist, row.material, catalog):
             raise CaseError("cases.workflow.defer_contradicts", material=row.material)

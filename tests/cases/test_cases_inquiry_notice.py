@@ -53,7 +53,9 @@ def test_the_right_pair_shows_state_and_step_dates_and_nothing_else(engine):
     assert answer.found and answer.state == "submitted"
     assert answer.steps == (("draft", local_day(NOW)), ("submitted", local_day(NOW)))
     assert [f.name for f in dataclasses.fields(InquiryAnswer)] == ["found", "message_key", "state", "steps",
-                                                                  "retry_after_s", "return_comment", "to_bring"]
+                                                                  "retry_after_s", "return_comment", "to_bring",
+                                                                  "amount_fen", "payee_card", "paid"]
+    assert answer.payee_card is None or "*" in answer.payee_card  # the card only ever masked
     assert answer.return_comment == "" and answer.to_bring == ()  # only a returned case says what to bring
     shown = repr(answer)
     assert id_number not in shown and "TQ401" not in shown and "clerk1" not in shown
