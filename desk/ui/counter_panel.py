@@ -392,8 +392,9 @@ class CounterPanel:
             hint = t("counter.amount.fixed" if plan.fixed else "counter.amount.at_most",
                      maximum=format_money(plan.maximum_fen))
             amount = ui.input(t("counter.amount.label"), value=value, on_change=self._amount_typed) \
-                .props(f"outlined dense suffix=元 {'readonly' if plan.fixed or not self._editable() else ''} "
-                       "input-class=text-right inputmode=decimal").classes("w-full text-lg").mark("amount-input")
+                .props(f"outlined dense {'readonly' if plan.fixed or not self._editable() else ''} "
+                       "input-class=text-right inputmode=decimal").props(f'suffix="{t("counter.amount.unit")}"') \
+                .classes("w-full text-lg").mark("amount-input")
             ui.label(hint).classes("text-xs text-secondary").mark("amount-hint")
             self._payee()
 
