@@ -128,7 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="re-hash every archived file; exit 1 if any is missing, altered or orphaned")
     verify.add_argument("--json", action="store_true")
-    verify.add_argument("--sweep", action="store_true", help="also delete orphaned files older than ten minutes")
+    verify.add_argument("--sweep", action="store_true",
+                        help="first delete the store's own leftovers older than ten minutes "
+                             "(other orphans are only reported)")
+    verify.add_argument("--dry-run", action="store_true", help="with --sweep: list what it would delete, delete nothing")
 
     export = sub.add_parser("export", help="export a case or document as a searchable PDF with a check report")
     export.add_argument("target", help="case number or document id")

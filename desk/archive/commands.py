@@ -94,7 +94,7 @@ def _archive_file(path: Path, person_id: int, args: argparse.Namespace, store: F
     is_pdf = received.lstrip()[:5] == b"%PDF-"
     keep_received = len(results) == 1 and not is_pdf
     pages = [page_input_from_result(result, received=received if keep_received else None,
-                                     received_ext=path.suffix, flat_dpi=options.flat_dpi) for result in results]
+                                     flat_dpi=options.flat_dpi) for result in results]
     info = DocumentInfo(person_id=person_id, captured_by=args.staff, source="pdf" if is_pdf else "upload",
                         material_code=args.material, case_no=args.case, title=path.name,
                         retention_class=args.retention)
@@ -130,22 +130,38 @@ def archive_command(args: argparse.Namespace) -> int:
     return run_archive_action(_archive, args)
 
 
+def _sweep(store: FileStore, args: argparse.Namespace) -> list[str]:
+    """Remove the store's own leftovers (or list them with --dry-run), printing each; their paths."""
+    from desk.archive.fixity import sweep_orphans
+
+    paths = [str(path.relative_to(store.root)) for path in sweep_orphans(store, dry_run=args.dry_run)]
+    if not args.json:
+        label = t("archive.cli.would_remove" if args.dry_run else "archive.cli.removed")
+        for path in paths:
+            print(f"  {label}: {path}")
+        print(t("archive.cli.would_sweep" if args.dry_run else "archive.cli.swept", count=len(paths)))
+    return paths
+
+
 def _verify(args: argparse.Namespace) -> int:
-    from desk.archive.fixity import sweep_orphans, verify_archive
+    from desk.archive.fixity import verify_archive
 
     store = archive_store()
+    # The sweep comes first, so the verification (and the run it records) shows what is left after it.
+    swept = _sweep(store, args) if args.sweep or args.dry_run else None
     report = verify_archive(store)
     if args.json:
-        _print_json(report.to_json())
+        payload = report.to_json()
+        if swept is not None:
+            payload.update(swept=swept, dry_run=bool(args.dry_run))
+        _print_json(payload)
     else:
         print(t("archive.cli.verify_summary", checked=report.checked, missing=len(report.missing),
                 altered=len(report.altered), orphaned=len(report.orphaned)))
         for kind in ("missing", "altered", "orphaned"):
             for item in getattr(report, kind):
-                print(f"  {t('archive.cli.' + kind)}: {item}")
-    if args.sweep and report.orphaned:
-        removed = sweep_orphans(store)
-        print(t("archive.cli.swept", count=len(removed)), file=sys.stderr)
+                label = "leftover" if kind == "orphaned" and item in report.removable else kind
+                print(f"  {t('archive.cli.' + label)}: {item}")
     return 0 if report.ok else 1
 
 

@@ -1,8 +1,10 @@
-"""Fixity: re-hash every stored file, report missing, altered and orphaned files; sweep orphans.
+"""Fixity: re-hash every stored file, report missing, altered and orphaned files; sweep leftovers.
 
-A file's name is its SHA-256, so the expected hash of every file is known without the database;
-the database says which files must exist. Each run is recorded (FixityRun) so archivists see the
-last result; the app runs `verify_archive` on a schedule.
+A file's key starts with its SHA-256, so the expected hash of every file is known without the
+database; the database says which files must exist. The sweep removes only what the store can
+prove is its own leftover (desk.archive.storage.FileStore.leftovers); other orphans are reported.
+Each run is recorded (FixityRun) so archivists see the last result; the app runs `verify_archive`
+on a schedule.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class FixityReport:
     missing: list[str] = field(default_factory=list)  # store keys rows name but the disk lacks
     altered: list[str] = field(default_factory=list)  # files whose content no longer has their hash
     orphaned: list[str] = field(default_factory=list)  # paths no row refers to
+    removable: list[str] = field(default_factory=list)  # those of `orphaned` the sweep removes (the store's leftovers)
 
     @property
     def ok(self) -> bool:
@@ -47,27 +50,39 @@ class FixityReport:
         return out
 
 
-def _check_file(key: str, path: Path, report: FixityReport) -> None:
-    report.checked += 1
-    if sha256_of_file(path) != key.partition(".")[0]:
-        report.altered.append(key)
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # removed meanwhile (an intake cleaning up): not there to report
+        return float("inf")
 
 
 def verify_archive(store: FileStore, *, engine: Engine | None = None, record: bool = True,
                    in_flight_s: float = IN_FLIGHT_SECONDS) -> FixityReport:
-    """Re-hash every file; report what is missing, altered or orphaned; record the run."""
+    """Re-hash every file a row names (found by its key, whatever name it was stored under); report
+    what is missing, altered, or on disk without a row; record the run."""
     report = FixityReport(started_at=datetime.now())
     with session_scope(engine) as session:
         referenced = referenced_keys(session)
-    on_disk: set[str] = set()
+    expected: set[Path] = set()
+    for key in sorted(referenced):
+        path = store.path_of_key(key)
+        expected.add(path)
+        if not path.is_file():
+            report.missing.append(key)
+            continue
+        report.checked += 1
+        if sha256_of_file(path) != key.partition(".")[0]:
+            report.altered.append(key)
     cutoff = report.started_at.timestamp() - in_flight_s
-    for key, path in store.iter_keys():
-        if key in referenced:
-            on_disk.add(key)
-            _check_file(key, path, report)
-        elif path.stat().st_mtime <= cutoff:
-            report.orphaned.append(str(path.relative_to(store.root)))
-    report.missing = sorted(referenced - on_disk)
+    removable = set(store.leftovers(referenced, cutoff=cutoff))
+    for path in store.iter_files():
+        # a younger file may belong to an intake that has not committed yet: not an orphan yet
+        if path not in expected and _mtime(path) <= cutoff:
+            name = str(path.relative_to(store.root))
+            report.orphaned.append(name)
+            if path in removable:
+                report.removable.append(name)
     report.finished_at = datetime.now()
     if record:
         with session_scope(engine) as session:
@@ -82,12 +97,14 @@ def last_run(session: Session) -> FixityRun | None:
     return session.exec(select(FixityRun).order_by(FixityRun.started_at.desc(), FixityRun.id.desc())).first()
 
 
-def sweep_orphans(store: FileStore, *, engine: Engine | None = None,
-                  older_than_s: float = IN_FLIGHT_SECONDS) -> list[Path]:
-    """Delete files no page refers to (left by a crash mid-intake) once they are `older_than_s` old."""
+def sweep_orphans(store: FileStore, *, engine: Engine | None = None, older_than_s: float = IN_FLIGHT_SECONDS,
+                  dry_run: bool = False) -> list[Path]:
+    """Delete the store's own leftovers older than `older_than_s` (temporary files, and the files
+    of an intake that died before its rows committed); with `dry_run` only list them. Any other
+    unexpected file stays, for `verify_archive` to report. Returns the paths removed (or to remove)."""
     with session_scope(engine) as session:
         referenced = referenced_keys(session)
-    return store.sweep_orphans(referenced, older_than_s=older_than_s)
+    return store.sweep(referenced, older_than_s=older_than_s, dry_run=dry_run)
 
 
 def verify_if_due(store: FileStore, *, every: timedelta, engine: Engine | None = None) -> FixityReport | None:

@@ -1,9 +1,11 @@
 """Captured pages -> durable files + document, page and index rows, all or nothing.
 
-Order of work: every file is written (atomically, fsynced) first; then the rows are inserted and
-committed in one transaction. If anything fails in between, the rows roll back and the files this
-intake created are removed again; if the process dies instead, the files are unreferenced and the
-orphan sweep (desk.archive.fixity) removes them. No row ever points at a missing file.
+Order of work: the keys of every file are noted in an intake journal, every file is written
+(atomically, fsynced), then the rows are inserted and committed in one transaction, and the journal
+goes. If anything fails in between, the rows roll back and the files this intake created are
+removed again; if the process dies instead, the files are unreferenced and the journal proves them
+the store's own leftovers to the sweep (desk.archive.fixity). No row ever points at a missing file.
+Stored names come from the bytes (desk.archive.storage.detect_ext), never from a file's name.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlmodel import Session
 from desk.archive.errors import ArchiveRefused
 from desk.archive.retention import default_class, retention_until
 from desk.archive.search_index import index_for
-from desk.archive.storage import FileStore
+from desk.archive.storage import FileStore, StoredFile
 from desk.archive.tables import SOURCES, ArchiveDocument, ArchivePage, referenced_keys
 from desk.archive.text_tokens import normalize_text
 from desk.db import session_scope
@@ -38,11 +40,8 @@ class PageInput:
     """One captured page as the archive needs it (built from a capture PageResult or by hand)."""
 
     original: bytes  # the colour original exactly as received
-    original_ext: str = "jpg"
     flat: bytes | None = None  # the flattened, deskewed page
-    flat_ext: str = "png"
     thumb: bytes | None = None
-    thumb_ext: str = "jpg"
     text: str = ""
     words: list = field(default_factory=list)  # word boxes as the pipeline gives them
     width_px: int = 0
@@ -77,19 +76,26 @@ class _PageFiles:
     words: str | None
 
 
-def _store_page(store: FileStore, page: PageInput, created: list[str]) -> _PageFiles:
-    def put(data: bytes | None, ext: str) -> str | None:
-        if data is None:
-            return None
-        stored, new = store.put(data, ext)
-        if new:
-            created.append(stored.key)
-        return stored.key
+_PAGE_FILES = (("original", None), ("flat", None), ("thumb", None), ("text", "txt"), ("words", "json"))
 
+
+def _page_blobs(page: PageInput) -> list[tuple[bytes | None, str | None]]:
+    """The bytes of each of a page's files (None: the page has none) with the store's extension
+    for them (None: detected from the bytes), in the order of `_PageFiles`."""
     words = json.dumps(page.words, ensure_ascii=False, default=str).encode() if page.words else None
     text = normalize_text(page.text).encode("utf-8") if page.text else None
-    return _PageFiles(put(page.original, page.original_ext), put(page.flat, page.flat_ext),
-                      put(page.thumb, page.thumb_ext), put(text, "txt"), put(words, "json"))
+    data = {"original": page.original, "flat": page.flat, "thumb": page.thumb, "text": text, "words": words}
+    return [(data[name], ext) for name, ext in _PAGE_FILES]
+
+
+def _store_page(store: FileStore, blobs: list[tuple[bytes | None, StoredFile | None]],
+                created: list[str]) -> _PageFiles:
+    keys = []
+    for data, stored in blobs:
+        if data is not None and stored is not None and store.write(stored, data):
+            created.append(stored.key)
+        keys.append(stored.key if stored is not None else None)
+    return _PageFiles(*keys)
 
 
 def _jpeg(image: object, quality: int) -> bytes:
@@ -101,7 +107,7 @@ def _jpeg(image: object, quality: int) -> bytes:
     return encoded.tobytes()
 
 
-def page_input_from_result(result: PageResult, *, received: bytes | None = None, received_ext: str = "",
+def page_input_from_result(result: PageResult, *, received: bytes | None = None,
                            flat_dpi: float | None = None) -> PageInput:
     """A pipeline PageResult as a PageInput.
 
@@ -109,13 +115,12 @@ def page_input_from_result(result: PageResult, *, received: bytes | None = None,
     page (a photo or scan); otherwise the decoded page is kept losslessly as PNG. Derived images
     are JPEG. Word boxes refer to the flattened page (the OCR input has its geometry).
     """
-    original, original_ext = (received, received_ext.lower().lstrip(".")) if received else (
-        result.png(result.original), "png")
+    original = received if received else result.png(result.original)
     words = [{"text": word.text, "left": word.box[0], "top": word.box[1], "width": word.box[2],
               "height": word.box[3], "confidence": word.confidence, "line": list(word.line)} for word in result.words]
     height, width = result.flattened.shape[:2]
-    return PageInput(original=original, original_ext=original_ext or "png", flat=_jpeg(result.flattened, 90),
-                     flat_ext="jpg", thumb=_jpeg(result.thumbnail, 80), thumb_ext="jpg", text=result.text,
+    return PageInput(original=original, flat=_jpeg(result.flattened, 90), thumb=_jpeg(result.thumbnail, 80),
+                     text=result.text,
                      words=words, width_px=int(width), height_px=int(height),
                      dpi=flat_dpi if result.page_found else None, doc_type=result.doc_type,
                      confidence=float(result.confidence), fields=dict(result.fields))
@@ -169,17 +174,22 @@ def archive_document(store: FileStore, pages: Sequence[PageInput], info: Documen
     """
     with session_scope(engine) as session:
         _validate(session, pages, info)
+    blobs = [[(data, store.describe(data, ext) if data is not None else None) for data, ext in _page_blobs(page)]
+             for page in pages]
+    journal = store.begin_intake(stored.key for page in blobs for _, stored in page if stored is not None)
     created: list[str] = []
     try:
-        files = [_store_page(store, page, created) for page in pages]
+        files = [_store_page(store, page, created) for page in blobs]
         with session_scope(engine) as session:
             document_id = _insert_rows(session, pages, files, info)
             if before_commit is not None:
                 before_commit()
-        return document_id
     except BaseException:
         _remove_unreferenced(store, created, engine)
+        store.end_intake(journal)  # only once the clean-up worked: otherwise the sweep finishes it
         raise
+    store.end_intake(journal)
+    return document_id
 
 
 def _remove_unreferenced(store: FileStore, keys: list[str], engine: Engine | None) -> None:

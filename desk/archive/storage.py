@@ -4,6 +4,16 @@ Layout under the data folder: `objects/ab/cd/<sha256>.<ext>`. Originals, flatten
 thumbnails, OCR text and word boxes all live here, so the same bytes captured twice are stored
 once and fixity is one rule for every file. Files are written atomically (temporary file, fsync,
 rename, fsync of the folder) and are never modified afterwards.
+
+The name is the store's own: the hash plus an extension from `KNOWN_EXTS`, found from the
+file's first bytes (`detect_ext`), never from the name a file arrived with. Rows keep the key, and
+every lookup goes by key, so files an older release stored under other names still read.
+
+Leftovers: a temporary file of an interrupted write (`.tmp-<pid>-<ns>` beside its target) and an
+intake journal (`objects/.tmp-intake-<pid>-<ns>`, the keys an intake was about to write, removed
+once its rows committed or its files were cleaned up). `leftovers` names exactly these, plus the
+unreferenced files an unfinished journal lists; nothing else in the folder is ever deleted by the
+sweep, however unexpected.
 """
 
 from __future__ import annotations
@@ -17,8 +27,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 OBJECTS_DIR = "objects"
-_NAME = re.compile(r"^(?P<sha>[0-9a-f]{64})\.(?P<ext>[a-z0-9.]{1,12})$")
 _TMP_PREFIX = ".tmp-"
+_JOURNAL_PREFIX = ".tmp-intake-"
+_TMP_NAME = re.compile(r"^\.tmp-[0-9]+-[0-9]+$")
+_JOURNAL_NAME = re.compile(r"^\.tmp-intake-[0-9]+-[0-9]+$")
+
+# (extension, test on the first bytes); the order matters only where one format's magic is a prefix of another's
+_MAGIC: tuple[tuple[str, object], ...] = (
+    ("jpg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ("png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("tif", lambda head: head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")),
+    ("webp", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
+    ("gif", lambda head: head[:6] in (b"GIF87a", b"GIF89a")),
+    ("jp2", lambda head: head.startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n") or head.startswith(b"\xff\x4f\xff\x51")),
+    ("pdf", lambda head: head.lstrip()[:5] == b"%PDF-"),  # the capture pipeline allows leading whitespace too
+    ("bmp", lambda head: head[:2] == b"BM" and len(head) >= 26),
+)
+UNKNOWN_EXT = "bin"
+# Every extension the store writes: the detectable formats, the intake's own text and word boxes, and `bin`.
+KNOWN_EXTS = frozenset({ext for ext, _ in _MAGIC} | {"txt", "json", UNKNOWN_EXT})
+_STORE_NAME = re.compile(r"^[0-9a-f]{64}\.(?:" + "|".join(sorted(KNOWN_EXTS)) + r")$")
+
+
+def detect_ext(data: bytes) -> str:
+    """The store's extension for the format of `data`, from its first bytes; `bin` when unknown."""
+    head = data[:64]
+    return next((ext for ext, test in _MAGIC if test(head)), UNKNOWN_EXT)
 
 
 @dataclass(frozen=True)
@@ -58,6 +92,30 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _write_durably(target: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `target`, fsync it, rename it over `target`, fsync the folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f"{_TMP_PREFIX}{os.getpid()}-{time.monotonic_ns()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _older(path: Path, cutoff: float) -> bool:
+    try:
+        return path.stat().st_mtime <= cutoff
+    except FileNotFoundError:
+        return False
+
+
 class FileStore:
     """Content-addressed, write-once files under `root/objects`."""
 
@@ -70,30 +128,39 @@ class FileStore:
         return self.objects / sha256[:2] / sha256[2:4] / f"{sha256}.{ext}"
 
     def path_of_key(self, key: str) -> Path:
-        """The path of a `<sha256>.<ext>` key."""
+        """The path of a `<sha256>.<ext>` key (any extension: keys of older releases read too)."""
         sha, _, ext = key.partition(".")
         return self.path_for(sha, ext)
 
-    def put(self, data: bytes, ext: str) -> tuple[StoredFile, bool]:
+    @staticmethod
+    def describe(data: bytes, ext: str | None = None) -> StoredFile:
+        """The StoredFile `data` becomes: its hash and `ext` (detected from the bytes when None).
+
+        Raises ValueError for an extension the store does not write: names come from the store, not
+        from the caller's file name.
+        """
+        ext = detect_ext(data) if ext is None else ext
+        if ext not in KNOWN_EXTS:
+            raise ValueError(f"the store does not write .{ext} files")
+        return StoredFile(sha256_of(data), ext, len(data))
+
+    def put(self, data: bytes, ext: str | None = None) -> tuple[StoredFile, bool]:
         """Store `data` durably; returns the file and whether it was new (False: already stored)."""
-        stored = StoredFile(sha256_of(data), ext.lower().lstrip("."), len(data))
+        stored = self.describe(data, ext)
+        return stored, self.write(stored, data)
+
+    def write(self, stored: StoredFile, data: bytes) -> bool:
+        """Write `data` (described by `stored`) unless it is already there; True when it was new."""
         target = self.path_for(stored.sha256, stored.ext)
         if target.exists():
-            return stored, False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f"{_TMP_PREFIX}{os.getpid()}-{time.monotonic_ns()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        _fsync_dir(target.parent)
-        return stored, True
+            # A fresh mtime keeps the sweep off a file an uncommitted intake is about to refer to again.
+            try:
+                os.utime(target)
+            except OSError:
+                pass  # a read-only mount: the sweep then relies on the row committing within its grace period
+            return False
+        _write_durably(target, data)
+        return True
 
     def read(self, key: str) -> bytes:
         """The bytes of a stored file."""
@@ -109,29 +176,82 @@ class FileStore:
                 removed += 1
         return removed
 
-    def iter_keys(self) -> Iterator[tuple[str, Path]]:
-        """Every stored file as (key, path); temporary leftovers are listed too, with key ''."""
+    def begin_intake(self, keys: Iterable[str]) -> Path:
+        """Durably note the keys an intake is about to write, before it writes them; returns the journal.
+
+        If the process dies before `end_intake`, the journal tells the sweep which files are the
+        store's own leftovers."""
+        journal = self.objects / f"{_JOURNAL_PREFIX}{os.getpid()}-{time.monotonic_ns()}"
+        _write_durably(journal, "".join(f"{key}\n" for key in keys).encode("utf-8"))
+        return journal
+
+    @staticmethod
+    def end_intake(journal: Path) -> None:
+        """The intake's rows committed, or its files were cleaned up: its journal goes."""
+        journal.unlink(missing_ok=True)
+
+    def iter_files(self) -> Iterator[Path]:
+        """Every file under `objects`, in name order (temporary files and journals included)."""
         if not self.objects.exists():
             return
         for path in sorted(self.objects.rglob("*")):
-            if not path.is_file():
-                continue
-            if _NAME.match(path.name):
-                yield path.name, path
-            else:
-                yield "", path
+            if path.is_file():
+                yield path
 
-    def sweep_orphans(self, referenced: set[str], *, older_than_s: float = 3600.0) -> list[Path]:
-        """Delete files no row refers to, and temporary leftovers, older than `older_than_s`.
+    def iter_keys(self) -> Iterator[tuple[str, Path]]:
+        """Every file as (key, path); the store's temporary files and journals with key ''."""
+        for path in self.iter_files():
+            yield ("" if path.name.startswith(_TMP_PREFIX) else path.name), path
+
+    def leftovers(self, referenced: set[str], *, cutoff: float) -> list[Path]:
+        """The files the store can prove are its own leftovers, each last touched at or before `cutoff`.
+
+        These are: temporary files of interrupted writes; journals of intakes that never finished;
+        and the files such a journal lists that carry a name the store writes and no row refers
+        to. Nothing else, so a file the store does not recognise (an older release's name, a
+        file someone put here) is reported by fixity, never swept.
+        """
+        referenced_paths = {self.path_of_key(key) for key in referenced}
+        found: list[Path] = []
+        for path in self.iter_files():
+            if path in referenced_paths or not _older(path, cutoff):
+                continue
+            if _TMP_NAME.match(path.name) and path.parent.parent.parent == self.objects:
+                found.append(path)
+            elif _JOURNAL_NAME.match(path.name) and path.parent == self.objects:
+                for key in _journal_keys(path):
+                    listed = self.path_of_key(key)
+                    if (_STORE_NAME.match(key) and key not in referenced and listed not in referenced_paths
+                            and _older(listed, cutoff)):
+                        found.append(listed)
+                found.append(path)  # after the files it lists: a sweep that stops half-way can finish later
+        return list(dict.fromkeys(found))
+
+    def sweep(self, referenced: set[str], *, older_than_s: float, dry_run: bool = False) -> list[Path]:
+        """Delete `leftovers` (or only list them when `dry_run`); returns their paths.
 
         The age limit keeps the sweep away from an intake that has written its files but not yet
         committed its rows.
         """
         cutoff = time.time() - older_than_s
+        found = self.leftovers(referenced, cutoff=cutoff)
+        if dry_run:
+            return found
         removed = []
-        for key, path in self.iter_keys():
-            if key in referenced or path.stat().st_mtime > cutoff:
-                continue
-            path.unlink(missing_ok=True)
-            removed.append(path)
+        for path in found:
+            # Checked again just before: a concurrent intake may have touched it since it was listed.
+            if _older(path, cutoff):
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    continue
+                removed.append(path)
         return removed
+
+
+def _journal_keys(journal: Path) -> list[str]:
+    try:
+        text = journal.read_text("utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]

@@ -206,7 +206,7 @@ def capture_file(material: str, path: Path, reasons: list[Reason]) -> Attachment
     is_pdf = data.lstrip()[:5] == b"%PDF-"
     keep_received = len(results) == 1 and not is_pdf
     pages = tuple(page_input_from_result(result, received=data if keep_received else None,
-                                         received_ext=path.suffix or ".jpg", flat_dpi=options.flat_dpi)
+                                         flat_dpi=options.flat_dpi)
                   for result in results)
     ids = tuple(found["value"] for result in results for found in result.fields.get("id_numbers", []))
     return Attachment(material, path, "pdf" if is_pdf else "upload", pages,

@@ -9,7 +9,6 @@ archive's page adapter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from desk.archive.intake import PageInput, page_input_from_result
 from desk.capture.errors import InputRefused
@@ -59,7 +58,6 @@ def capture_bytes(data: bytes, *, name: str, camera: bool, ocr_languages: str,
     # a photo or scan of one page is kept exactly as it arrived; a PDF's pages are kept as decoded
     keep_received = len(results) == 1 and source != PDF
     pages = [CapturedPage(page_input_from_result(result, received=data if keep_received else None,
-                                                 received_ext=PurePath(name).suffix or ".jpg",
                                                  flat_dpi=options.flat_dpi),
                           list(result.quality.problems), result.doc_type,
                           [found["value"] for found in result.fields.get("id_numbers", [])], result.page_found)

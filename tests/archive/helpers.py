@@ -35,8 +35,8 @@ def png_bytes(label: str, size: tuple[int, int] = (200, 120)) -> bytes:
 def page(text: str, label: str | None = None, doc_type: str = "lease") -> PageInput:
     """A page with a PNG original, a flattened copy, a thumbnail and `text`."""
     label = label or hashlib.sha1(text.encode()).hexdigest()[:16]  # the default font draws no Chinese
-    return PageInput(original=png_bytes(label), original_ext="png", flat=png_bytes(label + "/flat"),
-                     thumb=png_bytes(label + "/thumb", (40, 24)), thumb_ext="png", text=text,
+    return PageInput(original=png_bytes(label), flat=png_bytes(label + "/flat"),
+                     thumb=png_bytes(label + "/thumb", (40, 24)), text=text,
                      words=[{"text": text, "box": [1, 2, 3, 4], "conf": 90}], width_px=200, height_px=120,
                      dpi=300.0, doc_type=doc_type, confidence=91.5, fields={})
 

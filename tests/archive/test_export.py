@@ -32,7 +32,7 @@ def _page_with_boxes(lines: list[str], seed: int) -> PageInput:
             words.append({"text": word, "left": x, "top": y, "width": width, "height": 30})
             x += width + 15
         y += 60
-    return PageInput(original=buffer.getvalue(), original_ext="png", text="\n".join(lines), words=words,
+    return PageInput(original=buffer.getvalue(), text="\n".join(lines), words=words,
                      width_px=850, height_px=1100, dpi=100.0, doc_type="lease")
 
 

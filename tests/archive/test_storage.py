@@ -35,9 +35,11 @@ def _files(store: FileStore) -> list:
 def test_put_is_content_addressed_and_write_once(data_dir):
     store = FileStore(data_dir)
     data = png_bytes("a")
-    stored, new = store.put(data, "PNG")
+    stored, new = store.put(data)  # the extension comes from the bytes
     again, new_again = store.put(data, "png")
-    assert new and not new_again and stored == again
+    assert new and not new_again and stored == again and stored.ext == "png"
+    with pytest.raises(ValueError):
+        store.put(data, "PNG")  # only the store's own extensions, never a caller's file name
     path = store.path_for(sha256_of(data), "png")
     assert path.read_bytes() == data and stored.key == path.name
     assert [p.name for p in _files(store)] == [path.name]  # no temporary file left
@@ -123,9 +125,10 @@ def test_crash_between_files_and_rows_leaves_only_orphans_the_sweep_removes(engi
     assert done.returncode == 3, done.stderr
     assert _count(engine, ArchiveDocument) == 0 and _count(engine, ArchivePage) == 0
     leftovers = _files(store)
-    assert leftovers  # the process died before it could clean up
+    assert len(leftovers) == 6  # the process died before it could clean up: five files and the intake's journal
     report = verify_archive(store, engine=engine, in_flight_s=0)
     assert len(report.orphaned) == len(leftovers) and not report.missing
+    assert report.removable == report.orphaned  # the journal proves them the store's own
     assert sweep_orphans(store, engine=engine, older_than_s=3600) == []  # too young: maybe still in flight
     assert sorted(sweep_orphans(store, engine=engine, older_than_s=0)) == sorted(leftovers)
     assert _files(store) == []

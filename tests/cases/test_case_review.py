@@ -105,7 +105,7 @@ def test_a_captured_page_shows_what_was_read_off_it_and_whether_the_id_is_the_cu
         version = case.version
     fields = {"id_numbers": [{"value": id_number, "raw": id_number, "repaired": False}], "names": ["于海洋"],
               "labelled": {"lessee": "于海洋", "monthly_rent": "2500元"}}
-    page = PageInput(original=_png("white"), original_ext="png", text="房屋租赁合同", doc_type="lease", fields=fields)
+    page = PageInput(original=_png("white"), text="房屋租赁合同", doc_type="lease", fields=fields)
     document_id = archive_document(FileStore(data_dir), [page], DocumentInfo(
         person_id=case.person_id, captured_by="clerk1", source="camera", material_code="M10", case_no=case.case_no),
         engine=engine)

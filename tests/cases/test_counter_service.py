@@ -35,8 +35,8 @@ def _jpeg(shade: int) -> bytes:
 
 
 def _page(shade: int, doc_type: str = "lease") -> PageInput:
-    return PageInput(original=_jpeg(shade), flat=_jpeg(shade + 1), flat_ext="jpg", thumb=_jpeg(shade + 2),
-                     thumb_ext="jpg", text="房屋租赁合同 承租人", width_px=30, height_px=40, doc_type=doc_type)
+    return PageInput(original=_jpeg(shade), flat=_jpeg(shade + 1), thumb=_jpeg(shade + 2),
+                     text="房屋租赁合同 承租人", width_px=30, height_px=40, doc_type=doc_type)
 
 
 def _customer(engine, *, owns: bool, loans=(), no_identity: bool = False, facts: dict | None = None) -> int:
