@@ -258,3 +258,30 @@ def test_migrate_command_upgrades_a_previous_release_file(tmp_path):
     with engine.begin() as conn:
         conn.execute(update(Case).values(declared="x"))  # a new column, writable
     engine.dispose()
+
+
+def test_two_processes_starting_on_one_empty_database_create_it_once(db_url, data_dir):
+    """Two desks (here: threads with engines of their own) start at once: one creates the schema, the
+    other waits for its lock and then finds the newest revision."""
+    import threading
+
+    engines = [make_engine(db_url) for _ in range(2)]
+    results, errors = [], []
+
+    def start(engine) -> None:
+        try:
+            results.append(upgrade(engine))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and len(results) == 2
+    assert sorted(result.created for result in results) == [False, True]
+    with engines[0].connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head_revision()]
+    for engine in engines:
+        engine.dispose()
