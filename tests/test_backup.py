@@ -211,6 +211,8 @@ def test_backup_and_restore_as_commands_of_a_sqlite_data_folder(tmp_path):
         return subprocess.run([sys.executable, "-m", "desk", *args], cwd=ROOT, env={**env, "DESK_DATA_DIR": str(data)},
                               capture_output=True, text=True, timeout=300)
 
+    result = desk("backup", str(dest))  # nothing to back up yet: said, and no empty database made
+    assert result.returncode == 1 and "没有数据库文件" in result.stderr and not (folder / "desk.sqlite3").exists()
     assert desk("seed", "--customers", "20").returncode == 0
     result = desk("backup", str(dest), "--json")
     assert result.returncode == 0, result.stderr

@@ -139,6 +139,8 @@ def make_backup(dest: Path, *, engine: Engine, data_dir: Path) -> BackupResult:
         raise BackupRefused("dest_not_empty", dest=dest)
     if dest == data_dir or data_dir in dest.parents:
         raise BackupRefused("dest_inside_data", dest=dest, data_dir=data_dir)
+    if engine.dialect.name == "sqlite" and not sqlite_path(engine).is_file():
+        raise BackupRefused("no_database", database=sqlite_path(engine))  # sqlite3 would create an empty one
     started = datetime.now(UTC)
     dest.mkdir(parents=True, exist_ok=True)
     database_file, facts = _snapshot(engine, dest)
