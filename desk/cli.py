@@ -33,6 +33,9 @@ _HANDLERS = {
     "case show": "desk.cases.case_commands:show_command",
     "case decide": "desk.cases.case_commands:decide_command",
     "reconcile": "desk.cases.case_commands:reconcile_command",
+    "migrate": "desk.operations.commands:migrate_command",
+    "backup": "desk.operations.commands:backup_command",
+    "restore": "desk.operations.commands:restore_command",
 }
 # commands with sub-commands: `desk bench lookup`, `desk case submit` …
 _GROUPS = ("bench", "case")
@@ -160,7 +163,20 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--data-dir", help="data folder for the benchmark archive (default ./bench-data/search-N)")
     bs.add_argument("--json", action="store_true")
     _add_case_commands(sub)
+    _add_operations_commands(sub)
     return parser
+
+
+def _add_operations_commands(sub: argparse._SubParsersAction) -> None:
+    """`migrate`, `backup DEST` and `restore SRC` (docs/operations.md)."""
+    migrate = sub.add_parser("migrate", help="upgrade the database in place to this release's schema")
+    backup = sub.add_parser("backup", help="copy the database and the data folder into DEST while the desk runs")
+    backup.add_argument("dest", help="a new or empty folder (best on another disk)")
+    restore = sub.add_parser("restore", help="restore a backup into the empty data folder and database")
+    restore.add_argument("src", help="the backup folder (with its manifest.json)")
+    for parser in (migrate, backup, restore):
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--lang", choices=["zh-CN", "en"], help="language (default DESK_DEFAULT_LANGUAGE)")
 
 
 def _add_case_commands(sub: argparse._SubParsersAction) -> None:

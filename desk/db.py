@@ -1,7 +1,8 @@
 """Database engine and sessions, one code path for SQLite (embedded) and PostgreSQL (many counters).
 
 Each domain package owns its tables (SQLModel classes); importing `desk.models` registers all of
-them on `SQLModel.metadata` so `init_db` can create them.
+them on `SQLModel.metadata`. The schema of a live database changes only through the Alembic
+migrations of desk/migrations, which `init_db` (and `python -m desk migrate`) runs.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import DDL, Table, event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from desk.settings import get_settings
 
@@ -46,34 +47,38 @@ def get_engine() -> Engine:
 
 
 def init_db(engine: Engine | None = None) -> Engine:
-    """Create every table that does not exist yet, and add the columns and indexes a newer release
-    brought to tables that do; returns the engine."""
-    import desk.models  # noqa: F401 - registers every table
+    """Bring the database to the schema of this release through its migrations (desk/migrations):
+    an empty database is created at the newest revision, one of the previous release (no
+    alembic_version yet) is taken as the first revision and upgraded. Returns the engine."""
+    from desk.migrations import upgrade
 
     engine = engine or get_engine()
-    SQLModel.metadata.create_all(engine)
-    _add_missing_columns(engine)
+    upgrade(engine)
     return engine
 
 
-def _add_missing_columns(engine: Engine) -> None:
-    """ALTER TABLE … ADD COLUMN for columns of the models an older database lacks (each new column is
-    nullable or has a server default), then the missing indexes. Only ever adds."""
-    inspector = inspect(engine)
-    with engine.begin() as conn:
-        for table in SQLModel.metadata.sorted_tables:
-            if not inspector.has_table(table.name):
-                continue
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    default = f" DEFAULT {column.server_default.arg!r}" if column.server_default is not None else ""
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
-            indexes = {index["name"] for index in inspector.get_indexes(table.name)}
-            for index in table.indexes:
-                if index.name not in indexes:
-                    index.create(conn, checkfirst=True)
+def append_only_ddl(name: str, dialect: str) -> list[str]:
+    """The statements that make table `name` append-only on `dialect` (sqlite or postgresql): triggers that
+    refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL). create_all and the migrations both run them."""
+    message = f"{name} is append-only"
+    if dialect == "sqlite":
+        return [f"CREATE TRIGGER {name}_no_{verb.lower()} BEFORE {verb} ON {name} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END" for verb in ("UPDATE", "DELETE")]
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$body$ BEGIN RAISE EXCEPTION '{message}'; END $body$",
+        f"CREATE TRIGGER {name}_no_change BEFORE UPDATE OR DELETE ON {name} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}_refuse_change()",
+        f"CREATE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {name} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_refuse_change()",
+    ]
+
+
+def refuse_changes(table: Table) -> None:
+    """Make `table` append-only on both engines whenever create_all creates it."""
+    for dialect in ("sqlite", "postgresql"):
+        for statement in append_only_ddl(table.name, dialect):
+            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
 
 
 @contextmanager

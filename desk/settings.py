@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # the base of every link meant for customers (the notice's QR code): the address their phones
     # reach, not the clerk's; empty: the address the clerk's page was opened at (fine for `make run`)
     public_url: str = ""
+    # where pg_dump and pg_restore of the server's major version are (`desk backup` / `restore` on
+    # PostgreSQL); empty: the newest /usr/lib/postgresql/*/bin, else the PATH
+    pg_bin_dir: Path | None = None
 
     @field_validator("public_url")
     @classmethod

@@ -52,9 +52,16 @@ _PG_DDL = [
     "REFERENCES archive_page(id) ON DELETE CASCADE, terms tsvector NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ix_archive_page_terms ON archive_page_terms USING gin (terms)",
 ]
-event.listen(ArchivePage.__table__, "after_create", DDL(_SQLITE_DDL).execute_if(dialect="sqlite"))
-for _statement in _PG_DDL:
-    event.listen(ArchivePage.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+
+
+def index_ddl(dialect: str) -> list[str]:
+    """The statements that create the full-text index on `dialect` (create_all and the migrations run them)."""
+    return [_SQLITE_DDL] if dialect == "sqlite" else list(_PG_DDL)
+
+
+for _dialect in ("sqlite", "postgresql"):
+    for _statement in index_ddl(_dialect):
+        event.listen(ArchivePage.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DDL, Index, Table, UniqueConstraint, event
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from desk.db import refuse_changes
 
 class Case(SQLModel, table=True):
     """One business case of one customer; `version` guards every change (optimistic locking)."""
@@ -107,22 +109,4 @@ class InquiryAttempt(SQLModel, table=True):
     attempts: int = 0
 
 
-def _refuse_changes(table: Table) -> None:
-    """Triggers on both engines that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) of `table`."""
-    name, message = table.name, f"{table.name} is append-only"
-    sqlite = [f"CREATE TRIGGER {name}_no_{verb.lower()} BEFORE {verb} ON {name} "
-              f"BEGIN SELECT RAISE(ABORT, '{message}'); END" for verb in ("UPDATE", "DELETE")]
-    postgres = [
-        f"CREATE OR REPLACE FUNCTION {name}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$body$ BEGIN RAISE EXCEPTION '{message}'; END $body$",
-        f"CREATE TRIGGER {name}_no_change BEFORE UPDATE OR DELETE ON {name} "
-        f"FOR EACH ROW EXECUTE FUNCTION {name}_refuse_change()",
-        f"CREATE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {name} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_refuse_change()",
-    ]
-    for dialect, statements in (("sqlite", sqlite), ("postgresql", postgres)):
-        for statement in statements:
-            event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
-
-
-_refuse_changes(CaseTransition.__table__)
+refuse_changes(CaseTransition.__table__)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import DDL, event
 from sqlmodel import Field, Session, SQLModel
+
+from desk.db import refuse_changes
 
 APPEND_ONLY_MESSAGE = "access_log is append-only"
 
@@ -32,23 +33,7 @@ class AccessLog(SQLModel, table=True):
     case_no: str | None = Field(default=None, max_length=40, index=True)
 
 
-_SQLITE_TRIGGERS = [
-    f"CREATE TRIGGER access_log_no_{verb.lower()} BEFORE {verb} ON access_log "
-    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
-    for verb in ("UPDATE", "DELETE")
-]
-_POSTGRES_TRIGGERS = [
-    "CREATE OR REPLACE FUNCTION access_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
-    f"$body$ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $body$",
-    "CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON access_log "
-    "FOR EACH ROW EXECUTE FUNCTION access_log_refuse_change()",
-    "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log "
-    "FOR EACH STATEMENT EXECUTE FUNCTION access_log_refuse_change()",
-]
-for _statement in _SQLITE_TRIGGERS:
-    event.listen(AccessLog.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in _POSTGRES_TRIGGERS:
-    event.listen(AccessLog.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+refuse_changes(AccessLog.__table__)
 
 
 def _staff_name(staff: object) -> str:
