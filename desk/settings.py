@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     default_language: str = "zh-CN"
     demo_customers: int = 2000  # customers seeded on first start
+    # budgets of one uploaded file, checked from its header before any page is decoded: a 100 MP page
+    # took 1.3 GB to process (measured), so a page limit and a pixel budget keep a worker alive
+    capture_max_pages: int = 200
+    capture_max_page_megapixels: int = 60
+    capture_max_total_megapixels: int = 2000  # 200 A4 pages at 300 dpi
+    upload_max_mb: int = 50  # every request body, checked on the server (desk/ui/upload_limit.py)
     # the base of every link meant for customers (the notice's QR code): the address their phones
     # reach, not the clerk's; empty: the address the clerk's page was opened at (fine for `make run`)
     public_url: str = ""

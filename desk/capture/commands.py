@@ -1,7 +1,8 @@
 """`python -m desk capture FILE... [--json] [--lang L] [--out DIR]`: run files through the pipeline.
 
 Exit status 0 when every file was read, 2 when any could not be (its reason on stderr); the
-other files are still processed and printed.
+other files are still processed and printed. Pages are processed one at a time and only their
+JSON (or summary line) is kept, so a long file does not pile up images in memory.
 """
 
 from __future__ import annotations
@@ -22,24 +23,27 @@ from desk.i18n import current_language, t
 def capture_command(args: argparse.Namespace) -> int:
     """Process every file in `args.files`; print JSON or one line per page."""
     options = CaptureOptions.from_settings(ocr_languages=args.lang, language=current_language())
-    from desk.capture.pipeline import process_file
+    from desk.capture.pipeline import stream_file
 
     status = 0
-    pages: list[PageResult] = []
+    printed: list[dict | str] = []
     for file in args.files:
         try:
-            pages.extend(process_file(file, name=file, options=options))
+            kept = []  # a file refused half way prints none of its pages
+            for page in stream_file(file, name=file, options=options).results:
+                if args.out:
+                    _write_images([page], Path(args.out))
+                kept.append(page.to_json() if args.json else _summary_line(page))
+            printed.extend(kept)
         except InputRefused as refused:
             print(t("capture.cli.refused", file=file, reason=refused.message()), file=sys.stderr)
             status = 2
-    if args.out:
-        _write_images(pages, Path(args.out))
     if args.json:
-        json.dump({"pages": [page.to_json() for page in pages]}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump({"pages": printed}, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        for page in pages:
-            print(_summary_line(page))
+        for line in printed:
+            print(line)
     return status
 
 

@@ -1,18 +1,20 @@
 """Decode a file into pages: images (EXIF orientation honoured, alpha flattened, multi-page TIFF) and PDFs.
 
 Every failure becomes `InputRefused` with a reason a clerk understands; nothing else escapes.
-Pixel bombs are refused from the header size, before any pixel is decoded.
+The page count and the pixels of every page are read from the headers and checked against the
+budgets (per page and per file) before any pixel is decoded; then pages are decoded one at a time.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from desk.capture.errors import InputRefused
 from desk.capture.options import CaptureOptions
@@ -49,48 +51,97 @@ def read_source(source: str | Path | bytes, options: CaptureOptions) -> bytes:
     return data
 
 
-def decode(data: bytes, options: CaptureOptions) -> list[SourcePage]:
-    """All pages of an image or PDF file."""
+@dataclass
+class PageStream:
+    """The pages of one file, decoded one at a time as `pages` is iterated.
+
+    Opening a stream counts the pages and their pixels from the file's headers and checks them
+    against the budgets, so an oversized file is refused before any page is decoded.
+    """
+
+    count: int
+    pages: Iterator[SourcePage]
+
+
+def open_pages(data: bytes, options: CaptureOptions) -> PageStream:
+    """The pages of an image or PDF file, budgets checked, decoded on demand."""
     if data.lstrip()[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
-        from desk.capture.pdf_pages import decode_pdf
+        from desk.capture.pdf_pages import open_pdf
 
-        return decode_pdf(data, options)
-    return _decode_image(data, options)
+        return open_pdf(data, options)
+    return _open_image(data, options)
 
 
-def _decode_image(data: bytes, options: CaptureOptions) -> list[SourcePage]:
-    Image.MAX_IMAGE_PIXELS = None  # we apply our own limit below, per frame, from the header
+def decode(data: bytes, options: CaptureOptions) -> list[SourcePage]:
+    """All pages of an image or PDF file at once (the pipeline streams them with `open_pages`)."""
+    return list(open_pages(data, options).pages)
+
+
+def check_page_count(count: int, options: CaptureOptions) -> None:
+    """Refuse a file with more pages than one upload may have."""
+    if count > options.max_pages:
+        raise InputRefused("capture.refused.too_many_pages", count=count, pages=options.max_pages)
+
+
+def check_pixels(pixels_per_page: list[int], options: CaptureOptions) -> None:
+    """Refuse a file whose largest page or whose pages together exceed the pixel budgets."""
+    check_page_count(len(pixels_per_page), options)
+    for pixels in pixels_per_page:
+        if pixels > options.max_pixels:
+            raise InputRefused("capture.refused.too_many_pixels", megapixels=round(pixels / 1e6),
+                               limit=options.max_pixels // 1_000_000)
+    total = sum(pixels_per_page)
+    if total > options.max_total_pixels:
+        raise InputRefused("capture.refused.too_many_pixels_total", pages=len(pixels_per_page),
+                           megapixels=round(total / 1e6), limit=options.max_total_pixels // 1_000_000)
+
+
+@contextmanager
+def _readable() -> Iterator[None]:
+    """Pillow's errors as the clerk's reasons."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            pages: list[SourcePage] = []
-            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-                if number > options.max_pages:
-                    raise InputRefused("capture.refused.too_many_pages", pages=options.max_pages)
-                _check_pixels(frame.size, options)
-                pages.append(_to_page(frame, number))
+        yield
     except InputRefused:
         raise
     except UnidentifiedImageError as exc:
         raise InputRefused("capture.refused.unknown_format") from exc
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         raise InputRefused("capture.refused.damaged", detail=_short(exc)) from exc
-    if not pages:
-        raise InputRefused("capture.refused.damaged", detail="no frames")
-    return pages
 
 
-def _check_pixels(size: tuple[int, int], options: CaptureOptions) -> None:
-    width, height = size
-    if width <= 0 or height <= 0:
-        raise InputRefused("capture.refused.damaged", detail="zero size")
-    if width * height > options.max_pixels:
-        raise InputRefused(
-            "capture.refused.too_many_pixels",
-            megapixels=round(width * height / 1e6),
-            limit=options.max_pixels // 1_000_000,
-        )
+def _open_image(data: bytes, options: CaptureOptions) -> PageStream:
+    Image.MAX_IMAGE_PIXELS = None  # we apply our own limits, from the headers, before decoding
+    with _readable():
+        image = Image.open(io.BytesIO(data))
+        sizes = _frame_sizes(image, options)
+    for width, height in sizes:
+        if width <= 0 or height <= 0:
+            raise InputRefused("capture.refused.damaged", detail="zero size")
+    check_pixels([width * height for width, height in sizes], options)
+    return PageStream(len(sizes), _frames(image, len(sizes), options))
+
+
+def _frame_sizes(image: Image.Image, options: CaptureOptions) -> list[tuple[int, int]]:
+    """The size of every frame, read from the headers only (seeking a TIFF reads its IFDs, no pixels)."""
+    count = getattr(image, "n_frames", 1)
+    check_page_count(count, options)
+    if count == 1 or image.format != "TIFF":
+        return [image.size] * count  # GIF, WebP and APNG frames share one canvas
+    sizes = []
+    for index in range(count):
+        image.seek(index)
+        sizes.append(image.size)
+    image.seek(0)
+    return sizes
+
+
+def _frames(image: Image.Image, count: int, options: CaptureOptions) -> Iterator[SourcePage]:
+    """Decode frame n only when frame n is asked for, so one frame is in memory at a time."""
+    with _readable():
+        for index in range(count):
+            image.seek(index)
+            check_pixels([image.size[0] * image.size[1]], options)
+            yield _to_page(image, index + 1)
 
 
 def _to_page(frame: Image.Image, number: int) -> SourcePage:

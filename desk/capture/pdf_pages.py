@@ -2,18 +2,24 @@
 
 A scanned page is rendered at the native resolution of its largest image, so the page's images
 come out pixel for pixel, placed (rotated, skewed) exactly as the PDF shows them.
+
+Opening a PDF counts its pages and works out every page's rendered size (page size and embedded
+images, no rendering) to check the budgets; pages are then rendered one at a time, each only when
+the pipeline asks for it, so a long PDF never sits in memory as a whole.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from desk.capture.errors import InputRefused
-from desk.capture.inputs import SourcePage
+from desk.capture.inputs import PageStream, SourcePage, check_page_count, check_pixels
 from desk.capture.options import CaptureOptions
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -21,9 +27,17 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 _MIN_TEXT_LAYER_CHARS = 20  # fewer characters than this is a stray label, not a text layer
 
 
-def decode_pdf(data: bytes, options: CaptureOptions) -> list[SourcePage]:
-    """Every page of the PDF as a `SourcePage`, refusing encrypted, damaged and oversized files."""
-    text_layers = _text_layers(data, options)
+@dataclass(frozen=True)
+class _PagePlan:
+    """How one page will be rendered, known before rendering: its scale and the pixels it will take."""
+
+    scale: float
+    pixels: int  # the rendered page or its largest embedded image, whichever is larger
+
+
+def open_pdf(data: bytes, options: CaptureOptions) -> PageStream:
+    """The PDF's pages, refusing encrypted, damaged and over-budget files before any page is rendered."""
+    reader = _reader(data, options)
     import pypdfium2 as pdfium
 
     try:
@@ -31,12 +45,22 @@ def decode_pdf(data: bytes, options: CaptureOptions) -> list[SourcePage]:
     except pdfium.PdfiumError as exc:
         raise InputRefused("capture.refused.damaged", detail=str(exc)[:120]) from exc
     try:
-        return [_render(document[index], index, text_layers[index], options) for index in range(len(document))]
-    finally:
+        check_page_count(len(document), options)
+        plans = [_plan(document, index, options) for index in range(len(document))]
+        check_pixels([plan.pixels for plan in plans], options)
+    except BaseException:
         document.close()
+        raise
+    return PageStream(len(plans), _rendered(document, reader, plans))
 
 
-def _text_layers(data: bytes, options: CaptureOptions) -> list[str]:
+def decode_pdf(data: bytes, options: CaptureOptions) -> list[SourcePage]:
+    """Every page of the PDF at once (small files and tests; the pipeline streams `open_pdf`)."""
+    return list(open_pdf(data, options).pages)
+
+
+def _reader(data: bytes, options: CaptureOptions) -> object:
+    """pypdf's reader of the file, refusing encrypted, empty and over-long files."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -47,15 +71,55 @@ def _text_layers(data: bytes, options: CaptureOptions) -> list[str]:
         count = len(reader.pages)
         if count == 0:
             raise InputRefused("capture.refused.damaged", detail="no pages")
-        if count > options.max_pages:
-            raise InputRefused("capture.refused.too_many_pages", pages=options.max_pages)
-        return [_page_text(page) for page in reader.pages]
+        check_page_count(count, options)
+        return reader
     except InputRefused:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
             raise InputRefused("capture.refused.encrypted") from exc
         raise InputRefused("capture.refused.damaged", detail=str(exc)[:120]) from exc
+
+
+def _plan(document: object, index: int, options: CaptureOptions) -> _PagePlan:
+    """The scale and pixel count of page `index`, from its size and its images' headers."""
+    page = document[index]  # type: ignore[index]
+    try:
+        width_pt, height_pt = page.get_size()
+        images = _placed_images(page)
+        scale = _native_scale(images) or options.pdf_dpi / 72.0
+        rendered = round(width_pt * scale) * round(height_pt * scale)
+        largest_image = max((w * h for w, h in (obj.get_px_size() for obj in images)), default=0)
+        return _PagePlan(scale=scale, pixels=max(rendered, largest_image))
+    finally:
+        page.close()
+
+
+def _rendered(document: object, reader: object, plans: list[_PagePlan]) -> Iterator[SourcePage]:
+    """Render page n only when page n is asked for; the document closes when the pages are done."""
+    import pypdfium2 as pdfium
+
+    try:
+        for index, plan in enumerate(plans):
+            page = document[index]  # type: ignore[index]
+            try:
+                rendered = _render(page, index, _text_layer(reader, index), plan.scale)
+            except pdfium.PdfiumError as exc:
+                raise InputRefused("capture.refused.damaged", detail=str(exc)[:120]) from exc
+            finally:
+                page.close()
+            yield rendered
+    finally:
+        document.close()  # type: ignore[attr-defined]
+
+
+def _text_layer(reader: object, index: int) -> str:
+    """The text page `index` already carries ("" when it has none or it cannot be read)."""
+    try:
+        page = reader.pages[index]  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a broken page tree entry is no text layer; the page is still OCR'd
+        return ""
+    return _page_text(page)
 
 
 def _page_text(page: object) -> str:
@@ -66,17 +130,8 @@ def _page_text(page: object) -> str:
     return text if len("".join(text.split())) >= _MIN_TEXT_LAYER_CHARS else ""
 
 
-def _render(page: object, index: int, text_layer: str, options: CaptureOptions) -> SourcePage:
-    width_pt, height_pt = page.get_size()  # type: ignore[attr-defined]
+def _render(page: object, index: int, text_layer: str, scale: float) -> SourcePage:
     images = _placed_images(page)
-    scale = _native_scale(images) or options.pdf_dpi / 72.0
-    pixels = width_pt * scale * height_pt * scale
-    if pixels > options.max_pixels:
-        raise InputRefused(
-            "capture.refused.too_many_pixels",
-            megapixels=round(pixels / 1e6),
-            limit=options.max_pixels // 1_000_000,
-        )
     if images and not text_layer and not _has_other_content(page):
         bgr = _compose(images, page, scale)
     else:

@@ -4,37 +4,61 @@
     quality gate → OCR (or the PDF's own text layer) → classify → fields
 
 Each step lives in its own module; this file only says in which order they run and what each
-hands the next. Multi-page files run one page per worker process.
+hands the next. Pages are decoded one at a time and handed on as they are done (`stream_file`),
+so a long file never sits in memory as a whole; multi-page files run one page per worker process,
+a few pages ahead of the caller.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
 from desk.capture import classify, fields, ocr, ocr_input, orientation, page_detection, perspective, quality, skew
-from desk.capture.inputs import SourcePage, decode, read_source
+from desk.capture.inputs import SourcePage, open_pages, read_source
 from desk.capture.options import CaptureOptions
 from desk.capture.results import PageResult
 
-__all__ = ["CaptureOptions", "PageResult", "process_file", "process_image", "process_page"]
+__all__ = ["CaptureOptions", "PageResult", "StreamedFile", "process_file", "process_image", "process_page", "stream_file"]
+
+
+class StreamedFile(NamedTuple):
+    """The page count of a file (known before any page is processed) and its results, page by page."""
+
+    count: int
+    results: Iterator[PageResult]
+
+
+def stream_file(
+    source: str | Path | bytes, *, name: str, options: CaptureOptions | None = None
+) -> StreamedFile:
+    """The pages of an image or PDF file, processed as they are asked for, in order.
+
+    Bad and over-budget input raises `InputRefused` here, before any page is decoded; a page that
+    turns out damaged raises it while iterating.
+    """
+    options = options or CaptureOptions()
+    stream = open_pages(read_source(source, options), options)
+    if stream.count == 1 or (options.workers or 2) == 1:
+        return StreamedFile(stream.count, (process_page(page, name=name, options=options) for page in stream.pages))
+    return StreamedFile(stream.count, _in_pool(stream.pages, name, options))
 
 
 def process_file(
     source: str | Path | bytes, *, name: str, options: CaptureOptions | None = None
 ) -> list[PageResult]:
     """Every page of an image or PDF file. Raises `InputRefused` (with a clerk-readable reason) for bad input."""
-    options = options or CaptureOptions()
-    pages = decode(read_source(source, options), options)
-    if len(pages) == 1 or (options.workers or 2) == 1:
-        return [process_page(page, name=name, options=options) for page in pages]
-    return _in_pool(pages, name, options)
+    return list(stream_file(source, name=name, options=options).results)
 
 
 def process_image(bgr: np.ndarray, *, name: str = "frame", options: CaptureOptions | None = None) -> PageResult:
@@ -124,21 +148,37 @@ def _read_text(
     return image, "ocr", read
 
 
-def _in_pool(pages: list[SourcePage], name: str, options: CaptureOptions) -> list[PageResult]:
+def _in_pool(pages: Iterator[SourcePage], name: str, options: CaptureOptions) -> Iterator[PageResult]:
+    """Pages through the process pool, a few ahead of the caller: enough to keep every worker busy,
+    few enough that memory holds a handful of pages, not the file."""
     from desk.capture.pool import page_pool
 
     executor = page_pool(options.workers)
-    futures = [executor.submit(process_page, page, name=name, options=options) for page in pages]
+    ahead = 2 * (options.workers or os.cpu_count() or 1)
+    in_flight: deque[tuple[SourcePage, Future]] = deque()
+    try:
+        for page in pages:
+            in_flight.append((page, executor.submit(process_page, page, name=name, options=options)))
+            if len(in_flight) >= ahead:
+                yield _collected(*in_flight.popleft(), name, options)
+        while in_flight:
+            yield _collected(*in_flight.popleft(), name, options)
+    finally:
+        for _, future in in_flight:  # the caller stopped early (a refusal, a closed dialog): drop the rest
+            future.cancel()
+
+
+def _collected(page: SourcePage, future: Future, name: str, options: CaptureOptions) -> PageResult:
+    """The worker's result for `page`; a dead worker raises `WorkerDied` (the pool is replaced)."""
+    from desk.capture.pool import result_of
+
     # Tesseract enforces the per-page timeout itself; this backstop only catches a hung worker.
     backstop = 3 * options.ocr_timeout_s + 120
-    results = []
-    for page, future in zip(pages, futures, strict=True):
-        try:
-            results.append(future.result(timeout=backstop))
-        except FutureTimeout:
-            future.cancel()
-            results.append(_timed_out(page, name, options))
-    return results
+    try:
+        return result_of(future, timeout=backstop)
+    except FutureTimeout:
+        future.cancel()
+        return _timed_out(page, name, options)
 
 
 def _timed_out(page: SourcePage, name: str, options: CaptureOptions) -> PageResult:

@@ -1,45 +1,107 @@
 """One process pool per server process for page work: N pages use N cores.
 
 Workers limit Tesseract and OpenCV to one thread each, so the cores are shared out by pages
-rather than fought over by threads.
+rather than fought over by threads. A worker that dies (the kernel's out-of-memory killer, a
+crash in a native library) breaks the whole executor: every job in it fails with
+BrokenProcessPool and so would every later one. Here the broken pool is dropped and the next job
+gets a fresh one; the callers of the dead jobs get `WorkerDied`, a refusal with a message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import functools
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from desk.capture.errors import WorkerDied
+
+R = TypeVar("R")
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+_lock = threading.Lock()  # the CLI's pool threads and the server's event loop may both ask
 
 
 def _init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops the workers
     import cv2
 
     cv2.setNumThreads(1)
 
 
 def page_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """The shared pool (created on first use, resized when a different size is asked for)."""
+    """The shared pool (created on first use, resized when a different size is asked for, replaced when broken)."""
     global _pool, _pool_size
     size = workers or os.cpu_count() or 1
-    if _pool is None or _pool_size != size:
-        shutdown()
-        context = multiprocessing.get_context("spawn")  # safe beside the web server's threads
-        _pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_init_worker)
-        _pool_size = size
-    return _pool
+    with _lock:
+        if _pool is None or _pool_size != size or _is_broken(_pool):
+            _stop(_pool)
+            context = multiprocessing.get_context("spawn")  # safe beside the web server's threads
+            _pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_init_worker)
+            _pool_size = size
+        return _pool
+
+
+def result_of(future: Future, timeout: float | None = None) -> Any:
+    """The result of a job of the pool; a dead worker raises `WorkerDied` and drops the broken pool."""
+    try:
+        return future.result(timeout=timeout)
+    except BrokenProcessPool as exc:
+        _drop_broken()
+        raise WorkerDied() from exc
+
+
+async def run_async(fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
+    """`fn(*args, **kwargs)` in a worker without blocking the event loop; a dead worker raises `WorkerDied`."""
+    try:
+        future = page_pool().submit(functools.partial(fn, *args, **kwargs))
+        return await asyncio.wrap_future(future)
+    except BrokenProcessPool as exc:
+        _drop_broken()
+        raise WorkerDied() from exc
+
+
+def worker_pids() -> list[int]:
+    """The process ids of the current pool's workers (for operations and tests)."""
+    with _lock:
+        processes = getattr(_pool, "_processes", None) or {}
+        return sorted(processes)
 
 
 def shutdown() -> None:
     """Stop the pool's workers (also done at interpreter exit)."""
     global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _is_broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))  # set by the executor once a worker died
+
+
+def _drop_broken() -> None:
+    """Forget the pool if it is broken, so the next job starts a fresh one."""
+    global _pool
+    with _lock:
+        if _pool is not None and _is_broken(_pool):
+            _stop(_pool)
+            _pool = None
+
+
+def _stop(pool: ProcessPoolExecutor | None) -> None:
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 atexit.register(shutdown)

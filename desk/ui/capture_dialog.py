@@ -25,13 +25,13 @@ from desk.cases import document_fit
 from desk.cases.flag_reasons import flag_reasons, reason_value
 from desk.i18n import t
 from desk.security.masking import mask_id_number
+from desk.settings import get_settings
 from desk.ui.auth import require_staff
 from desk.ui.camera import Camera
-from desk.ui.capture_job import CAMERA, PDF, UPLOAD, CapturedPage, CaptureOutcome
+from desk.ui.capture_job import CAMERA, PDF, UPLOAD, CaptureJob, CapturedPage, CaptureOutcome
 from desk.ui.capture_routes import CaptureTab, PendingPage, run_capture
 from desk.ui.session import apply_language
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 FIT_COLOURS = {document_fit.FITS: "positive", document_fit.DOES_NOT_FIT: "negative",
                document_fit.NOT_RECOGNISED: "warning", document_fit.NOT_CHECKED: "grey-7"}
 ID_COLOURS = {document_fit.APPLICANT: "positive", document_fit.SPOUSE: "positive",
@@ -75,7 +75,13 @@ class CaptureDialog:
                         ui.spinner(size="md")
                         self.busy_text = ui.label(t("counter.capture.processing"))
                     self.busy.set_visibility(False)
-                    self.message = ui.label().classes("text-negative").mark("capture-message")
+                    with ui.row().classes("w-full items-center gap-2 no-wrap"):
+                        self.message = ui.label().classes("text-negative").mark("capture-message")
+                        # shown only when trying the same frame or file again may help (its worker died)
+                        self.retry = ui.button(t("counter.capture.retry"), icon="refresh", on_click=self._retry) \
+                            .props("no-caps outline dense").mark("capture-retry")
+                        self.retry.set_visibility(False)
+                        self._retry_job: CaptureJob | None = None
                     self.sides = ui.row().classes("w-full items-center gap-2").mark("capture-sides")
                     self.pages = ui.column().classes("w-full gap-2").mark("capture-pages")
             with ui.row().classes("w-full items-center justify-end gap-2"):
@@ -100,7 +106,7 @@ class CaptureDialog:
         self.camera_note = ui.label(t("counter.camera.starting")).classes("text-sm text-secondary") \
             .mark("camera-note")
         # Quasar's uploader stays hidden: one button opens the file picker, the upload starts at once
-        self.upload = ui.upload(auto_upload=True, on_upload=self._uploaded, max_file_size=MAX_UPLOAD_BYTES,
+        self.upload = ui.upload(auto_upload=True, on_upload=self._uploaded, max_file_size=get_settings().upload_max_mb * 2**20,
                                 on_rejected=self._upload_rejected) \
             .props('accept="image/*,.pdf,application/pdf"').classes("hidden").mark("upload")
         with ui.row().classes("w-full items-center gap-3"):
@@ -127,6 +133,7 @@ class CaptureDialog:
         self.busy.set_visibility(busy)
         if busy:
             self.message.text = ""
+            self.retry.set_visibility(False)
 
     async def _frame_posted(self, event: events.GenericEventArguments) -> None:
         """The camera's POST came back: show what the route left in the tab's inbox, or why it refused."""
@@ -143,10 +150,26 @@ class CaptureDialog:
         if require_staff() is None:
             return
         self._set_busy(True)
-        data = await event.file.read()
-        outcome = await run_capture(data, name=event.file.name or "upload", camera=False)
-        self._set_busy(False)
-        self.upload.reset()
+        try:
+            data = await event.file.read()
+            outcome = await run_capture(data, name=event.file.name or "upload", camera=False)
+        finally:  # whatever happened, the clerk is not left watching a spinner
+            self._set_busy(False)
+            self.upload.reset()
+        if outcome is not None:
+            self._take(outcome)
+
+    async def _retry(self) -> None:
+        """Run the frame or file whose worker died once more (the pool has a live worker again)."""
+        job = self._retry_job
+        if require_staff() is None or job is None:
+            return
+        self._retry_job = None
+        self._set_busy(True)
+        try:
+            outcome = await run_capture(job.data, name=job.name, camera=job.camera)
+        finally:
+            self._set_busy(False)
         if outcome is not None:
             self._take(outcome)
 
@@ -157,7 +180,11 @@ class CaptureDialog:
     def _take(self, outcome: CaptureOutcome) -> None:
         apply_language()
         if outcome.refused_key:
-            self.message.text = t("counter.capture.refused", reason=t(outcome.refused_key, **outcome.refused_params))
+            reason = t(outcome.refused_key, **outcome.refused_params)
+            # a dead worker says nothing about the file: no "cannot be used", and a way to try again
+            self.message.text = reason if outcome.retry else t("counter.capture.refused", reason=reason)
+            self._retry_job = outcome.retry
+            self.retry.set_visibility(outcome.retry is not None)
             return
         self.tab.add_pages(outcome)
         self._draw_pages()

@@ -1,4 +1,4 @@
-"""The capture work of one camera frame or uploaded file, run in a worker process (`run.cpu_bound`).
+"""The capture work of one camera frame or uploaded file, run in a worker process of the page pool (desk.capture.pool).
 
 Module-level and picklable both ways: bytes and plain values in; archive-ready pages plus what the
 clerk must see before accepting (retake reasons, document type, ID numbers read) out, or the
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from desk.archive.intake import PageInput, page_input_from_result
 from desk.capture.errors import InputRefused
 from desk.capture.options import CaptureOptions
-from desk.capture.pipeline import process_file
+from desk.capture.pipeline import stream_file
 
 CAMERA, UPLOAD, PDF = "camera", "upload", "pdf"  # archive document sources
 
@@ -30,15 +30,28 @@ class CapturedPage:
     side: str | None = None  # the side the clerk says it shows, where the classifier found no type
 
 
+@dataclass(frozen=True)
+class CaptureJob:
+    """What one capture works on: a camera frame or an uploaded file, kept to try it again."""
+
+    data: bytes
+    name: str
+    camera: bool
+
+
 @dataclass
 class CaptureOutcome:
-    """The pages of one frame or file, or why it was refused (`refused_key`, an i18n key)."""
+    """The pages of one frame or file, or why it was refused (`refused_key`, an i18n key).
+
+    `retry` is the job when trying it again may help (its worker died); None for bad input.
+    """
 
     source: str
     title: str
     pages: list[CapturedPage] = field(default_factory=list)
     refused_key: str | None = None
     refused_params: dict = field(default_factory=dict)
+    retry: CaptureJob | None = None
 
 
 def _is_pdf(data: bytes) -> bool:
@@ -50,16 +63,23 @@ def capture_bytes(data: bytes, *, name: str, camera: bool, ocr_languages: str,
     """Run the pipeline over a frame (`camera`) or an uploaded image or PDF; never raises for bad input."""
     source = CAMERA if camera else (PDF if _is_pdf(data) else UPLOAD)
     # workers=1: this already runs in a pool worker; a pool inside it would fight for the same cores
-    options = CaptureOptions(ocr_languages=ocr_languages, ocr_timeout_s=ocr_timeout_s, workers=1)
+    options = CaptureOptions.from_settings(ocr_languages=ocr_languages, ocr_timeout_s=ocr_timeout_s, workers=1)
     try:
-        results = process_file(data, name=name, options=options)
+        streamed = stream_file(data, name=name, options=options)
+        # a photo or scan of one page is kept exactly as it arrived; a PDF's pages are kept as decoded
+        keep_received = streamed.count == 1 and source != PDF
+        # each page is made archive-ready (encoded) as it comes, so its arrays are freed before the next
+        pages = [CapturedPage(page_input_from_result(result, received=data if keep_received else None,
+                                                     flat_dpi=options.flat_dpi),
+                              list(result.quality.problems), result.doc_type,
+                              [found["value"] for found in result.fields.get("id_numbers", [])], result.page_found)
+                 for result in streamed.results]
     except InputRefused as refused:
         return CaptureOutcome(source, name, refused_key=refused.key, refused_params=dict(refused.params))
-    # a photo or scan of one page is kept exactly as it arrived; a PDF's pages are kept as decoded
-    keep_received = len(results) == 1 and source != PDF
-    pages = [CapturedPage(page_input_from_result(result, received=data if keep_received else None,
-                                                 flat_dpi=options.flat_dpi),
-                          list(result.quality.problems), result.doc_type,
-                          [found["value"] for found in result.fields.get("id_numbers", [])], result.page_found)
-             for result in results]
     return CaptureOutcome(source, name, pages)
+
+
+def failed(job: CaptureJob, key: str) -> CaptureOutcome:
+    """The outcome of a job that did not finish (its worker died): the reason, and the job to retry."""
+    source = CAMERA if job.camera else (PDF if _is_pdf(job.data) else UPLOAD)
+    return CaptureOutcome(source, job.name, refused_key=key, retry=job)

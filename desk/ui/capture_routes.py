@@ -15,6 +15,7 @@ Reading an image writes the access log.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 
@@ -22,11 +23,13 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from nicegui import Client, app, run
 
+from desk.capture import pool
+from desk.capture.errors import WorkerDied
 from desk.cases.counter import log_capture_view, page_image
 from desk.i18n import t
 from desk.security.roles import may_open
 from desk.settings import get_settings
-from desk.ui.capture_job import CapturedPage, CaptureOutcome, capture_bytes
+from desk.ui.capture_job import CaptureJob, CapturedPage, CaptureOutcome, capture_bytes, failed
 from desk.ui.session import SessionStaff, apply_language, session_staff
 
 MAX_FRAME_BYTES = 40 * 1024 * 1024
@@ -83,10 +86,21 @@ def tab_for(token: str, staff: SessionStaff | None) -> CaptureTab | None:
 
 
 async def run_capture(data: bytes, *, name: str, camera: bool) -> CaptureOutcome | None:
-    """The pipeline over `data` in a worker process (None when the server is shutting down)."""
+    """The pipeline over `data` in the page pool (None when the server is shutting down).
+
+    Never raises: a worker that dies under the job (out of memory, killed) gives an outcome with
+    the reason and the job to retry; the pool has been replaced, so the retry gets a live worker.
+    """
+    if app.is_stopping:
+        return None
     settings = get_settings()
-    return await run.cpu_bound(capture_bytes, data, name=name, camera=camera, ocr_languages=settings.ocr_languages,
-                               ocr_timeout_s=settings.ocr_timeout_s)
+    job = CaptureJob(data, name, camera)
+    try:
+        return await pool.run_async(capture_bytes, data, name=name, camera=camera,
+                                    ocr_languages=settings.ocr_languages, ocr_timeout_s=settings.ocr_timeout_s)
+    except WorkerDied as died:
+        logging.getLogger(__name__).warning("capture worker died under %s (%d bytes); pool replaced", name, len(data))
+        return failed(job, died.key)
 
 
 def _refused(status: int, key: str) -> JSONResponse:
