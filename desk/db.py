@@ -7,6 +7,8 @@ migrations of desk/migrations, which `init_db` (and `python -m desk migrate`) ru
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -18,6 +20,22 @@ from sqlmodel import Session, create_engine
 from desk.settings import get_settings
 
 
+WAL_TRIES = 200  # x 50 ms: how long a new connection waits for another to finish switching a new file to WAL
+
+
+def use_wal(dbapi_conn: sqlite3.Connection) -> None:
+    """Put the SQLite file in WAL mode. Switching a brand-new file needs it alone for a moment and SQLite
+    answers `database is locked` at once rather than waiting (two desks starting together), so retry."""
+    for attempt in range(WAL_TRIES):
+        try:
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or attempt == WAL_TRIES - 1:
+                raise
+            time.sleep(0.05)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL mode, full sync, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
@@ -25,8 +43,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI types
+            use_wal(dbapi_conn)
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             # FULL: in WAL mode NORMAL may lose the last committed transactions (a case) on a power cut.
             cur.execute("PRAGMA synchronous=FULL")

@@ -29,6 +29,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
+from desk.db import use_wal
+
 FIRST_REVISION = "0001"
 _FOLDER = Path(__file__).resolve().parent
 _PG_LOCK_KEY = 7_413_020_261  # any constant: the advisory lock every migrating desk process takes
@@ -79,12 +81,13 @@ def _is_file_sqlite(engine: Engine) -> bool:
 def _sqlite_migration_engine(engine: Engine) -> Engine:
     """A one-connection engine on the same SQLite file whose transactions hold the write lock from BEGIN
     and include DDL (the driver's own transaction handling would commit each DDL statement alone)."""
-    migrating = create_engine(engine.url, poolclass=NullPool, connect_args={"timeout": 30})
+    # a second desk starting at the same time waits for the first one's migration, however slow the machine
+    migrating = create_engine(engine.url, poolclass=NullPool, connect_args={"timeout": 300})
 
     @event.listens_for(migrating, "connect")
     def _connect(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI types
         dbapi_conn.isolation_level = None  # BEGIN is ours (below)
-        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        use_wal(dbapi_conn)
         # A table rebuilt by batch mode is dropped while other tables' rows still refer to it;
         # the references are checked with foreign_key_check before the commit instead.
         dbapi_conn.execute("PRAGMA foreign_keys=OFF")
