@@ -41,10 +41,11 @@ def safe_redirect(target: str | None) -> str | None:
     return None
 
 
-def account_is_active(username: str) -> bool:
-    """Whether the account still exists and is active (an admin may have deactivated it meanwhile)."""
+def account_role(username: str) -> str | None:
+    """The account's role now, or None when it no longer exists or is inactive (an admin may have changed it)."""
     with session_scope() as db:
-        return get_active_staff(db, username) is not None
+        staff = get_active_staff(db, username)
+        return staff.role if staff is not None else None
 
 
 def _forbidden_page() -> HTMLResponse:
@@ -70,8 +71,7 @@ class AuthMiddleware(BaseHTTPMiddleware):
         path = request.url.path
         if path.startswith("/_nicegui"):
             return await call_next(request)
-        ui_session.remember_language(request.headers.get("accept-language"))
-        ui_session.apply_language()
+        ui_session.apply_language()  # an anonymous visitor's language comes from the request: nothing is stored
         if is_public(path):
             return await call_next(request)
         storage = app.storage.user
@@ -81,9 +81,13 @@ class AuthMiddleware(BaseHTTPMiddleware):
         if ui_session.idle_expired():
             ui_session.sign_out()
             return RedirectResponse(login_url(target, reason="expired"))
-        if not account_is_active(storage["username"]):
+        role = account_role(storage["username"])
+        if role is None:
             ui_session.sign_out()
             return RedirectResponse(login_url(reason="inactive"))
+        if role != storage["role"]:
+            await ui_session.renew_for_role(request, role)
+            storage = app.storage.user
         if not may_open(storage["role"], path):
             return _forbidden_page()
         ui_session.touch()
@@ -93,8 +97,13 @@ class AuthMiddleware(BaseHTTPMiddleware):
 def require_staff() -> ui_session.SessionStaff | None:
     """For event handlers: the logged-in, active staff member; otherwise send the browser to the login page."""
     staff = ui_session.active_staff()
-    if staff is not None and account_is_active(staff.username):
+    role = account_role(staff.username) if staff is not None else None
+    if staff is not None and role == staff.role:
         return staff
+    if role is not None:
+        # the role changed: the next page request gives the session a new id with the new role
+        ui.navigate.to("/")
+        return None
     ui_session.sign_out()
     ui.navigate.to(login_url(reason="expired"))
     return None

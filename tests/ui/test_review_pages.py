@@ -77,6 +77,7 @@ async def test_other_roles_keep_to_their_pages(user: User, log_in, review_staff)
     assert (await user.http_client.get("/admin/catalog")).status_code == 403
     assert (await user.http_client.get("/archive")).status_code == 200  # supervisors may read the archive
     user.find(marker="logout").click()
+    await user.should_see(marker="reason", retries=50)  # /logout answered
     await log_in("arch7", "Archive2026cc")
     assert user.back_history[-1] == "/archive"
     assert (await user.http_client.get("/review")).status_code == 403
