@@ -7,6 +7,8 @@ new session id (a session id from before the login never becomes a logged-in one
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
@@ -75,6 +77,7 @@ def register() -> None:
                 try:
                     result = await run.io_bound(_check, username.value or "", password.value or "",
                                                 ui.context.client.ip or None)
+                    await asyncio.sleep(result.delay_s)  # a busy address's wrong passwords are answered slowly
                 finally:
                     button.enable()
                 if result.staff is None:
