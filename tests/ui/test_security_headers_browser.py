@@ -56,7 +56,8 @@ def test_pages_render_and_act_under_the_csp_in_chromium(desk_server, tmp_path): 
         page.keyboard.press("Enter")
         expect(page.get_by_text("选择业务后，立即显示材料清单", exact=False)).to_be_visible()
         expect(page.locator("canvas").first).to_be_visible()  # the deposit chart drew
-        page.keyboard.type("租房")
+        page.keyboard.type("租房")  # the business picker has the focus: typing filters
+        expect(page.get_by_role("option", name="TQ401 租房提取")).to_be_visible()
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
         expect(page.get_by_text("资格审核", exact=True)).to_be_visible()  # the checklist is there
