@@ -1,10 +1,17 @@
 """Slow down password guessing: failed logins per username and per client address.
 
-After a few free failures every further failure locks the key for a delay that doubles each time
-(capped). The counters live in the database, so restarting the server or running several servers
-does not reset them; a key forgets its failures after a quiet period, and a successful login
-clears the username's counter (never the address's, or one valid account would unlock guessing
-at all the others from the same place).
+- Per username: after a few free failures, the account must wait before its next try, a wait that
+  doubles with each further failure and is capped at seconds (a clerk who mistyped is back in
+  within a minute, a guesser of one account gets a few tries a minute).
+- Per address: a whole counter hall shares one address behind NAT, so the address never refuses
+  anyone. After its free failures each further *wrong* password from it is answered only after a
+  delay that grows the same way (capped): a guesser going through the accounts is slowed, while
+  another clerk's right password from the same address is let in at once.
+
+The counters live in the database, so restarting the server or running several servers does not
+reset them; a key forgets its failures after a quiet period, and a successful login clears the
+username's counter (never the address's, or one valid account would wipe the slow-down of a
+guesser working from the same place).
 """
 
 from __future__ import annotations
@@ -32,14 +39,24 @@ class LoginFailure(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """How many failures are free and how the lockout grows."""
+    """How many failures are free and how the waits grow."""
 
     free_failures_per_user: int = 3
     # a counter hall shares one address behind NAT, so the address gets more slack than one name
     free_failures_per_address: int = 10
     first_delay_s: float = 2.0
-    max_delay_s: float = 900.0
+    max_delay_s: float = 60.0  # an account's wait: seconds, never a lockout
+    first_answer_delay_s: float = 1.0
+    max_answer_delay_s: float = 10.0  # how long a wrong password from a busy address waits for its answer
     forget_after_s: float = 3600.0
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """What one failed login costs: the account's wait before its next try, and the delay of this answer."""
+
+    account_wait_s: float = 0.0
+    answer_delay_s: float = 0.0
 
 
 DEFAULT_POLICY = ThrottlePolicy()
@@ -61,12 +78,14 @@ def _free_failures(kind: str, policy: ThrottlePolicy) -> int:
     return policy.free_failures_per_user if kind == "user" else policy.free_failures_per_address
 
 
-def _delay_s(failures: int, free: int, policy: ThrottlePolicy) -> float:
-    """The lockout after the `failures`-th failure: none while free, then doubling up to the cap."""
-    over = failures - free
+def _delay_s(failures: int, kind: str, policy: ThrottlePolicy) -> float:
+    """The delay after the `failures`-th failure of a key: none while free, then doubling up to the cap."""
+    over = failures - _free_failures(kind, policy)
     if over <= 0:
         return 0.0
-    return min(policy.first_delay_s * 2 ** min(over - 1, 30), policy.max_delay_s)
+    first, cap = (policy.first_delay_s, policy.max_delay_s) if kind == "user" else \
+        (policy.first_answer_delay_s, policy.max_answer_delay_s)
+    return min(first * 2 ** min(over - 1, 30), cap)
 
 
 def _locked_row(session: Session, key: str) -> LoginFailure:
@@ -80,14 +99,18 @@ def _locked_row(session: Session, key: str) -> LoginFailure:
 def retry_after(
     session: Session, *, username: str, address: str | None, now: datetime | None = None
 ) -> float:
-    """Seconds before this username (from this address) may try again; 0 when a try is allowed now."""
+    """Seconds before this username may try again; 0 when a try is allowed now.
+
+    The address never blocks a try (see the module's docstring); it is accepted for symmetry with
+    `record_failure`.
+    """
+    del address
     now = now or _utcnow()
-    wait = 0.0
-    for key, _kind in _keys(username, address):
-        row = session.get(LoginFailure, key)
-        if row is not None and row.blocked_until is not None and row.blocked_until > now:
-            wait = max(wait, (row.blocked_until - now).total_seconds())
-    return wait
+    key, _kind = _keys(username, None)[0]
+    row = session.get(LoginFailure, key)
+    if row is not None and row.blocked_until is not None and row.blocked_until > now:
+        return (row.blocked_until - now).total_seconds()
+    return 0.0
 
 
 def record_failure(
@@ -97,21 +120,21 @@ def record_failure(
     address: str | None,
     now: datetime | None = None,
     policy: ThrottlePolicy = DEFAULT_POLICY,
-) -> float:
-    """Count one failed login; returns the seconds the username (or address) is now locked for."""
+) -> Penalty:
+    """Count one failed login against the username and the address; returns what it costs."""
     now = now or _utcnow()
-    wait = 0.0
+    delays = {"user": 0.0, "address": 0.0}
     for key, kind in _keys(username, address):
         row = _locked_row(session, key)
         quiet = row.last_failure_at is None or now - row.last_failure_at > timedelta(seconds=policy.forget_after_s)
         row.failures = 1 if quiet else row.failures + 1
         row.last_failure_at = now
-        delay = _delay_s(row.failures, _free_failures(kind, policy), policy)
-        row.blocked_until = now + timedelta(seconds=delay) if delay else None
+        delays[kind] = _delay_s(row.failures, kind, policy)
+        # only an account waits between tries; an address only answers its wrong passwords slowly
+        row.blocked_until = now + timedelta(seconds=delays[kind]) if kind == "user" and delays[kind] else None
         session.add(row)
-        wait = max(wait, delay)
     session.flush()
-    return wait
+    return Penalty(account_wait_s=delays["user"], answer_delay_s=delays["address"])
 
 
 def record_success(session: Session, *, username: str) -> None:

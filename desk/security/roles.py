@@ -14,9 +14,9 @@ ADMIN = frozenset({"admin"})
 SUPERVISOR = frozenset({"supervisor"})
 ARCHIVE_READERS = frozenset({"archivist", "supervisor", "admin"})
 
-# Open to anyone, logged in or not: the login page, NiceGUI's own assets and websocket, the icon,
-# and the public progress inquiry (the notice's QR code opens it on the customer's phone).
-PUBLIC_PREFIXES = ("/login", "/_nicegui", "/favicon.ico", "/inquiry")
+# Open to anyone, logged in or not: the login page, logging out, NiceGUI's own assets and websocket,
+# the icon, and the public progress inquiry (the notice's QR code opens it on the customer's phone).
+PUBLIC_PREFIXES = ("/login", "/logout", "/_nicegui", "/favicon.ico", "/inquiry")
 
 # path prefix -> roles that may open it
 PAGE_ROLES: dict[str, frozenset[str]] = {

@@ -26,6 +26,8 @@ from desk.db import session_scope
 from desk.security.roles import may_open
 from desk.settings import get_settings
 from desk.ui import session as ui_session
+from desk.ui.auth import not_found_page
+from desk.ui.route_ids import parse_id
 
 IMAGE_PREFIX = "/archive/image"
 EXPORT_PREFIX = "/archive/export"
@@ -73,23 +75,29 @@ def register() -> None:
     """Add the image and export routes."""
 
     @app.get(IMAGE_PREFIX + "/{page_id}/{kind}")
-    async def page_image_route(request: Request, page_id: int, kind: str) -> Response:
+    async def page_image_route(request: Request, page_id: str, kind: str) -> Response:
         staff = _staff_for(request.url.path)
         if staff is None:
             return Response(status_code=403)
+        page = parse_id(page_id)
+        if page is None:
+            return not_found_page()
         try:
-            path, media_type = await run.io_bound(_image, page_id, kind, staff)
+            path, media_type = await run.io_bound(_image, page, kind, staff)
         except ArchiveRefused as refused:
             return PlainTextResponse(refused.message(), status_code=404)
         return FileResponse(path, media_type=media_type, headers=NO_STORE)
 
     @app.get(EXPORT_PREFIX + "/{document_id}")
-    async def export_route(request: Request, document_id: int) -> Response:
+    async def export_route(request: Request, document_id: str) -> Response:
         staff = _staff_for(request.url.path)
         if staff is None:
             return Response(status_code=403)
+        document = parse_id(document_id)
+        if document is None:
+            return not_found_page()
         try:
-            folder, pdf = await run.io_bound(_export, document_id, staff)
+            folder, pdf = await run.io_bound(_export, document, staff)
         except ArchiveRefused as refused:
             return PlainTextResponse(refused.message(), status_code=404)
         return FileResponse(pdf, media_type="application/pdf", filename=pdf.name, headers=NO_STORE,

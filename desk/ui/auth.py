@@ -41,25 +41,35 @@ def safe_redirect(target: str | None) -> str | None:
     return None
 
 
-def account_is_active(username: str) -> bool:
-    """Whether the account still exists and is active (an admin may have deactivated it meanwhile)."""
+def account_role(username: str) -> str | None:
+    """The account's role now, or None when it no longer exists or is inactive (an admin may have changed it)."""
     with session_scope() as db:
-        return get_active_staff(db, username) is not None
+        staff = get_active_staff(db, username)
+        return staff.role if staff is not None else None
 
 
-def _forbidden_page() -> HTMLResponse:
+def _plain_page(title_key: str, text_key: str, status_code: int) -> HTMLResponse:
     """A plain page in the app's colours: no NiceGUI client is built for a refused request."""
     language = ui_session.apply_language()
     body = (f"<!doctype html><html lang='{language}'><meta charset='utf-8'>"
-            f"<title>{escape(t('ui.forbidden.title'))}</title>"
+            f"<title>{escape(t(title_key))}</title>"
             "<body style='margin:0;font-family:sans-serif;background:#f5f5f5'>"
             f"<div style='background:{PRIMARY};color:#fff;padding:12px 24px;font-weight:bold;font-size:18px'>"
             f"{escape(t('ui.app_name'))}</div><div style='max-width:40rem;margin:3rem auto;background:#fff;"
             "padding:1.5rem 2rem;border-radius:4px;box-shadow:0 1px 3px rgba(0,0,0,.2)'>"
-            f"<h2 style='margin-top:0'>{escape(t('ui.forbidden.title'))}</h2>"
-            f"<p>{escape(t('ui.forbidden.text'))}</p>"
+            f"<h2 style='margin-top:0'>{escape(t(title_key))}</h2>"
+            f"<p>{escape(t(text_key))}</p>"
             f"<p><a href='/' style='color:{PRIMARY}'>{escape(t('ui.forbidden.home'))}</a></p></div>")
-    return HTMLResponse(body, status_code=403)
+    return HTMLResponse(body, status_code=status_code)
+
+
+def _forbidden_page() -> HTMLResponse:
+    return _plain_page("ui.forbidden.title", "ui.forbidden.text", 403)
+
+
+def not_found_page() -> HTMLResponse:
+    """The 404 page (in the user's language) for a malformed or out-of-range id in a URL."""
+    return _plain_page("ui.not_found.title", "ui.not_found.text", 404)
 
 
 class AuthMiddleware(BaseHTTPMiddleware):
@@ -70,8 +80,7 @@ class AuthMiddleware(BaseHTTPMiddleware):
         path = request.url.path
         if path.startswith("/_nicegui"):
             return await call_next(request)
-        ui_session.remember_language(request.headers.get("accept-language"))
-        ui_session.apply_language()
+        ui_session.apply_language()  # an anonymous visitor's language comes from the request: nothing is stored
         if is_public(path):
             return await call_next(request)
         storage = app.storage.user
@@ -81,9 +90,13 @@ class AuthMiddleware(BaseHTTPMiddleware):
         if ui_session.idle_expired():
             ui_session.sign_out()
             return RedirectResponse(login_url(target, reason="expired"))
-        if not account_is_active(storage["username"]):
+        role = account_role(storage["username"])
+        if role is None:
             ui_session.sign_out()
             return RedirectResponse(login_url(reason="inactive"))
+        if role != storage["role"]:
+            await ui_session.renew_for_role(request, role)
+            storage = app.storage.user
         if not may_open(storage["role"], path):
             return _forbidden_page()
         ui_session.touch()
@@ -93,8 +106,13 @@ class AuthMiddleware(BaseHTTPMiddleware):
 def require_staff() -> ui_session.SessionStaff | None:
     """For event handlers: the logged-in, active staff member; otherwise send the browser to the login page."""
     staff = ui_session.active_staff()
-    if staff is not None and account_is_active(staff.username):
+    role = account_role(staff.username) if staff is not None else None
+    if staff is not None and role == staff.role:
         return staff
+    if role is not None:
+        # the role changed: the next page request gives the session a new id with the new role
+        ui.navigate.to("/")
+        return None
     ui_session.sign_out()
     ui.navigate.to(login_url(reason="expired"))
     return None

@@ -30,6 +30,7 @@ from desk.i18n import t
 from desk.security.roles import may_open
 from desk.settings import get_settings
 from desk.ui.capture_job import CaptureJob, CapturedPage, CaptureOutcome, capture_bytes, failed
+from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff, apply_language, session_staff
 
 MAX_FRAME_BYTES = 40 * 1024 * 1024
@@ -156,12 +157,13 @@ def get_pending(token: str, key: str, request: Request) -> Response:
     return Response(page.captured.page.flat, media_type="image/jpeg", headers=PRIVATE)
 
 
-def get_archived(token: str, page_id: int, kind: str, request: Request) -> Response:
+def get_archived(token: str, page_id: str, kind: str, request: Request) -> Response:
     """An archived page's thumbnail or flattened image, if this clerk may see it."""
     staff = _staff_allowed(request)
     tab = tab_for(token, staff)
-    data = page_image(page_id=page_id, kind=kind, staff=staff, opened_people=tab.opened_people) \
-        if staff is not None and tab is not None else None
+    page = parse_id(page_id)
+    data = page_image(page_id=page, kind=kind, staff=staff, opened_people=tab.opened_people) \
+        if staff is not None and tab is not None and page is not None else None
     if data is None:
         return Response(status_code=404, headers=PRIVATE)
     return Response(data, media_type="image/jpeg", headers=PRIVATE)

@@ -20,6 +20,7 @@ from desk.i18n import t
 from desk.records.profile import CustomerNotFound, CustomerProfile
 from desk.security.roles import may_open
 from desk.ui.capture_routes import PRIVATE, tab_for
+from desk.ui.route_ids import parse_id
 from desk.ui.session import apply_language, session_staff
 
 
@@ -43,17 +44,18 @@ def form_buttons(item: ChecklistItem, profile: CustomerProfile, token: str) -> N
             .mark(f"print-form {item.material}").tooltip(t("counter.form.hint"))
 
 
-def get_form(token: str, person_id: int, form: str, request: Request) -> Response:
+def get_form(token: str, person_id: str, form: str, request: Request) -> Response:
     """The form as a PDF to print, for a customer opened in this tab by a clerk who may print it."""
     apply_language()
     staff = session_staff()
     if staff is None or not may_open(staff.role, request.url.path):
         return Response(status_code=403, headers=PRIVATE)
     tab = tab_for(token, staff)
-    if tab is None or person_id not in tab.opened_people:
+    person = parse_id(person_id)
+    if tab is None or person is None or person not in tab.opened_people:
         return Response(status_code=404, headers=PRIVATE)
     try:
-        pdf = declaration_pdf(person_id=person_id, form_name=form, staff=staff)
+        pdf = declaration_pdf(person_id=person, form_name=form, staff=staff)
     except CustomerNotFound:
         return Response(status_code=404, headers=PRIVATE)
     except CaseError as refused:

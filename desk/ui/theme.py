@@ -49,8 +49,8 @@ def _idle_watch() -> None:
 
 
 def _log_out() -> None:
-    ui_session.sign_out()
-    ui.navigate.to(login_url(reason="logged_out"))
+    # an HTTP request, not this websocket event, can remove the session and clear the cookie
+    ui.navigate.to("/logout")
 
 
 def _header(staff: ui_session.SessionStaff) -> None:

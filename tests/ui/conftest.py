@@ -66,5 +66,12 @@ def log_in(user):
         user.find(marker="password").type(password).trigger("keydown.enter")
         if wait:
             await user.should_see(marker="who", retries=100)
+            # the browser's history holds where /login/complete redirected to; the User records the
+            # path it asked for, which a reload would replay with a spent ticket
+            landed = user.client.request.url
+            user.back_history[-1] = landed.path + (f"?{landed.query}" if landed.query else "")
+            # the login gave the browser a new session id: a request from the test itself makes
+            # `app.storage.user` in the test body the new session's (NiceGUI keys it by the last request)
+            await user.http_client.get("/")
 
     return log_in_as

@@ -168,6 +168,7 @@ async def test_the_image_route_refuses_a_clerk_and_logs_an_archivists_read(user:
     assert (await user.http_client.get(f"/archive/image/{page_id}/flat")).status_code == 403
     assert _log(engine, "archive_image") == []
     user.find(marker="logout").click()
+    await user.should_see(marker="reason", retries=50)  # /logout answered
     await _archivist(log_in, user)
     response = await user.http_client.get(f"/archive/image/{page_id}/thumb")
     assert response.status_code == 200 and response.content[:2] == b"\xff\xd8"  # a JPEG

@@ -328,6 +328,7 @@ async def test_another_clerk_cannot_see_the_pages_or_the_notice(user: User, log_
     case_no = _text(user, "notice-case-no")
 
     user.find(marker="logout").click()
+    await user.should_see(marker="reason", retries=50)  # /logout answered
     await log_in("clerk8", CLERK_PASSWORD)
     await user.open(f"/counter/notice/{case_no}")
     await user.should_see(marker="notice-refused", retries=50)

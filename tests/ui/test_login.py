@@ -68,6 +68,7 @@ async def test_login_returns_to_the_page_asked_for_only_if_allowed(user: User, l
     await log_in("admin7", "Admin2026bb", path="/login?redirect_to=/admin/staff")
     await user.should_see("工作人员账号", retries=50)
     user.find(marker="logout").click()
+    await user.should_see(marker="reason", retries=50)  # /logout answered
     await log_in("clerk7", CLERK_PASSWORD, path="/login?redirect_to=/admin/staff")
     assert user.back_history[-1] == "/lookup"
 

@@ -13,6 +13,7 @@ import re
 from html import escape
 from urllib.parse import urlencode
 
+from fastapi.responses import HTMLResponse
 from nicegui import run, ui
 
 from desk.archive.errors import ArchiveRefused
@@ -23,10 +24,11 @@ from desk.db import session_scope
 from desk.i18n import t
 from desk.security.masking import mask_numbers_in_text
 from desk.ui.archive_routes import archive_store, export_url, image_url
-from desk.ui.auth import require_staff
+from desk.ui.auth import not_found_page, require_staff
 from desk.ui.case_labels import label_or_code, material_label
 from desk.ui.formatting import day
 from desk.ui.pairs import pair, pair_grid
+from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff
 from desk.ui.theme import frame
 
@@ -186,13 +188,14 @@ def register() -> None:
     """Add the /archive/page/{page_id} page."""
 
     @ui.page("/archive/page/{page_id}")
-    async def archive_page(page_id: str, q: str = "") -> None:
+    async def archive_page(page_id: str, q: str = "") -> HTMLResponse | None:
+        page = parse_id(page_id)
+        if page is None:
+            return not_found_page()
         with frame("archivist.page.title") as staff:
             query = q[:200]
             try:
-                if not page_id.isdigit():
-                    raise ArchiveRefused("archive.viewer.no_page", id=page_id)
-                view = await run.io_bound(_open, int(page_id), query, staff)
+                view = await run.io_bound(_open, page, query, staff)
             except ArchiveRefused as refused:
                 ui.link(t("archivist.page.back"), "/archive").classes("text-sm")
                 ui.label(refused.message()).classes("text-negative text-lg").mark("page-error")

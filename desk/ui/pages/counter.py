@@ -5,15 +5,18 @@ Drafts left behind by a restart are discarded at start-up and every hour."""
 
 from __future__ import annotations
 
+from fastapi.responses import HTMLResponse
 from nicegui import app, run, ui
 
 from desk.cases.counter import CaseSummary, discard_stale_drafts, notice_for, recent_cases
 from desk.cases.workflow import CaseError
 from desk.i18n import t
 from desk.money import format_money
+from desk.ui.auth import not_found_page
 from desk.ui.formatting import day
 from desk.ui.notice_view import show_notice, use_print_styles
 from desk.ui.public_links import customer_base_url
+from desk.ui.route_ids import parse_case_no
 from desk.ui.theme import frame
 
 RECENT_LIMIT = 30
@@ -65,7 +68,9 @@ def register() -> None:
             _cases_table(await run.io_bound(recent_cases, staff=staff, limit=RECENT_LIMIT))
 
     @ui.page("/counter/notice/{case_no}")
-    async def notice_page(case_no: str) -> None:
+    async def notice_page(case_no: str) -> HTMLResponse | None:
+        if parse_case_no(case_no) is None:
+            return not_found_page()
         with frame("cases.notice.title") as staff:
             use_print_styles()
             base_url = customer_base_url()

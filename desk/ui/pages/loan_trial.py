@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from fastapi.responses import HTMLResponse
 from nicegui import run, ui
 from sqlmodel import Session
 
@@ -26,8 +27,9 @@ from desk.records.tables import Person
 from desk.security.access_log import log_access
 from desk.security.masking import mask_id_number, mask_name
 from desk.security.purposes import LOOKUP_PURPOSES
-from desk.ui.auth import require_staff
+from desk.ui.auth import not_found_page, require_staff
 from desk.ui.formatting import day, percent
+from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff
 from desk.ui.theme import frame
 
@@ -239,11 +241,11 @@ def register() -> None:
     """Add the /loan-trial/{person_id} page."""
 
     @ui.page(PATH + "/{person_id}")
-    async def loan_trial_page(person_id: str, purpose: str = LOOKUP_PURPOSES[0]) -> None:
+    async def loan_trial_page(person_id: str, purpose: str = LOOKUP_PURPOSES[0]) -> HTMLResponse | None:
+        person = parse_id(person_id)
+        if person is None:
+            return not_found_page()
         with frame("loan_trial.ui.title"):
             ui.link(t("loan_trial.ui.back"), "/lookup").classes("text-sm").mark("back")
-            if not person_id.isdigit():
-                ui.label(t("loan_trial.refused.not_found")).classes("text-negative text-lg").mark("trial-message")
-                return
-            screen = TrialScreen(int(person_id), purpose if purpose in LOOKUP_PURPOSES else LOOKUP_PURPOSES[0])
+            screen = TrialScreen(person, purpose if purpose in LOOKUP_PURPOSES else LOOKUP_PURPOSES[0])
         await screen.compute()

@@ -1,17 +1,27 @@
-"""The login page: username, password, Enter to log in; why you are here (expired, logged out)."""
+"""The login page: username, password, Enter to log in; why you are here (expired, logged out); /logout.
+
+A correct password is checked in a websocket event, which cannot set a cookie. So the event
+issues a one-time ticket and sends the browser to /login/complete, whose HTTP response carries the
+new session id (a session id from before the login never becomes a logged-in one).
+"""
 
 from __future__ import annotations
 
-from nicegui import run, ui
+import asyncio
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, run, ui
 
 from desk.db import session_scope
 from desk.i18n import t
 from desk.security.login import LoginResult, attempt_login
 from desk.security.roles import START_PAGE, may_open
 from desk.ui import session as ui_session
-from desk.ui.auth import safe_redirect
+from desk.ui.auth import login_url, safe_redirect
 from desk.ui.theme import bare_frame
 
+COMPLETE_PATH = "/login/complete"
 REASONS = {"expired": "ui.login.expired", "logged_out": "ui.login.logged_out", "inactive": "ui.login.inactive"}
 
 
@@ -30,7 +40,21 @@ def _landing(role: str, redirect_to: str) -> str:
 
 
 def register() -> None:
-    """Add the /login page."""
+    """Add the /login page, the /login/complete step and /logout."""
+
+    @app.get(COMPLETE_PATH)
+    async def complete_login(request: Request, ticket: str = "") -> RedirectResponse:
+        redeemed = await ui_session.redeem_ticket(request, ticket)
+        if redeemed is None:
+            return RedirectResponse(login_url(reason="expired"), status_code=303)
+        return RedirectResponse(redeemed.landing, status_code=303)
+
+    async def logout(request: Request) -> RedirectResponse:
+        ui_session.end_session(request)
+        return RedirectResponse(login_url(reason="logged_out"), status_code=303)
+
+    app.get("/logout")(logout)
+    app.post("/logout")(logout)
 
     @ui.page("/login")
     def login_page(redirect_to: str = "", reason: str = "") -> None:
@@ -53,6 +77,7 @@ def register() -> None:
                 try:
                     result = await run.io_bound(_check, username.value or "", password.value or "",
                                                 ui.context.client.ip or None)
+                    await asyncio.sleep(result.delay_s)  # a busy address's wrong passwords are answered slowly
                 finally:
                     button.enable()
                 if result.staff is None:
@@ -60,8 +85,10 @@ def register() -> None:
                     password.value = ""
                     return
                 staff = result.staff
-                ui_session.sign_in(username=staff.username, role=staff.role, display_name=staff.display_name)
-                ui.navigate.to(_landing(staff.role, redirect_to))
+                ticket = ui_session.issue_ticket(
+                    ui_session.SessionStaff(staff.username, staff.role, staff.display_name),
+                    _landing(staff.role, redirect_to))
+                ui.navigate.to(f"{COMPLETE_PATH}?ticket={ticket}")
 
             button.on_click(submit)
             username.on("keydown.enter", lambda: password.run_method("focus"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from fastapi.responses import HTMLResponse
 from nicegui import run, ui
 
 from desk.cases.review import CapturedPage, Dossier, MaterialView, load_dossier
@@ -19,7 +20,7 @@ from desk.cases.workflow import CaseConflict, CaseError, perform
 from desk.db import session_scope
 from desk.i18n import t
 from desk.security.roles import may_open
-from desk.ui.auth import require_staff
+from desk.ui.auth import not_found_page, require_staff
 from desk.ui.case_labels import (
     MATERIAL_COLOURS, STATE_COLOURS, business_label, due_text, label_or_code, material_label, moment, state_label)
 from desk.ui.fact_text import fact_lines
@@ -29,6 +30,7 @@ from desk.money import Money, MoneyError, format_money
 from desk.ui.formatting import day
 from desk.ui.page_images import thumbnail
 from desk.ui.pairs import pair, pair_grid
+from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff
 from desk.ui.theme import frame
 
@@ -295,12 +297,11 @@ def register() -> None:
     """Add the /review/case/{case_id} page."""
 
     @ui.page("/review/case/{case_id}")
-    async def review_case_page(case_id: str) -> None:
+    async def review_case_page(case_id: str) -> HTMLResponse | None:
+        case = parse_id(case_id)
+        if case is None:
+            return not_found_page()
         with frame("review.case.title"):
             ui.link(t("review.case.back"), "/review").classes("text-sm").mark("back")
-            if not case_id.isdigit():
-                ui.label(t("cases.workflow.not_found", case_id=case_id)).classes("text-negative text-lg") \
-                    .mark("case-error")
-                return
-            screen = CaseScreen(int(case_id))
+            screen = CaseScreen(case)
         await screen.load()
