@@ -11,6 +11,7 @@ from nicegui import app
 
 from desk.ui import archive_routes, capture_routes, fixity_schedule, form_routes
 from desk.ui.auth import AuthMiddleware
+from desk.ui.public_limit import PublicLimitMiddleware
 from desk.ui.pages import (
     access_log, admin_catalog, admin_staff, archive_fixity, archive_page, archive_search, counter, home, inquiry,
     loan_trial, login, lookup, review_case, review_queue)
@@ -19,6 +20,7 @@ from desk.ui.pages import (
 def build() -> None:
     """Register the middleware and all pages on NiceGUI's app."""
     app.add_middleware(AuthMiddleware)
+    app.add_middleware(PublicLimitMiddleware)  # added last, runs first: a refused flood never reaches the rest
     for page in (login, home, lookup, loan_trial, admin_staff, access_log):
         page.register()
     for page in (review_queue, review_case, inquiry, admin_catalog, archive_search, archive_page, archive_fixity,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -15,8 +14,10 @@ from pathlib import Path
 
 import aiohttp
 
-from desk.bench.page_client import Page, PageError, log_in, open_page
-from desk.i18n import t, use_language
+from desk.bench.counter_driver import LOGIN_LABELS, clerk_session, defer_all, look_up, pick_business, submit, zh
+from desk.bench.page_client import open_page
+
+__all__ = ["LOGIN_LABELS", "DeskServer", "clerk_session", "counter_visit", "rent_customers", "zh"]
 
 ROOT = Path(__file__).resolve().parents[2]
 RENT = "TQ401"
@@ -89,41 +90,6 @@ class DeskServer:
                               text=True, timeout=timeout_s)
 
 
-def zh(key: str, **params: object) -> str:
-    with use_language("zh-CN"):
-        return t(key, **params)
-
-
-LOGIN_LABELS = {"username": zh("ui.login.username"), "password": zh("ui.login.password"),
-                "submit": zh("ui.login.submit")}
-SUBMITTED = re.compile(re.escape(zh("counter.case.submitted", case_no="@")).replace("@", r"(\w{2}\d{4}-\d+)"))
-
-
-async def clerk_session(url: str, username: str, password: str) -> aiohttp.ClientSession:
-    """A logged-in clerk's cookie jar (the login page's own form over its websocket)."""
-    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                 headers={"Accept-Language": "zh-CN,zh;q=0.9"})
-    try:
-        await log_in(http, url, username, password, LOGIN_LABELS)
-    except BaseException:
-        await http.close()
-        raise
-    return http
-
-
-def case_number(page: Page) -> str | None:
-    """The case number the counter announced on the page, if it did."""
-    for text in page.texts():
-        if match := SUBMITTED.search(text):
-            return match.group(1)
-    return None
-
-
-def _buttons(page: Page, label: str) -> list[str]:
-    return [element_id for element_id, element in page.elements.items()
-            if element and element.get("tag") == "q-btn" and (element.get("props") or {}).get("label") == label]
-
-
 async def counter_visit(http: aiohttp.ClientSession, url: str, id_number: str, on_submit_sent=None,
                         timeout_s: float = 30) -> str | None:
     """Look the customer up, pick rent withdrawal, 容缺 every missing material and submit.
@@ -133,35 +99,11 @@ async def counter_visit(http: aiohttp.ClientSession, url: str, id_number: str, o
     """
     page = await open_page(http, url, "/lookup", timeout_s)
     try:
-        await page.type_into(zh("ui.lookup.label"), id_number)
-        await page.click(zh("ui.lookup.search"))
-        business = zh("counter.business.pick")
-        await page.wait_for(lambda p: any((e or {}).get("props", {}).get("label") == business
-                                          for e in p.elements.values()), timeout_s)
-        select_id, select = page.by_label(business)
-        option = next(o for o in select["props"]["options"] if str(o["label"]).startswith(RENT + " "))
-        await page.emit(select_id, "update:modelValue", {"value": option["value"], "label": option["label"]})
-        await page.wait_for(lambda p: bool(_buttons(p, zh("counter.case.submit"))), timeout_s)
-        while defer := _buttons(page, zh("counter.defer.button")):
-            count = len(defer)
-            await page.emit(defer[0], "click", {})
-            await page.wait_for(lambda p: bool(_buttons(p, zh("counter.defer.confirm"))), timeout_s)
-            await page.emit(_buttons(page, zh("counter.defer.confirm"))[0], "click", {})
-            try:
-                await page.wait_for(lambda p: len(_buttons(p, zh("counter.defer.button"))) < count, 5)
-            except PageError:
-                return None  # the dialog said why this material cannot be deferred
-        before = set(page.texts())
-        await page.emit(_buttons(page, zh("counter.case.submit"))[0], "click", {})
-        if on_submit_sent is not None:
-            on_submit_sent()
-
-        await page.wait_for(lambda p: case_number(p) is not None or bool(set(p.texts()) - before), timeout_s)
-        try:  # a new text that is not the case number may be a redraw on the way to it, or the refusal
-            await page.wait_for(lambda p: case_number(p) is not None, 2)
-        except PageError:
+        await look_up(page, id_number, timeout_s)
+        await pick_business(page, RENT, timeout_s)
+        if not await defer_all(page, timeout_s):
             return None
-        return case_number(page)
+        return await submit(page, on_submit_sent, timeout_s)
     finally:
         await page.close()
 

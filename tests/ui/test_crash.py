@@ -29,7 +29,7 @@ from docgen.documents import TODAY as DOCGEN_TODAY, lease
 from docgen.ids import Person as DocPerson
 
 from desk.bench.page_client import PageError, log_in
-from desk_process import LOGIN_LABELS, ROOT, DeskServer, clerk_session, counter_visit, rent_customers
+from desk_process import LOGIN_LABELS, ROOT, DeskServer, clerk_session, counter_visit, rent_customers, zh
 
 pytestmark = [pytest.mark.slow]
 
@@ -110,7 +110,7 @@ async def _clerk(server: DeskServer, http, customers: list[str], committed: list
             except PageError as error:
                 if "/login" not in str(error):
                     raise
-                await log_in(http, server.url, "clerk1", logins["clerk1"], LOGIN_LABELS)
+                await log_in(http, server.url, "clerk1", logins["clerk1"], {k: zh(v) for k, v in LOGIN_LABELS.items()})
                 continue
             if outstanding:
                 outstanding.pop()
