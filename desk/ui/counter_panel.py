@@ -12,9 +12,11 @@ card (the joint card on file, or another card once its paper is captured). Faile
 submission; a supervisor may override those that are not amount limits with their own password
 and a reason (主管授权). Open cases of the customer (returned for 补正, awaiting a decision) are
 shown before any new one, and a returned case is continued under its own number. A draft is
-discarded when the clerk leaves it (another business, another customer, the tab closed); before
-submitting, the tab remembers the draft's submission key, so a page that lost the answer finds the
-case afterwards instead of submitting again.
+discarded when the clerk leaves it (another business, another customer, the tab closed). Before
+submitting, a row in our own table (desk.cases.submitting) records the draft's submission key, and
+the Submit click itself sets a cookie in the browser; both are cleared once the browser confirms
+the answer arrived, so a page reloaded after a server restart says what became of the submission
+(desk.ui.pages.lookup) instead of showing nothing.
 After submission: the case number, the amount paid, and the printable one-time notice.
 
 `CounterDesk` lives as long as the browser tab (it owns the tab's capture token); each customer
