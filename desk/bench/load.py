@@ -51,8 +51,9 @@ class Phase:
     refused: int = 0  # /inquiry answered 429 by the public limit
     errors: int = 0
     problems: Counter = field(default_factory=Counter)  # what the errors were, briefly
-    rss_peak_mb: float = 0.0
+    rss_peak_mb: float = 0.0  # the server with its capture workers
     rss_end_mb: float = 0.0
+    rss_server_peak_mb: float = 0.0  # the server process alone (pages, clients, sessions)
 
     def error(self, what: str) -> None:
         """Count one error (a request that failed, timed out or showed something unexpected)."""
@@ -74,15 +75,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _rss_mb(pid: int) -> float:
-    """RSS of the process and its descendants (the capture pool's workers), from /proc."""
+def _rss_mb(pid: int, children: bool = True) -> float:
+    """RSS of the process and (if `children`) its descendants (the capture pool's workers), from /proc."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
             total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-            for task in Path(f"/proc/{current}/task").iterdir():
+            for task in Path(f"/proc/{current}/task").iterdir() if children else ():
                 todo += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
             continue
@@ -243,6 +244,7 @@ async def _public(index: int, url: str, phase: Phase, until: float) -> None:
 async def _memory(pid: int, phase: Phase, until: float) -> None:
     while time.monotonic() < until:
         phase.rss_peak_mb = max(phase.rss_peak_mb, _rss_mb(pid))
+        phase.rss_server_peak_mb = max(phase.rss_server_peak_mb, _rss_mb(pid, children=False))
         await asyncio.sleep(0.5)
     phase.rss_end_mb = _rss_mb(pid)
 
@@ -278,7 +280,8 @@ def report(phases: list[Phase]) -> list[dict]:
     rows = []
     for phase in phases:
         row = {"public_clients": phase.public_clients, "seconds": phase.seconds, "refused": phase.refused,
-               "errors": phase.errors, "problems": dict(phase.problems), "rss_peak_mb": round(phase.rss_peak_mb), "rss_end_mb": round(phase.rss_end_mb)}
+               "errors": phase.errors, "problems": dict(phase.problems), "rss_peak_mb": round(phase.rss_peak_mb), "rss_end_mb": round(phase.rss_end_mb),
+               "rss_server_peak_mb": round(phase.rss_server_peak_mb)}
         for kind in KINDS:
             row[kind] = phase.summary(kind)
         lookup = row["lookup"]
@@ -288,13 +291,14 @@ def report(phases: list[Phase]) -> list[dict]:
 
 
 def _print(rows: list[dict]) -> None:
-    print("public  lookup p50/p95 ms (×base)  capture p50/p95  submit p50/p95  inquiry n p50/p95  429s  errors  RSS MB")
+    print("public  lookup p50/p95 ms (×base)  capture p50/p95  submit p50/p95  inquiry n p50/p95  429s  errors  "
+          "RSS MB server / with workers")
     for row in rows:
         ratio = f"×{row['lookup_p50_ratio']}" if row["lookup_p50_ratio"] else ""
         cells = {kind: f"{_ms(row[kind]['p50'])}/{_ms(row[kind]['p95'])}" for kind in KINDS}
         print(f"{row['public_clients']:>6}  {cells['lookup']:>12} {ratio:<8} {cells['capture']:>12} "
               f"{cells['submit']:>12}  {row['inquiry']['n']:>6} {cells['inquiry']:>10}  {row['refused']:>5} "
-              f"{row['errors']:>6}  {row['rss_peak_mb']:>5}")
+              f"{row['errors']:>6}  {row['rss_server_peak_mb']:>5} / {row['rss_peak_mb']}")
 
 
 def bench_command(args: argparse.Namespace) -> int:

@@ -26,8 +26,10 @@ from desk.i18n import t, use_language
 from desk.ui.session import language_from_header
 
 LIMITED_PREFIXES = ("/inquiry",)
-PER_ADDRESS_RATE, PER_ADDRESS_BURST = 2.0, 30.0  # requests per second, and how many at once
-TOTAL_RATE, TOTAL_BURST = 40.0, 80.0
+PER_ADDRESS_RATE, PER_ADDRESS_BURST = 1.0, 20.0  # requests per second, and how many at once
+# a page build takes some 20-40 ms of the one event loop: ten a second leave most of it to the clerks
+# (`python -m desk bench load` measured 25-45 builds a second filling it on two busy cores)
+TOTAL_RATE, TOTAL_BURST = 10.0, 20.0
 MAX_ADDRESSES = 10_000  # buckets kept; the fullest (least recently used) go first
 
 

@@ -147,7 +147,7 @@ def test_sigkill_at_random_moments_loses_no_committed_case_and_leaves_no_row_wit
             starting.start()
             turn = (kill + 1) % len(pairs)  # each worker starts at another customer
             next_worker = Worker(standby, pairs[turn:] + pairs[:turn])
-            if kill % 5 == 0:  # now and then the second counter's scan is read before the server is let loose,
+            if kill % 10 == 0:  # now and then the second counter's scan is read before the server is let loose,
                 worker.wait_ready()  # so its archive and submit writes are what the kill lands in
             worker.go()
             outstanding: list[float] = []
