@@ -29,6 +29,7 @@ _HANDLERS = {
     "verify": "desk.archive.commands:verify_command",
     "export": "desk.cases.case_export:export_command",
     "bench search": "desk.bench.search:bench_command",
+    "bench load": "desk.bench.load:bench_command",
     "case submit": "desk.cases.case_commands:submit_command",
     "case show": "desk.cases.case_commands:show_command",
     "case decide": "desk.cases.case_commands:decide_command",
@@ -162,6 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--queries", type=int, default=200, help="queries per kind")
     bs.add_argument("--data-dir", help="data folder for the benchmark archive (default ./bench-data/search-N)")
     bs.add_argument("--json", action="store_true")
+    bd = bench_sub.add_parser("load", help="clerks' latency while public clients flood /inquiry (loopback only)")
+    bd.add_argument("--clients", type=int, nargs="+", required=True,
+                    help="public clients per phase, e.g. 10 30 60 (a phase with none comes first: the baseline)")
+    bd.add_argument("--seconds", type=float, default=20, help="length of each phase (default 20)")
+    bd.add_argument("--customers", type=int, default=200, help="demo customers of the server's data folder")
+    bd.add_argument("--data-dir", help="data folder for the server (default a temporary folder)")
+    bd.add_argument("--seed", type=int, default=1)
+    bd.add_argument("--json", action="store_true")
     _add_case_commands(sub)
     _add_operations_commands(sub)
     return parser

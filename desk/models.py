@@ -7,3 +7,4 @@ import desk.records.tables  # noqa: E402,F401 - people, accounts, ledger, loans,
 import desk.security.access_log  # noqa: E402,F401 - append-only access log
 import desk.cases.tables  # noqa: E402,F401 - cases, case materials, transitions, case numbers, inquiry attempts
 import desk.archive.search_index  # noqa: E402,F401 - archive documents, pages, fixity runs (tables.py) and the full-text index
+import desk.cases.submitting  # noqa: E402,F401 - submissions whose answer the clerk has not seen yet

@@ -11,6 +11,7 @@ from nicegui import app
 
 from desk.ui import archive_routes, capture_routes, fixity_schedule, form_routes
 from desk.ui.auth import AuthMiddleware
+from desk.ui.public_limit import PublicLimitMiddleware
 from desk.ui.security_headers import SecurityHeadersMiddleware
 from desk.ui.upload_limit import UploadLimitMiddleware
 from desk.ui.pages import (
@@ -21,8 +22,9 @@ from desk.ui.pages import (
 def build() -> None:
     """Register the middleware and all pages on NiceGUI's app."""
     app.add_middleware(AuthMiddleware)
+    app.add_middleware(PublicLimitMiddleware)  # a refused flood of public requests never reaches the rest
     app.add_middleware(UploadLimitMiddleware)  # outside the auth and NiceGUI: bodies are limited before anything reads them
-    app.add_middleware(SecurityHeadersMiddleware)  # added last, so it also wraps the auth's redirects, 403s and 413s
+    app.add_middleware(SecurityHeadersMiddleware)  # added last, so it also wraps the auth's redirects, 403s, 413s and 429s
     for page in (login, home, lookup, loan_trial, admin_staff, access_log):
         page.register()
     for page in (review_queue, review_case, inquiry, admin_catalog, archive_search, archive_page, archive_fixity,

@@ -12,9 +12,11 @@ card (the joint card on file, or another card once its paper is captured). Faile
 submission; a supervisor may override those that are not amount limits with their own password
 and a reason (主管授权). Open cases of the customer (returned for 补正, awaiting a decision) are
 shown before any new one, and a returned case is continued under its own number. A draft is
-discarded when the clerk leaves it (another business, another customer, the tab closed); before
-submitting, the tab remembers the draft's submission key, so a page that lost the answer finds the
-case afterwards instead of submitting again.
+discarded when the clerk leaves it (another business, another customer, the tab closed). Before
+submitting, a row in our own table (desk.cases.submitting) records the draft's submission key, and
+the Submit click itself sets a cookie in the browser; both are cleared once the browser confirms
+the answer arrived, so a page reloaded after a server restart says what became of the submission
+(desk.ui.pages.lookup) instead of showing nothing.
 After submission: the case number, the amount paid, and the printable one-time notice.
 
 `CounterDesk` lives as long as the browser tab (it owns the tab's capture token); each customer
@@ -31,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from nicegui import app, events, run, ui
+from nicegui import events, run, ui
 
 from desk.archive.errors import ArchiveRefused
 from desk.cases.catalog import Catalog, get_catalog
@@ -41,6 +43,7 @@ from desk.cases.counter import (PAYEE_MATERIAL, CaseState, amount_plan_for, arch
                                 defer_material, discard_draft, document_pages, joint_card, notice_for, open_cases,
                                 open_draft, override_rules, spouse_id_number, submit_case)
 from desk.cases.notice import Notice
+from desk.cases.submitting import answer_not_shown, answer_shown, note_submitting
 from desk.cases.workflow import CaseError, workflow_rules
 from desk.cases.working_days import local_day
 from desk.i18n import t
@@ -68,7 +71,13 @@ STATUS_LOOK = {
     "deferred": ("event", "amber-9"),
 }
 DEFAULT_PROMISE_DAYS = 7
-PENDING_KEY = "pending_submission"  # app.storage.user: the draft being submitted, until its answer is shown
+# Set in the browser by the Submit click itself (a cookie, so the next page request carries it): a
+# server killed before the click arrived left no row, and the reloaded page still says "did not go through".
+SUBMITTING_COOKIE = "desk_submitting"
+ANSWER_TIMEOUT_S = 10.0
+MARK_SUBMITTING_JS = f"() => {{ document.cookie = '{SUBMITTING_COOKIE}=1; path=/; max-age=3600; samesite=lax'; }}"
+CLEAR_SUBMITTING_JS = f"document.cookie = '{SUBMITTING_COOKIE}=; path=/; max-age=0; samesite=lax'"
+CONFIRM_ANSWER_JS = CLEAR_SUBMITTING_JS + "; 'answer shown'"  # awaited: its reply says the answer arrived
 
 
 @lru_cache(maxsize=1)
@@ -429,6 +438,7 @@ class CounterPanel:
             self.message = ui.label().classes("grow text-negative text-sm").mark("counter-message")
             if self.notice is None:
                 ui.button(t("counter.case.submit"), icon="send", on_click=self._submit) \
+                    .on("click", js_handler=MARK_SUBMITTING_JS) \
                     .props("no-caps unelevated size=lg").mark("submit-case")
 
     def _submitted(self) -> None:
@@ -540,23 +550,48 @@ class CounterPanel:
             amount_fen = self._typed_amount()
         except MoneyError:
             self._say(t("counter.amount.bad", text=self.amount_text))
+            ui.run_javascript(CLEAR_SUBMITTING_JS)
             return
         try:
             case = await self._ensure_case(staff)
-            app.storage.user[PENDING_KEY] = {"key": case.submission_key, "person_id": case.person_id}
+        except CaseError as refused:
+            self._render()
+            self._say(refused.message())
+            ui.run_javascript(CLEAR_SUBMITTING_JS)  # refused before anything was submitted, and shown
+            return
+        key = case.submission_key
+        # committed before the submit starts, removed once the browser has the answer (desk.cases.submitting)
+        await run.io_bound(note_submitting, staff=staff.username, submission_key=key, person_id=case.person_id)
+        try:
             self.case = await run.io_bound(submit_case, case_id=case.case_id, staff=staff,
                                            expected_version=case.version, amount_fen=amount_fen,
                                            payee_card=self.other_card or None)
+            self.notice = await run.io_bound(notice_for, case_no=self.case.case_no, staff=staff,
+                                             base_url=self.base_url)
         except CaseError as refused:
-            app.storage.user.pop(PENDING_KEY, None)
             self._render()
             self._say(refused.message())
+            await self._confirm_answer(key)
             return
-        self.notice = await run.io_bound(notice_for, case_no=self.case.case_no, staff=staff, base_url=self.base_url)
-        app.storage.user.pop(PENDING_KEY, None)  # the answer is on screen: nothing left to recover
+        except Exception:
+            await run.io_bound(answer_not_shown, key)  # the clerk's next page load says what became of it
+            raise
         self.open_cases = []
         self._render()
+        await self._confirm_answer(key)
         await self.after_submit()  # the next customer's scan goes to the lookup; the profile shows the payment
+
+    async def _confirm_answer(self, submission_key: str) -> None:
+        """Forget the submission once the browser has the answer on screen, else leave it for the next load.
+
+        Messages reach the browser in order, so the reply to this script proves the answer arrived.
+        """
+        try:
+            await ui.run_javascript(CONFIRM_ANSWER_JS, timeout=ANSWER_TIMEOUT_S)
+        except (TimeoutError, RuntimeError):
+            await run.io_bound(answer_not_shown, submission_key)
+            return
+        await run.io_bound(answer_shown, submission_key)
 
     def _ask_override(self) -> None:
         """主管授权: a supervisor types their own username, password and a reason at this counter."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-from nicegui import app, run, ui
+from nicegui import run, ui
 
-from desk.cases.counter import CaseState, case_by_key, reopen_case
+from desk.cases.counter import CaseState, reopen_case
+from desk.cases.submitting import take_unanswered
 from desk.cases.workflow import CaseError, workflow_rules
 from desk.db import session_scope
 from desk.i18n import t
@@ -24,7 +25,7 @@ from desk.security.access_log import log_access
 from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
 from desk.security.roles import may_unmask
 from desk.ui.auth import require_staff
-from desk.ui.counter_panel import PENDING_KEY, CounterDesk
+from desk.ui.counter_panel import CLEAR_SUBMITTING_JS, SUBMITTING_COOKIE, CounterDesk
 from desk.ui.pages.loan_trial import trial_url
 from desk.ui.profile_view import show_profile
 from desk.ui.session import SessionStaff, apply_language
@@ -168,20 +169,34 @@ class LookupScreen:
         profile = await run.io_bound(_open_candidate, case.person_id, staff, self.purpose.value)
         await self._open(profile, resume=case if case.state in workflow_rules().editable_states else None)
 
-    async def recover_submission(self) -> None:
-        """After a lost answer (a restart while submitting): say what became of the last submission."""
-        pending = app.storage.user.pop(PENDING_KEY, None)
-        if not pending:
+    async def recover_submission(self, browser_was_submitting: bool) -> None:
+        """After a lost answer (the server restarted while submitting): say what became of the submission.
+
+        `browser_was_submitting`: the Submit click's cookie came with this page; without a row the
+        server never started that submission, so it did not go through.
+        """
+        staff = require_staff()
+        if staff is None:
             return
-        case = await run.io_bound(case_by_key, str(pending.get("key", "")))
-        if case is None:
-            self._say(t("counter.recovered.lost"), "negative")
+        unanswered, in_flight = await run.io_bound(take_unanswered, staff=staff.username)
+        if browser_was_submitting:
+            ui.run_javascript(CLEAR_SUBMITTING_JS)
+        if not unanswered:
+            if browser_was_submitting and not in_flight:
+                self._say(t("counter.recovered.lost"), "negative")
             return
-        self._say(t("counter.recovered.found", case_no=case.case_no, state=t(f"cases.state.{case.state}")),
-                  "positive")
-        with self.results:
-            ui.link(t("counter.open_case.notice") + f" {case.case_no}", f"/counter/notice/{case.case_no}") \
-                .classes("text-lg font-bold").mark("recovered-notice")
+        lines = []
+        for submission in unanswered:
+            case = submission.case
+            if case is None:
+                lines.append(t("counter.recovered.lost"))
+                continue
+            lines.append(t("counter.recovered.found", case_no=case.case_no, state=t(f"cases.state.{case.state}")))
+            with self.results:
+                ui.link(t("counter.open_case.notice") + f" {case.case_no}", f"/counter/notice/{case.case_no}") \
+                    .classes("text-lg font-bold").mark("recovered-notice")
+        recorded = all(submission.case is not None for submission in unanswered)
+        self._say(" · ".join(lines) if len(lines) > 1 else lines[0], "positive" if recorded else "negative")
 
     def _show(self, profile: CustomerProfile, masked: bool = True) -> None:
         self.profile, self.masked = profile, masked
@@ -224,6 +239,6 @@ def register() -> None:
     async def lookup_page(case: str = "") -> None:
         with frame("ui.lookup.title") as staff:
             screen = LookupScreen(staff)
-        await screen.recover_submission()
+        await screen.recover_submission(SUBMITTING_COOKIE in ui.context.client.request.cookies)
         if case.strip():
             await screen.resume_case(case.strip()[:20])

@@ -1,0 +1,128 @@
+"""The clerk's steps at the counter page, driven over its websocket (desk.bench.page_client): lookup,
+business, capture (a camera frame POSTed to the tab's route), 容缺, submit. Used by `bench load` and the
+crash test; the visible labels come from desk/i18n in zh-CN, the language the driver's requests ask for."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+
+from desk.bench.page_client import Page, PageError, log_in
+from desk.i18n import t, use_language
+
+ACCEPT_LANGUAGE = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+def zh(key: str, **params: object) -> str:
+    """A string of desk/i18n in Chinese (what the pages show the driver)."""
+    with use_language("zh-CN"):
+        return t(key, **params)
+
+
+LOGIN_LABELS = {"username": "ui.login.username", "password": "ui.login.password", "submit": "ui.login.submit"}
+_SUBMITTED = re.compile(re.escape(zh("counter.case.submitted", case_no="@")).replace("@", r"([A-Z]{2}\d{4}-\d+)"))
+
+
+async def clerk_session(url: str, username: str, password: str) -> aiohttp.ClientSession:
+    """A logged-in clerk's cookie jar (the login page's own form over its websocket)."""
+    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers=ACCEPT_LANGUAGE)
+    try:
+        await log_in(http, url, username, password, {k: zh(v) for k, v in LOGIN_LABELS.items()})
+    except BaseException:
+        await http.close()
+        raise
+    return http
+
+
+def case_number(page: Page) -> str | None:
+    """The case number the counter announced on the page, if it did."""
+    for text in page.texts():
+        if match := _SUBMITTED.search(text):
+            return match.group(1)
+    return None
+
+
+def buttons(page: Page, label: str) -> list[str]:
+    """Ids of the buttons showing `label`."""
+    return [element_id for element_id, element in page.elements.items()
+            if element and element.get("tag") == "q-btn" and (element.get("props") or {}).get("label") == label]
+
+
+async def look_up(page: Page, id_number: str, timeout_s: float = 30) -> None:
+    """Type the ID number, click 查询, wait until the counter panel (the business picker) is there."""
+    label = zh("counter.business.pick")
+
+    def pickers(p: Page) -> set[str]:
+        return {i for i, e in p.elements.items() if e and (e.get("props") or {}).get("label") == label}
+
+    old = pickers(page)  # the previous customer's picker: the new customer gets a new one
+    await page.type_into(zh("ui.lookup.label"), id_number)
+    await page.click(zh("ui.lookup.search"))
+    await page.wait_for(lambda p: bool(pickers(p) - old), timeout_s)
+
+
+async def pick_business(page: Page, code: str, timeout_s: float = 30) -> None:
+    """Choose the business in the picker; wait for its checklist (the Submit button)."""
+    label = zh("counter.business.pick")
+    select_id = max((i for i, e in page.elements.items() if e and (e.get("props") or {}).get("label") == label),
+                    key=int)  # the newest picker: the current customer's
+    select = page.elements[select_id]
+    option = next(o for o in select["props"]["options"] if str(o["label"]).startswith(code + " "))
+    await page.emit(select_id, "update:modelValue", {"value": option["value"], "label": option["label"]})
+    await page.wait_for(lambda p: bool(buttons(p, zh("counter.case.submit"))), timeout_s)
+
+
+async def capture_frame(page: Page, http: aiohttp.ClientSession, url: str, jpeg: bytes,
+                        timeout_s: float = 60) -> int | None:
+    """Open the capture dialog of the first material to capture and POST one camera frame; the HTTP status
+    (None: this customer has nothing to capture)."""
+    capture = buttons(page, zh("counter.capture.button"))
+    if not capture:  # everything proven by data: declaring the actual rent asks for the lease
+        try:
+            box_id, _ = page.find(lambda e: "实际租金" in str((e.get("props") or {}).get("label", "")))
+        except PageError:
+            return None
+        await page.emit(box_id, "update:modelValue", True)
+        await page.wait_for(lambda p: bool(buttons(p, zh("counter.capture.button"))), timeout_s)
+        capture = buttons(page, zh("counter.capture.button"))
+    await page.emit(capture[0], "click", {})
+    await page.wait_for(lambda p: any(e and "upload_url" in (e.get("props") or {}) for e in p.elements.values()),
+                        timeout_s)
+    _, camera = page.find(lambda e: "upload_url" in (e.get("props") or {}))
+    async with http.post(url + camera["props"]["upload_url"], data=jpeg, headers={"Content-Type": "image/jpeg"},
+                         timeout=aiohttp.ClientTimeout(total=timeout_s)) as response:
+        await response.read()
+        return response.status
+
+
+async def defer_all(page: Page, timeout_s: float = 30) -> bool:
+    """容缺 every material still missing; False if one may not be deferred (the dialog said why)."""
+    while defer := buttons(page, zh("counter.defer.button")):
+        count = len(defer)
+        await page.emit(defer[0], "click", {})
+        await page.wait_for(lambda p: bool(buttons(p, zh("counter.defer.confirm"))), timeout_s)
+        await page.emit(buttons(page, zh("counter.defer.confirm"))[-1], "click", {})
+        try:
+            await page.wait_for(lambda p: len(buttons(p, zh("counter.defer.button"))) < count, 5)
+        except PageError:
+            if page.disconnected:
+                raise
+            return False
+    return True
+
+
+async def submit(page: Page, on_sent=None, timeout_s: float = 30) -> str | None:  # noqa: ANN001 - a callback
+    """Click Submit; the case number shown, or None if the counter refused (its reason is on the page)."""
+    before = set(page.texts())
+    await page.emit(buttons(page, zh("counter.case.submit"))[0], "click", {})
+    if on_sent is not None:
+        on_sent()
+    await page.wait_for(lambda p: case_number(p) is not None or bool(set(p.texts()) - before), timeout_s)
+    try:  # a new text that is not the case number may be a redraw on the way to it, or the refusal
+        await page.wait_for(lambda p: case_number(p) is not None, 2)
+    except PageError:
+        if page.disconnected:
+            raise
+        return None
+    return case_number(page)
