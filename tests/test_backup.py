@@ -30,6 +30,7 @@ from desk.cases.tables import Case, CaseTransition
 from desk.cases.working_days import local_day
 from desk.cli import build_parser
 from desk.db import make_engine, session_scope
+from desk.migrations import head_revision
 from desk.operations.commands import backup_command, restore_command
 from desk.security.access_log import AccessLog, log_access
 from desk.settings import get_settings
@@ -94,7 +95,7 @@ def test_round_trip_restores_every_row_and_file_and_verify_is_clean(running_desk
     assert status == 0, err
     assert out.startswith(f"备份完成：{dest}") and "Traceback" not in err
     manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["database"]["kind"] == engine.dialect.name and manifest["database"]["revision"] == "0002"
+    assert manifest["database"]["kind"] == engine.dialect.name and manifest["database"]["revision"] == head_revision()
     assert manifest["database"]["rows"]["case_file"] == len(before["case_file"])
     assert manifest["archive_files"] > 0 and manifest["problems"] == {"missing": [], "altered": []}
     listed = {entry["path"] for entry in manifest["files"]}
@@ -220,7 +221,7 @@ def test_backup_and_restore_as_commands_of_a_sqlite_data_folder(tmp_path):
     assert summary["ok"] and summary["database"]["rows"]["person"] == 20
     result = desk("restore", str(dest), data=target)
     assert result.returncode == 0, result.stderr
-    assert "结构版本 0002" in result.stdout
+    assert f"结构版本 {head_revision()}" in result.stdout
     result = desk("restore", str(dest), data=target)
     assert result.returncode == 1 and "不是空目录" in result.stderr and "Traceback" not in result.stderr
     assert desk("reconcile", data=target).returncode == 0
