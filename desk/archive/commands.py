@@ -84,18 +84,12 @@ def search_command(args: argparse.Namespace) -> int:
 
 
 def _archive_file(path: Path, person_id: int, args: argparse.Namespace, store: FileStore) -> int:
-    from desk.archive.intake import DocumentInfo, archive_document, page_input_from_result
+    from desk.archive.intake import DocumentInfo, archive_document, is_pdf, page_inputs_of_file
     from desk.capture.options import CaptureOptions
-    from desk.capture.pipeline import process_file
 
-    options = CaptureOptions.from_settings()
     received = path.read_bytes()
-    results = process_file(received, name=path.name, options=options)
-    is_pdf = received.lstrip()[:5] == b"%PDF-"
-    keep_received = len(results) == 1 and not is_pdf
-    pages = [page_input_from_result(result, received=received if keep_received else None,
-                                     flat_dpi=options.flat_dpi) for result in results]
-    info = DocumentInfo(person_id=person_id, captured_by=args.staff, source="pdf" if is_pdf else "upload",
+    pages = page_inputs_of_file(received, name=path.name, options=CaptureOptions.from_settings())
+    info = DocumentInfo(person_id=person_id, captured_by=args.staff, source="pdf" if is_pdf(received) else "upload",
                         material_code=args.material, case_no=args.case, title=path.name,
                         retention_class=args.retention)
     return archive_document(store, pages, info)

@@ -30,6 +30,7 @@ from desk.db import session_scope
 from desk.records.tables import Person
 
 if TYPE_CHECKING:
+    from desk.capture.options import CaptureOptions
     from desk.capture.results import PageResult
 
 _NOT_A_TYPE = ("", "unknown", "skip")
@@ -124,6 +125,23 @@ def page_input_from_result(result: PageResult, *, received: bytes | None = None,
                      words=words, width_px=int(width), height_px=int(height),
                      dpi=flat_dpi if result.page_found else None, doc_type=result.doc_type,
                      confidence=float(result.confidence), fields=dict(result.fields))
+
+
+def is_pdf(data: bytes) -> bool:
+    """Whether the bytes are a PDF (its pages are kept as decoded, not as the file that arrived)."""
+    return data.lstrip()[:5] == b"%PDF-"
+
+
+def page_inputs_of_file(data: bytes, *, name: str, options: CaptureOptions) -> list[PageInput]:
+    """Every page of an image or PDF through the capture pipeline, made archive-ready (encoded) one at
+    a time as the pipeline hands them on, so no more than one page's arrays are held at once.
+    Raises desk.capture.errors.InputRefused for bad or over-budget input."""
+    from desk.capture.pipeline import stream_file  # OpenCV and the OCR engines load only when a file is read
+
+    streamed = stream_file(data, name=name, options=options)
+    keep_received = streamed.count == 1 and not is_pdf(data)  # a photo or scan is kept as it arrived
+    return [page_input_from_result(result, received=data if keep_received else None, flat_dpi=options.flat_dpi)
+            for result in streamed.results]
 
 
 def _document_type(pages: Sequence[PageInput]) -> str:

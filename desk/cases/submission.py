@@ -188,29 +188,23 @@ def _promises(pairs: Sequence[tuple[str, str]], reasons: list[Reason]) -> list[t
 
 def capture_file(material: str, path: Path, reasons: list[Reason]) -> Attachment | None:
     """Run one file through the capture pipeline (nothing stored); a reason when it is refused."""
-    from desk.archive.intake import page_input_from_result
+    from desk.archive.intake import is_pdf, page_inputs_of_file
+    from desk.archive.viewer import ids_read
     from desk.capture.errors import InputRefused
     from desk.capture.options import CaptureOptions
-    from desk.capture.pipeline import process_file
 
     if not path.is_file():
         reasons.append(Reason("archive.cli.no_file", {"file": str(path)}))
         return None
     data = path.read_bytes()
-    options = CaptureOptions.from_settings()
     try:
-        results = process_file(data, name=path.name, options=options)
+        pages = tuple(page_inputs_of_file(data, name=path.name, options=CaptureOptions.from_settings()))
     except InputRefused as refused:
         reasons.append(Reason("archive.cli.file_refused", {"file": str(path), "reason": refused.message()}))
         return None
-    is_pdf = data.lstrip()[:5] == b"%PDF-"
-    keep_received = len(results) == 1 and not is_pdf
-    pages = tuple(page_input_from_result(result, received=data if keep_received else None,
-                                         flat_dpi=options.flat_dpi)
-                  for result in results)
-    ids = tuple(found["value"] for result in results for found in result.fields.get("id_numbers", []))
-    return Attachment(material, path, "pdf" if is_pdf else "upload", pages,
-                      tuple(result.doc_type for result in results), ids, "\n".join(r.text for r in results))
+    ids = tuple(number for page in pages for number in sorted(ids_read(page.fields)))
+    return Attachment(material, path, "pdf" if is_pdf(data) else "upload", pages,
+                      tuple(page.doc_type for page in pages), ids, "\n".join(page.text for page in pages))
 
 
 def _repeated(request: SubmitRequest, reasons: list[Reason]) -> None:
