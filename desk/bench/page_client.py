@@ -179,3 +179,9 @@ async def log_in(http: aiohttp.ClientSession, base_url: str, username: str, pass
         await page.wait_for(lambda p: bool(p.navigated_to), timeout_s)
     finally:
         await page.close()
+    # a right password sends the browser to /login/complete, whose HTTP answer carries the new session
+    # id (renewed at login); a browser follows that navigation, so the client does too
+    target = page.navigated_to[0]
+    if target.startswith("/login/complete"):
+        async with http.get(base_url + target, allow_redirects=True) as response:
+            await response.read()
