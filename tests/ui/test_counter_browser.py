@@ -92,6 +92,7 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
         page.screenshot(path=shots / "zh-1-profile.png")
 
         # keyboard first: the business picker has the focus; typing filters, ↓ and Enter take the option
+        expect(page.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()
         page.keyboard.type("租房")
         expect(page.get_by_role("option", name=f"{RENT} 租房提取")).to_be_visible()
         page.keyboard.press("ArrowDown")

@@ -28,6 +28,8 @@ def _ready_to_submit(page, expect, id_number: str) -> None:
     query.fill(id_number)
     query.press("Enter")
     expect(page.get_by_text(zh("counter.business.pick")).first).to_be_visible(timeout=30_000)
+    # keyboard first: the business picker takes the focus once the panel is live
+    expect(page.get_by_role("combobox", name=zh("counter.business.pick"))).to_be_focused(timeout=30_000)
     page.keyboard.type("租房")
     expect(page.get_by_role("option", name="TQ401", exact=False)).to_be_visible()
     page.keyboard.press("ArrowDown")

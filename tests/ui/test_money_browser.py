@@ -108,6 +108,7 @@ def _open(page, url: str, id_number: str, business: str, name: str):  # noqa: AN
     query.fill(id_number)
     page.keyboard.press("Enter")
     expect(page.get_by_text("选择业务后，立即显示材料清单", exact=False)).to_be_visible()
+    expect(page.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()  # keyboard first
     page.keyboard.type(name)
     expect(page.get_by_role("option", name=f"{business} {name}")).to_be_visible()
     page.keyboard.press("ArrowDown")
