@@ -38,7 +38,8 @@ from desk.cases.workflow import (Actor, CaseConflict, CaseError, accept_on_promi
                                  workflow_rules)
 from desk.cases.working_days import local_day
 from desk.db import session_scope
-from desk.records.profile import CustomerProfile, load_profile
+from desk.records.profile import CustomerProfile
+from desk.records.registries import default_directory
 from desk.records.tables import Person
 from desk.security.access_log import log_access
 from desk.security.masking import mask_card, mask_name
@@ -226,10 +227,11 @@ def _capture_flags(session: Session, case: Case, material: str, pages: Sequence[
     need = next((need for need in get_catalog().business[case.business_code].materials if need.code == material),
                 None)
     person = session.get(Person, case.person_id)
-    profile = load_profile(session, case.person_id)
+    marriage = default_directory().ask(session, case.person_id, "marriage")  # one question, not the whole profile
+    spouse = marriage.get("spouse_id_number") if marriage.get("status") == "married" else None
     ids = [number for page in pages for number in ids_read(page.fields)]
     return page_flags(material, need.alternatives if need else (), [page.doc_type for page in pages], ids, problems,
-                      person.id_number, spouse_id_number(profile))
+                      person.id_number, spouse)
 
 
 def refuse_missing_sides(material: str, pages: Sequence[PageInput], sides: Sequence[str | None] = ()) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from case_people import add_customer, add_staff, identity, owns_home
-from docgen.content import Facts
+from docgen.content import HolderFacts
 from docgen.documents import TODAY as DOCGEN_TODAY, lease
 from docgen.ids import Person as DocPerson
 from sqlalchemy import func, select, update
@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RENT_CAP_FEN = 2_160_000  # TQ401's yearly cap in the urban core (catalog.toml)
 HANDLERS = {"submit": submit_command, "show": show_command, "decide": decide_command}
 COUNTED = (Case, CaseMaterial, CaseTransition, Withdrawal, ArchiveDocument)
+
+TENANT_CALL = 2  # a lease names the landlord first, then the tenant
 
 
 def _today():
@@ -95,24 +97,12 @@ def _balance(engine, person_id: int) -> int:
                                .where(PersonalAccount.person_id == person_id)).scalar_one()
 
 
-class _TenantFacts(Facts):
-    """docgen facts whose second person (a lease's tenant) is the customer."""
-
-    def __init__(self, tenant: DocPerson) -> None:
-        super().__init__(random.Random(7), DOCGEN_TODAY)
-        self.tenant, self.calls = tenant, 0
-
-    def person(self, male: bool | None = None) -> DocPerson:
-        self.calls += 1
-        return self.tenant if self.calls == 2 else super().person(male)
-
-
 def lease_scan(customer: Person, folder: Path) -> Path:
     """A flat scan (PNG) of a generated 房屋租赁合同 with the customer as 承租人 (their name and ID number)."""
     tenant = DocPerson(name=customer.name, sex="男", ethnicity="汉", birth=customer.birth_date,
                        district_code=customer.id_number[:6], address="大连市中山区人民路 1 号",
                        id_number=customer.id_number)
-    document = lease(_TenantFacts(tenant))
+    document = lease(HolderFacts(random.Random(7), DOCGEN_TODAY, tenant, TENANT_CALL))
     path = folder / "lease.png"
     document.image.save(path)
     return path

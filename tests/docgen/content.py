@@ -113,3 +113,16 @@ class Facts:
 def cn_date(day: date) -> str:
     """A date as Chinese documents print it: 2026年03月08日."""
     return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
+class HolderFacts(Facts):
+    """Facts whose `holder_call`-th person is `holder` (a real customer); everyone else is made up.
+    A lease's first person is the landlord, so its tenant is the second call."""
+
+    def __init__(self, rng: random.Random, today: date, holder: Person, holder_call: int) -> None:
+        super().__init__(rng, today)
+        self.holder, self.holder_call, self.calls = holder, holder_call, 0
+
+    def person(self, male: bool | None = None) -> Person:
+        self.calls += 1
+        return self.holder if self.calls == self.holder_call else super().person(male)

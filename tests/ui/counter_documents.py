@@ -12,7 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from docgen.content import Facts
+from docgen.content import Facts, HolderFacts
 from docgen.documents import TEMPLATES, TODAY, Document, _finish, _guilloche
 from docgen.ids import Person, make_address
 from docgen.scene import SceneOptions, photograph
@@ -44,18 +44,6 @@ PRINTABLE = {**TEMPLATES, "id_card_back": lambda facts: _card_back(facts, lines_
              "id_card_back_hidden": lambda facts: _card_back(facts, lines_shown=False)}
 
 
-class _HolderFacts(Facts):
-    """Facts whose holder-th person is the customer; everyone else is made up."""
-
-    def __init__(self, rng: random.Random, customer: Person, holder_call: int) -> None:
-        super().__init__(rng, TODAY)
-        self.customer, self.holder_call, self.calls = customer, holder_call, 0
-
-    def person(self, male: bool | None = None) -> Person:
-        self.calls += 1
-        return self.customer if self.calls == self.holder_call else super().person(male)
-
-
 @dataclass
 class Photo:
     """A photographed document and what is printed on it."""
@@ -79,7 +67,7 @@ def as_holder(customer) -> Person:  # noqa: ANN001 - a desk.records Person row
 def photo_of(doc_type: str, holder: Person, *, seed: int = 5, options: SceneOptions | None = None) -> Photo:
     """`doc_type` printed for `holder`, photographed as `options` says (default: upright, slightly turned)."""
     rng = random.Random(seed)
-    document = PRINTABLE[doc_type](_HolderFacts(rng, holder, HOLDER_CALL[doc_type]))
+    document = PRINTABLE[doc_type](HolderFacts(rng, TODAY, holder, HOLDER_CALL[doc_type]))
     scene = photograph(document.image, options or SceneOptions(angle_deg=3.0), rng)
     return Photo(scene.jpeg, document)
 

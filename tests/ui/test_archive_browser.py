@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 from review_archive_seed import archive_page, lease_page  # noqa: F401 - fixture
-from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server  # noqa: F401 - fixture
+from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - fixture
 
 from desk.db import make_engine
 
@@ -33,10 +33,7 @@ def test_archivist_searches_and_sees_the_hits_on_the_page(desk_server, lease_pag
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
 
         page.goto(url + "/archive")
-        page.get_by_label("用户名").fill("archivist1")
-        page.get_by_label("密码", exact=True).fill(password["password"])
-        page.keyboard.press("Enter")
-        page.wait_for_url(url + "/archive")
+        sign_in(page, url, "archivist1", password["password"], lands_on="/archive")
         query = page.get_by_label("检索内容")
         expect(query).to_be_focused()
         page.keyboard.type("租赁")

@@ -21,6 +21,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def sign_in(page, url: str, username: str, password: str, *, lands_on: str = "/lookup") -> None:  # noqa: ANN001
+    """Fill the staff login form on the page shown now (the login page, or where it redirected) and wait
+    until the browser lands on `lands_on`."""
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(url + lands_on)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -17,7 +17,7 @@ import pytest
 
 from counter_documents import as_holder, photo_of, write_y4m
 from desk.i18n import t
-from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server  # noqa: F401 - desk_server is a fixture
+from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - desk_server is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -82,10 +82,7 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
 
         page.goto(url + "/login")
-        page.get_by_label("用户名").fill("clerk1")
-        page.get_by_label("密码", exact=True).fill(password["clerk1"]["password"])
-        page.keyboard.press("Enter")
-        page.wait_for_url(url + "/lookup")
+        sign_in(page, url, "clerk1", password["clerk1"]["password"])
         page.keyboard.type(customer.id_number)
         page.keyboard.press("Enter")
         expect(page.get_by_text("选择业务后，立即显示材料清单", exact=False)).to_be_visible()

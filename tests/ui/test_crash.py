@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from docgen.content import Facts
+from docgen.content import HolderFacts
 from docgen.documents import TODAY as DOCGEN_TODAY, lease
 from docgen.ids import Person as DocPerson
 
@@ -34,19 +34,8 @@ from desk_process import LOGIN_LABELS, ROOT, DeskServer, clerk_session, counter_
 pytestmark = [pytest.mark.slow]
 
 KILLS = 20
+TENANT_CALL = 2  # a lease names the landlord first, then the tenant
 HERE = Path(__file__).resolve().parent
-
-
-class _Tenant(Facts):
-    """docgen facts whose second person (a lease's tenant) is the customer."""
-
-    def __init__(self, tenant: DocPerson) -> None:
-        super().__init__(random.Random(7), DOCGEN_TODAY)
-        self.tenant, self.calls = tenant, 0
-
-    def person(self, male: bool | None = None) -> DocPerson:
-        self.calls += 1
-        return self.tenant if self.calls == 2 else super().person(male)
 
 
 def _lease_scans(data: Path, id_numbers: list[str], folder: Path) -> list[str]:
@@ -59,7 +48,7 @@ def _lease_scans(data: Path, id_numbers: list[str], folder: Path) -> list[str]:
             tenant = DocPerson(name=name, sex="男", ethnicity="汉", birth=date.fromisoformat(str(birth)[:10]),
                                district_code=id_number[:6], address="大连市中山区人民路 1 号", id_number=id_number)
             path = folder / f"{id_number}.png"
-            lease(_Tenant(tenant)).image.save(path)
+            lease(HolderFacts(random.Random(7), DOCGEN_TODAY, tenant, TENANT_CALL)).image.save(path)
             pairs.append(f"{id_number}={path}")
     return pairs
 

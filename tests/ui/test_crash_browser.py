@@ -14,12 +14,10 @@ import time
 import pytest
 
 from desk_process import DeskServer, rent_customers, zh
+from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 
 def _ready_to_submit(page, expect, id_number: str) -> None:
@@ -60,10 +58,7 @@ def test_a_page_open_during_a_kill_shows_what_became_of_the_submission_after_rec
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
             page.goto(server.url + "/lookup")
-            page.get_by_label("用户名").fill("clerk1")
-            page.get_by_label("密码", exact=True).fill(server.logins()["clerk1"])
-            page.keyboard.press("Enter")
-            page.wait_for_url(server.url + "/lookup")
+            sign_in(page, server.url, "clerk1", server.logins()["clerk1"])
 
             # 1. the server froze as the clerk clicked: the click never arrived; then it was killed
             _ready_to_submit(page, expect, first)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from desk.i18n import t
-from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server  # noqa: F401 - desk_server is a fixture
+from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - desk_server is a fixture
 from test_counter_browser import _shots
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -132,10 +132,7 @@ def test_money_flows_in_chromium(desk_server, tmp_path):  # noqa: F811
         console_errors: list[str] = []
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
         page.goto(url + "/login")
-        page.get_by_label("用户名").fill("clerk1")
-        page.get_by_label("密码", exact=True).fill(logins["clerk1"]["password"])
-        page.keyboard.press("Enter")
-        page.wait_for_url(url + "/lookup")
+        sign_in(page, url, "clerk1", logins["clerk1"]["password"])
 
         # finding 1: the registry shows a home — no 容缺 on the no-home proof, no submission
         owner = people["owner"]

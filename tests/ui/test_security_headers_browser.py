@@ -9,7 +9,7 @@ import json
 import sqlite3
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server  # noqa: F401 - the fixture
+from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,10 +45,7 @@ def test_pages_render_and_act_under_the_csp_in_chromium(desk_server, tmp_path): 
 
         response = page.goto(url + "/login")
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-        page.get_by_label("用户名").fill("clerk1")
-        page.get_by_label("密码", exact=True).fill(logins["clerk1"]["password"])
-        page.keyboard.press("Enter")
-        page.wait_for_url(url + "/lookup")
+        sign_in(page, url, "clerk1", logins["clerk1"]["password"])
         expect(page.get_by_text("王丽 · 柜员")).to_be_visible()
         collect()
 
