@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# PP-OCRv4 with its ONNX models in the wheel. --no-deps: it names opencv-python, whose cv2 would
+# overwrite opencv-python-headless's (and need libGL); pyproject.toml lists what it really imports.
+RAPIDOCR := rapidocr-onnxruntime==1.4.4
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver postgresql postgresql-contrib
 # OCRmyPDF needs ghostscript; unpaper and pngquant are optional helpers of it
@@ -33,14 +36,17 @@ $(VENV)/bin/python:
 
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --no-deps $(RAPIDOCR)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --no-deps $(RAPIDOCR)
 	touch $(VENV)/.installed $@
 
 $(VENV)/.installed-bench: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m pip install -q --no-deps $(RAPIDOCR)
 	touch $(VENV)/.installed $(VENV)/.installed-test $@
 
 clean:

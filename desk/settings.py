@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
     ocr_languages: str = "chi_sim+eng"
+    ocr_engine: str = "rapidocr"  # DESK_OCR_ENGINE: rapidocr (PP-OCRv4; Tesseract for English pages) or tesseract
     ocr_timeout_s: float = 60.0
     session_idle_minutes: int = 30
     default_language: str = "zh-CN"

@@ -10,6 +10,7 @@ class CaptureOptions:
     """How to run the pipeline. Defaults suit the document camera on a counter desk."""
 
     ocr_languages: str = "chi_sim+eng"
+    ocr_engine: str = "rapidocr"  # desk.capture.engines.ENGINE_NAMES
     ocr_timeout_s: float = 60.0
     run_ocr: bool = True
     language: str | None = None  # language of messages (zh-CN / en); None: the current one
@@ -30,6 +31,7 @@ class CaptureOptions:
         settings = get_settings()
         values: dict[str, object] = {
             "ocr_languages": settings.ocr_languages,
+            "ocr_engine": settings.ocr_engine,
             "ocr_timeout_s": settings.ocr_timeout_s,
             "max_pages": settings.capture_max_pages,
             "max_pixels": settings.capture_max_page_megapixels * 1_000_000,

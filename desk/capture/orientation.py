@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
-
-from desk.capture import ocr, ocr_input
+from desk.capture import engine_tesseract, ocr_input
 
 _OSD_SIDE = 1800  # OSD is slow on full-resolution pages and no better
 _BAND_LINE_PX = 36  # text height in the strip read both ways up: plenty for Tesseract, and fast
@@ -42,7 +40,7 @@ def detect_orientation(gray: np.ndarray, *, languages: str, timeout_s: float) ->
     if band is not None:
         try:
             upright_score, flipped_score = _reading_scores(band, languages, timeout_s)
-        except ocr.OcrTimeout:
+        except engine_tesseract.OcrTimeout:
             upright_score = flipped_score = 0.0  # undecided: fall through to OSD
         margin = abs(upright_score - flipped_score)
         if margin >= _MIN_READING_MARGIN:
@@ -74,13 +72,9 @@ def _osd(gray: np.ndarray, timeout_s: float) -> tuple[int, float] | None:
     scale = min(1.0, _OSD_SIDE / max(gray.shape))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     try:
-        result = pytesseract.image_to_osd(
-            small, config="--psm 0 -c min_characters_to_try=5", output_type=pytesseract.Output.DICT,
-            timeout=timeout_s,
-        )
-    except (pytesseract.TesseractError, RuntimeError):
-        return None  # too little text for OSD: fall back to our own check
-    return int(result["rotate"]) % 360, float(result["orientation_conf"])
+        return engine_tesseract.osd(small, timeout_s=timeout_s)  # None: too little text for OSD
+    except engine_tesseract.OcrTimeout:
+        return None  # undecided: the caller keeps the page as found
 
 
 def _text_band(level: np.ndarray) -> np.ndarray | None:
@@ -136,7 +130,7 @@ def _reading_scores(band: np.ndarray, languages: str, timeout_s: float) -> tuple
     """
     gap = np.full((band.shape[0], band.shape[1]), int(np.median(band)), np.uint8)
     stacked = np.vstack([band, gap, cv2.rotate(band, cv2.ROTATE_180)])
-    words = ocr.read_words(stacked, languages=languages, timeout_s=timeout_s, psm=6)
+    words = engine_tesseract.read_words(stacked, languages=languages, timeout_s=timeout_s, psm=6)
     scores = [0.0, 0.0]
     for word in words:
         middle = word.box[1] + word.box[3] / 2

@@ -24,9 +24,10 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from desk.capture import classify, fields, ocr, ocr_input, orientation, page_detection, perspective, quality, skew
+from desk.capture import classify, engines, fields, orientation, page_detection, perspective, quality, skew
 from desk.capture.inputs import SourcePage, open_pages, read_source
 from desk.capture.options import CaptureOptions
+from desk.capture.reading import Reading, remove_cjk_spaces
 from desk.capture.results import PageResult
 
 __all__ = ["CaptureOptions", "PageResult", "StreamedFile", "process_file", "process_image", "process_page", "stream_file"]
@@ -100,7 +101,8 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
             cut_off=outline.touches_border,
         )
     with timer("ocr"):
-        ocr_image, text_source, read = _read_text(page, upright_gray, camera or outline.found, options)
+        ocr_image, text_source, read = _read_text(page, upright_gray, camera or outline.found, options,
+                                                  blank=turn.method == "blank")
         if read.timed_out:
             report.problems.append("ocr_timeout")
     with timer("classify"):
@@ -127,24 +129,26 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         ocr_input=ocr_image,
         thumbnail=_thumbnail(upright, options.thumbnail_px),
         words=read.words,
+        lines=read.lines,
         evidence=decided.evidence,
         text_source=text_source,
+        engine=read.engine,
         language=options.language,
     )
 
 
 def _read_text(
-    page: SourcePage, upright_gray: np.ndarray, photographed: bool, options: CaptureOptions
-) -> tuple[np.ndarray, str, ocr.OcrResult]:
+    page: SourcePage, upright_gray: np.ndarray, photographed: bool, options: CaptureOptions, *, blank: bool
+) -> tuple[np.ndarray, str, Reading]:
     """The OCR input, where the text came from, and the text: the PDF's own text layer when it has
-    one, else Tesseract (unless OCR is switched off)."""
+    one, else the OCR engine (unless OCR is switched off)."""
     if page.text_layer:
-        text = ocr.remove_cjk_spaces(page.text_layer.strip())
-        return upright_gray, "pdf_text_layer", ocr.OcrResult(text=text, confidence=100.0)
-    if not options.run_ocr:
-        return upright_gray, "none", ocr.OcrResult()
-    image, psm = ocr_input.prepare(upright_gray, camera=photographed)
-    read = ocr.recognize(image, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s, psm=psm)
+        text = remove_cjk_spaces(page.text_layer.strip())
+        return upright_gray, "pdf_text_layer", Reading(text=text, confidence=100.0, engine="pdf_text_layer")
+    if not options.run_ocr or blank:  # a page without ink has nothing to read
+        return upright_gray, "none", Reading()
+    image, read = engines.read_page(upright_gray, engine=options.ocr_engine, languages=options.ocr_languages,
+                                    timeout_s=options.ocr_timeout_s, photographed=photographed)
     return image, "ocr", read
 
 

@@ -30,12 +30,14 @@ _pool_size = 0
 _lock = threading.Lock()  # the CLI's pool threads and the server's event loop may both ask
 
 
-def _init_worker() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+def _init_worker(engine: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops the workers
     import cv2
 
+    from desk.capture import engines
+
     cv2.setNumThreads(1)
+    engines.warm_up(engine)  # the models load as the worker starts, not on a clerk's first page
 
 
 def page_pool(workers: int | None = None) -> ProcessPoolExecutor:
@@ -46,9 +48,35 @@ def page_pool(workers: int | None = None) -> ProcessPoolExecutor:
         if _pool is None or _pool_size != size or _is_broken(_pool):
             _stop(_pool)
             context = multiprocessing.get_context("spawn")  # safe beside the web server's threads
-            _pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_init_worker)
+            _pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_init_worker,
+                                        initargs=(_configured_engine(),))
             _pool_size = size
         return _pool
+
+
+def prestart(workers: int | None = None) -> list[int]:
+    """Start every worker of the pool now (each loads the OCR models as it starts); their process ids.
+
+    Called when the server starts, so the first page after start-up does not wait for a worker to
+    spawn and load its models.
+    """
+    executor = page_pool(workers)
+    size = workers or os.cpu_count() or 1
+    # jobs that overlap in time make the executor start one worker for each
+    return sorted({result_of(job) for job in [executor.submit(_pid_after, 0.2) for _ in range(size)]})
+
+
+def _pid_after(seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _configured_engine() -> str:
+    from desk.settings import get_settings
+
+    return get_settings().ocr_engine
 
 
 def result_of(future: Future, timeout: float | None = None) -> Any:

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from desk.capture.ocr import Word
+from desk.capture.reading import Line, Word
 from desk.capture.quality import QualityReport
 
 JSON_KEYS = (
     "file", "page", "page_found", "corners", "rotation", "skew_deg", "quality",
-    "doc_type", "fields", "text", "confidence", "timings_ms",
+    "doc_type", "fields", "text", "confidence", "timings_ms", "engine",
 )
 
 
@@ -34,11 +34,13 @@ class PageResult:
     timings_ms: dict[str, float]
     original: np.ndarray  # the decoded colour original, untouched
     flattened: np.ndarray  # the flattened colour page, upright and deskewed
-    ocr_input: np.ndarray  # the grey image Tesseract read (word boxes refer to it)
+    ocr_input: np.ndarray  # the grey image the OCR engine read (word boxes refer to it)
     thumbnail: np.ndarray
     words: list[Word] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)  # the engine's text lines (segments), with boxes
     evidence: list[str] = field(default_factory=list)  # keywords that decided doc_type
     text_source: str = "ocr"  # "ocr", "pdf_text_layer" or "none"
+    engine: str = ""  # the OCR engine that read the page ("rapidocr", "tesseract"), "" when none did
     language: str | None = None
 
     def to_json(self) -> dict:
@@ -56,6 +58,7 @@ class PageResult:
             "text": self.text,
             "confidence": round(self.confidence, 1),
             "timings_ms": {step: round(ms, 1) for step, ms in self.timings_ms.items()},
+            "engine": self.engine,
         }
 
     def details(self) -> dict:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 
+from desk.capture import engines, pool
 from desk.cases.catalog import CatalogError, get_catalog
 from desk.db import get_engine, init_db, session_scope
 from desk.i18n import t, use_language
@@ -49,6 +51,11 @@ def run_command(args: argparse.Namespace) -> int:
         except CatalogError as error:
             print(error, file=sys.stderr, flush=True)
             return 2
+        missing = engines.problems(settings.ocr_engine, settings.ocr_languages)
+        if missing:  # name what is missing now, not on a clerk's first capture
+            print("\n  ".join([t("ui.server.ocr_missing", engine=settings.ocr_engine), *missing]),
+                  file=sys.stderr, flush=True)
+            return 2
         if not args.no_seed:
             _seed_if_empty(settings)
         with session_scope() as db:
@@ -63,6 +70,8 @@ def run_command(args: argparse.Namespace) -> int:
     from desk.ui.app import build
 
     build()
+    # the capture workers start (and load the OCR models) beside the server, not on the first capture
+    threading.Thread(target=pool.prestart, name="desk-pool-prestart", daemon=True).start()
     run.process_pool_start_method = "spawn"  # fork would copy the server's threads and sockets
     ssl = {"ssl_certfile": str(settings.ssl_certfile), "ssl_keyfile": str(settings.ssl_keyfile)} \
         if scheme == "https" else {}
