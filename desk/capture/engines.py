@@ -15,6 +15,7 @@ from desk.capture.reading import OcrEngine, Reading, is_latin_text
 
 ENGINE_NAMES = (engine_rapidocr.NAME, engine_tesseract.NAME)
 _RAPIDOCR_LANGUAGES = {"chi_sim", "eng"}  # what the PP-OCRv4 Chinese model reads
+_CHINESE = {"chi_sim", "chi_sim_vert", "chi_tra", "chi_tra_vert"}
 
 
 def read_page(gray: np.ndarray, *, engine: str, languages: str, timeout_s: float,
@@ -25,7 +26,13 @@ def read_page(gray: np.ndarray, *, engine: str, languages: str, timeout_s: float
         reading = engine_rapidocr.RapidOcrEngine().read(image, languages=languages, timeout_s=timeout_s)
         if not is_latin_text(reading.text):
             return image, reading
+        languages = _latin_only(languages)  # with chi_sim loaded Tesseract runs English words together
     return _tesseract(gray, languages=languages, timeout_s=timeout_s, photographed=photographed)
+
+
+def _latin_only(languages: str) -> str:
+    latin = [lang for lang in languages.split("+") if lang not in _CHINESE]
+    return "+".join(latin) or "eng"
 
 
 def _tesseract(gray: np.ndarray, *, languages: str, timeout_s: float, photographed: bool) -> tuple[np.ndarray, Reading]:
