@@ -375,9 +375,6 @@ def bank_card(facts: Facts) -> Document:
     return _finish(sheet, "bank_card", "M04", fields, corner_mm=3.2)
 
 
-_LOCATIONS = ["中山区", "西岗区", "沙河口区", "甘井子区", "高新园区"]
-
-
 def real_estate_certificate(facts: Facts) -> Document:
     """不动产权证书 (M08) register page: certificate number, then 权利人 … 使用期限 in a ruled table."""
     owner = facts.person()
@@ -416,7 +413,7 @@ def purchase_contract(facts: Facts) -> Document:
     sheet = Sheet(210, 297)
     title = "商品房买卖合同" if new_build else "存量房买卖合同"
     sheet.centered(26, title, pt=22)
-    sheet.centered(40, "（预售）" if new_build else "（经纪成交版）", pt=12, style="serif")
+    sheet.centered(40, "（预售）" if new_build else "（示范文本）", pt=12, style="serif")
     sheet.text(132, 52, f"合同编号：{number}", pt=10, style="sans")
     address = make_address(facts.rng, facts.rng.choice(sorted(DALIAN_DISTRICTS)))  # the flat sold
     y = 66.0
@@ -447,8 +444,7 @@ def _issuing_office(district_code: str) -> str:
     district = DALIAN_DISTRICTS[district_code]
     if district.endswith(("市", "县")):
         return f"{district}公安局"
-    return f"大连市公安局{district.removesuffix('区').removesuffix('口')}分局" if district != "旅顺口区" \
-        else "大连市公安局旅顺口分局"
+    return f"大连市公安局{district.removesuffix('区')}分局"
 
 
 def _id_validity(facts: Facts, birth: date) -> tuple[date, date | None]:

@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image
 
 from .content import Facts, cn_date, yuan_in_words
-from .documents import Document, _chip, _finish, _portrait, _unionpay
+from .documents import Document, _chip, _finish, _unionpay
 from .ids import DALIAN_DISTRICTS, make_address
 from .sheet import BLACK_INK, BLUE_INK, MM_PER_INCH, PT_PER_INCH, Sheet
 
@@ -473,8 +473,8 @@ def _rosette(sheet: Sheet, rng: random.Random) -> None:
     cx, cy = width * rng.uniform(0.3, 0.5), height * rng.uniform(0.4, 0.6)
     for k, radius in enumerate(range(30, int(math.hypot(width, height)), 22)):
         colour = (232, 214, 214) if k % 2 else (212, 224, 236)
-        points = [(cx + (radius + 5 * math.sin(12 * t)) * math.cos(t), cy + (radius + 5 * math.sin(12 * t)) * math.sin(t))
-                  for t in np.linspace(0, math.tau, 360)]
+        wavy = [(radius + 5 * math.sin(12 * t), t) for t in np.linspace(0, math.tau, 360)]
+        points = [(cx + r * math.cos(t), cy + r * math.sin(t)) for r, t in wavy]
         sheet.draw.line(points, fill=colour, width=2)
 
 
