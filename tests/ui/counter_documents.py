@@ -20,7 +20,7 @@ from docgen.sheet import Sheet
 
 # which call of Facts.person() is the document's holder (a lease's first person is the landlord)
 HOLDER_CALL = {"id_card_front": 1, "household_register": 1, "lease": 2, "diagnosis_certificate": 1,
-               "id_card_back": 1, "id_card_back_hidden": 1}
+               "id_card_back": 1, "id_card_back_hidden": 1, "application_form": 1}
 
 
 def _card_back(facts: Facts, *, lines_shown: bool) -> Document:

@@ -22,6 +22,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 RENT, LEASE, DECLARATION = "TQ401", "M10", "actual_rent"
+LEASE_ROW = "房屋租赁合同 / 租赁登记备案证明"  # the lease's row of the rent checklist
 PIPELINE_MS = 240_000  # a camera frame through the pipeline on a busy two-core machine
 
 
@@ -99,7 +100,7 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
         expect(page.get_by_text("房屋租赁合同 / 租赁登记备案证明")).to_be_visible()
         page.screenshot(path=shots / "zh-2-checklist.png", full_page=True)
 
-        lease_row = _row(page, "房屋租赁合同 / 租赁登记备案证明", "采集")
+        lease_row = _row(page, LEASE_ROW, "采集")
         lease_row.get_by_role("button", name="采集").click()
         expect(page.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible(timeout=30_000)
         page.screenshot(path=shots / "zh-3-camera.png")
