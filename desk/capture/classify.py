@@ -68,8 +68,9 @@ class _Found:
 def classify_page(reading: Reading, image: np.ndarray | None = None) -> Classification:
     """The best-scoring document type for an engine's reading of a page.
 
-    `image` is the page image the engine read (its boxes refer to it); with it, the page's shape and
-    an ID card's portrait count as evidence. A reading without lines is classified by its text.
+    `image` is the page in the pixels the engine's boxes refer to (the page it read, before or after
+    its own filtering); with it, the page's shape and an ID card's portrait count as evidence. A
+    reading without lines (a PDF's text layer) is classified by its text.
     """
     size = (int(image.shape[1]), int(image.shape[0])) if image is not None else None
     return _decide(page_text.from_reading(reading, size), image)
@@ -97,13 +98,13 @@ def describe_evidence(item: str, language: str | None = None) -> str:
     return t(f"capture.evidence.{kind}", language, keywords=joiner.join(filter(None, detail.split(","))))
 
 
-def scores(page: PageText, image: np.ndarray | None = None) -> dict[str, Classification]:
+def candidates(page: PageText, image: np.ndarray | None = None) -> dict[str, Classification]:
     """Every type that the page could be decided as, with its score and evidence (best first)."""
     table = rules()
     found = {rule.name: _Found() for rule in table.types}
     _read_titles(page, table, found)
-    for segment in page.segments:
-        _read_segment(segment, page, table, found)
+    for index, segment in enumerate(page.segments):
+        _read_segment(segment, index in page.title_segments, page.title_by_size, table, found)
     signs = page_signs.find_signs(page, table.signs, image)
     out = {}
     for rule in table.types:
@@ -114,7 +115,7 @@ def scores(page: PageText, image: np.ndarray | None = None) -> dict[str, Classif
 
 
 def _decide(page: PageText, image: np.ndarray | None) -> Classification:
-    ranked = scores(page, image)
+    ranked = candidates(page, image)
     return next(iter(ranked.values()), Classification(OTHER))
 
 
@@ -167,14 +168,17 @@ def _read_titles(page: PageText, table: Rules, found: dict[str, _Found]) -> None
                     found[term.doc_type].title = (credit, hit.keyword)
 
 
-def _read_segment(segment: Segment, page: PageText, table: Rules, found: dict[str, _Found]) -> None:
+def _read_segment(segment: Segment, in_title: bool, title_by_size: bool, table: Rules,
+                  found: dict[str, _Found]) -> None:
     """Labels, body words, and title keywords printed below the title, in one segment."""
+    if in_title and title_by_size:
+        return  # the title itself, printed large: read by _read_titles
     text, weights = segment.text, table.weights
     start, ends = label_start(text), colon_ends(text)
 
     def where_labels_stand(keyword: str) -> Hit | None:
-        candidates = [fuzzy_hit_at(text, keyword, start=start)] + [fuzzy_hit_at(text, keyword, end=end) for end in ends]
-        return min((hit for hit in candidates if hit is not None), key=lambda hit: hit.edits, default=None)
+        tried = [fuzzy_hit_at(text, keyword, start=start)] + [fuzzy_hit_at(text, keyword, end=end) for end in ends]
+        return min((hit for hit in tried if hit is not None), key=lambda hit: hit.edits, default=None)
 
     for hit in _resolve(_exact_and_tolerant(text, table, table.tolerant_labels, where_labels_stand), table):
         as_label = hit.start <= start or before_colon(text, hit.end)
@@ -188,7 +192,7 @@ def _read_segment(segment: Segment, page: PageText, table: Rules, found: dict[st
                 continue  # body words and headings count only as printed
             elif term.role == WORD:
                 found[term.doc_type].add_word(hit.keyword)
-            elif segment.row not in page.title_rows:
+            elif not in_title:
                 if counts_fully and len(text) <= len(hit.keyword) + _HEADING_EXTRA_CHARS:
                     found[term.doc_type].add_label(_HEADING, weights.label, hit.keyword, True)
                 else:
@@ -209,14 +213,14 @@ def _exact_and_tolerant(text: str, table: Rules, tolerant: tuple[str, ...],
 
 
 def _resolve(hits: list[Hit], table: Rules) -> list[Hit]:
-    """Hits that stand: not a keyword inside a longer one of other types (出生 in 出生地), and not
-    a tolerant match read where another keyword is printed exactly (结婚证 over 离婚证)."""
+    """Hits that stand: not a keyword inside a longer one (出生 in 出生地, 结婚证 in 结婚证字号), and
+    not a tolerant match read where another keyword is printed exactly (结婚证 over 离婚证)."""
     exact = [hit for hit in hits if hit.edits == 0]
     kept = []
     for hit in hits:
         others = [other for other in exact if other.keyword != hit.keyword]
         if hit.edits == 0:
-            if any(hit.inside(other) and table.owners(other.keyword) != table.owners(hit.keyword) for other in others):
+            if any(hit.inside(other) for other in others):
                 continue
         elif any(len(other.keyword) >= _BLOCKER_MIN_CHARS and hit.overlaps(other) >= 2
                  and other.keyword not in hit.keyword for other in others):

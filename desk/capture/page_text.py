@@ -17,7 +17,7 @@ import numpy as np
 from desk.capture.keywords import normalize
 from desk.capture.reading import Box, Line, Reading
 
-TOP_SHARE = 0.4  # the title sits in this top share of the page
+TOP_SHARE = 0.4  # the title sits in this top share of the page's text
 TITLE_SIZE = 1.25  # a title's text is at least this much higher than the body text...
 TITLE_NEAR_LARGEST = 0.8  # ...and nearly as high as the largest text near the top
 TEXT_TITLE_SEGMENTS = 3  # without sizes: the first segments of the page may hold its title
@@ -51,10 +51,11 @@ class PageText:
 
     segments: tuple[Segment, ...]
     titles: tuple[str, ...]
-    title_rows: frozenset[int]
+    title_segments: frozenset[int]  # indices into `segments` of the title's pieces
     rows: tuple[str, ...]
     text: str
     size: tuple[int, int] | None = None  # width, height in pixels
+    title_by_size: bool = False  # the title stands out by its size (else it is the page's first text)
 
     @property
     def boxes(self) -> list[Box]:
@@ -69,10 +70,12 @@ def from_reading(reading: Reading, size: tuple[int, int] | None = None) -> PageT
         return from_text(reading.text, size)
     rows = _rows(lines)
     segments = tuple(Segment(normalize(line.text), number, line.box) for number, row in enumerate(rows) for line in row)
-    title_rows = _title_rows(rows, size)
-    titles = _title_strings(["".join(normalize(line.text) for line in rows[number]) for number in title_rows])
+    title_rows, by_size = _title_rows(rows)
+    pieces = [index for index, segment in enumerate(segments) if segment.row in title_rows and _may_be_title(segment)]
+    titles = _title_strings(["".join(segments[index].text for index in pieces if segments[index].row == number)
+                             for number in title_rows])
     row_texts = tuple(" ".join(_fold(line.text) for line in row) for row in rows)
-    return PageText(segments, titles, frozenset(title_rows), row_texts, reading.text, size)
+    return PageText(segments, titles, frozenset(pieces), row_texts, reading.text, size, by_size)
 
 
 def from_text(text: str, size: tuple[int, int] | None = None) -> PageText:
@@ -80,10 +83,9 @@ def from_text(text: str, size: tuple[int, int] | None = None) -> PageText:
     rows = [line for line in text.splitlines() if line.strip()]
     segments = tuple(Segment(normalize(piece), number, None)
                      for number, row in enumerate(rows) for piece in row.split() if normalize(piece))
-    firsts = [segment for segment in segments
-              if _READABLE.search(segment.text) and len(segment.text) <= _MAX_TITLE_CHARS][:TEXT_TITLE_SEGMENTS]
-    titles = _title_strings([segment.text for segment in firsts])
-    return PageText(segments, titles, frozenset(segment.row for segment in firsts),
+    firsts = [index for index, segment in enumerate(segments) if _may_be_title(segment)][:TEXT_TITLE_SEGMENTS]
+    titles = _title_strings([segments[index].text for index in firsts])
+    return PageText(segments, titles, frozenset(firsts),
                     tuple(_fold(row) for row in rows), text, size)
 
 
@@ -109,27 +111,32 @@ def _same_row(row: list[Line], line: Line) -> bool:
     return overlap >= _SAME_ROW_OVERLAP * min(line.box[3], bottom - top)
 
 
-def _title_rows(rows: list[list[Line]], size: tuple[int, int] | None) -> list[int]:
-    """The rows holding the title: the largest text in the top part of the page, if any stands out;
-    otherwise the first two rows (a form printed in one size still starts with its title)."""
+def _title_rows(rows: list[list[Line]]) -> tuple[list[int], bool]:
+    """The rows holding the title, and whether they stand out by size: the largest text in the top
+    part of the page's text if any stands out, otherwise the first two rows (a form printed in one
+    size still starts with its title). The text's own extent, not the image's, marks the page: a
+    page not found sits anywhere in the frame."""
     lines = [line for row in rows for line in row]
-    top = 0 if size else min(line.box[1] for line in lines)
-    bottom = size[1] if size else max(line.box[1] + line.box[3] for line in lines)
+    top = min(line.box[1] for line in lines)
+    bottom = max(line.box[1] + line.box[3] for line in lines)
     limit = top + TOP_SHARE * (bottom - top)
     body = _body_height(lines)
     near_top = [line.height for line in lines if line.box[1] + line.box[3] / 2 <= limit]
-    if not near_top:
-        return [0]
-    least = max(TITLE_SIZE * body, TITLE_NEAR_LARGEST * max(near_top))
+    least = max(TITLE_SIZE * body, TITLE_NEAR_LARGEST * max(near_top, default=0))
     chosen = [number for number, row in enumerate(rows)
               if any(line.height >= least and line.box[1] + line.box[3] / 2 <= limit for line in row)]
-    return chosen or list(range(min(2, len(rows))))
+    return (chosen, True) if chosen else (list(range(min(2, len(rows)))), False)
 
 
 def _body_height(lines: list[Line]) -> float:
     """The text height most characters are printed in (median weighted by characters)."""
     heights = np.repeat([line.height for line in lines], [max(1, len(normalize(line.text))) for line in lines])
     return float(np.median(heights))
+
+
+def _may_be_title(segment: Segment) -> bool:
+    """A title is short and no sentence (the first row of a page without a title may be a clause)."""
+    return bool(_READABLE.search(segment.text)) and len(segment.text) <= _MAX_TITLE_CHARS and not segment.running_text
 
 
 def _title_strings(rows: list[str]) -> tuple[str, ...]:

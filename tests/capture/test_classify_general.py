@@ -224,7 +224,7 @@ def test_misread_labels_still_count_where_labels_stand():
 def test_a_misread_keyword_that_reads_as_another_type_does_not_count():
     """离婚证 is one character from 结婚证: printed exactly, it is the divorce certificate, not a misread marriage one."""
     title, rows = PAGES["divorce_certificate"]
-    result = classify.scores(page_text.from_reading(reading(title, rows)))
+    result = classify.candidates(page_text.from_reading(reading(title, rows)))
     assert next(iter(result)) == "divorce_certificate"
     assert "marriage_certificate" not in result or "title:结婚证" not in result["marriage_certificate"].evidence
 
