@@ -106,7 +106,7 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         if read.timed_out:
             report.problems.append("ocr_timeout")
     with timer("classify"):
-        decided = classify.classify(read.text)
+        decided = classify.classify_page(read, upright_gray)  # same geometry as ocr_image, before its filtering
     with timer("fields"):
         found_fields = fields.extract(read.text, classify.fields_for(decided.doc_type))
     corners = _corners_from_upright_top_left(outline.corners, turn.rotation)

@@ -38,7 +38,7 @@ class PageResult:
     thumbnail: np.ndarray
     words: list[Word] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)  # the engine's text lines (segments), with boxes
-    evidence: list[str] = field(default_factory=list)  # keywords that decided doc_type
+    evidence: list[str] = field(default_factory=list)  # what decided doc_type, "kind:keywords" (classify.describe_evidence)
     text_source: str = "ocr"  # "ocr", "pdf_text_layer" or "none"
     engine: str = ""  # the OCR engine that read the page ("rapidocr", "tesseract"), "" when none did
     language: str | None = None

@@ -43,7 +43,8 @@ def test_document_types(text, expected):
 
 def test_evidence_names_the_deciding_keywords():
     result = classify.classify("房屋租赁合同 出租人 张三 承租人 李四 租赁期限 一年")
-    assert {"房屋租赁合同", "出租人", "承租人", "租赁期限"} <= set(result.evidence)
+    assert {"房屋租赁合同", "出租人", "承租人", "租赁期限"} <= set(result.keywords)
+    assert "title:房屋租赁合同" in result.evidence  # what decided, by kind
 
 
 def test_one_misread_character_in_a_long_keyword_still_counts():
