@@ -1,15 +1,23 @@
-"""Fields read from a page's text: ID numbers (validated, OCR slips repaired), names, dates, amounts,
-certificate numbers and the labelled values a document type carries (e.g. 权利人, 坐落)."""
+"""Fields read from a page: ID numbers (validated, OCR slips repaired), names, dates, amounts,
+certificate numbers and the labelled values a document type carries (e.g. 权利人, 坐落).
+
+`extract` reads plain text (a PDF's text layer, a test string). `extract_page` reads an engine's
+`Reading` and, where the segments' boxes and the page image allow, does better: an ID card front
+label by label, an ID number written one digit per box read cell by cell, a number the engine split
+into pieces on its label's row put back together.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
-from desk.capture import id_numbers
+import cv2
+import numpy as np
 
-_ID_CHARS = "0-9XxOoDQIl|iLZzSsBGbgqA×χΧメ乂"
-_ID_RUN = re.compile(rf"[{_ID_CHARS}]{{18,}}")
+from desk.capture import digit_boxes, id_numbers, segment_fields
+from desk.capture.reading import Line, Reading
+
 _CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"
 _LABEL_GAP = r"[\s:：]*"
 
@@ -83,21 +91,43 @@ def extract(text: str, wanted: tuple[str, ...] = (), today: date | None = None) 
     }
 
 
+def extract_page(reading: Reading, wanted: tuple[str, ...] = (), image: np.ndarray | None = None,
+                 today: date | None = None) -> dict:
+    """Every field found on a page the engine read; `image` is the image it read (its boxes' pixels).
+
+    The same keys as `extract`. ID numbers come first from the page's layout (an ID card's number,
+    boxes read cell by cell, pieces on a label's row), then from the text; a card's labelled values
+    read label by label replace those the text gave.
+    """
+    found = extract(reading.text, wanted, today)
+    card_values, card_ids = segment_fields.card_fields(reading.lines, today)
+    labelled = {**found["labelled"], **{name: card_values[name] for name in wanted if name in card_values}}
+    found["labelled"] = labelled
+    found["names"] = [labelled[f] for f in _NAME_FIELDS if f in labelled]
+    found["id_numbers"] = _unique(card_ids + _boxed_ids(reading.lines, image, today) + found["id_numbers"]
+                                  + segment_fields.id_label_rows(reading.lines, today))
+    return found
+
+
+def _boxed_ids(lines: list[Line], image: np.ndarray | None, today: date | None) -> list[dict]:
+    """ID numbers written in per-digit boxes after the page's ID labels (none without the image)."""
+    if image is None:
+        return []
+    labels = [Line(text=segment.text[:end], box=segment_fields.label_box(segment, end), confidence=segment.confidence)
+              for segment, end in segment_fields.id_label_segments(lines)]
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return digit_boxes.read_id_cells(gray, labels, today)
+
+
+def _unique(numbers: list[dict]) -> list[dict]:
+    """`numbers` with each value once, in order."""
+    seen: set[str] = set()
+    return [n for n in numbers if not (n["value"] in seen or seen.add(n["value"]))]
+
+
 def find_id_numbers(text: str, today: date | None = None) -> list[dict]:
     """Valid ID numbers, each with the positions repaired (X/×, 0/O, 1/l …) and the raw reading."""
-    compact = re.sub(r"[ \t]", "", text)
-    found: list[dict] = []
-    for run in _ID_RUN.finditer(compact):
-        raw_run = run.group()
-        for start in range(len(raw_run) - 17):
-            raw = raw_run[start: start + 18]
-            if sum(c.isdigit() for c in raw) < 14:
-                continue
-            repaired = id_numbers.repair(raw, today)
-            if repaired and all(item["value"] != repaired[0] for item in found):
-                found.append({"value": repaired[0], "raw": raw, "repaired": repaired[1]})
-                break
-    return found
+    return id_numbers.find_in_text(text, today)
 
 
 def find_dates(text: str, today: date | None = None) -> list[str]:

@@ -7,6 +7,7 @@ when the check character then passes.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from desk.validators import check_id_number
@@ -18,6 +19,11 @@ _CONFUSIONS: dict[str, str] = {
     "×": "X", "x": "X", "χ": "X", "Χ": "X", "メ": "X", "乂": "X",
 }
 _MAX_REPAIRS = 3
+# Characters an ID number may be read as (digits, X and their look-alikes); a run of 18 may be one.
+_ID_CHARS = "0-9XxOoDQIl|iLZzSsBGbgqA×χΧメ乂"
+_ID_RUN = re.compile(rf"[{_ID_CHARS}]{{18,}}")
+# Labels printed before an ID number on cards and forms.
+ID_LABELS = ("公民身份号码", "身份证号码", "身份证号", "证件号码", "身份号码")
 
 
 def is_valid(number: str, today: date | None = None) -> bool:
@@ -58,3 +64,20 @@ def repair(raw: str, today: date | None = None) -> tuple[str, list[int]] | None:
         return candidate, changed
     return None
 
+
+
+def find_in_text(text: str, today: date | None = None) -> list[dict]:
+    """Valid ID numbers in `text`, each with the positions repaired (X/×, 0/O, 1/l …) and the raw reading."""
+    compact = re.sub(r"[ \t]", "", text)
+    found: list[dict] = []
+    for run in _ID_RUN.finditer(compact):
+        raw_run = run.group()
+        for start in range(len(raw_run) - 17):
+            raw = raw_run[start: start + 18]
+            if sum(c.isdigit() for c in raw) < 14:
+                continue
+            repaired = repair(raw, today)
+            if repaired and all(item["value"] != repaired[0] for item in found):
+                found.append({"value": repaired[0], "raw": raw, "repaired": repaired[1]})
+                break
+    return found

@@ -108,7 +108,7 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
     with timer("classify"):
         decided = classify.classify_page(read, upright_gray)  # same geometry as ocr_image, before its filtering
     with timer("fields"):
-        found_fields = fields.extract(read.text, classify.fields_for(decided.doc_type))
+        found_fields = fields.extract_page(read, classify.fields_for(decided.doc_type), image=ocr_image)
     corners = _corners_from_upright_top_left(outline.corners, turn.rotation)
     skew_deg = residual + (perspective.in_plane_angle(corners, turn.rotation) if outline.found else 0.0)
     return PageResult(

@@ -1,0 +1,537 @@
+"""ID numbers written one character per box: find the row of ruled cells after an ID label, read each cell.
+
+Application forms print 18 boxes after 身份证号码 and the applicant writes one digit in each. Read as a
+line, the box rules turn into 1, I or |, and the digits come out in short pieces or not at all. Here
+the cells are found from the rules themselves (vertical rules at a regular pitch on the label's row),
+the rules are removed, every cell's ink is recognised on its own, restricted to 0-9 and X, and the
+18 characters are checked with the check character. When the check fails, the least certain cells
+try their next-best readings; one repair is accepted only when it is the only one that passes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+
+import cv2
+import numpy as np
+
+from desk.capture import engine_rapidocr, id_numbers, ocr_input
+from desk.capture.reading import Box, Line
+
+ID_LENGTH = 18
+_ID_CHARS = "0123456789X"
+# Look-alikes the recogniser may prefer for a lone character; their probability counts for the ID character.
+_LOOKALIKES = {"0": "OoD〇Q", "1": "Il|丨i!", "2": "Zz", "5": "Ss", "6": "b", "8": "B", "9": "gq", "X": "x×χΧメ乂"}
+# The cell row lies on the label's row: search this many label heights above and below its centre.
+_BAND_HEIGHTS = 1.6
+# A vertical rule is at least this share of the label height (digit strokes are told apart by the pitch).
+_RULE_MIN_HEIGHT = 0.8
+# Cell pitch between these multiples of the label height (a written digit needs about one text height).
+_PITCH_RANGE = (0.6, 4.0)
+_PITCH_TOLERANCE = 0.18  # how far a rule may sit from where the pitch puts it (share of the pitch)
+_MIN_CHAIN_CELLS = 4  # shorter runs of regular rules are table columns, not a cell row
+_RULE_END_SLACK = 0.1  # rules of one row start and end within this share of their length (+2 px)
+_MIN_RULES_PRESENT = 0.8  # share of a chain's rules that must be found (the others faded or were written over)
+_LINE_SHARE = 0.9  # ink this tall a share of the strip around the boxes is a line, not a digit
+_FAINTEST = 1e-4  # candidates less probable than this are not candidates
+_CERTAIN = 0.9  # a cell read with at least this probability is not a repair candidate
+_MAX_REPAIRED_CELLS = 2
+_ALTERNATIVES = 3  # next-best readings tried per uncertain cell
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One vertical rule of a cell row: its left and right column and its vertical extent (page pixels)."""
+
+    left: int
+    right: int
+    top: int
+    bottom: int
+
+    @property
+    def x(self) -> float:
+        """The rule's centre column."""
+        return (self.left + self.right) / 2
+
+
+@dataclass
+class CellRow:
+    """A row of ID cells: its groups of boxes left to right (each its vertical rules), pitch and extent."""
+
+    groups: list[list[Rule]]
+    pitch: float
+    top: int
+    bottom: int
+
+    @property
+    def rules(self) -> list[Rule]:
+        """Every vertical rule of the row, left to right."""
+        return [rule for group in self.groups for rule in group]
+
+
+@dataclass
+class CellReading:
+    """One cell's character candidates, most probable first (empty when the cell holds no ink)."""
+
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def char(self) -> str:
+        """The best character, "?" for an empty cell."""
+        return self.candidates[0][0] if self.candidates else "?"
+
+    @property
+    def confidence(self) -> float:
+        """Probability of the best character, 0 for an empty cell."""
+        return self.candidates[0][1] if self.candidates else 0.0
+
+
+def read_id_cells(gray: np.ndarray, labels: list[Line], today: date | None = None) -> list[dict]:
+    """ID numbers written in cell rows to the right of the label segments `labels` (page pixels of `gray`).
+
+    Each is a dict like `fields.find_id_numbers` gives: value, raw (the 18 cells as read, "?" for an
+    empty cell) and the repaired positions.
+    """
+    found: list[dict] = []
+    for label in labels:
+        row = find_cell_row(gray, label.box)
+        if row is None:
+            continue
+        readings = read_cells(gray, row)
+        number = id_from_cells(readings, today)
+        if number and all(item["value"] != number["value"] for item in found):
+            found.append(number)
+    return found
+
+
+def find_cell_row(gray: np.ndarray, label: Box) -> CellRow | None:
+    """The row of 18 ruled cells to the right of the label box `label`, None when there is none."""
+    left, top, width, height = label
+    height = max(height, 8)
+    centre = top + height / 2
+    band_top = max(0, int(centre - _BAND_HEIGHTS * height))
+    band_bottom = min(gray.shape[0], int(centre + _BAND_HEIGHTS * height))
+    band_left = min(gray.shape[1] - 1, left + width // 2)
+    band = gray[band_top:band_bottom, band_left:]
+    if band.size == 0:
+        return None
+    _, down = ocr_input.rules(band, min_length=max(5, int(_RULE_MIN_HEIGHT * height)))
+    rules = [Rule(r.left + band_left, r.right + band_left, r.top + band_top, r.bottom + band_top)
+             for r in _rules_in(down)]
+    chains = _chains(rules, height)
+    return _id_row(chains)
+
+
+def _rules_in(mask: np.ndarray) -> list[Rule]:
+    """Each connected vertical stroke of `mask` as a Rule, left to right."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    rules = [Rule(int(x), int(x + w - 1), int(y), int(y + h)) for x, y, w, h, _ in stats[1:count]]
+    return sorted(rules, key=lambda r: r.x)
+
+
+def _chains(rules: list[Rule], height: int) -> list[list[Rule]]:
+    """Runs of rules at a regular pitch and of one length, each as long as it goes (most rules first).
+
+    Rules of a run start and end alike (a digit's stroke is shorter); only at either end may a longer
+    line stand in, a table border that the first or last box shares.
+    """
+    low, high = _PITCH_RANGE[0] * height, _PITCH_RANGE[1] * height
+    chains: list[list[Rule]] = []
+    for i, first in enumerate(rules):
+        for second in rules[i + 1: i + 4]:
+            if low <= second.x - first.x <= high and _alike(first, second):
+                chain = _with_borders(_extend([first, second], second.x - first.x, rules), rules)
+                cells = _cells_of(chain)
+                # most of the rules are there (a chain at half the pitch would be missing every other one)
+                if cells >= _MIN_CHAIN_CELLS and len(chain) - 1 >= _MIN_RULES_PRESENT * cells \
+                        and chain not in chains:
+                    chains.append(chain)
+    return sorted(chains, key=len, reverse=True)
+
+
+def _extend(chain: list[Rule], pitch: float, rules: list[Rule]) -> list[Rule]:
+    """`chain` continued to the right while a like rule sits one pitch on (or two: one may be missing)."""
+    while True:
+        for step in (1, 2):
+            expected = chain[-1].x + step * pitch
+            near = [r for r in rules if abs(r.x - expected) <= _PITCH_TOLERANCE * pitch and _alike(chain[-1], r)]
+            if near:
+                chain.append(min(near, key=lambda r: abs(r.x - expected)))
+                pitch = (chain[-1].x - chain[0].x) / _cells_of(chain, pitch)
+                break
+        else:
+            return chain
+
+
+def _with_borders(chain: list[Rule], rules: list[Rule]) -> list[Rule]:
+    """`chain` with a longer line one pitch before or after it (a border shared by the end box) added."""
+    pitch = _pitch(chain)
+    for end, step in ((chain[0], -1), (chain[-1], 1)):
+        expected = end.x + step * pitch
+        border = [r for r in rules if abs(r.x - expected) <= _PITCH_TOLERANCE * pitch and _covers(r, end)]
+        if border:
+            chain = [border[0], *chain] if step < 0 else [*chain, border[0]]
+    return chain
+
+
+def _cells_of(chain: list[Rule], pitch: float | None = None) -> int:
+    """How many cells the chain's rules bound (a missing rule leaves a double gap)."""
+    pitch = pitch or min(b.x - a.x for a, b in zip(chain, chain[1:]))
+    return sum(max(1, round((b.x - a.x) / pitch)) for a, b in zip(chain, chain[1:]))
+
+
+def _slack(rule: Rule) -> float:
+    return _RULE_END_SLACK * (rule.bottom - rule.top) + 2
+
+
+def _alike(a: Rule, b: Rule) -> bool:
+    """Both rules start and end at about the same height: two sides of one row of boxes."""
+    return abs(a.top - b.top) <= _slack(a) and abs(a.bottom - b.bottom) <= _slack(a)
+
+
+def _covers(line: Rule, rule: Rule) -> bool:
+    """`line` runs from above `rule`'s top to below its bottom (or about)."""
+    return line.top <= rule.top + _slack(rule) and line.bottom >= rule.bottom - _slack(rule)
+
+
+def _id_row(chains: list[list[Rule]]) -> CellRow | None:
+    """The 18 cells among the chains: one chain of 18 or more, or chains of one pitch side by side that
+    add up to 18 (boxes printed in groups, 6 + 8 + 4)."""
+    for chain in chains:
+        groups = _group_with(chain, chains)
+        rules = [rule for group in groups for rule in group]
+        row = CellRow(groups=groups, pitch=_pitch(chain), top=int(np.median([r.top for r in rules])),
+                      bottom=int(np.median([r.bottom for r in rules])))
+        if len(_all_cells(row)) >= ID_LENGTH:
+            return row
+    return None
+
+
+def _group_with(chain: list[Rule], chains: list[list[Rule]]) -> list[list[Rule]]:
+    """`chain` and the chains of its pitch and height that continue it on either side, left to right."""
+    pitch = _pitch(chain)
+    alike = [c for c in chains if c is not chain and abs(_pitch(c) - pitch) <= _PITCH_TOLERANCE * pitch
+             and abs(c[0].top - chain[0].top) <= 0.5 * pitch and abs(c[0].bottom - chain[0].bottom) <= 0.5 * pitch]
+    group = [chain]
+    while True:
+        after = [c for c in alike if 0 < c[0].x - group[-1][-1].x <= 2.5 * pitch]
+        before = [c for c in alike if 0 < group[0][0].x - c[-1].x <= 2.5 * pitch]
+        if not after and not before:
+            return group
+        if after:
+            group.append(min(after, key=lambda c: c[0].x))
+        if before:
+            group.insert(0, max(before, key=lambda c: c[-1].x))
+
+
+def _pitch(chain: list[Rule]) -> float:
+    """The chain's cell width (centre to centre of its rules)."""
+    return (chain[-1].x - chain[0].x) / _cells_of(chain)
+
+
+def read_cells(gray: np.ndarray, row: CellRow) -> list[CellReading]:
+    """Each of the row's 18 cells read on its own (the row's rules removed first)."""
+    return recognise(cell_images(gray, row, cell_boxes(row)))
+
+
+def cell_boxes(row: CellRow) -> list[Box]:
+    """The row's 18 cells, left to right (a run of more boxes is filled from the left, as people write)."""
+    return _all_cells(row)[:ID_LENGTH]
+
+
+def _all_cells(row: CellRow) -> list[Box]:
+    """Every cell of every group; two rules a few pitches apart bound that many cells (rules were missed)."""
+    cells: list[Box] = []
+    for group in row.groups:
+        for a, b in zip(group, group[1:]):
+            count = max(1, round((b.x - a.x) / row.pitch))
+            step = (b.x - a.x) / count
+            for k in range(count):
+                left = a.right + 1 if k == 0 else int(a.x + k * step) + 1
+                right = b.left - 1 if k == count - 1 else int(a.x + (k + 1) * step) - 1
+                cells.append((left, row.top, max(1, right - left), row.bottom - row.top))
+    return cells
+
+
+def read_cells(gray: np.ndarray, row: CellRow) -> list[CellReading]:
+    """Each of the row's 18 cells read on its own (the row's rules removed first)."""
+    boxes = cell_boxes(row)
+    crops = cell_images(gray, row, boxes)
+    return recognise(crops)
+
+
+def cell_boxes(row: CellRow) -> list[Box]:
+    """The row's 18 cells, left to right (a run of more boxes is filled from the left, as people write)."""
+    return _cells_between(row)[:ID_LENGTH]
+
+
+def _cells_between(row: CellRow) -> list[Box]:
+    """Every cell between neighbouring rules; the gap between two groups of boxes is not a cell."""
+    return [(a.right + 1, row.top, max(1, b.left - a.right - 1), row.bottom - row.top)
+            for a, b in zip(row.rules, row.rules[1:]) if b.x - a.x <= (1 + _PITCH_TOLERANCE) * row.pitch]
+
+
+def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[list[np.ndarray]]:
+    """Each cell's writing on white, rules removed, cut to its ink with a margin (none for an empty cell).
+
+    A digit that touches or crosses a rule stays whole: the rule is kept where a stroke runs through
+    it, pieces on either side of a rule are one mark, and the marks fill the cells in order. A digit
+    that runs along a rule loses the stroke the rule hid, so such a cell gets a second image with the
+    rule kept beside it.
+    """
+    pad = int(0.5 * row.pitch)
+    x0 = max(0, row.rules[0].left - pad)
+    x1 = min(gray.shape[1], row.rules[-1].right + pad + 1)
+    y0 = max(0, row.top - int(0.25 * (row.bottom - row.top)))
+    y1 = min(gray.shape[0], row.bottom + int(0.25 * (row.bottom - row.top)) + 1)
+    region = gray[y0:y1, x0:x1]
+    ink = _ink(region, row.bottom - row.top)
+    rule_mask, spans = _rule_mask(ink, row, x0, y0)
+    writing = cv2.bitwise_and(ink, cv2.bitwise_not(rule_mask))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(writing, connectivity=8)
+    groups = _joined_across_rules(labels, count, spans)
+    cell_area = row.pitch * (row.bottom - row.top)
+    owners = _owners(labels, stats, groups, boxes, x0, min_area=max(6.0, 0.006 * cell_area))
+    kept_rules = cv2.bitwise_and(ink, rule_mask)
+    images: list[list[np.ndarray]] = []
+    for index in range(len(boxes)):
+        mask = np.isin(labels, [label for label, cell in owners.items() if cell == index])
+        if not mask.any():
+            images.append([])
+            continue
+        variants = [_cut(region, mask, row.bottom - row.top)]
+        beside = _rule_beside(mask, kept_rules, spans)
+        if beside is not None:
+            variants.append(_cut(region, mask | beside, row.bottom - row.top))
+        images.append(variants)
+    return images
+
+
+def _rule_beside(mask: np.ndarray, rules: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray | None:
+    """The rule ink alongside a mark that touches a rule (between the highest and lowest rows where it
+    touches), None when the mark touches none."""
+    beside = np.zeros_like(mask)
+    width = mask.shape[1]
+    for first, last in spans:
+        near = mask[:, max(0, first - 2): first].any(axis=1) | mask[:, last: min(width, last + 2)].any(axis=1)
+        rows = np.flatnonzero(near)
+        if rows.size:
+            beside[rows[0]: rows[-1] + 1, first:last] = rules[rows[0]: rows[-1] + 1, first:last] > 0
+    return beside if beside.any() else None
+
+
+def _ink(region: np.ndarray, cell_height: int) -> np.ndarray:
+    """Dark marks on the paper (ink and pencil), robust to uneven light across the row."""
+    block = max(15, (cell_height * 2) | 1)
+    return cv2.adaptiveThreshold(region, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+
+
+def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The row's box rules in `ink` as printed (not widened), and each vertical rule's columns.
+
+    Where a stroke crosses a rule (ink on both sides of it at one height) the rule is left in, so
+    the stroke stays whole.
+    """
+    height, width = ink.shape
+    mask = np.zeros_like(ink)
+    top, bottom = max(0, row.top - y0), min(height, row.bottom - y0)
+    spans: list[tuple[int, int]] = []
+    for rule in row.rules:
+        left, right = max(0, rule.left - x0), min(width, rule.right - x0 + 1)
+        solid = np.flatnonzero((ink[top:bottom, left:right] > 0).sum(axis=0) >= 0.7 * (bottom - top))
+        if solid.size == 0:
+            continue
+        first, last = max(0, left + solid[0] - 1), min(width, left + solid[-1] + 2)  # and its anti-aliased edge
+        mask[max(0, rule.top - y0 - 1): min(height, rule.bottom - y0 + 1), first:last] = 255
+        spans.append((first, last))
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(1.5 * row.pitch)), 1)))
+    across = cv2.dilate(across, np.ones((3, 1), np.uint8))
+    for first, last in spans:
+        if first >= 1 and last < width:
+            left_ink, right_ink = ink[:, first - 1] > 0, ink[:, last] > 0
+            near_right = right_ink | np.roll(right_ink, 1) | np.roll(right_ink, -1)
+            mask[left_ink & near_right, first:last] = 0
+    for start, stop in _runs(np.flatnonzero(across.sum(axis=1) >= 0.5 * 255 * width)):
+        if start >= 1 and stop < height:
+            crossing = (ink[start - 1] > 0) & (ink[stop] > 0)
+            across[start:stop, crossing] = 0
+    return cv2.bitwise_or(mask, across), spans
+
+
+def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive runs in sorted `indices` as (start, stop) pairs."""
+    if indices.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(indices) > 1)
+    starts = np.concatenate([[indices[0]], indices[breaks + 1]])
+    stops = np.concatenate([indices[breaks], [indices[-1]]]) + 1
+    return list(zip(starts.tolist(), stops.tolist()))
+
+
+def _joined_across_rules(labels: np.ndarray, count: int, spans: list[tuple[int, int]]) -> np.ndarray:
+    """A group number per ink piece: pieces that meet from both sides of a rule are one stroke."""
+    parent = np.arange(count)
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    width = labels.shape[1]
+    for first, last in spans:
+        left, right = first - 1, last
+        if left < 0 or right >= width:
+            continue
+        # a slanted or curved stroke comes out of the rule a little higher or lower than it went in
+        reach = right - left
+        on_right = cv2.dilate(labels[:, right].astype(np.float32).reshape(-1, 1), np.ones((2 * reach + 1, 1)))
+        for a, b in set(zip(labels[:, left].tolist(), on_right.astype(np.int64).ravel().tolist())):
+            if a and b:
+                parent[find(a)] = find(b)
+    return np.array([find(a) for a in range(count)])
+
+
+def _owners(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, boxes: list[Box], x0: int,
+            min_area: float) -> dict[int, int]:
+    """Which cell each ink piece belongs to (specks dropped).
+
+    Pieces joined across a rule are one mark, and marks one above the other (a 5's flag) are one
+    character. When there are as many characters as cells, they fill the cells in order: a digit
+    written half over a rule still belongs to the cell it stands for. Otherwise each character goes
+    to the cell holding most of its ink.
+    """
+    marks: dict[int, list[int]] = {}
+    for label in range(1, len(groups)):
+        marks.setdefault(int(groups[label]), []).append(label)
+    spans = []  # (left, right, area, labels) of each mark big enough to be writing
+    for members in marks.values():
+        area = int(sum(stats[m, cv2.CC_STAT_AREA] for m in members))
+        top = min(int(stats[m, cv2.CC_STAT_TOP]) for m in members)
+        bottom = max(int(stats[m, cv2.CC_STAT_TOP] + stats[m, cv2.CC_STAT_HEIGHT]) for m in members)
+        # a line through the whole strip (a table's rule next to the boxes) is not writing
+        if area >= min_area and bottom - top < _LINE_SHARE * labels.shape[0]:
+            left = min(int(stats[m, cv2.CC_STAT_LEFT]) for m in members)
+            right = max(int(stats[m, cv2.CC_STAT_LEFT] + stats[m, cv2.CC_STAT_WIDTH]) for m in members)
+            spans.append([left, right, area, members])
+    characters = _stacked(sorted(spans, key=lambda s: s[0]))
+    if len(characters) == len(boxes):
+        return {m: cell for cell, (_, _, _, members) in enumerate(characters) for m in members}
+    owners: dict[int, int] = {}
+    columns = np.array([(b[0] - x0, b[0] + b[2] - x0) for b in boxes], dtype=np.float64)
+    for _, _, _, members in characters:
+        share = np.zeros(len(boxes))
+        for m in members:
+            left, width = stats[m, cv2.CC_STAT_LEFT], stats[m, cv2.CC_STAT_WIDTH]
+            share += np.clip(np.minimum(columns[:, 1], left + width) - np.maximum(columns[:, 0], left), 0, None) \
+                * stats[m, cv2.CC_STAT_AREA] / max(width, 1)
+        if share.any():
+            for m in members:
+                owners[m] = int(np.argmax(share))
+    return owners
+
+
+def _stacked(spans: list[list]) -> list[list]:
+    """Marks (left, right, area, labels) sorted by left, with marks sharing most of their width merged."""
+    merged: list[list] = []
+    for span in spans:
+        if merged:
+            last = merged[-1]
+            overlap = min(last[1], span[1]) - max(last[0], span[0])
+            if overlap > 0.5 * min(last[1] - last[0], span[1] - span[0]):
+                merged[-1] = [min(last[0], span[0]), max(last[1], span[1]), last[2] + span[2], last[3] + span[3]]
+                continue
+        merged.append(list(span))
+    return merged
+
+
+def _cut(region: np.ndarray, mask: np.ndarray, cell_height: int) -> np.ndarray:
+    """The masked writing on white, cut to its ink with a margin of a third of the cell height, as BGR."""
+    ys, xs = np.nonzero(mask)
+    keep = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    clean = np.where(keep, region, 255).astype(np.uint8)
+    crop = clean[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    margin = max(4, cell_height // 3)
+    crop = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
+    return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+
+
+def recognise(cells: list[list[np.ndarray]]) -> list[CellReading]:
+    """Each cell read as one ID character by PP-OCRv4's recogniser (no detection), 0-9 and X only.
+
+    The recogniser scores every character of its alphabet at every step; a cell holds one character,
+    so each ID character scores its best step (look-alikes such as O or | count for 0 and 1). A cell's
+    second image (its rule kept) is read too, and counts where the first left the recogniser unsure.
+    """
+    crops = [crop for variants in cells for crop in variants]
+    found = iter(_character_probabilities(crops) if crops else [])
+    readings: list[CellReading] = []
+    for variants in cells:
+        options = [_ranked(next(found)) for _ in variants]
+        best = options[0] if options else CellReading()
+        for other in options[1:]:
+            if best.confidence < _CERTAIN and other.confidence > best.confidence:
+                best = other
+        readings.append(best)
+    return readings
+
+
+def _ranked(scores: dict[str, float]) -> CellReading:
+    """The ID characters by probability; even a faint best guess is kept (with its low confidence, the
+    repair tries the others)."""
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    return CellReading(candidates=[(char, score) for char, score in ranked if score > _FAINTEST])
+
+
+def _character_probabilities(crops: list[np.ndarray]) -> list[dict[str, float]]:
+    """Per crop, each ID character's probability at the recogniser step where it is most probable."""
+    recogniser = engine_rapidocr._model().text_rec
+    index = recogniser.postprocess_op.dict
+    columns = {char: [index[c] for c in char + _LOOKALIKES.get(char, "") if c in index] for char in _ID_CHARS}
+    # As wide as the widest crop (not the model's 320-px line): a lone character needs few steps,
+    # and the recogniser's time grows with the width
+    ratio = max(c.shape[1] / c.shape[0] for c in crops)
+    batch = np.stack([recogniser.resize_norm_img(crop, ratio) for crop in crops]).astype(np.float32)
+    steps = recogniser.session(batch)[0]  # (crops, steps, alphabet): softmax probabilities
+    return [{char: float(steps[n][:, cols].sum(axis=1).max()) for char, cols in columns.items()}
+            for n in range(len(crops))]
+
+
+def id_from_cells(readings: list[CellReading], today: date | None = None) -> dict | None:
+    """The valid ID number the 18 cell readings spell, repairing at most two uncertain cells; None if none.
+
+    A repair replaces an uncertain cell's reading by one of its next-best candidates (an empty cell
+    by any character); it is accepted only when exactly one combination passes the check character.
+    """
+    if len(readings) != ID_LENGTH:
+        return None
+    raw = "".join(r.char for r in readings)
+    if id_numbers.is_valid(raw, today):
+        return {"value": raw, "raw": raw, "repaired": []}
+    uncertain = sorted((i for i, r in enumerate(readings) if r.confidence < _CERTAIN),
+                       key=lambda i: readings[i].confidence)[:2 * _MAX_REPAIRED_CELLS]
+    for size in range(1, _MAX_REPAIRED_CELLS + 1):
+        passing = set()
+        for positions in itertools.combinations(sorted(uncertain), size):
+            for choice in itertools.product(*(_others(readings[p], p) for p in positions)):
+                chars = list(raw)
+                for position, char in zip(positions, choice):
+                    chars[position] = char
+                if id_numbers.is_valid("".join(chars), today):
+                    passing.add(("".join(chars), positions))
+        if len(passing) == 1:
+            value, positions = passing.pop()
+            return {"value": value, "raw": raw, "repaired": list(positions)}
+        if passing:
+            return None  # more than one repair passes: the reading is ambiguous
+    return None
+
+
+def _others(reading: CellReading, position: int) -> list[str]:
+    """What else an uncertain cell may hold: its next-best readings, or anything when it is empty."""
+    allowed = _ID_CHARS if position == ID_LENGTH - 1 else _ID_CHARS[:-1]
+    if not reading.candidates:
+        return list(allowed)
+    return [c for c, _ in reading.candidates[1: 1 + _ALTERNATIVES] if c in allowed]

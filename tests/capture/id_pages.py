@@ -1,0 +1,266 @@
+"""Pages carrying an ID number the way counters get them, drawn here with exact ground truth.
+
+Application forms with the number written one character per ruled box (printed or handwriting-like,
+some digits touching or crossing a rule, boxes alone or in groups, inside a table or free-standing),
+and ID-card fronts whose labels and values the engine reads as separate segments. Built on the
+generator's Sheet, but with layouts of their own (not tests/docgen's templates).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import cv2
+import numpy as np
+from PIL import Image, ImageFilter, ImageFont
+
+from desk.validators import id_check_char
+from tests.docgen.sheet import Sheet
+
+ID_CELLS = 18
+ID_LABELS = ("身份证号码", "公民身份号码", "证件号码", "身份证号")
+_DISTRICTS = ("210202", "210203", "210204", "210211", "210213", "110105", "370102", "440305", "510104")
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国"
+_STREETS = ("中山路", "西安路", "长江路", "黄河路", "人民路", "解放路", "友好路", "胜利路")
+_ESTATES = ("金色家园", "海景花园", "山水人家", "阳光小区", "新华苑", "星海湾")
+PRINT_FACES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+               "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+BLUE_INK = (30, 45, 120)
+BLACK_INK = (25, 25, 30)
+
+# Handwriting-like digits as pen strokes in a unit box (x right, y down): polylines and arcs.
+_Stroke = list[tuple[float, float]]
+
+
+def _arc(cx: float, cy: float, rx: float, ry: float, start: float, stop: float, steps: int = 24) -> _Stroke:
+    """Points on an ellipse from angle `start` to `stop` (degrees; 0 = right, 90 = down)."""
+    return [(cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a)))
+            for a in np.linspace(start, stop, steps)]
+
+
+_STROKES: dict[str, list[_Stroke]] = {
+    "0": [_arc(0.5, 0.5, 0.4, 0.5, -90, 275)],
+    "1": [[(0.28, 0.22), (0.56, 0.0), (0.56, 1.0)]],
+    "2": [_arc(0.5, 0.3, 0.4, 0.3, 190, 380) + [(0.08, 1.0), (0.95, 1.0)]],
+    "3": [_arc(0.48, 0.26, 0.36, 0.26, 200, 450), _arc(0.48, 0.73, 0.42, 0.27, 270, 520)],
+    "4": [[(0.72, 1.0), (0.72, 0.0), (0.04, 0.68), (0.96, 0.68)]],
+    "5": [[(0.86, 0.02), (0.24, 0.02), (0.18, 0.45)] + _arc(0.5, 0.69, 0.4, 0.31, 230, 510)],
+    "6": [[(0.8, 0.02), (0.45, 0.22)] + _arc(0.5, 0.7, 0.36, 0.3, 220, 580)],
+    "7": [[(0.06, 0.02), (0.94, 0.02), (0.38, 1.0)]],
+    "8": [_arc(0.5, 0.25, 0.31, 0.25, 90, 450), _arc(0.5, 0.74, 0.4, 0.26, -90, 270)],
+    "9": [_arc(0.5, 0.29, 0.37, 0.29, 20, 380), [(0.87, 0.3), (0.62, 1.0)]],
+    "X": [[(0.08, 0.0), (0.92, 1.0)], [(0.92, 0.0), (0.08, 1.0)]],
+}
+
+
+def id_number(rng: random.Random) -> str:
+    """A valid resident ID number (real district prefix, birth date, check character)."""
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
+    first = f"{rng.choice(_DISTRICTS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return first + id_check_char(first)
+
+
+def person_name(rng: random.Random) -> str:
+    """A made-up two- or three-character Chinese name."""
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def handwritten(sheet: Sheet, char: str, box_px: tuple[int, int, int, int], rng: random.Random,
+                ink: tuple[int, int, int], touch: int = 0) -> None:
+    """`char` written by pen into the pixel box (left, top, width, height): jittered strokes, a slant,
+    uneven size and place. `touch` -1 or 1 pushes it against the left or right rule, over it by up to
+    two pen widths."""
+    left, top, width, height = box_px
+    h = height * rng.uniform(0.58, 0.76)
+    w = min(width * 0.8, h * rng.uniform(0.5, 0.68))
+    pen = max(2, round(height * rng.uniform(0.045, 0.075)))
+    shift = touch * (width / 2 - w / 2 + pen * rng.uniform(0.0, 2.0)) if touch else rng.uniform(-0.08, 0.08) * width
+    cx = left + width / 2 + shift
+    cy = top + height / 2 + rng.uniform(-0.07, 0.07) * height
+    slant = rng.uniform(-0.05, 0.3)
+    for stroke in _STROKES[char]:
+        points = []
+        for x, y in stroke:
+            x, y = x + rng.gauss(0, 0.02), y + rng.gauss(0, 0.02)
+            points.append((cx + (x - 0.5 + slant * (0.5 - y)) * w, cy + (y - 0.5) * h))
+        sheet.draw.line(points, fill=ink, width=pen, joint="curve")
+
+
+def printed(sheet: Sheet, char: str, box_px: tuple[int, int, int, int], rng: random.Random, face: str,
+            ink: tuple[int, int, int], touch: int = 0) -> None:
+    """`char` typed into the pixel box with the font file `face`, centred; `touch` -1 or 1 pushes it
+    against the left or right rule, over it by a stroke's width or so."""
+    left, top, width, height = box_px
+    typeface = ImageFont.truetype(face, round(height * rng.uniform(0.6, 0.75)))
+    x0, _, x1, _ = typeface.getbbox(char, anchor="mm")
+    shift = touch * (width / 2 - (x1 - x0) / 2 + rng.uniform(0.0, 0.12) * (x1 - x0)) if touch else 0.0
+    sheet.draw.text((left + width / 2 + shift, top + height / 2), char, font=typeface, fill=ink, anchor="mm")
+
+
+@dataclass
+class BoxStyle:
+    """How an application form prints its ID boxes and how the applicant fills them."""
+
+    label: str = "身份证号码"
+    pitch_mm: float = 6.5
+    height_mm: float = 8.0
+    rule_mm: float = 0.3
+    groups: tuple[int, ...] = (18,)  # boxes per group, e.g. (6, 8, 4)
+    in_table: bool = False
+    hand: bool = False
+    touching: int = 0  # cells whose digit touches (or runs over) a rule
+    dpi: int = 200
+
+
+def boxed_form(number: str, style: BoxStyle, rng: random.Random) -> np.ndarray:
+    """A half-A4 application form whose ID number is written in per-digit boxes (BGR)."""
+    sheet = Sheet(210, 120, dpi=style.dpi)
+    sheet.centered(8, "住房公积金提取申请表", pt=16)
+    name = person_name(rng)
+    y = 24.0
+    if style.in_table:
+        y = _table_rows(sheet, name, y)
+        label_x, boxes_x = 17.0, 52.0
+        sheet.rule(15, y, 195, y)
+        sheet.rule(15, y, 15, y + style.height_mm + 4)
+        sheet.rule(195, y, 195, y + style.height_mm + 4)
+        sheet.rule(48, y, 48, y + style.height_mm + 4)
+        sheet.rule(15, y + style.height_mm + 4, 195, y + style.height_mm + 4)
+        top = y + 2
+    else:
+        sheet.text(15, y, "申请人姓名：", pt=11, style="sans")
+        sheet.text(42, y, name, pt=11, style="sans")
+        sheet.text(110, y, "联系电话：", pt=11, style="sans")
+        sheet.text(132, y, "139" + "".join(str(rng.randrange(10)) for _ in range(8)), pt=11, style="sans")
+        y += 15
+        label_x, boxes_x, top = 15.0, 15 + sheet.width_of(style.label + "：", pt=11, style="sans") + 4, y
+    sheet.text(label_x, top + style.height_mm / 2, style.label + ("" if style.in_table else "："), pt=11,
+               style="sans", anchor="lm")
+    room = (195 - boxes_x) / (ID_CELLS + 0.6 * (len(style.groups) - 1))
+    style = replace(style, pitch_mm=min(style.pitch_mm, room))  # the boxes fit on the form
+    cells = _draw_boxes(sheet, boxes_x, top, style)
+    _fill(sheet, cells, number, style, rng)
+    sheet.text(15, top + style.height_mm + 14, "提取金额：¥12800.00    提取原因：租房提取", pt=11, style="sans")
+    sheet.paragraph(15, top + style.height_mm + 26, 180, "本人承诺所提供的材料和信息真实、准确、完整，如有虚假，"
+                    "愿意承担相应的法律责任。", pt=10.5)
+    return cv2.cvtColor(np.asarray(sheet.image), cv2.COLOR_RGB2BGR)
+
+
+def _table_rows(sheet: Sheet, name: str, y: float) -> float:
+    """Two ruled rows above the ID row (name, employer), as forms put the number inside a table."""
+    for label, value in (("姓名", name), ("工作单位", "大连市某某有限公司")):
+        sheet.rule(15, y, 195, y)
+        sheet.rule(15, y, 15, y + 12)
+        sheet.rule(48, y, 48, y + 12)
+        sheet.rule(195, y, 195, y + 12)
+        sheet.text(17, y + 6, label, pt=11, style="sans", anchor="lm")
+        sheet.text(52, y + 6, value, pt=11, style="sans", anchor="lm")
+        y += 12
+    return y
+
+
+def _draw_boxes(sheet: Sheet, x_mm: float, top_mm: float, style: BoxStyle) -> list[tuple[int, int, int, int]]:
+    """The ruled boxes, in groups with a small gap between; each cell's pixel box, left to right."""
+    cells = []
+    x = x_mm
+    for size in style.groups:
+        sheet.box(x, top_mm, size * style.pitch_mm, style.height_mm, width_mm=style.rule_mm)
+        for i in range(1, size):
+            sheet.rule(x + i * style.pitch_mm, top_mm, x + i * style.pitch_mm, top_mm + style.height_mm,
+                       width_mm=style.rule_mm)
+        for i in range(size):
+            left = sheet.px(x + i * style.pitch_mm)
+            cells.append((left, sheet.px(top_mm), sheet.px(x + (i + 1) * style.pitch_mm) - left, sheet.px(style.height_mm)))
+        x += size * style.pitch_mm + style.pitch_mm * 0.6
+    return cells
+
+
+def _fill(sheet: Sheet, cells: list[tuple[int, int, int, int]], number: str, style: BoxStyle,
+          rng: random.Random) -> None:
+    """Write the number into the cells; `style.touching` digits are pushed against a rule."""
+    touching = set(rng.sample(range(len(number)), style.touching))
+    ink = BLUE_INK if style.hand and rng.random() < 0.7 else BLACK_INK
+    face = rng.choice(PRINT_FACES)
+    for index, (char, cell) in enumerate(zip(number, cells)):
+        touch = rng.choice((-1, 1)) if index in touching else 0
+        if style.hand:
+            handwritten(sheet, char, cell, rng, ink, touch)
+        else:
+            printed(sheet, char, cell, rng, face, ink, touch)
+
+
+@dataclass
+class CardFacts:
+    """What an ID-card front prints."""
+
+    name: str
+    sex: str
+    ethnicity: str
+    born: date
+    address: str
+    number: str
+
+
+def card_facts(rng: random.Random) -> CardFacts:
+    """A made-up card holder whose number agrees with the birth date."""
+    number = id_number(rng)
+    born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    sex = "男" if int(number[16]) % 2 else "女"
+    address = (f"辽宁省大连市{rng.choice(('中山区', '西岗区', '沙河口区', '甘井子区'))}{rng.choice(_STREETS)}"
+               f"{rng.randrange(1, 300)}号{rng.choice(_ESTATES)}{rng.randrange(1, 40)}号楼{rng.randrange(1, 8)}单元"
+               f"{rng.randrange(1, 30)}0{rng.randrange(1, 5)}室")
+    return CardFacts(person_name(rng), sex, rng.choice(("汉", "满", "蒙古", "回", "朝鲜")), born, address, number)
+
+
+def card_front(facts: CardFacts, rng: random.Random, *, split_number: bool = True) -> np.ndarray:
+    """An ID-card front: spaced labels (姓  名) in a small blue face, larger values set a little lower,
+    the address over three lines, the number in two groups when `split_number` (BGR)."""
+    sheet = Sheet(85.6, 54.0, dpi=400, paper=(238, 242, 240))
+    for k in range(0, sheet.image.size[1], 14):  # faint security pattern
+        phase = rng.uniform(0, math.tau)
+        sheet.draw.line([(x, k + 5 * math.sin(x / 41 + phase)) for x in range(0, sheet.image.size[0], 8)],
+                        fill=(214, 226, 228), width=1)
+    sheet.draw.rectangle([sheet.px(60), sheet.px(8), sheet.px(81), sheet.px(36)], fill=(160, 160, 166))
+    label = dict(pt=6, style="sans", fill=(40, 110, 170), record=False)
+    value = dict(pt=8.5, style="sans-bold", record=False)
+    sheet.text(4, 6.5, "姓  名", **label)
+    sheet.text(13.5, 6.0, facts.name, **value)
+    sheet.text(4, 12.5, "性  别", **label)
+    sheet.text(13.5, 12.0, facts.sex, **value)
+    sheet.text(24, 12.5, "民  族", **label)
+    sheet.text(33.5, 12.0, facts.ethnicity, **value)
+    sheet.text(4, 18.5, "出  生", **label)
+    sheet.text(13.5, 18.0, f"{facts.born.year}  年  {facts.born.month}  月  {facts.born.day}  日", **value)
+    sheet.text(4, 24.5, "住  址", **label)
+    for i, line in enumerate(sheet.wrap(facts.address, 40, 40, pt=8.5, style="sans-bold")):
+        sheet.text(13.5, 24.0 + i * 4.4, line, **value)
+    sheet.text(4, 44.5, "公民身份号码", **label)
+    digits = facts.number
+    shown = f"{digits[:6]}{digits[6:14]}    {digits[14:]}" if split_number else digits
+    sheet.text(22, 43.6, shown, pt=10.5, style="mono", record=False)
+    return cv2.cvtColor(np.asarray(sheet.image), cv2.COLOR_RGB2BGR)
+
+
+def photographed(bgr: np.ndarray, rng: random.Random) -> np.ndarray:
+    """The page as a phone photo of it sees it: a slight turn, light falling off to one side, blur, noise, JPEG."""
+    height, width = bgr.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-0.8, 0.8), 1.0)
+    out = cv2.warpAffine(bgr, turn, (width, height), borderValue=(245, 245, 240)).astype(np.float32)
+    ramp = np.linspace(rng.uniform(0.78, 0.9), 1.0, width, dtype=np.float32)[None, :, None]
+    out = out * (ramp if rng.random() < 0.5 else ramp[:, ::-1])
+    out = out + np.random.default_rng(rng.randrange(2**32)).normal(0, 4, out.shape)
+    image = Image.fromarray(cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_BGR2RGB))
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.0)))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=rng.randrange(70, 88))
+    return cv2.cvtColor(np.asarray(Image.open(buffer)), cv2.COLOR_RGB2BGR)
+
+
+def gray(bgr: np.ndarray) -> np.ndarray:
+    """The grey image the engines read."""
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)

@@ -1,0 +1,92 @@
+"""How many ID numbers and card fields the capture recipe reads on generated pages, before and after.
+
+"Before" is the text-only reading (`fields.extract` on the page text, as the pipeline did); "after" is
+what the pipeline now returns (`fields.extract_page`). Run from the repository root:
+
+    PYTHONPATH=. .venv/bin/python -m tests.capture.measure_id_fields --forms 40 --cards 12
+
+A measurement, not a test: it takes minutes (every page goes through the whole recipe).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from desk.capture import classify, fields, pipeline
+from tests.capture import id_pages
+
+
+def form_style(rng: random.Random) -> id_pages.BoxStyle:
+    """A random box layout and filling: label, size, groups, table or not, printed or handwritten."""
+    return id_pages.BoxStyle(
+        label=rng.choice(id_pages.ID_LABELS), pitch_mm=rng.uniform(5.0, 10.0), height_mm=rng.uniform(6.0, 10.0),
+        rule_mm=rng.uniform(0.2, 0.6), groups=rng.choice(((18,), (18,), (6, 8, 4))), in_table=rng.random() < 0.4,
+        hand=rng.random() < 0.6, touching=rng.choice((0, 0, 2, 4)), dpi=rng.choice((150, 200, 300)))
+
+
+def measure_forms(count: int, seed: int) -> None:
+    """ID numbers read on `count` application forms with per-digit boxes (half of them photographed)."""
+    before = after = wrong = 0
+    started = time.perf_counter()
+    for index in range(count):
+        rng = random.Random(seed + index)
+        number = id_pages.id_number(rng)
+        style = form_style(rng)
+        page = id_pages.boxed_form(number, style, rng)
+        if index % 2:
+            page = id_pages.photographed(page, rng)
+        result = pipeline.process_image(page, name=f"form-{index}")
+        old = {n["value"] for n in fields.extract(result.text, classify.fields_for(result.doc_type))["id_numbers"]}
+        new = {n["value"] for n in result.fields["id_numbers"]}
+        before += number in old
+        after += number in new
+        wrong += bool(new - {number})
+        if number not in new:
+            print(f"  miss form-{index}: {number} {style} photo={bool(index % 2)} read={sorted(new)}")
+    seconds = (time.perf_counter() - started) / max(count, 1)
+    print(f"forms with ID boxes: before {before}/{count}, after {after}/{count}, "
+          f"pages with a wrong number {wrong}, {seconds:.1f} s a page")
+
+
+def measure_cards(count: int, seed: int) -> None:
+    """Name, sex, ethnicity, address and number read on `count` ID-card fronts (half photographed)."""
+    keys = ("name", "sex", "ethnicity", "address", "id")
+    before = dict.fromkeys(keys, 0)
+    after = dict.fromkeys(keys, 0)
+    for index in range(count):
+        rng = random.Random(seed + 1000 + index)
+        facts = id_pages.card_facts(rng)
+        page = id_pages.card_front(facts, rng, split_number=index % 3 != 0)
+        if index % 2:
+            page = id_pages.photographed(page, rng)
+        result = pipeline.process_image(page, name=f"card-{index}")
+        truth = {"name": facts.name, "sex": facts.sex, "ethnicity": facts.ethnicity, "address": facts.address}
+        old = fields.extract(result.text, classify.fields_for(result.doc_type))
+        for tally, found in ((before, old), (after, result.fields)):
+            for key, value in truth.items():
+                tally[key] += found["labelled"].get(key) == value
+            tally["id"] += facts.number in {n["value"] for n in found["id_numbers"]}
+        misses = {k: result.fields["labelled"].get(k) for k, v in truth.items() if result.fields["labelled"].get(k) != v}
+        if misses or facts.number not in {n["value"] for n in result.fields["id_numbers"]}:
+            print(f"  card-{index} ({result.doc_type}): {misses} ids={result.fields['id_numbers']}")
+    print("ID-card fronts, before → after (of %d): " % count
+          + ", ".join(f"{key} {before[key]} → {after[key]}" for key in keys))
+
+
+def main() -> None:
+    """Parse the page counts and run both measurements."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=40)
+    parser.add_argument("--cards", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=7000)
+    args = parser.parse_args()
+    if args.forms:
+        measure_forms(args.forms, args.seed)
+    if args.cards:
+        measure_cards(args.cards, args.seed)
+
+
+if __name__ == "__main__":
+    main()
