@@ -122,7 +122,7 @@ def _decide(page: PageText, image: np.ndarray | None) -> Classification:
 def _score(rule: DocTypeRule, found: _Found, signs: dict[str, str], table: Rules) -> Classification | None:
     """The type's classification when its evidence reaches the minimum, else None."""
     weights = table.weights
-    if any(sign not in signs for sign in rule.requires):
+    if any(sign not in signs for sign in rule.requires) or _labels_standing(rule, found) < rule.min_labels:
         return None
     met = [entry for entry in rule.signs if all(sign in signs for sign in entry.signs)]
     sign_score = sum(entry.weight for entry in met)
@@ -146,6 +146,12 @@ def _evidence(found: _Found, used_signs: list[str], signs: dict[str, str]) -> li
             items.append(f"{kind}:{','.join(keywords)}")
     items += [f"{sign}:{signs[sign]}" if signs[sign] else sign for sign in used_signs]
     return items
+
+
+def _labels_standing(rule: DocTypeRule, found: _Found) -> int:
+    """How many of the type's own label groups (not common labels) are printed where labels stand."""
+    return sum(1 for group, (_, _, as_label) in found.labels.items()
+               if as_label and isinstance(group, int) and _tier(rule, group) != "common_label")
 
 
 def _tier(rule: DocTypeRule, group: object) -> str:

@@ -41,6 +41,7 @@ class DocTypeRule:
     words: tuple[str, ...]
     signs: tuple[SignRule, ...]
     requires: tuple[str, ...]
+    min_labels: int
     fields: tuple[str, ...]
 
 
@@ -126,6 +127,7 @@ def _type_rule(name: str, spec: dict) -> DocTypeRule:
         words=_keywords(spec.get("words", [])),
         signs=tuple(SignRule(tuple(entry["all"]), float(entry["weight"])) for entry in spec.get("signs", [])),
         requires=tuple(spec.get("requires", [])),
+        min_labels=int(spec.get("min_labels", 0)),
         fields=tuple(spec.get("fields", [])),
     )
 

@@ -333,6 +333,8 @@ def test_id_card_back():
     page = reading(["中华人民共和国", "居民身份证"], rows, size=CARD_SIZE, title_px=40, text_px=22)
     assert decided(page, card_image(portrait=False)) == "id_card_back"
     assert decided(reading(None, [["签发机美", "大连市公安局"], ["有效期限", "长期"]], size=CARD_SIZE)) == "id_card_back"
+    title_only = reading(["中华人民共和国", "居民身份证"], [], size=CARD_SIZE, title_px=40)
+    assert decided(title_only, card_image(portrait=False)) == "other"  # its lines unread: the clerk names the side
 
 
 @pytest.mark.parametrize("bank", ["中国建设银行", "招商银行", "大连农村商业银行", "盛京银行"])
