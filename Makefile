@@ -6,7 +6,9 @@ PY := $(VENV)/bin/python
 # overwrite opencv-python-headless's (and need libGL); pyproject.toml lists what it really imports.
 RAPIDOCR := rapidocr-onnxruntime==1.4.4
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd fonts-noto-cjk
-TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver postgresql postgresql-contrib
+# the fonts-* are the test generator's other faces (tests/docgen): 楷体 fills, another 宋体 and 黑体
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver postgresql postgresql-contrib \
+  fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei
 # OCRmyPDF needs ghostscript; unpaper and pngquant are optional helpers of it
 BENCH_PACKAGES := $(TEST_PACKAGES) ghostscript unpaper pngquant
 

@@ -101,6 +101,21 @@ class Facts:
         """A 19-digit UnionPay card number with a valid Luhn digit."""
         return luhn_complete("62" + "".join(str(self.rng.randrange(10)) for _ in range(16)))
 
+    def retiree(self) -> Person:
+        """A retired resident: 61–75 years old, so past the retirement age of either sex."""
+        male = self.rng.random() < 0.5
+        name = self.faker.name_male() if male else self.faker.name_female()
+        return make_person(self.rng, name, male=male, today=self.today, ages=(61, 75))
+
+    def card_number(self, prefix: str, length: int) -> str:
+        """A bank-card number of `length` digits starting with the issuer's `prefix`, Luhn-valid."""
+        return luhn_complete(prefix + self.digits(length - len(prefix) - 1))
+
+    def property_certificate_no(self) -> str:
+        """A Dalian 不动产权证书 number, e.g. 辽（2019）大连市内四区不动产权第0123456号."""
+        region = self.rng.choice(["大连市内四区", "大连市甘井子区", "大连金普新区", "大连市旅顺口区", "大连高新区"])
+        return f"辽（{self.rng.randint(2016, self.today.year - 1)}）{region}不动产权第{self.digits(7)}号"
+
     def recent_date(self, max_days: int = 60) -> date:
         """A date within `max_days` before today."""
         return self.today - timedelta(days=self.rng.randint(0, max_days))

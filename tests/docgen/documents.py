@@ -3,6 +3,12 @@
 Ground truth = every printed line in reading order (tables row by row), the document type code,
 the material code of /work/shared/domain.md §1, and the fields a clerk would check (ID number,
 name, dates, amounts). Seal lettering is decoration, not ground-truth text.
+
+`TEMPLATES` holds the six classic types that `generate()` draws by default (its sequence never
+changes, so tests keep their exact inputs); `TUNING_TEMPLATES` adds the ID card's back, the
+retirement certificate, the bank card, the real-estate certificate and the purchase contract.
+Cards (`CARD_TEMPLATES`) have rounded corners: their image carries an alpha channel, and their
+corners in a photo are where the straight edges meet.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageDraw
 
 from .content import Facts, cn_date, yuan_in_words
+from .ids import DALIAN_DISTRICTS, make_address
 from .sheet import Sheet
 
 TODAY = date(2026, 8, 20)  # fixed, so a seed renders the same documents on any day
@@ -40,8 +48,11 @@ class Document:
         return "\n".join(self.lines)
 
 
-def _finish(sheet: Sheet, doc_type: str, material: str, fields: dict[str, str]) -> Document:
-    return Document(sheet.image, doc_type, material, list(sheet.lines), fields, (sheet.width_mm, sheet.height_mm))
+def _finish(sheet: Sheet, doc_type: str, material: str, fields: dict[str, str], *,
+            corner_mm: float = 0.0) -> Document:
+    """The sheet as a Document; `corner_mm` rounds a card's corners (ISO/IEC 7810 cards: 3.18 mm)."""
+    image = _rounded(sheet.image, sheet.px(corner_mm)) if corner_mm else sheet.image
+    return Document(image, doc_type, material, list(sheet.lines), fields, (sheet.width_mm, sheet.height_mm))
 
 
 def id_card_front(facts: Facts) -> Document:
@@ -257,6 +268,283 @@ def application_form(facts: Facts) -> Document:
     return _finish(sheet, "application_form", "M30", fields)
 
 
+def id_card_back(facts: Facts) -> Document:
+    """居民身份证 back (M01): national emblem, 中华人民共和国 居民身份证, issuing office and validity."""
+    person = facts.person()
+    sheet = Sheet(85.6, 54.0, dpi=400, paper=(236, 241, 243))
+    _guilloche(sheet, facts.rng)
+    _national_emblem(sheet, 13.5, 14.5, 8.5)
+    sheet.text(52, 7.5, "中华人民共和国", pt=11, style="serif-bold", anchor="ma")
+    sheet.text(52, 16.5, "居民身份证", pt=19, style="serif-bold", anchor="ma")
+    office = _issuing_office(person.district_code)
+    valid_from, valid_to = _id_validity(facts, person.birth)
+    validity = f"{valid_from:%Y.%m.%d}-{valid_to:%Y.%m.%d}" if valid_to else f"{valid_from:%Y.%m.%d}-长期"
+    label = dict(pt=6.5, style="sans", fill=(20, 100, 160), record=False)
+    sheet.text(14, 38.8, "签发机关", **label)
+    sheet.text(29, 38.2, office, pt=8.5, style="sans", record=False)
+    sheet.record(f"签发机关 {office}")
+    sheet.text(14, 45.8, "有效期限", **label)
+    sheet.text(29, 45.2, validity, pt=8.5, style="sans", record=False)
+    sheet.record(f"有效期限 {validity}")
+    fields = {"issuing_office": office, "validity": validity, "valid_from": valid_from.isoformat(),
+              "valid_to": valid_to.isoformat() if valid_to else "长期"}
+    return _finish(sheet, "id_card_back", "M01", fields, corner_mm=3.2)
+
+
+def retirement_certificate(facts: Facts) -> Document:
+    """退休证 (M12) inside page: photo, name, sex, birth, ID number, employer, retirement date, approving office."""
+    person = facts.retiree()
+    company, _ = facts.company()
+    retire_age = 60 if person.sex == "男" else facts.rng.choice([50, 55])
+    retired = person.birth.replace(year=person.birth.year + retire_age, day=1)
+    number = f"大退字第{retired.year}{facts.digits(5)}号"
+    sheet = Sheet(100, 136, dpi=300, paper=(244, 246, 238))
+    sheet.centered(8, "退休证", pt=20)
+    sheet.text(8, 21, f"编号：{number}", pt=8, style="sans")
+    sheet.box(68, 30, 24, 32, width_mm=0.25)
+    _portrait(sheet, 69, 31, 22, 30)
+    rows = [("姓名", person.name), ("性别", person.sex), ("出生年月", f"{person.birth.year}年{person.birth.month:02d}月"),
+            ("身份证号码", person.id_number), ("工作单位", company), ("退休时间", f"{retired.year}年{retired.month:02d}月"),
+            ("批准机关", "大连市人力资源和社会保障局")]
+    y = 32.0
+    for name, value in rows:
+        label = f"{name}："
+        sheet.text(8, y, label, pt=9, record=False)
+        x = 8 + sheet.width_of(label, pt=9)
+        right = 66 if y < 62 else 92  # beside the photo, then the full width
+        for i, part in enumerate(sheet.wrap(value, right - x, right - x, pt=9, style="sans")):
+            sheet.text(x, y, part, pt=9, style="sans", record=False)
+            sheet.record((label if i == 0 else "") + part)
+            sheet.rule(x, y + 5, right, y + 5, width_mm=0.15)
+            y += 6
+        y += 4
+    issued = retired + timedelta(days=facts.rng.randint(10, 60))
+    sheet.text(44, y + 8, f"发证日期：{cn_date(issued)}", pt=9)
+    sheet.seal(70, y + 4, 14, "大连市人力资源和社会保障局", "退休审批专用章", strength=facts.rng.uniform(0.7, 1.0))
+    fields = {"name": person.name, "sex": person.sex, "birth_date": person.birth.isoformat(),
+              "id_number": person.id_number, "employer": company, "retirement_date": retired.isoformat()[:7],
+              "approved_by": "大连市人力资源和社会保障局", "certificate_no": number, "issued_on": issued.isoformat()}
+    return _finish(sheet, "retirement_certificate", "M12", fields)
+
+
+# issuer prefixes (BINs) of UnionPay cards as these banks print them, with the card's length and kind
+_BANKS = [
+    ("中国建设银行", "China Construction Bank", [("621700", 19, "龙卡储蓄卡"), ("625362", 16, "龙卡信用卡")]),
+    ("中国工商银行", "Industrial and Commercial Bank of China", [("622202", 19, "牡丹灵通卡"), ("625330", 16, "牡丹信用卡")]),
+    ("招商银行", "China Merchants Bank", [("621483", 16, "一卡通"), ("622588", 16, "信用卡")]),
+    ("中国银行", "Bank of China", [("621661", 19, "长城电子借记卡"), ("625908", 16, "长城信用卡")]),
+    ("中国农业银行", "Agricultural Bank of China", [("622848", 19, "金穗借记卡")]),
+]
+# card colour → (embossed digit face, its shadow, the printed lettering)
+_CARD_COLOURS = {
+    "navy": ((22, 38, 86), (226, 228, 222), (6, 12, 30), (236, 236, 230)),
+    "dark green": ((16, 72, 54), (222, 226, 214), (4, 24, 16), (232, 236, 226)),
+    "black": ((22, 22, 26), (214, 214, 208), (0, 0, 0), (226, 226, 220)),
+    "gold": ((196, 164, 96), (70, 52, 22), (240, 222, 170), (58, 42, 16)),
+}
+
+
+def bank_card(facts: Facts) -> Document:
+    """Bank card (M04): bank name in Chinese and English, chip, a Luhn-valid number printed in groups of
+    four in embossed-looking digits, validity, the UnionPay mark; navy, green, black or gold."""
+    bank, english, products = facts.rng.choice(_BANKS)
+    prefix, length, product = facts.rng.choice(products)
+    number = facts.card_number(prefix, length)
+    colour = facts.rng.choice(sorted(_CARD_COLOURS))
+    paper, digit, shadow, lettering = _CARD_COLOURS[colour]
+    sheet = Sheet(85.6, 54.0, dpi=400, paper=paper)
+    _card_sheen(sheet, facts.rng)
+    sheet.draw.ellipse([sheet.px(5), sheet.px(4.5), sheet.px(12), sheet.px(11.5)], outline=lettering,
+                       width=sheet.px(0.8))
+    sheet.text(14, 4.4, bank, pt=10, style="sans-bold", fill=lettering)
+    sheet.text(14, 9.6, english, pt=4.8, style="latin", fill=lettering)
+    sheet.text(81, 5.0, product, pt=6.5, style="sans", fill=lettering, anchor="ra")
+    _chip(sheet, 9, 18.5)
+    grouped = " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+    _embossed(sheet, 6.5 if length == 19 else 9.5, 31.5, grouped, pt=12 if length == 19 else 13, face=digit,
+              shadow=shadow)
+    sheet.record(grouped)
+    expires = facts.today.replace(year=facts.today.year + facts.rng.randint(2, 6))
+    thru = f"{expires:%m/%y}"
+    sheet.text(30, 41.5, "有效期", pt=4.5, style="sans", fill=lettering, record=False)
+    _embossed(sheet, 37, 40.6, thru, pt=8, face=digit, shadow=shadow)
+    sheet.record(f"有效期 {thru}")
+    _unionpay(sheet, 64, 38.5)
+    sheet.record("银联 UnionPay")
+    fields = {"card_number": number, "bank": bank, "bank_en": english, "valid_thru": thru, "colour": colour}
+    return _finish(sheet, "bank_card", "M04", fields, corner_mm=3.2)
+
+
+def real_estate_certificate(facts: Facts) -> Document:
+    """不动产权证书 (M08) register page: certificate number, then 权利人 … 使用期限 in a ruled table."""
+    owner = facts.person()
+    number = facts.property_certificate_no()
+    area = Decimal(facts.rng.randrange(4500, 14000)) / 100
+    land_from = date(facts.rng.randint(1998, 2018), facts.rng.randint(1, 12), facts.rng.randint(1, 28))
+    land_to = land_from.replace(year=land_from.year + 70) - timedelta(days=1)
+    unit = f"{owner.district_code}{facts.digits(6)}GB{facts.digits(5)}F{facts.digits(8)}"
+    shared = facts.rng.choice(["单独所有", "共同共有"])
+    sheet = Sheet(180, 128, dpi=250, paper=(248, 246, 240))
+    sheet.text(10, 8, number, pt=10.5, style="serif")
+    rows = [["权利人", owner.name], ["共有情况", shared], ["坐落", owner.address.removeprefix("辽宁省")],
+            ["不动产单元号", unit], ["权利类型", "国有建设用地使用权/房屋所有权"], ["权利性质", "出让/商品房"],
+            ["用途", "城镇住宅用地/住宅"], ["面积", f"共有宗地面积{facts.rng.randint(8000, 40000)}㎡/房屋建筑面积{area}㎡"],
+            ["使用期限", f"国有建设用地使用权{cn_date(land_from)}起{cn_date(land_to)}止"], ["权利其他状况", "房屋结构：钢筋混凝土结构"]]
+    bottom = sheet.table(10, 17, [32, 128], rows, row_mm=9.5, pt=8.5, style="serif")
+    sheet.seal(140, bottom - 10, 15, "大连市自然资源局", "不动产登记专用章", strength=facts.rng.uniform(0.6, 0.9))
+    fields = {"name": owner.name, "certificate_no": number, "address": owner.address.removeprefix("辽宁省"),
+              "unit_number": unit, "area": str(area), "sharing": shared}
+    return _finish(sheet, "real_estate_certificate", "M08", fields)
+
+
+def purchase_contract(facts: Facts) -> Document:
+    """商品房买卖合同 (M05) or 存量房买卖合同 (M28) first page: number, seller, buyer, the flat, the price."""
+    new_build = facts.rng.random() < 0.5
+    buyer = facts.person()  # first, so a HolderFacts buyer is the first call either way
+    if new_build:
+        seller, seller_id = facts.company()
+        seller_name = seller.replace("有限公司", "房地产开发有限公司")
+    else:
+        person = facts.person()
+        seller_name, seller_id = person.name, person.id_number
+    area = Decimal(facts.rng.randrange(5000, 14000)) / 100
+    total = Decimal(facts.rng.randrange(60, 300)) * 10000 + Decimal(facts.rng.randrange(0, 100)) * 100
+    number = f"{'YS' if new_build else 'CL'}{facts.today.year}{facts.digits(7)}"
+    sheet = Sheet(210, 297)
+    title = "商品房买卖合同" if new_build else "存量房买卖合同"
+    sheet.centered(26, title, pt=22)
+    sheet.centered(40, "（预售）" if new_build else "（示范文本）", pt=12, style="serif")
+    sheet.text(132, 52, f"合同编号：{number}", pt=10, style="sans")
+    address = make_address(facts.rng, facts.rng.choice(sorted(DALIAN_DISTRICTS)))  # the flat sold
+    y = 66.0
+    seller_label = "统一社会信用代码" if new_build else "证件号码"
+    for line in (f"出卖人：{seller_name}", f"{seller_label}：{seller_id}", f"买受人：{buyer.name}",
+                 f"证件类型：居民身份证    证件号码：{buyer.id_number}"):
+        sheet.text(24, y, line)
+        y += 8.5
+    clauses = [
+        "根据《中华人民共和国民法典》《中华人民共和国城市房地产管理法》及其他有关法律、法规之规定，"
+        "出卖人和买受人在平等、自愿、公平、协商一致的基础上就房屋买卖事项达成如下协议：",
+        f"第一条 房屋基本情况：该房屋坐落于{address}，房屋用途为住宅，建筑面积{area}平方米。",
+        f"第二条 房屋总价款：总价款为人民币{total}元（大写：{yuan_in_words(total)}）。",
+        "第三条 付款方式：买受人采取首付款加住房公积金贷款方式付款，首付款于本合同签订之日支付。",
+        "第四条 交付期限：出卖人应当于收到全部房价款之日起六十日内将该房屋交付买受人。",
+    ]
+    y += 6
+    for clause in clauses:
+        y = sheet.paragraph(24, y, 162, clause) + 3
+    fields = {"seller": seller_name, "seller_id": seller_id, "name": buyer.name, "id_number": buyer.id_number,
+              "contract_no": number, "address": address, "area": str(area), "total": str(total),
+              "kind": "new" if new_build else "resale"}
+    return _finish(sheet, "purchase_contract", "M05" if new_build else "M28", fields)
+
+
+def _issuing_office(district_code: str) -> str:
+    """The police office that issues ID cards in a Dalian district (城区分局, or a county's own bureau)."""
+    district = DALIAN_DISTRICTS[district_code]
+    if district.endswith(("市", "县")):
+        return f"{district}公安局"
+    return f"大连市公安局{district.removesuffix('区')}分局"
+
+
+def _id_validity(facts: Facts, birth: date) -> tuple[date, date | None]:
+    """Issue date and expiry of a card still valid today: 5, 10 or 20 years by the age at issue, or 长期
+    (None) from 46 on (GB 11643 / 居民身份证法 §5)."""
+    for _ in range(30):
+        issued = facts.today - timedelta(days=facts.rng.randint(30, 20 * 365))
+        issued = issued.replace(day=min(issued.day, 28))
+        age = (issued - birth).days // 365
+        if age >= 46:
+            return issued, None
+        years = 5 if age < 16 else 10 if age < 26 else 20
+        if issued.replace(year=issued.year + years) > facts.today:
+            return issued, issued.replace(year=issued.year + years)
+    issued = (facts.today - timedelta(days=400)).replace(day=1)
+    return issued, issued.replace(year=issued.year + 20)
+
+
+def _national_emblem(sheet: Sheet, cx_mm: float, cy_mm: float, r_mm: float) -> None:
+    """The red-and-gold national emblem block of the ID card's back: ring, five stars, the gate."""
+    gold, red = (214, 170, 60), (200, 36, 36)
+    px = sheet.px
+    cx, cy, r = px(cx_mm), px(cy_mm), px(r_mm)
+    sheet.draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=gold)
+    inner = r * 0.8
+    sheet.draw.ellipse([cx - inner, cy - inner, cx + inner, cy + inner], fill=red)
+    for dx, dy, size in ((0, -0.42, 0.2), (-0.3, -0.55, 0.08), (-0.14, -0.68, 0.08), (0.14, -0.68, 0.08),
+                         (0.3, -0.55, 0.08)):
+        _star(sheet, cx + dx * r, cy + dy * r * 0.9, size * r, gold)
+    sheet.draw.rectangle([cx - 0.5 * r, cy + 0.05 * r, cx + 0.5 * r, cy + 0.2 * r], fill=gold)  # the roof
+    for k in range(5):
+        x = cx - 0.4 * r + k * 0.2 * r
+        sheet.draw.rectangle([x - 0.05 * r, cy + 0.25 * r, x + 0.05 * r, cy + 0.5 * r], fill=gold)
+    sheet.draw.rectangle([cx - 0.6 * r, cy + 0.52 * r, cx + 0.6 * r, cy + 0.6 * r], fill=gold)
+
+
+def _star(sheet: Sheet, cx: float, cy: float, r: float, fill: tuple[int, int, int]) -> None:
+    """A five-pointed star of outer radius `r` pixels."""
+    points = [(cx + r * (1 if a % 2 == 0 else 0.4) * math.sin(math.radians(a * 36)),
+               cy - r * (1 if a % 2 == 0 else 0.4) * math.cos(math.radians(a * 36))) for a in range(10)]
+    sheet.draw.polygon(points, fill=fill)
+
+
+def _card_sheen(sheet: Sheet, rng: random.Random) -> None:
+    """A bank card's printed design: a diagonal light gradient and a few faint wave lines."""
+    pixels = np.asarray(sheet.image, dtype=np.float32)
+    height, width = pixels.shape[:2]
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    pixels += ((x / width + y / height) * 0.5 - 0.5)[..., None] * -28.0
+    sheet.image.paste(Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)))
+    tone = tuple(min(255, c + 18) for c in sheet.paper)
+    phase = rng.uniform(0, math.tau)
+    for k in range(6):
+        points = [(x, height * (0.55 + k * 0.06) + height * 0.08 * math.sin(x / width * 5 + phase + k * 0.3))
+                  for x in range(0, width, 8)]
+        sheet.draw.line(points, fill=tone, width=2)
+
+
+def _chip(sheet: Sheet, x_mm: float, y_mm: float) -> None:
+    """The gold EMV contact chip, 11 × 8.5 mm, with its contact pads."""
+    px = sheet.px
+    box = [px(x_mm), px(y_mm), px(x_mm + 11), px(y_mm + 8.5)]
+    sheet.draw.rounded_rectangle(box, radius=px(1.2), fill=(214, 184, 108), outline=(150, 120, 60), width=2)
+    for dy in (2.8, 5.7):
+        sheet.draw.line([(px(x_mm), px(y_mm + dy)), (px(x_mm + 4), px(y_mm + dy))], fill=(150, 120, 60), width=2)
+        sheet.draw.line([(px(x_mm + 7), px(y_mm + dy)), (px(x_mm + 11), px(y_mm + dy))], fill=(150, 120, 60),
+                        width=2)
+    sheet.draw.rectangle([px(x_mm + 4), px(y_mm + 1.6), px(x_mm + 7), px(y_mm + 6.9)], outline=(150, 120, 60),
+                         width=2)
+
+
+def _embossed(sheet: Sheet, x_mm: float, y_mm: float, text: str, *, pt: float, face: tuple[int, int, int],
+              shadow: tuple[int, int, int]) -> None:
+    """Raised card digits: a shadow down-right of each stroke, the lit face on top (not recorded)."""
+    sheet.text(x_mm + 0.2, y_mm + 0.2, text, pt=pt, style="mono", fill=shadow, record=False)
+    sheet.text(x_mm, y_mm, text, pt=pt, style="mono", fill=face, record=False)
+
+
+def _unionpay(sheet: Sheet, x_mm: float, y_mm: float) -> None:
+    """The UnionPay mark: three slanted red, blue and teal panels with 银联 and UnionPay in white."""
+    px = sheet.px
+    for k, colour in enumerate(((222, 34, 44), (0, 74, 150), (0, 128, 124))):
+        left = x_mm + k * 5.6
+        sheet.draw.polygon([(px(left + 1.6), px(y_mm)), (px(left + 7.6), px(y_mm)), (px(left + 6.0), px(y_mm + 11)),
+                            (px(left), px(y_mm + 11))], fill=colour)
+    sheet.text(x_mm + 11.4, y_mm + 1.4, "银联", pt=8, style="sans-bold", fill=(255, 255, 255), anchor="ma",
+               record=False)
+    sheet.text(x_mm + 11.4, y_mm + 6.6, "UnionPay", pt=4.6, style="latin-bold", fill=(255, 255, 255), anchor="ma",
+               record=False)
+
+
+def _rounded(image: Image.Image, radius_px: int) -> Image.Image:
+    """The card with its corners rounded off: an alpha channel, transparent outside the rounded outline."""
+    mask = Image.new("L", image.size, 0)
+    ImageDraw.Draw(mask).rounded_rectangle([0, 0, image.size[0] - 1, image.size[1] - 1], radius=radius_px, fill=255)
+    card = image.convert("RGBA")
+    card.putalpha(mask)
+    return card
+
+
 def _guilloche(sheet: Sheet, rng: random.Random) -> None:
     """The fine wavy security pattern of an ID card, too pale to be read as text."""
     width, height = sheet.image.size
@@ -285,7 +573,20 @@ TEMPLATES: dict[str, Callable[[Facts], Document]] = {
     "application_form": application_form,
 }
 
+# every template the capture code may be tuned and tested on, keyed by document type
+TUNING_TEMPLATES: dict[str, Callable[[Facts], Document]] = {
+    **TEMPLATES,
+    "id_card_back": id_card_back,
+    "retirement_certificate": retirement_certificate,
+    "bank_card": bank_card,
+    "real_estate_certificate": real_estate_certificate,
+    "purchase_contract": purchase_contract,
+}
+
+# templates that print a card (85.6 × 54 mm): photographed small on a desk rather than filling the frame
+CARD_TEMPLATES = frozenset({"id_card_front", "id_card_back", "bank_card"})
+
 
 def render(doc_type: str, rng: random.Random) -> Document:
-    """Render one document of `doc_type` (a key of TEMPLATES) with facts drawn from `rng`."""
-    return TEMPLATES[doc_type](Facts(rng, TODAY))
+    """Render one document of `doc_type` (a key of TUNING_TEMPLATES) with facts drawn from `rng`."""
+    return TUNING_TEMPLATES[doc_type](Facts(rng, TODAY))

@@ -5,6 +5,8 @@ that is top-left once the page is upright) are the images of the page-image corn
 homography used to warp it. Angles are counter-clockwise degrees, the `deskew` package's sign:
 `turned_deg` is how far the page is turned in the photo (a cardinal 0/90/180/270), `skew_deg` the
 small counter-clockwise rotation that, after uprighting, makes the text lines horizontal.
+A card with rounded corners (a page image with an alpha channel) lies on the desk with only its
+opaque part; its corners are still where its straight edges meet, just outside the rounded tips.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 from PIL import Image
 
 CARDINALS = (0, 90, 180, 270)
+# desks of `varied_options`: the classic ones plus dark wood, a near-black desk and a light laminate
+DESKS = ("wood", "wood_dark", "grey", "green", "light", "dark")
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,8 @@ class SceneOptions:
     jpeg_quality: int = 85
     second_sheet: bool = False  # another sheet partly in view at an edge
     hand: bool = False  # a hand-coloured blob at an edge, over the page margin at most
-    background: str = "wood"  # wood, grey, green, light (white paper on a light desk), white (flat scans)
+    background: str = "wood"  # wood, wood_dark, grey, green, dark (near black), light (white paper on a light
+    # desk), white (flat scans)
     scan_dpi_scale: float = 1.0  # flat scans: frame pixels per page-image pixel
 
 
@@ -81,8 +86,40 @@ def random_options(rng: random.Random, *, flat: bool = False, turned_deg: int | 
     )
 
 
+def card_options(rng: random.Random, *, turned_deg: int | None = None) -> SceneOptions:
+    """A card (ID card, bank card) at camera distance: small in the frame (fill 0.35–0.6), mostly on a
+    dark or wooden desk, turned any way in the hand that laid it down."""
+    if turned_deg is None:
+        turned_deg = rng.choices(CARDINALS, weights=[6, 2, 1, 1])[0]
+    return SceneOptions(
+        turned_deg=turned_deg,
+        angle_deg=rng.uniform(-25, 25),
+        fill=rng.uniform(0.35, 0.6),
+        tilt=rng.uniform(0.0, 0.06),
+        light=rng.uniform(0.1, 0.4),
+        exposure=rng.uniform(0.85, 1.0),
+        shadow=rng.random() < 0.3,
+        blur_sigma=rng.uniform(0.0, 1.2),
+        noise_sigma=rng.uniform(1.0, 5.0),
+        jpeg_quality=rng.randint(65, 92),
+        hand=rng.random() < 0.2,
+        background=rng.choice(["dark", "wood_dark", "wood", "dark", "grey", "wood_dark"]),
+    )
+
+
+def varied_options(rng: random.Random, *, card: bool = False, flat: bool = False,
+                   turned_deg: int | None = None) -> SceneOptions:
+    """Like `random_options` but over every desk of DESKS; a card lies small in the frame (`card_options`)."""
+    if flat:
+        return random_options(rng, flat=True, turned_deg=turned_deg)
+    if card:
+        return card_options(rng, turned_deg=turned_deg)
+    return replace(random_options(rng, turned_deg=turned_deg), background=rng.choice(DESKS))
+
+
 def photograph(page: Image.Image, options: SceneOptions, rng: random.Random) -> Scene:
-    """Place `page` (upright RGB) in a frame as `options` says; returns the JPEG and the exact geometry."""
+    """Place `page` (upright RGB, or RGBA for a card with rounded corners) in a frame as `options` says;
+    returns the JPEG and the exact geometry."""
     np_rng = np.random.default_rng(rng.getrandbits(64))
     paper = np.asarray(page.convert("RGB"), dtype=np.float32)[:, :, ::-1] / 255.0  # BGR, 0..1
     ph, pw = paper.shape[:2]
@@ -96,7 +133,9 @@ def photograph(page: Image.Image, options: SceneOptions, rng: random.Random) -> 
     frame = _background(options.background, width, height, np_rng)
     if options.second_sheet:
         _lay_second_sheet(frame, rng)
-    alpha = cv2.warpPerspective(np.ones((ph, pw), np.float32), homography, (width, height),
+    opaque = np.asarray(page.getchannel("A"), np.float32) / 255.0 if page.mode == "RGBA" \
+        else np.ones((ph, pw), np.float32)
+    alpha = cv2.warpPerspective(opaque, homography, (width, height),
                                 flags=cv2.INTER_LINEAR, borderValue=0)
     if not options.flat:
         _drop_shadow(frame, alpha)
@@ -181,11 +220,13 @@ def _orientation(homography: np.ndarray, pw: int, ph: int) -> tuple[int, float]:
 
 
 def _background(kind: str, width: int, height: int, np_rng: np.random.Generator) -> np.ndarray:
-    """A desk surface: wood grain, a grey or green mat, a light laminate desk, or a scanner's white lid."""
+    """A desk surface: wood grain (light or dark walnut), a grey or green mat, a near-black desk, a light
+    laminate desk, or a scanner's white lid (BGR, 0..1)."""
     base = {"wood": (0.22, 0.40, 0.58), "grey": (0.38, 0.38, 0.40), "green": (0.25, 0.42, 0.24),
-            "light": (0.86, 0.88, 0.90), "white": (0.96, 0.96, 0.96)}[kind]
+            "light": (0.86, 0.88, 0.90), "white": (0.96, 0.96, 0.96), "wood_dark": (0.08, 0.15, 0.24),
+            "dark": (0.06, 0.06, 0.07)}[kind]
     texture = np.ones((height // 4, width // 4), np.float32)  # smooth: drawn small, then enlarged
-    if kind == "wood":
+    if kind.startswith("wood"):
         y, x = np.mgrid[0 : height // 4, 0 : width // 4].astype(np.float32)
         period, phase = np_rng.uniform(2.2, 5.0), np_rng.uniform(0, 6.28)
         texture += np.sin(y / period + 3 * np.sin(x / 100 + phase)) * 0.05

@@ -1,12 +1,15 @@
 """A sheet of paper to draw a document on, which remembers every text line it prints (the ground truth).
 
 Lengths are in millimetres so templates read like the paper they imitate; `dpi` decides the pixels.
-Fonts are Debian's Noto CJK (Simplified Chinese faces of the .ttc collections).
+Fonts are Debian's Noto CJK (Simplified Chinese faces of the .ttc collections); the held-out templates
+also use AR PL UKai (楷体, for handwriting-like fills), AR PL UMing and WenQuanYi Zen Hei
+(fonts-arphic-ukai, fonts-arphic-uming, fonts-wqy-zenhei), falling back to a Noto face where missing.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,20 +23,50 @@ _FONT_FILES = {
     "serif": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", _SC),
     "serif-bold": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", _SC),
     "mono": ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf", 0),  # ID numbers, like OCR-B
+    "latin": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
+    "latin-bold": ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 0),
+    "kai": ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),  # AR PL UKai CN: 楷体, the hand of form fillers
+    "ming": ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # AR PL UMing CN: another 宋体
+    "zenhei": ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # WenQuanYi Zen Hei: another 黑体
 }
+# where an optional face is not installed, the nearest Noto face stands in (same text, other shapes)
+_FALLBACK = {"kai": "serif", "ming": "serif", "zenhei": "sans"}
 INK = (25, 25, 30)
 SEAL_RED = (214, 40, 40)
+BLUE_INK = (30, 55, 150)  # ballpoint pens at a counter: blue or black
+BLACK_INK = (35, 35, 42)
 MM_PER_INCH = 25.4
 PT_PER_INCH = 72.0
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def font(style: str, px: int) -> ImageFont.FreeTypeFont:
-    """The face `style` (sans, sans-bold, serif, serif-bold: Noto CJK SC; mono: DejaVu) at `px` pixels."""
+    """The face `style` at `px` pixels: sans, sans-bold, serif, serif-bold (Noto CJK SC); mono, latin,
+    latin-bold (DejaVu); kai, ming, zenhei (AR PL UKai, AR PL UMing, WenQuanYi; Noto where missing)."""
     path, index = _FONT_FILES[style]
     if not Path(path).exists():
+        if style in _FALLBACK:
+            return font(_FALLBACK[style], px)
         raise FileNotFoundError(f"font missing: {path} (Debian packages fonts-noto-cjk, fonts-dejavu-core)")
     return ImageFont.truetype(path, px, index=index)
+
+
+def installed(style: str) -> bool:
+    """True when the face of `style` itself is installed (not a fallback standing in for it)."""
+    return Path(_FONT_FILES[style][0]).exists()
+
+
+@lru_cache(maxsize=4096)
+def has_glyph(style: str, char: str) -> bool:
+    """True when the face of `style` draws `char` itself rather than its missing-glyph box."""
+    face = font(style, 48)
+
+    def bitmap(text: str) -> bytes:
+        mask = face.getmask(text)
+        return bytes(mask) + bytes(mask.size)
+
+    # a private-use code point no face here draws: its bitmap is the face's missing-glyph box
+    return char.isspace() or bitmap(char) != bitmap("\U0010fffd")
 
 
 @dataclass
@@ -138,10 +171,55 @@ class Sheet:
         self.rule(x_mm, bottom, right, bottom)
         return bottom
 
-    def seal(self, cx_mm: float, cy_mm: float, radius_mm: float, ring_text: str, centre_text: str = "") -> None:
+    def handwrite(self, x_mm: float, y_mm: float, text: str, *, rng: random.Random, pt: float = 12.0,
+                  ink: tuple[int, int, int] = BLUE_INK, style: str = "kai", record: bool = True) -> float:
+        """Write `text` as a hand fills a form: each character a little turned, scaled, lifted or dropped
+        off the baseline and spaced unevenly, in pen ink. (x, y) is the top-left like `text`; returns
+        the width written in mm. A character the face lacks is written in Noto serif."""
+        size = self.font_px(pt)
+        x = float(self.px(x_mm))
+        for char in text:
+            if char.isspace():
+                x += size * rng.uniform(0.3, 0.5)
+                continue
+            px = max(6, round(size * rng.uniform(0.9, 1.1)))
+            face = font(style if has_glyph(style, char) else "serif", px)
+            advance = face.getlength(char)
+            glyph = Image.new("L", (2 * px, 2 * px), 0)
+            ImageDraw.Draw(glyph).text((px, px), char, font=face, fill=round(255 * rng.uniform(0.8, 1.0)),
+                                       anchor="mm")
+            glyph = glyph.rotate(rng.uniform(-6, 6), resample=Image.BICUBIC)
+            cx = x + advance / 2 + rng.uniform(-0.04, 0.04) * size
+            cy = self.px(y_mm) + size * 0.55 + rng.uniform(-0.08, 0.08) * size
+            self.image.paste(ink, (round(cx - px), round(cy - px), round(cx + px), round(cy + px)), glyph)
+            x += advance * rng.uniform(0.96, 1.12)
+        if record:
+            self.lines.append(text)
+        return (x - self.px(x_mm)) * MM_PER_INCH / self.dpi
+
+    def digit_boxes(self, x_mm: float, y_mm: float, text: str, *, cell_mm: float = 5.5, height_mm: float = 7.0,
+                    pt: float = 12.0, rng: random.Random | None = None, ink: tuple[int, int, int] = BLUE_INK) -> float:
+        """One character per ruled cell, as forms ask for ID numbers; handwritten when `rng` is given,
+        printed otherwise. Not recorded (the caller records the whole line). Returns the right edge (mm)."""
+        for i, char in enumerate(text):
+            left = x_mm + i * cell_mm
+            self.box(left, y_mm, cell_mm, height_mm, width_mm=0.25)
+            if rng is None:
+                self.text(left + cell_mm / 2, y_mm + height_mm / 2, char, pt=pt, style="sans", anchor="mm",
+                          record=False)
+                continue
+            width = self.width_of(char, pt=pt, style="kai")
+            self.handwrite(left + (cell_mm - width) / 2 + rng.uniform(-0.4, 0.4),
+                           y_mm + (height_mm - pt * MM_PER_INCH / PT_PER_INCH) / 2 + rng.uniform(-0.5, 0.3),
+                           char, rng=rng, pt=pt, ink=ink, record=False)
+        return x_mm + len(text) * cell_mm
+
+    def seal(self, cx_mm: float, cy_mm: float, radius_mm: float, ring_text: str, centre_text: str = "",
+             *, strength: float = 1.0) -> None:
         """A round red seal: ring, five-pointed star, `ring_text` along the upper arc, `centre_text` below.
 
-        Drawn on a separate layer and multiplied onto the page, as stamp ink darkens what is under it.
+        Drawn on a separate layer and multiplied onto the page, as stamp ink darkens what is under it;
+        `strength` below 1 inks it more lightly.
         Seal text is not recorded as a ground-truth line: it is curved and overprinted, and no OCR reads it.
         """
         size = self.px(radius_mm * 2) + 8
@@ -156,6 +234,8 @@ class Sheet:
         if centre_text:
             face = font("sans-bold", max(8, int(r * 0.22)))
             pen.text((c, c + r * 0.55), centre_text, font=face, fill=SEAL_RED, anchor="mm")
+        if strength < 1.0:  # a lightly inked stamp: paler red, the print under it shows through more
+            layer = Image.blend(Image.new("RGB", layer.size, (255, 255, 255)), layer, strength)
         x0, y0 = self.px(cx_mm) - size // 2, self.px(cy_mm) - size // 2
         under = self.image.crop((x0, y0, x0 + size, y0 + size))
         self.image.paste(_multiply(under, layer), (x0, y0))
