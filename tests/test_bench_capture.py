@@ -136,13 +136,14 @@ def test_a_missing_corpus_is_a_clear_message_in_both_languages(tmp_path, capsys,
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_the_command_runs_every_system_on_a_small_selection(corpus, capsys):
-    code = main(["bench", "capture", "--corpus", str(corpus), "--generated", "1", "--only", "gen-,phototest",
-                 "--scans", "0", "--batch", "0", "--no-ocrmypdf", "--json"])
+    code = main(["bench", "capture", "--corpus", str(corpus), "--generated", "1", "--held-out", "0",
+                 "--only", "gen-,phototest", "--scans", "0", "--batch", "0", "--no-ocrmypdf", "--json"])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     ran = {(s["item"], s["system"]) for s in report["items"]}
-    assert ran == {("phototest", "desk"), ("phototest", "tesseract"),
-                   ("gen-2026-000-id_card_front-photo", "desk"), ("gen-2026-000-id_card_front-photo", "tesseract")}
+    assert ran == {(item, system) for item in ("phototest", "gen-2026-000-id_card_front-photo")
+                   for system in ("desk", "tesseract", "rapidocr")}
+    assert set(report["kinds"]) == {"photo", "corpus-scan-en"}
     phototest = next(s for s in report["items"] if s["item"] == "phototest" and s["system"] == "tesseract")
     assert phototest["cer"] < 0.1 and phototest["seconds"] > 0  # Tesseract's own smoke-test page
     photo = report["kinds"]["photo"]["desk"]
