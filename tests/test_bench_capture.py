@@ -245,6 +245,9 @@ def test_the_report_shows_every_system_and_kind():
     header = next(line for line in text.splitlines() if line.startswith("Metric"))
     assert header.split()[1:] == ["desk", "tesseract", "rapidocr", "ocrmypdf", "desk/ocrmypdf"]
     assert "(photo-held-out): 1 files" in text and "Of them, cards on a dark desk" in text
+    row = next(line for line in text.splitlines() if line.startswith("held-1 "))
+    assert row.split()[1:7] == ["photo-held-out", "0.0%", "0.0%", "0.0%", "0.0%", "0.00°"]  # kind, CER ×4, skew
+    assert "0.00%" in row.split()  # desk's corner error
     assert "✓ Held-out Chinese photos: mean CER ≤ 12% (mean / max): 0.0% / 0.0%" in text
 
 
@@ -273,3 +276,15 @@ def test_the_command_runs_on_generated_material_alone_with_every_kind_and_the_ra
             "bench.capture.target.held_out_doc_type", "bench.capture.target.held_out_found",
             "bench.capture.target.cer_each_english", "bench.capture.target.speed"} <= keys
     assert next(c for c in report["targets"] if c["key"] == "bench.capture.target.held_out_cer")["passed"] is not None
+
+
+def test_a_page_found_elsewhere_in_the_frame_is_not_found_but_one_turned_wrong_is():
+    truth = [[10, 10], [90, 12], [88, 150], [12, 148]]
+    elsewhere = [[0, 0], [40, 0], [40, 40], [0, 40]]  # desk says "found" but outlines something else
+    turned = truth[2:] + truth[:2]  # the right outline, named from the wrong corner (upside down)
+    outcomes = {}
+    for name, corners in (("right", truth), ("elsewhere", elsewhere), ("turned", turned)):
+        output = PageOutput(text="房屋租赁合同", corners=corners, found=True, rotation=270)
+        outcomes[name] = score(_photo(), SystemRun("desk", [output], seconds=1.0))
+    assert [outcomes[n].found for n in ("right", "elsewhere", "turned")] == [[True], [False], [True]]
+    assert outcomes["turned"].rotation_right == [False] and outcomes["turned"].corner_errors[0] > 0.5

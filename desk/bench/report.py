@@ -75,6 +75,8 @@ def _items_table(scores: list[ItemScore], systems: list[str]) -> str:
     items = list(dict.fromkeys(s.item for s in scores))
     header = [t("bench.capture.col.item"), t("bench.capture.col.kind")]
     header += [f"CER {s}" for s in systems] + [f"{t('bench.capture.col.skew')} {s}" for s in ("desk", "ocrmypdf") if s in systems]
+    with_corners = "desk" in systems
+    header += [f"{t('bench.capture.col.corners')} desk"] if with_corners else []
     header += [f"s/p {s}" for s in systems]
     rows, problems = [header], []
     for item in items:
@@ -86,6 +88,9 @@ def _items_table(scores: list[ItemScore], systems: list[str]) -> str:
             if system in systems:
                 cell = by_key.get((item, system))
                 row.append(_skew_cell(cell))
+        if with_corners:
+            desk = by_key.get((item, "desk"))
+            row.append(_number(max(desk.corner_errors), "{:.2%}") if desk and desk.corner_errors else "—")
         row += [_number(c.seconds / c.pages, "{:.1f}") if c else "—" for c in cells]
         rows.append(row)
         problems += [f"  {item} · {c.system}: {c.error}" for c in cells if c is not None and c.error]

@@ -13,6 +13,11 @@ from desk.bench.materials import BenchItem
 from desk.bench.metrics import Summary, angle_error, cer, corner_error, share
 from desk.bench.systems import PageOutput, SystemRun
 
+# a page counts as found when desk's corners lie within this share of the image diagonal of the true
+# ones on average: far looser than the 1% corner target, so it tells a page found roughly in place
+# from an outline found elsewhere (part of the page, the desk, another sheet)
+FOUND_CORNER_ERROR_MAX = 0.05
+
 
 @dataclass
 class ItemScore:
@@ -52,7 +57,7 @@ def score(item: BenchItem, run: SystemRun) -> ItemScore:
 
 def _score_page(result: ItemScore, item: BenchItem, truth, output: PageOutput | None) -> None:
     if truth.fully_visible and result.system == "desk":
-        result.found.append(bool(output and output.found))
+        result.found.append(_found(item, truth, output))
         if truth.dark_card:
             result.dark_cards_found.append(result.found[-1])
     if output is None:
@@ -72,6 +77,21 @@ def _score_page(result: ItemScore, item: BenchItem, truth, output: PageOutput | 
         result.type_right.append(_doc_type(output) == truth.doc_type)
     if truth.id_number is not None:
         result.id_recalled.append(truth.id_number.upper() in output.id_numbers)
+
+
+def _found(item: BenchItem, truth, output: PageOutput | None) -> bool:
+    """desk says it found the page, and where the outline is known its corners lie on it.
+
+    A page "found" elsewhere in the frame is not found. The corners are compared whichever corner
+    desk names first, so a page found but turned the wrong way still counts as found here (the
+    orientation and corner-error rows say what is wrong with it).
+    """
+    if output is None or not output.found:
+        return False
+    if truth.corners is None or output.corners is None or item.size is None:
+        return True
+    shifts = (output.corners[k:] + output.corners[:k] for k in range(4))
+    return min(corner_error(shifted, truth.corners, *item.size) for shifted in shifts) <= FOUND_CORNER_ERROR_MAX
 
 
 def _doc_type(output: PageOutput) -> str:
