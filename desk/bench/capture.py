@@ -90,8 +90,9 @@ def _json(scores: list[ItemScore], kinds: dict[str, dict[str, KindSummary]], bat
 def _systems(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """The systems this run compares, and a note for each baseline that cannot take part."""
     systems, notes = list(SYSTEMS), []
-    for system, skipped, missing, key in (("rapidocr", False, rapidocr_missing, "bench.capture.no_rapidocr"),
-                                          ("ocrmypdf", args.no_ocrmypdf, ocrmypdf_missing, "bench.capture.no_ocrmypdf")):
+    baselines = (("rapidocr", False, rapidocr_missing, "bench.capture.no_rapidocr"),
+                 ("ocrmypdf", args.no_ocrmypdf, ocrmypdf_missing, "bench.capture.no_ocrmypdf"))
+    for system, skipped, missing, key in baselines:
         if skipped:
             systems.remove(system)
         elif absent := missing():
@@ -126,7 +127,8 @@ def _warm_up(items: list[BenchItem], systems: list[str]) -> None:
 def _run_all(items: list[BenchItem], systems: list[str], scratch: Path) -> list[ItemScore]:
     """Every system on every item, one after another so no run competes with another for the cores."""
     runners = {"desk": lambda item: run_desk(item), "tesseract": lambda item: run_tesseract(item, scratch),
-               "rapidocr": lambda item: run_rapidocr(item, scratch), "ocrmypdf": lambda item: run_ocrmypdf(item, scratch)}
+               "rapidocr": lambda item: run_rapidocr(item, scratch),
+               "ocrmypdf": lambda item: run_ocrmypdf(item, scratch)}
     scores = []
     for done, item in enumerate(items, start=1):
         for system in systems:
