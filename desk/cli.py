@@ -150,9 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     bl.add_argument("--customers", type=int, default=1_000_000)
     bl.add_argument("--queries", type=int, default=2000, help="queries per kind")
     bl.add_argument("--data-dir", help="data folder for the benchmark database (default ./bench-data/lookup-N)")
-    bc = bench_sub.add_parser("capture", help="capture quality and speed against tesseract and ocrmypdf")
+    bc = bench_sub.add_parser("capture", help="capture quality and speed against tesseract, rapidocr and ocrmypdf")
     bc.add_argument("--corpus", help="corpus folder (default DESK_CORPUS or ../shared/corpus)")
-    bc.add_argument("--generated", type=int, default=12, help="how many generated camera photos")
+    bc.add_argument("--no-corpus", action="store_true", help="generated material only (no corpus needed)")
+    bc.add_argument("--generated", type=int, default=12,
+                    help="how many generated camera photos of the tuning templates (every type in turn)")
+    bc.add_argument("--held-out", type=int, default=24,
+                    help="how many generated camera photos of the held-out templates (held-out seeds)")
     bc.add_argument("--no-ocrmypdf", action="store_true", help="skip the OCRmyPDF baseline")
     bc.add_argument("--scans", type=int, default=8, help="how many generated flat scans (exact skew angles)")
     bc.add_argument("--batch", type=int, default=20, help="pages of the pool-vs-one-worker batch (0: skip)")

@@ -1,9 +1,12 @@
-"""`python -m desk bench capture`: desk's capture pipeline against plain Tesseract and OCRmyPDF, in one run.
+"""`python -m desk bench capture`: desk's capture pipeline against raw Tesseract, raw RapidOCR and OCRmyPDF,
+in one run.
 
-Every item (the shared corpus plus generated camera photos) goes through each system in turn on
+Every item (the shared corpus, generated camera photos of the tuning templates, of the held-out
+templates with the held-out seeds, and generated flat scans) goes through each system in turn on
 the same machine; the report prints per kind of material the quality figures and seconds per page
-side by side, the items one by one, a multi-page batch with the pool and with one worker, and the
-issue's targets with their verdicts. Progress goes to stderr, the report (or JSON) to stdout.
+side by side, the items one by one, the English corpus scans against OCRmyPDF, a multi-page batch
+with the pool and with one worker, and the issues' targets with their verdicts. Progress goes to
+stderr, the report (or JSON) to stdout.
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ from dataclasses import asdict
 from pathlib import Path
 
 from desk.bench import batch as batch_timing
-from desk.bench.materials import KINDS, BenchItem, MaterialError, corpus_items, generated_items, resolve_corpus
+from desk.bench.materials import (CORPUS_PHOTO_KIND, GENERATED_PHOTO_KINDS, KINDS, BenchItem, MaterialError,
+                                  corpus_items, generated_items, held_out_items, resolve_corpus)
 from desk.bench.report import render
 from desk.bench.scoring import ItemScore, KindSummary, score, summarize
-from desk.bench.systems import SYSTEMS, SystemRun, ocrmypdf_missing, run_desk, run_ocrmypdf, run_tesseract
+from desk.bench.systems import (SYSTEMS, SystemRun, ocrmypdf_missing, rapidocr_missing, raw_rapidocr, run_desk,
+                                run_ocrmypdf, run_rapidocr, run_tesseract)
 from desk.bench.targets import TargetCheck, check_targets
 from desk.i18n import t, use_language
 from desk.settings import get_settings
 
 _BATCH_LANG = "chi_sim+eng"
+_BATCH_KINDS = (*GENERATED_PHOTO_KINDS, CORPUS_PHOTO_KIND)
 
 
 def bench_command(args: argparse.Namespace) -> int:
@@ -39,31 +45,33 @@ def bench_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    counts = (args.generated, getattr(args, "scans", 0), getattr(args, "batch", 20))
-    if min(counts) < 0:
+    photos, held_out, scans, pages = args.generated, args.held_out, args.scans, args.batch
+    if min(photos, held_out, scans, pages) < 0:
         raise MaterialError("bench.capture.bad_count")
     if shutil.which("tesseract") is None:
         raise MaterialError("bench.capture.no_tesseract")
-    corpus = resolve_corpus(args.corpus)
+    corpus = None if args.no_corpus else resolve_corpus(args.corpus)
     systems, notes = _systems(args)
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as tmp:
         scratch = Path(tmp)
-        items = _selected(_generated(counts[0], counts[1], scratch) + corpus_items(corpus), getattr(args, "only", None))
-        _warm_up(items)
+        material = _generated(photos, held_out, scans, scratch) + (corpus_items(corpus) if corpus else [])
+        items = _selected(material, args.only)
+        _warm_up(items, systems)
         scores = _run_all(items, systems, scratch)
-        batch = _time_batch(items, counts[2], scratch)
+        batch = _time_batch(items, pages, scratch)
     kinds = _summaries(scores)
     targets = check_targets(kinds, scores, batch)
     print(_json(scores, kinds, batch, targets, notes) if args.json else render(kinds, scores, batch, targets, notes))
     return 0
 
 
-def _generated(photos: int, scans: int, scratch: Path) -> list[BenchItem]:
-    """The generated camera photos and flat scans, written into `scratch`."""
-    if not photos and not scans:
+def _generated(photos: int, held_out: int, scans: int, scratch: Path) -> list[BenchItem]:
+    """The generated camera photos (tuning and held-out templates) and flat scans, written into `scratch`."""
+    if not photos and not held_out and not scans:
         return []
-    _progress(t("bench.capture.generating", photos=photos, scans=scans))
-    return generated_items(photos, scratch) + generated_items(scans, scratch, seed=2027, flat=True)
+    _progress(t("bench.capture.generating", photos=photos, held_out=held_out, scans=scans))
+    return (generated_items(photos, scratch) + held_out_items(held_out, scratch)
+            + generated_items(scans, scratch, seed=2027, flat=True))
 
 
 def _json(scores: list[ItemScore], kinds: dict[str, dict[str, KindSummary]], batch: batch_timing.BatchTiming | None,
@@ -80,15 +88,18 @@ def _json(scores: list[ItemScore], kinds: dict[str, dict[str, KindSummary]], bat
 
 
 def _systems(args: argparse.Namespace) -> tuple[list[str], list[str]]:
-    """The systems this run compares, and a note when OCRmyPDF cannot take part."""
-    if args.no_ocrmypdf:
-        return ["desk", "tesseract"], []
-    missing = ocrmypdf_missing()
-    if missing:
-        note = t("bench.capture.no_ocrmypdf", missing=missing)
-        _progress(note)
-        return ["desk", "tesseract"], [note]
-    return list(SYSTEMS), []
+    """The systems this run compares, and a note for each baseline that cannot take part."""
+    systems, notes = list(SYSTEMS), []
+    baselines = (("rapidocr", False, rapidocr_missing, "bench.capture.no_rapidocr"),
+                 ("ocrmypdf", args.no_ocrmypdf, ocrmypdf_missing, "bench.capture.no_ocrmypdf"))
+    for system, skipped, missing, key in baselines:
+        if skipped:
+            systems.remove(system)
+        elif absent := missing():
+            systems.remove(system)
+            notes.append(t(key, missing=absent))
+            _progress(notes[-1])
+    return systems, notes
 
 
 def _selected(items: list[BenchItem], only: str | None) -> list[BenchItem]:
@@ -102,16 +113,21 @@ def _selected(items: list[BenchItem], only: str | None) -> list[BenchItem]:
     return chosen
 
 
-def _warm_up(items: list[BenchItem]) -> None:
-    """One untimed desk run, so the first timed item does not pay for imports and caches."""
+def _warm_up(items: list[BenchItem], systems: list[str]) -> None:
+    """One untimed desk (and raw RapidOCR) run, so the first timed item does not pay for imports, models
+    and caches."""
     images = [i for i in items if i.path.suffix.lower() != ".pdf"]
     if images:
-        run_desk(min(images, key=lambda i: i.path.stat().st_size))
+        smallest = min(images, key=lambda i: i.path.stat().st_size)
+        run_desk(smallest)
+        if "rapidocr" in systems:
+            raw_rapidocr()(str(smallest.path))
 
 
 def _run_all(items: list[BenchItem], systems: list[str], scratch: Path) -> list[ItemScore]:
     """Every system on every item, one after another so no run competes with another for the cores."""
     runners = {"desk": lambda item: run_desk(item), "tesseract": lambda item: run_tesseract(item, scratch),
+               "rapidocr": lambda item: run_rapidocr(item, scratch),
                "ocrmypdf": lambda item: run_ocrmypdf(item, scratch)}
     scores = []
     for done, item in enumerate(items, start=1):
@@ -125,7 +141,7 @@ def _run_all(items: list[BenchItem], systems: list[str], scratch: Path) -> list[
 
 def _time_batch(items: list[BenchItem], pages: int, scratch: Path) -> batch_timing.BatchTiming | None:
     """The pool-versus-one-worker batch, made of the run's camera photos (None: no batch asked or no photos)."""
-    photos = [i.path for i in items if i.kind == "photo" and i.path.suffix.lower() != ".pdf"]
+    photos = [i.path for i in items if i.kind in _BATCH_KINDS and i.path.suffix.lower() != ".pdf"]
     if not pages or not photos:
         return None
     _progress(t("bench.capture.batching", pages=pages))

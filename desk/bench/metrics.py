@@ -98,6 +98,15 @@ class Summary:
             return cls(None, None, 0)
         return cls(statistics.fmean(kept), max(kept), len(kept))
 
+    @classmethod
+    def combine(cls, parts: Iterable[Summary]) -> Summary:
+        """One summary of the values behind `parts` (their means weighted by their counts)."""
+        kept = [p for p in parts if p.count]
+        if not kept:
+            return cls(None, None, 0)
+        count = sum(p.count for p in kept)
+        return cls(sum(p.mean * p.count for p in kept) / count, max(p.max for p in kept), count)
+
 
 def share(hits: Iterable[bool | None]) -> tuple[int, int]:
     """(successes, trials) over the non-None outcomes: pages found, types right, IDs recalled."""

@@ -1,4 +1,5 @@
-"""The capture benchmark's printed report: a table per kind of material, the items, the batch, the targets."""
+"""The capture benchmark's printed report: a table per kind of material, the items, the English corpus scans
+against OCRmyPDF, the batch, the targets."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from desk.bench.materials import KINDS
 from desk.bench.metrics import Summary, ratio
 from desk.bench.scoring import ItemScore, KindSummary
 from desk.bench.systems import SYSTEMS
-from desk.bench.targets import TargetCheck
+from desk.bench.targets import TargetCheck, is_english_scan
 from desk.i18n import t
 
 Kinds = dict[str, dict[str, KindSummary]]
@@ -19,12 +20,16 @@ Kinds = dict[str, dict[str, KindSummary]]
 def render(kinds: Kinds, scores: list[ItemScore], batch: BatchTiming | None, targets: list[TargetCheck],
            notes: Sequence[str] = ()) -> str:
     """The whole report as text."""
-    systems = [s for s in SYSTEMS if any(s in per_system for per_system in kinds.values())]
+    ran = {score.system for score in scores} | {system for per_system in kinds.values() for system in per_system}
+    systems = [s for s in SYSTEMS if s in ran]
     parts = [*notes]
     for kind in KINDS:
         if kind in kinds:
             parts.append(_kind_table(kind, kinds[kind], systems))
     parts.append(_items_table(scores, systems))
+    english = _english_scans(scores)
+    if english:
+        parts.append(english)
     if batch is not None:
         parts.append(t("bench.capture.batch", pages=batch.pages, workers=batch.workers,
                        pool=f"{batch.pool_seconds:.1f}", single=f"{batch.single_seconds:.1f}",
@@ -39,6 +44,7 @@ _ROWS: list[tuple[str, Callable[[KindSummary], str], Callable[[KindSummary], flo
     ("skew_whole_degree", lambda k: _mean_max(k.whole_degree_skew, "{:.3f}°"), lambda k: None),
     ("corners", lambda k: _mean_max(k.corners, "{:.2%}"), lambda k: None),
     ("found", lambda k: _share(k.found), lambda k: None),
+    ("dark_cards_found", lambda k: _share(k.dark_cards_found), lambda k: None),
     ("rotation", lambda k: _share(k.rotation), lambda k: None),
     ("doc_type", lambda k: _share(k.doc_type), lambda k: None),
     ("id_recall", lambda k: _share(k.id_recall), lambda k: None),
@@ -49,7 +55,8 @@ _ROWS: list[tuple[str, Callable[[KindSummary], str], Callable[[KindSummary], flo
 
 def _kind_table(kind: str, per_system: dict[str, KindSummary], systems: list[str]) -> str:
     first = next(iter(per_system.values()))
-    heading = t("bench.capture.heading", kind=t(f"bench.capture.kind.{kind}"), items=first.items, pages=first.pages)
+    heading = t("bench.capture.heading", kind=t(f"bench.capture.kind.{kind}"), code=kind, items=first.items,
+                pages=first.pages)
     header = [t("bench.capture.col.metric"), *systems]
     with_ratio = "desk" in per_system and "ocrmypdf" in per_system
     if with_ratio:
@@ -68,17 +75,22 @@ def _items_table(scores: list[ItemScore], systems: list[str]) -> str:
     items = list(dict.fromkeys(s.item for s in scores))
     header = [t("bench.capture.col.item"), t("bench.capture.col.kind")]
     header += [f"CER {s}" for s in systems] + [f"{t('bench.capture.col.skew')} {s}" for s in ("desk", "ocrmypdf") if s in systems]
+    with_corners = "desk" in systems
+    header += [f"{t('bench.capture.col.corners')} desk"] if with_corners else []
     header += [f"s/p {s}" for s in systems]
     rows, problems = [header], []
     for item in items:
         cells = [by_key.get((item, s)) for s in systems]
         first = next(c for c in cells if c is not None)
-        row = [item, t(f"bench.capture.kind.{first.kind}")]
+        row = [item, first.kind]  # the code, which the heading of the kind's table names
         row += [_number(c.cer, "{:.1%}") if c else "—" for c in cells]
         for system in ("desk", "ocrmypdf"):
             if system in systems:
                 cell = by_key.get((item, system))
                 row.append(_skew_cell(cell))
+        if with_corners:
+            desk = by_key.get((item, "desk"))
+            row.append(_number(max(desk.corner_errors), "{:.2%}") if desk and desk.corner_errors else "—")
         row += [_number(c.seconds / c.pages, "{:.1f}") if c else "—" for c in cells]
         rows.append(row)
         problems += [f"  {item} · {c.system}: {c.error}" for c in cells if c is not None and c.error]
@@ -86,6 +98,23 @@ def _items_table(scores: list[ItemScore], systems: list[str]) -> str:
     if problems:
         text += "\n" + t("bench.capture.failures") + "\n" + "\n".join(problems)
     return text
+
+
+def _english_scans(scores: list[ItemScore]) -> str:
+    """desk's CER beside OCRmyPDF's on each English corpus scan with known text ("" when none ran both)."""
+    by_key = {(s.item, s.system): s for s in scores}
+    rows = [[t("bench.capture.col.item"), "CER desk", "CER ocrmypdf", "desk − ocrmypdf"]]
+    for desk in scores:
+        other = by_key.get((desk.item, "ocrmypdf"))
+        if desk.system != "desk" or other is None or not is_english_scan(desk):
+            continue
+        if desk.cer is None or other.cer is None:
+            continue
+        mark = "✗" if desk.cer > other.cer else "✓"
+        rows.append([desk.item, f"{desk.cer:.1%}", f"{other.cer:.1%}", f"{mark} {desk.cer - other.cer:+.1%}"])
+    if len(rows) == 1:
+        return ""
+    return t("bench.capture.english_heading") + "\n" + _grid(rows)
 
 
 def _skew_cell(cell: ItemScore | None) -> str:

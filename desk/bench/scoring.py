@@ -13,6 +13,11 @@ from desk.bench.materials import BenchItem
 from desk.bench.metrics import Summary, angle_error, cer, corner_error, share
 from desk.bench.systems import PageOutput, SystemRun
 
+# a page counts as found when desk's corners lie within this share of the image diagonal of the true
+# ones on average: far looser than the 1% corner target, so it tells a page found roughly in place
+# from an outline found elsewhere (part of the page, the desk, another sheet)
+FOUND_CORNER_ERROR_MAX = 0.05
+
 
 @dataclass
 class ItemScore:
@@ -28,17 +33,19 @@ class ItemScore:
     whole_degree_skew_errors: list[float] = field(default_factory=list)  # against whole-degree references
     corner_errors: list[float] = field(default_factory=list)
     found: list[bool] = field(default_factory=list)  # pages known to be fully visible
+    dark_cards_found: list[bool] = field(default_factory=list)  # those of them that are cards on a dark desk
     rotation_right: list[bool] = field(default_factory=list)
     type_right: list[bool] = field(default_factory=list)
     id_recalled: list[bool] = field(default_factory=list)
     error: str | None = None
     generated: bool = False
+    lang: str = ""
 
 
 def score(item: BenchItem, run: SystemRun) -> ItemScore:
     """Compare `run` with `item`'s ground truth."""
     result = ItemScore(item.id, item.kind, run.system, pages=max(1, len(item.pages)), seconds=run.seconds,
-                       error=run.error, generated=item.generated)
+                       error=run.error, generated=item.generated, lang=item.lang)
     if item.text is not None:
         hypothesis = "\n".join(page.text for page in run.pages)
         result.cer = cer(hypothesis, item.text, item.lang)  # a failed run read nothing: CER 1
@@ -50,7 +57,9 @@ def score(item: BenchItem, run: SystemRun) -> ItemScore:
 
 def _score_page(result: ItemScore, item: BenchItem, truth, output: PageOutput | None) -> None:
     if truth.fully_visible and result.system == "desk":
-        result.found.append(bool(output and output.found))
+        result.found.append(_found(item, truth, output))
+        if truth.dark_card:
+            result.dark_cards_found.append(result.found[-1])
     if output is None:
         for known, outcomes in ((truth.rotation, result.rotation_right), (truth.doc_type, result.type_right),
                                 (truth.id_number, result.id_recalled)):
@@ -68,6 +77,21 @@ def _score_page(result: ItemScore, item: BenchItem, truth, output: PageOutput | 
         result.type_right.append(_doc_type(output) == truth.doc_type)
     if truth.id_number is not None:
         result.id_recalled.append(truth.id_number.upper() in output.id_numbers)
+
+
+def _found(item: BenchItem, truth, output: PageOutput | None) -> bool:
+    """desk says it found the page, and where the outline is known its corners lie on it.
+
+    A page "found" elsewhere in the frame is not found. The corners are compared whichever corner
+    desk names first, so a page found but turned the wrong way still counts as found here (the
+    orientation and corner-error rows say what is wrong with it).
+    """
+    if output is None or not output.found:
+        return False
+    if truth.corners is None or output.corners is None or item.size is None:
+        return True
+    shifts = (output.corners[k:] + output.corners[:k] for k in range(4))
+    return min(corner_error(shifted, truth.corners, *item.size) for shifted in shifts) <= FOUND_CORNER_ERROR_MAX
 
 
 def _doc_type(output: PageOutput) -> str:
@@ -89,6 +113,7 @@ class KindSummary:
     whole_degree_skew: Summary
     corners: Summary
     found: tuple[int, int]
+    dark_cards_found: tuple[int, int]
     rotation: tuple[int, int]
     doc_type: tuple[int, int]
     id_recall: tuple[int, int]
@@ -108,6 +133,7 @@ def summarize(scores: Iterable[ItemScore]) -> KindSummary:
         whole_degree_skew=Summary.of(e for s in scores for e in s.whole_degree_skew_errors),
         corners=Summary.of(e for s in scores for e in s.corner_errors),
         found=share(f for s in scores for f in s.found),
+        dark_cards_found=share(f for s in scores for f in s.dark_cards_found),
         rotation=share(r for s in scores for r in s.rotation_right),
         doc_type=share(d for s in scores for d in s.type_right),
         id_recall=share(i for s in scores for i in s.id_recalled),

@@ -1,7 +1,10 @@
-"""The three systems the capture benchmark compares, each run on one file with the same languages.
+"""The four systems the capture benchmark compares, each run on one file with the same languages.
 
 - desk: `desk.capture.pipeline.process_file`, in this process (multi-page files use its pool);
 - tesseract: the plain `tesseract` command on the raw image (PDF pages rasterised first, untimed);
+- rapidocr: raw PP-OCRv4, `rapidocr_onnxruntime.RapidOCR()` with its default settings, in this
+  process on the raw image (PDF pages rasterised first, untimed; the models load untimed before
+  the first item), its text segments joined one per line;
 - ocrmypdf: `ocrmypdf --deskew --rotate-pages -l LANG --output-type pdf`, its text from `--sidecar`
   (OCRmyPDF's own text output) and its deskew angle and page turns from its `-v1` log; transparent
   images are flattened onto white first (untimed), as OCRmyPDF refuses an alpha channel.
@@ -20,12 +23,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from desk.bench.materials import BenchItem
 from desk.bench.metrics import id_numbers_in
 
-SYSTEMS = ("desk", "tesseract", "ocrmypdf")
+SYSTEMS = ("desk", "tesseract", "rapidocr", "ocrmypdf")
 _TIMEOUT_S = 900
 _PDF_DPI = 300
 _OCRMYPDF_DESKEW = re.compile(r"^\s*(\d+)\s+Deskew angle:\s*(-?[\d.]+)", re.M)
@@ -99,6 +104,40 @@ def run_tesseract(item: BenchItem, scratch: Path) -> SystemRun:
         # plain Tesseract never turns a page: it reads it the way it lies
         pages.append(PageOutput(text=done.stdout, rotation=0, id_numbers=id_numbers_in(done.stdout)))
     return SystemRun("tesseract", pages, seconds)
+
+
+def run_rapidocr(item: BenchItem, scratch: Path) -> SystemRun:
+    """Raw RapidOCR (default settings) on each page image; PDF pages are rasterised first (not timed)."""
+    images = rasterize_pdf(item.path, scratch) if item.path.suffix.lower() == ".pdf" else [item.path]
+    pages, seconds = [], 0.0
+    for image in images:
+        start = time.perf_counter()
+        try:
+            found, _ = raw_rapidocr()(str(image))
+        except Exception as exc:  # one failing item must not end the benchmark; the row shows why
+            return SystemRun("rapidocr", [], seconds + time.perf_counter() - start,
+                             error=f"{type(exc).__name__}: {exc}")
+        seconds += time.perf_counter() - start
+        text = "\n".join(segment[1] for segment in found or [])
+        # like plain Tesseract, it reads the page the way it lies (its classifier only flips lines)
+        pages.append(PageOutput(text=text, rotation=0, id_numbers=id_numbers_in(text)))
+    return SystemRun("rapidocr", pages, seconds)
+
+
+@lru_cache(maxsize=1)
+def raw_rapidocr() -> Any:
+    """RapidOCR as it comes: default configuration and threading (its own instance, not desk's)."""
+    import logging
+
+    from rapidocr_onnxruntime import RapidOCR
+
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    return RapidOCR()
+
+
+def rapidocr_missing() -> str | None:
+    """Why raw RapidOCR cannot run here (the missing package), or None when it can."""
+    return "rapidocr-onnxruntime" if importlib.util.find_spec("rapidocr_onnxruntime") is None else None
 
 
 def rasterize_pdf(path: Path, scratch: Path) -> list[Path]:
