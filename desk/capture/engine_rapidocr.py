@@ -19,6 +19,7 @@ from importlib import util as import_util
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from desk.capture.reading import Box, Line, Reading, Word, mean_confidence, remove_cjk_spaces, union_box
@@ -34,6 +35,9 @@ _DETECT_SIDE_PX = 1280
 # Two segments are on one printed row when their vertical extents overlap by this share of the
 # lower segment's height (skew is already removed; labels and values of a form share a row).
 _SAME_ROW_OVERLAP = 0.5
+# Text that touches the image's edge (a cropped line, a scan cut close) is not detected: the page is
+# read with this much of its own edge repeated around it.
+_MARGIN_PX = 32
 _MODEL_FILES = ("ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx")
 
 
@@ -45,8 +49,10 @@ class RapidOcrEngine:
     def read(self, image: np.ndarray, *, languages: str, timeout_s: float) -> Reading:
         """Segments with character boxes, grouped into rows. `languages` and `timeout_s` are not used:
         the one model reads Chinese and Latin script, and its work is bounded by `_MAX_SIDE_PX`."""
-        found, _ = _model()(image, return_word_box=True)
-        segments = [_segment(item) for item in found or []]
+        framed = cv2.copyMakeBorder(image, _MARGIN_PX, _MARGIN_PX, _MARGIN_PX, _MARGIN_PX, cv2.BORDER_REPLICATE)
+        found, _ = _model()(framed, return_word_box=True)
+        size = (image.shape[1], image.shape[0])
+        segments = [_segment(item, _MARGIN_PX, size) for item in found or []]
         rows = _rows([segment for segment in segments if segment.text])
         lines = []
         for row_number, row in enumerate(rows, start=1):
@@ -88,12 +94,13 @@ def _model() -> Any:
     return model
 
 
-def _segment(item: list) -> Line:
-    """One RapidOCR result (quad, text, score, character quads, characters, character scores) as a Line."""
+def _segment(item: list, margin: int, size: tuple[int, int]) -> Line:
+    """One RapidOCR result (quad, text, score, character quads, characters, character scores) as a Line,
+    its boxes moved back by the `margin` added around the image and kept inside its `size` (w, h)."""
     quad, text, score = item[0], str(item[1]), float(item[2])
     char_quads, chars, char_scores = (item[3], item[4], item[5]) if len(item) >= 6 else ([], [], [])
-    words = _words(list(zip(chars, map(_box, char_quads), char_scores)))
-    return Line(text=text.strip(), box=_box(quad), confidence=100.0 * score, words=words)
+    words = _words(list(zip(chars, [_box(q, margin, size) for q in char_quads], char_scores)))
+    return Line(text=text.strip(), box=_box(quad, margin, size), confidence=100.0 * score, words=words)
 
 
 def _words(chars: list[tuple[str, Box, float]]) -> list[Word]:
@@ -119,8 +126,8 @@ def _words(chars: list[tuple[str, Box, float]]) -> list[Word]:
     return words
 
 
-def _box(quad: Any) -> Box:
-    points = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+def _box(quad: Any, margin: int, size: tuple[int, int]) -> Box:
+    points = np.clip(np.asarray(quad, dtype=np.float64).reshape(-1, 2) - margin, 0, size)
     left, top = np.floor(points.min(axis=0))
     right, bottom = np.ceil(points.max(axis=0))
     return int(left), int(top), int(right - left), int(bottom - top)

@@ -68,6 +68,19 @@ def test_rapidocr_gives_lines_with_a_box_per_character():
     assert any(word.text == "23" for word in reading.words)
 
 
+def test_a_line_cropped_close_to_its_text_is_read():
+    """Text touching the image's edge (a cropped line, a scan cut close) is found and read."""
+    sheet = Sheet(60, 9, dpi=150)
+    sheet.text(1, 1, "住房公积金提取申请", pt=10, style="sans")
+    crop = cv2.cvtColor(np.array(sheet.image), cv2.COLOR_RGB2GRAY)
+    ink_rows, ink_columns = np.flatnonzero((crop < 128).any(axis=1)), np.flatnonzero((crop < 128).any(axis=0))
+    # no paper around the characters
+    crop = np.ascontiguousarray(crop[ink_rows[0]: ink_rows[-1] + 1, ink_columns[0]: ink_columns[-1] + 1])
+    reading = engine_rapidocr.RapidOcrEngine().read(crop, languages="chi_sim+eng", timeout_s=60)
+    assert reading.text == "住房公积金提取申请"
+    assert all(0 <= word.box[1] and word.box[1] + word.box[3] <= crop.shape[0] for word in reading.words)
+
+
 def test_the_archive_highlight_sits_on_the_characters_it_names():
     """The query 租赁 is drawn over 租赁 in the title, not one character off (as with Tesseract's wide boxes)."""
     gray, sheet = _lease_page()
