@@ -28,6 +28,7 @@ class CapturedPage:
     id_numbers: list[str]
     page_found: bool
     side: str | None = None  # the side the clerk says it shows, where the classifier found no type
+    evidence: list[str] = field(default_factory=list)  # what decided doc_type (classify.describe_evidence)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def capture_bytes(data: bytes, *, name: str, camera: bool, ocr_languages: str,
         pages = [CapturedPage(page_input_from_result(result, received=data if keep_received else None,
                                                      flat_dpi=options.flat_dpi),
                               list(result.quality.problems), result.doc_type,
-                              [found["value"] for found in result.fields.get("id_numbers", [])], result.page_found)
+                              [found["value"] for found in result.fields.get("id_numbers", [])], result.page_found,
+                              evidence=list(result.evidence))
                  for result in streamed.results]
     except InputRefused as refused:
         return CaptureOutcome(source, name, refused_key=refused.key, refused_params=dict(refused.params))

@@ -44,10 +44,11 @@ def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, t
             page = context.new_page()
             page.goto(url + "/login")
             sign_in(page, url, "clerk1", password["clerk1"]["password"])
-            page.keyboard.type(customer.id_number)
-            page.keyboard.press("Enter")
+            page.get_by_label("身份证号 / 个人账号 / 姓名").fill(customer.id_number)
+            page.get_by_role("button", name="查询").click()
             expect(page.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()
-            page.keyboard.type(RENT)
+            page.keyboard.type("租房")
+            expect(page.get_by_role("option", name=f"{RENT} 租房提取")).to_be_visible()
             page.keyboard.press("ArrowDown")
             page.keyboard.press("Enter")
             page.get_by_role("checkbox", name="按实际租金提取", exact=False).click()
@@ -56,6 +57,7 @@ def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, t
             page.keyboard.press("Space")
             type_name = t(f"capture.doc_type.{doc_type}", "zh-CN")
             expect(page.get_by_text(f"识别为：{type_name}", exact=False)).to_be_visible(timeout=PIPELINE_MS)
+            expect(page.get_by_text("依据：", exact=False)).to_be_visible()  # what decided the type
             if carries_id:
                 expect(page.get_by_text(t("counter.id.applicant", "zh-CN"), exact=False)).to_be_visible()
             page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
