@@ -91,11 +91,14 @@ def fields_for(doc_type: str) -> tuple[str, ...]:
     return next((rule.fields for rule in rules().types if rule.name == doc_type), ())
 
 
-def describe_evidence(item: str, language: str | None = None) -> str:
-    """One evidence string as a clerk reads it, e.g. "labels:出租方,承租方" → "栏目：出租方、承租方"."""
+def describe_evidence(item: str, language: str | None = None, *, most: int | None = None) -> str:
+    """One evidence string as a clerk reads it, e.g. "labels:出租方,承租方" → "栏目：出租方、承租方";
+    with `most`, only that many keywords and "…"."""
     kind, _, detail = item.partition(":")
     joiner = t("capture.evidence.joiner", language)
-    return t(f"capture.evidence.{kind}", language, keywords=joiner.join(filter(None, detail.split(","))))
+    keywords = [word for word in detail.split(",") if word]
+    shown = joiner.join(keywords[:most]) + ("…" if most is not None and len(keywords) > most else "")
+    return t(f"capture.evidence.{kind}", language, keywords=shown)
 
 
 def candidates(page: PageText, image: np.ndarray | None = None) -> dict[str, Classification]:

@@ -33,7 +33,7 @@ from desk.ui.capture_job import CAMERA, PDF, UPLOAD, CaptureJob, CapturedPage, C
 from desk.ui.capture_routes import CaptureTab, PendingPage, run_capture
 from desk.ui.session import apply_language
 
-_EVIDENCE_SHOWN = 3  # the strongest reasons; more would crowd the page card
+_EVIDENCE_SHOWN, _KEYWORDS_SHOWN = 3, 4  # the strongest reasons, briefly; more would crowd the page card
 FIT_COLOURS = {document_fit.FITS: "positive", document_fit.DOES_NOT_FIT: "negative",
                document_fit.NOT_RECOGNISED: "warning", document_fit.NOT_CHECKED: "grey-7"}
 ID_COLOURS = {document_fit.APPLICANT: "positive", document_fit.SPOUSE: "positive",
@@ -256,7 +256,7 @@ class CaptureDialog:
                     .classes(f"text-sm text-{FIT_COLOURS[fit]}").mark(f"fit {number}")
                 if page.evidence:  # why the type was decided, so the clerk can judge it
                     ui.label(t("counter.capture.evidence", evidence=t("counter.capture.evidence_joiner").join(
-                        describe_evidence(item) for item in page.evidence[:_EVIDENCE_SHOWN]))) \
+                        describe_evidence(item, most=_KEYWORDS_SHOWN) for item in page.evidence[:_EVIDENCE_SHOWN]))) \
                         .classes("text-xs text-grey-7").mark(f"evidence {number}")
                 ids = self._ids(page.id_numbers)
                 ui.label(self._id_text(ids)).classes(f"text-sm text-{ID_COLOURS[ids.verdict]}").mark(f"id {number}")

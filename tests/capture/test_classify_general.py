@@ -381,3 +381,9 @@ def test_evidence_reads_in_both_languages():
         assert zh != en and "capture.evidence" not in zh + en
     assert describe_evidence("labels:出租方,承租方", "zh-CN") == "栏目：出租方、承租方"
     assert describe_evidence("bank_name:中国建设银行", "en") == "Bank: 中国建设银行"
+
+
+def test_evidence_can_be_shown_briefly():
+    item = "labels:个人账号,联系电话,提取类型,收款银行,银行卡号,签字"
+    assert describe_evidence(item, "zh-CN", most=4) == "栏目：个人账号、联系电话、提取类型、收款银行…"
+    assert describe_evidence("labels:出租方,承租方", "en", most=4) == "Labels: 出租方, 承租方"
