@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from desk.capture.page_lines import straight_edge_quads
+from desk.capture.perspective import PAPER_SIZES_MM, measured_size
 
 _WORK_SIDE = 900  # long side of the working copy; corners are refined at full resolution
 _MIN_AREA = 0.04  # of the frame: smaller outlines are clutter
@@ -54,12 +55,15 @@ def detect_page(bgr: np.ndarray) -> PageOutline:
     small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr
     small_gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     traced, laid = _traced_outlines(small, small_gray), _laid_outlines(small_gray)
-    best = max(traced + laid, key=lambda c: c[0], default=None)
-    best = _outermost(laid, best) if best is not None else None
+    objects = _desk_objects(small, traced + laid)
+    best = max(traced + laid + objects, key=lambda c: c[0], default=None)
+    if best is not None:  # a larger outline may extend the best: objects only by objects (a card by its design)
+        best = _outermost(objects if any(best is c for c in objects) else laid + objects, best)
     if best is None or min(perspective_sides(best[1] / scale)) < _MIN_SIDE_PX:
         return PageOutline(frame_corners(width, height), found=False)
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     rough = best[1] / scale
+    on_desk = any(best is candidate for candidate in objects)
+    gray = _object_contrast(bgr, small, best[1]) if on_desk else cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     corners = refine_corners(gray, rough)
     cut_off = _touches_border(rough, width, height) or _touches_border(corners, width, height)
     return PageOutline(corners=corners, found=True, score=best[0], touches_border=cut_off)
@@ -182,13 +186,13 @@ def _candidate_masks(small: np.ndarray) -> list[np.ndarray]:
     return masks
 
 
-def _quads_from_mask(mask: np.ndarray) -> list[np.ndarray]:
+def _quads_from_mask(mask: np.ndarray, min_area: float = _MIN_AREA) -> list[np.ndarray]:
     area = mask.shape[0] * mask.shape[1]
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     contours = sorted(contours, key=cv2.contourArea, reverse=True)[:3]
     quads = []
     for contour in contours:
-        if not _MIN_AREA * area <= cv2.contourArea(contour) <= _MAX_AREA * area:
+        if not min_area * area <= cv2.contourArea(contour) <= _MAX_AREA * area:
             continue
         quad = _quad_of_contour(contour)
         if quad is not None:
@@ -472,6 +476,198 @@ def _touches_border(corners: np.ndarray, width: int, height: int) -> bool:
                 return True
     return bool((corners[:, 0] < -margin).any() or (corners[:, 0] > width - 1 + margin).any()
                 or (corners[:, 1] < -margin).any() or (corners[:, 1] > height - 1 + margin).any())
+
+
+_BORDER_RING = 0.03  # of the tighter side: the frame's outer ring, where the desk shows
+_DARK_FLOOR = 8.0  # grey levels: the log view treats this much as black, so sensor noise in the dark stays small
+_LOG_LEVELS = (255.0 / np.log1p(255.0 / _DARK_FLOOR) * np.log1p(np.arange(256) / _DARK_FLOOR)).astype(np.float32)
+_MIN_OBJECT_AREA = 0.02  # of the frame: a bank card turned 45° across a third of the frame's height
+_DESK_TOLERANCE = 10.0  # view units past the range the frame's rim shows that still count as the desk
+_DESK_SPREAD = 3.0  # standard deviations of the rim's colours that still count as the desk (grain, uneven light)
+_MIN_OBJECT_CONTRAST = 9.0  # view units between an object's rim and the desk beside it
+_PAPER_CHROMA = 12.0  # Lab a/b distance from grey below which a light surface is plain paper
+_MIN_OBJECT_SUPPORT = 0.85  # of every visible side on a step: a card's rim is whole, a finger may hide a little
+_SUPPORT_OFFSET = 0.008  # of the tighter side: how far either side of an outline its step is measured
+_ODD_SHAPE_SHARE = 0.7  # score kept by an object outline whose proportions match no card or paper size
+_SHAPE_TOLERANCE = 0.05  # relative error of proportions that a tilted camera alone explains
+_SHAPE_FALL = 2.0  # score lost per unit of relative error beyond that
+_PRINT_AREA_SHARE = 1.2  # a paper outline this much larger than a dark outline inside it holds it as print
+
+
+@dataclass
+class _Desk:
+    """The range of colours (in the object view) the desk shows along the frame's rim."""
+
+    low: np.ndarray
+    high: np.ndarray
+
+    def holds(self, colour: np.ndarray) -> bool:
+        """Whether a view colour could be the desk's."""
+        return bool(((colour >= self.low - _DESK_TOLERANCE) & (colour <= self.high + _DESK_TOLERANCE)).all())
+
+
+def _object_view(bgr: np.ndarray) -> np.ndarray:
+    """Brightness on a log scale and the two colour axes (Lab a, b): steps are ratios of light.
+
+    A black card on a dark desk differs from it by a few grey levels, a white page on wood by a
+    hundred; on a log scale both are clear steps, and uneven light scales both sides alike.
+    """
+    smooth = cv2.GaussianBlur(bgr, (5, 5), 0)
+    lab = cv2.cvtColor(smooth, cv2.COLOR_BGR2LAB)
+    view = np.empty(lab.shape, np.float32)
+    view[..., 0] = cv2.LUT(cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY), _LOG_LEVELS)
+    view[..., 1:] = lab[..., 1:].astype(np.float32) - 128.0
+    return view
+
+
+def _desk_of(small: np.ndarray, view: np.ndarray) -> _Desk | None:
+    """The desk's colours from the frame's outer ring; None when that ring is paper (a scan, a page filling the frame)."""
+    if border_is_paper(small):
+        return None
+    height, width = view.shape[:2]
+    ring = max(2, int(_BORDER_RING * min(height, width)))
+    border = np.concatenate([view[:ring].reshape(-1, 3), view[-ring:].reshape(-1, 3),
+                             view[:, :ring].reshape(-1, 3), view[:, -ring:].reshape(-1, 3)])
+    # median and spread, not the extremes: a second sheet or a page may lie across part of the ring
+    middle = np.median(border, axis=0)
+    spread = _DESK_SPREAD * 1.4826 * np.median(np.abs(border - middle), axis=0)
+    return _Desk(middle - spread, middle + spread)
+
+
+def _desk_objects(small: np.ndarray, papers: list[Scored]) -> list[Scored]:
+    """Credible outlines of things lying on the desk whatever their brightness (a dark bank card).
+
+    What lies inside a larger credible sheet of paper is print, however dark: it does not count.
+    """
+    view = _object_view(small)
+    desk = _desk_of(small, view)
+    if desk is None:
+        return []
+    found = []
+    for mask in _object_masks(view, desk):
+        for quad in _quads_from_mask(mask, _MIN_OBJECT_AREA):
+            found.append((_object_credibility(view, quad, desk) * _fill(mask, quad) ** 4 * _shape(quad), quad))
+    lightness = cv2.normalize(view[..., 0], None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    for quad, support in straight_edge_quads(lightness):
+        quad = order_corners(quad)
+        credibility = _object_credibility(view, quad, desk, rim=_RIM_NARROW)
+        found.append((credibility * support ** 4 * _shape(quad), quad))
+    return [(score, quad) for score, quad in found
+            if score > 0 and not any(_printed_on(quad, paper) for _, paper in papers)]
+
+
+def _shape(quad: np.ndarray) -> float:
+    """1 near the proportions of a known card or paper size, down to `_ODD_SHAPE_SHARE` far from all.
+
+    Part of a card's design cut off along a printed edge has no standard proportions. The camera's
+    tilt bends a card's measured proportions by several per cent, so the factor falls gently.
+    """
+    width, height = measured_size(quad)
+    ratio = max(width, height) / max(min(width, height), 1.0)
+    error = min(abs(ratio - long / short) / (long / short) for short, long in PAPER_SIZES_MM.values())
+    return max(_ODD_SHAPE_SHARE, 1.0 - _SHAPE_FALL * max(0.0, error - _SHAPE_TOLERANCE))
+
+
+def _printed_on(inner: np.ndarray, outer: np.ndarray) -> bool:
+    """Whether `inner` lies inside the clearly larger `outer` (print on a page, not the page itself)."""
+    centre = inner.mean(axis=0)
+    within = cv2.pointPolygonTest(outer.astype(np.float32), (float(centre[0]), float(centre[1])), False) > 0
+    area = cv2.contourArea(inner.astype(np.float32))
+    return within and cv2.contourArea(outer.astype(np.float32)) > _PRINT_AREA_SHARE * area
+
+
+def _object_masks(view: np.ndarray, desk: _Desk) -> list[np.ndarray]:
+    """Binary masks in which an object that differs from the desk should be one big blob."""
+    beyond = np.maximum(desk.low - view, 0) + np.maximum(view - desk.high, 0)  # how far outside the desk's range
+    distance = np.linalg.norm(beyond, axis=2)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    mask = ((distance > _DESK_TOLERANCE) * 255).astype(np.uint8)
+    return [cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)]
+
+
+def _object_credibility(view: np.ndarray, quad: np.ndarray, desk: _Desk, rim: float = _RIM_WIDE) -> float:
+    """How much this quadrilateral looks like an object lying on the desk; 0 when it does not."""
+    height, width = view.shape[:2]
+    area = cv2.contourArea(quad.astype(np.float32))
+    if not _MIN_OBJECT_AREA * width * height <= area <= _MAX_AREA * width * height:
+        return 0.0
+    if not cv2.isContourConvex(quad.astype(np.float32)) or not _angles_plausible(quad):
+        return 0.0
+    band = max(3.0, rim * (width + height))
+    differences, steps, chromas = [], [], []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        points = a[None, :] + np.linspace(0.1, 0.9, 40)[:, None] * (b - a)[None, :]
+        normal = _inward_normal(quad, i)
+        inside, outside = points + band * normal, points - band * normal
+        visible = (outside[:, 0] >= 0) & (outside[:, 0] < width) & (outside[:, 1] >= 0) & (outside[:, 1] < height)
+        if visible.mean() < 0.5:
+            continue
+        colour_out = np.median(_sample(view, outside[visible]), axis=0)
+        if not desk.holds(colour_out):
+            return 0.0  # what lies beside this side is not the desk: the outline is inside something else
+        colour_in = np.median(_sample(view, inside[visible]), axis=0)
+        differences.append(float(np.linalg.norm(colour_in - colour_out)))
+        steps.append(float(colour_in[0] - colour_out[0]))
+        chromas.append(float(np.hypot(colour_in[1], colour_in[2])))
+    if len(differences) < 3 or _outline_support(view, quad) < _MIN_OBJECT_SUPPORT:
+        return 0.0
+    if min(steps) > 0 and float(np.median(chromas)) < _PAPER_CHROMA:
+        return 0.0  # plain light paper: the paper outlines judge it, with their own care for neighbours
+    differences.sort()
+    if differences[-3] < _MIN_OBJECT_CONTRAST:
+        return 0.0
+    weakest = min(1.0, differences[0] / (3 * _MIN_OBJECT_CONTRAST))
+    return float(np.sqrt(area / (width * height)) * min(np.mean(differences), 60.0) * weakest)
+
+
+def _outline_support(view: np.ndarray, quad: np.ndarray) -> float:
+    """The least share of any visible side that lies on a step in the view: 1 for an object's own rim.
+
+    An outline drawn around two things and the desk between them crosses plain desk somewhere.
+    """
+    height, width = view.shape[:2]
+    offset = max(3.0, _SUPPORT_OFFSET * min(width, height))
+    shares = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        points = a[None, :] + np.linspace(0.05, 0.95, 48)[:, None] * (b - a)[None, :]
+        normal = _inward_normal(quad, i)
+        inside, outside = points + offset * normal, points - offset * normal
+        visible = (outside[:, 0] >= 0) & (outside[:, 0] < width) & (outside[:, 1] >= 0) & (outside[:, 1] < height)
+        if visible.mean() < 0.5:
+            continue
+        steps = np.linalg.norm(_sample(view, inside[visible]) - _sample(view, outside[visible]), axis=1)
+        shares.append(float(np.mean(steps >= _MIN_OBJECT_CONTRAST / 2)))
+    return min(shares, default=0.0)
+
+
+def _object_contrast(bgr: np.ndarray, small: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """A grey image in which the object inside `quad` (small-image pixels) differs most from the desk.
+
+    The object view projected on the direction from the desk's colour to the object's: a navy card
+    on a dark grey desk hardly differs in brightness, but clearly in colour. Only the object and a
+    margin around it are computed; the rest of the frame stays at the desk's level.
+    """
+    view_small = _object_view(small)
+    inside = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, quad.round().astype(np.int32), 255)
+    grown = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (31, 31)))
+    ring = cv2.subtract(grown, cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11))))
+    core = cv2.erode(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11)))
+    colour_in, colour_out = np.median(view_small[core > 0], axis=0), np.median(view_small[ring > 0], axis=0)
+    direction = ((colour_in - colour_out) / max(float(np.linalg.norm(colour_in - colour_out)), 1e-6)).astype(np.float32)
+    low, high = float(colour_out @ direction), float(colour_in @ direction)
+    contrast = np.full(bgr.shape[:2], 64, np.uint8)  # desk at 64, object at 192
+    scale = bgr.shape[1] / small.shape[1]
+    x, y, w, h = cv2.boundingRect((quad * scale).astype(np.float32))
+    pad = int(0.1 * max(w, h))
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(bgr.shape[1], x + w + pad), min(bgr.shape[0], y + h + pad)
+    projected = _object_view(bgr[y0:y1, x0:x1]) @ direction
+    stretched = (projected - low) * (128.0 / max(high - low, 1e-6)) + 64.0
+    contrast[y0:y1, x0:x1] = np.clip(stretched, 0, 255).astype(np.uint8)
+    return contrast
 
 
 def border_is_paper(bgr: np.ndarray) -> bool:
