@@ -8,7 +8,9 @@ candidate is credible only when the paper inside differs from what lies just out
 least three sides; a table frame printed on a scanned page therefore never passes for the page.
 White paper on a light desk seldom makes a blob at all: outlines laid along straight brightness
 steps (page_lines.py) compete with the traced ones, and a laid outline that extends the best one
-by moving one side outwards wins, since whatever lies inside a page is print.
+by moving one side outwards wins, since whatever lies inside a page is print. Things on the desk
+that are not lighter than it (a dark bank card) come from desk_objects.py and compete on score;
+only where the frame's rim is not paper, since on a scan every dark box is print.
 """
 
 from __future__ import annotations
@@ -18,7 +20,25 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from desk.capture import desk_objects
 from desk.capture.page_lines import straight_edge_quads
+from desk.capture.quads import (
+    Scored,
+    angles_plausible,
+    fill,
+    fit_line,
+    intersect_all,
+    inward_normal,
+    line_through,
+    order_corners,
+    perspective_sides,
+    quads_from_mask,
+    sample,
+    signed_distance,
+)
+
+__all__ = ["PageOutline", "border_is_paper", "detect_page", "frame_corners", "order_corners", "perspective_sides",
+           "refine_corners"]
 
 _WORK_SIDE = 900  # long side of the working copy; corners are refined at full resolution
 _MIN_AREA = 0.04  # of the frame: smaller outlines are clutter
@@ -54,18 +74,18 @@ def detect_page(bgr: np.ndarray) -> PageOutline:
     small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr
     small_gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     traced, laid = _traced_outlines(small, small_gray), _laid_outlines(small_gray)
-    best = max(traced + laid, key=lambda c: c[0], default=None)
-    best = _outermost(laid, best) if best is not None else None
+    objects = [] if border_is_paper(small) else desk_objects.objects_on_desk(small, traced + laid)
+    best = max(traced + laid + objects, key=lambda c: c[0], default=None)
+    if best is not None:  # a larger outline may extend the best: objects only by objects (a card by its design)
+        best = _outermost(objects if any(best is c for c in objects) else laid + objects, best)
     if best is None or min(perspective_sides(best[1] / scale)) < _MIN_SIDE_PX:
         return PageOutline(frame_corners(width, height), found=False)
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     rough = best[1] / scale
+    on_desk = any(best is candidate for candidate in objects)
+    gray = desk_objects.object_contrast(bgr, small, best[1]) if on_desk else cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     corners = refine_corners(gray, rough)
     cut_off = _touches_border(rough, width, height) or _touches_border(corners, width, height)
     return PageOutline(corners=corners, found=True, score=best[0], touches_border=cut_off)
-
-
-Scored = tuple[float, np.ndarray]  # credibility score, quadrilateral (TL, TR, BR, BL)
 
 
 def _traced_outlines(small: np.ndarray, small_gray: np.ndarray) -> list[Scored]:
@@ -73,9 +93,9 @@ def _traced_outlines(small: np.ndarray, small_gray: np.ndarray) -> list[Scored]:
     found = []
     slopes = _normal_slopes(small_gray)
     for mask in _candidate_masks(small):
-        for quad in _quads_from_mask(mask):
+        for quad in quads_from_mask(mask, _MIN_AREA, _MAX_AREA):
             quad = _split_off_neighbour(slopes, quad)
-            found.append((_credibility(small_gray, quad) * _fill(mask, quad) ** 4, quad))
+            found.append((_credibility(small_gray, quad) * fill(mask, quad) ** 4, quad))
     return [(score, quad) for score, quad in found if score > 0]
 
 
@@ -105,10 +125,10 @@ def _paper_beyond_a_side(gray: np.ndarray, quad: np.ndarray) -> bool:
     near, far = max(3.0, 0.01 * min(width, height)), max(8.0, 0.05 * min(width, height))
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
-        outward = -_inward_normal(quad, i)
+        outward = -inward_normal(quad, i)
         along = a + np.linspace(0.1, 0.9, 40)[:, None] * (b - a)
-        inside = _sample(gray, along - near * outward)
-        beyond = np.concatenate([_sample(gray, along + d * outward) for d in np.linspace(near, far, 8)
+        inside = sample(gray, along - near * outward)
+        beyond = np.concatenate([sample(gray, along + d * outward) for d in np.linspace(near, far, 8)
                                  if _all_inside(along + d * outward, width, height)] or [np.zeros(0)])
         if len(beyond) and float(np.mean(beyond >= float(np.median(inside)) - 2.0)) > _PAPER_BEYOND_SHARE:
             return True
@@ -140,16 +160,13 @@ def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
     """Whether `outer` is `inner` with one side moved outwards: three sides on the same lines, larger."""
     tolerance = 0.025 * float(np.linalg.norm(outer[0] - outer[2]))
     shared = sum(
-        any(np.abs(_signed_distance(inner[[i, (i + 1) % 4]], _line_through(outer[j], outer[(j + 1) % 4]))).max()
+        any(np.abs(signed_distance(inner[[i, (i + 1) % 4]], line_through(outer[j], outer[(j + 1) % 4]))).max()
             <= tolerance for j in range(4))
         for i in range(4))
     grows = cv2.contourArea(outer.astype(np.float32)) > 1.05 * cv2.contourArea(inner.astype(np.float32))
     return shared >= 3 and grows
 
 
-def perspective_sides(quad: np.ndarray) -> list[float]:
-    """The lengths of the four sides of a quadrilateral."""
-    return [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
 
 
 def _candidate_masks(small: np.ndarray) -> list[np.ndarray]:
@@ -182,51 +199,12 @@ def _candidate_masks(small: np.ndarray) -> list[np.ndarray]:
     return masks
 
 
-def _quads_from_mask(mask: np.ndarray) -> list[np.ndarray]:
-    area = mask.shape[0] * mask.shape[1]
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    contours = sorted(contours, key=cv2.contourArea, reverse=True)[:3]
-    quads = []
-    for contour in contours:
-        if not _MIN_AREA * area <= cv2.contourArea(contour) <= _MAX_AREA * area:
-            continue
-        quad = _quad_of_contour(contour)
-        if quad is not None:
-            quads.append(quad)
-    return quads
 
 
-def _quad_of_contour(contour: np.ndarray) -> np.ndarray | None:
-    hull = cv2.convexHull(contour)
-    perimeter = cv2.arcLength(hull, True)
-    for fraction in (0.01, 0.02, 0.03, 0.05, 0.08):
-        approx = cv2.approxPolyDP(hull, fraction * perimeter, True)
-        if len(approx) == 4:
-            quad = order_corners(approx.reshape(4, 2).astype(np.float64))
-            return _refit_sides(contour.reshape(-1, 2).astype(np.float64), quad)
-    box = cv2.boxPoints(cv2.minAreaRect(contour))
-    return _refit_sides(contour.reshape(-1, 2).astype(np.float64), order_corners(box.astype(np.float64)))
 
 
-def order_corners(points: np.ndarray) -> np.ndarray:
-    """Four points as TL, TR, BR, BL (clockwise on screen, starting top-left)."""
-    center = points.mean(axis=0)
-    angles = np.arctan2(points[:, 1] - center[1], points[:, 0] - center[0])
-    ordered = points[np.argsort(angles)]  # clockwise on screen (y grows downwards), from the left
-    start = int(np.argmin(ordered.sum(axis=1)))
-    return np.roll(ordered, -start, axis=0)
 
 
-def _refit_sides(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """Fit a robust line to the contour points near each side and intersect neighbours."""
-    lines = []
-    tolerance = 0.03 * float(np.linalg.norm(quad[0] - quad[2]))
-    for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        near = points[_distance_to_segment(points, a, b) < tolerance]
-        lines.append(_fit_line(near) if len(near) >= 10 else _line_through(a, b))
-    refined = _intersect_all(lines)
-    return refined if refined is not None else quad
 
 
 def refine_corners(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -237,8 +215,8 @@ def refine_corners(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
         lines = []
         for i in range(4):
             points = _edge_points(smooth, quad[i], quad[(i + 1) % 4], max(reach, 3.0))
-            lines.append(_robust_line(points) if len(points) >= 12 else _line_through(quad[i], quad[(i + 1) % 4]))
-        refined = _intersect_all(lines)
+            lines.append(_robust_line(points) if len(points) >= 12 else line_through(quad[i], quad[(i + 1) % 4]))
+        refined = intersect_all(lines)
         if refined is None or np.abs(refined - quad).max() > 2.5 * reach + 4:
             break
         quad = refined
@@ -266,48 +244,25 @@ def _edge_points(smooth: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float)
 
 def _robust_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A line through most of `points`, ignoring a hand or a shadow that bends part of the side."""
-    line = _fit_line(points)
+    line = fit_line(points)
     for _ in range(2):
-        distance = np.abs(_signed_distance(points, line))
+        distance = np.abs(signed_distance(points, line))
         limit = max(1.5, 2.5 * float(np.median(distance)))
         inliers = points[distance <= limit]
         if len(inliers) < 8:
             break
-        line = _fit_line(inliers)
+        line = fit_line(inliers)
     return line
 
 
-def _fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
-    return np.array([x0, y0], dtype=np.float64), np.array([vx, vy], dtype=np.float64)
 
 
-def _line_through(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    direction = (b - a) / max(np.linalg.norm(b - a), 1e-6)
-    return a.astype(np.float64), direction
 
 
-def _signed_distance(points: np.ndarray, line: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    origin, direction = line
-    return (points[:, 0] - origin[0]) * direction[1] - (points[:, 1] - origin[1]) * direction[0]
 
 
-def _distance_to_segment(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    ab = b - a
-    t = np.clip(((points - a) @ ab) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
-    return np.linalg.norm(points - (a + t[:, None] * ab), axis=1)
 
 
-def _intersect_all(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
-    corners = []
-    for i in range(4):
-        (p, r), (q, s) = lines[i - 1], lines[i]  # side i-1 ends where side i starts
-        denominator = r[0] * s[1] - r[1] * s[0]
-        if abs(denominator) < 1e-6:
-            return None
-        t = ((q[0] - p[0]) * s[1] - (q[1] - p[1]) * s[0]) / denominator
-        corners.append(p + t * r)
-    return np.array(corners)
 
 
 def _normal_slopes(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -380,15 +335,6 @@ def _intersect_segments(first: tuple[np.ndarray, np.ndarray], second: tuple[np.n
     return p + t * r
 
 
-def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
-    """Share of the quadrilateral the blob really covers: a hand or a neighbour sheet merged in covers less."""
-    solid = np.zeros_like(mask)  # holes (text cut out by edge masks) do not count against the blob
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    cv2.drawContours(solid, contours, -1, 255, thickness=cv2.FILLED)
-    inside = np.zeros_like(mask)
-    cv2.fillConvexPoly(inside, quad.round().astype(np.int32), 255)
-    area = max(int(np.count_nonzero(inside)), 1)
-    return float(np.count_nonzero(cv2.bitwise_and(solid, inside))) / area
 
 
 def _credibility(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE,
@@ -402,7 +348,7 @@ def _credibility(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE,
     area = cv2.contourArea(quad.astype(np.float32))
     if not _MIN_AREA * width * height <= area <= _MAX_AREA * width * height:
         return 0.0
-    if not cv2.isContourConvex(quad.astype(np.float32)) or not _angles_plausible(quad):
+    if not cv2.isContourConvex(quad.astype(np.float32)) or not angles_plausible(quad):
         return 0.0
     margin = 0.03 * (width + height)
     if (quad < -margin).any() or (quad[:, 0] > width - 1 + margin).any() or (quad[:, 1] > height - 1 + margin).any():
@@ -418,14 +364,6 @@ def _credibility(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE,
     return float(np.sqrt(area / (width * height)) * min(np.mean(contrasts), 60.0) * weakest)
 
 
-def _angles_plausible(quad: np.ndarray) -> bool:
-    for i in range(4):
-        u = quad[i - 1] - quad[i]
-        v = quad[(i + 1) % 4] - quad[i]
-        cosine = float(u @ v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-9)
-        if abs(cosine) > 0.6:  # corners between ~53° and ~127°: a photographed rectangle
-            return False
-    return True
 
 
 def _side_contrasts(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE) -> list[float]:
@@ -437,30 +375,20 @@ def _side_contrasts(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE) 
         a, b = quad[i], quad[(i + 1) % 4]
         ts = np.linspace(0.1, 0.9, 40)
         points = a[None, :] + ts[:, None] * (b - a)[None, :]
-        normal = _inward_normal(quad, i)
+        normal = inward_normal(quad, i)
         inside = points + band * normal
         outside = points - band * normal
         visible = (outside[:, 0] >= 0) & (outside[:, 0] < width) & (outside[:, 1] >= 0) & (outside[:, 1] < height)
         if visible.mean() < 0.5:
             continue
-        values_in = _sample(gray, inside[visible])
-        values_out = _sample(gray, outside[visible])
+        values_in = sample(gray, inside[visible])
+        values_out = sample(gray, outside[visible])
         contrasts.append(float(np.median(values_in)) - float(np.median(values_out)))
     return contrasts
 
 
-def _inward_normal(quad: np.ndarray, i: int) -> np.ndarray:
-    """The unit normal of side i (quad[i] → quad[i+1]) that points into the quadrilateral."""
-    a, b = quad[i], quad[(i + 1) % 4]
-    direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
-    normal = np.array([-direction[1], direction[0]])
-    return -normal if normal @ (quad.mean(axis=0) - (a + b) / 2) < 0 else normal
 
 
-def _sample(gray: np.ndarray, points: np.ndarray) -> np.ndarray:
-    xs = np.clip(points[:, 0].round().astype(int), 0, gray.shape[1] - 1)
-    ys = np.clip(points[:, 1].round().astype(int), 0, gray.shape[0] - 1)
-    return gray[ys, xs]
 
 
 def _touches_border(corners: np.ndarray, width: int, height: int) -> bool:

@@ -159,8 +159,9 @@ def _compose(images: list[object], page: object, scale: float) -> np.ndarray:
     PDFium's own renderer approximates rotated images (a 1.865° placement came out at 1.80°), so a
     scanned page is composed here instead: the image pixels through the PDF matrix, nothing else.
     """
-    width_pt, height_pt = page.get_size()  # type: ignore[attr-defined]
-    width, height = round(width_pt * scale), round(height_pt * scale)
+    # The matrices place images on the unturned page; PDFium's get_size() is already turned by /Rotate.
+    left, bottom, right, top = page.get_cropbox()  # type: ignore[attr-defined]
+    width, height = round((right - left) * scale), round((top - bottom) * scale)
     canvas = np.full((height, width, 3), 255, dtype=np.uint8)
     for obj in images:
         pixels = np.asarray(obj.get_bitmap(render=False).to_pil().convert("RGB"))[:, :, ::-1]  # type: ignore[attr-defined]
@@ -168,8 +169,8 @@ def _compose(images: list[object], page: object, scale: float) -> np.ndarray:
         m = obj.get_matrix()  # type: ignore[attr-defined]
         # image pixel (u, v) -> unit square (u/W, 1 - v/H) -> page points -> canvas pixels (y down)
         affine = np.array([
-            [scale * m.a / img_w, -scale * m.c / img_h, scale * (m.c + m.e)],
-            [-scale * m.b / img_w, scale * m.d / img_h, scale * (height_pt - m.d - m.f)],
+            [scale * m.a / img_w, -scale * m.c / img_h, scale * (m.c + m.e - left)],
+            [-scale * m.b / img_w, scale * m.d / img_h, scale * (top - m.d - m.f)],
         ])
         placed = cv2.warpAffine(np.ascontiguousarray(pixels), affine, (width, height), flags=cv2.INTER_CUBIC,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))

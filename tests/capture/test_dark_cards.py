@@ -1,0 +1,73 @@
+"""Bank cards on a desk, darker than the desk or hardly different from it: found by their outline.
+
+Scenes are drawn in card_scenes.py with exact corners; no OCR runs here.
+"""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pytest
+from docgen import SceneOptions
+from docgen.scene import photograph
+from PIL import Image
+
+from desk.capture.page_detection import detect_page
+
+from .card_scenes import card_face, card_scene, dark_desk
+
+MAX_CORNER_ERROR = 0.01  # of the frame's diagonal
+A4_AT_200_DPI = (1654, 2339)
+MIN_PAGE_SHARE_OF_SCAN = 0.8  # of a scan's frame: the page fills it but for the lid's thin margin
+SCENES = [  # colour, desk, share of the frame's tighter side, turn (degrees), two-tone design
+    ("navy", "wood", 0.45, 4.0, False),
+    ("black", "wood", 0.36, -28.0, True),
+    ("black", "dark", 0.5, 7.0, False),
+    ("navy", "dark", 0.58, -18.0, True),
+    ("dark_green", "dark", 0.4, 15.0, True),
+    ("gold", "wood", 0.6, -9.0, False),
+]
+
+
+def _corner_error(found: np.ndarray, truth: np.ndarray, shape: tuple[int, ...]) -> float:
+    """Mean corner distance over the diagonal, whichever corner detection calls the first (it sees no text)."""
+    diagonal = float(np.hypot(shape[0], shape[1]))
+    return min(float(np.linalg.norm(np.roll(found, k, axis=0) - truth, axis=1).mean()) for k in range(4)) / diagonal
+
+
+@pytest.mark.parametrize("index, colour, desk, fill, angle, band",
+                         [(i, *scene) for i, scene in enumerate(SCENES)])
+def test_a_card_on_a_desk_is_found_within_one_percent(index, colour, desk, fill, angle, band):
+    scene = card_scene(600 + index, colour=colour, desk=desk, fill=fill, angle_deg=angle, band=band)
+    outline = detect_page(scene.frame)
+    assert outline.found
+    assert _corner_error(outline.corners, scene.corners, scene.frame.shape) < MAX_CORNER_ERROR
+
+
+def test_an_empty_dark_desk_has_no_outline():
+    desk = (dark_desk(np.random.default_rng(3)) * 255).astype(np.uint8)
+    assert not detect_page(desk).found
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["photo", "scan"])
+def test_a_card_copied_onto_a_page_is_print_not_the_page(flat):
+    # a photocopy of a card: on the desk the page is found; in a scan the frame is the page
+    rng = random.Random(8)
+    page = Image.new("RGB", A4_AT_200_DPI, (250, 250, 247))
+    face, _ = card_face("black", rng)
+    photocopy = face.convert("L").convert("RGB").resize((face.width * 2 // 3, face.height * 2 // 3))
+    page.paste(photocopy, (300, 400))
+    page.paste(photocopy, (300, 1200))
+    options = (SceneOptions(flat=True, angle_deg=1.5, fill=1.0, tilt=0.0, light=0.05, exposure=1.0, background="white")
+               if flat else SceneOptions(angle_deg=-6.0, fill=0.8, background="wood"))
+    scene = photograph(page, options, rng)
+    frame = cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    outline = detect_page(frame)
+    if flat:  # the page's own outline inside the scanner lid's margin, or nothing: never the printed card
+        area = cv2.contourArea(outline.corners.astype(np.float32))
+        assert not outline.found or area > MIN_PAGE_SHARE_OF_SCAN * frame.shape[0] * frame.shape[1]
+    else:
+        assert outline.found
+        assert _corner_error(outline.corners, scene.corners, frame.shape) < MAX_CORNER_ERROR
