@@ -251,24 +251,6 @@ def _all_cells(row: CellRow) -> list[Box]:
     return cells
 
 
-def read_cells(gray: np.ndarray, row: CellRow) -> list[CellReading]:
-    """Each of the row's 18 cells read on its own (the row's rules removed first)."""
-    boxes = cell_boxes(row)
-    crops = cell_images(gray, row, boxes)
-    return recognise(crops)
-
-
-def cell_boxes(row: CellRow) -> list[Box]:
-    """The row's 18 cells, left to right (a run of more boxes is filled from the left, as people write)."""
-    return _cells_between(row)[:ID_LENGTH]
-
-
-def _cells_between(row: CellRow) -> list[Box]:
-    """Every cell between neighbouring rules; the gap between two groups of boxes is not a cell."""
-    return [(a.right + 1, row.top, max(1, b.left - a.right - 1), row.bottom - row.top)
-            for a, b in zip(row.rules, row.rules[1:]) if b.x - a.x <= (1 + _PITCH_TOLERANCE) * row.pitch]
-
-
 def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[list[np.ndarray]]:
     """Each cell's writing on white, rules removed, cut to its ink with a margin (none for an empty cell).
 
@@ -361,7 +343,8 @@ def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndar
         first, last = max(0, left + solid[0] - 1), min(width, left + solid[-1] + 2)  # and its anti-aliased edge
         mask[max(0, rule.top - y0 - 1): min(height, rule.bottom - y0 + 1), first:last] = 255
         spans.append((first, last))
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(1.5 * row.pitch)), 1)))
+    long_rule = cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(1.5 * row.pitch)), 1))
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, long_rule)
     across = cv2.dilate(across, np.ones((3, 1), np.uint8))
     for first, last in spans:
         if first >= 1 and last < width:
@@ -409,20 +392,48 @@ def _joined_across_rules(labels: np.ndarray, count: int, spans: list[tuple[int, 
     return np.array([find(a) for a in range(count)])
 
 
+@dataclass
+class _Mark:
+    """One piece of writing: ink pieces that belong together, their columns and their area."""
+
+    left: int
+    right: int
+    area: int
+    members: list[int]
+
+
 def _owners(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, boxes: list[Box], x0: int,
             min_area: float) -> dict[int, int]:
     """Which cell each ink piece belongs to (specks dropped).
 
-    Pieces joined across a rule are one mark, and marks one above the other (a 5's flag) are one
-    character. When there are as many characters as cells, they fill the cells in order: a digit
-    written half over a rule still belongs to the cell it stands for. Otherwise each character goes
-    to the cell holding most of its ink.
+    When there are as many marks as cells, they fill the cells in order: a digit written half over a
+    rule still belongs to the cell it stands for. Otherwise each mark goes to the cell holding most
+    of its ink.
     """
-    marks: dict[int, list[int]] = {}
+    marks = _marks(labels, stats, groups, min_area)
+    if len(marks) == len(boxes):
+        return {member: cell for cell, mark in enumerate(marks) for member in mark.members}
+    columns = np.array([(b[0] - x0, b[0] + b[2] - x0) for b in boxes], dtype=np.float64)
+    owners: dict[int, int] = {}
+    for mark in marks:
+        share = np.zeros(len(boxes))
+        for m in mark.members:
+            left, width = stats[m, cv2.CC_STAT_LEFT], stats[m, cv2.CC_STAT_WIDTH]
+            overlap = np.clip(np.minimum(columns[:, 1], left + width) - np.maximum(columns[:, 0], left), 0, None)
+            share += overlap * stats[m, cv2.CC_STAT_AREA] / max(width, 1)
+        if share.any():
+            owners.update({m: int(np.argmax(share)) for m in mark.members})
+    return owners
+
+
+def _marks(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, min_area: float) -> list[_Mark]:
+    """The pieces of writing left to right: ink pieces joined across a rule are one mark, marks one
+    above the other (a 5's flag) are one; specks and lines through the whole strip are dropped."""
+    members_of: dict[int, list[int]] = {}
     for label in range(1, len(groups)):
-        marks.setdefault(int(groups[label]), []).append(label)
-    spans = []  # (left, right, area, labels) of each mark big enough to be writing
-    for members in marks.values():
+        members_of.setdefault(int(groups[label]), []).append(label)
+    marks = []
+    for members in members_of.values():
         area = int(sum(stats[m, cv2.CC_STAT_AREA] for m in members))
         top = min(int(stats[m, cv2.CC_STAT_TOP]) for m in members)
         bottom = max(int(stats[m, cv2.CC_STAT_TOP] + stats[m, cv2.CC_STAT_HEIGHT]) for m in members)
@@ -430,35 +441,22 @@ def _owners(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, boxes: li
         if area >= min_area and bottom - top < _LINE_SHARE * labels.shape[0]:
             left = min(int(stats[m, cv2.CC_STAT_LEFT]) for m in members)
             right = max(int(stats[m, cv2.CC_STAT_LEFT] + stats[m, cv2.CC_STAT_WIDTH]) for m in members)
-            spans.append([left, right, area, members])
-    characters = _stacked(sorted(spans, key=lambda s: s[0]))
-    if len(characters) == len(boxes):
-        return {m: cell for cell, (_, _, _, members) in enumerate(characters) for m in members}
-    owners: dict[int, int] = {}
-    columns = np.array([(b[0] - x0, b[0] + b[2] - x0) for b in boxes], dtype=np.float64)
-    for _, _, _, members in characters:
-        share = np.zeros(len(boxes))
-        for m in members:
-            left, width = stats[m, cv2.CC_STAT_LEFT], stats[m, cv2.CC_STAT_WIDTH]
-            share += np.clip(np.minimum(columns[:, 1], left + width) - np.maximum(columns[:, 0], left), 0, None) \
-                * stats[m, cv2.CC_STAT_AREA] / max(width, 1)
-        if share.any():
-            for m in members:
-                owners[m] = int(np.argmax(share))
-    return owners
+            marks.append(_Mark(left, right, area, members))
+    return _stacked(sorted(marks, key=lambda mark: mark.left))
 
 
-def _stacked(spans: list[list]) -> list[list]:
-    """Marks (left, right, area, labels) sorted by left, with marks sharing most of their width merged."""
-    merged: list[list] = []
-    for span in spans:
+def _stacked(marks: list[_Mark]) -> list[_Mark]:
+    """Marks (sorted by left) with those that share most of their width merged into one."""
+    merged: list[_Mark] = []
+    for mark in marks:
         if merged:
             last = merged[-1]
-            overlap = min(last[1], span[1]) - max(last[0], span[0])
-            if overlap > 0.5 * min(last[1] - last[0], span[1] - span[0]):
-                merged[-1] = [min(last[0], span[0]), max(last[1], span[1]), last[2] + span[2], last[3] + span[3]]
+            overlap = min(last.right, mark.right) - max(last.left, mark.left)
+            if overlap > 0.5 * min(last.right - last.left, mark.right - mark.left):
+                merged[-1] = _Mark(min(last.left, mark.left), max(last.right, mark.right), last.area + mark.area,
+                                   last.members + mark.members)
                 continue
-        merged.append(list(span))
+        merged.append(mark)
     return merged
 
 

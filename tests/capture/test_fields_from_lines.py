@@ -124,7 +124,8 @@ def test_two_repairs_that_both_pass_are_not_guessed_between():
 def _segment(text: str, left: int, top: int, height: int = 40, width: int | None = None) -> Line:
     width = width or height * len(text)
     step = width / max(len(text), 1)
-    words = [Word(char, (round(left + i * step), top, round(step), height), 99.0, (1, 0, 0)) for i, char in enumerate(text)]
+    words = [Word(char, (round(left + i * step), top, round(step), height), 99.0, (1, 0, 0))
+             for i, char in enumerate(text)]
     return Line(text=text, box=(left, top, width, height), confidence=99.0, words=words)
 
 
