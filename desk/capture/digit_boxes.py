@@ -4,13 +4,12 @@ Application forms print 18 boxes after 身份证号码 and the applicant writes 
 line, the box rules turn into 1, I or |, and the digits come out in short pieces or not at all. Here
 the cells are found from the rules themselves (vertical rules at a regular pitch on the label's row),
 the rules are removed, every cell's ink is recognised on its own, restricted to 0-9 and X, and the
-18 characters are checked with the check character. When the check fails, the least certain cells
-try their next-best readings; one repair is accepted only when it is the only one that passes.
+18 characters are checked with the check character. When the check fails and exactly one cell is in
+doubt, that cell's next-best readings are tried; a repair is accepted only when it alone passes.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,7 +17,7 @@ import cv2
 import numpy as np
 
 from desk.capture import engine_rapidocr, id_numbers, ocr_input
-from desk.capture.reading import Box, Line
+from desk.capture.reading import Box
 
 ID_LENGTH = 18
 _ID_CHARS = "0123456789X"
@@ -35,9 +34,9 @@ _MIN_CHAIN_CELLS = 4  # shorter runs of regular rules are table columns, not a c
 _RULE_END_SLACK = 0.1  # rules of one row start and end within this share of their length (+2 px)
 _MIN_RULES_PRESENT = 0.8  # share of a chain's rules that must be found (the others faded or were written over)
 _LINE_SHARE = 0.9  # ink this tall a share of the strip around the boxes is a line, not a digit
-_FAINTEST = 1e-4  # candidates less probable than this are not candidates
+_MARGIN = 0.15  # white kept around a digit's ink, as a share of its height (the recogniser reads it best so)
+_FAINTEST = 0.05  # a character with a smaller share of the cell's probability is no candidate
 _CERTAIN = 0.9  # a cell read with at least this probability is not a repair candidate
-_MAX_REPAIRED_CELLS = 2
 _ALTERNATIVES = 3  # next-best readings tried per uncertain cell
 
 
@@ -88,19 +87,16 @@ class CellReading:
         return self.candidates[0][1] if self.candidates else 0.0
 
 
-def read_id_cells(gray: np.ndarray, labels: list[Line], today: date | None = None) -> list[dict]:
-    """ID numbers written in cell rows to the right of the label segments `labels` (page pixels of `gray`).
+def read_id_cells(gray: np.ndarray, labels: list[Box], today: date | None = None) -> list[dict]:
+    """ID numbers written in cell rows to the right of the label boxes `labels` (pixels of `gray`).
 
-    Each is a dict like `fields.find_id_numbers` gives: value, raw (the 18 cells as read, "?" for an
+    Each is a dict like `id_numbers.find_in_text` gives: value, raw (the 18 cells as read, "?" for an
     empty cell) and the repaired positions.
     """
     found: list[dict] = []
     for label in labels:
-        row = find_cell_row(gray, label.box)
-        if row is None:
-            continue
-        readings = read_cells(gray, row)
-        number = id_from_cells(readings, today)
+        row = find_cell_row(gray, label)
+        number = id_from_cells(read_cells(gray, row), today) if row is not None else None
         if number and all(item["value"] != number["value"] for item in found):
             found.append(number)
     return found
@@ -255,24 +251,6 @@ def _all_cells(row: CellRow) -> list[Box]:
     return cells
 
 
-def read_cells(gray: np.ndarray, row: CellRow) -> list[CellReading]:
-    """Each of the row's 18 cells read on its own (the row's rules removed first)."""
-    boxes = cell_boxes(row)
-    crops = cell_images(gray, row, boxes)
-    return recognise(crops)
-
-
-def cell_boxes(row: CellRow) -> list[Box]:
-    """The row's 18 cells, left to right (a run of more boxes is filled from the left, as people write)."""
-    return _cells_between(row)[:ID_LENGTH]
-
-
-def _cells_between(row: CellRow) -> list[Box]:
-    """Every cell between neighbouring rules; the gap between two groups of boxes is not a cell."""
-    return [(a.right + 1, row.top, max(1, b.left - a.right - 1), row.bottom - row.top)
-            for a, b in zip(row.rules, row.rules[1:]) if b.x - a.x <= (1 + _PITCH_TOLERANCE) * row.pitch]
-
-
 def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[list[np.ndarray]]:
     """Each cell's writing on white, rules removed, cut to its ink with a margin (none for an empty cell).
 
@@ -295,16 +273,17 @@ def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[list[n
     cell_area = row.pitch * (row.bottom - row.top)
     owners = _owners(labels, stats, groups, boxes, x0, min_area=max(6.0, 0.006 * cell_area))
     kept_rules = cv2.bitwise_and(ink, rule_mask)
+    masks = _split_into_empty_cells([np.isin(labels, [label for label, cell in owners.items() if cell == index])
+                                     for index in range(len(boxes))], boxes, x0)
     images: list[list[np.ndarray]] = []
-    for index in range(len(boxes)):
-        mask = np.isin(labels, [label for label, cell in owners.items() if cell == index])
+    for mask in masks:
         if not mask.any():
             images.append([])
             continue
-        variants = [_cut(region, mask, row.bottom - row.top)]
+        variants = [_cut(region, mask)]
         beside = _rule_beside(mask, kept_rules, spans)
         if beside is not None:
-            variants.append(_cut(region, mask | beside, row.bottom - row.top))
+            variants.append(_cut(region, mask | beside))
         images.append(variants)
     return images
 
@@ -320,6 +299,24 @@ def _rule_beside(mask: np.ndarray, rules: np.ndarray, spans: list[tuple[int, int
         if rows.size:
             beside[rows[0]: rows[-1] + 1, first:last] = rules[rows[0]: rows[-1] + 1, first:last] > 0
     return beside if beside.any() else None
+
+
+def _split_into_empty_cells(masks: list[np.ndarray], boxes: list[Box], x0: int) -> list[np.ndarray]:
+    """Two digits written against one rule from both sides join into one mark in one cell, leaving the
+    other cell empty: such a mark is cut at the rule, each part to its own cell."""
+    for index, mask in enumerate(masks):
+        if mask.any():
+            continue
+        left, _, width, _ = boxes[index]
+        columns = slice(max(0, left - x0), max(0, left - x0 + width))
+        for neighbour in (index - 1, index + 1):
+            if 0 <= neighbour < len(masks) and masks[neighbour][:, columns].any():
+                part = np.zeros_like(mask)
+                part[:, columns] = masks[neighbour][:, columns]
+                masks[neighbour] = masks[neighbour] & ~part
+                masks[index] = part
+                break
+    return masks
 
 
 def _ink(region: np.ndarray, cell_height: int) -> np.ndarray:
@@ -346,7 +343,8 @@ def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndar
         first, last = max(0, left + solid[0] - 1), min(width, left + solid[-1] + 2)  # and its anti-aliased edge
         mask[max(0, rule.top - y0 - 1): min(height, rule.bottom - y0 + 1), first:last] = 255
         spans.append((first, last))
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(1.5 * row.pitch)), 1)))
+    long_rule = cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(1.5 * row.pitch)), 1))
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, long_rule)
     across = cv2.dilate(across, np.ones((3, 1), np.uint8))
     for first, last in spans:
         if first >= 1 and last < width:
@@ -394,20 +392,48 @@ def _joined_across_rules(labels: np.ndarray, count: int, spans: list[tuple[int, 
     return np.array([find(a) for a in range(count)])
 
 
+@dataclass
+class _Mark:
+    """One piece of writing: ink pieces that belong together, their columns and their area."""
+
+    left: int
+    right: int
+    area: int
+    members: list[int]
+
+
 def _owners(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, boxes: list[Box], x0: int,
             min_area: float) -> dict[int, int]:
     """Which cell each ink piece belongs to (specks dropped).
 
-    Pieces joined across a rule are one mark, and marks one above the other (a 5's flag) are one
-    character. When there are as many characters as cells, they fill the cells in order: a digit
-    written half over a rule still belongs to the cell it stands for. Otherwise each character goes
-    to the cell holding most of its ink.
+    When there are as many marks as cells, they fill the cells in order: a digit written half over a
+    rule still belongs to the cell it stands for. Otherwise each mark goes to the cell holding most
+    of its ink.
     """
-    marks: dict[int, list[int]] = {}
+    marks = _marks(labels, stats, groups, min_area)
+    if len(marks) == len(boxes):
+        return {member: cell for cell, mark in enumerate(marks) for member in mark.members}
+    columns = np.array([(b[0] - x0, b[0] + b[2] - x0) for b in boxes], dtype=np.float64)
+    owners: dict[int, int] = {}
+    for mark in marks:
+        share = np.zeros(len(boxes))
+        for m in mark.members:
+            left, width = stats[m, cv2.CC_STAT_LEFT], stats[m, cv2.CC_STAT_WIDTH]
+            overlap = np.clip(np.minimum(columns[:, 1], left + width) - np.maximum(columns[:, 0], left), 0, None)
+            share += overlap * stats[m, cv2.CC_STAT_AREA] / max(width, 1)
+        if share.any():
+            owners.update({m: int(np.argmax(share)) for m in mark.members})
+    return owners
+
+
+def _marks(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, min_area: float) -> list[_Mark]:
+    """The pieces of writing left to right: ink pieces joined across a rule are one mark, marks one
+    above the other (a 5's flag) are one; specks and lines through the whole strip are dropped."""
+    members_of: dict[int, list[int]] = {}
     for label in range(1, len(groups)):
-        marks.setdefault(int(groups[label]), []).append(label)
-    spans = []  # (left, right, area, labels) of each mark big enough to be writing
-    for members in marks.values():
+        members_of.setdefault(int(groups[label]), []).append(label)
+    marks = []
+    for members in members_of.values():
         area = int(sum(stats[m, cv2.CC_STAT_AREA] for m in members))
         top = min(int(stats[m, cv2.CC_STAT_TOP]) for m in members)
         bottom = max(int(stats[m, cv2.CC_STAT_TOP] + stats[m, cv2.CC_STAT_HEIGHT]) for m in members)
@@ -415,45 +441,32 @@ def _owners(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, boxes: li
         if area >= min_area and bottom - top < _LINE_SHARE * labels.shape[0]:
             left = min(int(stats[m, cv2.CC_STAT_LEFT]) for m in members)
             right = max(int(stats[m, cv2.CC_STAT_LEFT] + stats[m, cv2.CC_STAT_WIDTH]) for m in members)
-            spans.append([left, right, area, members])
-    characters = _stacked(sorted(spans, key=lambda s: s[0]))
-    if len(characters) == len(boxes):
-        return {m: cell for cell, (_, _, _, members) in enumerate(characters) for m in members}
-    owners: dict[int, int] = {}
-    columns = np.array([(b[0] - x0, b[0] + b[2] - x0) for b in boxes], dtype=np.float64)
-    for _, _, _, members in characters:
-        share = np.zeros(len(boxes))
-        for m in members:
-            left, width = stats[m, cv2.CC_STAT_LEFT], stats[m, cv2.CC_STAT_WIDTH]
-            share += np.clip(np.minimum(columns[:, 1], left + width) - np.maximum(columns[:, 0], left), 0, None) \
-                * stats[m, cv2.CC_STAT_AREA] / max(width, 1)
-        if share.any():
-            for m in members:
-                owners[m] = int(np.argmax(share))
-    return owners
+            marks.append(_Mark(left, right, area, members))
+    return _stacked(sorted(marks, key=lambda mark: mark.left))
 
 
-def _stacked(spans: list[list]) -> list[list]:
-    """Marks (left, right, area, labels) sorted by left, with marks sharing most of their width merged."""
-    merged: list[list] = []
-    for span in spans:
+def _stacked(marks: list[_Mark]) -> list[_Mark]:
+    """Marks (sorted by left) with those that share most of their width merged into one."""
+    merged: list[_Mark] = []
+    for mark in marks:
         if merged:
             last = merged[-1]
-            overlap = min(last[1], span[1]) - max(last[0], span[0])
-            if overlap > 0.5 * min(last[1] - last[0], span[1] - span[0]):
-                merged[-1] = [min(last[0], span[0]), max(last[1], span[1]), last[2] + span[2], last[3] + span[3]]
+            overlap = min(last.right, mark.right) - max(last.left, mark.left)
+            if overlap > 0.5 * min(last.right - last.left, mark.right - mark.left):
+                merged[-1] = _Mark(min(last.left, mark.left), max(last.right, mark.right), last.area + mark.area,
+                                   last.members + mark.members)
                 continue
-        merged.append(list(span))
+        merged.append(mark)
     return merged
 
 
-def _cut(region: np.ndarray, mask: np.ndarray, cell_height: int) -> np.ndarray:
-    """The masked writing on white, cut to its ink with a margin of a third of the cell height, as BGR."""
+def _cut(region: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The masked writing on white, cut to its ink with a thin margin, as BGR."""
     ys, xs = np.nonzero(mask)
     keep = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     clean = np.where(keep, region, 255).astype(np.uint8)
     crop = clean[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
-    margin = max(4, cell_height // 3)
+    margin = max(3, round(_MARGIN * crop.shape[0]))
     crop = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
     return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
 
@@ -462,75 +475,84 @@ def recognise(cells: list[list[np.ndarray]]) -> list[CellReading]:
     """Each cell read as one ID character by PP-OCRv4's recogniser (no detection), 0-9 and X only.
 
     The recogniser scores every character of its alphabet at every step; a cell holds one character,
-    so each ID character scores its best step (look-alikes such as O or | count for 0 and 1). A cell's
-    second image (its rule kept) is read too, and counts where the first left the recogniser unsure.
+    so each ID character scores its best step (look-alikes such as O or | count for 0 and 1). Where
+    the first image leaves the recogniser in doubt, the cell's second image (its rule kept beside the
+    digit) is read too, and the two readings are averaged: the cell stays in doubt, and both readings
+    become candidates for the check character to choose from.
     """
     crops = [crop for variants in cells for crop in variants]
     found = iter(_character_probabilities(crops) if crops else [])
     readings: list[CellReading] = []
     for variants in cells:
-        options = [_ranked(next(found)) for _ in variants]
-        best = options[0] if options else CellReading()
-        for other in options[1:]:
-            if best.confidence < _CERTAIN and other.confidence > best.confidence:
-                best = other
-        readings.append(best)
+        shares = [_shares(next(found)) for _ in variants]
+        if len(shares) > 1 and max(shares[0].values()) >= _CERTAIN:
+            shares = shares[:1]
+        mean = {char: sum(s[char] for s in shares) / len(shares) for char in _ID_CHARS} if shares else {}
+        ranked = sorted(mean.items(), key=lambda item: item[1], reverse=True)
+        readings.append(CellReading(candidates=[(char, share) for char, share in ranked if share >= _FAINTEST]))
     return readings
 
 
-def _ranked(scores: dict[str, float]) -> CellReading:
-    """The ID characters by probability; even a faint best guess is kept (with its low confidence, the
-    repair tries the others)."""
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    return CellReading(candidates=[(char, score) for char, score in ranked if score > _FAINTEST])
+def _shares(scores: dict[str, float]) -> dict[str, float]:
+    """Each ID character's share of the probability the recogniser gives ID characters at all.
+
+    The share, not the raw probability, is the confidence: on a lone character the recogniser puts
+    much of its probability on "blank" or on look-alike letters, but how it splits the rest among the
+    digits tells a clear reading (one digit takes nearly all of it) from a doubtful one.
+    """
+    total = sum(scores.values()) or 1.0
+    return {char: score / total for char, score in scores.items()}
 
 
 def _character_probabilities(crops: list[np.ndarray]) -> list[dict[str, float]]:
-    """Per crop, each ID character's probability at the recogniser step where it is most probable."""
+    """Per crop, each ID character's probability at the recogniser step where it is most probable.
+
+    A digit is narrower than it is tall; such crops are read together, each as a square (the
+    recogniser pads it, as it pads a short line): few steps, so quick, and the same reading whatever
+    else is in the batch. A wider crop (two digits run together) is read on its own.
+    """
     recogniser = engine_rapidocr._model().text_rec
     index = recogniser.postprocess_op.dict
     columns = {char: [index[c] for c in char + _LOOKALIKES.get(char, "") if c in index] for char in _ID_CHARS}
-    # As wide as the widest crop (not the model's 320-px line): a lone character needs few steps,
-    # and the recogniser's time grows with the width
-    ratio = max(c.shape[1] / c.shape[0] for c in crops)
-    batch = np.stack([recogniser.resize_norm_img(crop, ratio) for crop in crops]).astype(np.float32)
-    steps = recogniser.session(batch)[0]  # (crops, steps, alphabet): softmax probabilities
-    return [{char: float(steps[n][:, cols].sum(axis=1).max()) for char, cols in columns.items()}
-            for n in range(len(crops))]
+    ratios = [max(1.0, crop.shape[1] / crop.shape[0]) for crop in crops]
+    out: list[dict[str, float]] = [{} for _ in crops]
+    for ratio in sorted(set(ratios)):
+        members = [n for n, r in enumerate(ratios) if r == ratio]
+        batch = np.stack([recogniser.resize_norm_img(crops[n], ratio) for n in members]).astype(np.float32)
+        steps = recogniser.session(batch)[0]  # (crops, steps, alphabet): softmax probabilities
+        for row, n in enumerate(members):
+            out[n] = {char: float(steps[row][:, cols].sum(axis=1).max()) for char, cols in columns.items()}
+    return out
 
 
 def id_from_cells(readings: list[CellReading], today: date | None = None) -> dict | None:
-    """The valid ID number the 18 cell readings spell, repairing at most two uncertain cells; None if none.
+    """The valid ID number the 18 cell readings spell, the one doubtful cell repaired if need be; else None.
 
-    A repair replaces an uncertain cell's reading by one of its next-best candidates (an empty cell
-    by any character); it is accepted only when exactly one combination passes the check character.
+    The check character catches every single wrong digit but only ten in eleven of anything worse, so
+    it is worth one guess, not many. A reading is trusted when at most one cell is doubtful (its best
+    character takes less than _CERTAIN of its probability, or it is empty); when that reading fails
+    the check, the doubtful cell's other candidates are tried (any character for an empty cell) and a
+    repair is accepted only when it alone passes. With two doubtful cells, or more than one passing
+    repair, the number stays unread: a wrong ID number on a page is worse than none.
     """
     if len(readings) != ID_LENGTH:
         return None
     raw = "".join(r.char for r in readings)
+    doubtful = [i for i, r in enumerate(readings) if r.confidence < _CERTAIN]
+    if len(doubtful) > 1:
+        return None  # one misread digit never passes the check, two may: 1 in 11 by chance
     if id_numbers.is_valid(raw, today):
         return {"value": raw, "raw": raw, "repaired": []}
-    uncertain = sorted((i for i, r in enumerate(readings) if r.confidence < _CERTAIN),
-                       key=lambda i: readings[i].confidence)[:2 * _MAX_REPAIRED_CELLS]
-    for size in range(1, _MAX_REPAIRED_CELLS + 1):
-        passing = set()
-        for positions in itertools.combinations(sorted(uncertain), size):
-            for choice in itertools.product(*(_others(readings[p], p) for p in positions)):
-                chars = list(raw)
-                for position, char in zip(positions, choice):
-                    chars[position] = char
-                if id_numbers.is_valid("".join(chars), today):
-                    passing.add(("".join(chars), positions))
-        if len(passing) == 1:
-            value, positions = passing.pop()
-            return {"value": value, "raw": raw, "repaired": list(positions)}
-        if passing:
-            return None  # more than one repair passes: the reading is ambiguous
-    return None
+    if not doubtful:
+        return None
+    position = doubtful[0]
+    passing = [value for char in _others(readings[position], position)
+               if id_numbers.is_valid(value := raw[:position] + char + raw[position + 1:], today)]
+    return {"value": passing[0], "raw": raw, "repaired": [position]} if len(passing) == 1 else None
 
 
 def _others(reading: CellReading, position: int) -> list[str]:
-    """What else an uncertain cell may hold: its next-best readings, or anything when it is empty."""
+    """What else a doubtful cell may hold: its next-best readings, or anything when it is empty."""
     allowed = _ID_CHARS if position == ID_LENGTH - 1 else _ID_CHARS[:-1]
     if not reading.candidates:
         return list(allowed)

@@ -102,6 +102,7 @@ def extract_page(reading: Reading, wanted: tuple[str, ...] = (), image: np.ndarr
     found = extract(reading.text, wanted, today)
     card_values, card_ids = segment_fields.card_fields(reading.lines, today)
     labelled = {**found["labelled"], **{name: card_values[name] for name in wanted if name in card_values}}
+    labelled = {name: value for name, value in labelled.items() if value}  # a card label with nothing beside it
     found["labelled"] = labelled
     found["names"] = [labelled[f] for f in _NAME_FIELDS if f in labelled]
     found["id_numbers"] = _unique(card_ids + _boxed_ids(reading.lines, image, today) + found["id_numbers"]
@@ -113,8 +114,7 @@ def _boxed_ids(lines: list[Line], image: np.ndarray | None, today: date | None) 
     """ID numbers written in per-digit boxes after the page's ID labels (none without the image)."""
     if image is None:
         return []
-    labels = [Line(text=segment.text[:end], box=segment_fields.label_box(segment, end), confidence=segment.confidence)
-              for segment, end in segment_fields.id_label_segments(lines)]
+    labels = [segment_fields.label_box(segment, end) for segment, end in segment_fields.id_label_segments(lines)]
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     return digit_boxes.read_id_cells(gray, labels, today)
 

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import re
 import statistics
+import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 from desk.capture import id_numbers
 from desk.capture.reading import Line
@@ -31,7 +35,6 @@ _WRAP_GAP = 1.2  # ... each starting within this many line heights below the one
 _LEAD = re.compile(r"^[\s:：;；,，.。、|_\-]+")
 _CJK = re.compile(r"[\u4e00-\u9fff·]")
 _ID_ONLY = re.compile(r"[0-9Xx]")
-_ID_PIECE_GAP = 3.0  # pieces of a number written in boxes sit further apart than words of a phrase
 
 
 @dataclass
@@ -45,23 +48,22 @@ class Label:
 
 
 def card_fields(lines: list[Line], today: date | None = None) -> tuple[dict[str, str], list[dict]]:
-    """An ID card front read label by label: {field: value} for name, sex, ethnicity, birth and address,
-    and the ID numbers found after 公民身份号码. Empty when the segments do not show a card's labels."""
+    """An ID card front read label by label, and the ID numbers after its 公民身份号码.
+
+    The values are {field: value} for each card label found (name, sex, ethnicity, birth, address);
+    a label with no value beside it gives "" (the page has the label, so no other text is its value).
+    Both are empty when the segments do not show a card's labels.
+    """
     labels = card_labels(lines)
-    if not labels:
-        return {}, []
     values: dict[str, str] = {}
     for label in labels.values():
+        if label.field == "id_number":
+            continue
         pieces = value_pieces(label, lines, labels.values())
         if label.field == "address" and pieces:
             pieces = pieces + wrapped_lines(pieces[0], lines, labels.values())
-        value = _clean(label.field, pieces)
-        if value:
-            values[label.field] = value
-    numbers = []
-    if "id_number" in labels:
-        numbers = ids_after(labels["id_number"], lines, today)
-        values.pop("id_number", None)
+        values[label.field] = _clean(label.field, pieces)
+    numbers = ids_after(labels["id_number"], lines, today) if "id_number" in labels else []
     return values, numbers
 
 
@@ -115,11 +117,10 @@ def _end_in(text: str, characters: int) -> int:
     return len(text)
 
 
-def value_pieces(label: Label, lines: list[Line], labels, *, first_gap: float | None = 6.0,
-                 phrase_gap: float = _PHRASE_GAP) -> list[Line]:
+def value_pieces(label: Label, lines: list[Line], labels: Iterable[Label], *,
+                 phrase_gap: float | None = _PHRASE_GAP) -> list[Line]:
     """The value of `label`: the rest of its segment, then the nearest segments to its right on its row,
-    stopping at another label or at a gap wider than `phrase_gap` character heights (the first piece may
-    stand `first_gap` heights off the label: a card leaves room after its labels; None for no limit)."""
+    stopping at another label or at a gap wider than `phrase_gap` character heights (None: no limit)."""
     segment = label.segment
     height = _char_height(segment)
     pieces: list[Line] = []
@@ -127,22 +128,20 @@ def value_pieces(label: Label, lines: list[Line], labels, *, first_gap: float | 
     if rest:
         pieces.append(Line(text=rest, box=_part(segment, label.end, right=True), confidence=segment.confidence))
     label_segments = [other.segment for other in labels]
-    right_edge = segment.box[0] + segment.box[2]
-    row = sorted((s for s in lines if s is not segment and _on_row(segment, s) and s.box[0] >= right_edge - height),
+    last_right = segment.box[0] + segment.box[2]
+    row = sorted((s for s in lines if s is not segment and _on_row(segment, s) and s.box[0] >= last_right - height),
                  key=lambda s: s.box[0])
-    last_right = right_edge
     for candidate in row:
-        limit = phrase_gap if pieces else first_gap
         if any(candidate is other for other in label_segments):
             break
-        if limit is not None and candidate.box[0] - last_right > limit * height:
+        if pieces and phrase_gap is not None and candidate.box[0] - last_right > phrase_gap * height:
             break
         pieces.append(candidate)
         last_right = candidate.box[0] + candidate.box[2]
     return pieces
 
 
-def wrapped_lines(first: Line, lines: list[Line], labels) -> list[Line]:
+def wrapped_lines(first: Line, lines: list[Line], labels: Iterable[Label]) -> list[Line]:
     """The lines an address wraps onto: below its first line, starting where it starts, one under the other."""
     height = _char_height(first)
     label_segments = [label.segment for label in labels]
@@ -163,7 +162,7 @@ def wrapped_lines(first: Line, lines: list[Line], labels) -> list[Line]:
 
 def ids_after(label: Label, lines: list[Line], today: date | None = None) -> list[dict]:
     """ID numbers in the pieces after an ID label: to its right on its row, else just below it."""
-    pieces = value_pieces(label, lines, [], first_gap=None, phrase_gap=_ID_PIECE_GAP)
+    pieces = value_pieces(label, lines, [], phrase_gap=None)
     found = ids_in_pieces(pieces, today)
     if found:
         return found
@@ -233,9 +232,19 @@ def _clean(field_name: str, pieces: list[Line]) -> str:
     if field_name == "sex":
         return next((c for c in text if c in "男女"), "")
     if field_name == "ethnicity":
-        found = re.match(r"[\u4e00-\u9fff]{1,5}", text)
+        known = [group for group in ethnic_groups() if group in text]
+        if known:
+            return max(known, key=len)
+        found = re.match(r"[\u4e00-\u9fff]{1,5}", text)  # a name misread: as read
         return found.group().removesuffix("族") if found and found.group() != "族" else ""
     return text.strip()
+
+
+@lru_cache(maxsize=1)
+def ethnic_groups() -> tuple[str, ...]:
+    """The 56 ethnic groups' names as ID cards print them (ethnic_groups.toml)."""
+    data = tomllib.loads((Path(__file__).parent / "ethnic_groups.toml").read_text(encoding="utf-8"))
+    return tuple(data["names"])
 
 
 def _char_height(segment: Line) -> float:

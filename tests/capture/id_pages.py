@@ -175,7 +175,8 @@ def _draw_boxes(sheet: Sheet, x_mm: float, top_mm: float, style: BoxStyle) -> li
                        width_mm=style.rule_mm)
         for i in range(size):
             left = sheet.px(x + i * style.pitch_mm)
-            cells.append((left, sheet.px(top_mm), sheet.px(x + (i + 1) * style.pitch_mm) - left, sheet.px(style.height_mm)))
+            right = sheet.px(x + (i + 1) * style.pitch_mm)
+            cells.append((left, sheet.px(top_mm), right - left, sheet.px(style.height_mm)))
         x += size * style.pitch_mm + style.pitch_mm * 0.6
     return cells
 

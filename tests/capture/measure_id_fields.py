@@ -68,7 +68,8 @@ def measure_cards(count: int, seed: int) -> None:
             for key, value in truth.items():
                 tally[key] += found["labelled"].get(key) == value
             tally["id"] += facts.number in {n["value"] for n in found["id_numbers"]}
-        misses = {k: result.fields["labelled"].get(k) for k, v in truth.items() if result.fields["labelled"].get(k) != v}
+        read = result.fields["labelled"]
+        misses = {key: read.get(key) for key, value in truth.items() if read.get(key) != value}
         if misses or facts.number not in {n["value"] for n in result.fields["id_numbers"]}:
             print(f"  card-{index} ({result.doc_type}): {misses} ids={result.fields['id_numbers']}")
     print("ID-card fronts, before → after (of %d): " % count
