@@ -49,8 +49,7 @@ class RapidOcrEngine:
     def read(self, image: np.ndarray, *, languages: str, timeout_s: float) -> Reading:
         """Segments with character boxes, grouped into rows. `languages` and `timeout_s` are not used:
         the one model reads Chinese and Latin script, and its work is bounded by `_MAX_SIDE_PX`."""
-        framed = cv2.copyMakeBorder(image, _MARGIN_PX, _MARGIN_PX, _MARGIN_PX, _MARGIN_PX, cv2.BORDER_REPLICATE)
-        found, _ = _model()(framed, return_word_box=True)
+        found, _ = _model()(_framed(image), return_word_box=True)
         size = (image.shape[1], image.shape[0])
         segments = [_segment(item, _MARGIN_PX, size) for item in found or []]
         rows = _rows([segment for segment in segments if segment.text])
@@ -73,10 +72,21 @@ class RapidOcrEngine:
         return [f"rapidocr: model file {name} is missing" for name in _MODEL_FILES if not (models / name).is_file()]
 
 
+def reading_score(image: np.ndarray) -> float:
+    """How well `image` reads the way up it is: the sum over text segments of (confidence − 0.5) ×
+    length, with PP-OCR's own turning of upside-down lines off. Used to tell a page from its 180° turn."""
+    found, _ = _model()(_framed(image), use_cls=False)
+    return float(sum((float(item[2]) - 0.5) * len(str(item[1])) for item in found or []))
+
+
 def warm_up() -> None:
     """Load the models and run them once on a tiny image, so the first real page reads at full speed."""
     blank = np.full((64, 256, 3), 255, np.uint8)
     _model()(blank)
+
+
+def _framed(image: np.ndarray) -> np.ndarray:
+    return cv2.copyMakeBorder(image, _MARGIN_PX, _MARGIN_PX, _MARGIN_PX, _MARGIN_PX, cv2.BORDER_REPLICATE)
 
 
 @lru_cache(maxsize=1)

@@ -21,13 +21,20 @@ _CHINESE = {"chi_sim", "chi_sim_vert", "chi_tra", "chi_tra_vert"}
 def read_page(gray: np.ndarray, *, engine: str, languages: str, timeout_s: float,
               photographed: bool) -> tuple[np.ndarray, Reading]:
     """The image the engine read (its boxes refer to it) and the reading of an upright grey page."""
-    if engine == engine_rapidocr.NAME and set(languages.split("+")) <= _RAPIDOCR_LANGUAGES:
+    if orientation_engine(engine, languages) == engine_rapidocr.NAME:
         image = ocr_input.flat_field(gray) if photographed else gray
         reading = engine_rapidocr.RapidOcrEngine().read(image, languages=languages, timeout_s=timeout_s)
         if not is_latin_text(reading.text):
             return image, reading
         languages = _latin_only(languages)  # with chi_sim loaded Tesseract runs English words together
     return _tesseract(gray, languages=languages, timeout_s=timeout_s, photographed=photographed)
+
+
+def orientation_engine(engine: str, languages: str) -> str:
+    """The engine that tells a page from its 180° turn: PP-OCR where it reads the page's languages."""
+    if engine == engine_rapidocr.NAME and set(languages.split("+")) <= _RAPIDOCR_LANGUAGES:
+        return engine_rapidocr.NAME
+    return engine_tesseract.NAME
 
 
 def _latin_only(languages: str) -> str:

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from desk.capture import engine_tesseract, ocr_input
+from desk.capture import engine_rapidocr, engine_tesseract, ocr_input
 
 _OSD_SIDE = 1800  # OSD is slow on full-resolution pages and no better
 _BAND_LINE_PX = 36  # text height in the strip read both ways up: plenty for Tesseract, and fast
 _MIN_READING_MARGIN = 40.0  # reading-score difference that decides between a page and its 180° turn
+# the same for PP-OCR's scores (sum of (confidence − 0.5) × length): about eight confidently read
+# characters more one way up than the other
+_MIN_PP_OCR_MARGIN = 4.0
 
 
 @dataclass
@@ -28,8 +31,9 @@ class Orientation:
     method: str  # "profile+ocr", "osd" (tie-break), "profile" (undecided: kept as found) or "blank"
 
 
-def detect_orientation(gray: np.ndarray, *, languages: str, timeout_s: float) -> Orientation:
-    """The cardinal turn for a deskewed page (grey)."""
+def detect_orientation(gray: np.ndarray, *, languages: str, timeout_s: float,
+                       engine: str = engine_tesseract.NAME) -> Orientation:
+    """The cardinal turn for a deskewed page (grey); `engine` reads the strip both ways up."""
     ink = _ink(gray)
     if int(np.count_nonzero(ink)) < 200:
         return Orientation(0, 0.0, "blank")
@@ -38,12 +42,14 @@ def detect_orientation(gray: np.ndarray, *, languages: str, timeout_s: float) ->
     band = _text_band(level)
     first, second = (0, 180) if across else (90, 270)
     if band is not None:
-        try:
-            upright_score, flipped_score = _reading_scores(band, languages, timeout_s)
-        except engine_tesseract.OcrTimeout:
-            upright_score = flipped_score = 0.0  # undecided: fall through to OSD
+        if engine == engine_rapidocr.NAME:
+            upright_score, flipped_score = _pp_ocr_scores(band)
+            needed = _MIN_PP_OCR_MARGIN
+        else:
+            upright_score, flipped_score = _tesseract_scores(band, languages, timeout_s)
+            needed = _MIN_READING_MARGIN
         margin = abs(upright_score - flipped_score)
-        if margin >= _MIN_READING_MARGIN:
+        if margin >= needed:
             return Orientation(first if upright_score > flipped_score else second, margin, "profile+ocr")
     osd = _osd(gray, timeout_s)  # the band did not decide (little text): ask Tesseract's OSD
     if osd is not None and osd[0] in (first, second):
@@ -123,11 +129,28 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def _reading_scores(band: np.ndarray, languages: str, timeout_s: float) -> tuple[float, float]:
+def _pp_ocr_scores(band: np.ndarray) -> tuple[float, float]:
+    """How well PP-OCR reads the strip as it is and turned 180° (its own line flipping off).
+
+    On Chinese forms with handwriting and digit boxes Tesseract's scores often tie where PP-OCR's
+    differ by tens of characters (generated held-out forms turned 180°).
+    """
+    return engine_rapidocr.reading_score(band), engine_rapidocr.reading_score(cv2.rotate(band, cv2.ROTATE_180))
+
+
+def _tesseract_scores(band: np.ndarray, languages: str, timeout_s: float) -> tuple[float, float]:
     """How well the strip reads as it is and turned 180°, in one Tesseract run (it starts slowly).
 
     Score: sum over words of (confidence − 50) × length, so real words count for and junk against.
+    0 for both when Tesseract runs out of time (undecided).
     """
+    try:
+        return _tesseract_reading(band, languages, timeout_s)
+    except engine_tesseract.OcrTimeout:
+        return 0.0, 0.0
+
+
+def _tesseract_reading(band: np.ndarray, languages: str, timeout_s: float) -> tuple[float, float]:
     gap = np.full((band.shape[0], band.shape[1]), int(np.median(band)), np.uint8)
     stacked = np.vstack([band, gap, cv2.rotate(band, cv2.ROTATE_180)])
     words = engine_tesseract.read_words(stacked, languages=languages, timeout_s=timeout_s, psm=6)

@@ -84,7 +84,8 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         residual = skew.estimate_skew(gray)
         gray = skew.rotate(gray, residual)
     with timer("orientation"):
-        turn = orientation.detect_orientation(gray, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s)
+        turn = orientation.detect_orientation(gray, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s,
+                                              engine=engines.orientation_engine(options.ocr_engine, options.ocr_languages))
         upright_gray = orientation.turn_clockwise(gray, turn.rotation)
         if turn.rotation in (90, 270):  # levelled through vertical text so far: level its lines now
             across = skew.estimate_skew(upright_gray, limit_deg=2.0)
