@@ -7,11 +7,11 @@ the seeds of HELD_OUT_SEEDS), and no classifier or detector test may use them. O
 tests/test_docgen*.py renders them, to check that their ground truth is exact.
 
 What differs from the tuning templates:
-- leases titled 租房协议 / 房屋出租合同 with 出租方/承租方 parties, one of them citing the landlord's
+- leases titled 租房契约 / 住房出租合同 with 出租方/承租方 parties, one of them citing the landlord's
   不动产权证书 number in its body, one a printed form filled in by hand;
 - an application form whose title is neither 申请表 nor 申请书, with the ID number written one digit
   per box (18 boxes), handwriting-like fills in blue or black ink and the employer's seal over the amount;
-- a 退休审批表 table, a 疾病证明书 instead of a 诊断证明书, a 房屋买卖协议 with 卖方/买方;
+- a 退休审批表 table, a 疾病情况证明 instead of a 诊断证明书, a 房屋转让契约 with 卖方/买方;
 - an ID-card front with a colour portrait, other faces and letter-spaced number; an upright light bank
   card with flat-printed digits grouped 6 + 13;
 - faces AR PL UKai (楷体, the fills), AR PL UMing and WenQuanYi Zen Hei; red seals over numbers.
@@ -41,11 +41,11 @@ HELD_OUT_SEEDS: tuple[int, ...] = (7331, 7332, 7333)
 # the titles of the templates whose point is a different wording: none of them may become a keyword
 # of its type in desk/capture/doc_types.toml (tests/test_docgen_held_out.py checks)
 REWORDED_TITLES: dict[str, tuple[str, ...]] = {
-    "lease_rental_agreement": ("租房协议", "房屋出租协议"),
-    "lease_letting_contract": ("房屋出租合同", "住房出租合同"),
-    "application_digit_boxes": ("住房公积金提取审批表", "职工住房公积金支取登记表"),
-    "purchase_resale_agreement": ("房屋买卖协议", "二手房买卖协议"),
-    "diagnosis_medical_proof": ("疾病证明书", "病情证明书"),
+    "lease_rental_agreement": ("租房契约", "住房租用协议"),
+    "lease_letting_contract": ("住房出租合同", "房屋出租契约"),
+    "application_digit_boxes": ("职工住房公积金支取登记表", "住房公积金支取核定单"),
+    "purchase_resale_agreement": ("房屋转让契约", "二手房转让协议"),
+    "diagnosis_medical_proof": ("疾病情况证明", "患病证明书"),
 }
 
 
@@ -95,7 +95,7 @@ def _hand_date(day: date, rng: random.Random) -> str:
 
 
 def lease_rental_agreement(facts: Facts) -> Document:
-    """租房协议 (M10) between private persons, typed: 出租方/承租方 stacked with phone before ID number; the
+    """租房契约 (M10) between private persons, typed: 出租方/承租方 stacked with phone before ID number; the
     body cites the landlord's 不动产权证书 number; rent as 房租 paid 押一付三; signatures by hand."""
     rng = facts.rng
     lessor, tenant = facts.person(), facts.person()
@@ -145,7 +145,7 @@ def lease_rental_agreement(facts: Facts) -> Document:
 
 
 def lease_letting_contract(facts: Facts) -> Document:
-    """房屋出租合同 (M10): an agency's printed form filled in by hand in 楷体, the agency's seal over its
+    """住房出租合同 (M10): an agency's printed form filled in by hand in 楷体, the agency's seal over its
     red serial number; 出租方/承租方 "以下简称甲方/乙方"; term, rent and payment as blanks."""
     rng = facts.rng
     lessor, tenant = facts.person(), facts.person()
@@ -202,7 +202,7 @@ _REASONS = ["购房", "租房", "退休", "偿还贷款", "大病医疗"]
 
 
 def application_digit_boxes(facts: Facts) -> Document:
-    """住房公积金提取审批表 (M30) filled in by hand: the ID number one digit per box (18 boxes), a ticked
+    """职工住房公积金支取登记表 (M30) filled in by hand: the ID number one digit per box (18 boxes), a ticked
     reason, the amount in words and figures, the employer's seal over the amount row."""
     rng = facts.rng
     applicant = facts.person()
@@ -388,7 +388,7 @@ def bank_card_printed(facts: Facts) -> Document:
 
 
 def purchase_resale_agreement(facts: Facts) -> Document:
-    """房屋买卖协议 (M28) of a second-hand flat: 卖方/买方 with ID numbers, the seller's 不动产权证号,
+    """房屋转让契约 (M28) of a second-hand flat: 卖方/买方 with ID numbers, the seller's 不动产权证号,
     the price as 成交价, an agency seal over the agreement number, signatures by hand."""
     rng = facts.rng
     buyer, seller = facts.person(), facts.person()
@@ -436,7 +436,7 @@ _ILLNESSES = [("心血管内科", "冠状动脉粥样硬化性心脏病"), ("肿
 
 
 def diagnosis_medical_proof(facts: Facts) -> Document:
-    """疾病证明书 (M18): hospital in 明体, 门诊号 first, the diagnosis and advice written by the doctor's
+    """疾病情况证明 (M18): hospital in 明体, 门诊号 first, the diagnosis and advice written by the doctor's
     hand, the hospital's seal over the date."""
     rng = facts.rng
     patient = facts.person()
