@@ -22,7 +22,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from desk.capture.reading import Box, Line, Reading, Word, mean_confidence, remove_cjk_spaces, union_box
+from desk.capture.reading import Box, Line, Reading, Word, mean_confidence, printed_rows, remove_cjk_spaces, union_box
 
 NAME = "rapidocr"
 # RapidOCR shrinks a page to this longest side before reading it: a 300-dpi A4 page comes down to
@@ -32,9 +32,6 @@ _MAX_SIDE_PX = 2000
 # Text lines are found on the page shrunk to this longest side (10-point text ~15 px high, plenty for
 # the detector), then read from the _MAX_SIDE_PX image.
 _DETECT_SIDE_PX = 1280
-# Two segments are on one printed row when their vertical extents overlap by this share of the
-# lower segment's height (skew is already removed; labels and values of a form share a row).
-_SAME_ROW_OVERLAP = 0.5
 # Text that touches the image's edge (a cropped line, a scan cut close) is not detected: the page is
 # read with this much of its own edge repeated around it.
 _MARGIN_PX = 32
@@ -52,7 +49,7 @@ class RapidOcrEngine:
         found, _ = _model()(_framed(image), return_word_box=True)
         size = (image.shape[1], image.shape[0])
         segments = [_segment(item, _MARGIN_PX, size) for item in found or []]
-        rows = _rows([segment for segment in segments if segment.text])
+        rows = printed_rows([segment for segment in segments if segment.text])
         lines = []
         for row_number, row in enumerate(rows, start=1):
             for segment_number, segment in enumerate(row, start=1):
@@ -141,25 +138,3 @@ def _box(quad: Any, margin: int, size: tuple[int, int]) -> Box:
     left, top = np.floor(points.min(axis=0))
     right, bottom = np.ceil(points.max(axis=0))
     return int(left), int(top), int(right - left), int(bottom - top)
-
-
-def _rows(segments: list[Line]) -> list[list[Line]]:
-    """Segments grouped into printed rows, top to bottom, each row left to right."""
-    rows: list[list[Line]] = []
-    for segment in sorted(segments, key=lambda s: s.box[1] + s.box[3] / 2):
-        row = next((r for r in rows if _same_row(r, segment)), None)
-        if row is None:
-            rows.append([segment])
-        else:
-            row.append(segment)
-    for row in rows:
-        row.sort(key=lambda s: s.box[0])
-    rows.sort(key=lambda r: min(s.box[1] for s in r))
-    return rows
-
-
-def _same_row(row: list[Line], segment: Line) -> bool:
-    top = min(s.box[1] for s in row)
-    bottom = max(s.box[1] + s.box[3] for s in row)
-    overlap = min(bottom, segment.box[1] + segment.box[3]) - max(top, segment.box[1])
-    return overlap >= _SAME_ROW_OVERLAP * min(segment.box[3], bottom - top)

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from desk.capture.keywords import normalize
-from desk.capture.reading import Box, Line, Reading
+from desk.capture.reading import Box, Line, Reading, printed_rows
 
 TOP_SHARE = 0.4  # the title sits in this top share of the page's text
 TITLE_SIZE = 1.25  # a title's text is at least this much higher than the body text...
 TITLE_NEAR_LARGEST = 0.8  # ...and nearly as high as the largest text near the top
 TEXT_TITLE_SEGMENTS = 3  # without sizes: the first segments of the page may hold its title
 _MAX_TITLE_CHARS = 30
-_SAME_ROW_OVERLAP = 0.5
 # running text: a long segment holding a sentence (sentence punctuation, or a long run of characters)
 _RUNNING_MIN_CHARS = 14
 _SENTENCE_MARK = re.compile(r"[,，。;；]")
@@ -68,7 +67,7 @@ def from_reading(reading: Reading, size: tuple[int, int] | None = None) -> PageT
     lines = [line for line in reading.lines if _READABLE.search(normalize(line.text))]
     if not lines:
         return from_text(reading.text, size)
-    rows = _rows(lines)
+    rows = printed_rows(lines)
     segments = tuple(Segment(normalize(line.text), number, line.box) for number, row in enumerate(rows) for line in row)
     title_rows, by_size = _title_rows(rows)
     pieces = [index for index, segment in enumerate(segments) if segment.row in title_rows and _may_be_title(segment)]
@@ -87,28 +86,6 @@ def from_text(text: str, size: tuple[int, int] | None = None) -> PageText:
     titles = _title_strings([segments[index].text for index in firsts])
     return PageText(segments, titles, frozenset(firsts),
                     tuple(_fold(row) for row in rows), text, size)
-
-
-def _rows(lines: list[Line]) -> list[list[Line]]:
-    """Lines grouped into printed rows, top to bottom, each row left to right."""
-    rows: list[list[Line]] = []
-    for line in sorted(lines, key=lambda item: item.box[1] + item.box[3] / 2):
-        row = next((r for r in rows if _same_row(r, line)), None)
-        if row is None:
-            rows.append([line])
-        else:
-            row.append(line)
-    for row in rows:
-        row.sort(key=lambda item: item.box[0])
-    rows.sort(key=lambda r: min(item.box[1] for item in r))
-    return rows
-
-
-def _same_row(row: list[Line], line: Line) -> bool:
-    top = min(item.box[1] for item in row)
-    bottom = max(item.box[1] + item.box[3] for item in row)
-    overlap = min(bottom, line.box[1] + line.box[3]) - max(top, line.box[1])
-    return overlap >= _SAME_ROW_OVERLAP * min(line.box[3], bottom - top)
 
 
 def _title_rows(rows: list[list[Line]]) -> tuple[list[int], bool]:

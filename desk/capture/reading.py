@@ -20,6 +20,9 @@ _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+# Two segments are on one printed row when their vertical extents overlap by this share of the
+# lower one's height (skew is already removed; labels and values of a form share a row).
+_SAME_ROW_OVERLAP = 0.5
 
 
 @dataclass
@@ -86,6 +89,28 @@ def is_latin_text(text: str, *, min_letters: int = 40) -> bool:
     """True for a page of Latin-script text (English) with next to no Chinese in it."""
     letters = len(_LATIN_LETTER.findall(text))
     return letters >= min_letters and len(_CJK_CHAR.findall(text)) < 0.02 * letters
+
+
+def printed_rows(lines: list[Line]) -> list[list[Line]]:
+    """Text segments grouped into printed rows, top to bottom, each row left to right."""
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda item: item.box[1] + item.box[3] / 2):
+        row = next((r for r in rows if _same_row(r, line)), None)
+        if row is None:
+            rows.append([line])
+        else:
+            row.append(line)
+    for row in rows:
+        row.sort(key=lambda item: item.box[0])
+    rows.sort(key=lambda r: min(item.box[1] for item in r))
+    return rows
+
+
+def _same_row(row: list[Line], line: Line) -> bool:
+    top = min(item.box[1] for item in row)
+    bottom = max(item.box[1] + item.box[3] for item in row)
+    overlap = min(bottom, line.box[1] + line.box[3]) - max(top, line.box[1])
+    return overlap >= _SAME_ROW_OVERLAP * min(line.box[3], bottom - top)
 
 
 def union_box(boxes: list[Box]) -> Box:
