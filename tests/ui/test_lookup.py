@@ -136,6 +136,7 @@ async def test_a_new_lookup_is_masked_again(user: User, log_in, customer):
     await user.should_see(marker="unmasked-note", retries=50)
     await _search(user, customer.id_number)
     await user.should_not_see(marker="unmasked-note", retries=50)
+    await user.should_see(marker="profile", retries=50)  # the new lookup's profile may still be drawing
     with user.scope(marker="profile"):
         await user.should_see(mask_id_number(customer.id_number))
 
