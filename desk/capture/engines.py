@@ -47,23 +47,14 @@ def _tesseract(gray: np.ndarray, *, languages: str, timeout_s: float, photograph
     return image, engine_tesseract.TesseractEngine(psm).read(image, languages=languages, timeout_s=timeout_s)
 
 
-def engine_for(name: str) -> OcrEngine:
-    """The engine called `name` (one of ENGINE_NAMES)."""
-    if name == engine_rapidocr.NAME:
-        return engine_rapidocr.RapidOcrEngine()
-    if name == engine_tesseract.NAME:
-        return engine_tesseract.TesseractEngine()
-    raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
-
-
 def problems(engine: str, languages: str) -> list[str]:
     """Everything missing for reading with `engine` (Tesseract is always needed: orientation, Latin pages)."""
     if engine not in ENGINE_NAMES:
         return [f"DESK_OCR_ENGINE={engine}: unknown engine; choose one of {', '.join(ENGINE_NAMES)}"]
-    found = engine_tesseract.TesseractEngine().problems(languages)
+    needed: list[OcrEngine] = [engine_tesseract.TesseractEngine()]
     if engine == engine_rapidocr.NAME:
-        found += engine_rapidocr.RapidOcrEngine().problems(languages)
-    return found
+        needed.append(engine_rapidocr.RapidOcrEngine())
+    return [problem for checked in needed for problem in checked.problems(languages)]
 
 
 def warm_up(engine: str) -> None:
