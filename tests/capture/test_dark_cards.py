@@ -17,8 +17,10 @@ from PIL import Image
 from desk.capture.page_detection import detect_page
 
 from .card_scenes import card_face, card_scene, dark_desk
+from .pipeline_steps import upright_and_level
 
 MAX_CORNER_ERROR = 0.01  # of the frame's diagonal
+MAX_RESIDUAL_SKEW_DEG = 0.3  # a card flattened by its corners is level already; its sparse print must not tilt it
 A4_AT_200_DPI = (1654, 2339)
 MIN_PAGE_SHARE_OF_SCAN = 0.8  # of a scan's frame: the page fills it but for the lid's thin margin
 SCENES = [  # colour, desk, share of the frame's tighter side, turn (degrees), two-tone design
@@ -44,6 +46,18 @@ def test_a_card_on_a_desk_is_found_within_one_percent(index, colour, desk, fill,
     outline = detect_page(scene.frame)
     assert outline.found
     assert _corner_error(outline.corners, scene.corners, scene.frame.shape) < MAX_CORNER_ERROR
+
+
+@pytest.mark.parametrize("seed, colour, desk, turned", [
+    (700, "navy", "wood", 180), (701, "black", "dark", 90), (701, "black", "dark", 270),
+    (702, "dark_green", "dark", 0), (703, "gold", "wood", 90), (703, "gold", "wood", 180),
+])
+def test_a_card_lying_any_way_round_is_uprighted(seed, colour, desk, turned):
+    # the print is lighter than the card: read as a negative, like ink on paper
+    scene = card_scene(seed, colour=colour, desk=desk, fill=0.5, angle_deg=turned + 5.0)
+    _, rotation, correction = upright_and_level(scene.frame, languages="eng")
+    assert rotation == turned  # turned counter-clockwise on the desk: the same turn clockwise uprights it
+    assert abs(correction) < MAX_RESIDUAL_SKEW_DEG
 
 
 def test_an_empty_dark_desk_has_no_outline():
