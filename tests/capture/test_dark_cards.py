@@ -14,6 +14,7 @@ from docgen import SceneOptions
 from docgen.scene import photograph
 from PIL import Image
 
+from desk.capture import quality
 from desk.capture.page_detection import detect_page
 
 from .card_scenes import card_face, card_scene, dark_desk
@@ -58,6 +59,15 @@ def test_a_card_lying_any_way_round_is_uprighted(seed, colour, desk, turned):
     _, rotation, correction = upright_and_level(scene.frame, languages="eng")
     assert rotation == turned  # turned counter-clockwise on the desk: the same turn clockwise uprights it
     assert abs(correction) < MAX_RESIDUAL_SKEW_DEG
+
+
+@pytest.mark.parametrize("colour, desk", [("navy", "wood"), ("black", "dark")])
+def test_a_well_lit_dark_card_is_not_too_dark(colour, desk):
+    # its dark ground is what paper is to a page; under the same light a page would pass
+    scene = card_scene(710, colour=colour, desk=desk, fill=0.6, angle_deg=-4.0)
+    upright, _, _ = upright_and_level(scene.frame)
+    report = quality.assess(upright, camera=True, page_found=True, page_fraction=1.0, cut_off=False)
+    assert "too_dark" not in report.problems and "too_bright" not in report.problems
 
 
 def test_an_empty_dark_desk_has_no_outline():
