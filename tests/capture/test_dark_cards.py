@@ -1,6 +1,7 @@
-"""Bank cards on a desk, darker than the desk or hardly different from it: found by their outline.
+"""Bank cards on a desk, darker than the desk or hardly different from it: found by their outline,
+uprighted whichever way round they lie, and not judged too dark for being dark.
 
-Scenes are drawn in card_scenes.py with exact corners; no OCR runs here.
+Scenes are drawn in card_scenes.py with exact corners; Tesseract runs only to tell up from down.
 """
 
 from __future__ import annotations
