@@ -13,9 +13,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from desk.capture import engine_rapidocr, engine_tesseract, ocr_input
+from desk.capture.polarity import dark_on_light
+from desk.capture.skew import without_wavy_lines
 
 _OSD_SIDE = 1800  # OSD is slow on full-resolution pages and no better
 _BAND_LINE_PX = 36  # text height in the strip read both ways up: plenty for Tesseract, and fast
+_BAND_LINES = 4  # text lines in that strip
 _MIN_READING_MARGIN = 40.0  # reading-score difference that decides between a page and its 180° turn
 # the same for PP-OCR's scores (sum of (confidence − 0.5) × length): about eight confidently read
 # characters more one way up than the other
@@ -34,6 +37,7 @@ class Orientation:
 def detect_orientation(gray: np.ndarray, *, languages: str, timeout_s: float,
                        engine: str = engine_tesseract.NAME) -> Orientation:
     """The cardinal turn for a deskewed page (grey); `engine` reads the strip both ways up."""
+    gray = dark_on_light(gray)  # light print on a dark card reads like ink on paper once negative
     ink = _ink(gray)
     if int(np.count_nonzero(ink)) < 200:
         return Orientation(0, 0.0, "blank")
@@ -87,7 +91,8 @@ def _text_band(level: np.ndarray) -> np.ndarray | None:
     """A strip of a few ordinary text lines from the middle of a page whose lines run across, scaled for OCR."""
     scale = min(1.0, 1000 / max(level.shape))
     small = cv2.resize(level, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else level
-    ink = _without_rules(cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15))
+    ink = cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    ink = without_wavy_lines(_without_rules(ink))  # a card's or a certificate's wavy pattern is no text line
     rows = ink.sum(axis=1) > max(3, 0.01 * ink.shape[1])
     lines = _runs(rows)
     lines = [(a, b) for a, b in lines if b - a >= 4]
@@ -95,9 +100,7 @@ def _text_band(level: np.ndarray) -> np.ndarray | None:
         return None
     heights = np.array([b - a for a, b in lines])
     typical = [line for line, h in zip(lines, heights) if 0.6 * np.median(heights) <= h <= 1.6 * np.median(heights)]
-    typical = typical or lines
-    middle = len(typical) // 2
-    chosen = typical[max(0, middle - 2): middle + 2]
+    chosen = _most_written(typical or lines, ink)
     top, bottom = chosen[0][0], chosen[-1][1]
     pad = int(0.3 * np.median(heights))
     band = level[int(max(0, top - pad) / scale): int(min(small.shape[0], bottom + pad) / scale)]
@@ -108,6 +111,22 @@ def _text_band(level: np.ndarray) -> np.ndarray | None:
         left = (band.shape[1] - 1600) // 2
         band = band[:, left: left + 1600]
     return _erase_rules(np.ascontiguousarray(band))
+
+
+def _most_written(lines: list[tuple[int, int]], ink: np.ndarray) -> list[tuple[int, int]]:
+    """The run of `_BAND_LINES` neighbouring lines holding the most separate marks (letters).
+
+    A card has a handful of lines with a pattern or a chip between them, which read as nothing
+    either way up; among equally written runs the one nearest the page's middle is taken.
+    """
+    count, _, _, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    rows = centres[1:count, 1]
+    marks = [int(np.count_nonzero((rows >= a) & (rows < b))) for a, b in lines]
+    size = min(_BAND_LINES, len(lines))
+    middle = (len(lines) - size) / 2
+    windows = range(len(lines) - size + 1)
+    start = max(windows, key=lambda i: (sum(marks[i: i + size]), -abs(i - middle)))
+    return lines[start: start + size]
 
 
 def _erase_rules(band: np.ndarray) -> np.ndarray:

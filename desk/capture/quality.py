@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from desk.capture.polarity import dark_on_light
 from desk.i18n import t
 
 
@@ -62,6 +63,7 @@ def assess(
     `frame_is_page`: no outline was found because the paper fills the frame (its rim is paper).
     """
     report = QualityReport()
+    gray = dark_on_light(gray)  # a dark card's ground is its paper, its light print its ink
     paper = float(np.percentile(gray, 90))
     ink = ink_level(gray, paper)
     report.measures.update(paper_level=paper, ink_level=ink if ink is not None else -1.0)

@@ -14,20 +14,44 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from desk.capture.polarity import dark_on_light
+
 _FINE_SIDE = 2400  # long side of the working copy for the fine search
 _COARSE_SIDE = 900
 _MAX_POINTS = 150_000  # a random sample this large fixes the angle to well under 0.01°
+_SPECK, _LETTER = 0.004, 0.1  # of the page's long side: a mark's least size (its square's side) and greatest extent
+_MIN_TURN_SHIFT_PX = 1.0  # a turn moving the page's corners less than this is not worth a resampling
+_SOLID_MARGIN_PX = 2  # a mark this much thicker than the typical letter stroke is solid (a photo, a border)
 
 
 def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0) -> float:
     """The correction angle in degrees (positive: rotate counter-clockwise); 0.0 on a blank page."""
+    gray = dark_on_light(gray)  # the light digits of a dark card are its ink
     fine = _ink_points(gray, _FINE_SIDE)
     if len(fine) < 50:
         return 0.0
     coarse = _sample(_ink_points(gray, _COARSE_SIDE), 20_000)
     grid = np.arange(-limit_deg, limit_deg + 0.01, 0.5)
+    if _lines_run_down(coarse, grid):  # a page lying sideways: level its columns, the angle is the same
+        fine, coarse = _quarter_turned(fine), _quarter_turned(coarse)
     hough = _deskew_estimate(gray)
     return float(np.clip(_best(fine, coarse, grid, hough), -limit_deg, limit_deg))
+
+
+def _lines_run_down(points: np.ndarray, grid: np.ndarray) -> bool:
+    """Whether the text lines run closer to down the page than across it.
+
+    Rows of a page lying on its side are letters from different lines, and at some wrong angle
+    they can line up better than at the right one; its columns are the lines themselves.
+    """
+    across = max(_rise_and_fall(points, angle) for angle in grid)
+    down = max(_rise_and_fall(_quarter_turned(points), angle) for angle in grid)
+    return down > across
+
+
+def _quarter_turned(points: np.ndarray) -> np.ndarray:
+    """The points turned by 90°: columns become rows, and the levelling angle stays the same."""
+    return np.column_stack([points[:, 1], -points[:, 0]])
 
 
 def _best(fine: np.ndarray, coarse: np.ndarray, grid: np.ndarray, hough: float | None) -> float:
@@ -51,11 +75,13 @@ def rotate(bgr: np.ndarray, angle_deg: float) -> np.ndarray:
     """`bgr` turned counter-clockwise by `angle_deg`, on a canvas large enough to keep every corner.
 
     Lanczos keeps the strokes of a sharp (bilevel) scan crisp; cubic blurred them enough to cost
-    Tesseract characters on a page turned by a tenth of a degree.
+    Tesseract characters on a page turned by a tenth of a degree. A turn that moves no pixel by a
+    whole pixel (a page flattened by its corners is level already) is not made: resampling would
+    only soften the print.
     """
-    if abs(angle_deg) < 1e-3:
-        return bgr
     height, width = bgr.shape[:2]
+    if abs(np.radians(angle_deg)) * np.hypot(width, height) / 2 < _MIN_TURN_SHIFT_PX:
+        return bgr
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle_deg, 1.0)
     cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
     new_width, new_height = int(round(height * sin + width * cos)), int(round(height * cos + width * sin))
@@ -76,11 +102,14 @@ def _ink_points(gray: np.ndarray, side: int) -> np.ndarray:
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     solid_size = max(5, int(round(9 * max(small.shape) / _FINE_SIDE)) | 1)
+    stroke = _stroke_width(ink)
+    if stroke >= solid_size + _SOLID_MARGIN_PX:  # large print (a card's digits) would go as solid: keep its strokes
+        solid_size = int(stroke + _SOLID_MARGIN_PX) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (solid_size, solid_size))
     solid = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel), kernel)
     thin = cv2.subtract(ink, solid)
     thin = cv2.morphologyEx(thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
-    thin = _without_wavy_lines(thin)
+    thin = without_wavy_lines(thin)
     ys, xs = np.nonzero(thin)
     points = _sample(np.column_stack([xs, ys]).astype(np.float64), _MAX_POINTS)
     if not len(points):
@@ -91,6 +120,27 @@ def _ink_points(gray: np.ndarray, side: int) -> np.ndarray:
     return points - points.mean(axis=0)
 
 
+def _stroke_width(ink: np.ndarray) -> float:
+    """The typical stroke width of the letters in `ink`: twice the median of each letter's greatest inner distance.
+
+    Letters are marks larger than a speck and smaller than a tenth of the page each way; a card's
+    digits are a twentieth of its height, and their strokes as thick as a solid area on a page.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    side = max(ink.shape)
+    letters = np.zeros(count, bool)
+    letters[1:] = ((stats[1:, cv2.CC_STAT_AREA] >= (_SPECK * side) ** 2)
+                   & (np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) <= _LETTER * side))
+    if not letters.any():
+        return 0.0
+    inside = letters[labels]
+    marks, depth = labels[inside], cv2.distanceTransform(ink, cv2.DIST_L2, 3)[inside]
+    order = np.argsort(marks, kind="stable")
+    marks, depth = marks[order], depth[order]
+    starts = np.flatnonzero(np.r_[True, marks[1:] != marks[:-1]])
+    return 2.0 * float(np.median(np.maximum.reduceat(depth, starts)))
+
+
 def _sample(points: np.ndarray, limit: int) -> np.ndarray:
     """At most `limit` of `points`, drawn evenly from the whole page (the same draw every time)."""
     if len(points) <= limit:
@@ -98,7 +148,7 @@ def _sample(points: np.ndarray, limit: int) -> np.ndarray:
     return points[np.random.default_rng(0).choice(len(points), limit, replace=False)]
 
 
-def _without_wavy_lines(ink: np.ndarray) -> np.ndarray:
+def without_wavy_lines(ink: np.ndarray) -> np.ndarray:
     """`ink` without long curved lines (guilloche security patterns, signatures, wavy borders).
 
     Straight rules carry the angle and stay; a long line that does not fit in a thin rotated box is

@@ -43,7 +43,7 @@ class CardScene:
 
 
 def card_face(colour: str, rng: random.Random, band: bool = False) -> tuple[Image.Image, Image.Image]:
-    """The card's upright face (RGB) and its rounded-corner coverage (L, 255 on the card)."""
+    """The card's upright face (RGB) and its rounded-corner coverage (L, 255 on the card); `band`: two-tone."""
     width, height = round(CARD_MM[0] * PX_PER_MM), round(CARD_MM[1] * PX_PER_MM)
     base = np.array(CARD_COLOURS[colour], np.float32)
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)

@@ -1,6 +1,7 @@
-"""Bank cards on a desk, darker than the desk or hardly different from it: found by their outline.
+"""Bank cards on a desk, darker than the desk or hardly different from it: found by their outline,
+uprighted whichever way round they lie, and not judged too dark for being dark.
 
-Scenes are drawn in card_scenes.py with exact corners; no OCR runs here.
+Scenes are drawn in card_scenes.py with exact corners; Tesseract runs only to tell up from down.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from docgen import SceneOptions
 from docgen.scene import photograph
 from PIL import Image
 
+from desk.capture import quality
 from desk.capture.page_detection import detect_page
 
 from .card_scenes import card_face, card_scene, dark_desk
+from .pipeline_steps import upright_and_level
 
 MAX_CORNER_ERROR = 0.01  # of the frame's diagonal
+MAX_RESIDUAL_SKEW_DEG = 0.3  # a card flattened by its corners is level already; its sparse print must not tilt it
 A4_AT_200_DPI = (1654, 2339)
 MIN_PAGE_SHARE_OF_SCAN = 0.8  # of a scan's frame: the page fills it but for the lid's thin margin
 SCENES = [  # colour, desk, share of the frame's tighter side, turn (degrees), two-tone design
@@ -44,6 +48,27 @@ def test_a_card_on_a_desk_is_found_within_one_percent(index, colour, desk, fill,
     outline = detect_page(scene.frame)
     assert outline.found
     assert _corner_error(outline.corners, scene.corners, scene.frame.shape) < MAX_CORNER_ERROR
+
+
+@pytest.mark.parametrize("seed, colour, desk, turned", [
+    (700, "navy", "wood", 180), (701, "black", "dark", 90), (701, "black", "dark", 270),
+    (702, "dark_green", "dark", 0), (703, "gold", "wood", 90), (703, "gold", "wood", 180),
+])
+def test_a_card_lying_any_way_round_is_uprighted(seed, colour, desk, turned):
+    # the print is lighter than the card: read as a negative, like ink on paper
+    scene = card_scene(seed, colour=colour, desk=desk, fill=0.5, angle_deg=turned + 5.0)
+    _, rotation, correction = upright_and_level(scene.frame, languages="eng")
+    assert rotation == turned  # turned counter-clockwise on the desk: the same turn clockwise uprights it
+    assert abs(correction) < MAX_RESIDUAL_SKEW_DEG
+
+
+@pytest.mark.parametrize("colour, desk", [("navy", "wood"), ("black", "dark")])
+def test_a_well_lit_dark_card_is_not_too_dark(colour, desk):
+    # its dark ground is what paper is to a page; under the same light a page would pass
+    scene = card_scene(710, colour=colour, desk=desk, fill=0.6, angle_deg=-4.0)
+    upright, _, _ = upright_and_level(scene.frame)
+    report = quality.assess(upright, camera=True, page_found=True, page_fraction=1.0, cut_off=False)
+    assert "too_dark" not in report.problems and "too_bright" not in report.problems
 
 
 def test_an_empty_dark_desk_has_no_outline():

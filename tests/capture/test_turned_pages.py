@@ -21,9 +21,10 @@ from docgen.scene import photograph
 from PIL import Image, ImageDraw, ImageFont
 
 from desk.bench.metrics import cer
-from desk.capture import orientation, page_detection, perspective, skew
 from desk.capture.inputs import decode
 from desk.capture.options import CaptureOptions
+
+from .pipeline_steps import upright_and_level
 
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 DPI = 200  # enough for Tesseract on 11 pt text, small enough to keep the test quick
@@ -76,22 +77,6 @@ def english_page(seed: int) -> tuple[Image.Image, str]:
             y += round(LEADING * size)
         y += round(PARAGRAPH_GAP * size)
     return page, "\n".join(lines)
-
-
-def upright_and_level(bgr: np.ndarray) -> tuple[np.ndarray, int, float]:
-    """The steps of pipeline.process_page up to OCR: the upright grey page, its turn and the total correction."""
-    outline = page_detection.detect_page(bgr)
-    flat = perspective.flatten(bgr, outline.corners, 300) if outline.found else bgr
-    gray = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY)
-    residual = skew.estimate_skew(gray)
-    gray = skew.rotate(gray, residual)
-    turn = orientation.detect_orientation(gray, languages="eng", timeout_s=60)
-    upright = orientation.turn_clockwise(gray, turn.rotation)
-    if turn.rotation in (90, 270):
-        across = skew.estimate_skew(upright, limit_deg=2.0)
-        residual += across
-        upright = skew.rotate(upright, across)
-    return upright, turn.rotation, residual
 
 
 def _skew_difference(measured: float, truth: float) -> float:
