@@ -102,20 +102,26 @@ def test_a_held_out_lease_cites_a_property_certificate_and_stays_a_lease():
 
 
 def test_bank_card_numbers_are_luhn_valid_and_printed_in_groups():
-    lengths, colours = set(), set()
+    lengths, colours, layouts = set(), set(), set()
     for seed in range(40):
         document = render_template("bank_card", random.Random(seed))
         number = document.fields["card_number"]
         assert number.isdigit() and 16 <= len(number) <= 19 and number.startswith("62"), number
         assert luhn_ok(number) and not luhn_ok(number[:-1] + str((int(number[-1]) + 1) % 10))
         grouped = " ".join(number[i:i + 4] for i in range(0, len(number), 4))
-        assert grouped in document.lines
+        if document.fields.get("layout") == "vertical":  # the groups wrapped over two rows
+            rows = [line for line in document.lines if line.replace(" ", "").isdigit()]
+            assert len(rows) == 2 and " ".join(rows) == grouped and document.image.height > document.image.width
+            layouts.add("vertical")
+        else:
+            assert grouped in document.lines
+            layouts.add("landscape")
         assert document.fields["bank"] in document.lines and document.fields["bank_en"] in document.lines
         assert "银联 UnionPay" in document.lines
         assert document.doc_type == "bank_card" and document.material == "M04"
         lengths.add(len(number))
         colours.add(document.fields["colour"])
-    assert lengths == {16, 19} and len(colours) >= 3
+    assert lengths == {16, 19} and len(colours) >= 3 and layouts == {"vertical", "landscape"}
     printed = render_template("bank_card_printed", random.Random(2))
     assert luhn_ok(printed.fields["card_number"]) and len(printed.fields["card_number"]) == 19
 

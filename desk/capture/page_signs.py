@@ -31,6 +31,7 @@ PORTRAIT_MIN_INK = 0.12  # share of the region darker than the card by PORTRAIT_
 PORTRAIT_CONTRAST = 45  # grey levels below the card's own tone (its 75th percentile)
 # digits in groups: single or double spaces between groups of a card number, nothing else
 _DIGIT_RUN = re.compile(r"(?<![0-9A-Z])[0-9](?:[0-9]| {1,2}(?=[0-9]))*(?![0-9A-Z])")
+_DIGITS_ONLY = re.compile(r"[0-9](?:[0-9]| {1,2}(?=[0-9]))*")  # a row that is one group of a card number
 
 
 def find_signs(page: PageText, settings: SignSettings, image: np.ndarray | None = None) -> dict[str, str]:
@@ -73,18 +74,38 @@ def has_portrait(image: np.ndarray, text_boxes: list[Box]) -> bool:
 
 
 def card_number(rows: tuple[str, ...], account_labels: tuple[str, ...]) -> str | None:
-    """The first Luhn-valid card number standing on its own in a row (not after an account label)."""
+    """The first Luhn-valid card number standing on its own in a row (not after an account label),
+    or printed over consecutive rows that hold nothing but digits (a vertical card wraps its number)."""
     for row in rows:
         for match in _DIGIT_RUN.finditer(row):
             digits = match.group().replace(" ", "")
-            if not CARD_DIGITS[0] <= len(digits) <= CARD_DIGITS[1] or not luhn_ok(digits):
-                continue
-            if len(digits) == 18 and id_numbers.is_valid(digits):
-                continue  # an ID number that happens to pass Luhn too
             before = normalize(row[: match.start()])
-            if not any(label in before for label in account_labels):
+            if _is_card_number(digits) and not any(label in before for label in account_labels):
                 return digits
+    return _wrapped_card_number(rows)
+
+
+def _wrapped_card_number(rows: tuple[str, ...]) -> str | None:
+    """A card number whose groups stand on two or more consecutive rows of their own."""
+    digit_rows = [row.replace(" ", "") if _DIGITS_ONLY.fullmatch(row.strip()) else "" for row in rows]
+    for start in range(len(digit_rows)):
+        joined = ""
+        for part in digit_rows[start:]:
+            if not part:
+                break
+            joined += part
+            if len(joined) > CARD_DIGITS[1]:
+                break
+            if joined != part and _is_card_number(joined):
+                return joined
     return None
+
+
+def _is_card_number(digits: str) -> bool:
+    """True for 16–19 Luhn-valid digits that are not a valid ID number (which may pass Luhn too)."""
+    if not CARD_DIGITS[0] <= len(digits) <= CARD_DIGITS[1] or not luhn_ok(digits):
+        return False
+    return not (len(digits) == 18 and id_numbers.is_valid(digits))
 
 
 def bank_name(page: PageText, settings: SignSettings) -> str | None:

@@ -349,6 +349,23 @@ def test_bank_card_number_in_16_digits_and_without_the_card_shape():
     assert decided(reading(None, ["中国工商银行", "6222 0210 0123 4561"])) == "bank_card"
 
 
+@pytest.mark.parametrize("groups", [["6222 0210", "0123 4561"], ["621700", "1234567890122"],
+                                    ["6217", "0000", "1234", "5678", "907"]])
+def test_a_card_number_printed_over_several_rows(groups):
+    """A vertical card wraps its number over two or more rows; nothing else stands on those rows."""
+    number = "".join(groups).replace(" ", "")
+    page = reading(None, ["中国建设银行", "借记卡", *groups, "银联 UnionPay"], size=(540, 856), text_px=30)
+    assert page_signs.card_number(tuple(groups), ()) == number
+    assert decided(page) == "bank_card"
+
+
+def test_digit_rows_of_a_form_do_not_join_into_a_card_number():
+    """Two numbers on rows of their own (a date, an amount) are no card number unless together they pass Luhn
+    and have a card's length; an amount row between a card's groups breaks the run."""
+    assert page_signs.card_number(("6222 0210", "合计 2800", "0123 4561"), ()) is None
+    assert page_signs.card_number(("6222 0210", "0123 4562"), ()) is None  # Luhn fails
+
+
 def test_a_luhn_invalid_number_is_not_a_bank_card():
     page = reading(None, ["中国建设银行", "储蓄卡", BAD_CARD, "银联 UnionPay"], size=CARD_SIZE, text_px=30)
     assert decided(page, card_image(portrait=False)) == "other"

@@ -11,11 +11,11 @@ import random
 import cv2
 import numpy as np
 import pytest
-from docgen import SceneOptions
+from docgen import SceneOptions, make_sample
 from docgen.scene import photograph
 from PIL import Image
 
-from desk.capture import quality
+from desk.capture import pipeline, quality
 from desk.capture.page_detection import detect_page
 
 from .card_scenes import card_face, card_scene, dark_desk
@@ -96,3 +96,15 @@ def test_a_card_copied_onto_a_page_is_print_not_the_page(flat):
     else:
         assert outline.found
         assert _corner_error(outline.corners, scene.corners, frame.shape) < MAX_CORNER_ERROR
+
+
+@pytest.mark.parametrize("seed, background", [(3, "dark"), (8, "wood")])
+def test_a_vertical_card_whose_number_wraps_is_a_bank_card(seed, background):
+    """A vertical card prints its number over two rows; the pipeline joins them into a Luhn-valid number."""
+    options = SceneOptions(angle_deg=8.0, fill=0.5, tilt=0.02, light=0.1, blur_sigma=0.4, noise_sigma=2.0,
+                           jpeg_quality=90, background=background)
+    sample = make_sample(seed, "bank_card", options)
+    assert sample.document.fields["layout"] == "vertical"
+    result = pipeline.process_image(sample.decode(), name=sample.name)
+    assert result.doc_type == "bank_card", result.text
+    assert "card_number" in result.evidence

@@ -352,6 +352,10 @@ def bank_card(facts: Facts) -> Document:
     number = facts.card_number(prefix, length)
     colour = facts.rng.choice(sorted(_CARD_COLOURS))
     paper, digit, shadow, lettering = _CARD_COLOURS[colour]
+    # about one card in four is a vertical one; drawn apart from facts.rng so that the landscape
+    # cards of every seed stay as they were
+    if random.Random(number).random() < 0.25:
+        return _vertical_bank_card(facts, bank, english, product, number, colour)
     sheet = Sheet(85.6, 54.0, dpi=400, paper=paper)
     _card_sheen(sheet, facts.rng)
     sheet.draw.ellipse([sheet.px(5), sheet.px(4.5), sheet.px(12), sheet.px(11.5)], outline=lettering,
@@ -372,6 +376,26 @@ def bank_card(facts: Facts) -> Document:
     _unionpay(sheet, 64, 38.5)
     sheet.record("银联 UnionPay")
     fields = {"card_number": number, "bank": bank, "bank_en": english, "valid_thru": thru, "colour": colour}
+    return _finish(sheet, "bank_card", "M04", fields, corner_mm=3.2)
+
+
+def _vertical_bank_card(facts: Facts, bank: str, english: str, product: str, number: str, colour: str) -> Document:
+    """A vertical (portrait) card: flat-printed digits in groups of four wrapped over two rows, the
+    bank's name across the top, the chip beside it, the UnionPay mark at the foot."""
+    paper, _, _, lettering = _CARD_COLOURS[colour]
+    sheet = Sheet(54.0, 85.6, dpi=400, paper=paper)
+    _card_sheen(sheet, facts.rng)
+    sheet.text(5, 5, bank, pt=9, style="sans-bold", fill=lettering)
+    sheet.text(5, 10, english, pt=3.8, style="latin", fill=lettering)
+    sheet.text(5, 14, product, pt=5.5, style="sans", fill=lettering)
+    _chip(sheet, 36, 22)
+    groups = [number[i:i + 4] for i in range(0, len(number), 4)]
+    cut = facts.rng.choice([2, 3])  # two or three groups on the first row
+    for row, part in enumerate((" ".join(groups[:cut]), " ".join(groups[cut:]))):
+        sheet.text(5, 46 + 6 * row, part, pt=9.5, style="latin", fill=lettering)
+    _unionpay(sheet, 30, 70)
+    sheet.record("银联 UnionPay")
+    fields = {"card_number": number, "bank": bank, "bank_en": english, "colour": colour, "layout": "vertical"}
     return _finish(sheet, "bank_card", "M04", fields, corner_mm=3.2)
 
 
