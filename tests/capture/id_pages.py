@@ -32,6 +32,7 @@ PRINT_FACES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fo
                "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 BLUE_INK = (30, 45, 120)
 BLACK_INK = (25, 25, 30)
+FAINT_INK = (105, 125, 175)  # a ballpoint running dry, or a pale gel pen
 
 # Handwriting-like digits as pen strokes in a unit box (x right, y down): polylines and arcs.
 _Stroke = list[tuple[float, float]]
@@ -115,6 +116,7 @@ class BoxStyle:
     hand: bool = False
     touching: int = 0  # cells whose digit touches (or runs over) a rule
     dpi: int = 200
+    faint: bool = False  # pale ink (FAINT_INK) instead of blue or black
 
 
 def boxed_form(number: str, style: BoxStyle, rng: random.Random) -> np.ndarray:
@@ -186,6 +188,7 @@ def _fill(sheet: Sheet, cells: list[tuple[int, int, int, int]], number: str, sty
     """Write the number into the cells; `style.touching` digits are pushed against a rule."""
     touching = set(rng.sample(range(len(number)), style.touching))
     ink = BLUE_INK if style.hand and rng.random() < 0.7 else BLACK_INK
+    ink = FAINT_INK if style.faint else ink
     face = rng.choice(PRINT_FACES)
     for index, (char, cell) in enumerate(zip(number, cells)):
         touch = rng.choice((-1, 1)) if index in touching else 0
@@ -247,8 +250,9 @@ def card_front(facts: CardFacts, rng: random.Random, *, split_number: bool = Tru
     return cv2.cvtColor(np.asarray(sheet.image), cv2.COLOR_RGB2BGR)
 
 
-def photographed(bgr: np.ndarray, rng: random.Random) -> np.ndarray:
-    """The page as a phone photo of it sees it: a slight turn, light falling off to one side, blur, noise, JPEG."""
+def photographed(bgr: np.ndarray, rng: random.Random, blur: tuple[float, float] = (0.5, 1.0)) -> np.ndarray:
+    """The page as a phone photo of it sees it: a slight turn, light falling off to one side, blur (a Gaussian
+    radius drawn from `blur`, pixels), noise, JPEG."""
     height, width = bgr.shape[:2]
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-0.8, 0.8), 1.0)
     out = cv2.warpAffine(bgr, turn, (width, height), borderValue=(245, 245, 240)).astype(np.float32)
@@ -256,7 +260,7 @@ def photographed(bgr: np.ndarray, rng: random.Random) -> np.ndarray:
     out = out * (ramp if rng.random() < 0.5 else ramp[:, ::-1])
     out = out + np.random.default_rng(rng.randrange(2**32)).normal(0, 4, out.shape)
     image = Image.fromarray(cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_BGR2RGB))
-    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.0)))
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(*blur)))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=rng.randrange(70, 88))
     return cv2.cvtColor(np.asarray(Image.open(buffer)), cv2.COLOR_RGB2BGR)

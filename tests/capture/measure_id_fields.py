@@ -13,29 +13,36 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from dataclasses import replace
 
 from desk.capture import classify, fields, pipeline
 from tests.capture import id_pages
 
 
-def form_style(rng: random.Random) -> id_pages.BoxStyle:
-    """A random box layout and filling: label, size, groups, table or not, printed or handwritten."""
+def form_style(rng: random.Random, hard: bool = False) -> id_pages.BoxStyle:
+    """A random box layout and filling: label, size, groups, table or not, printed or handwritten;
+    `hard` forms are handwritten in pale ink."""
+    if hard:
+        return replace(form_style(rng), hand=True, faint=True)
     return id_pages.BoxStyle(
         label=rng.choice(id_pages.ID_LABELS), pitch_mm=rng.uniform(5.0, 10.0), height_mm=rng.uniform(6.0, 10.0),
         rule_mm=rng.uniform(0.2, 0.6), groups=rng.choice(((18,), (18,), (6, 8, 4))), in_table=rng.random() < 0.4,
         hand=rng.random() < 0.6, touching=rng.choice((0, 0, 2, 4)), dpi=rng.choice((150, 200, 300)))
 
 
-def measure_forms(count: int, seed: int) -> None:
-    """ID numbers read on `count` application forms with per-digit boxes (half of them photographed)."""
+def measure_forms(count: int, seed: int, hard: bool = False) -> None:
+    """ID numbers read on `count` application forms with per-digit boxes (half of them photographed);
+    `hard`: every form handwritten in pale ink and photographed out of focus."""
     before = after = wrong = 0
     started = time.perf_counter()
     for index in range(count):
         rng = random.Random(seed + index)
         number = id_pages.id_number(rng)
-        style = form_style(rng)
+        style = form_style(rng, hard)
         page = id_pages.boxed_form(number, style, rng)
-        if index % 2:
+        if hard:
+            page = id_pages.photographed(page, rng, blur=(1.0, 1.8))
+        elif index % 2:
             page = id_pages.photographed(page, rng)
         result = pipeline.process_image(page, name=f"form-{index}")
         old = {n["value"] for n in fields.extract(result.text, classify.fields_for(result.doc_type))["id_numbers"]}
@@ -82,9 +89,10 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=40)
     parser.add_argument("--cards", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7000)
+    parser.add_argument("--hard", action="store_true", help="pale handwriting, photographed out of focus")
     args = parser.parse_args()
     if args.forms:
-        measure_forms(args.forms, args.seed)
+        measure_forms(args.forms, args.seed, args.hard)
     if args.cards:
         measure_cards(args.cards, args.seed)
 
