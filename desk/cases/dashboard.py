@@ -110,6 +110,7 @@ class Dashboard:
     periods: tuple[tuple[date, Figures], ...]  # every period of the range, empty ones too, oldest first
     businesses: tuple[tuple[str, Figures], ...]  # the businesses with cases, most cases first
     halls: tuple[tuple[str, Figures], ...]
+    business_halls: tuple[tuple[tuple[str, str], Figures], ...]  # (business, hall), most cases first
     rows: tuple[FigureRow, ...]  # period × business × hall, for each combination with cases
     overdue_now: int  # every case past its due date today, whenever submitted
 
@@ -218,5 +219,7 @@ def centre_dashboard(session: Session, *, start: date, end: date, period: str = 
         tuple((first, by_period.get(first, Figures())) for first in _period_starts(start, end, period)),
         tuple(sorted(by_business.items(), key=lambda pair: (-pair[1].cases, pair[0]))),
         tuple(sorted(_grouped(cases, lambda item: item.hall).items())),
+        tuple(sorted(_grouped(cases, lambda item: (item.business_code, item.hall)).items(),
+                     key=lambda pair: (-pair[1].cases, pair[0]))),
         tuple(FigureRow(first, code, hall, figures) for (first, code, hall), figures in sorted(detail.items())),
         len(overdue_cases(session, today=today, rules=rules)))
