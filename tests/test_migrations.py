@@ -97,6 +97,9 @@ def test_a_previous_release_database_is_upgraded_in_place_with_every_row(db_url,
         assert conn.execute(text("SELECT declared, case_no, submission_key FROM case_file")).one() == \
             ("", "DL2026-000001", None)
         assert conn.execute(text("SELECT flags FROM case_material")).scalar_one() is None
+        # an old case has no recorded papers and no counter time: nothing then said what it spared
+        assert conn.execute(text("SELECT looked_up_at, counter_seconds FROM case_file")).one() == (None, None)
+        assert conn.execute(text("SELECT count(*) FROM case_paper")).scalar_one() == 0
         assert conn.execute(text("SELECT name FROM person")).scalar_one() == "于海洋"
 
     for table, column in (("case_transition", "comment"), ("access_log", "purpose")):  # still append-only
@@ -146,19 +149,24 @@ def test_init_db_takes_a_database_without_revision_for_the_previous_release(db_u
 
 def _stop_gap(engine) -> None:
     """What the money release's start-up did to an older database (desk/db.py `_add_missing_columns`,
-    before migrations): ADD COLUMN with the default but without NOT NULL, and the missing indexes."""
+    before migrations): ADD COLUMN with the default but without NOT NULL, and the missing indexes.
+    Only the money release's own columns (revision 0002's): it knew no later ones."""
+    import importlib
+
     import desk.models  # noqa: F401
     from sqlalchemy import inspect
     from sqlmodel import SQLModel
 
+    money = importlib.import_module("desk.migrations.versions.0002_money").new_columns()
     inspector = inspect(engine)
     with engine.begin() as conn:
         for table in SQLModel.metadata.sorted_tables:
             if not inspector.has_table(table.name):
                 continue
             present = {column["name"] for column in inspector.get_columns(table.name)}
+            known = {column.name for column in money.get(table.name, [])}
             for column in table.columns:
-                if column.name not in present:
+                if column.name not in present and column.name in known:
                     kind = column.type.compile(dialect=engine.dialect)
                     default = f" DEFAULT {column.server_default.arg!r}" if column.server_default is not None else ""
                     conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))

@@ -74,13 +74,17 @@ class PageSide(Named):
 
 class Material(Named):
     """A paper material, the system data that can stand in for it, the sides its paper must show
-    (every one required) and the form the desk prints for the customer to sign, if any."""
+    (every one required), the pages its paper usually has and the form the desk prints for the
+    customer to sign, if any."""
 
     stand_ins: tuple[str, ...] = ()
     # the paper is issued from the very registry that stands in for it: when that registry says no,
     # no paper can say yes, so the material is never accepted on a promise (容缺)
     data_decides: bool = False
     pages: tuple[PageSide, ...] = ()
+    # the pages (sides) the customer's paper usually has: what a case saves when data proves it;
+    # None where it varies (contracts, statements, reports)
+    usual_pages: int | None = Field(default=None, ge=1)
     form: str | None = None  # a form of desk/cases/forms.toml
 
 

@@ -31,6 +31,9 @@ def _material_problems(catalog: Catalog) -> Problems:
         for side in material.pages:  # a side is recognised by its type, so the material must accept it
             if side.side not in accepted:
                 problems.append((entry, t("cases.catalog.side_not_accepted", side=side.side)))
+        if material.usual_pages is not None and material.usual_pages < len(material.pages):
+            problems.append((entry, t("cases.catalog.fewer_pages_than_sides", pages=material.usual_pages,
+                                      sides=len(material.pages))))
         if material.form is not None and material.form not in forms():
             problems.append((entry, t("cases.catalog.unknown_form", name=material.form)))
     return problems

@@ -1,6 +1,7 @@
 """The one-time notice (一次性告知): what the customer takes home when anything is still missing —
-the case number, every material still to bring (with the promised date where one was given), and
-a QR code that opens the public progress inquiry for the case.
+the case number, every material still to bring (with the promised date where one was given), the
+materials data proved so the customer need not bring them, and a QR code that opens the public
+progress inquiry for the case.
 
 `build_notice` returns plain data; the UI renders and prints it. The customer's name is masked
 (GB/T 35273 display limits), as on every printed page.
@@ -19,6 +20,7 @@ from sqlmodel import Session
 
 from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.inquiry import INQUIRY_PATH
+from desk.cases.papers import Paper, papers_of
 from desk.cases.to_bring import ToBring, still_to_bring
 from desk.cases.workflow import get_case
 from desk.i18n import current_language
@@ -44,6 +46,7 @@ class Notice:
     amount_fen: int | None = None  # what the case pays (None: the business pays nothing)
     payee_card: str | None = None  # masked
     paid: bool = False  # already posted to the account (pay-first)
+    avoided: tuple[Paper, ...] = ()  # materials data proved at submission: not needed on paper
 
     def qr_svg(self, scale: int = 4) -> str:
         """The QR code of the inquiry link as an SVG document."""
@@ -66,7 +69,9 @@ class Notice:
                 "amount_fen": self.amount_fen, "payee_card": self.payee_card, "paid": self.paid,
                 "items": [{"material": item.material, "name": item.name(language), "status": item.status,
                            "promised_on": item.promised_on.isoformat() if item.promised_on else None}
-                          for item in self.items]}
+                          for item in self.items],
+                "avoided": [{"material": item.material, "name": item.name(language), "pages": item.pages}
+                            for item in self.avoided]}
 
 
 def inquiry_url(base_url: str, case_no: str) -> str:
@@ -85,4 +90,4 @@ def build_notice(session: Session, *, case_id: int, base_url: str, today: date |
     return Notice(case.case_no, case.business_code, business.zh if business else case.business_code,
                   business.en if business else case.business_code, mask_name(person.name) if person else "",
                   today or date.today(), case.due_on, items, inquiry_url(base_url, case.case_no), case.amount_fen,
-                  mask_card(case.payee_card), case.paid_at is not None)
+                  mask_card(case.payee_card), case.paid_at is not None, papers_of(session, case_id).avoided)

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from desk.archive.tables import ArchivePage
 from desk.archive.viewer import ids_read, read_fields
 from desk.cases.eligibility import RuleResult
+from desk.cases.papers import Paper, papers_of
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.workflow import (
     GUARDS, Actor, CaseError, GuardInput, WorkflowRules, case_checklist, deciders_barred, get_case, overridden_rules, history, is_overdue, materials, post_review_queue,
@@ -104,6 +105,7 @@ class Dossier:
     rules_now: tuple[RuleResult, ...] = ()  # every rule as the data stand today, with the case's amount
     overridden: frozenset[str] = frozenset()  # rules a supervisor overrode at the counter
     payee_card: str | None = None  # masked
+    avoided: tuple[Paper, ...] = ()  # materials data proved at submission (desk.cases.papers)
 
     @property
     def version(self) -> int:
@@ -254,4 +256,4 @@ def load_dossier(session: Session, *, case_id: int, viewer: Actor, today: date,
                    tuple(_material_view(session, row, person) for row in materials(session, case.id)),
                    tuple(history(session, case.id)), actions, barred, guards, overdue, days,
                    _rules_now(session, case, today, rules), overridden_rules(case),
-                   mask_card(case.payee_card))
+                   mask_card(case.payee_card), papers_of(session, case.id).avoided)

@@ -1,5 +1,5 @@
-"""The tables of cases: the case, its materials, its transitions (append-only), the case-number
-counter and the attempts of the public progress inquiry.
+"""The tables of cases: the case, its materials, its transitions (append-only), the papers its
+submission spared or took, the case-number counter and the attempts of the public progress inquiry.
 
 Times are aware (UTC in the database), like the access log; money is integer fen.
 The table is called `case_file` because CASE is an SQL keyword.
@@ -49,6 +49,8 @@ class Case(SQLModel, table=True):
     sampled_for_review: bool | None = None  # pay-first cases: drawn for post-review when paid
     clawback_fen: int | None = None
     clawback_reason: str | None = Field(default=None, max_length=500)
+    looked_up_at: datetime | None = None  # the opener's lookup of the customer just before the case opened
+    counter_seconds: int | None = None  # from that lookup to the first submission: the customer's time at the counter
 
 
 class CaseMaterial(SQLModel, table=True):
@@ -87,6 +89,22 @@ class CaseTransition(SQLModel, table=True):
     actor_role: str = Field(max_length=20)
     at: datetime
     comment: str = Field(default="", max_length=1000)
+
+
+class CasePaper(SQLModel, table=True):
+    """One material of a submitted case as the submission left it: proven by data (the paper the
+    customer did not have to bring), captured at the counter, or promised (容缺). Written by the
+    submitting transaction; a resubmission writes the case's rows again."""
+
+    __tablename__ = "case_paper"
+    __table_args__ = (UniqueConstraint("case_id", "material", name="uq_case_paper"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    material: str = Field(max_length=8)
+    outcome: str = Field(max_length=12)  # proven | captured | deferred
+    pages: int | None = None  # proven, deferred: the catalog's usual count; captured: the pages archived
+    recorded_at: datetime
 
 
 class CaseNumberCounter(SQLModel, table=True):

@@ -20,7 +20,9 @@ The states, the allowed transitions, who may perform each and the named guards a
 - a draft has no case number: the number is given when the case is first submitted, and a draft
   the clerk leaves is discarded (it never shows in lists or to the public);
 - the due date counts working days from submission (catalog), pay-first cases are drawn for
-  post-review at the configured rate.
+  post-review at the configured rate;
+- a submission writes down, in its transaction, the papers data spared the customer
+  (desk.cases.papers), and the first one the customer's time at the counter since the lookup.
 """
 
 from __future__ import annotations
@@ -42,9 +44,11 @@ from desk.archive.intake import link_documents_to_case
 from desk.cases.amounts import AMOUNT_CHECKS, amount_plan
 from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.checklist import Checklist, checklist_for
+from desk.cases.counter_time import counter_seconds, last_lookup
 from desk.cases.eligibility import Request, RuleResult
 from desk.cases.messages import render
 from desk.cases.numbering import next_case_number
+from desk.cases.papers import record_papers
 from desk.cases.postings import PostingRefused, lock_customer, post_clawback, post_withdrawal
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.working_days import CalendarNotCovered, local_day, work_calendar
@@ -164,7 +168,8 @@ def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fe
               declared: Iterable[str] = (), now: datetime | None = None,
               rules: WorkflowRules | None = None) -> Case:
     """Open a draft case from a checklist: no number yet, a fresh submission key, the materials as the
-    checklist found them and the declarations they were found with."""
+    checklist found them, the declarations they were found with and the opener's lookup of the
+    customer (where the customer's time at the counter starts)."""
     rules = rules or workflow_rules()
     if actor.role not in rules.open_roles:
         raise CaseError("cases.workflow.wrong_role", action=OPEN_ACTION, role=actor.role)
@@ -174,7 +179,8 @@ def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fe
     case = Case(case_no=None, submission_key=uuid.uuid4().hex, person_id=checklist.person_id,
                 business_code=checklist.business_code, review_mode=checklist.business.review_mode,
                 state=rules.start_state, declared=",".join(sorted(set(declared))), amount_fen=amount_fen,
-                opened_by=actor.username, opened_at=now)
+                opened_by=actor.username, opened_at=now,
+                looked_up_at=last_lookup(session, staff=actor.username, person_id=checklist.person_id, before=now))
     session.add(case)
     session.flush()
     for item in checklist.items:
@@ -416,6 +422,7 @@ def _action_values(session: Session, action: str, case: Case, actor: Actor, now:
         values = {"submitted_by": actor.username, "submitted_at": now, "due_on": _due_on(local_day(now), days)}
         if case.case_no is None:  # the first submission gives the number; a resubmission keeps it
             values["case_no"] = next_case_number(session, prefix=rules.case_number_prefix, year=local_day(now).year)
+            values["counter_seconds"] = counter_seconds(case.looked_up_at, now)
         return values
     if action == "pay":
         return {"sampled_for_review": draw() < rules.sampling_rate}
@@ -467,6 +474,8 @@ def perform(session: Session, *, case_id: int, action: str, actor: Actor, expect
     if "case_no" in values:
         link_documents_to_case(session, [row.document_id for row in materials(session, case.id) if row.document_id],
                                case_no=case.case_no)
+    if action == "submit":  # the papers it spared the customer, with the submission
+        record_papers(session, case, now=now, catalog=catalog)
     session.add(_transition_row(case, action, from_state, transition.to, actor, now, comment))
     _post(session, case, transition, actor, now, given, catalog)
     session.flush()

@@ -13,6 +13,7 @@ COUNTER = frozenset({"clerk", "supervisor"})
 ADMIN = frozenset({"admin"})
 SUPERVISOR = frozenset({"supervisor"})
 ARCHIVE_READERS = frozenset({"archivist", "supervisor", "admin"})
+CENTRE_MANAGERS = frozenset({"supervisor", "admin"})
 
 # Open to anyone, logged in or not: the login page, logging out, NiceGUI's own assets and websocket,
 # the icon, and the public progress inquiry (the notice's QR code opens it on the customer's phone).
@@ -28,6 +29,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/admin": ADMIN,
     "/review": SUPERVISOR,  # queues and decisions (the image URLs live under /archive)
     "/archive": ARCHIVE_READERS,  # search, page viewer, fixity, page images, PDF export
+    "/dashboard": CENTRE_MANAGERS,  # the centre's figures and their CSV (no personal data)
 }
 
 # who may reveal a masked ID or phone number (always with a reason, always logged)
@@ -46,6 +48,7 @@ MENU = (
     ("/lookup", "ui.menu.lookup"),
     ("/counter/cases", "counter.menu.my_cases"),
     ("/review", "review.menu"),
+    ("/dashboard", "dashboard.menu"),
     ("/archive", "archivist.menu.search"),
     ("/archive/fixity", "archivist.menu.fixity"),
     ("/admin/catalog", "catalog_admin.menu"),

@@ -13,6 +13,7 @@ from desk.cases.notice import Notice
 from desk.i18n import current_language, t
 from desk.money import Money
 from desk.ui.formatting import day
+from desk.ui.papers_view import papers_avoided
 
 # On paper only the notice: everything that neither holds it nor lies inside it is dropped from the
 # layout (so no blank pages follow), and the boxes around it lose their padding, shadow and colour.
@@ -71,6 +72,7 @@ def show_notice(notice: Notice) -> None:
                     ui.label(f"{number}. {item.material} {item.name()}{promised}").mark(f"notice-item {item.material}")
         else:
             ui.label(t("cases.notice.nothing_missing")).mark("notice-complete")
+        papers_avoided(notice.avoided)
         ui.separator()
         with ui.row().classes("w-full items-center gap-4 no-wrap"):
             ui.html(notice.qr_svg(scale=4), sanitize=False).classes("shrink-0").mark("notice-qr")

@@ -30,6 +30,7 @@ from desk.money import Money, MoneyError, format_money
 from desk.ui.formatting import day
 from desk.ui.page_images import thumbnail
 from desk.ui.pairs import pair, pair_grid
+from desk.ui.papers_view import papers_avoided
 from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff
 from desk.ui.theme import frame
@@ -234,6 +235,9 @@ class CaseScreen:
             _summary(dossier)
             _rules_now(dossier)
             _materials(dossier)
+            if dossier.avoided:
+                with ui.card().classes("w-full"):
+                    papers_avoided(dossier.avoided)
             self._decision_card(dossier)
             _history(dossier)
 
