@@ -13,6 +13,7 @@ COUNTER = frozenset({"clerk", "supervisor"})
 ADMIN = frozenset({"admin"})
 SUPERVISOR = frozenset({"supervisor"})
 ARCHIVE_READERS = frozenset({"archivist", "supervisor", "admin"})
+ARCHIVIST = frozenset({"archivist"})
 
 # Open to anyone, logged in or not: the login page, logging out, NiceGUI's own assets and websocket,
 # the icon, and the public progress inquiry (the notice's QR code opens it on the customer's phone).
@@ -28,6 +29,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/admin": ADMIN,
     "/review": SUPERVISOR,  # queues and decisions (the image URLs live under /archive)
     "/archive": ARCHIVE_READERS,  # search, page viewer, fixity, page images, PDF export
+    "/archive/retention": ARCHIVIST,  # legal holds, loan payoff, disposal of documents past their retention
 }
 
 # who may reveal a masked ID or phone number (always with a reason, always logged)
@@ -46,8 +48,10 @@ MENU = (
     ("/lookup", "ui.menu.lookup"),
     ("/counter/cases", "counter.menu.my_cases"),
     ("/review", "review.menu"),
+    ("/review/overdue", "review.overdue.menu"),
     ("/archive", "archivist.menu.search"),
     ("/archive/fixity", "archivist.menu.fixity"),
+    ("/archive/retention", "archivist.menu.retention"),
     ("/admin/catalog", "catalog_admin.menu"),
     ("/admin/staff", "ui.menu.staff"),
     ("/admin/access-log", "ui.menu.access_log"),
