@@ -17,8 +17,8 @@ from desk.ui.formatting import day
 from desk.ui.session import SessionStaff
 from desk.ui.theme import frame
 
-_GRID = "grid-template-columns: 13rem minmax(12rem, 1.4fr) 6rem 8rem 8rem minmax(8rem, 1fr)"
-_COLUMNS = ("case_no", "business", "customer", "due_on", "days", "clerk")
+_GRID = "grid-template-columns: 13rem minmax(12rem, 1.4fr) 6rem 8rem 11rem minmax(8rem, 1fr)"
+_COLUMNS = ("case_no", "business", "customer", "due_on", "overdue_by", "clerk")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def _row(entry: QueueEntry, clerks: dict[str, str]) -> None:
     ui.label(day(entry.due_on)).classes("text-sm")
     with ui.row().classes("items-center gap-1 no-wrap"):
         ui.icon("warning", color="negative", size="xs")
-        ui.label(_days(entry)).classes("text-negative font-bold").mark(f"days {entry.case_no}")
+        ui.label(_days(entry)).classes("text-negative font-bold whitespace-nowrap").mark(f"days {entry.case_no}")
     name = clerks.get(entry.opened_by)
     ui.label(f"{name} ({entry.opened_by})" if name else entry.opened_by).mark(f"clerk {entry.case_no}")
 
