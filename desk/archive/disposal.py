@@ -75,7 +75,8 @@ def _delete_rows(session: Session, documents: list[ArchiveDocument], *, staff: o
     for document in documents:
         refusal = deletion_refusal(document, today)
         if refusal is not None:
-            raise ArchiveRefused("archive.dispose.refused_one", id=document.id, reason=refusal.message())
+            # "archive.retention.not_yet" -> "archive.dispose.not_yet": the same reason, naming the document
+            raise ArchiveRefused("archive.dispose." + refusal.key.rsplit(".", 1)[1], id=document.id, **refusal.params)
         pages = session.execute(select(ArchivePage).where(ArchivePage.document_id == document.id)).scalars().all()
         for page in pages:
             keys.update(page.file_keys())

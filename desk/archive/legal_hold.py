@@ -3,7 +3,8 @@ retention deletion can touch it until the hold is released.
 
 The hold itself is the document's `legal_hold` flag; who placed it, when and why is the
 append-only access log (one row per document and action), which the list of held documents
-reads back. Only archivists place or release holds.
+reads back. A document archived later into a case with held documents is held from the start
+(desk.archive.intake asks `case_on_hold`). Only archivists place or release holds.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -76,6 +77,15 @@ def target_documents(session: Session, target: str) -> list[ArchiveDocument]:
     return documents
 
 
+def case_on_hold(session: Session, case_no: str | None) -> bool:
+    """Whether any document of case `case_no` is under legal hold (a new one joins the hold)."""
+    if not case_no:
+        return False
+    return session.execute(select(ArchiveDocument.id).where(ArchiveDocument.case_no == case_no,
+                                                            ArchiveDocument.legal_hold.is_(True)).limit(1)).first() \
+        is not None
+
+
 def _set_hold(target: str, hold: bool, *, staff: object, reason: str, engine: Engine | None) -> list[int]:
     require_archivist(staff)
     reason = checked_reason(reason)
@@ -113,14 +123,19 @@ def held_documents(session: Session, *, limit: int = 500) -> list[HeldDocument]:
                            .where(ArchiveDocument.legal_hold.is_(True)).order_by(ArchiveDocument.id.desc())
                            .limit(limit)).all()
     fields = [document_field(document.id) for document, _ in rows]
+    cases = {document.case_no for document, _ in rows if document.case_no}
     placed: dict[str, AccessLog] = {}
     if fields:
-        for entry in session.execute(select(AccessLog).where(AccessLog.action == HOLD, AccessLog.fields.in_(fields))
-                                     .order_by(AccessLog.id)).scalars():
-            placed[entry.fields] = entry  # the latest hold of each document wins
+        for entry in session.execute(select(AccessLog).where(AccessLog.action == HOLD, or_(
+                AccessLog.fields.in_(fields), AccessLog.case_no.in_(cases))).order_by(AccessLog.id)).scalars():
+            placed[entry.fields] = entry  # the latest hold wins
+            if entry.case_no:
+                placed[f"case:{entry.case_no}"] = entry
     out = []
     for document, name in rows:
-        entry = placed.get(document_field(document.id))
+        # a document that joined its case's hold when it was archived shows the case's hold
+        entry = placed.get(document_field(document.id)) or (placed.get(f"case:{document.case_no}")
+                                                             if document.case_no else None)
         out.append(HeldDocument(document.id, document.title, document.doc_type, document.material_code,
                                 document.case_no, mask_name(name) or "", entry.staff if entry else None,
                                 _as_utc(entry.at) if entry else None, entry.purpose if entry else None))

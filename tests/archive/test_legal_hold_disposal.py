@@ -75,8 +75,13 @@ def test_a_case_hold_covers_every_document_of_the_case_and_no_other(engine, data
     assert place_hold("tq2026-000002", staff=ARCHIVIST, reason="审计", engine=engine) == [first]  # second was held
     assert _held(engine) == {first: True, second: True, elsewhere: False}
     assert sorted(e.fields for e in _log(engine, "archive_hold") if e.purpose == "审计") == [f"document:{first}"]
-    assert release_hold("TQ2026-000002", staff=ARCHIVIST, reason="审计结束", engine=engine) == [first, second]
-    assert _held(engine) == {first: False, second: False, elsewhere: False}
+    later = archive_document(store, [page("补正材料")], info(person, case_no="TQ2026-000002"), engine=engine)
+    assert _held(engine)[later] is True  # archived into a held case: held from the start
+    with Session(engine) as session:
+        reasons = {held.document_id: held.reason for held in held_documents(session)}
+    assert reasons == {first: "审计", second: "单份冻结", later: "审计"}  # the latest hold of the case
+    assert release_hold("TQ2026-000002", staff=ARCHIVIST, reason="审计结束", engine=engine) == [first, second, later]
+    assert _held(engine) == {first: False, second: False, elsewhere: False, later: False}
 
 
 @pytest.mark.parametrize("staff", [CLERK, SUPERVISOR, "archivist1"])
@@ -141,7 +146,7 @@ def test_a_disposal_deletes_all_chosen_documents_or_none(engine, data_dir):
 
     with pytest.raises(ArchiveRefused) as refused:
         dispose([first, second], staff=ARCHIVIST, reason="到期", store=store, engine=engine, today=TODAY)
-    assert refused.value.key == "archive.dispose.refused_one" and str(second) in refused.value.message("en")
+    assert refused.value.key == "archive.dispose.legal_hold" and f"档案 {second} 处于法律保全" in refused.value.message()
     assert _held(engine) == {first: False, second: True}  # the first one was not deleted either
     assert sorted(store.iter_files()) == files_before and _log(engine, "archive_delete") == []
     with pytest.raises(ArchiveRefused) as refused:

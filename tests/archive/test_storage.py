@@ -161,11 +161,11 @@ def test_deletion_is_refused_before_retention_end_and_under_hold(engine, data_di
         until = session.get(ArchiveDocument, doc_id).retention_until
     with pytest.raises(ArchiveRefused) as refused:
         dispose([doc_id], staff=ARCHIVIST, reason="test", store=store, engine=engine, today=until - timedelta(days=1))
-    assert refused.value.key == "archive.dispose.refused_one" and until.isoformat() in refused.value.message("en")
+    assert refused.value.key == "archive.dispose.not_yet" and until.isoformat() in refused.value.message("en")
     place_hold(str(doc_id), staff=ARCHIVIST, reason="court order", engine=engine)
     with pytest.raises(ArchiveRefused) as refused:
         dispose([doc_id], staff=ARCHIVIST, reason="test", store=store, engine=engine, today=until)
-    assert refused.value.key == "archive.dispose.refused_one" and "legal hold" in refused.value.message("en")
+    assert refused.value.key == "archive.dispose.legal_hold" and f"Document {doc_id} is" in refused.value.message("en")
     assert _count(engine, ArchivePage) == 1 and len(_files(store)) == 5
 
 
@@ -175,7 +175,7 @@ def test_loan_files_have_no_end_until_payoff(engine, data_dir):
     doc_id = archive_document(store, [page("贷款合同")], info(person, retention_class="loan"), engine=engine)
     with pytest.raises(ArchiveRefused) as refused:
         dispose([doc_id], staff=ARCHIVIST, reason="test", store=store, engine=engine, today=date(2200, 1, 1))
-    assert "not known yet" in refused.value.message("en")
+    assert refused.value.key == "archive.dispose.no_end" and "loan is not paid off" in refused.value.message("en")
     assert retention_until("loan", date(2026, 1, 1), payoff_on=date(2040, 2, 29)) == date(2070, 2, 28)
     other = archive_document(store, [page("申请表")], info(person, case_no="DK1"), engine=engine)
     with Session(engine) as session:
