@@ -43,7 +43,7 @@ def _seed(data, lease) -> dict[str, object]:
 
 
 def test_archivist_and_supervisor_pages_in_chromium(desk_server, lease_page, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import Page, expect, sync_playwright
 
     url, data = desk_server
     seeded = _seed(data, lease_page)
@@ -53,7 +53,7 @@ def test_archivist_and_supervisor_pages_in_chromium(desk_server, lease_page, tmp
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         console_errors: list[str] = []
 
-        def new_page():  # noqa: ANN202 - a Playwright page
+        def new_page() -> Page:
             page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000}).new_page()
             page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
             return page
