@@ -27,6 +27,10 @@ _HANDLERS = {
     "search": "desk.archive.commands:search_command",
     "archive": "desk.archive.commands:archive_command",
     "verify": "desk.archive.commands:verify_command",
+    "hold": "desk.archive.retention_commands:hold_command",
+    "release": "desk.archive.retention_commands:release_command",
+    "dispose": "desk.archive.retention_commands:dispose_command",
+    "payoff": "desk.archive.retention_commands:payoff_command",
     "export": "desk.cases.case_export:export_command",
     "bench search": "desk.bench.search:bench_command",
     "bench load": "desk.bench.load:bench_command",
@@ -176,8 +180,30 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--seed", type=int, default=1)
     bd.add_argument("--json", action="store_true")
     _add_case_commands(sub)
+    _add_retention_commands(sub)
     _add_operations_commands(sub)
     return parser
+
+
+def _add_retention_commands(sub: argparse._SubParsersAction) -> None:
+    """`hold | release TARGET`, `dispose` and `payoff CASE_NO`: an archivist's legal holds and retention."""
+    hold = sub.add_parser("hold", help="put a document (id) or every document of a case (number) under legal hold")
+    release = sub.add_parser("release", help="lift the legal hold of a document (id) or of a case's documents")
+    for parser in (hold, release):
+        parser.add_argument("target", help="a document id, e.g. 42, or a case number, e.g. DL2026-000123")
+        parser.add_argument("--reason", required=True, help="why (written to the access log)")
+    dispose = sub.add_parser("dispose", help="list the documents whose retention has ended and are not on hold; "
+                                             "delete them all with --yes")
+    dispose.add_argument("--yes", action="store_true", help="delete them (all or none); without it only list them")
+    dispose.add_argument("--reason", help="written to the access log (default: retention period ended)")
+    dispose.add_argument("--today", help="the day to judge retention by, YYYY-MM-DD (default today)")
+    payoff = sub.add_parser("payoff", help="a loan was paid off: start the retention clock of its case's loan files")
+    payoff.add_argument("case_no", help="the loan case's number")
+    payoff.add_argument("--on", required=True, help="the payoff date, YYYY-MM-DD")
+    for parser in (hold, release, dispose, payoff):
+        parser.add_argument("--staff", required=True, help="the acting archivist (an active account; logged)")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--lang", choices=["zh-CN", "en"], help="language (default DESK_DEFAULT_LANGUAGE)")
 
 
 def _add_operations_commands(sub: argparse._SubParsersAction) -> None:

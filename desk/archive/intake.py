@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from desk.archive.errors import ArchiveRefused
+from desk.archive.legal_hold import case_on_hold
 from desk.archive.retention import default_class, retention_until
 from desk.archive.search_index import index_for
 from desk.archive.storage import FileStore, StoredFile
@@ -166,7 +167,8 @@ def _insert_rows(session: Session, pages: Sequence[PageInput], files: list[_Page
         doc_type=_document_type(pages), material_code=info.material_code, person_id=info.person_id,
         case_no=info.case_no, title=info.title[:200], captured_by=info.captured_by, captured_at=captured_at,
         source=info.source, page_count=len(pages), retention_class=retention_class,
-        retention_until=retention_until(retention_class, captured_at.date(), payoff_on=info.payoff_on))
+        retention_until=retention_until(retention_class, captured_at.date(), payoff_on=info.payoff_on),
+        legal_hold=case_on_hold(session, info.case_no))
     session.add(document)
     session.flush()
     index = index_for(session)

@@ -198,11 +198,6 @@ class FileStore:
             if path.is_file():
                 yield path
 
-    def iter_keys(self) -> Iterator[tuple[str, Path]]:
-        """Every file as (key, path); the store's temporary files and journals with key ''."""
-        for path in self.iter_files():
-            yield ("" if path.name.startswith(_TMP_PREFIX) else path.name), path
-
     def leftovers(self, referenced: set[str], *, cutoff: float) -> list[Path]:
         """The files the store can prove are its own leftovers, each last touched at or before `cutoff`.
 

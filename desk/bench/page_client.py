@@ -56,7 +56,7 @@ class Page:
         return self.find(lambda e: (e.get("props") or {}).get("label") == label)
 
     def texts(self) -> list[str]:
-        """Every text on the page (labels, props labels), for `wait_for_text`."""
+        """Every text on the page (labels, props labels)."""
         out = []
         for element in self.elements.values():
             if element is None:
@@ -104,10 +104,6 @@ class Page:
                 await asyncio.wait_for(self._changed.wait(), remaining)
             except TimeoutError:
                 continue
-
-    async def wait_for_text(self, needle: str, timeout_s: float = 30) -> None:
-        """Wait until some text on the page contains `needle`."""
-        await self.wait_for(lambda page: any(needle in text for text in page.texts()), timeout_s)
 
     async def close(self) -> None:
         """Disconnect the socket (the server deletes the client after its reconnect timeout)."""

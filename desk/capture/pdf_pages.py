@@ -54,11 +54,6 @@ def open_pdf(data: bytes, options: CaptureOptions) -> PageStream:
     return PageStream(len(plans), _rendered(document, reader, plans))
 
 
-def decode_pdf(data: bytes, options: CaptureOptions) -> list[SourcePage]:
-    """Every page of the PDF at once (small files and tests; the pipeline streams `open_pdf`)."""
-    return list(open_pdf(data, options).pages)
-
-
 def _reader(data: bytes, options: CaptureOptions) -> object:
     """pypdf's reader of the file, refusing encrypted, empty and over-long files."""
     from pypdf import PdfReader

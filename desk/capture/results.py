@@ -61,16 +61,6 @@ class PageResult:
             "engine": self.engine,
         }
 
-    def details(self) -> dict:
-        """Extra facts for the archive and the UI: evidence, text source, word boxes, image sizes."""
-        return {
-            "evidence": list(self.evidence),
-            "text_source": self.text_source,
-            "words": [{"text": w.text, "box": list(w.box), "confidence": w.confidence} for w in self.words],
-            "flattened_size": [int(self.flattened.shape[1]), int(self.flattened.shape[0])],
-            "quality_measures": {k: round(v, 4) for k, v in self.quality.measures.items()},
-        }
-
     @staticmethod
     def png(image: np.ndarray) -> bytes:
         """`image` as PNG bytes."""

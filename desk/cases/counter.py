@@ -173,12 +173,6 @@ def discard_draft(*, case_id: int, staff: Actor, engine: Engine | None = None) -
             perform(session, case_id=case_id, action="discard", actor=staff, expected_version=case.version)
 
 
-def case_state(case_id: int, engine: Engine | None = None) -> CaseState:
-    """The case as stored now."""
-    with session_scope(engine) as session:
-        return _case_state(session, get_case(session, case_id))
-
-
 def _retention_class(business_code: str) -> str | None:
     business = get_catalog().get_business(business_code)
     return business.retention if business else None  # the catalog names only classes the archive has

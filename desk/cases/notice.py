@@ -54,12 +54,6 @@ class Notice:
         segno.make(self.inquiry_url, error="m").save(buffer, kind="svg", scale=scale, xmldecl=False)
         return buffer.getvalue().decode("utf-8")
 
-    def qr_png(self, scale: int = 6) -> bytes:
-        """The QR code of the inquiry link as PNG bytes."""
-        buffer = io.BytesIO()
-        segno.make(self.inquiry_url, error="m").save(buffer, kind="png", scale=scale)
-        return buffer.getvalue()
-
     def to_json(self, language: str | None = None) -> dict[str, Any]:
         """A JSON-ready dict with names in `language`."""
         return {"case_no": self.case_no, "business": self.business_code,

@@ -3,6 +3,8 @@
 - `decision_queue`: cases awaiting a decision (the workflow's clock states), oldest first, each
   with its due date counted in working days and an overdue flag;
 - `sample_queue`: paid pay-first cases drawn for post-review, oldest first;
+- `overdue_queue`: cases awaiting a decision past their due date, the longest overdue first, with
+  the clerks who opened them;
 - `load_dossier`: one case with the customer masked, each material with the system data that
   proved it (fact, source, as-of) or the archived pages captured for it, the history, and the
   actions this supervisor may take now (the workflow's, minus what four eyes forbids). Opening
@@ -26,12 +28,13 @@ from desk.cases.eligibility import RuleResult
 from desk.cases.papers import Paper, papers_of
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.workflow import (
-    GUARDS, Actor, CaseError, GuardInput, WorkflowRules, case_checklist, deciders_barred, get_case, overridden_rules, history, is_overdue, materials, post_review_queue,
-    workflow_rules)
+    GUARDS, Actor, CaseError, GuardInput, WorkflowRules, case_checklist, deciders_barred, get_case, overridden_rules,
+    history, is_overdue, materials, overdue_cases, post_review_queue, workflow_rules)
 from desk.cases.working_days import CalendarNotCovered, work_calendar
 from desk.records.tables import Person, PersonalAccount, RegistryFact
 from desk.security.access_log import log_access
 from desk.security.masking import mask_card, mask_id_number, mask_name, mask_payload
+from desk.security.staff import Staff
 
 REVIEW_PURPOSE = "case_review"  # desk.security.purposes: the access-log purpose of a supervisor's read
 # guards on what the decider types, and the re-check of eligibility that runs in the deciding transaction
@@ -164,6 +167,22 @@ def sample_queue(session: Session, *, viewer: Actor, today: date,
                  rules: WorkflowRules | None = None) -> list[QueueEntry]:
     """Paid pay-first cases drawn for post-review, the longest waiting first."""
     return _entries(session, post_review_queue(session), viewer, today, rules or workflow_rules())
+
+
+def overdue_queue(session: Session, *, viewer: Actor, today: date,
+                  rules: WorkflowRules | None = None) -> list[QueueEntry]:
+    """Cases awaiting a decision past their due date, the longest overdue first (`working_days` is how
+    many working days past due)."""
+    rules = rules or workflow_rules()
+    return _entries(session, overdue_cases(session, today=today, rules=rules), viewer, today, rules)
+
+
+def staff_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """The display names of these staff accounts (unknown ones are left out)."""
+    if not usernames:
+        return {}
+    return dict(session.execute(select(Staff.username, Staff.display_name)
+                                .where(Staff.username.in_(usernames))).all())
 
 
 def _fails_already(session: Session, case: Case, guards: tuple[str, ...]) -> bool:

@@ -14,6 +14,7 @@ ADMIN = frozenset({"admin"})
 SUPERVISOR = frozenset({"supervisor"})
 ARCHIVE_READERS = frozenset({"archivist", "supervisor", "admin"})
 CENTRE_MANAGERS = frozenset({"supervisor", "admin"})
+ARCHIVIST = frozenset({"archivist"})
 
 # Open to anyone, logged in or not: the login page, logging out, NiceGUI's own assets and websocket,
 # the icon, and the public progress inquiry (the notice's QR code opens it on the customer's phone).
@@ -30,6 +31,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "/review": SUPERVISOR,  # queues and decisions (the image URLs live under /archive)
     "/archive": ARCHIVE_READERS,  # search, page viewer, fixity, page images, PDF export
     "/dashboard": CENTRE_MANAGERS,  # the centre's figures and their CSV (no personal data)
+    "/archive/retention": ARCHIVIST,  # legal holds, loan payoff, disposal of documents past their retention
 }
 
 # who may reveal a masked ID or phone number (always with a reason, always logged)
@@ -48,9 +50,11 @@ MENU = (
     ("/lookup", "ui.menu.lookup"),
     ("/counter/cases", "counter.menu.my_cases"),
     ("/review", "review.menu"),
+    ("/review/overdue", "review.overdue.menu"),
     ("/dashboard", "dashboard.menu"),
     ("/archive", "archivist.menu.search"),
     ("/archive/fixity", "archivist.menu.fixity"),
+    ("/archive/retention", "archivist.menu.retention"),
     ("/admin/catalog", "catalog_admin.menu"),
     ("/admin/staff", "ui.menu.staff"),
     ("/admin/access-log", "ui.menu.access_log"),

@@ -15,8 +15,8 @@ from desk.ui.public_limit import PublicLimitMiddleware
 from desk.ui.security_headers import SecurityHeadersMiddleware
 from desk.ui.upload_limit import UploadLimitMiddleware
 from desk.ui.pages import (
-    access_log, admin_catalog, admin_staff, archive_fixity, archive_page, archive_search, counter, dashboard, home,
-    inquiry, loan_trial, login, lookup, review_case, review_queue)
+    access_log, admin_catalog, admin_staff, archive_fixity, archive_page, archive_retention, archive_search, counter,
+    dashboard, home, inquiry, loan_trial, login, lookup, review_case, review_overdue, review_queue)
 
 
 def build() -> None:
@@ -27,8 +27,8 @@ def build() -> None:
     app.add_middleware(SecurityHeadersMiddleware)  # added last, so it also wraps the auth's redirects, 403s, 413s and 429s
     for page in (login, home, lookup, loan_trial, admin_staff, access_log):
         page.register()
-    for page in (review_queue, review_case, dashboard, inquiry, admin_catalog, archive_search, archive_page,
-                 archive_fixity, archive_routes, fixity_schedule):
+    for page in (review_queue, review_overdue, review_case, dashboard, inquiry, admin_catalog, archive_search,
+                 archive_page, archive_fixity, archive_retention, archive_routes, fixity_schedule):
         page.register()
     for page in (counter, capture_routes, form_routes):
         page.register()

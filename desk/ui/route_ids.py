@@ -11,7 +11,6 @@ import re
 
 MAX_ID = 2**31 - 1  # the primary keys are `integer` on PostgreSQL (and fit SQLite's 64 bits)
 CASE_NO = re.compile(r"[A-Z]{1,8}\d{4}-\d{6,7}")  # desk.cases.numbering: DL2026-000123 (column holds 20)
-TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe, as the counter's tabs and pages use
 
 
 def parse_id(text: str) -> int | None:
@@ -27,6 +26,3 @@ def parse_case_no(text: str) -> str | None:
     return text if CASE_NO.fullmatch(text) else None
 
 
-def parse_token(text: str) -> str | None:
-    """A URL-safe random token of bounded length, else None."""
-    return text if TOKEN.fullmatch(text) else None

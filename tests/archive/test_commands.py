@@ -60,7 +60,7 @@ def test_archive_search_verify_export(engine, data_dir, corpus, tmp_path):
     text = "".join(p.extract_text() for p in PdfReader(str(out)).pages[1:])
     assert "网络支付并无本质的区别" in text and "信用卡账户" in text
 
-    original = next(path for key, path in FileStore(data_dir).iter_keys() if key.endswith(".png"))
+    original = next(path for path in FileStore(data_dir).iter_files() if path.suffix == ".png")
     data = bytearray(original.read_bytes())
     data[100] ^= 0x04
     original.write_bytes(bytes(data))

@@ -82,7 +82,7 @@ def test_check_report_catches_a_missing_material_and_a_damaged_file(engine, data
     store = FileStore(data_dir)
     person = add_person(engine)
     doc_id = archive_document(store, [page("租赁合同")], info(person), engine=engine)
-    flat = next(path for _, path in store.iter_keys() if path.suffix == ".txt")
+    flat = next(path for path in store.iter_files() if path.suffix == ".txt")
     flat.write_bytes(b"\xff\xfe broken")
     report = export_archive(str(doc_id), tmp_path / "one.pdf", store=store, staff="archivist1", purpose="test",
                             engine=engine, required_materials=["M10", "M11"])

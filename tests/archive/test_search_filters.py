@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from desk.archive.disposal import dispose
 from desk.archive.intake import archive_document
-from desk.archive.retention import delete_document
 from desk.archive.search import search
 from desk.archive.search_index import (SearchFilters, filter_match, filter_sql, filter_words, index_for,
                                        upgrade_layout)
@@ -130,7 +131,8 @@ def test_deletion_removes_the_filter_words(engine, data_dir):
     words = filter_words("lease", staff, "M10", captured)
     if engine.dialect.name == "sqlite":
         assert len(_meta_rows(engine, words)) == 2
-    delete_document(store, gone, staff="archivist1", reason="test", engine=engine, today=date(2100, 1, 1))
+    dispose([gone], staff=SimpleNamespace(username="archivist1", role="archivist"), reason="test", store=store,
+            engine=engine, today=date(2100, 1, 1))
     assert found() == {kept}
     if engine.dialect.name == "sqlite":
         assert _meta_rows(engine, words) == []

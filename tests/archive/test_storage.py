@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import Session, func, select
@@ -13,13 +14,16 @@ from sqlmodel import Session, func, select
 from desk.archive.errors import ArchiveRefused
 from desk.archive.fixity import last_run, sweep_orphans, verify_archive
 from desk.archive.intake import archive_document
-from desk.archive.retention import delete_document, record_payoff, retention_until, set_legal_hold
+from desk.archive.disposal import dispose, record_payoff
+from desk.archive.legal_hold import place_hold
+from desk.archive.retention import retention_until
 from desk.archive.search import search
 from desk.archive.storage import FileStore, sha256_of
 from desk.archive.tables import ArchiveDocument, ArchivePage, FixityRun
 from desk.security.access_log import AccessLog
 from helpers import add_person, info, page, png_bytes
 
+ARCHIVIST = SimpleNamespace(username="archivist1", role="archivist")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -29,7 +33,7 @@ def _count(engine, table) -> int:
 
 
 def _files(store: FileStore) -> list:
-    return [path for _, path in store.iter_keys()]
+    return list(store.iter_files())
 
 
 def test_put_is_content_addressed_and_write_once(data_dir):
@@ -156,13 +160,12 @@ def test_deletion_is_refused_before_retention_end_and_under_hold(engine, data_di
     with Session(engine) as session:
         until = session.get(ArchiveDocument, doc_id).retention_until
     with pytest.raises(ArchiveRefused) as refused:
-        delete_document(store, doc_id, staff="archivist1", reason="test", engine=engine,
-                        today=until - timedelta(days=1))
-    assert refused.value.key == "archive.retention.not_yet" and until.isoformat() in refused.value.message("en")
-    set_legal_hold(doc_id, True, staff="archivist1", reason="court order", engine=engine)
+        dispose([doc_id], staff=ARCHIVIST, reason="test", store=store, engine=engine, today=until - timedelta(days=1))
+    assert refused.value.key == "archive.dispose.not_yet" and until.isoformat() in refused.value.message("en")
+    place_hold(str(doc_id), staff=ARCHIVIST, reason="court order", engine=engine)
     with pytest.raises(ArchiveRefused) as refused:
-        delete_document(store, doc_id, staff="archivist1", reason="test", engine=engine, today=until)
-    assert refused.value.key == "archive.retention.legal_hold"
+        dispose([doc_id], staff=ARCHIVIST, reason="test", store=store, engine=engine, today=until)
+    assert refused.value.key == "archive.dispose.legal_hold" and f"Document {doc_id} is" in refused.value.message("en")
     assert _count(engine, ArchivePage) == 1 and len(_files(store)) == 5
 
 
@@ -171,14 +174,15 @@ def test_loan_files_have_no_end_until_payoff(engine, data_dir):
     person = add_person(engine)
     doc_id = archive_document(store, [page("贷款合同")], info(person, retention_class="loan"), engine=engine)
     with pytest.raises(ArchiveRefused) as refused:
-        delete_document(store, doc_id, staff="archivist1", reason="test", engine=engine, today=date(2200, 1, 1))
-    assert refused.value.key == "archive.retention.no_end"
+        dispose([doc_id], staff=ARCHIVIST, reason="test", store=store, engine=engine, today=date(2200, 1, 1))
+    assert refused.value.key == "archive.dispose.no_end" and "loan is not paid off" in refused.value.message("en")
     assert retention_until("loan", date(2026, 1, 1), payoff_on=date(2040, 2, 29)) == date(2070, 2, 28)
     other = archive_document(store, [page("申请表")], info(person, case_no="DK1"), engine=engine)
     with Session(engine) as session:
         session.get(ArchiveDocument, doc_id).case_no = "DK1"
         session.commit()
-    assert record_payoff("DK1", date(2030, 5, 1), engine=engine) == 1  # only the loan-class document
+    assert record_payoff("DK1", date(2030, 5, 1), staff=ARCHIVIST, engine=engine,
+                         today=date(2030, 5, 2)) == [doc_id]  # only the loan-class document
     with Session(engine) as session:
         assert session.get(ArchiveDocument, doc_id).retention_until == date(2060, 5, 1)
         assert session.get(ArchiveDocument, other).retention_class == "withdrawal"
@@ -192,7 +196,8 @@ def test_allowed_deletion_is_logged_and_keeps_shared_files(engine, data_dir):
     keep = archive_document(store, [page("租赁合同", label="shared")], info(person), engine=engine)
     with Session(engine) as session:
         until = session.get(ArchiveDocument, old).retention_until
-    removed = delete_document(store, old, staff="archivist1", reason="retention ended", engine=engine, today=until)
+    removed = dispose([old], staff=ARCHIVIST, reason="retention ended", store=store, engine=engine,
+                      today=until).files_removed
     assert removed == 5  # the "old" page's five files; the shared page's five stay for the other document
     with Session(engine) as session:
         assert session.get(ArchiveDocument, old) is None

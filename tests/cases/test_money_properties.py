@@ -39,10 +39,10 @@ from sqlalchemy import func, select
 
 from desk.cases.amounts import amount_plan
 from desk.cases.checklist import checklist_for
-from desk.cases.counter import case_state, defer_material, discard_draft, open_draft, override_rules, submit_case
+from desk.cases.counter import BLOCKING, defer_material, discard_draft, open_draft, override_rules, submit_case
 from desk.cases.postings import reconcile
 from desk.cases.tables import Case
-from desk.cases.workflow import CaseError, declared_of, get_case, perform
+from desk.cases.workflow import CaseError, declared_of, get_case, materials, perform
 from desk.cases.working_days import local_day
 from desk.db import session_scope
 from desk.records.calendar_months import add_months
@@ -305,6 +305,18 @@ def _guarded(run: Run, person_id: int, call) -> object | None:
         return None
 
 
+def _case(engine, case_id: int) -> Case:
+    """The case as it stands now (its version is what the next change must name)."""
+    with session_scope(engine) as session:
+        return get_case(session, case_id)
+
+
+def _blocking(engine, case_id: int) -> list[str]:
+    """The case's materials that still block its submission."""
+    with session_scope(engine) as session:
+        return [row.material for row in materials(session, case_id) if row.status in BLOCKING]
+
+
 def _person_of(engine, case_id: int) -> int:
     with session_scope(engine) as session:
         return get_case(session, case_id).person_id
@@ -317,7 +329,7 @@ def _paid_now(engine, case_id: int) -> bool:
 
 def _decide(run: Run, case_id: int, action: str, actor: Actor, *, comment: str = "",
             clawback_fen: int | None = None) -> None:
-    version = case_state(case_id, engine=run.engine).version
+    version = _case(run.engine, case_id).version
 
     def call():
         with session_scope(run.engine) as session:
@@ -354,10 +366,10 @@ def _step(run: Run, step: tuple) -> None:
         return
     case_id = run.cases[-1 - step[1] % len(run.cases)]  # 0: the newest case
     person_id = _person_of(engine, case_id)
-    state = case_state(case_id, engine=engine)
+    state = _case(engine, case_id)
     if kind == "defer":  # 容缺 on every material still blocking
-        for material in state.blocking:
-            current = case_state(case_id, engine=engine)
+        for material in _blocking(engine, case_id):
+            current = _case(engine, case_id)
             _guarded(run, person_id, lambda: defer_material(
                 case_id=case_id, material=material, promised_on=_today() + timedelta(days=7), staff=run.clerks[0],
                 expected_version=current.version, engine=engine))
@@ -474,7 +486,7 @@ def _run(engine, people: list[Customer], plan: list[tuple]) -> Run:
     event(f"payments: {min(len(run.payments), 3)}")
     return run
     for case_id in run.cases:
-        event(f"opened {case_state(case_id, engine=engine).business_code}")
+        event(f"opened {_case(engine, case_id).business_code}")
     for payment in run.payments:
         event(f"paid {'eligible' if payment.eligible_before else 'overridden'}")
     for key in sorted(set(run.refusals)):
