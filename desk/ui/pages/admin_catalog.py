@@ -90,7 +90,7 @@ def register() -> None:
 
     @ui.page("/admin/catalog")
     def catalog_page() -> None:
-        with frame("catalog_admin.title"):
+        with frame("catalog_admin.title", wide=True):
             ui.label(t("catalog_admin.title")).classes("text-2xl font-bold")
             ui.label(t("catalog_admin.hint")).classes("text-secondary text-sm")
             rows = _rows()
