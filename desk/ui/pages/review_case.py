@@ -329,7 +329,7 @@ class CaseScreen:
         except CaseError as error:
             form.say(error.message(), "negative")
             return
-        ui.notify(t("review.decision.done", action=t(f"review.button.{action}"), case_no=dossier.case.case_no),
+        ui.notify(t(f"review.done.{action}", case_no=dossier.case.case_no),
                   color="positive")
         await self.load()
 
