@@ -119,8 +119,8 @@ def test_candidate_list_shows_the_name_the_clerk_typed_and_each_age(desk_server)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = _page(browser, url, data, "clerk1", "/lookup", width=1366, height=768)
-        page.keyboard.type("欧阳明")
-        page.keyboard.press("Enter")
+        page.get_by_label("身份证号 / 个人账号 / 姓名").fill("欧阳明")
+        page.get_by_label("身份证号 / 个人账号 / 姓名").press("Enter")
         expect(page.get_by_text("请选择客户")).to_be_visible()
         expect(page.get_by_text("欧阳明", exact=True)).to_have_count(2)  # the typed name, not 欧**
         expect(page.get_by_text("欧**", exact=True)).to_have_count(0)
