@@ -16,6 +16,17 @@ def test_every_key_has_both_languages_and_same_placeholders():
         assert entry.get("zh"), f"{key} lacks zh"
         assert entry.get("en"), f"{key} lacks en"
         assert _placeholders(entry["zh"]) == _placeholders(entry["en"]), key
+        if "en_one" in entry:  # the singular of an English count
+            assert _placeholders(entry["en_one"]) == _placeholders(entry["en"]) and "count" in _placeholders(
+                entry["en"]), key
+
+
+def test_english_counts_of_one_are_singular():
+    with use_language("en"):
+        assert t("catalog_admin.value.months", count=1) == "1 month"
+        assert t("catalog_admin.value.months", count=12) == "12 months"
+    with use_language("zh-CN"):
+        assert t("catalog_admin.value.months", count=1) == "1 个月"
 
 
 def test_language_switch_and_unknown_key():

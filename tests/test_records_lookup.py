@@ -91,10 +91,12 @@ def test_bad_inputs_never_raise(seeded):
 def test_name_with_phone_disambiguates_namesakes(seeded):
     with session_scope(seeded) as session:
         first, second = _add_namesakes(session, "测试伟", ["13800001234", "13900005678"])
-        outcome = find_customer(session, "测试伟")
+        outcome = find_customer(session, "测试伟", today=TODAY)
         assert outcome.kind == CANDIDATES and outcome.total == 2
         assert [c.person_id for c in outcome.candidates] == [first, second]
-        assert outcome.candidates[0].name == "测**" and outcome.candidates[0].phone == "138****1234"
+        # the name the clerk typed is shown as typed (every candidate bears it); the age tells them apart
+        assert outcome.candidates[0].name == "测试伟" and outcome.candidates[0].phone == "138****1234"
+        assert [c.age for c in outcome.candidates] == [46, 46]  # born 1980-01-01, on 2026-09-15
         assert outcome.candidates[0].id_number.startswith("1101") and "*" in outcome.candidates[0].id_number
         assert find_customer(session, "测试伟 5678").person_id == second
         assert find_customer(session, "测 试 伟13800001234").person_id == first

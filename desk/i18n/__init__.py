@@ -7,6 +7,8 @@ Every string lives in one of the TOML files beside this module, one file per dom
     zh = "未找到该客户"
     en = "No such customer"
 
+(`en_one`, optional: the English text when the `count` parameter is 1.)
+
 Domain code returns message keys (plus parameters); `t()` renders them in the current language,
 which the UI sets per request with `use_language()`. `tests/test_i18n.py` checks that every key
 has both languages and the same `{placeholders}` in each.
@@ -75,13 +77,17 @@ def use_language(language: str) -> Iterator[None]:
 def t(key: str, language: str | None = None, **params: object) -> str:
     """The message `key` in `language` (default: the current one), formatted with `params`.
 
-    An unknown key renders as the key itself so a missing string is visible, never a crash.
+    An unknown key renders as the key itself so a missing string is visible, never a crash. English
+    has a singular: an entry's `en_one` is used when the `count` parameter is 1 ("1 page", not "1 pages").
     """
     entry = catalog().get(key)
     if entry is None:
         return key
     lang = normalize_language(language) if language else _current.get()
-    text = entry.get(_FIELD[lang]) or entry.get("zh") or key
+    field = _FIELD[lang]
+    if params.get("count") == 1 and f"{field}_one" in entry:
+        field = f"{field}_one"
+    text = entry.get(field) or entry.get("zh") or key
     return text.format(**params) if params else text
 
 

@@ -82,7 +82,8 @@ def render_outcome(outcome: LookupOutcome, profile: CustomerProfile | None) -> s
     """Plain text for the terminal, in the current language."""
     if profile is None:
         lines = [outcome.message()]
-        lines += [f"  {c.name}  {c.id_number}  {c.phone}" for c in outcome.candidates]
+        lines += [f"  {c.name}  {t('records.lookup.candidate_age', age=c.age)}  {c.id_number}  {c.phone}"
+                  for c in outcome.candidates]
         return "\n".join(lines)
     return "\n".join(_profile_lines(profile))
 

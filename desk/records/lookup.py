@@ -15,11 +15,11 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from desk.i18n import t
-from desk.records.profile import CustomerProfile, load_profile
+from desk.records.profile import CustomerProfile, age_on, load_profile
 from desk.records.tables import ACCOUNT_NO_LENGTH, Person, PersonalAccount
 from desk.validators import FULL_WIDTH_DIGITS, check_id_number, normalize_id_input
 from desk.security.access_log import log_access
-from desk.security.masking import mask_id_number, mask_name, mask_phone
+from desk.security.masking import mask_id_number, mask_phone
 
 FOUND = "found"
 CANDIDATES = "candidates"
@@ -39,7 +39,8 @@ _NAME_CONDITIONS = {
     "phone": (Person.name == bindparam("name"), Person.phone == bindparam("phone")),
     "last4": (Person.name == bindparam("name"), Person.phone.like(bindparam("phone"))),
 }
-_BY_NAME = {variant: select(Person.id, Person.name, Person.id_number, Person.phone).where(*condition)
+_BY_NAME = {variant: select(Person.id, Person.name, Person.id_number, Person.phone, Person.birth_date)
+            .where(*condition)
             .order_by(Person.id).limit(MAX_CANDIDATES + 1) for variant, condition in _NAME_CONDITIONS.items()}
 _COUNT_BY_NAME = {variant: select(func.count()).select_from(Person).where(*condition)
                   for variant, condition in _NAME_CONDITIONS.items()}
@@ -47,12 +48,14 @@ _COUNT_BY_NAME = {variant: select(func.count()).select_from(Person).where(*condi
 
 @dataclass(frozen=True)
 class Candidate:
-    """One of several people a name matched, masked for the choice list."""
+    """One of several people a name matched: the name as the clerk typed it (every candidate bears it,
+    so it tells the clerk nothing new), the ID and phone numbers masked, and the age to tell them apart."""
 
     person_id: int
     name: str
     id_number: str
     phone: str
+    age: int
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def find_customer(session: Session, query: str, *, today: date | None = None) ->
     number = normalize_id_input(text)
     if not _CJK.search(text) and re.fullmatch(r"\d+X?", number):
         return _find_by_number(session, number, today)
-    return _find_by_name(session, text)
+    return _find_by_name(session, text, today or date.today())
 
 
 def _find_by_number(session: Session, number: str, today: date | None) -> LookupOutcome:
@@ -106,7 +109,7 @@ def _found_or_not(person_id: int | None, query_kind: str) -> LookupOutcome:
     return LookupOutcome(FOUND, query_kind, person_id=person_id, total=1)
 
 
-def _find_by_name(session: Session, text: str) -> LookupOutcome:
+def _find_by_name(session: Session, text: str, today: date) -> LookupOutcome:
     match = _NAME_AND_PHONE.match(text)
     if match is None:  # digits inside the name, e.g. "张3伟"
         return LookupOutcome(NOT_FOUND, "name", message_key="records.lookup.unrecognised")
@@ -124,8 +127,8 @@ def _find_by_name(session: Session, text: str) -> LookupOutcome:
     total = len(rows)
     if total > MAX_CANDIDATES:
         total = session.execute(_COUNT_BY_NAME[variant], params).scalar_one()
-    candidates = tuple(Candidate(row.id, mask_name(row.name), mask_id_number(row.id_number), mask_phone(row.phone))
-                       for row in rows[:MAX_CANDIDATES])
+    candidates = tuple(Candidate(row.id, row.name, mask_id_number(row.id_number), mask_phone(row.phone),
+                                 age_on(row.birth_date, today)) for row in rows[:MAX_CANDIDATES])
     key = "records.lookup.candidates" if total <= MAX_CANDIDATES else "records.lookup.candidates_more"
     return LookupOutcome(CANDIDATES, "name", candidates=candidates, total=total, message_key=key)
 

@@ -264,10 +264,14 @@ def load_profile(session: Session, person_id: int, *, today: date | None = None,
                            loans=_loans(session, person_id), registry=tuple(directory.ask_all(session, person_id)))
 
 
+def age_on(born: date, today: date) -> int:
+    """Full years of someone born on `born`, on `today`."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def _person_info(row: Any, today: date) -> PersonInfo:
     born = row.birth_date
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return PersonInfo(row.id, row.id_number, row.name, row.sex, born, age, row.phone, row.address)
+    return PersonInfo(row.id, row.id_number, row.name, row.sex, born, age_on(born, today), row.phone, row.address)
 
 
 def _employer_info(row: Any) -> EmployerInfo | None:

@@ -17,6 +17,21 @@ from desk.ui.auth import login_url
 from desk.ui.palette import ACCENT, NEGATIVE, POSITIVE, PRIMARY, SECONDARY
 
 IDLE_CHECK_SECONDS = 30
+# the content column: forms read best narrow; case pages, queues and search results use a 1920 screen
+NARROW_COLUMN = "max-w-screen-xl"
+WIDE_COLUMN = "max-w-[1840px]"
+# Layouts that change at a width Tailwind has no breakpoint for: a case's pages beside its evidence
+# from 1400 px of screen on (stacked below), a page beside its notes once its column is 1000 px wide,
+# search results in two columns from 1400 px on.
+LAYOUT_CSS = """
+.desk-case-sheet { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; align-items: start; }
+.desk-case-sheet > * { container-type: inline-size; }
+@media (min-width: 1400px) { .desk-case-sheet { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
+.desk-page-with-notes { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; align-items: start; }
+@container (min-width: 1000px) { .desk-page-with-notes { grid-template-columns: minmax(0, 1fr) 17rem; } }
+.desk-results { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0.5rem; align-items: start; }
+@media (min-width: 1400px) { .desk-results { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+"""
 
 
 def _document(language: str) -> None:
@@ -24,6 +39,7 @@ def _document(language: str) -> None:
     ui.colors(primary=PRIMARY, secondary=SECONDARY, accent=ACCENT, positive=POSITIVE, negative=NEGATIVE)
     ui.query("body").classes("bg-grey-2")
     ui.query("html").props(f"lang={language}")  # ui.run's language is one for every session
+    ui.add_css(LAYOUT_CSS)
 
 
 def language_switch() -> None:
@@ -68,8 +84,9 @@ def _header(staff: ui_session.SessionStaff) -> None:
 
 
 @contextmanager
-def frame(title_key: str) -> Iterator[ui_session.SessionStaff]:
-    """The page layout for a logged-in staff member; yields that staff member, inside the content column."""
+def frame(title_key: str, *, wide: bool = False) -> Iterator[ui_session.SessionStaff]:
+    """The page layout for a logged-in staff member; yields that staff member, inside the content column
+    (`wide`: the column grows up to 1840 px on a wide screen, for pages of pages, lists and tables)."""
     language = ui_session.apply_language()
     staff = ui_session.session_staff()
     assert staff is not None, "the auth middleware lets only logged-in staff reach a framed page"
@@ -77,7 +94,8 @@ def frame(title_key: str) -> Iterator[ui_session.SessionStaff]:
     ui.page_title(f"{t(title_key)} · {t('ui.app_name')}")
     _header(staff)
     _idle_watch()
-    with ui.column().classes("w-full max-w-screen-xl mx-auto p-4 gap-4"):
+    with ui.column().classes(f"w-full {WIDE_COLUMN if wide else NARROW_COLUMN} mx-auto p-4 gap-4") \
+            .mark("content"):
         yield staff
 
 

@@ -50,18 +50,19 @@ def register() -> None:
 
     @ui.page("/admin/access-log")
     async def access_log_page() -> None:
-        with frame("ui.access_log.title"):
+        # the listeners are attached as the input is made, before the first await sends the page
+        # (see desk/ui/pages/archive_fixity.py): a later one makes the browser re-render the input
+        table: ui.table | None = None
+
+        async def refilter() -> None:
+            if require_staff() is not None and table is not None:
+                table.rows = _rows(await run.io_bound(_entries, staff_filter.value or ""))
+
+        with frame("ui.access_log.title", wide=True):
             ui.label(t("ui.access_log.title")).classes("text-2xl font-bold")
             ui.label(t("ui.access_log.hint")).classes("text-secondary text-sm")
             staff_filter = ui.input(t("ui.access_log.filter_staff")).props("outlined dense clearable") \
-                .classes("w-80").mark("filter-staff")
+                .classes("w-80").on("keydown.enter", refilter).on("clear", refilter).mark("filter-staff")
             columns = [{"name": c, "label": t(f"ui.access_log.{c}"), "field": c, "align": "left"} for c in _COLUMNS]
             table = ui.table(columns=columns, rows=_rows(await run.io_bound(_entries, "")), row_key="id") \
                 .props("flat bordered dense").classes("w-full").mark("access-log")
-
-            async def refilter() -> None:
-                if require_staff() is not None:
-                    table.rows = _rows(await run.io_bound(_entries, staff_filter.value or ""))
-
-            staff_filter.on("keydown.enter", refilter)
-            staff_filter.on("clear", refilter)

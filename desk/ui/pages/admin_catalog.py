@@ -7,6 +7,7 @@ review mode, the due time in working days and the retention class (desk.cases.ca
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from nicegui import ui
@@ -15,13 +16,17 @@ from desk.cases.catalog import get_catalog
 from desk.cases.catalog_view import business_rows
 from desk.cases.evidence import DECLARED_PREFIX
 from desk.i18n import current_language, t
+from desk.ui.catalog_params import parameter_lines
 from desk.ui.session import apply_language
 from desk.ui.theme import frame
 
 _MATERIAL_COLUMNS = ("code", "name", "alternatives", "when", "holder", "stand_ins")
 _RULE_COLUMNS = ("name", "check", "params", "effective_from", "source")
-_COLUMN_STYLES = {"name": "min-width: 12rem", "effective_from": "white-space: nowrap", "params": "min-width: 10rem",
+_COLUMN_STYLES = {"name": "min-width: 12rem", "effective_from": "white-space: nowrap",
+                  "params": "min-width: 16rem; white-space: pre-line", "source": "white-space: pre-line",
                   "code": "white-space: nowrap"}
+_CITED = re.compile(r"\bS\d+\b")  # tags of the catalog's `source` notes (desk/cases/catalog.toml)
+_ASSUMED = re.compile(r"\[R\]")
 
 
 def _when(condition: str | None) -> str:
@@ -34,10 +39,19 @@ def _when(condition: str | None) -> str:
 
 
 def _params(params: dict[str, Any] | None) -> str:
-    if not params:
+    return "\n".join(parameter_lines(params)) or "—"
+
+
+def _source(note: str | None) -> str:
+    """Where a parameter set comes from, by its tags: cited sources ([S2]) and assumed defaults ([R]).
+    The note itself is the catalog maintainers' English, with references to their working documents."""
+    if not note:
         return "—"
-    return "; ".join(f"{key} = {', '.join(map(str, value)) if isinstance(value, list) else value}"
-                     for key, value in params.items())
+    cited = sorted(set(_CITED.findall(note)), key=lambda ref: int(ref[1:]))
+    parts = [t("catalog_admin.source.cited", refs="、".join(cited))] if cited else []
+    if _ASSUMED.search(note):
+        parts.append(t("catalog_admin.source.reconstructed"))
+    return "\n".join(parts) or "—"
 
 
 def _table(columns: tuple[str, ...], rows: list[dict], marker: str) -> None:
@@ -70,7 +84,7 @@ def _business(row: dict, other_name: str) -> None:
             _table(_RULE_COLUMNS, [{
                 "name": r["name"], "check": r["check"], "params": _params(r["params"]),
                 "effective_from": r["effective_from"] or t("catalog_admin.not_in_effect"),
-                "source": r["source"] or "—"} for r in row["rules"]], f"rules {code}")
+                "source": _source(r["source"])} for r in row["rules"]], f"rules {code}")
 
 
 def _rows() -> list[tuple[dict, str]]:
@@ -90,7 +104,7 @@ def register() -> None:
 
     @ui.page("/admin/catalog")
     def catalog_page() -> None:
-        with frame("catalog_admin.title"):
+        with frame("catalog_admin.title", wide=True):
             ui.label(t("catalog_admin.title")).classes("text-2xl font-bold")
             ui.label(t("catalog_admin.hint")).classes("text-secondary text-sm")
             rows = _rows()

@@ -60,30 +60,34 @@ def register() -> None:
 
     @ui.page("/archive/fixity")
     async def fixity_page() -> None:
+        # every listener is attached as its element is made: the frame's idle timer waits for the
+        # browser, so the page is sent at the first await, and a listener added to an element already
+        # sent makes the browser re-render it ("Event listeners changed after initial definition")
+        result: ui.column | None = None
+        button: ui.button | None = None
+
+        async def verify_now() -> None:
+            if require_staff() is None:
+                return
+            button.disable()
+            button.props("loading")
+            try:
+                await run.io_bound(_verify)
+                latest = await run.io_bound(_last)
+            finally:
+                button.enable()
+                button.props(remove="loading")
+            result.clear()
+            with result:
+                _show(latest)
+
         with frame("archivist.fixity.title"):
             ui.label(t("archivist.fixity.title")).classes("text-2xl font-bold")
             ui.label(t("archivist.fixity.hint", hours=int(VERIFY_EVERY.total_seconds() // 3600))) \
                 .classes("text-secondary text-sm")
             with ui.card().classes("w-full gap-3"):
                 result = ui.column().classes("w-full gap-2").mark("fixity-result")
-                button = ui.button(t("archivist.fixity.verify_now"), icon="fact_check") \
+                button = ui.button(t("archivist.fixity.verify_now"), icon="fact_check", on_click=verify_now) \
                     .props("no-caps unelevated").mark("verify-now")
             with result:
                 _show(await run.io_bound(_last))
-
-            async def verify_now() -> None:
-                if require_staff() is None:
-                    return
-                button.disable()
-                button.props("loading")
-                try:
-                    await run.io_bound(_verify)
-                    latest = await run.io_bound(_last)
-                finally:
-                    button.enable()
-                    button.props(remove="loading")
-                result.clear()
-                with result:
-                    _show(latest)
-
-            button.on_click(verify_now)

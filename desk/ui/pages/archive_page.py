@@ -192,7 +192,7 @@ def register() -> None:
         page = parse_id(page_id)
         if page is None:
             return not_found_page()
-        with frame("archivist.page.title") as staff:
+        with frame("archivist.page.title", wide=True) as staff:
             query = q[:200]
             try:
                 view = await run.io_bound(_open, page, query, staff)

@@ -135,7 +135,7 @@ class SearchScreen:
                     .mark("filter-to")
             ui.label(t("archivist.search.help")).classes("text-xs text-secondary")
         self.message = ui.label().classes("text-sm min-h-[1.25rem]").mark("search-message")
-        self.results = ui.column().classes("w-full gap-2").mark("results")
+        self.results = ui.element("div").classes("desk-results w-full").mark("results")
         with ui.row().classes("w-full items-center justify-center gap-4"):
             self.previous = ui.button(t("archivist.search.previous"), icon="chevron_left",
                                       on_click=lambda: self.run(self.offset - PAGE_SIZE, keep=True)) \
@@ -199,6 +199,6 @@ def register() -> None:
 
     @ui.page("/archive")
     async def archive_search_page() -> None:
-        with frame("archivist.search.title"):
+        with frame("archivist.search.title", wide=True):
             ui.label(t("archivist.search.title")).classes("text-2xl font-bold")
             SearchScreen(await run.io_bound(_usernames))

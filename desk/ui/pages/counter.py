@@ -63,7 +63,7 @@ def register() -> None:
 
     @ui.page("/counter/cases")
     async def my_cases_page() -> None:
-        with frame("counter.mine.title") as staff:
+        with frame("counter.mine.title", wide=True) as staff:
             ui.label(t("counter.mine.title")).classes("text-xl font-bold")
             _cases_table(await run.io_bound(recent_cases, staff=staff, limit=RECENT_LIMIT))
 

@@ -124,7 +124,10 @@ class LookupScreen:
                     with ui.item(on_click=lambda c=candidate: self._choose(c.person_id)) \
                             .mark(f"candidate {candidate.person_id}"):
                         with ui.item_section():
-                            ui.item_label(candidate.name).classes("font-bold")
+                            ui.item_label(candidate.name).classes("font-bold").mark(f"candidate-name {candidate.person_id}")
+                        with ui.item_section():
+                            ui.item_label(t("records.lookup.candidate_age", age=candidate.age)) \
+                                .mark(f"candidate-age {candidate.person_id}")
                         with ui.item_section():
                             ui.item_label(candidate.id_number).classes("font-mono")
                         with ui.item_section():

@@ -28,7 +28,7 @@ from desk.cases.document_fit import flag_label
 from desk.cases.flag_reasons import describe
 from desk.money import Money, MoneyError, format_money
 from desk.ui.formatting import day
-from desk.ui.page_images import thumbnail
+from desk.ui.page_images import open_viewer_link, page_viewer
 from desk.ui.pairs import pair, pair_grid
 from desk.ui.papers_view import papers_avoided
 from desk.ui.route_ids import parse_id
@@ -154,8 +154,9 @@ def _flags(item: MaterialView) -> None:
 
 
 def _evidence(item: MaterialView) -> None:
-    """The system data behind a material, or the pages captured for it."""
-    _flags(item)
+    """The system data behind a material; captured pages are shown large beside the evidence."""
+    if not item.pages:
+        _flags(item)
     if item.status == "proven" and item.fact_kind == LEDGER:
         ui.label(t("review.case.proven_by_ledger", date=day(item.as_of))).classes("text-sm")
     elif item.status == "proven":
@@ -165,23 +166,50 @@ def _evidence(item: MaterialView) -> None:
             ui.label(line).classes("text-xs text-secondary")
     elif item.status == "deferred":
         ui.label(t("review.case.promised", date=day(item.promised_on))).classes("text-sm text-warning")
-    for page in item.pages:
-        _captured_page(item, page)
+    if item.pages:
+        ui.label(", ".join(label_or_code("capture.doc_type.", page.doc_type) for page in item.pages)) \
+            .classes("text-sm font-bold")
+        ui.label(t("review.case.see_page")).classes("text-xs text-secondary")
+
+
+def _page_details(page: CapturedPage) -> None:
+    """Beside one page: whether the customer's ID number is on it and what capture read off it."""
+    if page.id_matches is True:
+        ui.label(t("review.case.id_matches")).classes("text-sm text-positive").mark(f"id-match {page.page_id}")
+    elif page.id_matches is False:
+        ui.label(t("review.case.id_differs")).classes("text-sm text-negative font-bold") \
+            .mark(f"id-match {page.page_id}")
+    if page.fields:
+        ui.label(t("review.case.read_off")).classes("text-xs text-secondary font-bold pt-1")
+        for name, value in page.fields:
+            ui.label(t("ui.fact.pair", label=label_or_code("archivist.field.", name), value=value)) \
+                .classes("text-sm break-all")
 
 
 def _captured_page(item: MaterialView, page: CapturedPage) -> None:
-    with ui.row().classes("w-full items-start gap-4 no-wrap"):
-        thumbnail(page.page_id, t("review.case.page_title", material=material_label(item.material), page=page.page_no))
-        with ui.column().classes("gap-1 text-sm"):
-            ui.label(label_or_code("capture.doc_type.", page.doc_type)).classes("font-bold")
-            if page.id_matches is True:
-                ui.label(t("review.case.id_matches")).classes("text-positive").mark(f"id-match {page.page_id}")
-            elif page.id_matches is False:
-                ui.label(t("review.case.id_differs")).classes("text-negative font-bold") \
-                    .mark(f"id-match {page.page_id}")
-            for name, value in page.fields:
-                ui.label(t("ui.fact.pair", label=label_or_code("archivist.field.", name), value=value)) \
-                    .classes("text-xs text-secondary")
+    """One page large; above it the material, its type, the flags and the clerk's reason; beside it what was read."""
+    title = t("review.case.page_title", material=f"{item.material} {material_label(item.material)}",
+              page=page.page_no)
+    with ui.column().classes("w-full gap-2 min-w-0").mark(f"captured {page.page_id}"):
+        with ui.row().classes("w-full items-baseline gap-x-3 gap-y-0"):
+            ui.label(title).classes("text-base font-bold")
+            ui.label(label_or_code("capture.doc_type.", page.doc_type)).classes("text-sm text-secondary")
+            ui.space()
+            open_viewer_link(page.page_id)
+        _flags(item)
+        with ui.element("div").classes("desk-page-with-notes w-full"):
+            page_viewer(page.page_id, title)
+            with ui.column().classes("gap-1 min-w-0").mark(f"page-notes {page.page_id}"):
+                _page_details(page)
+
+
+def _captured_pages(dossier: Dossier) -> None:
+    """Every captured page large, with its flags, the clerk's reasons and what was read off it."""
+    with ui.card().classes("w-full gap-4").mark("case-pages"):
+        ui.label(t("review.case.pages")).classes("text-base font-bold text-primary")
+        for item in dossier.materials:
+            for page in item.pages:
+                _captured_page(item, page)
 
 
 def _materials(dossier: Dossier) -> None:
@@ -190,10 +218,10 @@ def _materials(dossier: Dossier) -> None:
         for item in dossier.materials:
             with ui.row().classes("w-full items-start gap-4 no-wrap border-b border-gray-200 py-2") \
                     .mark(f"material {item.material}"):
-                with ui.column().classes("w-56 shrink-0 gap-1"):
+                with ui.column().classes("w-48 shrink-0 gap-1"):
                     ui.label(f"{item.material} {material_label(item.material)}").classes("font-bold")
                     ui.badge(t(f"cases.status.{item.status}"), color=MATERIAL_COLOURS.get(item.status, "grey"))
-                with ui.column().classes("grow gap-1"):
+                with ui.column().classes("grow gap-1 min-w-0"):
                     _evidence(item)
 
 
@@ -233,13 +261,26 @@ class CaseScreen:
         self.body.clear()
         with self.body:
             _summary(dossier)
-            _rules_now(dossier)
-            _materials(dossier)
-            if dossier.avoided:
-                with ui.card().classes("w-full"):
-                    papers_avoided(dossier.avoided)
-            self._decision_card(dossier)
+            self._sheet(dossier)
             _history(dossier)
+
+    def _sheet(self, dossier: Dossier) -> None:
+        """The captured pages large beside the evidence and the decision (side by side from 1400 px on)."""
+        has_pages = any(item.pages for item in dossier.materials)
+        with ui.element("div").classes("desk-case-sheet w-full").mark("case-sheet"):
+            with ui.column().classes("gap-4 min-w-0").mark("case-sheet-main"):
+                if has_pages:
+                    _captured_pages(dossier)
+                else:
+                    _materials(dossier)
+            with ui.column().classes("gap-4 min-w-0").mark("case-sheet-side"):
+                if has_pages:
+                    _materials(dossier)
+                if dossier.avoided:
+                    with ui.card().classes("w-full"):
+                        papers_avoided(dossier.avoided)
+                _rules_now(dossier)
+                self._decision_card(dossier)
 
     def _decision_card(self, dossier: Dossier) -> None:
         with ui.card().classes("w-full gap-3").mark("decision"):
@@ -292,7 +333,7 @@ class CaseScreen:
         except CaseError as error:
             form.say(error.message(), "negative")
             return
-        ui.notify(t("review.decision.done", action=t(f"review.button.{action}"), case_no=dossier.case.case_no),
+        ui.notify(t(f"review.done.{action}", case_no=dossier.case.case_no),
                   color="positive")
         await self.load()
 
@@ -305,7 +346,7 @@ def register() -> None:
         case = parse_id(case_id)
         if case is None:
             return not_found_page()
-        with frame("review.case.title"):
+        with frame("review.case.title", wide=True):
             ui.link(t("review.case.back"), "/review").classes("text-sm").mark("back")
             screen = CaseScreen(case)
         await screen.load()

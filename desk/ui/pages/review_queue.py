@@ -68,7 +68,7 @@ def register() -> None:
 
     @ui.page("/review")
     async def review_queue_page() -> None:
-        with frame("review.queue.title") as staff:
+        with frame("review.queue.title", wide=True) as staff:
             ui.label(t("review.queue.title")).classes("text-2xl font-bold")
             decisions, sample = await run.io_bound(_queues, staff)
             _queue_card("review.queue.decisions", "review.queue.no_decisions", decisions, "queue-decisions")
