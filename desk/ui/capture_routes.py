@@ -164,7 +164,7 @@ async def post_preview(token: str, request: Request) -> JSONResponse:
     if data is None:
         return _refused(413, "counter.route.preview_too_large")
     frame, detail = _split_preview(data, request.headers.get("x-frame-bytes", ""))
-    if tab.previewing:  # the browser waits for each reply; this is a stray second frame: drop it
+    if tab.previewing or app.is_stopping:  # a stray second frame (the browser waits for each reply), or stopping
         return _dropped()
     tab.previewing = True
     try:
@@ -222,3 +222,4 @@ def register() -> None:
     app.post("/counter/preview/{token}")(post_preview)
     app.get("/counter/pending/{token}/{key}")(get_pending)
     app.get("/counter/page/{token}/{page_id}/{kind}")(get_archived)
+    app.on_shutdown(preview_pool.shutdown)  # the outline's worker stops with the server, not at interpreter exit

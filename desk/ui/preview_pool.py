@@ -71,12 +71,28 @@ async def find_outline(frame: bytes, detail: bytes | None) -> PreviewResult:
 
 
 def shutdown() -> None:
-    """Stop the worker (also done at interpreter exit)."""
+    """Stop the worker at once (at server shutdown and at interpreter exit).
+
+    The worker is terminated, not waited for: a preview still being looked at has no one left to
+    show it to, and waiting for it (niced, on a busy machine) would hold up the server's exit.
+    """
     global _pool
     with _lock:
         pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+    if pool is None:
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor has no public handle
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)
+
+
+def worker_pids() -> list[int]:
+    """The process ids of the worker (for operations and tests)."""
+    with _lock:
+        return sorted(getattr(_pool, "_processes", None) or {})
 
 
 atexit.register(shutdown)
