@@ -7,8 +7,8 @@
 // the page is whole, sharp and still, amber with the reason when not. One preview is in flight at a
 // time: the next frame is taken only when the last reply is back.
 // Auto-capture: a page still for HOLD_MS is taken by itself (countdown ring, a short beep); after a
-// capture the next one waits until the outline has changed (page turned or taken away) and settled
-// again, so a page left lying there is taken once. The switch is remembered by the browser.
+// capture the next one waits until the outline has changed (page turned or taken away) for about a
+// second and settled again, so a page left lying there is taken once, even when a hand passes over it. The switch is remembered by the browser.
 // Emits: started {width, height, label}, failed {reason, message}, capturing, posted {status, ...reply}.
 const PREVIEW_SIDE = 640; // longest side of the preview frame: enough for the outline, small to send and to search
 const PREVIEW_QUALITY = 0.7;
@@ -17,6 +17,7 @@ const PREVIEW_EVERY_MS = 250; // at most four previews a second
 const STILL_SHARE = 0.01; // corners within this share of the diagonal of where the still run began: still
 const CHANGED_SHARE = 0.04; // after a capture, the outline must move this far (or vanish) before the next
 const CHANGED_PREVIEWS = 2; // ... in this many previews in a row (one missed outline is not a new page)
+const CHANGED_MS = 1000; // ... and for this long: a hand passing over the page lying there is not a new page
 const HOLD_MS = 1000; // a page still this long is taken
 const MIN_STILL_PREVIEWS = 3; // and seen still in at least this many previews
 const AUTO_KEY = "desk.camera.auto";
@@ -74,7 +75,7 @@ export default {
     this.corners = null; // the last outline, in video pixels
     this.armed = true; // auto-capture may fire (false after a capture until the outline changed)
     this.taken = null; // the outline at the last capture
-    this.changes = 0;
+    this.changed = null; // {since, count}: the current run of previews whose outline differs from the taken one
     this.uploads = Promise.resolve(); // frames go one after another, in the order taken
     this.pending = 0;
     this.onKey = (event) => this.keydown(event);
@@ -187,24 +188,31 @@ export default {
       } else {
         this.still = result.ok ? { anchor: corners, since: grabbedAt, count: 1 } : null;
       }
-      this.noteChange(corners, diagonal);
+      this.noteChange(corners, diagonal, grabbedAt);
       const still = this.still && this.still.count >= 2;
       this.colour = result.ok && still ? GREEN : AMBER;
       this.outlineState = !corners ? "none" : this.colour === GREEN ? "green" : "amber";
       this.polygon = corners ? this.toScreen(corners, width, height) : "";
       this.status = !result.ok ? (result.messages || [])[0] || "" : !still ? this.texts.hold_still
         : this.armed ? this.texts.ready : this.texts.taken;
-      this.stats.outlines.push({ at: grabbedAt, drawn: performance.now(), state: this.outlineState });
+      this.stats.outlines.push({ at: grabbedAt, drawn: performance.now(), state: this.outlineState, corners,
+                                 armed: this.armed });
       this.followCountdown();
     },
-    noteChange(corners, diagonal) {
-      // after a capture, re-arm only once the outline vanished or moved well away, twice in a row
+    noteChange(corners, diagonal, grabbedAt) {
+      // after a capture, re-arm only once the outline vanished or moved well away, in CHANGED_PREVIEWS
+      // previews in a row spanning CHANGED_MS (a hand passing over the page hides it for less)
       if (this.armed) return;
       const changed = !corners || !this.taken || farthest(corners, this.taken) > CHANGED_SHARE * diagonal;
-      this.changes = changed ? this.changes + 1 : 0;
-      if (this.changes >= CHANGED_PREVIEWS) {
+      if (!changed) {
+        this.changed = null;
+        return;
+      }
+      this.changed = this.changed || { since: grabbedAt, count: 0 };
+      this.changed.count += 1;
+      if (this.changed.count >= CHANGED_PREVIEWS && grabbedAt - this.changed.since >= CHANGED_MS) {
         this.armed = true;
-        this.changes = 0;
+        this.changed = null;
       }
     },
     toScreen(corners, width, height) {
@@ -272,7 +280,7 @@ export default {
       }
       this.armed = false; // the same page lying there is not taken again
       this.taken = this.corners;
-      this.changes = 0;
+      this.changed = null;
       this.stats.captures.push({ at: performance.now(), auto });
       this.pending += 1;
       this.busy = true;
