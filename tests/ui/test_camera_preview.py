@@ -2,16 +2,21 @@
 page photo sent as camera.js sends it (a 640-px preview frame, then a full-resolution crop of the
 page's middle) comes back outlined and ok, a page running off the frame comes back cut off with the
 reason in the clerk's language; a wrong token, an anonymous caller, an oversize body and a non-image
-are refused (the role is checked by the same middleware and `may_open` as the frame route)."""
+are refused, and so is a staff member whose role may not capture (an archivist, an admin), even
+with a token of their own tab."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 from nicegui.testing import User
+from sqlmodel import select
 
+from conftest import ADMIN
 from docgen import SceneOptions, make_sample
+from desk.db import session_scope
 from desk.i18n import t, use_language
+from desk.security.staff import Staff
 from test_counter import _capture_a_missing_material
 
 PREVIEW_SIDE, DETAIL_SIDE = 640, 512
@@ -74,3 +79,23 @@ async def test_the_preview_route_refuses_a_wrong_token_an_oversize_body_and_a_no
     anonymous = await user.http_client.post(url, content=b"\xff\xd8")
     assert anonymous.status_code == 307 and anonymous.headers["location"].startswith("/login")
     user.http_client.cookies.update(cookies)
+
+
+async def test_the_preview_and_frame_routes_refuse_a_role_that_may_not_capture(user: User, log_in, desk_db):
+    await _capture_a_missing_material(user, log_in, desk_db)
+    preview, frame = _preview_url(user), next(iter(user.find(marker="camera").elements))._props["upload_url"]
+    photo = cv2.imencode(".jpg", make_sample(23, "lease", SceneOptions(angle_deg=3.0)).decode())[1].tobytes()
+    headers = {"content-type": "image/jpeg"}
+    assert (await user.http_client.post(preview, content=photo, headers=headers)).json()["ok"]  # the clerk may
+
+    with session_scope(desk_db) as db:  # the clerk is made an archivist while the dialog is open
+        db.exec(select(Staff).where(Staff.username == "clerk7")).one().role = "archivist"
+    for url in (preview, frame):  # the tab's own token, but no longer a role that captures
+        refused = await user.http_client.post(url, content=photo, headers=headers)
+        assert refused.status_code == 403 and _zh("ui.forbidden.title") in refused.text
+
+    username, _, _, password = ADMIN  # an admin, logged in on the same browser, may not capture either
+    await log_in(username, password, wait=False)
+    await user.should_see(marker="who", retries=100)
+    refused = await user.http_client.post(preview, content=photo, headers=headers)
+    assert refused.status_code == 403 and _zh("ui.forbidden.title") in refused.text
