@@ -114,6 +114,11 @@ def blur_ratio(gray: np.ndarray) -> float:
     return float(sigma / height)
 
 
+def text_height(gray: np.ndarray) -> float | None:
+    """Median height (px) of the text-like marks in `gray`; None where there is too little print to measure."""
+    return _character_height(gray)
+
+
 def _character_height(gray: np.ndarray) -> float | None:
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)

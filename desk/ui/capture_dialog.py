@@ -1,6 +1,7 @@
 """The capture dialog of one missing material, while the customer is still at the counter.
 
-The document camera (live preview; the button or the space bar takes a frame) with an upload
+The document camera (live preview with the page's outline; a page held still is taken by itself,
+the button or the space bar takes a frame at any time) with an upload
 fallback (image or PDF). Every frame or file runs through the capture pipeline in a worker
 process; each resulting page is shown by URL with its retake reasons, its document type and
 whether that fits the material, and whose ID number it carries. Several pages make one
@@ -27,6 +28,7 @@ from desk.cases.flag_reasons import flag_reasons, reason_value
 from desk.i18n import t
 from desk.security.masking import mask_id_number
 from desk.settings import get_settings
+from desk.ui import preview_pool
 from desk.ui.auth import require_staff
 from desk.ui.camera import Camera
 from desk.ui.capture_job import CAMERA, PDF, UPLOAD, CaptureJob, CapturedPage, CaptureOutcome
@@ -102,7 +104,9 @@ class CaptureDialog:
             ui.button(icon="close", on_click=self.dialog.close).props("flat round dense")
 
     def _camera_side(self) -> None:
-        self.camera = Camera(f"/counter/frame/{self.tab.token}", on_started=self._camera_started,
+        preview_pool.warm_up()  # the outline's worker starts while the camera does
+        self.camera = Camera(f"/counter/frame/{self.tab.token}", f"/counter/preview/{self.tab.token}",
+                             on_started=self._camera_started,
                              on_failed=self._camera_failed, on_capturing=lambda: self._set_busy(True),
                              on_posted=self._frame_posted).classes("w-full").mark("camera")
         self.camera_note = ui.label(t("counter.camera.starting")).classes("text-sm text-secondary") \

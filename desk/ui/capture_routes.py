@@ -6,6 +6,9 @@ knows and that dies with the tab. Images never travel in element props or over t
 
 - `POST /counter/frame/{token}`: one JPEG frame (at most 40 MB) → the capture pipeline in a worker
   process; the result waits in the tab's inbox and the reply is a small JSON.
+- `POST /counter/preview/{token}`: one small preview frame (at most 2 MB; the first `X-Frame-Bytes`
+  bytes, then a full-resolution crop for blur) → the live outline (desk.capture.preview) as JSON;
+  one frame in flight per tab, a second one is dropped (`dropped: true`), never queued.
 - `GET /counter/pending/{token}/{key}`: a page captured in this tab and not accepted yet.
 - `GET /counter/page/{token}/{page_id}/{kind}`: an archived page (`thumb` or `flat`) of a customer
   opened in this tab or of the clerk's own case.
@@ -30,10 +33,12 @@ from desk.i18n import t
 from desk.security.roles import may_open
 from desk.settings import get_settings
 from desk.ui.capture_job import CaptureJob, CapturedPage, CaptureOutcome, capture_bytes, failed
+from desk.ui import preview_pool
 from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff, apply_language, session_staff
 
 MAX_FRAME_BYTES = 40 * 1024 * 1024
+MAX_PREVIEW_BYTES = 2 * 1024 * 1024  # a 640-px frame and a 512-px crop are 50–250 kB
 PRIVATE = {"Cache-Control": "no-store, private"}
 
 
@@ -57,6 +62,7 @@ class CaptureTab:
     person_id: int | None = None  # whose material the open capture dialog is for; None: no dialog open
     pending: list[PendingPage] = field(default_factory=list)
     inbox: list[CaptureOutcome] = field(default_factory=list)  # camera results not shown yet
+    previewing: bool = False  # a preview frame of this tab is being looked at
 
     def add_pages(self, outcome: CaptureOutcome) -> list[PendingPage]:
         """Keep the outcome's pages as pending; returns them."""
@@ -146,6 +152,45 @@ async def post_frame(token: str, request: Request) -> JSONResponse:
     return JSONResponse({"ok": True}, headers=PRIVATE)
 
 
+async def post_preview(token: str, request: Request) -> JSONResponse:
+    """The live outline of one preview frame of the tab's open capture dialog."""
+    staff = _staff_allowed(request)
+    if staff is None:
+        return _refused(401, "counter.route.not_logged_in")
+    tab = tab_for(token, staff)
+    if tab is None or tab.person_id is None:
+        return _refused(403, "counter.route.bad_token")
+    data = await _read_capped(request, MAX_PREVIEW_BYTES)
+    if data is None:
+        return _refused(413, "counter.route.preview_too_large")
+    frame, detail = _split_preview(data, request.headers.get("x-frame-bytes", ""))
+    if tab.previewing or app.is_stopping:  # a stray second frame (the browser waits for each reply), or stopping
+        return _dropped()
+    tab.previewing = True
+    try:
+        result = await preview_pool.find_outline(frame, detail)
+    except preview_pool.PreviewDropped:
+        return _dropped()
+    except ValueError:
+        return _refused(400, "counter.route.not_an_image")
+    finally:
+        tab.previewing = False
+    reply = result.to_json()
+    reply["messages"] = [t(f"counter.camera.outline.{code}") for code in result.problems]
+    return JSONResponse(reply, headers=PRIVATE)
+
+
+def _dropped() -> JSONResponse:
+    # 200, not 429: a dropped preview is routine, and the browser logs every 4xx as a console error
+    return JSONResponse({"ok": False, "dropped": True, "message": t("counter.route.preview_dropped")}, headers=PRIVATE)
+
+
+def _split_preview(data: bytes, frame_bytes: str) -> tuple[bytes, bytes | None]:
+    """The preview frame and the full-resolution crop after it (none when the header does not say where it starts)."""
+    cut = int(frame_bytes) if frame_bytes.isdigit() else len(data)
+    return (data[:cut], data[cut:] or None) if 0 < cut <= len(data) else (data, None)
+
+
 def get_pending(token: str, key: str, request: Request) -> Response:
     """The flattened image of a page that waits for Accept or Retake."""
     staff = _staff_allowed(request)
@@ -174,5 +219,7 @@ def register() -> None:
     if run.process_pool_start_method is None:
         run.process_pool_start_method = "spawn"  # fork would copy the server's threads and sockets
     app.post("/counter/frame/{token}")(post_frame)
+    app.post("/counter/preview/{token}")(post_preview)
     app.get("/counter/pending/{token}/{key}")(get_pending)
     app.get("/counter/page/{token}/{page_id}/{kind}")(get_archived)
+    app.on_shutdown(preview_pool.shutdown)  # the outline's worker stops with the server, not at interpreter exit

@@ -9,6 +9,7 @@ in a 0600 file in the data folder) and the address to open.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import threading
@@ -38,6 +39,12 @@ def _print_logins(logins: list[DemoLogin], url: str) -> None:
     print(t("ui.server.open", url=url), flush=True)
 
 
+async def _stop_capture_workers() -> None:
+    # uvicorn ends a SIGTERM'd server by raising SIGTERM again once it has shut down, so atexit
+    # handlers never run: without this the capture workers would outlive the server
+    await asyncio.to_thread(pool.shutdown)
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Set up the database (and demo data on first start), print the logins, then serve until stopped."""
     settings = get_settings()
@@ -65,13 +72,14 @@ def run_command(args: argparse.Namespace) -> int:
 
     # NiceGUI reads its storage folder at import time: keep sessions inside the data folder
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(data_dir / ".nicegui"))
-    from nicegui import run, ui
+    from nicegui import app, run, ui
 
     from desk.ui.app import build
 
     build()
     # the capture workers start (and load the OCR models) beside the server, not on the first capture
     threading.Thread(target=pool.prestart, name="desk-pool-prestart", daemon=True).start()
+    app.on_shutdown(_stop_capture_workers)
     run.process_pool_start_method = "spawn"  # fork would copy the server's threads and sockets
     ssl = {"ssl_certfile": str(settings.ssl_certfile), "ssl_keyfile": str(settings.ssl_keyfile)} \
         if scheme == "https" else {}

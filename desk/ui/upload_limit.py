@@ -4,7 +4,7 @@ A pure ASGI middleware (not BaseHTTPMiddleware, which would hand the app a body 
 a declared Content-Length over the limit is answered 413 at once, without reading the body; a
 body without one (chunked) is counted as it streams in and cut off with 413 as soon as it passes
 the limit. It covers every route: NiceGUI's upload endpoint (`/_nicegui/client/{id}/upload/{id}`,
-whose form parser would otherwise spool any size to disk), desk's camera frame POST, and anything
+whose form parser would otherwise spool any size to disk), desk's camera frame and preview POSTs, and anything
 else that takes a body.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from desk.i18n import normalize_language, t
 from desk.settings import get_settings
-from desk.ui.capture_routes import MAX_FRAME_BYTES
+from desk.ui.capture_routes import MAX_FRAME_BYTES, MAX_PREVIEW_BYTES
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -25,6 +25,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 FRAME_PREFIX = "/counter/frame/"
+PREVIEW_PREFIX = "/counter/preview/"
 
 
 class BodyTooLarge(Exception):
@@ -35,6 +36,8 @@ def body_limit(path: str) -> int:
     """The most bytes a request to `path` may carry."""
     if path.startswith(FRAME_PREFIX):
         return MAX_FRAME_BYTES
+    if path.startswith(PREVIEW_PREFIX):
+        return MAX_PREVIEW_BYTES
     return get_settings().upload_max_mb * 2**20
 
 

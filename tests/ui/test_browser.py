@@ -49,9 +49,49 @@ def _wait_for_port(port: int, server: subprocess.Popen, timeout_s: float = 60) -
     raise TimeoutError(f"desk run did not listen on {port}")
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (its worker processes), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended while we looked
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def stop_server(server: subprocess.Popen, timeout_s: float = 60) -> None:
+    """SIGTERM the server and wait for it and its worker processes (capture pool, preview worker) to end;
+    fails the test, after killing what is left, when they do not end within `timeout_s`."""
+    children = _children(server.pid)
+    server.terminate()
+    try:
+        server.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        pytest.fail(f"desk run did not stop within {timeout_s:.0f} s of SIGTERM")
+    deadline = time.monotonic() + 10  # the workers see their parent gone at once; allow for a busy machine
+    while (left := [pid for pid in children if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left, f"worker processes {left} outlived the server"
+
+
 @pytest.fixture
 def desk_server(tmp_path):
-    """`python -m desk run` on a free port with its own data folder; yields (url, data folder, first output)."""
+    """`python -m desk run` on a free port with its own data folder; yields (url, data folder). At teardown
+    the server must stop on SIGTERM, its worker processes with it."""
     port = _free_port()
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items()
@@ -63,8 +103,7 @@ def desk_server(tmp_path):
         _wait_for_port(port, server)
         yield f"http://127.0.0.1:{port}", data
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_server(server)
 
 
 def test_login_lookup_profile_and_unmask_in_chromium(desk_server):
