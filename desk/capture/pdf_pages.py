@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 
 from desk.capture.errors import InputRefused
-from desk.capture.inputs import PageStream, SourcePage, check_page_count, check_pixels
 from desk.capture.options import CaptureOptions
+from desk.capture.source_pages import PageStream, SourcePage, check_page_count, check_pixels
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 

@@ -25,10 +25,11 @@ import cv2
 import numpy as np
 
 from desk.capture import classify, engines, fields, orientation, page_detection, perspective, quality, skew
-from desk.capture.inputs import SourcePage, open_pages, read_source
+from desk.capture.inputs import open_pages, read_source
 from desk.capture.options import CaptureOptions
 from desk.capture.reading import Reading, remove_cjk_spaces
 from desk.capture.results import PageResult
+from desk.capture.source_pages import SourcePage
 
 __all__ = ["CaptureOptions", "PageResult", "StreamedFile", "process_file", "process_image", "process_page", "stream_file"]
 

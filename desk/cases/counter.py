@@ -241,7 +241,7 @@ def refuse_missing_sides(material: str, pages: Sequence[PageInput], sides: Seque
     assigned = assigned_sides(material, [page.doc_type for page in pages], sides)
     missing = missing_sides(material, assigned)
     if missing:
-        raise CaseError("cases.counter.sides_missing", material=material, sides=tuple(missing))
+        raise CaseError("cases.counter.sides_missing", material=material, sides=get_catalog().side_labels(missing))
 
 
 def defer_material(*, case_id: int, material: str, promised_on: date, staff: Actor, expected_version: int,

@@ -74,6 +74,8 @@ class TrialLimit:
                  "home": t(f"loan_trial.home.{'second' if self.params.get('second_home') else 'first'}", language)}
         # catalog factors are floats: 20.0 reads "20", 2.6 stays "2.6"
         params = {k: format(v, "g") if isinstance(v, float) else v for k, v in self.params.items()}
+        if isinstance(params.get("declaration"), str):
+            params["declaration"] = get_catalog().declaration_label(str(params["declaration"]))
         return render(f"loan_trial.how.{key}", {**params, **words}, language)
 
     def value_text(self, language: str | None = None) -> str:
