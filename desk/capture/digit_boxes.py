@@ -467,8 +467,8 @@ def _cut(region: np.ndarray, mask: np.ndarray) -> np.ndarray:
     clean = np.where(keep, region, 255).astype(np.uint8)
     crop = clean[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
     margin = max(3, round(_MARGIN * crop.shape[0]))
-    crop = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
-    return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+    framed = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
+    return cv2.cvtColor(framed, cv2.COLOR_GRAY2BGR)
 
 
 def recognise(cells: list[list[np.ndarray]]) -> list[CellReading]:

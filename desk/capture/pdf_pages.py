@@ -14,6 +14,7 @@ import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -140,10 +141,10 @@ def _render(page: object, index: int, text_layer: str, scale: float) -> SourcePa
     return SourcePage(image=bgr, page=index + 1, source_kind="pdf", dpi=72.0 * scale, text_layer=text_layer)
 
 
-def _placed_images(page: object) -> list[object]:
+def _placed_images(page: Any) -> list[Any]:  # PDFium's objects: pypdfium2 has no type hints
     import pypdfium2.raw as raw
 
-    return list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))  # type: ignore[attr-defined]
+    return list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
 def _has_other_content(page: object) -> bool:

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -34,7 +34,8 @@ from desk.capture.source_pages import SourcePage
 __all__ = ["CaptureOptions", "PageResult", "StreamedFile", "process_file", "process_image", "process_page", "stream_file"]
 
 
-class StreamedFile(NamedTuple):
+@dataclass(frozen=True)
+class StreamedFile:  # not a NamedTuple: its `count` would shadow tuple.count
     """The page count of a file (known before any page is processed) and its results, page by page."""
 
     count: int

@@ -128,6 +128,5 @@ def _character_height(gray: np.ndarray) -> float | None:
 def glare_fraction(gray: np.ndarray) -> float:
     """Share of the page in patches clipped to white (light reflected straight into the lens)."""
     calm = cv2.medianBlur(gray, 5)  # sensor noise alone must not count as clipped
-    clipped = (calm >= 253).astype(np.uint8)
-    clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    clipped = cv2.morphologyEx((calm >= 253).astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
     return float(clipped.mean())

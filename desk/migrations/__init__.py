@@ -60,7 +60,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest revision this release knows."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise SchemaError("desk/migrations/versions holds no revision")
+    return head
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -191,4 +194,6 @@ def upgrade(engine: Engine, target: str = "head", *, fast_create: bool = True) -
                               f"({error}); was it made by a newer release?") from error
         after = current_revision(connection)
     _finish(engine)
+    if after is None:
+        raise SchemaError("the upgrade left the database without a revision")
     return UpgradeResult(before=before, after=after, created=created, adopted=adopted)
