@@ -147,9 +147,10 @@ def test_init_db_takes_a_database_without_revision_for_the_previous_release(db_u
 def _stop_gap(engine) -> None:
     """What the money release's start-up did to an older database (desk/db.py `_add_missing_columns`,
     before migrations): ADD COLUMN with the default but without NOT NULL, and the missing indexes."""
-    import desk.models  # noqa: F401
     from sqlalchemy import inspect
     from sqlmodel import SQLModel
+
+    import desk.models  # noqa: F401
 
     inspector = inspect(engine)
     with engine.begin() as conn:
@@ -271,7 +272,7 @@ def test_two_processes_starting_on_one_empty_database_create_it_once(db_url, dat
     def start(engine) -> None:
         try:
             results.append(upgrade(engine))
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]

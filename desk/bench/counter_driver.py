@@ -112,7 +112,7 @@ async def defer_all(page: Page, timeout_s: float = 30) -> bool:
     return True
 
 
-async def submit(page: Page, on_sent=None, timeout_s: float = 30) -> str | None:  # noqa: ANN001 - a callback
+async def submit(page: Page, on_sent=None, timeout_s: float = 30) -> str | None:
     """Click Submit; the case number shown, or None if the counter refused (its reason is on the page)."""
     before = set(page.texts())
     await page.emit(buttons(page, zh("counter.case.submit"))[0], "click", {})

@@ -118,7 +118,7 @@ def _text_layer(reader: object, index: int) -> str:
     """The text page `index` already carries ("" when it has none or it cannot be read)."""
     try:
         page = reader.pages[index]  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a broken page tree entry is no text layer; the page is still OCR'd
+    except Exception:
         return ""
     return _page_text(page)
 
@@ -126,7 +126,7 @@ def _text_layer(reader: object, index: int) -> str:
 def _page_text(page: object) -> str:
     try:
         text = page.extract_text() or ""  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a broken text layer is no text layer; the page is still OCR'd
+    except Exception:
         return ""
     return text if len("".join(text.split())) >= _MIN_TEXT_LAYER_CHARS else ""
 

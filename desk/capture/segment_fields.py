@@ -73,7 +73,7 @@ def card_labels(lines: list[Line]) -> dict[str, Label]:
     for segment in lines:
         for field_name, label in CARD_LABELS.items():
             match = match_label(segment.text, label)
-            if match is not None and (field_name not in found or match[1] and not found[field_name].exact):
+            if match is not None and (field_name not in found or (match[1] and not found[field_name].exact)):
                 found[field_name] = Label(field_name, segment, match[0], match[1])
     exact = [lab for lab in found.values() if lab.exact and lab.field != "ethnicity"]
     if not exact:

@@ -23,8 +23,15 @@ from sqlmodel import Session
 from desk.cases.catalog import get_catalog
 from desk.cases.counter import CaseState
 from desk.cases.postings import Difference, reconcile
-from desk.cases.submission import (CLI_PURPOSE, Reason, StaffActor, SubmissionRefused, SubmitRequest, carry_out,
-                                   plan_submission)
+from desk.cases.submission import (
+    CLI_PURPOSE,
+    Reason,
+    StaffActor,
+    SubmissionRefused,
+    SubmitRequest,
+    carry_out,
+    plan_submission,
+)
 from desk.cases.tables import Case
 from desk.cases.workflow import CaseError, history, materials, perform
 from desk.db import get_engine, init_db, session_scope

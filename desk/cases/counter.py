@@ -23,19 +23,31 @@ from sqlmodel import Session
 from desk.archive.intake import DocumentInfo, PageInput, archive_document
 from desk.archive.storage import FileStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
+from desk.archive.viewer import ids_read
 from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan, amount_plan
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import Checklist, checklist_for
-from desk.archive.viewer import ids_read
 from desk.cases.document_fit import assigned_sides, flag_label, missing_sides, page_flags
 from desk.cases.flag_reasons import reason_is_complete
 from desk.cases.household import PersonFacts
 from desk.cases.notice import Notice, build_notice
 from desk.cases.postings import customer_account, lock_customer
 from desk.cases.tables import Case, CaseTransition
-from desk.cases.workflow import (Actor, CaseConflict, CaseError, accept_on_promise, case_checklist, declared_of,
-                                 get_case, materials, open_case, overridden_rules, perform, record_capture,
-                                 workflow_rules)
+from desk.cases.workflow import (
+    Actor,
+    CaseConflict,
+    CaseError,
+    accept_on_promise,
+    case_checklist,
+    declared_of,
+    get_case,
+    materials,
+    open_case,
+    overridden_rules,
+    perform,
+    record_capture,
+    workflow_rules,
+)
 from desk.cases.working_days import local_day
 from desk.db import session_scope
 from desk.records.profile import CustomerProfile

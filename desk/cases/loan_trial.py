@@ -23,8 +23,17 @@ from sqlmodel import Session
 from desk.cases.catalog import Business, Catalog, RuleVersion, get_catalog
 from desk.cases.costs import newest_contract
 from desk.cases.eligibility import (
-    LoanCeilingParams, LoanLimit, LoanTermParams, Request, RuleResult, evaluate, is_couple, loan_amount,
-    loan_amount_limits, loan_term_limits)
+    LoanCeilingParams,
+    LoanLimit,
+    LoanTermParams,
+    Request,
+    RuleResult,
+    evaluate,
+    is_couple,
+    loan_amount,
+    loan_amount_limits,
+    loan_term_limits,
+)
 from desk.cases.household import Household, load_household
 from desk.cases.messages import json_value, render
 from desk.i18n import Refusal, current_language, t

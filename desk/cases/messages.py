@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from desk.money import Money
 from desk.cases.working_days import local_day
 from desk.i18n import current_language, t
+from desk.money import Money
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,21 @@ from desk.archive.viewer import ids_read, read_fields
 from desk.cases.eligibility import RuleResult
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.workflow import (
-    GUARDS, Actor, CaseError, GuardInput, WorkflowRules, case_checklist, deciders_barred, get_case, overridden_rules, history, is_overdue, materials, post_review_queue,
-    workflow_rules)
+    GUARDS,
+    Actor,
+    CaseError,
+    GuardInput,
+    WorkflowRules,
+    case_checklist,
+    deciders_barred,
+    get_case,
+    history,
+    is_overdue,
+    materials,
+    overridden_rules,
+    post_review_queue,
+    workflow_rules,
+)
 from desk.cases.working_days import CalendarNotCovered, work_calendar
 from desk.records.tables import Person, PersonalAccount, RegistryFact
 from desk.security.access_log import log_access

@@ -35,8 +35,17 @@ from desk.cases import document_fit
 from desk.cases.amounts import AMOUNT_CHECKS, amount_plan
 from desk.cases.catalog import Business, get_catalog
 from desk.cases.checklist import Checklist, ChecklistItem
-from desk.cases.counter import (PAYEE_MATERIAL, CaseState, archive_capture, checklist_logged, defer_material,
-                                discard_draft, open_draft, spouse_id_number, submit_case)
+from desk.cases.counter import (
+    PAYEE_MATERIAL,
+    CaseState,
+    archive_capture,
+    checklist_logged,
+    defer_material,
+    discard_draft,
+    open_draft,
+    spouse_id_number,
+    submit_case,
+)
 from desk.cases.messages import render
 from desk.cases.postings import customer_account
 from desk.cases.tables import Case

@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from desk.db import refuse_changes
 
+
 class Case(SQLModel, table=True):
     """One business case of one customer; `version` guards every change (optimistic locking)."""
 

@@ -17,9 +17,9 @@ from sqlmodel import Session
 from desk.i18n import t
 from desk.records.profile import CustomerProfile, load_profile
 from desk.records.tables import ACCOUNT_NO_LENGTH, Person, PersonalAccount
-from desk.validators import FULL_WIDTH_DIGITS, check_id_number, normalize_id_input
 from desk.security.access_log import log_access
 from desk.security.masking import mask_id_number, mask_name, mask_phone
+from desk.validators import FULL_WIDTH_DIGITS, check_id_number, normalize_id_input
 
 FOUND = "found"
 CANDIDATES = "candidates"

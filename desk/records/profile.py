@@ -21,8 +21,8 @@ from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from desk.i18n import t
-from desk.records.calendar_months import add_months, month_start, months_between
 from desk.money import Money
+from desk.records.calendar_months import add_months, month_start, months_between
 from desk.records.registries import RegistryAnswer, RegistryDirectory, default_directory
 from desk.records.tables import DepositEntry, Employer, Loan, Person, PersonalAccount, Withdrawal
 from desk.validators import check_bank_card, check_credit_code

@@ -8,7 +8,7 @@ websocket (its messages are capped near 1 MB; a frame is 2–5 MB).
 from __future__ import annotations
 
 from nicegui import ui
-from nicegui.events import Handler, GenericEventArguments
+from nicegui.events import GenericEventArguments, Handler
 
 
 class Camera(ui.element, component="camera.js"):

@@ -29,7 +29,7 @@ from desk.cases.counter import log_capture_view, page_image
 from desk.i18n import t
 from desk.security.roles import may_open
 from desk.settings import get_settings
-from desk.ui.capture_job import CaptureJob, CapturedPage, CaptureOutcome, capture_bytes, failed
+from desk.ui.capture_job import CapturedPage, CaptureJob, CaptureOutcome, capture_bytes, failed
 from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff, apply_language, session_staff
 

@@ -36,12 +36,26 @@ from pathlib import Path
 from nicegui import events, run, ui
 
 from desk.archive.errors import ArchiveRefused
-from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan
+from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.checklist import NOT_APPLICABLE, PROVEN, Checklist, ChecklistItem
-from desk.cases.counter import (PAYEE_MATERIAL, CaseState, amount_plan_for, archive_capture, checklist_logged,
-                                defer_material, discard_draft, document_pages, joint_card, notice_for, open_cases,
-                                open_draft, override_rules, spouse_id_number, submit_case)
+from desk.cases.counter import (
+    PAYEE_MATERIAL,
+    CaseState,
+    amount_plan_for,
+    archive_capture,
+    checklist_logged,
+    defer_material,
+    discard_draft,
+    document_pages,
+    joint_card,
+    notice_for,
+    open_cases,
+    open_draft,
+    override_rules,
+    spouse_id_number,
+    submit_case,
+)
 from desk.cases.notice import Notice
 from desk.cases.submitting import answer_not_shown, answer_shown, note_submitting
 from desk.cases.workflow import CaseError, workflow_rules

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from case_people import add_customer, add_staff, identity, owns_home
 from docgen.content import HolderFacts
-from docgen.documents import TODAY as DOCGEN_TODAY, lease
+from docgen.documents import TODAY as DOCGEN_TODAY
+from docgen.documents import lease
 from docgen.ids import Person as DocPerson
 from sqlalchemy import func, select, update
 

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from nicegui.testing import User
-from review_archive_seed import (  # noqa: F401 - fixtures
-    ARCHIVIST, archive_page, lease_page, review_hashes, review_staff)
+from review_archive_seed import ARCHIVIST, archive_page, lease_page, review_hashes, review_staff  # noqa: F401 - fixtures
 from sqlmodel import select
 
 from desk.archive.fixity import verify_if_due
