@@ -116,7 +116,7 @@ def blur_ratio(gray: np.ndarray) -> float:
 
 def _character_height(gray: np.ndarray) -> float | None:
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     text_like = heights[(heights >= 6) & (heights <= gray.shape[0] / 15) & (widths <= 4 * heights)]

@@ -182,7 +182,7 @@ def test_pages_in_real_wording(doc_type):
 def test_a_page_citing_another_types_words_keeps_its_own_type(doc_type, cited):
     title, rows = PAGES[doc_type]
     middle = len(rows) // 2
-    assert decided(reading(title, rows[:middle] + [CITATIONS[cited]] + rows[middle:])) == doc_type
+    assert decided(reading(title, [*rows[:middle], CITATIONS[cited], *rows[middle:]])) == doc_type
 
 
 @pytest.mark.parametrize("doc_type", list(PAGES))
@@ -278,14 +278,14 @@ def test_a_lease_never_goes_by_the_certificate_number_it_cites():
 def test_an_application_form_stays_an_application_form():
     """It quotes an ID number, a bank and a card number after a label, and asks about renting."""
     title, rows = PAGES["application_form"]
-    page = classify_page(reading(title, rows + ["出租方：王建国", "租房合同编号：ZL-2024-0815"]))
+    page = classify_page(reading(title, [*rows, "出租方：王建国", "租房合同编号：ZL-2024-0815"]))
     assert page.doc_type == "application_form"
     assert "card_number" not in page.evidence
 
 
 def test_an_invoice_for_a_house_is_an_invoice():
     title, rows = PAGES["invoice"]
-    assert decided(reading(title, rows + ["不动产权证书号：辽(2021)大连市不动产权第0123456号", "权利人：李晓红"])) == "invoice"
+    assert decided(reading(title, [*rows, "不动产权证书号：辽(2021)大连市不动产权第0123456号", "权利人：李晓红"])) == "invoice"
 
 
 # --- Cards: layout and validated numbers ---------------------------------------------------------
@@ -316,7 +316,7 @@ def test_id_card_front_by_its_number_and_portrait_without_the_number_label():
 
 
 def test_id_card_front_with_its_label_needs_no_image():
-    rows = list(reversed(ID_FRONT_ROWS)) + [["公民身份号码", LESSEE_ID]]
+    rows = [*list(reversed(ID_FRONT_ROWS)), ["公民身份号码", LESSEE_ID]]
     assert decided(reading(None, rows, size=CARD_SIZE, text_px=24)) == "id_card_front"
 
 
@@ -376,7 +376,7 @@ def test_evidence_names_what_decided_by_kind():
 
 def test_evidence_reads_in_both_languages():
     card = classify_page(reading(None, ["中国建设银行", CARD], size=CARD_SIZE), card_image(portrait=False))
-    for item in card.evidence + ["title:房屋租赁合同", "labels:出租方,承租方", "mentions:权利人", "words:租赁"]:
+    for item in [*card.evidence, "title:房屋租赁合同", "labels:出租方,承租方", "mentions:权利人", "words:租赁"]:
         zh, en = describe_evidence(item, "zh-CN"), describe_evidence(item, "en")
         assert zh != en and "capture.evidence" not in zh + en
     assert describe_evidence("labels:出租方,承租方", "zh-CN") == "栏目：出租方、承租方"

@@ -167,7 +167,7 @@ def test_staff_business_and_customer_are_checked_and_every_reason_is_listed(peop
                          "--amount", "999999")
     assert status == 1 and data["refused"] == ["申请金额 999,999.00 元超过本次最多可提取的 21,600.00 元"]
     assert _counts(people) == before
-    status, out, err = _run(capsys, "case", "submit", customer.id_number, "TQ401", "--staff", "clerk1",
+    status, _out, err = _run(capsys, "case", "submit", customer.id_number, "TQ401", "--staff", "clerk1",
                             "--defer", "M11")
     assert status == 2 and "材料代码=YYYY-MM-DD" in err
 
@@ -293,7 +293,7 @@ def test_reconcile_agrees_then_reports_a_tampered_balance(people, capsys):
     assert data["differences"] == [{"kind": "balance_differs", "label": "账户余额与明细不符", "subject": account_no,
                                     "expected": expected, "found": f"{(5_000_000 - RENT_CAP_FEN + 100) / 100:.2f}",
                                     "unit": "yuan"}]
-    status, out, err = _run(capsys, "reconcile", "--lang", "en")
+    status, out, _err = _run(capsys, "reconcile", "--lang", "en")
     assert status == 1 and "balance differs from the ledger" in out and "¥28,401.00" in out
 
 

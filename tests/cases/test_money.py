@@ -270,7 +270,7 @@ def test_finding_5_a_returned_case_is_listed_first_reopened_under_its_number_and
         perform(session, case_id=case.case_id, action="return", actor=SUP, expected_version=case.version,
                 comment="请补交近三个月还款流水")
     listed = recent_cases(staff=CLERK, engine=engine)
-    assert [(c.case_no, c.state) for c in listed][0] == (case.case_no, "returned")
+    assert next((c.case_no, c.state) for c in listed) == (case.case_no, "returned")
     assert listed[0].comment == "请补交近三个月还款流水"
     assert [c.case_no for c in open_cases(person_id=person_id, engine=engine)] == [case.case_no]
     reopened = reopen_case(case_no=case.case_no, staff=CLERK, engine=engine)

@@ -38,8 +38,7 @@ def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, t
             y4m = write_y4m(photo_of(printed, as_holder(customer), seed=31).bgr(), tmp_path / f"{printed}.y4m")
             context = p.chromium.launch_persistent_context(
                 str(tmp_path / f"profile-{printed}"), executable_path=CHROMIUM, headless=True,
-                args=CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                      f"--use-file-for-fake-video-capture={y4m}"],
+                args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={y4m}"],
                 locale="zh-CN", viewport={"width": 1440, "height": 1000})
             page = context.new_page()
             page.goto(url + "/login")

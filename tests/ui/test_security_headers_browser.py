@@ -32,7 +32,7 @@ def test_pages_render_and_act_under_the_csp_in_chromium(desk_server, tmp_path):
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
             locale="zh-CN", viewport={"width": 1440, "height": 1000})
         context.add_init_script(RECORD_VIOLATIONS)
         page = context.new_page()
