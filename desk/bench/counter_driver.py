@@ -104,7 +104,7 @@ async def defer_all(page: Page, timeout_s: float = 30) -> bool:
         await page.wait_for(lambda p: bool(buttons(p, zh("counter.defer.confirm"))), timeout_s)
         await page.emit(buttons(page, zh("counter.defer.confirm"))[-1], "click", {})
         try:
-            await page.wait_for(lambda p: len(buttons(p, zh("counter.defer.button"))) < count, 5)
+            await page.wait_for(lambda p, before=count: len(buttons(p, zh("counter.defer.button"))) < before, 5)
         except PageError:
             if page.disconnected:
                 raise

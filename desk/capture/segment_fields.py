@@ -98,9 +98,8 @@ def match_label(text: str, label: str) -> tuple[int, bool] | None:
     if compact.startswith(label):
         return _end_in(text, len(label)), True
     head = compact[: len(label)]
-    if len(head) == len(label) and all(_CJK.match(c) for c in head):
-        if sum(a != b for a, b in zip(head, label)) == 1:
-            return _end_in(text, len(label)), False
+    if len(head) == len(label) and all(_CJK.match(c) for c in head) and sum(a != b for a, b in zip(head, label)) == 1:
+        return _end_in(text, len(label)), False
     if len(label) >= 5 and compact.startswith(label[:-1]):
         return _end_in(text, len(label) - 1), False
     return None

@@ -414,7 +414,7 @@ class CounterPanel:
             value = self.amount_text or Money(shown).plain().replace(",", "")
             hint = t("counter.amount.fixed" if plan.fixed else "counter.amount.at_most",
                      maximum=format_money(plan.maximum_fen))
-            amount = ui.input(t("counter.amount.label"), value=value, on_change=self._amount_typed) \
+            ui.input(t("counter.amount.label"), value=value, on_change=self._amount_typed) \
                 .props(f"outlined dense {'readonly' if plan.fixed or not self._editable() else ''} "
                        "input-class=text-right inputmode=decimal").props(f'suffix="{t("counter.amount.unit")}"') \
                 .classes("w-full text-lg").mark("amount-input")

@@ -156,7 +156,8 @@ CITATIONS: dict[str, str] = {
     "household_register": "申请人户口簿中常住人口登记卡所载户主姓名及与户主关系应与本人一致。",
     "marriage_certificate": "双方已于2015年登记结婚，结婚证字号为J210203-2015-001234，持证人为女方。",
     "divorce_certificate": "如双方离婚，应提交离婚证及离婚协议书，离婚证字号一并登记。",
-    "real_estate_certificate": "该房屋已取得不动产权证书，证号辽(2021)大连市不动产权第0123456号，权利人为王建国，共有情况为单独所有。",
+    "real_estate_certificate": ("该房屋已取得不动产权证书，证号辽(2021)大连市不动产权第0123456号，"
+                                "权利人为王建国，共有情况为单独所有。"),
     "purchase_contract": "甲方于2019年签订商品房买卖合同购得该房屋，出卖人为开发商，买受人为甲方，总价款已付清。",
     "lease": "本人因租房需要与出租人签订房屋租赁合同，承租人按月支付租金，租赁期限一年。",
     "invoice": "上述费用须开具增值税普通发票，价税合计、发票号码及开票日期以发票为准。",
@@ -222,7 +223,8 @@ def test_misread_labels_still_count_where_labels_stand():
 
 
 def test_a_misread_keyword_that_reads_as_another_type_does_not_count():
-    """离婚证 is one character from 结婚证: printed exactly, it is the divorce certificate, not a misread marriage one."""
+    """离婚证 is one character from 结婚证: printed exactly, it is the divorce certificate,
+    not a misread marriage one."""
     title, rows = PAGES["divorce_certificate"]
     result = classify.candidates(page_text.from_reading(reading(title, rows)))
     assert next(iter(result)) == "divorce_certificate"
@@ -305,7 +307,7 @@ ID_FRONT_ROWS = [["姓名", "李晓红"], ["性别", "女", "民族", "汉"], ["
 
 
 def test_id_card_front_by_its_number_and_portrait_without_the_number_label():
-    rows = ID_FRONT_ROWS + [LESSEE_ID]  # the number label not read at all
+    rows = [*ID_FRONT_ROWS, LESSEE_ID]  # the number label not read at all
     on_card = classify_page(reading(None, rows, size=CARD_SIZE, text_px=24), card_image(portrait=True))
     assert on_card.doc_type == "id_card_front"
     assert {"id_number", "card_shape", "portrait"} <= set(on_card.evidence)

@@ -282,7 +282,7 @@ def test_show_prints_the_case_masked_with_materials_and_history_and_logs_the_rea
 def test_reconcile_agrees_then_reports_a_tampered_balance(people, capsys):
     customer = _customer(people)
     _json(capsys, "case", "submit", customer.id_number, "TQ401", "--staff", "clerk1")
-    status, out, err = _run(capsys, "reconcile")
+    status, out, _err = _run(capsys, "reconcile")
     assert (status, out.strip()) == (0, "账目相符：1 个账户，1 笔记账")
     with session_scope(people) as session:
         account_no = session.execute(select(PersonalAccount.account_no)).scalar_one()
