@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from sqlmodel import Session
 
@@ -40,7 +40,8 @@ from desk.i18n import Refusal, current_language, t
 from desk.money import format_money
 from desk.records.registries import RegistryDirectory
 
-AMOUNT, TERM = "amount", "term"
+AMOUNT: Final = "amount"
+TERM: Final = "term"
 CEILING_CHECK, TERM_CHECK = "loan_ceiling", "loan_term"
 PRICE_TYPED, PRICE_FILED = "typed", "purchase_filing"
 

@@ -110,4 +110,4 @@ class InquiryAttempt(SQLModel, table=True):
     attempts: int = 0
 
 
-refuse_changes(CaseTransition.__table__)
+refuse_changes(CaseTransition.__table__)  # type: ignore[attr-defined]  # SQLModel sets it, undeclared
