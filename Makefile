@@ -12,13 +12,20 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver postgresql postgresql-
 # OCRmyPDF needs ghostscript; unpaper and pngquant are optional helpers of it
 BENCH_PACKAGES := $(TEST_PACKAGES) ghostscript unpaper pngquant
 
-.PHONY: run test bench system-run system-test system-bench clean
+.PHONY: run test check bench system-run system-test system-bench clean
 
 run: system-run $(VENV)/.installed
 	$(PY) -m desk run
 
-test: system-test $(VENV)/.installed-test
+test: system-test $(VENV)/.installed-test check
 	SE_OFFLINE=true SE_AVOID_STATS=true $(PY) -m pytest
+
+# the code's own rules, before any test: lint, format, types, import contracts (pyproject.toml)
+check: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: system-bench $(VENV)/.installed-bench
 	$(PY) -m desk bench capture

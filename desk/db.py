@@ -19,7 +19,6 @@ from sqlmodel import Session, create_engine
 
 from desk.settings import get_settings
 
-
 WAL_TRIES = 200  # x 50 ms: how long a new connection waits for another to finish switching a new file to WAL
 
 
@@ -42,7 +41,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI types
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
             use_wal(dbapi_conn)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")

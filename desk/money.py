@@ -44,7 +44,8 @@ class Money:
             amount = Decimal(cleaned)
         except (InvalidOperation, ValueError):
             raise MoneyError(str(text)) from None
-        if not amount.is_finite() or amount.as_tuple().exponent < -2 or (amount < 0 and not allow_negative):
+        exponent = amount.as_tuple().exponent  # a letter only for NaN and infinity, refused first
+        if not amount.is_finite() or (isinstance(exponent, int) and exponent < -2) or (amount < 0 and not allow_negative):
             raise MoneyError(str(text))
         return cls(int(amount * FEN_PER_YUAN))
 

@@ -18,7 +18,7 @@ ID_CHECK_CHARS = "10X98765432"
 # Province-level prefixes of GB/T 2260, plus HK/Macau/Taiwan residence permits (81-83).
 # Old county codes stay in IDs for life, so only the province prefix is checked.
 ID_PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83"]
 )
 EARLIEST_BIRTH = date(1900, 1, 1)
 

@@ -40,7 +40,7 @@ class PgCluster:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
 
-    def start(self) -> "PgCluster":
+    def start(self) -> PgCluster:
         data = self.dir / "data"
         subprocess.run(
             _as_owner([str(self.bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",

@@ -8,7 +8,15 @@ import math
 import pytest
 
 from desk.bench import materials
-from desk.bench.materials import BenchItem, MaterialError, PageTruth, corpus_items, load_docgen, per_seed, resolve_corpus
+from desk.bench.materials import (
+    BenchItem,
+    MaterialError,
+    PageTruth,
+    corpus_items,
+    load_docgen,
+    per_seed,
+    resolve_corpus,
+)
 from desk.bench.metrics import Summary, angle_error, cer, corner_error, id_numbers_in, normalize_text
 from desk.bench.report import render
 from desk.bench.scoring import score, summarize

@@ -14,8 +14,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from docgen import (HELD_OUT_SEEDS, HELD_OUT_TEMPLATES, TEMPLATES, TUNING_TEMPLATES, SceneOptions, card_options,
-                    generate, is_card, make_sample, render_template)
+from docgen import (
+    HELD_OUT_SEEDS,
+    HELD_OUT_TEMPLATES,
+    TEMPLATES,
+    TUNING_TEMPLATES,
+    SceneOptions,
+    card_options,
+    generate,
+    is_card,
+    make_sample,
+    render_template,
+)
 from docgen.documents import TODAY
 from docgen.held_out import REWORDED_TITLES
 from docgen.ids import is_valid_id

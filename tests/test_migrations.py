@@ -279,7 +279,7 @@ def test_two_processes_starting_on_one_empty_database_create_it_once(db_url, dat
     def start(engine) -> None:
         try:
             results.append(upgrade(engine))
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]

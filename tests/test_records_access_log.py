@@ -35,21 +35,18 @@ def test_log_access_appends_what_it_was_given(engine):
 def test_update_and_delete_are_refused(engine, statement):
     with session_scope(engine) as session:
         log_access(session, staff="clerk01", action="lookup", person_id=7, purpose="inquiry")
-    with pytest.raises(DBAPIError, match=APPEND_ONLY_MESSAGE):
-        with engine.begin() as conn:
-            conn.execute(text(statement))
+    with pytest.raises(DBAPIError, match=APPEND_ONLY_MESSAGE), engine.begin() as conn:
+        conn.execute(text(statement))
     assert _rows(engine) == [("clerk01", None, "lookup", 7, "inquiry", "", None)]
 
 
 def test_orm_changes_are_refused_too(engine):
     with session_scope(engine) as session:
         log_access(session, staff="clerk01", action="lookup", person_id=7, purpose="inquiry")
-    with pytest.raises(DBAPIError, match=APPEND_ONLY_MESSAGE):
-        with session_scope(engine) as session:
-            session.execute(select(AccessLog)).scalars().one().purpose = "changed"
-    with pytest.raises(DBAPIError, match=APPEND_ONLY_MESSAGE):
-        with session_scope(engine) as session:
-            session.delete(session.execute(select(AccessLog)).scalars().one())
+    with pytest.raises(DBAPIError, match=APPEND_ONLY_MESSAGE), session_scope(engine) as session:
+        session.execute(select(AccessLog)).scalars().one().purpose = "changed"
+    with pytest.raises(DBAPIError, match=APPEND_ONLY_MESSAGE), session_scope(engine) as session:
+        session.delete(session.execute(select(AccessLog)).scalars().one())
     assert _rows(engine)[0][4] == "inquiry"
 
 
@@ -57,6 +54,5 @@ def test_truncate_is_refused_on_postgresql(engine):
     if engine.dialect.name != "postgresql":
         assert engine.dialect.name == "sqlite"  # SQLite has no TRUNCATE; DELETE is covered above
         return
-    with pytest.raises(DBAPIError, match=APPEND_ONLY_MESSAGE):
-        with engine.begin() as conn:
-            conn.execute(text("TRUNCATE access_log"))
+    with pytest.raises(DBAPIError, match=APPEND_ONLY_MESSAGE), engine.begin() as conn:
+        conn.execute(text("TRUNCATE access_log"))

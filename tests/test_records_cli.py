@@ -47,7 +47,7 @@ def test_seed_refuses_a_database_with_customers(seeded_dir):
 
 
 def test_lookup_prints_a_masked_profile_and_logs_it(seeded_dir):
-    id_number, name, phone, account_no = _first_customer(seeded_dir)
+    id_number, _name, phone, _account_no = _first_customer(seeded_dir)
     result = _desk(seeded_dir, "lookup", id_number, "--staff", "clerk09", "--purpose", "inquiry")
     assert result.returncode == 0, result.stderr
     assert id_number not in result.stdout and phone not in result.stdout

@@ -14,8 +14,8 @@ from desk.records.demo_data import seed_database
 from desk.records.lookup import CANDIDATES, FOUND, INVALID_ID, NOT_FOUND, find_customer, lookup_customer
 from desk.records.profile import CustomerNotFound, load_profile
 from desk.records.tables import Person, PersonalAccount, Withdrawal
-from desk.validators import downgrade_id_18_to_15, id_check_char
 from desk.security.access_log import AccessLog
+from desk.validators import downgrade_id_18_to_15, id_check_char
 
 TODAY = date(2026, 9, 15)
 CUSTOMERS = 300

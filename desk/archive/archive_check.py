@@ -71,7 +71,7 @@ def _opens(store: FileStore, key: str) -> bool:
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
         return True
-    except Exception:  # noqa: BLE001 - any failure to open is exactly what this check reports
+    except Exception:
         return False
 
 

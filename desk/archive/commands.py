@@ -180,7 +180,7 @@ def print_export(report: dict, out: Path, as_json: bool) -> int:
     return 0 if report["ok"] else 1
 
 
-def run_archive_action(action, args: argparse.Namespace) -> int:  # noqa: ANN001 - a command's body
+def run_archive_action(action, args: argparse.Namespace) -> int:
     """Run a command's body in the configured language on a set-up database; a refusal prints and exits 2."""
     with use_language(get_settings().default_language):
         init_db(get_engine())

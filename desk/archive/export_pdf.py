@@ -159,7 +159,7 @@ def _cover_lines(items: Sequence[ExportItem], person: Person | None, case_lines:
 
 
 def _draw_cover(canvas: Canvas, lines: Sequence[str]) -> None:
-    width, height = A4
+    _width, height = A4
     y = height - 60
     for number, line in enumerate(lines):
         if y < 50:

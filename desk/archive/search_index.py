@@ -235,7 +235,8 @@ class SqliteFts5Index(SearchIndex):
         if selective:
             # Selective: that customer's (or case's) pages first, then which of them match.
             allowed = [row[0] for row in session.execute(text(
-                f"SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id WHERE 1 = 1{where} "
+                "SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
+                f"WHERE 1 = 1{where} "
                 "ORDER BY p.id DESC LIMIT :most"), {**params, "most": MAX_CANDIDATES})]
             if not allowed:
                 return []
@@ -246,7 +247,8 @@ class SqliteFts5Index(SearchIndex):
                    "JOIN archive_page p ON p.id = archive_page_fts.rowid JOIN archive_document d ON d.id = p.document_id "
                    f"WHERE archive_page_fts MATCH :expr{where} ORDER BY archive_page_fts.rowid DESC LIMIT :window")
         else:
-            sql = "SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr ORDER BY rowid DESC LIMIT :window"
+            sql = ("SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr "
+                   "ORDER BY rowid DESC LIMIT :window")
         return [row[0] for row in session.execute(text(sql), params)]
 
 

@@ -18,6 +18,7 @@ sweep, however unexpected.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -154,10 +155,8 @@ class FileStore:
         target = self.path_for(stored.sha256, stored.ext)
         if target.exists():
             # A fresh mtime keeps the sweep off a file an uncommitted intake is about to refer to again.
-            try:
+            with contextlib.suppress(OSError):  # a read-only mount: the sweep relies on the grace period
                 os.utime(target)
-            except OSError:
-                pass  # a read-only mount: the sweep then relies on the row committing within its grace period
             return False
         _write_durably(target, data)
         return True

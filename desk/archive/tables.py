@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, or_
 from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, or_
 from sqlmodel import Field, Session, SQLModel, select
 
 SOURCES = ("camera", "upload", "pdf")

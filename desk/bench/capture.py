@@ -20,12 +20,30 @@ from dataclasses import asdict
 from pathlib import Path
 
 from desk.bench import batch as batch_timing
-from desk.bench.materials import (CORPUS_PHOTO_KIND, GENERATED_PHOTO_KINDS, KINDS, BenchItem, MaterialError,
-                                  corpus_items, generated_items, held_out_items, resolve_corpus)
+from desk.bench.materials import (
+    CORPUS_PHOTO_KIND,
+    GENERATED_PHOTO_KINDS,
+    KINDS,
+    BenchItem,
+    MaterialError,
+    corpus_items,
+    generated_items,
+    held_out_items,
+    resolve_corpus,
+)
 from desk.bench.report import render
 from desk.bench.scoring import ItemScore, KindSummary, score, summarize
-from desk.bench.systems import (SYSTEMS, SystemRun, ocrmypdf_missing, rapidocr_missing, raw_rapidocr, run_desk,
-                                run_ocrmypdf, run_rapidocr, run_tesseract)
+from desk.bench.systems import (
+    SYSTEMS,
+    SystemRun,
+    ocrmypdf_missing,
+    rapidocr_missing,
+    raw_rapidocr,
+    run_desk,
+    run_ocrmypdf,
+    run_rapidocr,
+    run_tesseract,
+)
 from desk.bench.targets import TargetCheck, check_targets
 from desk.i18n import t, use_language
 from desk.settings import get_settings

@@ -104,7 +104,7 @@ async def defer_all(page: Page, timeout_s: float = 30) -> bool:
         await page.wait_for(lambda p: bool(buttons(p, zh("counter.defer.confirm"))), timeout_s)
         await page.emit(buttons(page, zh("counter.defer.confirm"))[-1], "click", {})
         try:
-            await page.wait_for(lambda p: len(buttons(p, zh("counter.defer.button"))) < count, 5)
+            await page.wait_for(lambda p, before=count: len(buttons(p, zh("counter.defer.button"))) < before, 5)
         except PageError:
             if page.disconnected:
                 raise
@@ -112,7 +112,7 @@ async def defer_all(page: Page, timeout_s: float = 30) -> bool:
     return True
 
 
-async def submit(page: Page, on_sent=None, timeout_s: float = 30) -> str | None:  # noqa: ANN001 - a callback
+async def submit(page: Page, on_sent=None, timeout_s: float = 30) -> str | None:
     """Click Submit; the case number shown, or None if the counter refused (its reason is on the page)."""
     before = set(page.texts())
     await page.emit(buttons(page, zh("counter.case.submit"))[0], "click", {})

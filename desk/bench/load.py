@@ -30,8 +30,15 @@ from pathlib import Path
 
 import aiohttp
 
-from desk.bench.counter_driver import (ACCEPT_LANGUAGE, capture_frame, clerk_session, defer_all, look_up,
-                                       pick_business, submit)
+from desk.bench.counter_driver import (
+    ACCEPT_LANGUAGE,
+    capture_frame,
+    clerk_session,
+    defer_all,
+    look_up,
+    pick_business,
+    submit,
+)
 from desk.bench.page_client import PageError, open_page
 
 HOST = "127.0.0.1"
@@ -168,7 +175,7 @@ async def _clerk(http: aiohttp.ClientSession, url: str, people: list[str], rent:
     while time.monotonic() < until:
         try:
             page = await open_page(http, url, "/lookup")
-        except (PageError, aiohttp.ClientError, asyncio.TimeoutError) as problem:
+        except (TimeoutError, PageError, aiohttp.ClientError) as problem:
             phase.error(repr(problem))
             await asyncio.sleep(0.5)
             continue
@@ -190,7 +197,7 @@ async def _clerk(http: aiohttp.ClientSession, url: str, people: list[str], rent:
                 elif status is not None:
                     phase.error(f"capture: HTTP {status}")
                 break  # a fresh page for the submission: the capture dialog stays behind on this one
-        except (PageError, aiohttp.ClientError, asyncio.TimeoutError, StopIteration) as problem:
+        except (TimeoutError, PageError, aiohttp.ClientError, StopIteration) as problem:
             phase.error(repr(problem))
         finally:
             await page.close()
@@ -201,7 +208,7 @@ async def _clerk(http: aiohttp.ClientSession, url: str, people: list[str], rent:
 async def _submit_visit(http: aiohttp.ClientSession, url: str, id_number: str, phase: Phase) -> None:
     try:
         page = await open_page(http, url, "/lookup")
-    except (PageError, aiohttp.ClientError, asyncio.TimeoutError) as problem:
+    except (TimeoutError, PageError, aiohttp.ClientError) as problem:
         phase.error(repr(problem))
         return
     try:
@@ -211,7 +218,7 @@ async def _submit_visit(http: aiohttp.ClientSession, url: str, id_number: str, p
             started = time.monotonic()
             if await submit(page) is not None:
                 phase.times["submit"].append(time.monotonic() - started)
-    except (PageError, aiohttp.ClientError, asyncio.TimeoutError, StopIteration) as problem:
+    except (TimeoutError, PageError, aiohttp.ClientError, StopIteration) as problem:
         phase.error(repr(problem))
     finally:
         await page.close()
@@ -228,7 +235,7 @@ async def _public(index: int, url: str, phase: Phase, until: float) -> None:
                                     timeout=aiohttp.ClientTimeout(total=30)) as response:
                     await response.read()
                     status = response.status
-            except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
+            except (TimeoutError, aiohttp.ClientError) as problem:
                 phase.error(repr(problem))
                 continue
             http.cookie_jar.clear()  # every load a new phone: no session cookie carried over

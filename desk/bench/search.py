@@ -48,7 +48,7 @@ def _pages_in(engine: Engine) -> int:
         return conn.execute(text("SELECT COUNT(*) FROM archive_page")).scalar_one()
 
 
-def _insert_people(cur, rng: random.Random, count: int) -> list:  # noqa: ANN001 - DBAPI cursor
+def _insert_people(cur, rng: random.Random, count: int) -> list:
     people = [make_person(rng) for _ in range(count)]
     seen: set[str] = set()
     unique = [p for p in people if not (p.id_number in seen or seen.add(p.id_number))]

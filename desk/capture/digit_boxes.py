@@ -10,6 +10,7 @@ doubt, that cell's next-best readings are tried; a repair is accepted only when 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -174,8 +175,8 @@ def _with_borders(chain: list[Rule], rules: list[Rule]) -> list[Rule]:
 
 def _cells_of(chain: list[Rule], pitch: float | None = None) -> int:
     """How many cells the chain's rules bound (a missing rule leaves a double gap)."""
-    pitch = pitch or min(b.x - a.x for a, b in zip(chain, chain[1:]))
-    return sum(max(1, round((b.x - a.x) / pitch)) for a, b in zip(chain, chain[1:]))
+    pitch = pitch or min(b.x - a.x for a, b in itertools.pairwise(chain))
+    return sum(max(1, round((b.x - a.x) / pitch)) for a, b in itertools.pairwise(chain))
 
 
 def _slack(rule: Rule) -> float:
@@ -241,7 +242,7 @@ def _all_cells(row: CellRow) -> list[Box]:
     """Every cell of every group; two rules a few pitches apart bound that many cells (rules were missed)."""
     cells: list[Box] = []
     for group in row.groups:
-        for a, b in zip(group, group[1:]):
+        for a, b in itertools.pairwise(group):
             count = max(1, round((b.x - a.x) / row.pitch))
             step = (b.x - a.x) / count
             for k in range(count):
@@ -467,8 +468,8 @@ def _cut(region: np.ndarray, mask: np.ndarray) -> np.ndarray:
     clean = np.where(keep, region, 255).astype(np.uint8)
     crop = clean[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
     margin = max(3, round(_MARGIN * crop.shape[0]))
-    crop = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
-    return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+    framed = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
+    return cv2.cvtColor(framed, cv2.COLOR_GRAY2BGR)
 
 
 def recognise(cells: list[list[np.ndarray]]) -> list[CellReading]:

@@ -124,7 +124,7 @@ def _words(chars: list[tuple[str, Box, float]]) -> list[Word]:
     for char, box, score in chars:
         if char.isspace():
             close_run()
-        elif char.isascii() and char.isalnum() or (run and char in ".-/:" and char.isascii()):
+        elif (char.isascii() and char.isalnum()) or (run and char in ".-/:" and char.isascii()):
             run.append((char, box, score))
         else:
             close_run()

@@ -121,8 +121,10 @@ def _boxed_ids(lines: list[Line], image: np.ndarray | None, today: date | None) 
 
 def _unique(numbers: list[dict]) -> list[dict]:
     """`numbers` with each value once, in order."""
-    seen: set[str] = set()
-    return [n for n in numbers if not (n["value"] in seen or seen.add(n["value"]))]
+    first: dict[str, dict] = {}
+    for number in numbers:
+        first.setdefault(number["value"], number)
+    return list(first.values())
 
 
 def find_id_numbers(text: str, today: date | None = None) -> list[dict]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,19 +17,10 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from desk.capture.errors import InputRefused
 from desk.capture.options import CaptureOptions
+from desk.capture.pdf_pages import open_pdf
+from desk.capture.source_pages import PageStream, SourcePage, check_page_count, check_pixels
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is refused, not silently padded grey
-
-
-@dataclass
-class SourcePage:
-    """One decoded page: the colour original as BGR, upright per EXIF, alpha flattened onto white."""
-
-    image: np.ndarray
-    page: int  # 1-based
-    source_kind: str  # "image" or "pdf"
-    dpi: float | None = None  # known resolution (TIFF/PNG header, PDF); None for camera frames
-    text_layer: str = ""  # text a PDF page already carries
 
 
 def read_source(source: str | Path | bytes, options: CaptureOptions) -> bytes:
@@ -51,23 +41,9 @@ def read_source(source: str | Path | bytes, options: CaptureOptions) -> bytes:
     return data
 
 
-@dataclass
-class PageStream:
-    """The pages of one file, decoded one at a time as `pages` is iterated.
-
-    Opening a stream counts the pages and their pixels from the file's headers and checks them
-    against the budgets, so an oversized file is refused before any page is decoded.
-    """
-
-    count: int
-    pages: Iterator[SourcePage]
-
-
 def open_pages(data: bytes, options: CaptureOptions) -> PageStream:
     """The pages of an image or PDF file, budgets checked, decoded on demand."""
     if data.lstrip()[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
-        from desk.capture.pdf_pages import open_pdf
-
         return open_pdf(data, options)
     return _open_image(data, options)
 
@@ -75,25 +51,6 @@ def open_pages(data: bytes, options: CaptureOptions) -> PageStream:
 def decode(data: bytes, options: CaptureOptions) -> list[SourcePage]:
     """All pages of an image or PDF file at once (the pipeline streams them with `open_pages`)."""
     return list(open_pages(data, options).pages)
-
-
-def check_page_count(count: int, options: CaptureOptions) -> None:
-    """Refuse a file with more pages than one upload may have."""
-    if count > options.max_pages:
-        raise InputRefused("capture.refused.too_many_pages", count=count, pages=options.max_pages)
-
-
-def check_pixels(pixels_per_page: list[int], options: CaptureOptions) -> None:
-    """Refuse a file whose largest page or whose pages together exceed the pixel budgets."""
-    check_page_count(len(pixels_per_page), options)
-    for pixels in pixels_per_page:
-        if pixels > options.max_pixels:
-            raise InputRefused("capture.refused.too_many_pixels", megapixels=round(pixels / 1e6),
-                               limit=options.max_pixels // 1_000_000)
-    total = sum(pixels_per_page)
-    if total > options.max_total_pixels:
-        raise InputRefused("capture.refused.too_many_pixels_total", pages=len(pixels_per_page),
-                           megapixels=round(total / 1e6), limit=options.max_total_pixels // 1_000_000)
 
 
 @contextmanager

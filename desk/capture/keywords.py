@@ -99,7 +99,8 @@ def fuzzy_hit_at(text: str, keyword: str, *, start: int | None = None, end: int 
 
 def label_start(segment: str) -> int:
     """Where a label would begin in `segment`: after leading punctuation and any clause number."""
-    return _LEAD.match(segment).end()
+    lead = _LEAD.match(segment)
+    return lead.end() if lead else 0
 
 
 def colon_ends(segment: str) -> list[int]:

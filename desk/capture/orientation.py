@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from desk.capture import engine_rapidocr, engine_tesseract, ocr_input
 from desk.capture.polarity import dark_on_light
 from desk.capture.skew import without_wavy_lines

@@ -14,13 +14,14 @@ import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 
 from desk.capture.errors import InputRefused
-from desk.capture.inputs import PageStream, SourcePage, check_page_count, check_pixels
 from desk.capture.options import CaptureOptions
+from desk.capture.source_pages import PageStream, SourcePage, check_page_count, check_pixels
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -112,7 +113,7 @@ def _text_layer(reader: object, index: int) -> str:
     """The text page `index` already carries ("" when it has none or it cannot be read)."""
     try:
         page = reader.pages[index]  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a broken page tree entry is no text layer; the page is still OCR'd
+    except Exception:
         return ""
     return _page_text(page)
 
@@ -120,7 +121,7 @@ def _text_layer(reader: object, index: int) -> str:
 def _page_text(page: object) -> str:
     try:
         text = page.extract_text() or ""  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a broken text layer is no text layer; the page is still OCR'd
+    except Exception:
         return ""
     return text if len("".join(text.split())) >= _MIN_TEXT_LAYER_CHARS else ""
 
@@ -135,10 +136,10 @@ def _render(page: object, index: int, text_layer: str, scale: float) -> SourcePa
     return SourcePage(image=bgr, page=index + 1, source_kind="pdf", dpi=72.0 * scale, text_layer=text_layer)
 
 
-def _placed_images(page: object) -> list[object]:
+def _placed_images(page: Any) -> list[Any]:  # PDFium's objects: pypdfium2 has no type hints
     import pypdfium2.raw as raw
 
-    return list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))  # type: ignore[attr-defined]
+    return list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
 def _has_other_content(page: object) -> bool:

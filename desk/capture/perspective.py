@@ -72,9 +72,9 @@ def in_plane_angle(upright_corners: np.ndarray, rotation: int) -> float:
     clockwise cardinal turn that uprights the page) is taken out.
     """
     width, height = measured_size(upright_corners)
-    source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    source = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     homography = cv2.getPerspectiveTransform(source, upright_corners.astype(np.float32))
-    probe = np.float32([[[width / 2, height / 2], [width / 2 + 10, height / 2]]])
+    probe = np.array([[[width / 2, height / 2], [width / 2 + 10, height / 2]]], dtype=np.float32)
     (a, b) = cv2.perspectiveTransform(probe, homography)[0]
     clockwise = float(np.degrees(np.arctan2(b[1] - a[1], b[0] - a[0])))
     return (clockwise + rotation + 180.0) % 360.0 - 180.0

@@ -18,22 +18,24 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import cv2
 import numpy as np
 
 from desk.capture import classify, engines, fields, orientation, page_detection, perspective, quality, skew
-from desk.capture.inputs import SourcePage, open_pages, read_source
+from desk.capture.inputs import open_pages, read_source
 from desk.capture.options import CaptureOptions
 from desk.capture.reading import Reading, remove_cjk_spaces
 from desk.capture.results import PageResult
+from desk.capture.source_pages import SourcePage
 
 __all__ = ["CaptureOptions", "PageResult", "StreamedFile", "process_file", "process_image", "process_page", "stream_file"]
 
 
-class StreamedFile(NamedTuple):
+@dataclass(frozen=True)
+class StreamedFile:  # not a NamedTuple: its `count` would shadow tuple.count
     """The page count of a file (known before any page is processed) and its results, page by page."""
 
     count: int

@@ -120,7 +120,7 @@ def angles_plausible(quad: np.ndarray) -> bool:
     for i in range(4):
         u = quad[i - 1] - quad[i]
         v = quad[(i + 1) % 4] - quad[i]
-        cosine = float(u @ v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-9)
+        cosine = float(u @ v) / max(float(np.linalg.norm(u)) * float(np.linalg.norm(v)), 1e-9)
         if abs(cosine) > 0.6:  # corners between ~53° and ~127°: a photographed rectangle
             return False
     return True

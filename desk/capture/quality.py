@@ -121,7 +121,7 @@ def text_height(gray: np.ndarray) -> float | None:
 
 def _character_height(gray: np.ndarray) -> float | None:
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     text_like = heights[(heights >= 6) & (heights <= gray.shape[0] / 15) & (widths <= 4 * heights)]
@@ -133,6 +133,5 @@ def _character_height(gray: np.ndarray) -> float | None:
 def glare_fraction(gray: np.ndarray) -> float:
     """Share of the page in patches clipped to white (light reflected straight into the lens)."""
     calm = cv2.medianBlur(gray, 5)  # sensor noise alone must not count as clipped
-    clipped = (calm >= 253).astype(np.uint8)
-    clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    clipped = cv2.morphologyEx((calm >= 253).astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
     return float(clipped.mean())

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from desk.capture.reading import Line, Word
 from desk.capture.quality import QualityReport
+from desk.capture.reading import Line, Word
 
 JSON_KEYS = (
     "file", "page", "page_found", "corners", "rotation", "skew_deg", "quality",

@@ -73,7 +73,7 @@ def card_labels(lines: list[Line]) -> dict[str, Label]:
     for segment in lines:
         for field_name, label in CARD_LABELS.items():
             match = match_label(segment.text, label)
-            if match is not None and (field_name not in found or match[1] and not found[field_name].exact):
+            if match is not None and (field_name not in found or (match[1] and not found[field_name].exact)):
                 found[field_name] = Label(field_name, segment, match[0], match[1])
     exact = [lab for lab in found.values() if lab.exact and lab.field != "ethnicity"]
     if not exact:
@@ -98,9 +98,8 @@ def match_label(text: str, label: str) -> tuple[int, bool] | None:
     if compact.startswith(label):
         return _end_in(text, len(label)), True
     head = compact[: len(label)]
-    if len(head) == len(label) and all(_CJK.match(c) for c in head):
-        if sum(a != b for a, b in zip(head, label)) == 1:
-            return _end_in(text, len(label)), False
+    if len(head) == len(label) and all(_CJK.match(c) for c in head) and sum(a != b for a, b in zip(head, label)) == 1:
+        return _end_in(text, len(label)), False
     if len(label) >= 5 and compact.startswith(label[:-1]):
         return _end_in(text, len(label) - 1), False
     return None

@@ -9,6 +9,7 @@ the clerk sees the same computation the paying transaction re-checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from desk.cases.checklist import Checklist
 from desk.cases.eligibility import RuleResult
@@ -48,6 +49,6 @@ def amount_plan(checklist: Checklist) -> AmountPlan:
     if not business.pays_out:
         return AmountPlan(False, None, False, (), None)
     limits = tuple(rule for rule in checklist.rules if rule.check in AMOUNT_CHECKS and rule.limit_fen is not None)
-    binding = min(limits, key=lambda rule: rule.limit_fen, default=None)
-    maximum = max(binding.limit_fen, 0) if binding is not None else None
+    binding = min(limits, key=lambda rule: cast(int, rule.limit_fen), default=None)  # limits all have one
+    maximum = max(binding.limit_fen, 0) if binding is not None and binding.limit_fen is not None else None
     return AmountPlan(True, maximum, business.closes_account, limits, binding.rule if binding else None)

@@ -18,13 +18,20 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.cases.catalog import get_catalog
 from desk.cases.counter import CaseState
 from desk.cases.postings import Difference, reconcile
-from desk.cases.submission import (CLI_PURPOSE, Reason, StaffActor, SubmissionRefused, SubmitRequest, carry_out,
-                                   plan_submission)
+from desk.cases.submission import (
+    CLI_PURPOSE,
+    Reason,
+    StaffActor,
+    SubmissionRefused,
+    SubmitRequest,
+    carry_out,
+    plan_submission,
+)
 from desk.cases.tables import Case
 from desk.cases.workflow import CaseError, history, materials, perform
 from desk.db import get_engine, init_db, session_scope
@@ -135,7 +142,7 @@ def submit_command(args: argparse.Namespace) -> int:
 
 def _find_case(session: Session, case_no: str) -> Case | None:
     """The numbered case `case_no` (case-insensitive), or None."""
-    return session.execute(select(Case).where(Case.case_no == case_no.strip().upper())).scalar_one_or_none()
+    return session.execute(select(Case).where(col(Case.case_no) == case_no.strip().upper())).scalar_one_or_none()
 
 
 def case_json(session: Session, case: Case) -> dict[str, Any]:
@@ -143,6 +150,7 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
     catalog = get_catalog()
     business = catalog.get_business(case.business_code)
     person = session.get(Person, case.person_id)
+    assert person is not None and case.id is not None, "a case's customer is on file"
     return {
         "case_no": case.case_no, "state": case.state, "state_label": t(f"cases.state.{case.state}"),
         "business": case.business_code, "business_name": business.name() if business else case.business_code,
@@ -243,6 +251,7 @@ def decide(decision: Decision, *, engine: Engine | None = None) -> dict[str, Any
         case = _find_case(session, decision.case_no)
         if case is None:
             raise CaseError("cases.workflow.not_found", case_id=decision.case_no)
+        assert case.id is not None, "read from the database"
         case = perform(session, case_id=case.id, action=decision.action, actor=actor, expected_version=case.version,
                        comment=decision.comment, clawback_fen=clawback_fen)
         log_access(session, staff=actor, action="decide_case", person_id=case.person_id, purpose=CLI_PURPOSE,
@@ -295,7 +304,7 @@ def book_counts(session: Session) -> tuple[int, int]:
     """(personal accounts, postings the desk made for cases) that reconcile checked."""
     accounts = session.execute(select(func.count()).select_from(PersonalAccount)).scalar_one()
     postings = session.execute(select(func.count()).select_from(Withdrawal)
-                               .where(Withdrawal.case_no.is_not(None))).scalar_one()
+                               .where(col(Withdrawal.case_no).is_not(None))).scalar_one()
     return int(accounts), int(postings)
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk.archive.commands import archive_store, print_export, run_archive_action
 from desk.archive.export_pdf import export_archive
@@ -32,7 +33,7 @@ ACCOUNTED = ("proven", "deferred")  # material statuses that stand without a cap
 
 def case_checklist(session: Session, case: Case) -> tuple[list[str], dict[str, str]]:
     """(required material codes, {code: "proven" | "deferred"}) of `case`, from its business and records."""
-    rows = {row.material: row for row in session.exec(select(CaseMaterial).where(CaseMaterial.case_id == case.id))}
+    rows = {row.material: row for row in session.exec(select(CaseMaterial).where(col(CaseMaterial.case_id) == case.id))}
     business = get_catalog().get_business(case.business_code)
     # The business's list is the checklist; a record of a material the catalog no longer lists still counts.
     codes = [need.code for need in business.materials] if business else []
@@ -46,11 +47,11 @@ def export_case(target: str, out: Path, *, store: FileStore, staff: object, purp
                 engine: Engine | None = None) -> dict:
     """Export case `target` (or a document id) to `out` with its check report; returns the report."""
     with session_scope(engine) as session:
-        case = session.exec(select(Case).where(Case.case_no == target.strip().upper())).first()
+        case = session.exec(select(Case).where(col(Case.case_no) == target.strip().upper())).first()
         required, accounted = case_checklist(session, case) if case else (None, None)
     facts = case_facts(case) if case else None
-    return export_archive(case.case_no if case else target, out, store=store, staff=staff, purpose=purpose,
-                          engine=engine, required_materials=required, accounted_materials=accounted,
+    return export_archive(case.case_no if case and case.case_no else target, out, store=store, staff=staff,
+                          purpose=purpose, engine=engine, required_materials=required, accounted_materials=accounted,
                           case_lines=_case_lines(facts) if facts else (), case_facts=facts)
 
 
@@ -65,7 +66,7 @@ def case_facts(case: Case) -> dict[str, object]:
 def _case_lines(facts: dict[str, object]) -> list[str]:
     lines = [t("cases.export.state", business=facts["business"], state=t(f"cases.state.{facts['state']}"))]
     if facts["amount_fen"] is not None:
-        amount = Money(int(facts["amount_fen"]))
+        amount = Money(cast(int, facts["amount_fen"]))
         lines.append(t("cases.export.amount", amount=amount.format(), capital=amount.capital(),
                        card=facts["payee_card"] or "-", paid=t("cases.export.paid" if facts["paid_at"]
                                                              else "cases.export.unpaid")))

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from desk.cases.messages import Label
 from desk.i18n import current_language, t
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
@@ -171,6 +172,15 @@ class Catalog(_Strict):
         """The name of a side (`PageSide.side`) as the catalog gives it; the code itself when no material has it."""
         found = (item for material in self.materials.values() for item in material.pages if item.side == side)
         return next((item.name(language) for item in found), side)
+
+    def side_labels(self, sides: tuple[str, ...] | list[str]) -> tuple[Label, ...]:
+        """Sides as a message parameter: their names from the catalog (messages cannot ask it)."""
+        return tuple(Label(side, self.side_label(side, "zh"), self.side_label(side, "en")) for side in sides)
+
+    def declaration_label(self, name: str) -> Label:
+        """A declaration as a message parameter: its names from the catalog, the code itself when unknown."""
+        found = self.declarations.get(name)
+        return Label(name, found.zh, found.en) if found else Label(name, name, name)
 
     def stand_ins_for(self, need: MaterialNeed) -> tuple[str, ...]:
         """The stand-ins of a material need: its own override, else those of the material and its alternatives."""

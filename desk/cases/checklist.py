@@ -104,9 +104,9 @@ def check_material(catalog: Catalog, business: Business, need: MaterialNeed, hou
     plain = ChecklistItem(need.code, need.alternatives, need.holder, MISSING, "")
     needed = applies(need.when, household)
     if needed.needed is False:
-        return _replace(plain, NOT_APPLICABLE, needed.reason_key, needed.params)
+        return _replace(plain, NOT_APPLICABLE, needed.reason_key, _named(catalog, needed.params))
     if needed.needed is None:
-        return _replace(plain, UNKNOWN, needed.reason_key, needed.params)
+        return _replace(plain, UNKNOWN, needed.reason_key, _named(catalog, needed.params))
     stand_ins = catalog.stand_ins_for(need)
     if not stand_ins:
         key = "cases.reason.paper_only" if need.holder == "applicant" else "cases.reason.other_holder"
@@ -119,6 +119,12 @@ def check_material(catalog: Catalog, business: Business, need: MaterialNeed, hou
     if unknown is not None:
         return _from_proof(need, unknown, UNKNOWN)
     return _from_proof(need, proofs[0], MISSING)
+
+
+def _named(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    """`params` with a declaration's code given its catalog names, which the message renders."""
+    declaration = params.get("declaration")
+    return {**params, "declaration": catalog.declaration_label(declaration)} if isinstance(declaration, str) else params
 
 
 def _replace(item: ChecklistItem, status: str, key: str, params: dict[str, Any]) -> ChecklistItem:

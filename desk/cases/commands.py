@@ -48,7 +48,7 @@ def render_checklist(checklist: Checklist, catalog: Catalog, *, name: str, id_nu
         as_of = f" · {entry['as_of'][:10]}" if entry["as_of"] and item.status == "proven" else ""
         lines.append(f"  {item.material} {entry['name']} · {t('cases.status.' + item.status)} · "
                      f"{entry['reason']}{as_of}")
-    lines.append(t("cases.cli.totals", **checklist.totals))
+    lines.append(t("cases.cli.totals", None, **checklist.totals))
     return "\n".join(lines)
 
 
@@ -92,6 +92,7 @@ def checklist_command(args: argparse.Namespace) -> int:
 def checklist_person(session: Session, person_id: int) -> dict[str, str]:
     """The masked name and ID number of the customer, for the heading."""
     person = session.get(Person, person_id)
+    assert person is not None, "found_customer found this person"
     return {"name": mask_name(person.name) or "", "id_number": mask_id_number(person.id_number) or ""}
 
 

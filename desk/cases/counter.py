@@ -18,24 +18,36 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.archive.intake import DocumentInfo, PageInput, archive_document
 from desk.archive.storage import FileStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
+from desk.archive.viewer import ids_read
 from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan, amount_plan
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import Checklist, checklist_for
-from desk.archive.viewer import ids_read
 from desk.cases.document_fit import assigned_sides, flag_label, missing_sides, page_flags
 from desk.cases.flag_reasons import reason_is_complete
 from desk.cases.household import PersonFacts
 from desk.cases.notice import Notice, build_notice
 from desk.cases.postings import customer_account, lock_customer
 from desk.cases.tables import Case, CaseTransition
-from desk.cases.workflow import (Actor, CaseConflict, CaseError, accept_on_promise, case_checklist, declared_of,
-                                 get_case, materials, open_case, overridden_rules, perform, record_capture,
-                                 workflow_rules)
+from desk.cases.workflow import (
+    Actor,
+    CaseConflict,
+    CaseError,
+    accept_on_promise,
+    case_checklist,
+    declared_of,
+    get_case,
+    materials,
+    open_case,
+    overridden_rules,
+    perform,
+    record_capture,
+    workflow_rules,
+)
 from desk.cases.working_days import local_day
 from desk.db import session_scope
 from desk.records.profile import CustomerProfile
@@ -112,12 +124,13 @@ def _store() -> FileStore:
 
 
 def _last_comment(session: Session, case_id: int, action: str) -> str | None:
-    return session.execute(select(CaseTransition.comment).where(CaseTransition.case_id == case_id,
-                                                                CaseTransition.action == action)
-                           .order_by(CaseTransition.at.desc(), CaseTransition.id.desc())).scalars().first()
+    return session.execute(select(col(CaseTransition.comment)).where(col(CaseTransition.case_id) == case_id,
+                                                                col(CaseTransition.action) == action)
+                           .order_by(col(CaseTransition.at).desc(), col(CaseTransition.id).desc())).scalars().first()
 
 
 def _case_state(session: Session, case: Case) -> CaseState:
+    assert case.id is not None, "read from the database"
     rows = materials(session, case.id)
     returned = _last_comment(session, case.id, "return") if case.state == "returned" else None
     return CaseState(case.id, case.case_no, case.version, case.state, case.review_mode, case.business_code,
@@ -149,8 +162,9 @@ def discard_stale_drafts(*, older_than: timedelta = STALE_DRAFT_AGE, engine: Eng
     """Discard drafts left behind by tabs that never closed cleanly (a server restart); returns how many."""
     cutoff = datetime.now(UTC) - older_than
     with session_scope(engine) as session:
-        stale = session.execute(select(Case.id, Case.opened_by, Case.version).where(
-            Case.state == workflow_rules().start_state, Case.case_no.is_(None), Case.opened_at < cutoff)).all()
+        stale = session.execute(select(col(Case.id), col(Case.opened_by), col(Case.version)).where(
+            col(Case.state) == workflow_rules().start_state, col(Case.case_no).is_(None),
+            col(Case.opened_at) < cutoff)).all()
         for case_id, opened_by, version in stale:
             perform(session, case_id=case_id, action="discard", actor=_System(opened_by),
                     expected_version=version, comment="stale draft")
@@ -221,6 +235,7 @@ def _capture_flags(session: Session, case: Case, material: str, pages: Sequence[
     need = next((need for need in get_catalog().business[case.business_code].materials if need.code == material),
                 None)
     person = session.get(Person, case.person_id)
+    assert person is not None, "a case's customer is on file"
     marriage = default_directory().ask(session, case.person_id, "marriage")  # one question, not the whole profile
     spouse = marriage.get("spouse_id_number") if marriage.get("status") == "married" else None
     ids = [number for page in pages for number in ids_read(page.fields)]
@@ -235,7 +250,7 @@ def refuse_missing_sides(material: str, pages: Sequence[PageInput], sides: Seque
     assigned = assigned_sides(material, [page.doc_type for page in pages], sides)
     missing = missing_sides(material, assigned)
     if missing:
-        raise CaseError("cases.counter.sides_missing", material=material, sides=tuple(missing))
+        raise CaseError("cases.counter.sides_missing", material=material, sides=get_catalog().side_labels(missing))
 
 
 def defer_material(*, case_id: int, material: str, promised_on: date, staff: Actor, expected_version: int,
@@ -275,11 +290,13 @@ def _payee(session: Session, case: Case, card: str | None) -> tuple[str | None, 
     checked = check_bank_card(card)
     if checked.problem or checked.warning:
         raise CaseError("cases.payee.bad_number")
+    assert case.id is not None, "read from the database"
     row = next((row for row in materials(session, case.id) if row.material == PAYEE_MATERIAL), None)
     document_id = row.document_id if row is not None and row.status == "captured" else None
     if document_id is None:
         raise CaseError("cases.payee.not_captured", material=PAYEE_MATERIAL)
-    read = session.execute(select(ArchivePage.text).where(ArchivePage.document_id == document_id)).scalars().all()
+    read = session.execute(select(col(ArchivePage.text))
+                           .where(col(ArchivePage.document_id) == document_id)).scalars().all()
     if checked.number not in _digits(" ".join(read)):
         raise CaseError("cases.payee.not_on_card")
     return checked.number, "other_card"
@@ -315,11 +332,12 @@ def _prepare_submission(session: Session, case: Case, staff: Actor, amount_fen: 
         chosen = plan.maximum_fen if amount_fen is None or plan.fixed else amount_fen
         card, kind = _payee(session, case, payee_card)
         values.update(amount_fen=chosen, amount_limit_fen=plan.maximum_fen, payee_card=card, payee_kind=kind)
+    assert case.id is not None, "read from the database"
     flagged = any(row.flags for row in materials(session, case.id))
     if overridden_rules(case) or flagged:
         values["review_mode"] = "decide_first"  # a supervisor decides before anything is paid
     if values:
-        session.execute(update(Case).where(Case.id == case.id).values(**values))
+        session.execute(update(Case).where(col(Case.id) == case.id).values(**values))
         session.refresh(case)
 
 
@@ -339,7 +357,7 @@ def override_rules(*, case_id: int, supervisor: str, password: str, reason: str,
             raise CaseError("cases.override.nothing_to_override")
         case = perform(session, case_id=case_id, action="override", actor=approver, expected_version=expected_version,
                        comment=reason)
-        session.execute(update(Case).where(Case.id == case.id).values(
+        session.execute(update(Case).where(col(Case.id) == case.id).values(
             override_by=approver.username, override_reason=reason.strip()[:500], override_rules=",".join(failing)))
         session.refresh(case)
         return _case_state(session, case)
@@ -348,7 +366,7 @@ def override_rules(*, case_id: int, supervisor: str, password: str, reason: str,
 def case_by_key(submission_key: str, engine: Engine | None = None) -> CaseState | None:
     """The case a submission key made, if it was submitted (after a lost answer the page asks this)."""
     with session_scope(engine) as session:
-        case = session.execute(select(Case).where(Case.submission_key == submission_key)).scalar_one_or_none()
+        case = session.execute(select(Case).where(col(Case.submission_key) == submission_key)).scalar_one_or_none()
         return _case_state(session, case) if case is not None and case.case_no is not None else None
 
 
@@ -356,8 +374,9 @@ def open_cases(*, person_id: int, engine: Engine | None = None) -> list[CaseStat
     """The customer's cases still open at the counter or awaiting a decision (returned ones first)."""
     rules = workflow_rules()
     with session_scope(engine) as session:
-        rows = session.execute(select(Case).where(Case.person_id == person_id, Case.state.in_(tuple(rules.open_states)))
-                               .order_by(Case.state.desc(), Case.opened_at)).scalars().all()
+        rows = session.execute(select(Case).where(col(Case.person_id) == person_id,
+                                                  col(Case.state).in_(tuple(rules.open_states)))
+                               .order_by(col(Case.state).desc(), col(Case.opened_at))).scalars().all()
         return sorted((_case_state(session, case) for case in rows), key=lambda state: state.state != "returned")
 
 
@@ -380,9 +399,10 @@ def recent_cases(*, staff: Actor, limit: int = 20, engine: Engine | None = None)
     newest; drafts are not cases yet and are not listed (customers' names masked)."""
     hidden = tuple(workflow_rules().hidden_states)
     with session_scope(engine) as session:
-        rows = session.execute(select(Case, Person.name).join(Person, Person.id == Case.person_id)
-                               .where(Case.opened_by == staff.username, Case.state.not_in(hidden))
-                               .order_by((Case.state == "returned").desc(), Case.opened_at.desc(), Case.id.desc())
+        rows = session.execute(select(Case, col(Person.name)).join(Person, col(Person.id) == col(Case.person_id))
+                               .where(col(Case.opened_by) == staff.username, col(Case.state).not_in(hidden))
+                               .order_by((col(Case.state) == "returned").desc(), col(Case.opened_at).desc(),
+                                         col(Case.id).desc())
                                .limit(limit)).all()
         return [CaseSummary(case.case_no, case.business_code, case.state, mask_name(name) or "", case.opened_at,
                             case.person_id, case.amount_fen,
@@ -391,7 +411,7 @@ def recent_cases(*, staff: Actor, limit: int = 20, engine: Engine | None = None)
 
 
 def _own_case(session: Session, case_no: str, staff: Actor) -> Case:
-    case = session.execute(select(Case).where(Case.case_no == case_no.strip().upper())).scalar_one_or_none()
+    case = session.execute(select(Case).where(col(Case.case_no) == case_no.strip().upper())).scalar_one_or_none()
     if case is None or staff.username not in (case.opened_by, case.submitted_by):
         # someone else's case reads like an unknown one: a clerk learns nothing about it
         raise CaseError("cases.workflow.not_found", case_id=case_no)
@@ -404,6 +424,7 @@ def notice_for(*, case_no: str, staff: Actor, base_url: str, engine: Engine | No
         case = _own_case(session, case_no, staff)
         log_access(session, staff=staff, action="view_notice", person_id=case.person_id, purpose=COUNTER_PURPOSE,
                    case_no=case.case_no)
+        assert case.id is not None, "read from the database"
         return build_notice(session, case_id=case.id, base_url=base_url)
 
 
@@ -418,7 +439,8 @@ def page_image(*, page_id: int, kind: str, staff: Actor, opened_people: Iterable
         return None
     with session_scope(engine) as session:
         row = session.execute(select(ArchivePage, ArchiveDocument).join(
-            ArchiveDocument, ArchiveDocument.id == ArchivePage.document_id).where(ArchivePage.id == page_id)).first()
+            ArchiveDocument, col(ArchiveDocument.id) == col(ArchivePage.document_id))
+            .where(col(ArchivePage.id) == page_id)).first()
         if row is None:
             return None
         page, document = row
@@ -447,13 +469,13 @@ def spouse_id_number(profile: CustomerProfile) -> str | None:
 def _in_own_case(session: Session, case_no: str | None, staff: Actor) -> bool:
     if not case_no:
         return False
-    found = session.execute(select(Case.id).where(Case.case_no == case_no, or_(
-        Case.opened_by == staff.username, Case.submitted_by == staff.username))).first()
+    found = session.execute(select(col(Case.id)).where(col(Case.case_no) == case_no, or_(
+        col(Case.opened_by) == staff.username, col(Case.submitted_by) == staff.username))).first()
     return found is not None
 
 
 def document_pages(document_id: int, engine: Engine | None = None) -> list[int]:
     """The page ids of an archived document, in page order."""
     with session_scope(engine) as session:
-        return list(session.execute(select(ArchivePage.id).where(ArchivePage.document_id == document_id)
-                                    .order_by(ArchivePage.page_no)).scalars())
+        return list(session.execute(select(col(ArchivePage.id)).where(col(ArchivePage.document_id) == document_id)
+                                    .order_by(col(ArchivePage.page_no))).scalars())

@@ -56,6 +56,7 @@ class RegistryStandIn:
                 return own
             if spouse.status != PROVEN_STATUS:
                 return spouse
+            assert own.as_of is not None and spouse.as_of is not None, "a proven fact carries its time (_one)"
             return Proof(PROVEN_STATUS, self.kind, own.source, min(own.as_of, spouse.as_of), "household",
                          "cases.reason.proven_household")
         if own.status == PROVEN_STATUS:

@@ -127,6 +127,7 @@ def declaration_pdf(*, person_id: int, form_name: str, staff: Actor, printed_on:
         if not form.offered_to(marital):
             raise CaseError("cases.form.not_for_customer", marital=marital)
         person = session.get(Person, person_id)
+        assert person is not None, "load_profile raised CustomerNotFound otherwise"
         log_access(session, staff=staff, action="print_form", person_id=person_id, purpose=PURPOSE,
                    fields=("name", "id_number", f"form:{form.name}"))
         name, id_number = person.name, person.id_number

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.records.profile import AccountInfo, CustomerProfile, LoanInfo, WithdrawalInfo, load_profile
 from desk.records.registries import UNKNOWN, RegistryAnswer, RegistryDirectory, default_directory
@@ -101,7 +101,7 @@ class Household:
     def married(self) -> bool:
         """Whether the marriage registry shows the applicant as married."""
         marriage = self.applicant.payload("marriage")
-        return bool(marriage) and marriage.get("status") == "married"
+        return marriage is not None and marriage.get("status") == "married"
 
 
 def load_household(session: Session, person_id: int, *, today: date | None = None, declared: Iterable[str] = (),
@@ -117,7 +117,7 @@ def load_household(session: Session, person_id: int, *, today: date | None = Non
     spouse_id_number = marriage.get("spouse_id_number") if marriage.get("status") == "married" else None
     spouse = None
     if spouse_id_number:
-        spouse_id = session.execute(select(Person.id).where(Person.id_number == spouse_id_number)).scalar()
+        spouse_id = session.execute(select(col(Person.id)).where(col(Person.id_number) == spouse_id_number)).scalar()
         if spouse_id is not None:
             spouse = PersonFacts.of(load_profile(session, spouse_id, today=today, registries=directory))
     return Household(applicant, spouse, spouse_id_number, frozenset(declared), today)

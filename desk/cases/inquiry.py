@@ -23,11 +23,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.cases.tables import Case, CaseTransition, InquiryAttempt
 from desk.cases.to_bring import ToBring, still_to_bring
@@ -56,6 +57,14 @@ class InquiryAnswer:
     amount_fen: int | None = None  # what the case pays
     payee_card: str | None = None  # masked: first 6 and last 4 digits
     paid: bool = False
+
+
+class _Money(TypedDict):
+    """The money fields of a found answer."""
+
+    amount_fen: int | None
+    payee_card: str | None
+    paid: bool
 
 
 NO_MATCH = InquiryAnswer(False, "cases.inquiry.no_match")
@@ -97,7 +106,7 @@ def _locked_rows(session: Session, keys: list[str], now: datetime) -> list[Inqui
         # check below and the count after it run one request at a time, as FOR UPDATE does on PostgreSQL
         session.execute(insert(InquiryAttempt).values(key=key, window_start=now, attempts=0)
                         .on_conflict_do_nothing(index_elements=["key"]))
-    return list(session.execute(select(InquiryAttempt).where(InquiryAttempt.key.in_(keys))
+    return list(session.execute(select(InquiryAttempt).where(col(InquiryAttempt.key).in_(keys))
                                 .order_by(InquiryAttempt.key).with_for_update()
                                 .execution_options(populate_existing=True)).scalars())
 
@@ -127,8 +136,8 @@ def _count_failure(row: InquiryAttempt, now: datetime, limits: Mapping[str, int]
 
 
 def _match(session: Session, case_no: str, id_tail: str) -> Case | None:
-    row = session.execute(select(Case, Person.id_number).join(Person, Person.id == Case.person_id)
-                          .where(Case.case_no == case_no)).first()
+    row = session.execute(select(Case, col(Person.id_number)).join(Person, col(Person.id) == col(Case.person_id))
+                          .where(col(Case.case_no) == case_no)).first()
     # compare even when the case is unknown, so both paths take the same time
     actual = row[1][-4:].upper() if row is not None else "\0\0\0\0"
     same = hmac.compare_digest(actual.encode(), id_tail.encode())
@@ -137,19 +146,22 @@ def _match(session: Session, case_no: str, id_tail: str) -> Case | None:
 
 def _return_comment(session: Session, case_id: int) -> str:
     """The comment of the case's latest return (the supervisor's reason)."""
-    comment = session.execute(select(CaseTransition.comment)
-                              .where(CaseTransition.case_id == case_id, CaseTransition.action == RETURN_ACTION)
-                              .order_by(CaseTransition.at.desc(), CaseTransition.id.desc()).limit(1)).scalar()
+    comment = session.execute(select(col(CaseTransition.comment))
+                              .where(col(CaseTransition.case_id) == case_id,
+                                     col(CaseTransition.action) == RETURN_ACTION)
+                              .order_by(col(CaseTransition.at).desc(), col(CaseTransition.id).desc()).limit(1)).scalar()
     return (comment or "").strip()
 
 
 def _answer(session: Session, case: Case, rules: WorkflowRules) -> InquiryAnswer:
     """The found answer: steps, and for a returned case what the customer has to fix."""
-    steps = session.execute(select(CaseTransition.to_state, CaseTransition.at)
-                            .where(CaseTransition.case_id == case.id)
-                            .order_by(CaseTransition.at, CaseTransition.id)).all()
+    steps = session.execute(select(col(CaseTransition.to_state), col(CaseTransition.at))
+                            .where(col(CaseTransition.case_id) == case.id)
+                            .order_by(col(CaseTransition.at), col(CaseTransition.id))).all()
     dated = tuple((state, local_day(_aware(at))) for state, at in steps)
-    money = {"amount_fen": case.amount_fen, "payee_card": mask_card(case.payee_card), "paid": case.paid_at is not None}
+    assert case.id is not None, "read from the database"
+    money: _Money = {"amount_fen": case.amount_fen, "payee_card": mask_card(case.payee_card),
+                     "paid": case.paid_at is not None}
     if case.state not in {tr.to for tr in rules.transitions if tr.action == RETURN_ACTION}:
         return InquiryAnswer(True, "cases.inquiry.found", case.state, dated, **money)
     return InquiryAnswer(True, "cases.inquiry.found", case.state, dated, **money,

@@ -16,22 +16,32 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from sqlmodel import Session
 
 from desk.cases.catalog import Business, Catalog, RuleVersion, get_catalog
 from desk.cases.costs import newest_contract
 from desk.cases.eligibility import (
-    LoanCeilingParams, LoanLimit, LoanTermParams, Request, RuleResult, evaluate, is_couple, loan_amount,
-    loan_amount_limits, loan_term_limits)
+    LoanCeilingParams,
+    LoanLimit,
+    LoanTermParams,
+    Request,
+    RuleResult,
+    evaluate,
+    is_couple,
+    loan_amount,
+    loan_amount_limits,
+    loan_term_limits,
+)
 from desk.cases.household import Household, load_household
 from desk.cases.messages import json_value, render
 from desk.i18n import Refusal, current_language, t
 from desk.money import format_money
 from desk.records.registries import RegistryDirectory
 
-AMOUNT, TERM = "amount", "term"
+AMOUNT: Final = "amount"
+TERM: Final = "term"
 CEILING_CHECK, TERM_CHECK = "loan_ceiling", "loan_term"
 PRICE_TYPED, PRICE_FILED = "typed", "purchase_filing"
 
@@ -74,6 +84,8 @@ class TrialLimit:
                  "home": t(f"loan_trial.home.{'second' if self.params.get('second_home') else 'first'}", language)}
         # catalog factors are floats: 20.0 reads "20", 2.6 stays "2.6"
         params = {k: format(v, "g") if isinstance(v, float) else v for k, v in self.params.items()}
+        if isinstance(params.get("declaration"), str):
+            params["declaration"] = get_catalog().declaration_label(str(params["declaration"]))
         return render(f"loan_trial.how.{key}", {**params, **words}, language)
 
     def value_text(self, language: str | None = None) -> str:

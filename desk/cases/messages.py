@@ -2,17 +2,34 @@
 
 Results keep raw values (codes, fen, dates) so they stay testable and JSON-friendly; rendering
 turns them into words: a parameter named `source` becomes the source's label, `*_fen` becomes
-yuan with two decimals, a date its ISO form, None a dash.
+yuan with two decimals, a date its ISO form, None a dash. Names that live in the catalog (a
+declaration, an ID card's sides) come in as `Label`s from the caller that holds the catalog: this
+module sits below the catalog and never asks it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from desk.money import Money
 from desk.cases.working_days import local_day
-from desk.i18n import t
+from desk.i18n import current_language, t
+from desk.money import Money
+
+
+@dataclass(frozen=True)
+class Label:
+    """A code with its name in both languages: a message parameter whose words are not in i18n."""
+
+    code: str
+    zh: str
+    en: str
+
+    def name(self, language: str | None = None) -> str:
+        """The name in `language` (default: the current one)."""
+        return self.en if (language or current_language()) == "en" else self.zh
+
 
 # parameter name -> i18n prefix of its label
 _LABELLED = {
@@ -37,16 +54,10 @@ def _render_value(name: str, value: object, language: str | None) -> object:
         return "—"
     if name == "source" and value == "ledger":
         return t(_LEDGER_LABEL, language)
-    if name == "declaration":
-        from desk.cases.catalog import get_catalog  # a declaration's label lives in the catalog
-
-        declaration = get_catalog().declarations.get(str(value))
-        return declaration.name(language) if declaration else value
-    if name == "sides":
-        from desk.cases.catalog import get_catalog  # a side's label lives in the catalog
-
-        return t("cases.list_separator", language).join(get_catalog().side_label(str(side), language)
-                                                         for side in value)
+    if isinstance(value, Label):
+        return value.name(language)
+    if isinstance(value, tuple) and value and all(isinstance(item, Label) for item in value):
+        return t("cases.list_separator", language).join(item.name(language) for item in value)
     if name in _LABELLED:
         return t(_LABELLED[name] + str(value), language)
     if name.endswith("_fen") and isinstance(value, int):
@@ -65,7 +76,11 @@ def render(key: str, params: Mapping[str, object], language: str | None = None) 
 
 
 def json_value(value: object) -> object:
-    """`value` made JSON-ready (dates as ISO strings)."""
+    """`value` made JSON-ready (dates as ISO strings, labels as their codes)."""
+    if isinstance(value, Label):
+        return value.code
+    if isinstance(value, tuple) and value and all(isinstance(item, Label) for item in value):
+        return [item.code for item in value]
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value

@@ -78,10 +78,11 @@ def build_notice(session: Session, *, case_id: int, base_url: str, today: date |
     """The one-time notice of case `case_id` (raises CaseError for an unknown case)."""
     catalog = catalog or get_catalog()
     case = get_case(session, case_id)
+    assert case.case_no is not None, "a notice is for a numbered case (notice_for finds it by its number)"
     business = catalog.get_business(case.business_code)
     person = session.get(Person, case.person_id)
     items = still_to_bring(session, case_id, catalog)
     return Notice(case.case_no, case.business_code, business.zh if business else case.business_code,
-                  business.en if business else case.business_code, mask_name(person.name) if person else "",
+                  business.en if business else case.business_code, mask_name(person.name) or "" if person else "",
                   today or date.today(), case.due_on, items, inquiry_url(base_url, case.case_no), case.amount_fen,
                   mask_card(case.payee_card), case.paid_at is not None, papers_of(session, case_id).avoided)

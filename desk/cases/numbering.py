@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.cases.tables import CaseNumberCounter
 
@@ -29,8 +29,8 @@ def next_case_number(session: Session, *, prefix: str, year: int) -> str:
                     .on_conflict_do_nothing(index_elements=["prefix", "year"]))
     sequence = session.execute(
         update(CaseNumberCounter)
-        .where(CaseNumberCounter.prefix == prefix, CaseNumberCounter.year == year)
-        .values(last_value=CaseNumberCounter.last_value + 1)
-        .returning(CaseNumberCounter.last_value)
+        .where(col(CaseNumberCounter.prefix) == prefix, col(CaseNumberCounter.year) == year)
+        .values(last_value=col(CaseNumberCounter.last_value) + 1)
+        .returning(col(CaseNumberCounter.last_value))
     ).scalar_one()
     return format_case_number(prefix, year, sequence)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlalchemy import CursorResult, func, select, update
+from sqlmodel import Session, col
 
 from desk.cases.catalog import get_catalog
 from desk.cases.tables import Case
@@ -39,23 +40,26 @@ class PostingRefused(ValueError):
 
 def lock_customer(session: Session, *, case_id: int | None = None, person_id: int | None = None) -> None:
     """Serialise every paying transaction of one customer (the customer of `case_id`, or `person_id`)."""
-    target = person_id if person_id is not None else select(Case.person_id).where(Case.id == case_id).scalar_subquery()
-    session.execute(update(Person).where(Person.id == target).values(name=Person.name))
+    target = (person_id if person_id is not None
+              else select(col(Case.person_id)).where(col(Case.id) == case_id).scalar_subquery())
+    session.execute(update(Person).where(col(Person.id) == target).values(name=Person.name))
 
 
 def customer_account(session: Session, person_id: int) -> PersonalAccount | None:
     """The customer's personal account (the oldest, where there were several)."""
-    return session.execute(select(PersonalAccount).where(PersonalAccount.person_id == person_id)
-                           .order_by(PersonalAccount.id).execution_options(populate_existing=True)).scalars().first()
+    return session.execute(select(PersonalAccount).where(col(PersonalAccount.person_id) == person_id)
+                           .order_by(col(PersonalAccount.id)).execution_options(populate_existing=True)).scalars().first()
 
 
 def post_withdrawal(session: Session, case: Case, *, actor: str, now: datetime) -> Withdrawal:
     """Pay `case.amount_fen` out of the customer's account for the case; closes the account where the business does."""
     business = get_catalog().get_business(case.business_code)
+    assert business is not None, "a case's business is in the catalog"
     account = customer_account(session, case.person_id)
     amount = case.amount_fen or 0
     if account is None:
         raise PostingRefused("cases.posting.no_account")
+    assert account.id is not None, "read from the database"
     if amount <= 0 or amount > account.balance_fen:
         raise PostingRefused("cases.posting.above_balance", amount_fen=amount, balance_fen=account.balance_fen)
     row = Withdrawal(account_id=account.id, reason_code=business.reason_code or "99", amount_fen=amount,
@@ -65,8 +69,9 @@ def post_withdrawal(session: Session, case: Case, *, actor: str, now: datetime) 
     values: dict[str, object] = {"balance_fen": PersonalAccount.balance_fen - amount}
     if business.closes_account:
         values.update(status=CLOSED_BY_WITHDRAWAL, status_since=local_day(now))
-    moved = session.execute(update(PersonalAccount).where(PersonalAccount.id == account.id,
-                                                          PersonalAccount.balance_fen >= amount).values(**values))
+    # an UPDATE's result is a CursorResult, which counts its rows (Session.execute is typed for any statement)
+    moved = cast(CursorResult[Any], session.execute(update(PersonalAccount).where(col(PersonalAccount.id) == account.id,
+                                                          col(PersonalAccount.balance_fen) >= amount).values(**values)))
     if moved.rowcount != 1:
         raise PostingRefused("cases.posting.above_balance", amount_fen=amount, balance_fen=account.balance_fen)
     session.flush()
@@ -78,11 +83,13 @@ def post_clawback(session: Session, case: Case, *, amount_fen: int, actor: str, 
     account = customer_account(session, case.person_id)
     if account is None:
         raise PostingRefused("cases.posting.no_account")
+    assert account.id is not None, "read from the database"
     business = get_catalog().get_business(case.business_code)
+    assert business is not None, "a case's business is in the catalog"
     row = Withdrawal(account_id=account.id, reason_code=business.reason_code or "99", amount_fen=amount_fen,
                      withdrawn_on=local_day(now), kind=CLAWBACK, case_no=case.case_no, posted_by=actor, posted_at=now)
     session.add(row)
-    session.execute(update(PersonalAccount).where(PersonalAccount.id == account.id)
+    session.execute(update(PersonalAccount).where(col(PersonalAccount.id) == account.id)
                     .values(balance_fen=PersonalAccount.balance_fen + amount_fen))
     session.flush()
     return row
@@ -103,8 +110,8 @@ class Difference:
 
 
 def _postings_by_case(session: Session, kind: str) -> dict[str, list[int]]:
-    rows = session.execute(select(Withdrawal.case_no, Withdrawal.amount_fen)
-                           .where(Withdrawal.case_no.is_not(None), Withdrawal.kind == kind)).all()
+    rows = session.execute(select(col(Withdrawal.case_no), col(Withdrawal.amount_fen))
+                           .where(col(Withdrawal.case_no).is_not(None), col(Withdrawal.kind) == kind)).all()
     out: dict[str, list[int]] = {}
     for case_no, amount in rows:
         out.setdefault(case_no, []).append(amount)
@@ -112,9 +119,10 @@ def _postings_by_case(session: Session, kind: str) -> dict[str, list[int]]:
 
 
 def _case_differences(session: Session) -> list[Difference]:
-    paid = {case.case_no: case for case in session.execute(select(Case).where(Case.paid_at.is_not(None))).scalars()}
+    paid = {case.case_no: case
+            for case in session.execute(select(Case).where(col(Case.paid_at).is_not(None))).scalars()}
     clawed = {case.case_no: case for case in session.execute(
-        select(Case).where(Case.clawback_fen.is_not(None), Case.clawback_fen > 0)).scalars()}
+        select(Case).where(col(Case.clawback_fen).is_not(None), col(Case.clawback_fen) > 0)).scalars()}
     out: list[Difference] = []
     for kind, cases, amount_of in ((WITHDRAWAL, paid, lambda c: c.amount_fen),
                                    (CLAWBACK, clawed, lambda c: c.clawback_fen)):
@@ -133,20 +141,20 @@ def _case_differences(session: Session) -> list[Difference]:
 
 
 def _balance_differences(session: Session) -> list[Difference]:
-    deposits = select(DepositEntry.account_id, func.sum(DepositEntry.amount_fen).label("total")) \
-        .group_by(DepositEntry.account_id).subquery()
-    out_sum = select(Withdrawal.account_id, func.sum(Withdrawal.amount_fen).label("total")) \
-        .where(Withdrawal.kind == WITHDRAWAL).group_by(Withdrawal.account_id).subquery()
-    back_sum = select(Withdrawal.account_id, func.sum(Withdrawal.amount_fen).label("total")) \
-        .where(Withdrawal.kind == CLAWBACK).group_by(Withdrawal.account_id).subquery()
+    deposits = select(col(DepositEntry.account_id), func.sum(DepositEntry.amount_fen).label("total")) \
+        .group_by(col(DepositEntry.account_id)).subquery()
+    out_sum = select(col(Withdrawal.account_id), func.sum(Withdrawal.amount_fen).label("total")) \
+        .where(col(Withdrawal.kind) == WITHDRAWAL).group_by(col(Withdrawal.account_id)).subquery()
+    back_sum = select(col(Withdrawal.account_id), func.sum(Withdrawal.amount_fen).label("total")) \
+        .where(col(Withdrawal.kind) == CLAWBACK).group_by(col(Withdrawal.account_id)).subquery()
     expected = (PersonalAccount.brought_forward_fen + func.coalesce(deposits.c.total, 0)
                 - func.coalesce(out_sum.c.total, 0) + func.coalesce(back_sum.c.total, 0))
     rows = session.execute(
-        select(PersonalAccount.account_no, PersonalAccount.balance_fen, expected)
+        select(col(PersonalAccount.account_no), col(PersonalAccount.balance_fen), expected)
         .outerjoin(deposits, deposits.c.account_id == PersonalAccount.id)
         .outerjoin(out_sum, out_sum.c.account_id == PersonalAccount.id)
         .outerjoin(back_sum, back_sum.c.account_id == PersonalAccount.id)
-        .where(PersonalAccount.balance_fen != expected).order_by(PersonalAccount.account_no)).all()
+        .where(col(PersonalAccount.balance_fen) != expected).order_by(PersonalAccount.account_no)).all()
     return [Difference("balance_differs", account_no, int(should), balance) for account_no, balance, should in rows]
 
 

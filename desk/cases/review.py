@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.archive.tables import ArchivePage
 from desk.archive.viewer import ids_read, read_fields
@@ -142,11 +142,12 @@ def _is_mine(case: Case, viewer: Actor) -> bool:
 
 def _entries(session: Session, cases: list[Case], viewer: Actor, today: date,
              rules: WorkflowRules) -> list[QueueEntry]:
-    names = dict(session.execute(select(Person.id, Person.name)
-                                 .where(Person.id.in_({case.person_id for case in cases}))).all()) if cases else {}
+    names = dict(session.execute(select(col(Person.id), col(Person.name))
+                                 .where(col(Person.id).in_({case.person_id for case in cases}))).all()) if cases else {}
     out = []
     for case in cases:
         overdue, days = due_status(case, today, rules)
+        assert case.id is not None and case.case_no is not None, "a queued case is stored and numbered"
         out.append(QueueEntry(case.id, case.case_no, case.business_code, mask_name(names.get(case.person_id)) or "",
                               case.state, case.opened_by, case.submitted_by,
                               as_utc(case.submitted_at) if case.submitted_at else None, case.due_on, overdue, days,
@@ -158,8 +159,8 @@ def decision_queue(session: Session, *, viewer: Actor, today: date,
                    rules: WorkflowRules | None = None) -> list[QueueEntry]:
     """Cases awaiting a decision, the longest waiting first."""
     rules = rules or workflow_rules()
-    cases = list(session.execute(select(Case).where(Case.state.in_(tuple(rules.clock_states)))
-                                 .order_by(Case.submitted_at, Case.id)).scalars())
+    cases = list(session.execute(select(Case).where(col(Case.state).in_(tuple(rules.clock_states)))
+                                 .order_by(col(Case.submitted_at), col(Case.id))).scalars())
     return _entries(session, cases, viewer, today, rules)
 
 
@@ -210,6 +211,7 @@ def allowed_actions(session: Session, case: Case, viewer: Actor,
         if action not in rules.review_actions:  # the counter's steps (submit, pay …) are the clerk's
             continue
         transition = rules.find(action, case.state, case.review_mode)
+        assert transition is not None, "rules.actions lists only actions with a transition"
         if transition.four_eyes and _is_mine(case, viewer):
             barred = True
         elif not _fails_already(session, case, transition.guards):
@@ -221,8 +223,8 @@ def _fact_payload(session: Session, person_id: int, kind: str | None, as_of: dat
     """The registry fact that proved a material: the one of that kind with that as-of time."""
     if not kind or as_of is None:
         return None
-    facts = session.execute(select(RegistryFact).where(RegistryFact.person_id == person_id,
-                                                       RegistryFact.kind == kind)).scalars().all()
+    facts = session.execute(select(RegistryFact).where(col(RegistryFact.person_id) == person_id,
+                                                       col(RegistryFact.kind) == kind)).scalars().all()
     wanted = as_utc(as_of)
     fact = next((f for f in facts if as_utc(f.as_of) == wanted), None)
     return mask_payload(dict(fact.payload)) if fact is not None else None
@@ -231,8 +233,8 @@ def _fact_payload(session: Session, person_id: int, kind: str | None, as_of: dat
 def _pages(session: Session, document_id: int | None, id_number: str) -> tuple[CapturedPage, ...]:
     if document_id is None:
         return ()
-    rows = session.execute(select(ArchivePage).where(ArchivePage.document_id == document_id)
-                           .order_by(ArchivePage.page_no)).scalars().all()
+    rows = session.execute(select(ArchivePage).where(col(ArchivePage.document_id) == document_id)
+                           .order_by(col(ArchivePage.page_no))).scalars().all()
     out = []
     for page in rows:
         read = ids_read(page.fields)
@@ -242,6 +244,7 @@ def _pages(session: Session, document_id: int | None, id_number: str) -> tuple[C
 
 
 def _material_view(session: Session, row: CaseMaterial, person: Person) -> MaterialView:
+    assert person.id is not None, "read from the database"
     return MaterialView(row.material, row.status, row.fact_kind, row.source,
                         as_utc(row.as_of) if row.as_of else None, row.reason_key, row.promised_on, row.document_id,
                         _fact_payload(session, person.id, row.fact_kind, row.as_of),
@@ -263,13 +266,15 @@ def load_dossier(session: Session, *, case_id: int, viewer: Actor, today: date,
     rules = rules or workflow_rules()
     case = get_case(session, case_id)
     person = session.get(Person, case.person_id)
+    assert person is not None and case.id is not None, "a case's customer is on file"
     log_access(session, staff=viewer, action="view_case", person_id=case.person_id, purpose=REVIEW_PURPOSE,
                case_no=case.case_no)
     actions, barred = allowed_actions(session, case, viewer, rules)
-    guards = {action: rules.find(action, case.state, case.review_mode).guards for action in actions}
+    guards = {action: transition.guards for action in actions
+              if (transition := rules.find(action, case.state, case.review_mode)) is not None}
     overdue, days = due_status(case, today, rules)
-    account = session.execute(select(PersonalAccount).where(PersonalAccount.person_id == person.id)
-                              .order_by(PersonalAccount.id)).scalars().first()
+    account = session.execute(select(PersonalAccount).where(col(PersonalAccount.person_id) == person.id)
+                              .order_by(col(PersonalAccount.id))).scalars().first()
     return Dossier(case, mask_name(person.name) or "", mask_id_number(person.id_number) or "",
                    account.status if account else None, account.balance_fen if account else None,
                    tuple(_material_view(session, row, person) for row in materials(session, case.id)),

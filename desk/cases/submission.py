@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.archive.errors import ArchiveRefused
 from desk.archive.intake import PageInput
@@ -35,8 +35,17 @@ from desk.cases import document_fit
 from desk.cases.amounts import AMOUNT_CHECKS, amount_plan
 from desk.cases.catalog import Business, get_catalog
 from desk.cases.checklist import Checklist, ChecklistItem
-from desk.cases.counter import (PAYEE_MATERIAL, CaseState, archive_capture, checklist_logged, defer_material,
-                                discard_draft, open_draft, spouse_id_number, submit_case)
+from desk.cases.counter import (
+    PAYEE_MATERIAL,
+    CaseState,
+    archive_capture,
+    checklist_logged,
+    defer_material,
+    discard_draft,
+    open_draft,
+    spouse_id_number,
+    submit_case,
+)
 from desk.cases.messages import render
 from desk.cases.postings import customer_account
 from desk.cases.tables import Case
@@ -243,6 +252,7 @@ def _check_attachments(session: Session, checklist: Checklist, items: dict[str, 
                        attachments: Sequence[Attachment], reasons: list[Reason]) -> None:
     """Each file is of a type its material may be, and carries the customer's (or spouse's) ID number."""
     person = session.get(Person, checklist.person_id)
+    assert person is not None, "the checklist was found for this customer"
     spouse = spouse_id_number(load_profile(session, checklist.person_id)) if attachments else None
     for attachment in attachments:
         item = items.get(attachment.material)
@@ -305,9 +315,9 @@ def _check_payee(session: Session, checklist: Checklist, card: str | None, attac
 
 def _check_open_twin(session: Session, checklist: Checklist, reasons: list[Reason]) -> None:
     """No other case of the business is still open for the customer."""
-    other = session.execute(select(Case.case_no).where(
-        Case.person_id == checklist.person_id, Case.business_code == checklist.business_code,
-        Case.state.in_(tuple(workflow_rules().open_states)))).scalars().first()
+    other = session.execute(select(col(Case.case_no)).where(
+        col(Case.person_id) == checklist.person_id, col(Case.business_code) == checklist.business_code,
+        col(Case.state).in_(tuple(workflow_rules().open_states)))).scalars().first()
     if other is not None:
         reasons.append(Reason("cases.workflow.open_twin", {"case_no": other}))
 
@@ -365,7 +375,7 @@ def remove_documents(document_ids: Sequence[int], *, staff: StaffActor, engine: 
     with session_scope(engine) as session:
         index, keys = index_for(session), set()
         for document in session.execute(select(ArchiveDocument).where(
-                ArchiveDocument.id.in_(list(document_ids)))).scalars().all():
+                col(ArchiveDocument.id).in_(list(document_ids)))).scalars().all():
             for page in session.execute(select(ArchivePage).where(ArchivePage.document_id == document.id)).scalars():
                 keys |= set(page.file_keys())
                 index.remove(session, page.id, page.text, document)
@@ -401,7 +411,9 @@ def carry_out(plan: Plan, *, engine: Engine | None = None, store: FileStore | No
             draft = archive_capture(case_id=draft.case_id, material=attachment.material, pages=attachment.pages,
                                     source=attachment.source, title=attachment.path.name, staff=plan.staff,
                                     expected_version=draft.version, engine=engine, store=store)
-            documents.append(draft.materials[attachment.material].document_id)
+            document_id = draft.materials[attachment.material].document_id
+            assert document_id is not None, "archive_capture links the document it archived"
+            documents.append(document_id)
         return submit_case(case_id=draft.case_id, staff=plan.staff, expected_version=draft.version,
                            amount_fen=plan.amount_fen, payee_card=plan.card, engine=engine)
     except (CaseError, ArchiveRefused) as refused:

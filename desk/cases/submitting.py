@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from desk.cases.counter import CaseState, case_by_key
 from desk.db import session_scope
@@ -61,9 +61,9 @@ def note_submitting(*, staff: str, submission_key: str, person_id: int, engine: 
     confirmed answers of this run are done with)."""
     with session_scope(engine) as session:
         session.execute(delete(SubmissionInFlight).where(or_(
-            SubmissionInFlight.submission_key == submission_key,
-            and_(SubmissionInFlight.staff == staff, SubmissionInFlight.run_id == RUN_ID,
-                 SubmissionInFlight.shown_at.is_not(None)))))
+            col(SubmissionInFlight.submission_key) == submission_key,
+            and_(col(SubmissionInFlight.staff) == staff, col(SubmissionInFlight.run_id) == RUN_ID,
+                 col(SubmissionInFlight.shown_at).is_not(None)))))
         session.add(SubmissionInFlight(staff=staff, submission_key=submission_key, person_id=person_id,
                                        run_id=RUN_ID, started_at=datetime.now(UTC)))
 
@@ -71,14 +71,14 @@ def note_submitting(*, staff: str, submission_key: str, person_id: int, engine: 
 def answer_shown(submission_key: str, engine: Engine | None = None) -> None:
     """The browser confirmed the answer: only a restart within `RECENT` shows it again."""
     with session_scope(engine) as session:
-        session.execute(update(SubmissionInFlight).where(SubmissionInFlight.submission_key == submission_key)
+        session.execute(update(SubmissionInFlight).where(col(SubmissionInFlight.submission_key) == submission_key)
                         .values(shown_at=datetime.now(UTC)))
 
 
 def answer_not_shown(submission_key: str, engine: Engine | None = None) -> None:
     """The submit finished but its tab could not show the answer: the clerk's next page load will."""
     with session_scope(engine) as session:
-        session.execute(update(SubmissionInFlight).where(SubmissionInFlight.submission_key == submission_key)
+        session.execute(update(SubmissionInFlight).where(col(SubmissionInFlight.submission_key) == submission_key)
                         .values(answered=True))
 
 
@@ -92,8 +92,8 @@ def take_unanswered(*, staff: str, engine: Engine | None = None) -> tuple[list[U
     flight in this run. Rows of a dead run and unshown answers are removed as they are taken."""
     recent = datetime.now(UTC) - RECENT
     with session_scope(engine) as session:
-        rows = session.execute(select(SubmissionInFlight).where(SubmissionInFlight.staff == staff)
-                               .order_by(SubmissionInFlight.started_at)).scalars().all()
+        rows = session.execute(select(SubmissionInFlight).where(col(SubmissionInFlight.staff) == staff)
+                               .order_by(col(SubmissionInFlight.started_at))).scalars().all()
         dead = [row for row in rows if row.run_id != RUN_ID]
         unshown = [row for row in rows if row.run_id == RUN_ID and row.answered and row.shown_at is None]
         in_flight = any(row.run_id == RUN_ID and not row.answered and row.shown_at is None for row in rows)
@@ -101,5 +101,5 @@ def take_unanswered(*, staff: str, engine: Engine | None = None) -> tuple[list[U
         keys = [(row.submission_key, row.person_id) for row in sorted(told, key=lambda row: _utc(row.started_at))]
         if dead or unshown:
             session.execute(delete(SubmissionInFlight).where(
-                SubmissionInFlight.id.in_([row.id for row in dead + unshown])))
+                col(SubmissionInFlight.id).in_([row.id for row in dead + unshown])))
     return [Unanswered(key, person_id, case_by_key(key, engine)) for key, person_id in keys], in_flight

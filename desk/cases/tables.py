@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from desk.db import refuse_changes
 
+
 class Case(SQLModel, table=True):
     """One business case of one customer; `version` guards every change (optimistic locking)."""
 
@@ -127,4 +128,4 @@ class InquiryAttempt(SQLModel, table=True):
     attempts: int = 0
 
 
-refuse_changes(CaseTransition.__table__)
+refuse_changes(CaseTransition.__table__)  # type: ignore[attr-defined]  # SQLModel sets it, undeclared

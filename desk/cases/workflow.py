@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy import CursorResult, select, update
+from sqlmodel import Session, col
 
 from desk.archive.intake import link_documents_to_case
 from desk.cases.amounts import AMOUNT_CHECKS, amount_plan
@@ -65,8 +65,11 @@ _system_random = random.SystemRandom()  # sampling the clerks cannot predict
 class Actor(Protocol):
     """A staff member acting on a case (desk.security.staff.Staff fits)."""
 
-    username: str
-    role: str
+    # read-only, so that frozen dataclasses (submission.StaffActor, counter._System) fit too
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
 
 
 class CaseError(ValueError):
@@ -160,6 +163,7 @@ def _now() -> datetime:
 
 def _transition_row(case: Case, action: str, from_state: str | None, to_state: str, actor: Actor,
                     at: datetime, comment: str) -> CaseTransition:
+    assert case.id is not None, "read from the database"
     return CaseTransition(case_id=case.id, action=action, from_state=from_state, to_state=to_state,
                           actor=actor.username, actor_role=actor.role, at=at, comment=comment.strip())
 
@@ -183,6 +187,7 @@ def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fe
                 looked_up_at=last_lookup(session, staff=actor.username, person_id=checklist.person_id, before=now))
     session.add(case)
     session.flush()
+    assert case.id is not None, "the flush gave it one"
     for item in checklist.items:
         session.add(CaseMaterial(case_id=case.id, material=item.material, status=item.status,
                                  fact_kind=item.fact_kind, source=item.source, as_of=item.as_of,
@@ -194,7 +199,7 @@ def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fe
 
 def get_case(session: Session, case_id: int) -> Case:
     """The case `case_id` as stored now; raises CaseError when there is none."""
-    case = session.execute(select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+    case = session.execute(select(Case).where(col(Case.id) == case_id).execution_options(populate_existing=True)
                            ).scalar_one_or_none()
     if case is None:
         raise CaseError("cases.workflow.not_found", case_id=case_id)
@@ -204,17 +209,19 @@ def get_case(session: Session, case_id: int) -> Case:
 def _claim(session: Session, case: Case, expected_version: int, states: frozenset[str] | tuple[str, ...],
            values: dict[str, Any]) -> None:
     """The optimistic lock: change the case only if it still has `expected_version` and one of `states`."""
-    result = session.execute(update(Case).where(Case.id == case.id, Case.version == expected_version,
-                                                Case.state.in_(tuple(states)))
-                             .values(version=expected_version + 1, **values))
+    # an UPDATE's result is a CursorResult, which counts its rows (Session.execute is typed for any statement)
+    result = cast(CursorResult[Any], session.execute(update(Case).where(col(Case.id) == case.id,
+                                                col(Case.version) == expected_version,
+                                                col(Case.state).in_(tuple(states)))
+                             .values(version=expected_version + 1, **values)))
     if result.rowcount != 1:
         raise CaseConflict("cases.workflow.conflict", case_no=case.case_no)
     session.refresh(case)
 
 
 def _material(session: Session, case: Case, material: str) -> CaseMaterial:
-    row = session.execute(select(CaseMaterial).where(CaseMaterial.case_id == case.id,
-                                                     CaseMaterial.material == material)).scalar_one_or_none()
+    row = session.execute(select(CaseMaterial).where(col(CaseMaterial.case_id) == case.id,
+                                                     col(CaseMaterial.material) == material)).scalar_one_or_none()
     if row is None:
         raise CaseError("cases.workflow.no_such_material", material=material, case_no=case.case_no)
     return row
@@ -260,8 +267,8 @@ def accept_on_promise(session: Session, *, case_id: int, material: str, actor: A
     today = local_day(now or _now())
     if not today < promised_on <= today + timedelta(days=rules.max_promise_days):
         raise CaseError("cases.workflow.bad_promise_date", days=rules.max_promise_days)
-    row = session.execute(select(CaseMaterial).where(CaseMaterial.case_id == case_id,
-                                                     CaseMaterial.material == material)).scalar_one_or_none()
+    row = session.execute(select(CaseMaterial).where(col(CaseMaterial.case_id) == case_id,
+                                                     col(CaseMaterial.material) == material)).scalar_one_or_none()
     known = get_catalog().materials.get(material)
     if row is not None and known is not None and known.data_decides and row.reason_key == DATA_SAYS_NO:
         raise CaseError("cases.workflow.defer_contradicts", material=material)
@@ -290,8 +297,9 @@ def _check_guards(session: Session, case: Case, transition: Transition, given: G
 
 
 def _materials_complete(session: Session, case: Case, given: GuardInput) -> None:
-    blocking = session.execute(select(CaseMaterial.material).where(
-        CaseMaterial.case_id == case.id, CaseMaterial.status.in_(tuple(BLOCKING))).order_by(CaseMaterial.material)
+    blocking = session.execute(select(col(CaseMaterial.material)).where(
+        col(CaseMaterial.case_id) == case.id, col(CaseMaterial.status).in_(tuple(BLOCKING)))
+        .order_by(col(CaseMaterial.material))
     ).scalars().all()
     if blocking:
         raise CaseError("cases.workflow.materials_missing", materials="、".join(blocking))
@@ -353,6 +361,7 @@ def _eligible(session: Session, case: Case, given: GuardInput) -> None:
         raise CaseError(refusal[0], **refusal[1])
     if failed:
         raise CaseError("cases.workflow.rules_fail", rules="；".join(rule.label() for rule in failed))
+    assert case.id is not None, "read from the database"
     for row in materials(session, case.id):
         if row.status == "deferred" and contradicted(checklist, row.material, catalog):
             raise CaseError("cases.workflow.defer_contradicts", material=row.material)
@@ -369,9 +378,9 @@ def contradicted(checklist: Checklist, material: str, catalog: Catalog) -> bool:
 def _single_open_case(session: Session, case: Case, given: GuardInput) -> None:
     """No other case of the same business for the customer is still open (submitted, returned …)."""
     rules = workflow_rules()
-    other = session.execute(select(Case.case_no).where(
-        Case.person_id == case.person_id, Case.business_code == case.business_code, Case.id != case.id,
-        Case.state.in_(tuple(rules.open_states)))).scalars().first()
+    other = session.execute(select(col(Case.case_no)).where(
+        col(Case.person_id) == case.person_id, col(Case.business_code) == case.business_code, col(Case.id) != case.id,
+        col(Case.state).in_(tuple(rules.open_states)))).scalars().first()
     if other is not None:
         raise CaseError("cases.workflow.open_twin", case_no=other)
 
@@ -441,7 +450,7 @@ def _post(session: Session, case: Case, transition: Transition, actor: Actor, no
     try:
         if transition.posts == "withdrawal" and business is not None and business.pays_out:
             post_withdrawal(session, case, actor=actor.username, now=now)
-            session.execute(update(Case).where(Case.id == case.id).values(paid_at=now))
+            session.execute(update(Case).where(col(Case.id) == case.id).values(paid_at=now))
             session.refresh(case)
         elif transition.posts == "clawback" and case.paid_at is not None:
             post_clawback(session, case, amount_fen=given.clawback_fen or 0, actor=actor.username, now=now)
@@ -472,6 +481,7 @@ def perform(session: Session, *, case_id: int, action: str, actor: Actor, expect
     values = _action_values(session, action, case, actor, now, given, catalog, rules, draw)
     _claim(session, case, expected_version, (from_state,), {"state": transition.to, **values})
     if "case_no" in values:
+        assert case.id is not None and case.case_no is not None, "numbered by _claim just now"
         link_documents_to_case(session, [row.document_id for row in materials(session, case.id) if row.document_id],
                                case_no=case.case_no)
     if action == "submit":  # the papers it spared the customer, with the submission
@@ -484,14 +494,14 @@ def perform(session: Session, *, case_id: int, action: str, actor: Actor, expect
 
 def history(session: Session, case_id: int) -> list[CaseTransition]:
     """The transitions of a case, oldest first."""
-    return list(session.execute(select(CaseTransition).where(CaseTransition.case_id == case_id)
-                                .order_by(CaseTransition.at, CaseTransition.id)).scalars())
+    return list(session.execute(select(CaseTransition).where(col(CaseTransition.case_id) == case_id)
+                                .order_by(col(CaseTransition.at), col(CaseTransition.id))).scalars())
 
 
 def materials(session: Session, case_id: int) -> list[CaseMaterial]:
     """The materials of a case in material order."""
-    return list(session.execute(select(CaseMaterial).where(CaseMaterial.case_id == case_id)
-                                .order_by(CaseMaterial.id)).scalars())
+    return list(session.execute(select(CaseMaterial).where(col(CaseMaterial.case_id) == case_id)
+                                .order_by(col(CaseMaterial.id))).scalars())
 
 
 def is_overdue(case: Case, today: date, rules: WorkflowRules | None = None) -> bool:
@@ -503,11 +513,12 @@ def is_overdue(case: Case, today: date, rules: WorkflowRules | None = None) -> b
 def overdue_cases(session: Session, *, today: date, rules: WorkflowRules | None = None) -> list[Case]:
     """Cases awaiting a decision past their due date, the longest overdue first."""
     rules = rules or workflow_rules()
-    return list(session.execute(select(Case).where(Case.state.in_(tuple(rules.clock_states)),
-                                                   Case.due_on < today).order_by(Case.due_on, Case.id)).scalars())
+    return list(session.execute(select(Case).where(col(Case.state).in_(tuple(rules.clock_states)),
+                                                   col(Case.due_on) < today)
+                                .order_by(col(Case.due_on), col(Case.id))).scalars())
 
 
 def post_review_queue(session: Session) -> list[Case]:
     """Paid pay-first cases drawn for post-review, oldest first."""
-    return list(session.execute(select(Case).where(Case.state == "paid", Case.sampled_for_review.is_(True))
-                                .order_by(Case.submitted_at, Case.id)).scalars())
+    return list(session.execute(select(Case).where(col(Case.state) == "paid", col(Case.sampled_for_review).is_(True))
+                                .order_by(col(Case.submitted_at), col(Case.id))).scalars())

@@ -60,7 +60,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest revision this release knows."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise SchemaError("desk/migrations/versions holds no revision")
+    return head
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -85,7 +88,7 @@ def _sqlite_migration_engine(engine: Engine) -> Engine:
     migrating = create_engine(engine.url, poolclass=NullPool, connect_args={"timeout": 300})
 
     @event.listens_for(migrating, "connect")
-    def _connect(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI types
+    def _connect(dbapi_conn, _record) -> None:
         dbapi_conn.isolation_level = None  # BEGIN is ours (below)
         use_wal(dbapi_conn)
         # A table rebuilt by batch mode is dropped while other tables' rows still refer to it;
@@ -104,15 +107,14 @@ def _locked_transaction(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction that no other migrating process can enter at the same time."""
     owned = _sqlite_migration_engine(engine) if _is_file_sqlite(engine) else None
     try:
-        with (owned or engine).connect() as connection:
-            with connection.begin():
-                if connection.dialect.name == "postgresql":
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-                yield connection
-                if connection.dialect.name == "sqlite":
-                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:
-                        raise SchemaError(f"the migration left rows whose references are broken: {broken[:5]}")
+        with (owned or engine).connect() as connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+            yield connection
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise SchemaError(f"the migration left rows whose references are broken: {broken[:5]}")
     finally:
         if owned is not None:
             owned.dispose()
@@ -191,4 +193,6 @@ def upgrade(engine: Engine, target: str = "head", *, fast_create: bool = True) -
                               f"({error}); was it made by a newer release?") from error
         after = current_revision(connection)
     _finish(engine)
+    if after is None:
+        raise SchemaError("the upgrade left the database without a revision")
     return UpgradeResult(before=before, after=after, created=created, adopted=adopted)

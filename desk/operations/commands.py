@@ -25,7 +25,7 @@ def _print_json(payload: dict[str, Any]) -> None:
 
 
 def _refuse(key: str, as_json: bool, **params: object) -> int:
-    message = t(key, **params)
+    message = t(key, None, **params)
     if as_json:
         _print_json({"ok": False, "error": message})
     else:
@@ -33,7 +33,8 @@ def _refuse(key: str, as_json: bool, **params: object) -> int:
     return REFUSED
 
 
-def _size(n: int) -> str:
+def _size(count: int) -> str:
+    n = float(count)
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

@@ -18,8 +18,15 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from desk.operations.backup import FILES_DIR, FORMAT, MANIFEST, copy_hashed, hash_file
-from desk.operations.snapshot import (DatabaseFacts, libpq_args, pg_tool, read_facts, read_sqlite_facts, run_tool,
-                                      sqlite_path)
+from desk.operations.snapshot import (
+    DatabaseFacts,
+    libpq_args,
+    pg_tool,
+    read_facts,
+    read_sqlite_facts,
+    run_tool,
+    sqlite_path,
+)
 
 
 class RestoreRefused(Exception):

@@ -138,10 +138,9 @@ def snapshot_postgresql(engine: Engine, target: Path) -> DatabaseFacts:
     """pg_dump (custom format) of one exported snapshot, and the facts read in that same snapshot."""
     pg_dump = pg_tool(engine, "pg_dump")
     dbname, env = libpq_args(engine)
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-        with connection.begin():
-            snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-            facts = read_facts(connection)
-            run_tool([str(pg_dump), *dbname, "--format=custom", "--no-owner", "--no-privileges",
-                      f"--snapshot={snapshot}", "--file", str(target)], env)
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, connection.begin():
+        snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        facts = read_facts(connection)
+        run_tool([str(pg_dump), *dbname, "--format=custom", "--no-owner", "--no-privileges",
+                  f"--snapshot={snapshot}", "--file", str(target)], env)
     return facts

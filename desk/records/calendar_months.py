@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 from desk.db import get_engine, init_db, session_scope
 from desk.i18n import t, use_language
+from desk.money import format_money
 from desk.records.demo_data import database_is_empty, seed_database
 from desk.records.lookup import FOUND, INVALID_ID, NOT_FOUND, LookupOutcome, lookup_customer
-from desk.money import format_money
 from desk.records.profile import CustomerProfile
 from desk.security.masking import mask_dataclass
 from desk.settings import get_settings

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
 
 from desk.db import init_db
 from desk.records.demo_generator import COLUMNS, DemoGenerator
@@ -31,7 +32,7 @@ def database_is_empty(engine: Engine) -> bool:
     if not inspect(engine).has_table(Person.__tablename__):
         return True
     with engine.connect() as conn:
-        return conn.execute(select(Person.id).limit(1)).first() is None
+        return conn.execute(select(col(Person.id)).limit(1)).first() is None
 
 
 def seed_database(engine: Engine, *, customers: int, seed: int = 1, as_of: date | None = None,
@@ -50,7 +51,7 @@ def seed_database(engine: Engine, *, customers: int, seed: int = 1, as_of: date 
     if not database_is_empty(engine):
         return {"skipped": True, "customers": 0, "seconds": 0.0}
     started = time.perf_counter()
-    settings = {"customers": customers, "seed": seed, "as_of": as_of or today or date.today(),
+    settings: dict[str, Any] = {"customers": customers, "seed": seed, "as_of": as_of or today or date.today(),
                 "utc_suffix": "" if engine.dialect.name == "sqlite" else "+00:00"}
     counts = dict.fromkeys(COLUMNS, 0)
     with engine.connect() as conn:

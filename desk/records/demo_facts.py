@@ -11,14 +11,12 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from desk.records.calendar_months import add_months
+from desk.records.demo_draft import Draft
 from desk.records.demo_random import choice, randint
 from desk.records.registries import source_of_kind
-
-if TYPE_CHECKING:
-    from desk.records.demo_generator import Draft
 
 Payload = dict[str, Any] | str | None  # a dict, or JSON text already encoded
 

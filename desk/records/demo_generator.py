@@ -24,6 +24,7 @@ from faker.providers.company.zh_CN import Provider as CompanyNames
 from faker.providers.person.zh_CN import Provider as PersonNames
 
 from desk.records.calendar_months import add_months, month_start, months_between
+from desk.records.demo_draft import Draft
 from desk.records.demo_facts import FactContext, registry_facts
 from desk.records.demo_random import choice, randint
 from desk.validators import USCC_CHARS, id_check_char, luhn_check_digit, org_code_check_char, uscc_check_char
@@ -109,31 +110,6 @@ class NamePool:
         if len(given) == 1 and rng.random() < self.two_char_share:
             given += choice(rng, pool)[0]
         return self.surnames.draw(rng) + given
-
-
-@dataclass
-class Draft:
-    """One customer being drawn: the facts every table's rows derive from."""
-
-    pid: int
-    sex: str
-    birth: date
-    age: int
-    district: dict[str, Any]
-    id_number: str
-    name: str
-    phone: str
-    address: str
-    events: set[str] = field(default_factory=set)
-    spouse: tuple[str, str] | None = None  # (ID number, name)
-    marital: str = "unmarried"
-    married_on: date | None = None
-    owner: bool = False
-    homes: list[dict[str, Any]] = field(default_factory=list)
-    commercial_loans: list[dict[str, Any]] = field(default_factory=list)
-    purchase: dict[str, Any] | None = None
-    lease: dict[str, Any] | None = None
-    ended_on: date | None = None  # the day a life event (death, disability, …) ended the deposits
 
 
 @dataclass

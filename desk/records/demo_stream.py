@@ -67,6 +67,6 @@ def _produce(chunks: Any, settings: dict[str, Any]) -> None:
         for index in range(generator.chunk_count):
             chunks.put(generator.chunk(index).rows)
         chunks.put(None)
-    except Exception as error:  # noqa: BLE001 - reported to the parent, which raises
+    except Exception as error:
         chunks.put(repr(error))
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import bindparam, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.i18n import t
 from desk.records.profile import CustomerProfile, age_on, load_profile
 from desk.records.tables import ACCOUNT_NO_LENGTH, Person, PersonalAccount
-from desk.validators import FULL_WIDTH_DIGITS, check_id_number, normalize_id_input
 from desk.security.access_log import log_access
 from desk.security.masking import mask_id_number, mask_phone
+from desk.validators import FULL_WIDTH_DIGITS, check_id_number, normalize_id_input
 
 FOUND = "found"
 CANDIDATES = "candidates"
@@ -32,16 +32,17 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _NAME_AND_PHONE = re.compile(r"^(?P<name>\D+?)\s*(?P<phone>\d+)?$")
 
 # Statements are built once: building a SQLAlchemy statement costs more than running it on SQLite.
-_BY_ID_NUMBER = select(Person.id).where(Person.id_number == bindparam("number"))
-_BY_ACCOUNT_NO = select(PersonalAccount.person_id).where(PersonalAccount.account_no == bindparam("number"))
+_BY_ID_NUMBER = select(col(Person.id)).where(col(Person.id_number) == bindparam("number"))
+_BY_ACCOUNT_NO = select(col(PersonalAccount.person_id)).where(col(PersonalAccount.account_no) == bindparam("number"))
 _NAME_CONDITIONS = {
-    "name": (Person.name == bindparam("name"),),
-    "phone": (Person.name == bindparam("name"), Person.phone == bindparam("phone")),
-    "last4": (Person.name == bindparam("name"), Person.phone.like(bindparam("phone"))),
+    "name": (col(Person.name) == bindparam("name"),),
+    "phone": (col(Person.name) == bindparam("name"), col(Person.phone) == bindparam("phone")),
+    "last4": (col(Person.name) == bindparam("name"), col(Person.phone).like(bindparam("phone"))),
 }
-_BY_NAME = {variant: select(Person.id, Person.name, Person.id_number, Person.phone, Person.birth_date)
+_BY_NAME = {variant: select(col(Person.id), col(Person.name), col(Person.id_number), col(Person.phone),
+                            col(Person.birth_date))
             .where(*condition)
-            .order_by(Person.id).limit(MAX_CANDIDATES + 1) for variant, condition in _NAME_CONDITIONS.items()}
+            .order_by(col(Person.id)).limit(MAX_CANDIDATES + 1) for variant, condition in _NAME_CONDITIONS.items()}
 _COUNT_BY_NAME = {variant: select(func.count()).select_from(Person).where(*condition)
                   for variant, condition in _NAME_CONDITIONS.items()}
 
@@ -127,7 +128,7 @@ def _find_by_name(session: Session, text: str, today: date) -> LookupOutcome:
     total = len(rows)
     if total > MAX_CANDIDATES:
         total = session.execute(_COUNT_BY_NAME[variant], params).scalar_one()
-    candidates = tuple(Candidate(row.id, row.name, mask_id_number(row.id_number), mask_phone(row.phone),
+    candidates = tuple(Candidate(row.id, row.name, mask_id_number(row.id_number) or "", mask_phone(row.phone) or "",
                                  age_on(row.birth_date, today)) for row in rows[:MAX_CANDIDATES])
     key = "records.lookup.candidates" if total <= MAX_CANDIDATES else "records.lookup.candidates_more"
     return LookupOutcome(CANDIDATES, "name", candidates=candidates, total=total, message_key=key)
@@ -137,7 +138,8 @@ def lookup_customer(session: Session, query: str, *, staff: object, purpose: str
                     today: date | None = None) -> tuple[LookupOutcome, CustomerProfile | None]:
     """Find the customer, load the profile when found, and append the access-log row (always)."""
     outcome = find_customer(session, query, today=today)
-    profile = load_profile(session, outcome.person_id, today=today) if outcome.kind == FOUND else None
+    profile = (load_profile(session, outcome.person_id, today=today)
+               if outcome.kind == FOUND and outcome.person_id is not None else None)
     log_access(session, staff=staff, action="lookup", person_id=outcome.person_id, purpose=purpose,
                case_no=case_no)
     return outcome, profile

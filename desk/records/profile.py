@@ -17,12 +17,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import bindparam, select
-from sqlmodel import Session
+from sqlalchemy import Select, bindparam, select
+from sqlmodel import Session, col
 
 from desk.i18n import t
-from desk.records.calendar_months import add_months, month_start, months_between
 from desk.money import Money
+from desk.records.calendar_months import add_months, month_start, months_between
 from desk.records.registries import RegistryAnswer, RegistryDirectory, default_directory
 from desk.records.tables import DepositEntry, Employer, Loan, Person, PersonalAccount, Withdrawal
 from desk.validators import check_bank_card, check_credit_code
@@ -215,29 +215,33 @@ def next_allowed_date(reason_code: str, withdrawn_on: date) -> date | None:
 
 
 # Statements are built once: building a SQLAlchemy statement costs more than running it on SQLite.
-_PERSON_ACCOUNT_EMPLOYER = (
-    select(Person.id, Person.id_number, Person.name, Person.sex, Person.birth_date, Person.phone, Person.address,
-           PersonalAccount.id.label("account_id"), PersonalAccount.account_no, PersonalAccount.status,
-           PersonalAccount.status_since, PersonalAccount.opened_on, PersonalAccount.balance_fen,
-           PersonalAccount.deposit_base_fen, PersonalAccount.personal_rate_pct, PersonalAccount.employer_rate_pct,
-           PersonalAccount.monthly_deposit_fen, PersonalAccount.deposit_months_total,
-           PersonalAccount.last_deposit_month, PersonalAccount.bank_card_no,
-           Employer.unit_account, Employer.name.label("employer_name"), Employer.credit_code,
-           Employer.status.label("employer_status"))
-    .outerjoin(PersonalAccount, PersonalAccount.person_id == Person.id)
-    .outerjoin(Employer, Employer.id == PersonalAccount.employer_id)
-    .where(Person.id == bindparam("person_id"))
-    .order_by(PersonalAccount.opened_on.desc()).limit(1))
-_DEPOSITS = (select(DepositEntry.period, DepositEntry.amount_fen, DepositEntry.business_code)
-             .where(DepositEntry.account_id == bindparam("account_id"), DepositEntry.period >= bindparam("since"))
-             .order_by(DepositEntry.period.desc()).limit(LEDGER_MONTHS))
-_WITHDRAWALS = (select(Withdrawal.withdrawn_on, Withdrawal.reason_code, Withdrawal.amount_fen, Withdrawal.kind,
-                       Withdrawal.case_no)
-                .where(Withdrawal.account_id == bindparam("account_id"))
-                .order_by(Withdrawal.withdrawn_on.desc(), Withdrawal.id.desc()))
-_LOANS = (select(Loan.loan_no, Loan.amount_fen, Loan.annual_rate_millipct, Loan.term_months, Loan.issued_on,
-                 Loan.repayment_method, Loan.monthly_payment_fen, Loan.outstanding_fen, Loan.status, Loan.home_kind)
-          .where(Loan.person_id == bindparam("person_id")).order_by(Loan.issued_on.desc()))
+_PERSON_ACCOUNT_EMPLOYER: Select[*tuple[Any, ...]] = (  # more columns than select() has overloads for
+    select(col(Person.id), col(Person.id_number), col(Person.name), col(Person.sex), col(Person.birth_date),
+           col(Person.phone), col(Person.address),
+           col(PersonalAccount.id).label("account_id"), col(PersonalAccount.account_no), col(PersonalAccount.status),
+           col(PersonalAccount.status_since), col(PersonalAccount.opened_on), col(PersonalAccount.balance_fen),
+           col(PersonalAccount.deposit_base_fen), col(PersonalAccount.personal_rate_pct),
+           col(PersonalAccount.employer_rate_pct), col(PersonalAccount.monthly_deposit_fen),
+           col(PersonalAccount.deposit_months_total),
+           col(PersonalAccount.last_deposit_month), col(PersonalAccount.bank_card_no),
+           col(Employer.unit_account), col(Employer.name).label("employer_name"), col(Employer.credit_code),
+           col(Employer.status).label("employer_status"))
+    .outerjoin(PersonalAccount, col(PersonalAccount.person_id) == col(Person.id))
+    .outerjoin(Employer, col(Employer.id) == col(PersonalAccount.employer_id))
+    .where(col(Person.id) == bindparam("person_id"))
+    .order_by(col(PersonalAccount.opened_on).desc()).limit(1))
+_DEPOSITS = (select(col(DepositEntry.period), col(DepositEntry.amount_fen), col(DepositEntry.business_code))
+             .where(col(DepositEntry.account_id) == bindparam("account_id"),
+                    col(DepositEntry.period) >= bindparam("since"))
+             .order_by(col(DepositEntry.period).desc()).limit(LEDGER_MONTHS))
+_WITHDRAWALS = (select(col(Withdrawal.withdrawn_on), col(Withdrawal.reason_code), col(Withdrawal.amount_fen),
+                       col(Withdrawal.kind), col(Withdrawal.case_no))
+                .where(col(Withdrawal.account_id) == bindparam("account_id"))
+                .order_by(col(Withdrawal.withdrawn_on).desc(), col(Withdrawal.id).desc()))
+_LOANS = (select(col(Loan.loan_no), col(Loan.amount_fen), col(Loan.annual_rate_millipct), col(Loan.term_months),
+                 col(Loan.issued_on), col(Loan.repayment_method), col(Loan.monthly_payment_fen),
+                 col(Loan.outstanding_fen), col(Loan.status), col(Loan.home_kind))
+          .where(col(Loan.person_id) == bindparam("person_id")).order_by(col(Loan.issued_on).desc()))
 
 
 def load_profile(session: Session, person_id: int, *, today: date | None = None,

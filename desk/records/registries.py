@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.records.tables import RegistryFact
 
@@ -124,8 +124,9 @@ class RegistrySource(ABC):
 
 
 # Every fact of one person: a handful of rows, filtered per source in memory.
-_FACTS_OF_PERSON = select(RegistryFact.id, RegistryFact.kind, RegistryFact.source, RegistryFact.as_of,
-                          RegistryFact.payload).where(RegistryFact.person_id == bindparam("person_id"))
+_FACTS_OF_PERSON = select(col(RegistryFact.id), col(RegistryFact.kind), col(RegistryFact.source),
+                          col(RegistryFact.as_of), col(RegistryFact.payload)
+                          ).where(col(RegistryFact.person_id) == bindparam("person_id"))
 
 
 class LocalFactStore:

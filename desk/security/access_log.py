@@ -33,7 +33,7 @@ class AccessLog(SQLModel, table=True):
     case_no: str | None = Field(default=None, max_length=40, index=True)
 
 
-refuse_changes(AccessLog.__table__)
+refuse_changes(AccessLog.__table__)  # type: ignore[attr-defined]  # SQLModel sets it, undeclared
 
 
 def _staff_name(staff: object) -> str:

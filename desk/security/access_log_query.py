@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk.security.access_log import AccessLog
 
@@ -15,4 +15,4 @@ def recent_access(session: Session, *, staff: str | None = None, person_id: int 
         query = query.where(AccessLog.staff == staff.strip().lower())
     if person_id is not None:
         query = query.where(AccessLog.person_id == person_id)
-    return list(session.exec(query.order_by(AccessLog.id.desc()).limit(limit)))
+    return list(session.exec(query.order_by(col(AccessLog.id).desc()).limit(limit)))

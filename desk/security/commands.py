@@ -68,5 +68,5 @@ def staff_command(args: argparse.Namespace) -> int:
         try:
             return _add(args) if args.action == "add" else _reset(args)
         except StaffError as error:
-            print(t(error.key, **error.params), file=sys.stderr)
+            print(t(error.key, None, **error.params), file=sys.stderr)
             return 2

@@ -125,8 +125,9 @@ def authenticate(session: Session, *, username: str, password: str) -> Staff | N
     """The active account whose password matches, or None (always spends one full hash check)."""
     staff = get_staff(session, username)
     usable = staff is not None and staff.active
-    if not verify_password(staff.password_hash if usable else None, password):
+    if not verify_password(staff.password_hash if staff is not None and usable else None, password):
         return None
+    assert staff is not None, "verify_password refuses a missing hash"
     if needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
         session.add(staff)

@@ -11,6 +11,22 @@ from nicegui import app
 
 from desk.ui import archive_routes, capture_routes, fixity_schedule, form_routes
 from desk.ui.auth import AuthMiddleware
+from desk.ui.pages import (
+    access_log,
+    admin_catalog,
+    admin_staff,
+    archive_fixity,
+    archive_page,
+    archive_search,
+    counter,
+    home,
+    inquiry,
+    loan_trial,
+    login,
+    lookup,
+    review_case,
+    review_queue,
+)
 from desk.ui.public_limit import PublicLimitMiddleware
 from desk.ui.security_headers import SecurityHeadersMiddleware
 from desk.ui.upload_limit import UploadLimitMiddleware

@@ -13,7 +13,7 @@ browser remembers); after that, only a changed outline that settles again is tak
 from __future__ import annotations
 
 from nicegui import ui
-from nicegui.events import Handler, GenericEventArguments
+from nicegui.events import GenericEventArguments, Handler
 
 from desk.i18n import t
 

@@ -31,7 +31,7 @@ from desk.settings import get_settings
 from desk.ui import preview_pool
 from desk.ui.auth import require_staff
 from desk.ui.camera import Camera
-from desk.ui.capture_job import CAMERA, PDF, UPLOAD, CaptureJob, CapturedPage, CaptureOutcome
+from desk.ui.capture_job import CAMERA, PDF, UPLOAD, CapturedPage, CaptureJob, CaptureOutcome
 from desk.ui.capture_routes import CaptureTab, PendingPage, run_capture
 from desk.ui.session import apply_language
 

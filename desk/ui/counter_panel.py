@@ -36,12 +36,26 @@ from pathlib import Path
 from nicegui import events, run, ui
 
 from desk.archive.errors import ArchiveRefused
-from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan
+from desk.cases.catalog import Catalog, get_catalog
 from desk.cases.checklist import NOT_APPLICABLE, PROVEN, Checklist, ChecklistItem
-from desk.cases.counter import (PAYEE_MATERIAL, CaseState, amount_plan_for, archive_capture, checklist_logged,
-                                defer_material, discard_draft, document_pages, joint_card, notice_for, open_cases,
-                                open_draft, override_rules, spouse_id_number, submit_case)
+from desk.cases.counter import (
+    PAYEE_MATERIAL,
+    CaseState,
+    amount_plan_for,
+    archive_capture,
+    checklist_logged,
+    defer_material,
+    discard_draft,
+    document_pages,
+    joint_card,
+    notice_for,
+    open_cases,
+    open_draft,
+    override_rules,
+    spouse_id_number,
+    submit_case,
+)
 from desk.cases.notice import Notice
 from desk.cases.submitting import answer_not_shown, answer_shown, note_submitting
 from desk.cases.workflow import CaseError, workflow_rules
@@ -400,7 +414,7 @@ class CounterPanel:
             value = self.amount_text or Money(shown).plain().replace(",", "")
             hint = t("counter.amount.fixed" if plan.fixed else "counter.amount.at_most",
                      maximum=format_money(plan.maximum_fen))
-            amount = ui.input(t("counter.amount.label"), value=value, on_change=self._amount_typed) \
+            ui.input(t("counter.amount.label"), value=value, on_change=self._amount_typed) \
                 .props(f"outlined dense {'readonly' if plan.fixed or not self._editable() else ''} "
                        "input-class=text-right inputmode=decimal").props(f'suffix="{t("counter.amount.unit")}"') \
                 .classes("w-full text-lg").mark("amount-input")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from desk.i18n import catalog, t
-from desk.security.masking import mask_payload
 from desk.money import format_money
+from desk.security.masking import mask_payload
 
 MAX_LIST_ITEMS = 3
 

@@ -13,12 +13,12 @@ from datetime import date
 from nicegui import ui
 
 from desk.i18n import t
+from desk.money import Money, format_money
 from desk.records.calendar_months import add_months, month_start
 from desk.records.profile import CustomerProfile, DepositMonth
 from desk.records.registries import NOT_PROVEN, PROVEN, RegistryAnswer
 from desk.security.masking import mask_card, mask_id_number, mask_phone
 from desk.ui.fact_text import fact_lines
-from desk.money import Money, format_money
 from desk.ui.formatting import day, month, percent
 from desk.ui.palette import PRIMARY
 

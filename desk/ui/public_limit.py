@@ -57,7 +57,7 @@ class Bucket:
 class PublicLimit:
     """The per-address buckets and the shared one (in memory: a limit of this server process)."""
 
-    def __init__(self, clock=time.monotonic) -> None:  # noqa: ANN001 - a clock function
+    def __init__(self, clock=time.monotonic) -> None:
         self.clock = clock
         self.total = Bucket(TOTAL_RATE, TOTAL_BURST)
         self.addresses: dict[str, Bucket] = {}
@@ -97,7 +97,7 @@ def _busy_body(language: str, seconds: int) -> str:
 class PublicLimitMiddleware(BaseHTTPMiddleware):
     """Answers a public page request over its limits with `busy_page` before anything else runs."""
 
-    def __init__(self, app, limit: PublicLimit | None = None) -> None:  # noqa: ANN001 - the ASGI app
+    def __init__(self, app, limit: PublicLimit | None = None) -> None:
         super().__init__(app)
         self.limit = limit or PublicLimit()
 

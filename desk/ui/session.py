@@ -76,7 +76,7 @@ def _storage() -> dict[str, Any]:
     request = request_contextvar.get()
     # NiceGUI keeps no public way to ask whether an id still has storage; without this check an
     # event in a tab opened before a login elsewhere in the browser would fail an assertion
-    if request is not None and request.session.get("id") not in app.storage._users:  # noqa: SLF001
+    if request is not None and request.session.get("id") not in app.storage._users:
         return {}
     return app.storage.user
 
@@ -119,7 +119,7 @@ def _remove_storage(session_id: str | None) -> None:
     """Delete the server-side storage of `session_id`, in memory and on disk."""
     if not session_id:
         return
-    old = app.storage._users.pop(session_id, None)  # noqa: SLF001 - see _storage
+    old = app.storage._users.pop(session_id, None)
     if old is not None:
         old.clear()  # NiceGUI deletes the file of a storage that became empty
     (Storage.path / f"storage-{USER_PREFIX}{session_id}.json").unlink(missing_ok=True)
@@ -133,8 +133,8 @@ async def renew_session(request: Request, values: dict[str, Any]) -> None:
     """
     old_id = request.session.get("id")
     new_id = str(uuid.uuid4())
-    await app.storage._create_user_storage(new_id)  # noqa: SLF001 - NiceGUI creates it only for new cookies
-    app.storage._users[new_id].update(values)  # noqa: SLF001
+    await app.storage._create_user_storage(new_id)
+    app.storage._users[new_id].update(values)
     request.session["id"] = new_id
     _remove_storage(old_id)
 

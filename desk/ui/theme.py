@@ -45,7 +45,7 @@ def _document(language: str) -> None:
 def language_switch() -> None:
     """中文 | English; switching reloads the page in the other language."""
 
-    def switch(event) -> None:  # noqa: ANN001 - NiceGUI event arguments
+    def switch(event) -> None:
         ui_session.choose_language(event.value)
         ui.navigate.reload()
 

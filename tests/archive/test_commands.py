@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import add_person
 from pypdf import PdfReader
 
 from desk.archive.storage import FileStore
-from helpers import add_person
 
 ROOT = Path(__file__).resolve().parents[2]
 

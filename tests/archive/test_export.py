@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from helpers import add_person, info, page
 from PIL import Image
 from pypdf import PdfReader
 
@@ -14,7 +15,6 @@ from desk.archive.export_pdf import check_report_path, export_archive, text_line
 from desk.archive.intake import PageInput, archive_document
 from desk.archive.storage import FileStore, sha256_of
 from desk.i18n import use_language
-from helpers import add_person, info, page
 
 LINES = ["房屋租赁合同", "出租人：李四 承租人：张三", "月租金 2500 元 rent per month", "身份证号 21020319900101123X"]
 

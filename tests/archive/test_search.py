@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from helpers import add_person, info, page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
@@ -15,7 +16,6 @@ from desk.archive.search_index import SearchFilters
 from desk.archive.storage import FileStore
 from desk.i18n import t
 from desk.security.access_log import AccessLog
-from helpers import add_person, info, page
 
 LEASE = "房屋租赁合同 出租人：李四 承租人：张 三 身份证号 21020319900101123X 月租金 2500 元 租赁期限 一年 lease contract"
 DIAGNOSIS = "疾病诊断证明书 姓名 王五 科别 内科 诊断：高血压 住院号 A1234 diagnosis certificate 2026年"

@@ -8,18 +8,17 @@ from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
+from helpers import add_person, info, page
 from sqlalchemy import text
 from sqlmodel import Session
 
 from desk.archive.disposal import dispose
 from desk.archive.intake import archive_document
 from desk.archive.search import search
-from desk.archive.search_index import (SearchFilters, filter_match, filter_sql, filter_words, index_for,
-                                       upgrade_layout)
+from desk.archive.search_index import SearchFilters, filter_match, filter_sql, filter_words, index_for, upgrade_layout
 from desk.archive.storage import FileStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.db import init_db, make_engine
-from helpers import add_person, info, page
 
 WORDS = ["合同", "租赁", "诊断", "贷款", "发票", "证明"]
 DOC_TYPES = ["lease", "diagnosis", 'say "hi"', "two words", "类型", "NOT"]

@@ -26,7 +26,7 @@ def generated(tmp_path):
 def test_every_generated_id_number_finds_its_pages(generated):
     with Session(generated) as session:
         people = session.execute(text("SELECT id, id_number FROM person")).all()
-        for person_id, id_number in people[:10]:
+        for _person_id, id_number in people[:10]:
             expected = session.execute(text(
                 "SELECT COUNT(*) FROM archive_page WHERE instr(text, :id) > 0"), {"id": id_number}).scalar_one()
             hits = search(session, id_number, staff="archivist1", purpose="test", limit=200).hits

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
+from helpers import add_person, info, page, png_bytes
 from sqlmodel import Session, func, select
 
 from desk.archive.errors import ArchiveRefused
@@ -21,7 +22,6 @@ from desk.archive.search import search
 from desk.archive.storage import FileStore, sha256_of
 from desk.archive.tables import ArchiveDocument, ArchivePage, FixityRun
 from desk.security.access_log import AccessLog
-from helpers import add_person, info, page, png_bytes
 
 ARCHIVIST = SimpleNamespace(username="archivist1", role="archivist")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from helpers import add_person, info, page, png_bytes
 from PIL import Image, ImageDraw
 from sqlmodel import Session, select
 
@@ -23,7 +24,6 @@ from desk.archive.fixity import sweep_orphans, verify_archive
 from desk.archive.intake import archive_document
 from desk.archive.storage import FileStore, detect_ext, sha256_of, sha256_of_file
 from desk.archive.tables import ArchivePage
-from helpers import add_person, info, page, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMER = "210203199001011234"

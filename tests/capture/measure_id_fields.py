@@ -79,7 +79,7 @@ def measure_cards(count: int, seed: int) -> None:
         misses = {key: read.get(key) for key, value in truth.items() if read.get(key) != value}
         if misses or facts.number not in {n["value"] for n in result.fields["id_numbers"]}:
             print(f"  card-{index} ({result.doc_type}): {misses} ids={result.fields['id_numbers']}")
-    print("ID-card fronts, before → after (of %d): " % count
+    print(f"ID-card fronts, before → after (of {count}): "
           + ", ".join(f"{key} {before[key]} → {after[key]}" for key in keys))
 
 

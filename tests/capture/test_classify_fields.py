@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from desk.capture import classify, fields, id_numbers
-from desk.validators import id_check_char
 from desk.i18n import t
+from desk.validators import id_check_char
 
 TODAY = date(2026, 8, 20)
 

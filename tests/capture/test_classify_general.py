@@ -156,7 +156,8 @@ CITATIONS: dict[str, str] = {
     "household_register": "申请人户口簿中常住人口登记卡所载户主姓名及与户主关系应与本人一致。",
     "marriage_certificate": "双方已于2015年登记结婚，结婚证字号为J210203-2015-001234，持证人为女方。",
     "divorce_certificate": "如双方离婚，应提交离婚证及离婚协议书，离婚证字号一并登记。",
-    "real_estate_certificate": "该房屋已取得不动产权证书，证号辽(2021)大连市不动产权第0123456号，权利人为王建国，共有情况为单独所有。",
+    "real_estate_certificate": ("该房屋已取得不动产权证书，证号辽(2021)大连市不动产权第0123456号，"
+                                "权利人为王建国，共有情况为单独所有。"),
     "purchase_contract": "甲方于2019年签订商品房买卖合同购得该房屋，出卖人为开发商，买受人为甲方，总价款已付清。",
     "lease": "本人因租房需要与出租人签订房屋租赁合同，承租人按月支付租金，租赁期限一年。",
     "invoice": "上述费用须开具增值税普通发票，价税合计、发票号码及开票日期以发票为准。",
@@ -182,7 +183,7 @@ def test_pages_in_real_wording(doc_type):
 def test_a_page_citing_another_types_words_keeps_its_own_type(doc_type, cited):
     title, rows = PAGES[doc_type]
     middle = len(rows) // 2
-    assert decided(reading(title, rows[:middle] + [CITATIONS[cited]] + rows[middle:])) == doc_type
+    assert decided(reading(title, [*rows[:middle], CITATIONS[cited], *rows[middle:]])) == doc_type
 
 
 @pytest.mark.parametrize("doc_type", list(PAGES))
@@ -222,7 +223,8 @@ def test_misread_labels_still_count_where_labels_stand():
 
 
 def test_a_misread_keyword_that_reads_as_another_type_does_not_count():
-    """离婚证 is one character from 结婚证: printed exactly, it is the divorce certificate, not a misread marriage one."""
+    """离婚证 is one character from 结婚证: printed exactly, it is the divorce certificate,
+    not a misread marriage one."""
     title, rows = PAGES["divorce_certificate"]
     result = classify.candidates(page_text.from_reading(reading(title, rows)))
     assert next(iter(result)) == "divorce_certificate"
@@ -278,14 +280,14 @@ def test_a_lease_never_goes_by_the_certificate_number_it_cites():
 def test_an_application_form_stays_an_application_form():
     """It quotes an ID number, a bank and a card number after a label, and asks about renting."""
     title, rows = PAGES["application_form"]
-    page = classify_page(reading(title, rows + ["出租方：王建国", "租房合同编号：ZL-2024-0815"]))
+    page = classify_page(reading(title, [*rows, "出租方：王建国", "租房合同编号：ZL-2024-0815"]))
     assert page.doc_type == "application_form"
     assert "card_number" not in page.evidence
 
 
 def test_an_invoice_for_a_house_is_an_invoice():
     title, rows = PAGES["invoice"]
-    assert decided(reading(title, rows + ["不动产权证书号：辽(2021)大连市不动产权第0123456号", "权利人：李晓红"])) == "invoice"
+    assert decided(reading(title, [*rows, "不动产权证书号：辽(2021)大连市不动产权第0123456号", "权利人：李晓红"])) == "invoice"
 
 
 # --- Cards: layout and validated numbers ---------------------------------------------------------
@@ -305,7 +307,7 @@ ID_FRONT_ROWS = [["姓名", "李晓红"], ["性别", "女", "民族", "汉"], ["
 
 
 def test_id_card_front_by_its_number_and_portrait_without_the_number_label():
-    rows = ID_FRONT_ROWS + [LESSEE_ID]  # the number label not read at all
+    rows = [*ID_FRONT_ROWS, LESSEE_ID]  # the number label not read at all
     on_card = classify_page(reading(None, rows, size=CARD_SIZE, text_px=24), card_image(portrait=True))
     assert on_card.doc_type == "id_card_front"
     assert {"id_number", "card_shape", "portrait"} <= set(on_card.evidence)
@@ -316,7 +318,7 @@ def test_id_card_front_by_its_number_and_portrait_without_the_number_label():
 
 
 def test_id_card_front_with_its_label_needs_no_image():
-    rows = list(reversed(ID_FRONT_ROWS)) + [["公民身份号码", LESSEE_ID]]
+    rows = [*list(reversed(ID_FRONT_ROWS)), ["公民身份号码", LESSEE_ID]]
     assert decided(reading(None, rows, size=CARD_SIZE, text_px=24)) == "id_card_front"
 
 
@@ -393,7 +395,7 @@ def test_evidence_names_what_decided_by_kind():
 
 def test_evidence_reads_in_both_languages():
     card = classify_page(reading(None, ["中国建设银行", CARD], size=CARD_SIZE), card_image(portrait=False))
-    for item in card.evidence + ["title:房屋租赁合同", "labels:出租方,承租方", "mentions:权利人", "words:租赁"]:
+    for item in [*card.evidence, "title:房屋租赁合同", "labels:出租方,承租方", "mentions:权利人", "words:租赁"]:
         zh, en = describe_evidence(item, "zh-CN"), describe_evidence(item, "en")
         assert zh != en and "capture.evidence" not in zh + en
     assert describe_evidence("labels:出租方,承租方", "zh-CN") == "栏目：出租方、承租方"

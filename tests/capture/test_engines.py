@@ -78,7 +78,7 @@ def test_a_line_cropped_close_to_its_text_is_read():
     crop = np.ascontiguousarray(crop[ink_rows[0]: ink_rows[-1] + 1, ink_columns[0]: ink_columns[-1] + 1])
     reading = engine_rapidocr.RapidOcrEngine().read(crop, languages="chi_sim+eng", timeout_s=60)
     assert reading.text == "住房公积金提取申请"
-    assert all(0 <= word.box[1] and word.box[1] + word.box[3] <= crop.shape[0] for word in reading.words)
+    assert all(word.box[1] >= 0 and word.box[1] + word.box[3] <= crop.shape[0] for word in reading.words)
 
 
 def test_the_archive_highlight_sits_on_the_characters_it_names():

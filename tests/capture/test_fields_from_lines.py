@@ -4,6 +4,7 @@ real engines; Readings built by hand test the layout logic on its own."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date
 
@@ -45,7 +46,7 @@ def test_the_cell_row_is_found_where_the_boxes_are_drawn():
     pitch_px = 7.0 * 200 / 25.4
     assert abs(row.pitch - pitch_px) < 1.5
     lefts = [left for left, _, _, _ in cells]
-    assert all(abs((b - a) - pitch_px) < 3 for a, b in zip(lefts, lefts[1:])), "one cell per drawn box"
+    assert all(abs((b - a) - pitch_px) < 3 for a, b in itertools.pairwise(lefts)), "one cell per drawn box"
     assert abs((row.bottom - row.top) - 8.0 * 200 / 25.4) < 6
 
 

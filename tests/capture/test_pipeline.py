@@ -93,11 +93,11 @@ def test_no_page_in_view_keeps_the_whole_frame():
 
 
 def test_multi_page_pdf_runs_in_the_pool_and_keeps_page_order():
+    import io
+
     from PIL import Image
 
     from .synthetic import text_page, turn_content
-
-    import io
 
     images = [Image.fromarray(turn_content(text_page(), angle)[:, :, ::-1]) for angle in (0.0, 2.0)]
     buffer = io.BytesIO()

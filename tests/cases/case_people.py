@@ -8,9 +8,8 @@ import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
-
 from functools import lru_cache
+from typing import Any
 
 from sqlmodel import Session
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from case_people import add_customer, add_staff, identity, owns_home
 from docgen.content import HolderFacts
-from docgen.documents import TODAY as DOCGEN_TODAY, lease
+from docgen.documents import TODAY as DOCGEN_TODAY
+from docgen.documents import lease
 from docgen.ids import Person as DocPerson
 from sqlalchemy import func, select, update
 
@@ -166,7 +167,7 @@ def test_staff_business_and_customer_are_checked_and_every_reason_is_listed(peop
                          "--amount", "999999")
     assert status == 1 and data["refused"] == ["申请金额 999,999.00 元超过本次最多可提取的 21,600.00 元"]
     assert _counts(people) == before
-    status, out, err = _run(capsys, "case", "submit", customer.id_number, "TQ401", "--staff", "clerk1",
+    status, _out, err = _run(capsys, "case", "submit", customer.id_number, "TQ401", "--staff", "clerk1",
                             "--defer", "M11")
     assert status == 2 and "材料代码=YYYY-MM-DD" in err
 
@@ -281,7 +282,7 @@ def test_show_prints_the_case_masked_with_materials_and_history_and_logs_the_rea
 def test_reconcile_agrees_then_reports_a_tampered_balance(people, capsys):
     customer = _customer(people)
     _json(capsys, "case", "submit", customer.id_number, "TQ401", "--staff", "clerk1")
-    status, out, err = _run(capsys, "reconcile")
+    status, out, _err = _run(capsys, "reconcile")
     assert (status, out.strip()) == (0, "账目相符：1 个账户，1 笔记账")
     with session_scope(people) as session:
         account_no = session.execute(select(PersonalAccount.account_no)).scalar_one()
@@ -292,7 +293,7 @@ def test_reconcile_agrees_then_reports_a_tampered_balance(people, capsys):
     assert data["differences"] == [{"kind": "balance_differs", "label": "账户余额与明细不符", "subject": account_no,
                                     "expected": expected, "found": f"{(5_000_000 - RENT_CAP_FEN + 100) / 100:.2f}",
                                     "unit": "yuan"}]
-    status, out, err = _run(capsys, "reconcile", "--lang", "en")
+    status, out, _err = _run(capsys, "reconcile", "--lang", "en")
     assert status == 1 and "balance differs from the ledger" in out and "¥28,401.00" in out
 
 

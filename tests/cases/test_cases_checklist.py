@@ -14,10 +14,10 @@ from sqlalchemy import select
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import NOT_APPLICABLE, PROVEN, STATUSES, UNKNOWN, build_checklist, checklist_for
 from desk.cases.commands import checklist_command
-from desk.money import Money
 from desk.cases.household import load_household
 from desk.db import session_scope
 from desk.i18n import use_language
+from desk.money import Money
 from desk.records.registries import default_directory
 from desk.security.access_log import AccessLog
 

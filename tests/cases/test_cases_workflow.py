@@ -9,7 +9,19 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from case_people import (
-    ARCHIVIST, CLERK, CLERK2, DEMO_TODAY, NOW, SUP, SUP2, SUP3, Actor, add_customer, identity, owns_home)
+    ARCHIVIST,
+    CLERK,
+    CLERK2,
+    DEMO_TODAY,
+    NOW,
+    SUP,
+    SUP2,
+    SUP3,
+    Actor,
+    add_customer,
+    identity,
+    owns_home,
+)
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -33,7 +45,6 @@ from desk.cases.workflow import (
 from desk.cases.working_days import local_day, work_calendar
 from desk.db import session_scope
 from desk.i18n import use_language
-
 
 
 def _open(session, code: str = "TQ201", *, complete: bool = True, actor: Actor = CLERK, now: datetime = NOW,
@@ -271,7 +282,7 @@ def test_case_numbers_are_unique_and_sequential_under_concurrent_submissions(eng
         try:
             for checklist in mine:
                 numbers.append(_submitted_number(engine, checklist, actor))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=counter, args=(checklists[i * 5:i * 5 + 5], Actor(f"clerk{i}", "clerk")))

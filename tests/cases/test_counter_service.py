@@ -10,20 +10,28 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
-from case_people import CLERK, CLERK2, DEMO_TODAY, add_customer, identity, married_to, owns_home
+from case_people import CLERK, CLERK2, add_customer, identity, married_to, owns_home
 from sqlmodel import func, select
 
 from desk.archive.intake import PageInput
 from desk.archive.tables import ArchiveDocument, ArchivePage
+from desk.capture.pipeline import process_file
 from desk.cases.checklist import checklist_for
-from desk.cases.counter import (archive_capture, checklist_logged, defer_material, notice_for, open_draft,
-                                page_image, recent_cases, submit_case)
+from desk.cases.counter import (
+    archive_capture,
+    checklist_logged,
+    defer_material,
+    notice_for,
+    open_draft,
+    page_image,
+    recent_cases,
+    submit_case,
+)
 from desk.cases.document_fit import type_fit
 from desk.cases.forms import declaration_pdf
 from desk.cases.workflow import CaseConflict, CaseError
 from desk.cases.working_days import local_day
 from desk.db import session_scope
-from desk.capture.pipeline import process_file
 from desk.records.tables import Person
 from desk.security.access_log import AccessLog
 

@@ -1,9 +1,20 @@
 """Whether captured pages fit their material, and whose ID number they carry."""
 
-from desk.cases.catalog import get_catalog
-from desk.cases.document_fit import (APPLICANT, DOES_NOT_FIT, FITS, MISMATCH, NO_ID, NOT_CHECKED, NOT_RECOGNISED,
-                                     SPOUSE, accepted_types, id_check, type_fit)
 from desk.capture.classify import doc_type_names
+from desk.cases.catalog import get_catalog
+from desk.cases.document_fit import (
+    APPLICANT,
+    DOES_NOT_FIT,
+    FITS,
+    MISMATCH,
+    NO_ID,
+    NOT_CHECKED,
+    NOT_RECOGNISED,
+    SPOUSE,
+    accepted_types,
+    id_check,
+    type_fit,
+)
 
 CUSTOMER, SPOUSE_ID, LANDLORD = "210202198805170011", "21020219900101002X", "210211197001010038"
 

@@ -8,8 +8,16 @@ from datetime import date
 import pypdfium2 as pdfium
 
 from desk.cases.catalog import get_catalog
-from desk.cases.document_fit import (FITS, assigned_sides, flag_label, missing_sides, page_flags, page_side,
-                                     required_sides, type_fit)
+from desk.cases.document_fit import (
+    FITS,
+    assigned_sides,
+    flag_label,
+    missing_sides,
+    page_flags,
+    page_side,
+    required_sides,
+    type_fit,
+)
 from desk.cases.flag_reasons import describe, flag_reasons, reason_value
 from desk.cases.forms import form_pdf, forms
 from desk.i18n import use_language

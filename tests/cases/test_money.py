@@ -12,14 +12,24 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from case_people import (CLERK, CLERK2, SUP, SUPERVISOR_PASSWORD, Actor, add_customer, add_staff, identity,
-                         owns_home)
+from case_people import CLERK, CLERK2, SUP, SUPERVISOR_PASSWORD, Actor, add_customer, add_staff, identity, owns_home
 from sqlmodel import select
 
 from desk.cases.checklist import checklist_for
-from desk.cases.counter import (amount_plan_for, case_by_key, defer_material, discard_draft, discard_stale_drafts,
-                                notice_for, open_cases, open_draft, override_rules, recent_cases, reopen_case,
-                                submit_case)
+from desk.cases.counter import (
+    amount_plan_for,
+    case_by_key,
+    defer_material,
+    discard_draft,
+    discard_stale_drafts,
+    notice_for,
+    open_cases,
+    open_draft,
+    override_rules,
+    recent_cases,
+    reopen_case,
+    submit_case,
+)
 from desk.cases.inquiry import inquire
 from desk.cases.postings import reconcile
 from desk.cases.tables import Case
@@ -228,11 +238,10 @@ def test_an_account_closing_withdrawal_pays_the_whole_balance_and_closes_the_acc
     with session_scope(engine) as session:
         plan = amount_plan_for(checklist_for(session, person_id, "TQ301"))
     assert plan.fixed and plan.maximum_fen == 1_234_500
-    with pytest.raises(CaseError, match="must_be_whole"):
-        with session_scope(engine) as session:
-            case = get_case(session, draft.case_id)
-            case.amount_fen = 100
-            perform(session, case_id=case.id, action="submit", actor=CLERK, expected_version=case.version)
+    with pytest.raises(CaseError, match="must_be_whole"), session_scope(engine) as session:
+        case = get_case(session, draft.case_id)
+        case.amount_fen = 100
+        perform(session, case_id=case.id, action="submit", actor=CLERK, expected_version=case.version)
 
 
 def test_another_card_is_paid_only_when_its_number_checks_and_was_captured(engine):
@@ -261,7 +270,7 @@ def test_finding_5_a_returned_case_is_listed_first_reopened_under_its_number_and
         perform(session, case_id=case.case_id, action="return", actor=SUP, expected_version=case.version,
                 comment="请补交近三个月还款流水")
     listed = recent_cases(staff=CLERK, engine=engine)
-    assert [(c.case_no, c.state) for c in listed][0] == (case.case_no, "returned")
+    assert next((c.case_no, c.state) for c in listed) == (case.case_no, "returned")
     assert listed[0].comment == "请补交近三个月还款流水"
     assert [c.case_no for c in open_cases(person_id=person_id, engine=engine)] == [case.case_no]
     reopened = reopen_case(case_no=case.case_no, staff=CLERK, engine=engine)

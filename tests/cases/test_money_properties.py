@@ -28,13 +28,12 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from case_people import SUPERVISOR_PASSWORD, Actor, add_customer, add_staff, hukou, identity, owns_home
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import event as _event
 from hypothesis import note as _note
-from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from sqlalchemy import func, select
 
 from desk.cases.amounts import amount_plan

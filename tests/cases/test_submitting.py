@@ -11,9 +11,16 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from desk.cases.submitting import (RECENT, SubmissionInFlight, answer_not_shown, answer_shown, note_submitting,
-                                   take_unanswered)
+from desk.cases.submitting import (
+    RECENT,
+    SubmissionInFlight,
+    answer_not_shown,
+    answer_shown,
+    note_submitting,
+    take_unanswered,
+)
 from desk.db import session_scope
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -31,9 +31,22 @@ from .held_out import HELD_OUT_CARDS, HELD_OUT_SEEDS, HELD_OUT_TEMPLATES
 from .ids import is_valid_id
 from .scene import CARDINALS, Scene, SceneOptions, card_options, photograph, random_options, varied_options
 
-__all__ = ["Sample", "generate", "make_sample", "render_template", "is_card", "random_options", "card_options",
-           "varied_options", "TEMPLATES", "TUNING_TEMPLATES", "HELD_OUT_TEMPLATES", "HELD_OUT_SEEDS", "SceneOptions",
-           "is_valid_id"]
+__all__ = [
+    "HELD_OUT_SEEDS",
+    "HELD_OUT_TEMPLATES",
+    "TEMPLATES",
+    "TUNING_TEMPLATES",
+    "Sample",
+    "SceneOptions",
+    "card_options",
+    "generate",
+    "is_card",
+    "is_valid_id",
+    "make_sample",
+    "random_options",
+    "render_template",
+    "varied_options",
+]
 
 _ALL_TEMPLATES = {**TUNING_TEMPLATES, **HELD_OUT_TEMPLATES}
 

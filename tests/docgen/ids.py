@@ -75,7 +75,8 @@ def make_address(rng: random.Random, district_code: str) -> str:
     """A Dalian address: district + street + number + estate + building/unit/flat."""
     return (
         f"辽宁省大连市{DALIAN_DISTRICTS[district_code]}{rng.choice(_STREETS)}{rng.randint(1, 199)}号"
-        f"{rng.choice(_ESTATES)}{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元{rng.randint(1, 28)}{rng.randint(1, 4):02d}室"
+        f"{rng.choice(_ESTATES)}{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元"
+        f"{rng.randint(1, 28)}{rng.randint(1, 4):02d}室"
     )
 
 

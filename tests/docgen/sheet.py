@@ -157,7 +157,7 @@ class Sheet:
         right = x_mm + sum(col_mm)
         for r, row in enumerate(rows):
             top = y_mm + r * row_mm
-            widths = col_mm[: len(row) - 1] + [sum(col_mm[len(row) - 1:])]
+            widths = [*col_mm[:len(row) - 1], sum(col_mm[len(row) - 1:])]
             self.rule(x_mm, top, right, top)
             x = x_mm
             for width, cell in zip(widths, row):

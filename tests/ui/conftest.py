@@ -52,7 +52,7 @@ def desk_db(data_dir, staff_hashes):
 
 
 @pytest.fixture
-async def user(desk_db, user):  # noqa: F811 - the plugin's user, started after the database exists
+async def user(desk_db, user):
     """NiceGUI's User, started only after the database and staff exist; it answers the counter's
     "answer shown" script as a browser would (the simulated page has every update at once)."""
     user.javascript_rules[re.compile(r".*'answer shown'")] = lambda _: "answer shown"

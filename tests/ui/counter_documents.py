@@ -56,7 +56,7 @@ class Photo:
         return cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
 
 
-def as_holder(customer) -> Person:  # noqa: ANN001 - a desk.records Person row
+def as_holder(customer) -> Person:
     """The docgen person for a customer of the records (name, sex, birth date and ID number as registered)."""
     district = customer.id_number[:6]
     return Person(name=customer.name, sex="男" if customer.sex == "M" else "女", ethnicity="汉",

@@ -2,8 +2,8 @@
 the capture pipeline, archive, submit, pay), one customer after another, until it is SIGKILLed.
 
 Usage: crash_worker.py ID_NUMBER=LEASE_PATH ...  It imports and plans its first visit (the pipeline reads the
-scan; planning writes nothing), then says READY and waits for one line on stdin, so the test can start it ahead and let it
-loose together with a server: its first write comes at once. It prints `COMMITTED <case no>` the moment a
+scan; planning writes nothing), then says READY and waits for one line on stdin, so the test can start it ahead
+and let it loose together with a server: its first write comes at once. It prints `COMMITTED <case no>` the moment a
 submission returned, and `REFUSED <id number>` when it was refused.
 """
 

@@ -115,7 +115,7 @@ def rent_customers(data: Path) -> list[str]:
 
     from desk.cases.checklist import checklist_for
     from desk.db import make_engine
-    from desk.records.tables import PersonalAccount, Person
+    from desk.records.tables import Person, PersonalAccount
 
     engine = make_engine(f"sqlite:///{data / 'desk.sqlite3'}")
     try:

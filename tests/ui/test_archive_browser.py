@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 from review_archive_seed import archive_page, lease_page  # noqa: F401 - fixture
-from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - fixture
+from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server, sign_in  # noqa: F401 - fixture
 
 from desk.db import make_engine
 

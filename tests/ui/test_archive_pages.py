@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from nicegui.testing import User
-from review_archive_seed import (  # noqa: F401 - fixtures
-    ARCHIVIST, archive_page, lease_page, review_hashes, review_staff)
+from review_archive_seed import ARCHIVIST, archive_page, lease_page, review_hashes, review_staff  # noqa: F401 - fixtures
 from sqlmodel import select
 
 from desk.archive.fixity import verify_if_due
@@ -98,7 +97,7 @@ async def test_any_query_string_gives_results_or_a_plain_message(user: User, log
 
 async def test_filters_narrow_the_results_and_bad_filters_say_why(user: User, log_in, archive):
     engine, documents = archive
-    first, second = _people(engine, 2)
+    _first, second = _people(engine, 2)
     await _archivist(log_in, user)
     user.find(marker="filter-customer").type(second.id_number)
     await _search(user, "租赁")
@@ -190,7 +189,7 @@ async def test_export_sends_a_pdf_and_is_logged(user: User, log_in, archive):
 
 
 async def test_fixity_page_shows_the_last_scheduled_run_and_verifies_now(user: User, log_in, archive, data_dir):
-    engine, documents = archive
+    engine, _documents = archive
     store = FileStore(data_dir)
     await _archivist(log_in, user)
     await user.open("/archive/fixity")

@@ -21,7 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def sign_in(page, url: str, username: str, password: str, *, lands_on: str = "/lookup") -> None:  # noqa: ANN001
+def sign_in(page, url: str, username: str, password: str, *, lands_on: str = "/lookup") -> None:
     """Fill the staff login form on the page shown now (the login page, or where it redirected) and wait
     until the browser lands on `lands_on`."""
     page.get_by_label("用户名").fill(username)

@@ -15,10 +15,10 @@ import time
 from nicegui import ElementFilter
 from nicegui.testing import User
 from pypdf import PdfWriter
+from test_counter import _capture_a_missing_material, _has
 
 from desk.capture import pool
 from desk.i18n import t, use_language
-from test_counter import _capture_a_missing_material, _has
 
 EIGHTY_MB = 80 * 2**20
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from counter_documents import as_holder, photo_of, write_y4m
-from desk.i18n import t
-from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - desk_server is a fixture
+from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server, sign_in  # noqa: F401 - desk_server is a fixture
 from test_counter_browser import LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row, _shots
+
+from desk.i18n import t
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,7 +25,7 @@ DOCUMENTS = {"lease": ("lease", True), "id_card_front": ("id_card_front", True),
              "id_card_back": ("id_card_back", False), "application_form": ("application_form", True)}
 
 
-def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, tmp_path):  # noqa: F811
+def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)
@@ -38,8 +38,7 @@ def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, t
             y4m = write_y4m(photo_of(printed, as_holder(customer), seed=31).bgr(), tmp_path / f"{printed}.y4m")
             context = p.chromium.launch_persistent_context(
                 str(tmp_path / f"profile-{printed}"), executable_path=CHROMIUM, headless=True,
-                args=CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                      f"--use-file-for-fake-video-capture={y4m}"],
+                args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={y4m}"],
                 locale="zh-CN", viewport={"width": 1440, "height": 1000})
             page = context.new_page()
             page.goto(url + "/login")

@@ -6,25 +6,24 @@ the frame route and the image routes refusing what they must; the clerk's own ca
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
-
 import sys
+from datetime import timedelta
 
 import pypdfium2 as pdfium
 import pytest
+from counter_documents import as_holder, photo_of
 from nicegui import ElementFilter, app
 from nicegui.testing import User
 from sqlmodel import select
 
-from counter_documents import as_holder, photo_of
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import checklist_for
 from desk.cases.tables import Case, CaseMaterial
 from desk.cases.working_days import local_day
 from desk.db import session_scope
-from desk.money import Money
 from desk.i18n import t, use_language
+from desk.money import Money
 from desk.records.tables import Person, PersonalAccount
 from desk.security.access_log import AccessLog
 from desk.security.masking import mask_name

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from counter_documents import as_holder, photo_of, write_y4m
+from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server, sign_in  # noqa: F401 - desk_server is a fixture
+
 from desk.i18n import t
-from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - desk_server is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,7 +49,7 @@ def _customer_needing_a_lease(data: Path):
     pytest.fail("no seeded customer needs a lease for rent")
 
 
-def _row(page, text: str, button: str):  # noqa: ANN001, ANN202 - Playwright page and locator
+def _row(page, text: str, button: str):
     """The checklist row that shows `text` and has the button `button`."""
     return page.locator(".nicegui-row").filter(has_text=text) \
         .filter(has=page.get_by_role("button", name=button, exact=True)).last
@@ -61,7 +61,7 @@ def _shots(tmp_path: Path) -> Path:
     return folder
 
 
-def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_path):  # noqa: F811
+def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)  # a busy two-core machine; the pipeline waits longer below

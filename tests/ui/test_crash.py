@@ -24,12 +24,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from desk_process import LOGIN_LABELS, ROOT, DeskServer, clerk_session, counter_visit, rent_customers, zh
 from docgen.content import HolderFacts
-from docgen.documents import TODAY as DOCGEN_TODAY, lease
+from docgen.documents import TODAY as DOCGEN_TODAY
+from docgen.documents import lease
 from docgen.ids import Person as DocPerson
 
 from desk.bench.page_client import PageError, log_in
-from desk_process import LOGIN_LABELS, ROOT, DeskServer, clerk_session, counter_visit, rent_customers, zh
 
 pytestmark = [pytest.mark.slow]
 

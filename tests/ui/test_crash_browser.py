@@ -12,7 +12,6 @@ import sqlite3
 import time
 
 import pytest
-
 from desk_process import DeskServer, rent_customers, zh
 from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 

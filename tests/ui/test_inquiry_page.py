@@ -11,7 +11,7 @@ import re
 from datetime import UTC, date
 
 from nicegui.testing import User
-from review_archive_seed import CLERK_ACTOR, SIMPLE, SUPERVISOR, actor, simple_case
+from review_archive_seed import CLERK_ACTOR, SUPERVISOR, actor, simple_case
 from sqlmodel import select
 
 from desk.cases.catalog import get_catalog
@@ -22,7 +22,6 @@ from desk.cases.workflow import accept_on_promise, get_case, materials, open_cas
 from desk.db import session_scope
 from desk.i18n import t, use_language
 from desk.records.tables import Person
-
 
 PROMISED = date(2026, 12, 30)
 

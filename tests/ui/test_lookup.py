@@ -11,9 +11,9 @@ from sqlmodel import select
 from desk.db import session_scope
 from desk.i18n import t, use_language
 from desk.records.tables import Person, PersonalAccount
-from desk.validators import id_check_char
 from desk.security.access_log import AccessLog
 from desk.security.masking import mask_id_number, mask_phone
+from desk.validators import id_check_char
 
 CLERK_PASSWORD = "Counter2026a"
 

@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server, sign_in  # noqa: F401 - desk_server is a fixture
+from test_counter_browser import _shots
 
 from desk.i18n import t
-from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - desk_server is a fixture
-from test_counter_browser import _shots
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -61,7 +61,7 @@ def _pick_people(data: Path) -> dict[str, object]:
     return wanted
 
 
-def _returned_case(data: Path, person) -> str:  # noqa: ANN001 - a Person row
+def _returned_case(data: Path, person) -> str:
     """A self-build case of clerk1 with the permit promised (容缺), submitted and returned by supervisor1."""
     from datetime import UTC, datetime, timedelta
 
@@ -98,7 +98,7 @@ def _db_rows(data: Path, sql: str, *params) -> list[tuple]:
         return db.execute(sql, params).fetchall()
 
 
-def _open(page, url: str, id_number: str, business: str, name: str):  # noqa: ANN001 - Playwright page
+def _open(page, url: str, id_number: str, business: str, name: str):
     from playwright.sync_api import expect
 
     page.goto(url + "/lookup")
@@ -116,7 +116,7 @@ def _open(page, url: str, id_number: str, business: str, name: str):  # noqa: AN
     expect(page.get_by_text("资格审核", exact=True)).to_be_visible()
 
 
-def test_money_flows_in_chromium(desk_server, tmp_path):  # noqa: F811
+def test_money_flows_in_chromium(desk_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)

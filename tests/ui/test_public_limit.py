@@ -10,9 +10,9 @@ import sys
 import time
 
 import pytest
+from desk_process import ROOT, DeskServer, zh
 
 from desk.ui.public_limit import PER_ADDRESS_BURST, PER_ADDRESS_RATE, TOTAL_BURST, TOTAL_RATE, PublicLimit
-from desk_process import ROOT, DeskServer, zh
 
 
 class Clock:

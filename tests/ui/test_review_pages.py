@@ -7,7 +7,16 @@ from __future__ import annotations
 import pytest
 from nicegui.testing import User
 from review_archive_seed import (  # noqa: F401 - fixtures
-    SUPERVISOR, SUPERVISOR2, actor, days_ago, lease_page, rent_case, review_hashes, review_staff, simple_case)
+    SUPERVISOR,
+    SUPERVISOR2,
+    actor,
+    days_ago,
+    lease_page,
+    rent_case,
+    review_hashes,
+    review_staff,
+    simple_case,
+)
 from sqlmodel import select
 
 from desk.cases.tables import Case

@@ -9,7 +9,7 @@ import json
 import sqlite3
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - the fixture
+from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server, sign_in  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,7 +20,7 @@ document.addEventListener('securitypolicyviolation',
 """
 
 
-def test_pages_render_and_act_under_the_csp_in_chromium(desk_server, tmp_path):  # noqa: F811
+def test_pages_render_and_act_under_the_csp_in_chromium(desk_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)  # a busy two-core machine
@@ -32,7 +32,7 @@ def test_pages_render_and_act_under_the_csp_in_chromium(desk_server, tmp_path): 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
             locale="zh-CN", viewport={"width": 1440, "height": 1000})
         context.add_init_script(RECORD_VIOLATIONS)
         page = context.new_page()

@@ -17,8 +17,15 @@ from nicegui import run, ui
 from sqlmodel import Session
 
 from desk.cases.catalog import get_catalog
-from desk.cases.loan_trial import LoanTrial, TrialLimit, TrialRefused, bonus_declarations, loan_trial, months_text, \
-    trial_businesses
+from desk.cases.loan_trial import (
+    LoanTrial,
+    TrialLimit,
+    TrialRefused,
+    bonus_declarations,
+    loan_trial,
+    months_text,
+    trial_businesses,
+)
 from desk.db import session_scope
 from desk.i18n import t
 from desk.money import Money, MoneyError, format_money

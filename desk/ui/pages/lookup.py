@@ -20,7 +20,6 @@ from desk.db import session_scope
 from desk.i18n import t
 from desk.records.lookup import CANDIDATES, FOUND, Candidate, LookupOutcome, lookup_customer
 from desk.records.profile import CustomerProfile, load_profile
-from desk.validators import check_id_number, normalize_id_input
 from desk.security.access_log import log_access
 from desk.security.purposes import LOOKUP_PURPOSES, UNMASK_REASONS
 from desk.security.roles import may_unmask
@@ -30,6 +29,7 @@ from desk.ui.pages.loan_trial import trial_url
 from desk.ui.profile_view import show_profile
 from desk.ui.session import SessionStaff, apply_language
 from desk.ui.theme import frame
+from desk.validators import check_id_number, normalize_id_input
 
 UNMASKED_FIELDS = ("id_number", "phone", "bank_card_no", "registry_payload")
 _FULL_ID = re.compile(r"\d{17}[\dX]")

@@ -15,18 +15,26 @@ from datetime import date
 from fastapi.responses import HTMLResponse
 from nicegui import run, ui
 
+from desk.cases.document_fit import flag_label
+from desk.cases.flag_reasons import describe
 from desk.cases.review import CapturedPage, Dossier, MaterialView, load_dossier
 from desk.cases.workflow import CaseConflict, CaseError, perform
 from desk.db import session_scope
 from desk.i18n import t
+from desk.money import Money, MoneyError, format_money
 from desk.security.roles import may_open
 from desk.ui.auth import not_found_page, require_staff
 from desk.ui.case_labels import (
-    MATERIAL_COLOURS, STATE_COLOURS, business_label, due_text, label_or_code, material_label, moment, state_label)
+    MATERIAL_COLOURS,
+    STATE_COLOURS,
+    business_label,
+    due_text,
+    label_or_code,
+    material_label,
+    moment,
+    state_label,
+)
 from desk.ui.fact_text import fact_lines
-from desk.cases.document_fit import flag_label
-from desk.cases.flag_reasons import describe
-from desk.money import Money, MoneyError, format_money
 from desk.ui.formatting import day
 from desk.ui.page_images import open_viewer_link, page_viewer
 from desk.ui.pairs import pair, pair_grid

@@ -10,8 +10,8 @@ from nicegui import run, ui
 from desk.cases.review import QueueEntry, decision_queue, sample_queue
 from desk.db import session_scope
 from desk.i18n import t
-from desk.ui.case_labels import business_label, due_text, moment
 from desk.money import format_money
+from desk.ui.case_labels import business_label, due_text, moment
 from desk.ui.session import SessionStaff
 from desk.ui.theme import frame
 
