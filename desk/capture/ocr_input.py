@@ -27,7 +27,7 @@ _PAPER_LEVEL = 245.0  # where the evened paper lands: near white, with room abov
 _RULE_INK = InkThreshold(block_px=31, offset=10)
 # A rule is at least 80 px long (6.8 mm at 300 dpi) and a twelfth of the page's shorter side (17 mm
 # of A4): longer than any character's stroke.
-_MIN_RULE_PX, _RULE_SHARE = 80, 12
+_MIN_RULE_PX, _SIDE_PER_RULE = 80, 12
 _RULE_WIDEN = (5, 5)  # px: the rule's anti-aliased edges and a slight slant are painted out too
 _ERASE_MEDIAN_PX = 31  # the paper behind a rule: a median over 2.6 mm at 300 dpi, wider than any rule
 
@@ -53,7 +53,7 @@ def flat_field(gray: np.ndarray) -> np.ndarray:
 def rules(gray: np.ndarray, min_length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical lines longer than any character stroke (table rules, borders), widened a little."""
     ink = ink_mask(gray, _RULE_INK)
-    length = min_length or max(_MIN_RULE_PX, min(gray.shape) // _RULE_SHARE)
+    length = min_length or max(_MIN_RULE_PX, min(gray.shape) // _SIDE_PER_RULE)
     widen = cv2.getStructuringElement(cv2.MORPH_RECT, _RULE_WIDEN)
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))

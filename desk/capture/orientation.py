@@ -34,7 +34,7 @@ _MIN_LINE_PX = 4  # a shorter run of rows is a rule's remains or a row of dots, 
 _TYPICAL_HEIGHT = (0.6, 1.6)  # × the median line height: ordinary text lines, not titles or fine print
 _BAND_PAD = 0.3  # × the median line height above and below the strip: ascenders and descenders stay whole
 _BAND_MAX_PX = 1600  # the strip's width once scaled: about 44 characters at 36 px, plenty to read
-_RULE_LENGTH, _MIN_RULE_PX = 25, 15  # a straight line of 1/25 of the copy's width (at least 15 px) is a rule
+_WIDTH_PER_RULE, _MIN_RULE_PX = 25, 15  # a straight line of 1/25 of the copy's width (at least 15 px) is a rule
 _BLOCK_PSM = 6  # Tesseract's "one uniform block of text": the strip and its turned copy, line by line
 _NEUTRAL_CONFIDENCE = 50.0  # Tesseract's word confidence (0..100): a word above counts for its half, below against
 _BAND_LINE_PX = 36  # text height in the strip read both ways up: plenty for Tesseract, and fast
@@ -155,7 +155,7 @@ def _erase_rules(band: np.ndarray) -> np.ndarray:
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:
     """`ink` without long straight lines (table rules, borders), which would merge text lines into one."""
-    length = max(_MIN_RULE_PX, ink.shape[1] // _RULE_LENGTH)
+    length = max(_MIN_RULE_PX, ink.shape[1] // _WIDTH_PER_RULE)
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     return cv2.subtract(ink, cv2.bitwise_or(across, down))

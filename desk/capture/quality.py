@@ -34,7 +34,7 @@ _SAMPLING_SIGMA = 0.5  # px: the blur a perfectly sharp edge shows once sampled 
 # text's strokes; 12 grey levels, less than the skew asks, so a soft page's print still forms letters.
 _INK = InkThreshold(block_px=31, offset=12)
 _MIN_LETTER_PX = 6  # shorter marks are specks and punctuation
-_MAX_LETTER_SHARE = 15  # a mark taller than 1/15 of the page is a photo, a seal or a rule, not a letter
+_HEIGHT_PER_LETTER = 15  # a mark taller than 1/15 of the page is a photo, a seal or a rule, not a letter
 _MAX_LETTER_WIDTH = 4  # × its height: wider marks are rules and underlines
 _MIN_LETTERS = 15  # fewer letters make no reliable median: the caller falls back to _FALLBACK_TEXT
 _GLARE_MEDIAN_PX = 5  # median filter: a single noisy pixel at the limit is not glare
@@ -145,7 +145,7 @@ def _character_height(gray: np.ndarray) -> float | None:
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
-    text_like = heights[(heights >= _MIN_LETTER_PX) & (heights <= gray.shape[0] / _MAX_LETTER_SHARE)
+    text_like = heights[(heights >= _MIN_LETTER_PX) & (heights <= gray.shape[0] / _HEIGHT_PER_LETTER)
                         & (widths <= _MAX_LETTER_WIDTH * heights)]
     if len(text_like) < _MIN_LETTERS:
         return None
