@@ -1,8 +1,7 @@
 """Residual skew of an upright page: the CCW rotation (degrees, `deskew` sign) that makes text lines level.
 
-Coarse: a projection-profile scan over ±45° in half-degree steps (after telling lines that run
-across the page from a page lying on its side).
-Fine: a projection-profile search of the ink pixels around the coarse angle, down to
+Coarse: the `deskew` package's Hough estimate and our own projection-profile scan over ±45°.
+Fine: a projection-profile search of the ink pixels around the best coarse angle, down to
 0.005° steps with a parabolic peak fit. Solid areas (scanner borders, photos, seals) and long curves
 (guilloche patterns) are dropped first so they cannot outweigh the text, rules and table lines
 that carry the angle.
@@ -20,12 +19,12 @@ from desk.capture.ink import InkThreshold, ink_mask
 from desk.capture.polarity import dark_on_light
 
 # Long sides of the working copies. 2400 px puts an A4 page at about 8 px/mm (200 dpi): a text line
-# 0.035° off level climbs a whole pixel across the page's width. The coarse scan only tells lines
-# from columns and finds the angle to half a degree; 900 px (3 px/mm) still shows every line.
+# 0.01° off level drifts by a pixel over the width. The coarse scan only tells lines from columns
+# and finds the angle to half a degree; 900 px (3 px/mm) still shows every line.
 _FINE_SIDE = 2400
 _COARSE_SIDE = 900
 _MAX_POINTS = 150_000  # a random sample this large fixes the angle to well under 0.01°
-_COARSE_POINTS = 20_000  # the coarse scan's sample: enough for half-degree steps, 2 × 181 angles quickly
+_COARSE_POINTS = 20_000  # the coarse scan's sample: enough for half-degree steps, 100 angles quickly
 _MIN_INK_POINTS = 50  # fewer ink pixels on the fine copy: a blank page, no angle to find
 _COARSE_STEP_DEG = 0.5  # the coarse grid; the fine search spans ±1.5 of its steps around the best
 _FINE_SPAN_DEG, _FINE_STEP_DEG = 0.75, 0.05  # the first fine search around the coarse angle
@@ -60,8 +59,8 @@ def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0) -> float:
     grid = np.arange(-limit_deg, limit_deg + 0.01, _COARSE_STEP_DEG)  # + 0.01: the limit itself is on the grid
     if _lines_run_down(coarse, grid):  # a page lying sideways: level its columns, the angle is the same
         fine, coarse = _quarter_turned(fine), _quarter_turned(coarse)
-    angle = _refine(fine, _scan(coarse, grid, measure=_rise_and_fall))
-    return float(np.clip(angle, -limit_deg, limit_deg))
+    hough = _deskew_estimate(gray)
+    return float(np.clip(_best(fine, coarse, grid, hough), -limit_deg, limit_deg))
 
 
 def _lines_run_down(points: np.ndarray, grid: np.ndarray) -> bool:
@@ -78,6 +77,17 @@ def _lines_run_down(points: np.ndarray, grid: np.ndarray) -> bool:
 def _quarter_turned(points: np.ndarray) -> np.ndarray:
     """The points turned by 90°: columns become rows, and the levelling angle stays the same."""
     return np.column_stack([points[:, 1], -points[:, 0]])
+
+
+def _best(fine: np.ndarray, coarse: np.ndarray, grid: np.ndarray, hough: float | None) -> float:
+    """The sharpest refined angle from the coarse scan's and the Hough estimate's starting points."""
+    best_angle, best_score = 0.0, -1.0
+    for start in [_scan(coarse, grid, measure=_rise_and_fall)] + ([hough] if hough is not None else []):
+        angle = _refine(fine, start)
+        score = _rise_and_fall(fine, angle)
+        if score > best_score:
+            best_angle, best_score = angle, score
+    return best_angle
 
 
 def _refine(points: np.ndarray, start: float) -> float:
@@ -226,3 +236,15 @@ def _scan(points: np.ndarray, angles: np.ndarray, parabolic: bool = False,
             offset = 0.5 * (left - right) / curvature
             return float(angles[best] + offset * (angles[1] - angles[0]))
     return float(angles[best])
+
+
+def _deskew_estimate(gray: np.ndarray) -> float | None:
+    from deskew import determine_skew
+
+    scale = min(1.0, 600 / max(gray.shape))  # coarse is enough: our own search refines it
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    try:
+        angle = determine_skew(small, min_deviation=0.5)
+    except (ValueError, IndexError):
+        return None
+    return None if angle is None else float(angle)
