@@ -47,10 +47,18 @@ _STRAIGHT_WIDTH_PX, _STRAIGHT_WIDTH = 6.0, 0.03
 _SPECK, _LETTER = 0.004, 0.1  # of the page's long side: a mark's least size (its square's side) and greatest extent
 _MIN_TURN_SHIFT_PX = 1.0  # a turn moving the page's corners less than this is not worth a resampling
 _SOLID_MARGIN_PX = 2  # a mark this much thicker than the typical letter stroke is solid (a photo, a border)
+# The Hough hint needs only a start within the fine search's ±0.75°: a 600-px copy and half-degree
+# steps give that quickly. It rescues pages whose coarse profile peaks at a wrong angle (a gold card
+# turned 90°, its lines few and short, levels at −9.25° without it).
+_HOUGH_SIDE, _HOUGH_STEP_DEG = 600, 0.5
 
 
-def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0) -> float:
-    """The correction angle in degrees (positive: rotate counter-clockwise); 0.0 on a blank page."""
+def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0, *, hough_hint: bool = True) -> float:
+    """The correction angle in degrees (positive: rotate counter-clockwise); 0.0 on a blank page.
+
+    `hough_hint`: also refine from the `deskew` package's Hough estimate (off only to measure what it
+    buys: `python -m desk bench capture` prints both).
+    """
     gray = dark_on_light(gray)  # the light digits of a dark card are its ink
     fine = _ink_points(gray, _FINE_SIDE)
     if len(fine) < _MIN_INK_POINTS:
@@ -59,7 +67,7 @@ def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0) -> float:
     grid = np.arange(-limit_deg, limit_deg + 0.01, _COARSE_STEP_DEG)  # + 0.01: the limit itself is on the grid
     if _lines_run_down(coarse, grid):  # a page lying sideways: level its columns, the angle is the same
         fine, coarse = _quarter_turned(fine), _quarter_turned(coarse)
-    hough = _deskew_estimate(gray)
+    hough = _deskew_estimate(gray) if hough_hint else None
     return float(np.clip(_best(fine, coarse, grid, hough), -limit_deg, limit_deg))
 
 
@@ -241,10 +249,9 @@ def _scan(points: np.ndarray, angles: np.ndarray, parabolic: bool = False,
 def _deskew_estimate(gray: np.ndarray) -> float | None:
     from deskew import determine_skew
 
-    scale = min(1.0, 600 / max(gray.shape))  # coarse is enough: our own search refines it
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    small, _ = downscale(gray, _HOUGH_SIDE)
     try:
-        angle = determine_skew(small, min_deviation=0.5)
+        angle = determine_skew(small, min_deviation=_HOUGH_STEP_DEG)
     except (ValueError, IndexError):
         return None
     return None if angle is None else float(angle)
