@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass, field
 
 import cv2
+import numpy as np
 
 from desk.bench.materials import load_docgen
-from desk.bench.metrics import angle_error
-from desk.bench.metrics import Summary
+from desk.bench.metrics import Summary, angle_error
 from desk.capture import page_detection, perspective, skew
 
 # (seed, colour, desk) of the card scenes; each lies at every cardinal turn, 5° off it
@@ -68,7 +68,7 @@ def measure() -> SkewHint:
     return result
 
 
-def _flattened(bgr):
+def _flattened(bgr: np.ndarray) -> np.ndarray:
     """The grey page as the pipeline levels it: found and flattened (the frame itself when not found)."""
     outline = page_detection.detect_page(bgr)
     flat = perspective.flatten(bgr, outline.corners, _FLAT_DPI) if outline.found else bgr
