@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from desk.bench import batch as batch_timing
+from desk.bench import skew_hint
 from desk.bench.materials import (
     CORPUS_PHOTO_KIND,
     GENERATED_PHOTO_KINDS,
@@ -77,10 +78,23 @@ def _run(args: argparse.Namespace) -> int:
         _warm_up(items, systems)
         scores = _run_all(items, systems, scratch)
         batch = _time_batch(items, pages, scratch)
+    hint = None if args.only else skew_hint.measure()  # --only runs just the named items
     kinds = _summaries(scores)
     targets = check_targets(kinds, scores, batch)
-    print(_json(scores, kinds, batch, targets, notes) if args.json else render(kinds, scores, batch, targets, notes))
+    if args.json:
+        print(_json(scores, kinds, batch, targets, notes, hint))
+    else:
+        print(render(kinds, scores, batch, targets, notes) + (_hint_line(hint) + "\n" if hint else ""))
     return 0
+
+
+def _hint_line(hint: skew_hint.SkewHint) -> str:
+    """The skew error with and without the deskew package's hint, on the same card scenes."""
+    with_hint, without_hint = hint.summaries()
+    return t("bench.capture.skew_hint", pages=hint.pages, with_mean=f"{with_hint.mean:.3f}",
+             with_max=f"{with_hint.max:.3f}", with_s=f"{hint.seconds_with:.2f}",
+             without_mean=f"{without_hint.mean:.3f}", without_max=f"{without_hint.max:.3f}",
+             without_s=f"{hint.seconds_without:.2f}")
 
 
 def _generated(photos: int, held_out: int, scans: int, scratch: Path) -> list[BenchItem]:
@@ -93,14 +107,15 @@ def _generated(photos: int, held_out: int, scans: int, scratch: Path) -> list[Be
 
 
 def _json(scores: list[ItemScore], kinds: dict[str, dict[str, KindSummary]], batch: batch_timing.BatchTiming | None,
-          targets: list[TargetCheck], notes: list[str]) -> str:
-    """The run as one JSON document: items, kinds, batch, targets."""
+          targets: list[TargetCheck], notes: list[str], hint: skew_hint.SkewHint | None = None) -> str:
+    """The run as one JSON document: items, kinds, batch, targets, the skew hint's worth."""
     payload = {
         "items": [asdict(s) for s in scores],
         "kinds": {kind: {system: asdict(summary) for system, summary in per.items()} for kind, per in kinds.items()},
         "batch": None if batch is None else {**asdict(batch), "speedup": batch.speedup, "cores_busy": batch.cores_busy},
         "targets": [{**asdict(c), "text": t(c.key)} for c in targets],
         "notes": notes,
+        "skew_hint": None if hint is None else {**asdict(hint), "pages": hint.pages},
     }
     return json.dumps(payload, ensure_ascii=False, indent=1)
 

@@ -17,7 +17,17 @@ import numpy as np
 
 from desk.capture.page_lines import straight_edge_quads
 from desk.capture.perspective import PAPER_SIZES_MM, measured_size
-from desk.capture.quads import Scored, angles_plausible, fill, inward_normal, order_corners, quads_from_mask, sample
+from desk.capture.quads import (
+    COVER_POWER,
+    SIDE_SHARES,
+    Scored,
+    angles_plausible,
+    fill,
+    inward_normal,
+    order_corners,
+    quads_from_mask,
+    sample,
+)
 
 _MAX_AREA = 0.985  # of the frame: a larger outline is the frame itself
 _RIM, _RIM_ALONG_EDGES = 0.012, 0.004  # of width + height: where an object and the desk are compared
@@ -42,6 +52,15 @@ _SUPPORT_STEP = _MIN_OBJECT_CONTRAST / 2  # view units across a side at one samp
 _GAP_PX, _RING_PX = 5, 15  # in the working copy: colours are taken this far from the rough outline, up to this far out
 _CONTRAST_MARGIN = 0.1  # of the object's size: how much desk around it the refinement sees
 _DESK_GREY, _OBJECT_GREY = 64, 192  # where desk and object land in the contrast image, well inside 0..255
+_SMOOTH_KERNEL = (5, 5)  # px of the working copy: evens out sensor noise in the dark and JPEG blocks
+_MIN_RING_PX = 2  # the frame's outer ring is at least this wide
+_MIN_BAND_PX = 3.0  # object and desk are compared at least this far from a side: past the blur of its rim
+_MIN_VISIBLE = 0.5  # share of a side whose outside is in the frame for the side to count
+_MIN_STANDING_OUT = 3  # sides that stand out from the desk: one may lie on the frame's edge or under a finger
+_WEAK_SIDE = 3  # × the least contrast: a weaker side lowers the score in proportion
+# Where a side's step is checked: nearer its ends than SIDE_SHARES, since a card's rim runs whole
+# to its rounded corners, and often enough that a finger over a tenth of it shows.
+_SUPPORT_SHARES = (0.05, 0.95, 48)  # from, to (shares of the side's length), places
 
 
 @dataclass
@@ -62,18 +81,18 @@ def _object_view(bgr: np.ndarray) -> np.ndarray:
     A black card on a dark desk differs from it by a few grey levels, a white page on wood by a
     hundred; on a log scale both are clear steps, and uneven light scales both sides alike.
     """
-    smooth = cv2.GaussianBlur(bgr, (5, 5), 0)
+    smooth = cv2.GaussianBlur(bgr, _SMOOTH_KERNEL, 0)
     lab = cv2.cvtColor(smooth, cv2.COLOR_BGR2LAB)
     view = np.empty(lab.shape, np.float32)
     view[..., 0] = cv2.LUT(cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY), _LOG_LEVELS)
-    view[..., 1:] = lab[..., 1:].astype(np.float32) - 128.0
+    view[..., 1:] = lab[..., 1:].astype(np.float32) - 128.0  # Lab's grey: a and b of 0
     return view
 
 
 def _desk_of(view: np.ndarray) -> _Desk:
     """The desk's colours from the frame's outer ring (the caller has made sure it is not paper)."""
     height, width = view.shape[:2]
-    ring = max(2, int(_BORDER_RING * min(height, width)))
+    ring = max(_MIN_RING_PX, int(_BORDER_RING * min(height, width)))
     border = np.concatenate([view[:ring].reshape(-1, 3), view[-ring:].reshape(-1, 3),
                              view[:, :ring].reshape(-1, 3), view[:, -ring:].reshape(-1, 3)])
     # median and spread, not the extremes: a second sheet or a page may lie across part of the ring
@@ -92,12 +111,12 @@ def objects_on_desk(small: np.ndarray, papers: list[Scored]) -> list[Scored]:
     found = []
     for mask in _object_masks(view, desk):
         for quad in quads_from_mask(mask, _MIN_OBJECT_AREA, _MAX_AREA):
-            found.append((_object_credibility(view, quad, desk) * fill(mask, quad) ** 4 * _shape(quad), quad))
+            found.append((_object_credibility(view, quad, desk) * fill(mask, quad) ** COVER_POWER * _shape(quad), quad))
     lightness = cv2.normalize(view[..., 0], None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     for quad, support in straight_edge_quads(lightness):
         quad = order_corners(quad)
         credibility = _object_credibility(view, quad, desk, rim=_RIM_ALONG_EDGES)
-        found.append((credibility * support ** 4 * _shape(quad), quad))
+        found.append((credibility * support ** COVER_POWER * _shape(quad), quad))
     return [(score, quad) for score, quad in found
             if score > 0 and not any(_printed_on(quad, paper) for _, paper in papers)]
 
@@ -138,8 +157,8 @@ def _object_credibility(view: np.ndarray, quad: np.ndarray, desk: _Desk, rim: fl
         return 0.0
     if not cv2.isContourConvex(quad.astype(np.float32)) or not angles_plausible(quad):
         return 0.0
-    sides = _side_colours(view, quad, max(3.0, rim * (width + height)))
-    if len(sides) < 3 or not all(desk.holds(outside) for _, outside in sides):
+    sides = _side_colours(view, quad, max(_MIN_BAND_PX, rim * (width + height)))
+    if len(sides) < _MIN_STANDING_OUT or not all(desk.holds(outside) for _, outside in sides):
         return 0.0  # what lies beside some side is not the desk: the outline is inside something else
     if min(inside[0] - outside[0] for inside, outside in sides) > 0 and \
             float(np.median([np.hypot(inside[1], inside[2]) for inside, _ in sides])) < _PAPER_CHROMA:
@@ -147,9 +166,9 @@ def _object_credibility(view: np.ndarray, quad: np.ndarray, desk: _Desk, rim: fl
     if _outline_support(view, quad) < _MIN_OBJECT_SUPPORT:
         return 0.0
     differences = sorted(float(np.linalg.norm(inside - outside)) for inside, outside in sides)
-    if differences[-3] < _MIN_OBJECT_CONTRAST:  # at least three sides must stand out from the desk
+    if differences[-_MIN_STANDING_OUT] < _MIN_OBJECT_CONTRAST:
         return 0.0
-    weakest = min(1.0, differences[0] / (3 * _MIN_OBJECT_CONTRAST))  # a side that hardly stands out is suspect
+    weakest = min(1.0, differences[0] / (_WEAK_SIDE * _MIN_OBJECT_CONTRAST))  # a side that hardly stands out is suspect
     return float(np.sqrt(area / (width * height)) * min(np.mean(differences), _CONTRAST_CAP) * weakest)
 
 
@@ -159,11 +178,11 @@ def _side_colours(view: np.ndarray, quad: np.ndarray, band: float) -> list[tuple
     colours = []
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
-        points = a[None, :] + np.linspace(0.1, 0.9, 40)[:, None] * (b - a)[None, :]
+        points = a[None, :] + SIDE_SHARES[:, None] * (b - a)[None, :]
         normal = inward_normal(quad, i)
         inside, outside = points + band * normal, points - band * normal
         visible = _in_frame(outside, width, height)
-        if visible.mean() >= 0.5:
+        if visible.mean() >= _MIN_VISIBLE:
             colours.append((np.median(sample(view, inside[visible]), axis=0),
                             np.median(sample(view, outside[visible]), axis=0)))
     return colours
@@ -179,15 +198,15 @@ def _outline_support(view: np.ndarray, quad: np.ndarray) -> float:
     An outline drawn around two things and the desk between them crosses plain desk somewhere.
     """
     height, width = view.shape[:2]
-    offset = max(3.0, _SUPPORT_OFFSET * min(width, height))
+    offset = max(_MIN_BAND_PX, _SUPPORT_OFFSET * min(width, height))
     shares = []
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
-        points = a[None, :] + np.linspace(0.05, 0.95, 48)[:, None] * (b - a)[None, :]
+        points = a[None, :] + np.linspace(*_SUPPORT_SHARES)[:, None] * (b - a)[None, :]
         normal = inward_normal(quad, i)
         inside, outside = points + offset * normal, points - offset * normal
         visible = _in_frame(outside, width, height)
-        if visible.mean() >= 0.5:
+        if visible.mean() >= _MIN_VISIBLE:
             steps = np.linalg.norm(sample(view, inside[visible]) - sample(view, outside[visible]), axis=1)
             shares.append(float(np.mean(steps >= _SUPPORT_STEP)))
     return min(shares, default=0.0)

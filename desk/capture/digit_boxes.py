@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from desk.capture import engine_rapidocr, id_numbers, ocr_input
+from desk.capture.ink import InkThreshold, ink_mask
 from desk.capture.reading import Box
 
 ID_LENGTH = 18
@@ -39,6 +40,27 @@ _MARGIN = 0.15  # white kept around a digit's ink, as a share of its height (the
 _FAINTEST = 0.05  # a character with a smaller share of the cell's probability is no candidate
 _CERTAIN = 0.9  # a cell read with at least this probability is not a repair candidate
 _ALTERNATIVES = 3  # next-best readings tried per uncertain cell
+_MIN_LABEL_PX = 8  # the label's height is taken as at least this (a label read as a sliver)
+_MIN_RULE_PX = 5  # a vertical rule is at least this tall whatever the label's height
+_NEXT_RULES = 3  # a chain's second rule is among the next three (a digit's strokes may stand between)
+_RULE_END_SLACK_PX = 2  # added to _RULE_END_SLACK: a pixel of anti-aliasing at either end
+_GROUP_ALIGN = 0.5  # × the pitch: groups of one row start and end this close in height
+_GROUP_GAP = 2.5  # × the pitch: groups of one row are at most this far apart (a printed gap or a dash)
+# The strip cut around the row: half a cell either side and a quarter of the row's height above and
+# below, so a digit written over the box's edge stays whole.
+_PAD_PITCH, _PAD_HEIGHT = 0.5, 0.25
+_MIN_MARK, _MIN_MARK_PX = 0.006, 6.0  # of a cell's area (at least these pixels): smaller ink is a speck
+_TOUCH_PX = 2  # a mark this close to a rule touches it
+# Ink in the strip: the block (twice the cell's height, at least 15 px) reaches past the cell to
+# paper, so a digit filling its cell stays ink; 12 grey levels keep pencil and a light ballpoint.
+_INK_BLOCK_CELLS, _MIN_INK_BLOCK_PX, _INK_OFFSET = 2, 15, 12
+_SOLID_RULE = 0.7  # of the row's height: a column inked this far down is the printed rule, not a stroke
+# A horizontal line at least 1.5 cells long (10 px or more) is a box's top or bottom rule: a digit is
+# narrower than its cell.
+_ACROSS_PITCHES, _MIN_ACROSS_PX = 1.5, 10
+_ACROSS_ROW = 0.5  # of the strip's width inked: the row is a horizontal rule
+_STACKED = 0.5  # of the narrower mark's width shared: two marks one above the other are one (a 5's flag)
+_MIN_MARGIN_PX = 3  # the least white kept around a digit
 
 
 @dataclass(frozen=True)
@@ -106,7 +128,7 @@ def read_id_cells(gray: np.ndarray, labels: list[Box], today: date | None = None
 def find_cell_row(gray: np.ndarray, label: Box) -> CellRow | None:
     """The row of 18 ruled cells to the right of the label box `label`, None when there is none."""
     left, top, width, height = label
-    height = max(height, 8)
+    height = max(height, _MIN_LABEL_PX)
     centre = top + height / 2
     band_top = max(0, int(centre - _BAND_HEIGHTS * height))
     band_bottom = min(gray.shape[0], int(centre + _BAND_HEIGHTS * height))
@@ -114,7 +136,7 @@ def find_cell_row(gray: np.ndarray, label: Box) -> CellRow | None:
     band = gray[band_top:band_bottom, band_left:]
     if band.size == 0:
         return None
-    _, down = ocr_input.rules(band, min_length=max(5, int(_RULE_MIN_HEIGHT * height)))
+    _, down = ocr_input.rules(band, min_length=max(_MIN_RULE_PX, int(_RULE_MIN_HEIGHT * height)))
     rules = [Rule(r.left + band_left, r.right + band_left, r.top + band_top, r.bottom + band_top)
              for r in _rules_in(down)]
     chains = _chains(rules, height)
@@ -137,7 +159,7 @@ def _chains(rules: list[Rule], height: int) -> list[list[Rule]]:
     low, high = _PITCH_RANGE[0] * height, _PITCH_RANGE[1] * height
     chains: list[list[Rule]] = []
     for i, first in enumerate(rules):
-        for second in rules[i + 1: i + 4]:
+        for second in rules[i + 1: i + 1 + _NEXT_RULES]:
             if low <= second.x - first.x <= high and _alike(first, second):
                 chain = _with_borders(_extend([first, second], second.x - first.x, rules), rules)
                 cells = _cells_of(chain)
@@ -180,7 +202,7 @@ def _cells_of(chain: list[Rule], pitch: float | None = None) -> int:
 
 
 def _slack(rule: Rule) -> float:
-    return _RULE_END_SLACK * (rule.bottom - rule.top) + 2
+    return _RULE_END_SLACK * (rule.bottom - rule.top) + _RULE_END_SLACK_PX
 
 
 def _alike(a: Rule, b: Rule) -> bool:
@@ -210,11 +232,12 @@ def _group_with(chain: list[Rule], chains: list[list[Rule]]) -> list[list[Rule]]
     """`chain` and the chains of its pitch and height that continue it on either side, left to right."""
     pitch = _pitch(chain)
     alike = [c for c in chains if c is not chain and abs(_pitch(c) - pitch) <= _PITCH_TOLERANCE * pitch
-             and abs(c[0].top - chain[0].top) <= 0.5 * pitch and abs(c[0].bottom - chain[0].bottom) <= 0.5 * pitch]
+             and abs(c[0].top - chain[0].top) <= _GROUP_ALIGN * pitch
+             and abs(c[0].bottom - chain[0].bottom) <= _GROUP_ALIGN * pitch]
     group = [chain]
     while True:
-        after = [c for c in alike if 0 < c[0].x - group[-1][-1].x <= 2.5 * pitch]
-        before = [c for c in alike if 0 < group[0][0].x - c[-1].x <= 2.5 * pitch]
+        after = [c for c in alike if 0 < c[0].x - group[-1][-1].x <= _GROUP_GAP * pitch]
+        before = [c for c in alike if 0 < group[0][0].x - c[-1].x <= _GROUP_GAP * pitch]
         if not after and not before:
             return group
         if after:
@@ -260,11 +283,11 @@ def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[list[n
     that runs along a rule loses the stroke the rule hid, so such a cell gets a second image with the
     rule kept beside it.
     """
-    pad = int(0.5 * row.pitch)
+    pad = int(_PAD_PITCH * row.pitch)
     x0 = max(0, row.rules[0].left - pad)
     x1 = min(gray.shape[1], row.rules[-1].right + pad + 1)
-    y0 = max(0, row.top - int(0.25 * (row.bottom - row.top)))
-    y1 = min(gray.shape[0], row.bottom + int(0.25 * (row.bottom - row.top)) + 1)
+    y0 = max(0, row.top - int(_PAD_HEIGHT * (row.bottom - row.top)))
+    y1 = min(gray.shape[0], row.bottom + int(_PAD_HEIGHT * (row.bottom - row.top)) + 1)
     region = gray[y0:y1, x0:x1]
     ink = _ink(region, row.bottom - row.top)
     rule_mask, spans = _rule_mask(ink, row, x0, y0)
@@ -272,7 +295,7 @@ def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[list[n
     count, labels, stats, _ = cv2.connectedComponentsWithStats(writing, connectivity=8)
     groups = _joined_across_rules(labels, count, spans)
     cell_area = row.pitch * (row.bottom - row.top)
-    owners = _owners(labels, stats, groups, boxes, x0, min_area=max(6.0, 0.006 * cell_area))
+    owners = _owners(labels, stats, groups, boxes, x0, min_area=max(_MIN_MARK_PX, _MIN_MARK * cell_area))
     kept_rules = cv2.bitwise_and(ink, rule_mask)
     masks = _split_into_empty_cells([np.isin(labels, [label for label, cell in owners.items() if cell == index])
                                      for index in range(len(boxes))], boxes, x0)
@@ -295,7 +318,8 @@ def _rule_beside(mask: np.ndarray, rules: np.ndarray, spans: list[tuple[int, int
     beside = np.zeros_like(mask)
     width = mask.shape[1]
     for first, last in spans:
-        near = mask[:, max(0, first - 2): first].any(axis=1) | mask[:, last: min(width, last + 2)].any(axis=1)
+        near = (mask[:, max(0, first - _TOUCH_PX): first].any(axis=1)
+                | mask[:, last: min(width, last + _TOUCH_PX)].any(axis=1))
         rows = np.flatnonzero(near)
         if rows.size:
             beside[rows[0]: rows[-1] + 1, first:last] = rules[rows[0]: rows[-1] + 1, first:last] > 0
@@ -322,8 +346,8 @@ def _split_into_empty_cells(masks: list[np.ndarray], boxes: list[Box], x0: int) 
 
 def _ink(region: np.ndarray, cell_height: int) -> np.ndarray:
     """Dark marks on the paper (ink and pencil), robust to uneven light across the row."""
-    block = max(15, (cell_height * 2) | 1)
-    return cv2.adaptiveThreshold(region, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    block = max(_MIN_INK_BLOCK_PX, (cell_height * _INK_BLOCK_CELLS) | 1)
+    return ink_mask(region, InkThreshold(block_px=block, offset=_INK_OFFSET))
 
 
 def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
@@ -338,21 +362,21 @@ def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndar
     spans: list[tuple[int, int]] = []
     for rule in row.rules:
         left, right = max(0, rule.left - x0), min(width, rule.right - x0 + 1)
-        solid = np.flatnonzero((ink[top:bottom, left:right] > 0).sum(axis=0) >= 0.7 * (bottom - top))
+        solid = np.flatnonzero((ink[top:bottom, left:right] > 0).sum(axis=0) >= _SOLID_RULE * (bottom - top))
         if solid.size == 0:
             continue
         first, last = max(0, left + solid[0] - 1), min(width, left + solid[-1] + 2)  # and its anti-aliased edge
         mask[max(0, rule.top - y0 - 1): min(height, rule.bottom - y0 + 1), first:last] = 255
         spans.append((first, last))
-    long_rule = cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, int(1.5 * row.pitch)), 1))
+    long_rule = cv2.getStructuringElement(cv2.MORPH_RECT, (max(_MIN_ACROSS_PX, int(_ACROSS_PITCHES * row.pitch)), 1))
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, long_rule)
-    across = cv2.dilate(across, np.ones((3, 1), np.uint8))
+    across = cv2.dilate(across, np.ones((3, 1), np.uint8))  # and its anti-aliased rows above and below
     for first, last in spans:
         if first >= 1 and last < width:
             left_ink, right_ink = ink[:, first - 1] > 0, ink[:, last] > 0
             near_right = right_ink | np.roll(right_ink, 1) | np.roll(right_ink, -1)
             mask[left_ink & near_right, first:last] = 0
-    for start, stop in _runs(np.flatnonzero(across.sum(axis=1) >= 0.5 * 255 * width)):
+    for start, stop in _runs(np.flatnonzero(across.sum(axis=1) >= _ACROSS_ROW * 255 * width)):
         if start >= 1 and stop < height:
             crossing = (ink[start - 1] > 0) & (ink[stop] > 0)
             across[start:stop, crossing] = 0
@@ -453,7 +477,7 @@ def _stacked(marks: list[_Mark]) -> list[_Mark]:
         if merged:
             last = merged[-1]
             overlap = min(last.right, mark.right) - max(last.left, mark.left)
-            if overlap > 0.5 * min(last.right - last.left, mark.right - mark.left):
+            if overlap > _STACKED * min(last.right - last.left, mark.right - mark.left):
                 merged[-1] = _Mark(min(last.left, mark.left), max(last.right, mark.right), last.area + mark.area,
                                    last.members + mark.members)
                 continue
@@ -464,10 +488,10 @@ def _stacked(marks: list[_Mark]) -> list[_Mark]:
 def _cut(region: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The masked writing on white, cut to its ink with a thin margin, as BGR."""
     ys, xs = np.nonzero(mask)
-    keep = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    keep = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # with the strokes' anti-aliased edge
     clean = np.where(keep, region, 255).astype(np.uint8)
     crop = clean[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
-    margin = max(3, round(_MARGIN * crop.shape[0]))
+    margin = max(_MIN_MARGIN_PX, round(_MARGIN * crop.shape[0]))
     framed = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
     return cv2.cvtColor(framed, cv2.COLOR_GRAY2BGR)
 

@@ -14,12 +14,32 @@ import cv2
 import numpy as np
 
 from desk.capture import engine_rapidocr, engine_tesseract, ocr_input
+from desk.capture.image_scale import downscale, shrink
+from desk.capture.ink import InkThreshold, ink_mask
 from desk.capture.polarity import dark_on_light
 from desk.capture.skew import without_wavy_lines
 
 _OSD_SIDE = 1800  # OSD is slow on full-resolution pages and no better
+# Lines are found on a copy whose long side is 1000 px: an A4 page at 3.4 px/mm, body text about
+# 12 px tall, still a clear row of ink; a text line's direction needs no more.
+_INK_SIDE = 1000
+# Ink at that copy: the block (25 px, 7.4 mm of A4: two characters' height) holds paper around a
+# bold heading's strokes too; 15 grey levels keep clear print only, as for the skew.
+_INK = InkThreshold(block_px=25, offset=15)
+_MIN_INK_PX = 200  # fewer ink pixels on the copy (a few specks, a signature's tail): a blank page
+# A row of the copy belongs to a text line when this share of its width is ink (at least 3 px):
+# the gaps between lines hold a speck or a descender at most.
+_LINE_ROW_SHARE, _MIN_LINE_ROW_PX = 0.01, 3
+_MIN_LINE_PX = 4  # a shorter run of rows is a rule's remains or a row of dots, not text
+_TYPICAL_HEIGHT = (0.6, 1.6)  # × the median line height: ordinary text lines, not titles or fine print
+_BAND_PAD = 0.3  # × the median line height above and below the strip: ascenders and descenders stay whole
+_BAND_MAX_PX = 1600  # the strip's width once scaled: about 44 characters at 36 px, plenty to read
+_WIDTH_PER_RULE, _MIN_RULE_PX = 25, 15  # a straight line of 1/25 of the copy's width (at least 15 px) is a rule
+_BLOCK_PSM = 6  # Tesseract's "one uniform block of text": the strip and its turned copy, line by line
+_NEUTRAL_CONFIDENCE = 50.0  # Tesseract's word confidence (0..100): a word above counts for its half, below against
 _BAND_LINE_PX = 36  # text height in the strip read both ways up: plenty for Tesseract, and fast
 _BAND_LINES = 4  # text lines in that strip
+_BAND_RULE_LINES = 4  # a straight line at least this many text heights long in the strip is a rule
 _MIN_READING_MARGIN = 40.0  # reading-score difference that decides between a page and its 180° turn
 # the same for PP-OCR's scores (sum of (confidence − 0.5) × length): about eight confidently read
 # characters more one way up than the other
@@ -40,7 +60,7 @@ def detect_orientation(gray: np.ndarray, *, languages: str, timeout_s: float,
     """The cardinal turn for a deskewed page (grey); `engine` reads the strip both ways up."""
     gray = dark_on_light(gray)  # light print on a dark card reads like ink on paper once negative
     ink = _ink(gray)
-    if int(np.count_nonzero(ink)) < 200:
+    if int(np.count_nonzero(ink)) < _MIN_INK_PX:
         return Orientation(0, 0.0, "blank")
     across = _line_sharpness(ink) >= _line_sharpness(ink.T)
     level = gray if across else cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
@@ -69,9 +89,8 @@ def turn_clockwise(image: np.ndarray, rotation: int) -> np.ndarray:
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:
-    scale = min(1.0, 1000 / max(gray.shape))
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    return cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    """Ink (1) of the `_INK_SIDE` copy of `gray`, for counting by rows and columns."""
+    return ink_mask(downscale(gray, _INK_SIDE)[0], _INK, on=1)
 
 
 def _line_sharpness(ink: np.ndarray) -> float:
@@ -80,8 +99,7 @@ def _line_sharpness(ink: np.ndarray) -> float:
 
 
 def _osd(gray: np.ndarray, timeout_s: float) -> tuple[int, float] | None:
-    scale = min(1.0, _OSD_SIDE / max(gray.shape))
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    small, _ = downscale(gray, _OSD_SIDE)
     try:
         return engine_tesseract.osd(small, timeout_s=timeout_s)  # None: too little text for OSD
     except engine_tesseract.OcrTimeout:
@@ -90,27 +108,27 @@ def _osd(gray: np.ndarray, timeout_s: float) -> tuple[int, float] | None:
 
 def _text_band(level: np.ndarray) -> np.ndarray | None:
     """A strip of a few ordinary text lines from the middle of a page whose lines run across, scaled for OCR."""
-    scale = min(1.0, 1000 / max(level.shape))
-    small = cv2.resize(level, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else level
-    ink = cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    small, scale = downscale(level, _INK_SIDE)
+    ink = ink_mask(small, _INK, on=1)
     ink = without_wavy_lines(_without_rules(ink))  # a card's or a certificate's wavy pattern is no text line
-    rows = ink.sum(axis=1) > max(3, 0.01 * ink.shape[1])
+    rows = ink.sum(axis=1) > max(_MIN_LINE_ROW_PX, _LINE_ROW_SHARE * ink.shape[1])
     lines = _runs(rows)
-    lines = [(a, b) for a, b in lines if b - a >= 4]
+    lines = [(a, b) for a, b in lines if b - a >= _MIN_LINE_PX]
     if not lines:
         return None
     heights = np.array([b - a for a, b in lines])
-    typical = [line for line, h in zip(lines, heights) if 0.6 * np.median(heights) <= h <= 1.6 * np.median(heights)]
+    low, high = _TYPICAL_HEIGHT
+    typical = [line for line, h in zip(lines, heights) if low * np.median(heights) <= h <= high * np.median(heights)]
     chosen = _most_written(typical or lines, ink)
     top, bottom = chosen[0][0], chosen[-1][1]
-    pad = int(0.3 * np.median(heights))
+    pad = int(_BAND_PAD * np.median(heights))
     band = level[int(max(0, top - pad) / scale): int(min(small.shape[0], bottom + pad) / scale)]
     line_height = float(np.median(heights)) / scale
     fit = min(1.0, _BAND_LINE_PX / max(line_height, 1.0))
-    band = cv2.resize(band, None, fx=fit, fy=fit, interpolation=cv2.INTER_AREA) if fit < 1 else band
-    if band.shape[1] > 1600:
-        left = (band.shape[1] - 1600) // 2
-        band = band[:, left: left + 1600]
+    band = shrink(band, fit)
+    if band.shape[1] > _BAND_MAX_PX:
+        left = (band.shape[1] - _BAND_MAX_PX) // 2
+        band = band[:, left: left + _BAND_MAX_PX]
     return _erase_rules(np.ascontiguousarray(band))
 
 
@@ -132,12 +150,12 @@ def _most_written(lines: list[tuple[int, int]], ink: np.ndarray) -> list[tuple[i
 
 def _erase_rules(band: np.ndarray) -> np.ndarray:
     """The band with table rules painted over in the paper's colour: Tesseract reads them as junk."""
-    return ocr_input.erase(band, ocr_input.rule_mask(band, min_length=4 * _BAND_LINE_PX))
+    return ocr_input.erase(band, ocr_input.rule_mask(band, min_length=_BAND_RULE_LINES * _BAND_LINE_PX))
 
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:
     """`ink` without long straight lines (table rules, borders), which would merge text lines into one."""
-    length = max(15, ink.shape[1] // 25)
+    length = max(_MIN_RULE_PX, ink.shape[1] // _WIDTH_PER_RULE)
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     return cv2.subtract(ink, cv2.bitwise_or(across, down))
@@ -173,10 +191,10 @@ def _tesseract_scores(band: np.ndarray, languages: str, timeout_s: float) -> tup
 def _tesseract_reading(band: np.ndarray, languages: str, timeout_s: float) -> tuple[float, float]:
     gap = np.full((band.shape[0], band.shape[1]), int(np.median(band)), np.uint8)
     stacked = np.vstack([band, gap, cv2.rotate(band, cv2.ROTATE_180)])
-    words = engine_tesseract.read_words(stacked, languages=languages, timeout_s=timeout_s, psm=6)
+    words = engine_tesseract.read_words(stacked, languages=languages, timeout_s=timeout_s, psm=_BLOCK_PSM)
     scores = [0.0, 0.0]
     for word in words:
         middle = word.box[1] + word.box[3] / 2
-        half = 0 if middle < 1.5 * band.shape[0] else 1
-        scores[half] += (word.confidence - 50.0) * len(word.text)
+        half = 0 if middle < 1.5 * band.shape[0] else 1  # the gap is as tall as the strip: 1.5 strips is its middle
+        scores[half] += (word.confidence - _NEUTRAL_CONFIDENCE) * len(word.text)
     return scores[0], scores[1]

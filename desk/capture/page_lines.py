@@ -23,6 +23,19 @@ _SAME_LINE_DEG = 3.0  # short segments of one rim differ this much in direction
 _PARALLEL_DEG = 15.0  # opposite sides under perspective
 _MIN_CORNER_DEG = 55.0  # between the two pairs (55°..125° at the corners): a photographed rectangle
 _MIN_SUPPORT = 0.35  # of each side on a step: a hand may hide part of a side, not most of it
+# Sizes below are shares of the image's tighter side, with a floor in pixels for small images.
+_SMOOTH_SIGMA = 1.5  # px: steps are measured past sensor noise and JPEG blocks
+_MIN_SEGMENT, _MIN_SEGMENT_PX = 0.025, 12.0  # shorter segments are letters' strokes, not a rim
+_SAME_LINE, _SAME_LINE_PX = 0.006, 2  # segments of one rim lie this close to one line (a bent page curls)
+_STEP_OFFSET, _STEP_OFFSET_PX = 0.008, 4.0  # either side of a segment, brightness is read this far off it
+_MIN_GAP = 0.15  # opposite sides of a page lie at least this far apart: closer is a rule and its shadow
+_OUTSIDE = 0.01  # of width + height: a corner farther outside the frame belongs to no visible page
+_POINTS_EVERY_PX = 4  # a merged line is fitted to a point this often along each of its segments
+_FIT_ACCURACY = 0.01  # cv2.fitLine's radius and angle accuracy: the value OpenCV recommends
+# Where a segment's step and an outline's support are read, as shares of the length: a segment's
+# ends are where LSD is least sure; an outline's sides are read nearly to the corners.
+_STEP_SHARES = (0.1, 0.9, 24)  # from, to, places
+_SUPPORT_SHARES = (0.05, 0.95, 48)
 
 
 @dataclass(frozen=True)
@@ -39,7 +52,7 @@ class _Line:
 
 def straight_edge_quads(gray: np.ndarray, limit: int = 6) -> list[tuple[np.ndarray, float]]:
     """Up to `limit` quadrilaterals (4×2, corners in order around the outline) with their edge support (0..1)."""
-    smooth = cv2.GaussianBlur(gray, (0, 0), 1.5)
+    smooth = cv2.GaussianBlur(gray, (0, 0), _SMOOTH_SIGMA)
     lines = _lines(gray, smooth)
     if len(lines) < 4:
         return []
@@ -67,13 +80,13 @@ def _lines(gray: np.ndarray, smooth: np.ndarray) -> list[_Line]:
     the paper's rim (sharp, as long as the page) before the rows printed on it.
     """
     short = min(gray.shape)
-    segments = _segments(gray, min_length=max(12.0, 0.025 * short))
+    segments = _segments(gray, min_length=max(_MIN_SEGMENT_PX, _MIN_SEGMENT * short))
     steps = _segment_steps(smooth, segments)
     segments, steps = segments[steps >= _MIN_STEP], steps[steps >= _MIN_STEP]
     lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
     clusters: list[list[int]] = []
     for index in np.argsort(-lengths):
-        home = next((c for c in clusters if _collinear(segments[c[0]], segments[index], 0.006 * short + 2)), None)
+        home = next((c for c in clusters if _collinear(segments[c[0]], segments[index], _SAME_LINE * short + _SAME_LINE_PX)), None)
         if home is None:
             clusters.append([int(index)])
         else:
@@ -102,13 +115,13 @@ def _segment_steps(smooth: np.ndarray, segments: np.ndarray) -> np.ndarray:
     a, b = segments[:, None, :2], segments[:, None, 2:]
     direction = (b - a) / np.maximum(np.linalg.norm(b - a, axis=2, keepdims=True), 1e-6)
     normals = np.concatenate([-direction[..., 1:], direction[..., :1]], axis=2)
-    points = a + np.linspace(0.1, 0.9, 24)[None, :, None] * (b - a)
+    points = a + np.linspace(*_STEP_SHARES)[None, :, None] * (b - a)
     return np.abs(np.median(_steps_at(smooth, points, normals), axis=1))
 
 
 def _steps_at(smooth: np.ndarray, points: np.ndarray, normals: np.ndarray) -> np.ndarray:
     """Brightness on one side of each point minus the other side, a few pixels along its normal."""
-    offset = max(4.0, 0.008 * min(smooth.shape))
+    offset = max(_STEP_OFFSET_PX, _STEP_OFFSET * min(smooth.shape))
     values = []
     for sign in (1, -1):
         shifted = points + sign * offset * normals
@@ -132,9 +145,9 @@ def _collinear(base: np.ndarray, other: np.ndarray, distance: float) -> bool:
 
 def _fit(segments: np.ndarray, steps: np.ndarray, lengths: np.ndarray) -> _Line:
     """One line through collinear segments: fitted to points along all of them, by length."""
-    points = np.concatenate([a + np.linspace(0, 1, max(2, int(n // 4)))[:, None] * (b - a)
+    points = np.concatenate([a + np.linspace(0, 1, max(2, int(n // _POINTS_EVERY_PX)))[:, None] * (b - a)
                              for a, b, n in zip(segments[:, :2], segments[:, 2:], lengths)])
-    vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+    vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_L2, 0, _FIT_ACCURACY, _FIT_ACCURACY).ravel()
     theta = float(np.arctan2(vx, -vy) % np.pi)
     normal = np.array([np.cos(theta), np.sin(theta)])
     along = points @ np.array([-normal[1], normal[0]])
@@ -148,7 +161,7 @@ def _parallel_pairs(lines: list[_Line], short: int) -> list[tuple[_Line, _Line]]
     for a, b in combinations(lines, 2):
         if _angle_between(a, b) <= _PARALLEL_DEG:
             gap = abs(float(b.rho * b.normal @ a.normal) - a.rho)
-            if gap >= 0.15 * short:
+            if gap >= _MIN_GAP * short:
                 pairs.append((a, b))
     return pairs
 
@@ -177,7 +190,7 @@ def _intersection(a: _Line, b: _Line) -> np.ndarray | None:
 
 
 def _inside_frame(quad: np.ndarray, width: int, height: int) -> bool:
-    margin = 0.01 * (width + height)
+    margin = _OUTSIDE * (width + height)
     return bool((quad[:, 0] >= -margin).all() and (quad[:, 0] <= width - 1 + margin).all()
                 and (quad[:, 1] >= -margin).all() and (quad[:, 1] <= height - 1 + margin).all())
 
@@ -188,6 +201,6 @@ def _support(smooth: np.ndarray, quad: np.ndarray) -> float:
     a, b = sides[:, None, :2], sides[:, None, 2:]
     direction = (b - a) / np.maximum(np.linalg.norm(b - a, axis=2, keepdims=True), 1e-6)
     normals = np.concatenate([-direction[..., 1:], direction[..., :1]], axis=2)
-    points = a + np.linspace(0.05, 0.95, 48)[None, :, None] * (b - a)
+    points = a + np.linspace(*_SUPPORT_SHARES)[None, :, None] * (b - a)
     shares = (np.abs(_steps_at(smooth, points, normals)) >= _MIN_STEP).mean(axis=1)
     return 0.0 if shares.min() < _MIN_SUPPORT else float(shares.mean())

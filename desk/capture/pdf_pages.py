@@ -26,6 +26,9 @@ from desk.capture.source_pages import PageStream, SourcePage, check_page_count, 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _MIN_TEXT_LAYER_CHARS = 20  # fewer characters than this is a stray label, not a text layer
+_POINTS_PER_INCH = 72.0  # PDF user space: a page's size and its images' placement are in points
+_NATIVE_DPI = (100, 600)  # a scan is rendered at its images' own resolution within these: coarser is unreadable, finer costs memory only
+_DETAIL_CHARS = 120  # of the PDF library's message kept in the refusal: enough to tell what broke
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def open_pdf(data: bytes, options: CaptureOptions) -> PageStream:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise InputRefused("capture.refused.damaged", detail=str(exc)[:120]) from exc
+        raise InputRefused("capture.refused.damaged", detail=str(exc)[:_DETAIL_CHARS]) from exc
     try:
         check_page_count(len(document), options)
         plans = [_plan(document, index, options) for index in range(len(document))]
@@ -74,7 +77,7 @@ def _reader(data: bytes, options: CaptureOptions) -> object:
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
             raise InputRefused("capture.refused.encrypted") from exc
-        raise InputRefused("capture.refused.damaged", detail=str(exc)[:120]) from exc
+        raise InputRefused("capture.refused.damaged", detail=str(exc)[:_DETAIL_CHARS]) from exc
 
 
 def _plan(document: object, index: int, options: CaptureOptions) -> _PagePlan:
@@ -83,7 +86,7 @@ def _plan(document: object, index: int, options: CaptureOptions) -> _PagePlan:
     try:
         width_pt, height_pt = page.get_size()
         images = _placed_images(page)
-        scale = _native_scale(images) or options.pdf_dpi / 72.0
+        scale = _native_scale(images) or options.pdf_dpi / _POINTS_PER_INCH
         rendered = round(width_pt * scale) * round(height_pt * scale)
         largest_image = max((w * h for w, h in (obj.get_px_size() for obj in images)), default=0)
         return _PagePlan(scale=scale, pixels=max(rendered, largest_image))
@@ -101,7 +104,7 @@ def _rendered(document: object, reader: object, plans: list[_PagePlan]) -> Itera
             try:
                 rendered = _render(page, index, _text_layer(reader, index), plan.scale)
             except pdfium.PdfiumError as exc:
-                raise InputRefused("capture.refused.damaged", detail=str(exc)[:120]) from exc
+                raise InputRefused("capture.refused.damaged", detail=str(exc)[:_DETAIL_CHARS]) from exc
             finally:
                 page.close()
             yield rendered
@@ -133,7 +136,7 @@ def _render(page: object, index: int, text_layer: str, scale: float) -> SourcePa
     else:
         bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))  # type: ignore[attr-defined]
         bgr = np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB"))[:, :, ::-1])
-    return SourcePage(image=bgr, page=index + 1, source_kind="pdf", dpi=72.0 * scale, text_layer=text_layer)
+    return SourcePage(image=bgr, page=index + 1, source_kind="pdf", dpi=_POINTS_PER_INCH * scale, text_layer=text_layer)
 
 
 def _placed_images(page: Any) -> list[Any]:  # PDFium's objects: pypdfium2 has no type hints
@@ -196,4 +199,5 @@ def _native_scale(images: list[object]) -> float | None:
             best = (area, scale)
     if best is None:
         return None
-    return float(min(max(best[1], 100 / 72.0), 600 / 72.0))  # keep between 100 and 600 dpi
+    low, high = _NATIVE_DPI
+    return float(min(max(best[1], low / _POINTS_PER_INCH), high / _POINTS_PER_INCH))

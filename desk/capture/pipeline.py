@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from desk.capture import classify, engines, fields, orientation, page_detection, perspective, quality, skew
+from desk.capture.image_scale import downscale
 from desk.capture.inputs import open_pages, read_source
 from desk.capture.options import CaptureOptions
 from desk.capture.reading import Reading, remove_cjk_spaces
@@ -217,8 +218,8 @@ def _area_fraction(corners: np.ndarray, shape: tuple[int, ...]) -> float:
 
 
 def _thumbnail(bgr: np.ndarray, side: int) -> np.ndarray:
-    scale = side / max(bgr.shape[:2])
-    return cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr.copy()
+    small, scale = downscale(bgr, side)
+    return small if scale < 1 else bgr.copy()  # a copy: the thumbnail is stored apart from the page
 
 
 class _StepTimer:

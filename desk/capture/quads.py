@@ -13,6 +13,22 @@ import numpy as np
 Scored = tuple[float, np.ndarray]  # credibility score, quadrilateral (TL, TR, BR, BL)
 Line = tuple[np.ndarray, np.ndarray]  # a point on the line and its unit direction
 
+# Where a side is sampled, as shares of its length: the ends are left out, since there the side
+# meets its neighbour (or a card's rounded corner) and the values belong to neither surface alone.
+SIDE_SHARES = np.linspace(0.1, 0.9, 40)
+# A score is multiplied by the share of the outline that is really there (blob or edge) to this
+# power: 90 % keeps two thirds of the score, 70 % a quarter, so an outline bent around a hand or a
+# neighbour sheet loses to a whole one.
+COVER_POWER = 4
+_MAX_BLOBS = 3  # the largest blobs of a mask that may be the paper (a page, a neighbour sheet, a hand)
+# Polygon simplification tolerances, shares of the hull's perimeter, tried in turn until four
+# corners remain: a rounded card corner or a dog-ear needs the larger ones.
+_SIMPLIFY_SHARES = (0.01, 0.02, 0.03, 0.05, 0.08)
+_REFIT_SHARE = 0.03  # of the diagonal: contour points this close to a side belong to it
+_MIN_REFIT_POINTS = 10  # fewer is too little of a side to fit; the rough side stays
+_FIT_ACCURACY = 0.01  # cv2.fitLine's radius and angle accuracy: the value OpenCV recommends
+_MAX_CORNER_COSINE = 0.6  # corners between ~53° and ~127°: a rectangle seen by a tilted camera
+
 
 def order_corners(points: np.ndarray) -> np.ndarray:
     """Four points as TL, TR, BR, BL (clockwise on screen, starting top-left)."""
@@ -29,10 +45,10 @@ def perspective_sides(quad: np.ndarray) -> list[float]:
 
 
 def quads_from_mask(mask: np.ndarray, min_area: float, max_area: float) -> list[np.ndarray]:
-    """Quadrilaterals around the (at most three) largest blobs of `mask` whose share of the frame is in range."""
+    """Quadrilaterals around the (at most `_MAX_BLOBS`) largest blobs of `mask` whose share of the frame is in range."""
     area = mask.shape[0] * mask.shape[1]
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    contours = sorted(contours, key=cv2.contourArea, reverse=True)[:3]
+    contours = sorted(contours, key=cv2.contourArea, reverse=True)[:_MAX_BLOBS]
     quads = []
     for contour in contours:
         if not min_area * area <= cv2.contourArea(contour) <= max_area * area:
@@ -46,7 +62,7 @@ def quads_from_mask(mask: np.ndarray, min_area: float, max_area: float) -> list[
 def _quad_of_contour(contour: np.ndarray) -> np.ndarray | None:
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
-    for fraction in (0.01, 0.02, 0.03, 0.05, 0.08):
+    for fraction in _SIMPLIFY_SHARES:
         approx = cv2.approxPolyDP(hull, fraction * perimeter, True)
         if len(approx) == 4:
             quad = order_corners(approx.reshape(4, 2).astype(np.float64))
@@ -58,18 +74,18 @@ def _quad_of_contour(contour: np.ndarray) -> np.ndarray | None:
 def _refit_sides(points: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """Fit a robust line to the contour points near each side and intersect neighbours."""
     lines = []
-    tolerance = 0.03 * float(np.linalg.norm(quad[0] - quad[2]))
+    tolerance = _REFIT_SHARE * float(np.linalg.norm(quad[0] - quad[2]))
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
         near = points[_distance_to_segment(points, a, b) < tolerance]
-        lines.append(fit_line(near) if len(near) >= 10 else line_through(a, b))
+        lines.append(fit_line(near) if len(near) >= _MIN_REFIT_POINTS else line_through(a, b))
     refined = intersect_all(lines)
     return refined if refined is not None else quad
 
 
 def fit_line(points: np.ndarray) -> Line:
     """The line through `points`, little moved by a few far ones (Huber loss)."""
-    vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, _FIT_ACCURACY, _FIT_ACCURACY).ravel()
     return np.array([x0, y0], dtype=np.float64), np.array([vx, vy], dtype=np.float64)
 
 
@@ -121,7 +137,7 @@ def angles_plausible(quad: np.ndarray) -> bool:
         u = quad[i - 1] - quad[i]
         v = quad[(i + 1) % 4] - quad[i]
         cosine = float(u @ v) / max(float(np.linalg.norm(u)) * float(np.linalg.norm(v)), 1e-9)
-        if abs(cosine) > 0.6:  # corners between ~53° and ~127°: a photographed rectangle
+        if abs(cosine) > _MAX_CORNER_COSINE:
             return False
     return True
 

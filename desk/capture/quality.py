@@ -12,8 +12,34 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from desk.capture.image_scale import downscale
+from desk.capture.ink import InkThreshold, ink_mask
 from desk.capture.polarity import dark_on_light
 from desk.i18n import t
+
+_PAPER_PERCENTILE = 90  # the paper's grey level: the lightest tenth is paper on any page with print
+_INK_STEP = 25  # grey levels below the paper that make a pixel print rather than paper in shadow
+_MIN_INK_SHARE = 0.0003  # of the page: fewer print pixels (a few specks) is a blank page
+_INK_PERCENTILE = 10  # the darker print: the darkest tenth of it, past anti-aliased stroke edges
+# Blur is measured on a copy whose long side is at most 2000 px (an A4 page at 6.7 px/mm): body
+# text keeps a height of 20 px or more, enough to tell a sharp edge from a soft one.
+_BLUR_SIDE = 2000
+_FALLBACK_TEXT = 0.02  # of the copy's long side: the text height assumed where blur merged it into blobs
+_SOBEL_GAIN = 8.0  # a 3×3 Sobel answers 8 to a slope of one grey level per pixel
+_STEEPEST_PERCENTILE = 99.7  # the steepest edges: print's own, not a few noisy pixels
+_CONTRAST_PERCENTILES = (95, 1)  # paper and the darkest print
+_MIN_CONTRAST = 20  # grey levels: a flatter page has no edges to judge
+_SAMPLING_SIGMA = 0.5  # px: the blur a perfectly sharp edge shows once sampled into pixels
+# Characters for their height, at the blur copy: the block (31 px, 4.6 mm of A4) is wider than body
+# text's strokes; 12 grey levels, less than the skew asks, so a soft page's print still forms letters.
+_INK = InkThreshold(block_px=31, offset=12)
+_MIN_LETTER_PX = 6  # shorter marks are specks and punctuation
+_HEIGHT_PER_LETTER = 15  # a mark taller than 1/15 of the page is a photo, a seal or a rule, not a letter
+_MAX_LETTER_WIDTH = 4  # × its height: wider marks are rules and underlines
+_MIN_LETTERS = 15  # fewer letters make no reliable median: the caller falls back to _FALLBACK_TEXT
+_GLARE_MEDIAN_PX = 5  # median filter: a single noisy pixel at the limit is not glare
+_CLIPPED = 253  # grey level: a pixel this light has lost the paper's own texture to the sensor's limit
+_GLARE_PATCH_PX = 9  # clipped patches smaller than this circle (0.8 mm at 300 dpi) are a bright speck, not glare
 
 
 @dataclass(frozen=True)
@@ -64,7 +90,7 @@ def assess(
     """
     report = QualityReport()
     gray = dark_on_light(gray)  # a dark card's ground is its paper, its light print its ink
-    paper = float(np.percentile(gray, 90))
+    paper = float(np.percentile(gray, _PAPER_PERCENTILE))
     ink = ink_level(gray, paper)
     report.measures.update(paper_level=paper, ink_level=ink if ink is not None else -1.0)
     if paper < limits.min_paper_level:
@@ -91,26 +117,26 @@ def assess(
 
 def ink_level(gray: np.ndarray, paper: float) -> float | None:
     """Grey level of the darker print (10th percentile of what is not paper); None on a blank page."""
-    marks = gray[gray < paper - 25]
-    if marks.size < 0.0003 * gray.size:
+    marks = gray[gray < paper - _INK_STEP]
+    if marks.size < _MIN_INK_SHARE * gray.size:
         return None
-    return float(np.percentile(marks, 10))
+    return float(np.percentile(marks, _INK_PERCENTILE))
 
 
 def blur_ratio(gray: np.ndarray) -> float:
     """Edge blur (Gaussian sigma, px) relative to the median character height; 0 on a blank page."""
-    scale = min(1.0, 2000 / max(gray.shape))
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    height = _character_height(small) or 0.02 * max(small.shape)  # blur can merge text into blobs
+    small, _ = downscale(gray, _BLUR_SIDE)
+    height = _character_height(small) or _FALLBACK_TEXT * max(small.shape)  # blur can merge text into blobs
     values = small.astype(np.float32)
-    gx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3) / 8.0  # per-pixel slope
-    gy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3) / 8.0
-    slope = float(np.percentile(np.hypot(gx, gy), 99.7))
-    contrast = float(np.percentile(values, 95) - np.percentile(values, 1))
-    if slope <= 0 or contrast < 20:
+    gx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3) / _SOBEL_GAIN  # per-pixel slope
+    gy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3) / _SOBEL_GAIN
+    slope = float(np.percentile(np.hypot(gx, gy), _STEEPEST_PERCENTILE))
+    light, dark = _CONTRAST_PERCENTILES
+    contrast = float(np.percentile(values, light) - np.percentile(values, dark))
+    if slope <= 0 or contrast < _MIN_CONTRAST:
         return 0.0
     # a step of height C blurred by a Gaussian of sigma s has a steepest slope of C / (s·√(2π))
-    sigma = max(contrast / (slope * np.sqrt(2 * np.pi)) - 0.5, 0.0)  # minus the sampling blur of a sharp edge
+    sigma = max(contrast / (slope * np.sqrt(2 * np.pi)) - _SAMPLING_SIGMA, 0.0)
     return float(sigma / height)
 
 
@@ -120,18 +146,21 @@ def text_height(gray: np.ndarray) -> float | None:
 
 
 def _character_height(gray: np.ndarray) -> float | None:
-    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12)
+    ink = ink_mask(gray, _INK)
     _count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
-    text_like = heights[(heights >= 6) & (heights <= gray.shape[0] / 15) & (widths <= 4 * heights)]
-    if len(text_like) < 15:
+    text_like = heights[(heights >= _MIN_LETTER_PX) & (heights <= gray.shape[0] / _HEIGHT_PER_LETTER)
+                        & (widths <= _MAX_LETTER_WIDTH * heights)]
+    if len(text_like) < _MIN_LETTERS:
         return None
     return float(np.median(text_like))
 
 
 def glare_fraction(gray: np.ndarray) -> float:
     """Share of the page in patches clipped to white (light reflected straight into the lens)."""
-    calm = cv2.medianBlur(gray, 5)  # sensor noise alone must not count as clipped
-    clipped = cv2.morphologyEx((calm >= 253).astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    calm = cv2.medianBlur(gray, _GLARE_MEDIAN_PX)  # sensor noise alone must not count as clipped
+    clipped = (calm >= _CLIPPED).astype(np.uint8)
+    patch = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_GLARE_PATCH_PX, _GLARE_PATCH_PX))
+    clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, patch)
     return float(clipped.mean())

@@ -14,27 +14,60 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from desk.capture.image_scale import downscale
+from desk.capture.ink import InkThreshold, ink_mask
 from desk.capture.polarity import dark_on_light
 
-_FINE_SIDE = 2400  # long side of the working copy for the fine search
+# Long sides of the working copies. 2400 px puts an A4 page at about 8 px/mm (200 dpi): a text line
+# 0.01° off level drifts by a pixel over the width. The coarse scan only tells lines from columns
+# and finds the angle to half a degree; 900 px (3 px/mm) still shows every line.
+_FINE_SIDE = 2400
 _COARSE_SIDE = 900
 _MAX_POINTS = 150_000  # a random sample this large fixes the angle to well under 0.01°
+_COARSE_POINTS = 20_000  # the coarse scan's sample: enough for half-degree steps, 100 angles quickly
+_MIN_INK_POINTS = 50  # fewer ink pixels on the fine copy: a blank page, no angle to find
+_COARSE_STEP_DEG = 0.5  # the coarse grid; the fine search spans ±1.5 of its steps around the best
+_FINE_SPAN_DEG, _FINE_STEP_DEG = 0.75, 0.05  # the first fine search around the coarse angle
+_FINEST_SPAN_DEG, _FINEST_STEP_DEG = 0.06, 0.005  # the last one, around the first's best, then a parabola
+# Ink for the angle: the block (31 px: 3.8 mm on an A4 page at the fine copy's 8 px/mm, about the
+# height of body text) holds paper around every stroke; 15 grey levels keep clear print only, so
+# paper grain and speckle add no random points that flatten the profile.
+_INK = InkThreshold(block_px=31, offset=15)
+# Solid areas: the opening's square side at the fine copy (scaled for a smaller one), odd and at
+# least 5 px. 9 px of 2400 (about 1.1 mm of A4) is thicker than any stroke of body text.
+_SOLID_PX, _MIN_SOLID_PX = 9, 5
+_SPECKLE_PX = 2  # an opening this wide removes single-pixel noise the threshold let through
+# A mark whose box is this many times longer than wide, and this long, is a line, not a letter:
+# 40 px is 5 mm of an A4 page at the fine copy (a character is about 30 px there), 12 mm at the
+# 1000-px copy orientation reads lines on.
+_LINE_ELONGATION, _MIN_LINE_PX = 4, 40
+# A straight rule, even printed slightly bowed or broken, fits in a turned box this thin: at least
+# 6 px, or 3 % of its length; a guilloche wave or a signature does not.
+_STRAIGHT_WIDTH_PX, _STRAIGHT_WIDTH = 6.0, 0.03
 _SPECK, _LETTER = 0.004, 0.1  # of the page's long side: a mark's least size (its square's side) and greatest extent
 _MIN_TURN_SHIFT_PX = 1.0  # a turn moving the page's corners less than this is not worth a resampling
 _SOLID_MARGIN_PX = 2  # a mark this much thicker than the typical letter stroke is solid (a photo, a border)
+# The Hough hint needs only a start within the fine search's ±0.75°: a 600-px copy and half-degree
+# steps give that quickly. It rescues pages whose coarse profile peaks at a wrong angle (a gold card
+# turned 90°, its lines few and short, levels at −9.25° without it).
+_HOUGH_SIDE, _HOUGH_STEP_DEG = 600, 0.5
 
 
-def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0) -> float:
-    """The correction angle in degrees (positive: rotate counter-clockwise); 0.0 on a blank page."""
+def estimate_skew(gray: np.ndarray, limit_deg: float = 45.0, *, hough_hint: bool = True) -> float:
+    """The correction angle in degrees (positive: rotate counter-clockwise); 0.0 on a blank page.
+
+    `hough_hint`: also refine from the `deskew` package's Hough estimate (off only to measure what it
+    buys: `python -m desk bench capture` prints both).
+    """
     gray = dark_on_light(gray)  # the light digits of a dark card are its ink
     fine = _ink_points(gray, _FINE_SIDE)
-    if len(fine) < 50:
+    if len(fine) < _MIN_INK_POINTS:
         return 0.0
-    coarse = _sample(_ink_points(gray, _COARSE_SIDE), 20_000)
-    grid = np.arange(-limit_deg, limit_deg + 0.01, 0.5)
+    coarse = _sample(_ink_points(gray, _COARSE_SIDE), _COARSE_POINTS)
+    grid = np.arange(-limit_deg, limit_deg + 0.01, _COARSE_STEP_DEG)  # + 0.01: the limit itself is on the grid
     if _lines_run_down(coarse, grid):  # a page lying sideways: level its columns, the angle is the same
         fine, coarse = _quarter_turned(fine), _quarter_turned(coarse)
-    hough = _deskew_estimate(gray)
+    hough = _deskew_estimate(gray) if hough_hint else None
     return float(np.clip(_best(fine, coarse, grid, hough), -limit_deg, limit_deg))
 
 
@@ -67,8 +100,13 @@ def _best(fine: np.ndarray, coarse: np.ndarray, grid: np.ndarray, hough: float |
 
 def _refine(points: np.ndarray, start: float) -> float:
     """Projection-profile search around `start`: 0.05° steps, then 0.005° steps and a parabolic peak."""
-    angle = _scan(points, np.arange(start - 0.75, start + 0.76, 0.05))
-    return _scan(points, np.arange(angle - 0.06, angle + 0.061, 0.005), parabolic=True)
+    angle = _scan(points, _around(start, _FINE_SPAN_DEG, _FINE_STEP_DEG))
+    return _scan(points, _around(angle, _FINEST_SPAN_DEG, _FINEST_STEP_DEG), parabolic=True)
+
+
+def _around(centre: float, span: float, step: float) -> np.ndarray:
+    """Angles from `centre` − `span` to `centre` + `span` in `step`s, both ends included."""
+    return np.arange(centre - span, centre + span + step / 5, step)  # a fifth of a step past the end keeps it
 
 
 def rotate(bgr: np.ndarray, angle_deg: float) -> np.ndarray:
@@ -98,17 +136,16 @@ def _ink_points(gray: np.ndarray, side: int) -> np.ndarray:
     Solid dark areas (a scanner's black bed, photos, seals) are removed with an opening, so their
     outlines cannot outvote the text; table rules and characters are thinner and stay.
     """
-    scale = min(1.0, side / max(gray.shape))
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-    solid_size = max(5, int(round(9 * max(small.shape) / _FINE_SIDE)) | 1)
+    small, _ = downscale(gray, side)
+    ink = ink_mask(small, _INK)
+    solid_size = max(_MIN_SOLID_PX, int(round(_SOLID_PX * max(small.shape) / _FINE_SIDE)) | 1)
     stroke = _stroke_width(ink)
     if stroke >= solid_size + _SOLID_MARGIN_PX:  # large print (a card's digits) would go as solid: keep its strokes
         solid_size = int(stroke + _SOLID_MARGIN_PX) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (solid_size, solid_size))
     solid = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel), kernel)
     thin = cv2.subtract(ink, solid)
-    thin = cv2.morphologyEx(thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    thin = cv2.morphologyEx(thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_SPECKLE_PX,) * 2))
     thin = without_wavy_lines(thin)
     ys, xs = np.nonzero(thin)
     points = _sample(np.column_stack([xs, ys]).astype(np.float64), _MAX_POINTS)
@@ -157,13 +194,14 @@ def without_wavy_lines(ink: np.ndarray) -> np.ndarray:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     long_sides = np.maximum(widths, heights)
-    elongated = np.flatnonzero((long_sides >= 4 * np.minimum(widths, heights)) & (long_sides >= 40))
+    elongated = np.flatnonzero((long_sides >= _LINE_ELONGATION * np.minimum(widths, heights))
+                               & (long_sides >= _MIN_LINE_PX))
     wavy = np.zeros(count, bool)
     for label in elongated[elongated > 0]:
         x, y, w, h = stats[label, :4]
         ys, xs = np.nonzero(labels[y: y + h, x: x + w] == label)
         (_, _), (side_a, side_b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
-        wavy[label] = min(side_a, side_b) > max(6.0, 0.03 * max(side_a, side_b))
+        wavy[label] = min(side_a, side_b) > max(_STRAIGHT_WIDTH_PX, _STRAIGHT_WIDTH * max(side_a, side_b))
     if not wavy.any():
         return ink
     return np.where(wavy[labels], 0, ink).astype(np.uint8)
@@ -211,10 +249,9 @@ def _scan(points: np.ndarray, angles: np.ndarray, parabolic: bool = False,
 def _deskew_estimate(gray: np.ndarray) -> float | None:
     from deskew import determine_skew
 
-    scale = min(1.0, 600 / max(gray.shape))  # coarse is enough: our own search refines it
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    small, _ = downscale(gray, _HOUGH_SIDE)
     try:
-        angle = determine_skew(small, min_deviation=0.5)
+        angle = determine_skew(small, min_deviation=_HOUGH_STEP_DEG)
     except (ValueError, IndexError):
         return None
     return None if angle is None else float(angle)
