@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.archive.errors import ArchiveRefused
 from desk.archive.legal_hold import checked_reason, document_field, require_archivist
@@ -56,10 +56,10 @@ class Disposal:
 
 def due_for_disposal(session: Session, *, today: date, limit: int | None = None) -> list[DueDocument]:
     """Documents that may be deleted today (retention ended, no legal hold), the longest expired first."""
-    query = (select(ArchiveDocument, Person.name).join(Person, Person.id == ArchiveDocument.person_id)
-             .where(ArchiveDocument.legal_hold.is_(False), ArchiveDocument.retention_until.is_not(None),
-                    ArchiveDocument.retention_until <= today)
-             .order_by(ArchiveDocument.retention_until, ArchiveDocument.id))
+    query = (select(ArchiveDocument, col(Person.name)).join(Person, col(Person.id) == ArchiveDocument.person_id)
+             .where(col(ArchiveDocument.legal_hold).is_(False), col(ArchiveDocument.retention_until).is_not(None),
+                    col(ArchiveDocument.retention_until) <= today)
+             .order_by(col(ArchiveDocument.retention_until), col(ArchiveDocument.id)))
     rows = session.execute(query if limit is None else query.limit(limit)).all()
     return [DueDocument(document.id, document.title, document.doc_type, document.case_no, mask_name(name) or "",
                         document.retention_class, document.retention_until, document.page_count)
@@ -77,13 +77,14 @@ def _delete_rows(session: Session, documents: list[ArchiveDocument], *, staff: o
         if refusal is not None:
             # "archive.retention.not_yet" -> "archive.dispose.not_yet": the same reason, naming the document
             raise ArchiveRefused("archive.dispose." + refusal.key.rsplit(".", 1)[1], id=document.id, **refusal.params)
-        pages = session.execute(select(ArchivePage).where(ArchivePage.document_id == document.id)).scalars().all()
+        pages = session.execute(select(ArchivePage).where(col(ArchivePage.document_id) == document.id)).scalars().all()
         for page in pages:
             keys.update(page.file_keys())
             index.remove(session, page.id, page.text, document)
             session.delete(page)
         pages_deleted += len(pages)
         session.flush()
+        assert document.id is not None, "read from the database"
         log_access(session, staff=staff, action=DISPOSE, person_id=document.person_id, purpose=reason,
                    fields=[document_field(document.id)], case_no=document.case_no)
         session.delete(document)
@@ -101,16 +102,17 @@ def dispose(document_ids: Iterable[int], *, staff: object, reason: str, store: F
         raise ArchiveRefused("archive.dispose.nothing")
     today = today or date.today()
     with session_scope(engine) as session:
-        found = set(session.execute(select(ArchiveDocument.id).where(ArchiveDocument.id.in_(wanted))).scalars())
+        found = set(session.execute(select(col(ArchiveDocument.id))
+                                    .where(col(ArchiveDocument.id).in_(wanted))).scalars())
         if missing := sorted(set(wanted) - found):
             raise ArchiveRefused("archive.document.not_found", id=missing[0])
-        keys = {key for page in session.execute(select(ArchivePage).where(ArchivePage.document_id.in_(wanted)))
+        keys = {key for page in session.execute(select(ArchivePage).where(col(ArchivePage.document_id).in_(wanted)))
                 .scalars() for key in page.file_keys()}
     journal = store.begin_intake(keys)  # a crash after the rows go leaves files the sweep may remove
     try:
         with session_scope(engine) as session:
-            documents = list(session.execute(select(ArchiveDocument).where(ArchiveDocument.id.in_(wanted))
-                                              .order_by(ArchiveDocument.id)
+            documents = list(session.execute(select(ArchiveDocument).where(col(ArchiveDocument.id).in_(wanted))
+                                              .order_by(col(ArchiveDocument.id))
                                               .with_for_update()).scalars())  # no hold slips in before the commit
             if len(documents) != len(wanted):
                 raise ArchiveRefused("archive.dispose.changed")
@@ -134,8 +136,8 @@ def record_payoff(case_no: str, payoff_on: date, *, staff: object, engine: Engin
     classes = retention_rules()["classes"]
     case_no = (case_no or "").strip().upper()
     with session_scope(engine) as session:
-        documents = session.execute(select(ArchiveDocument).where(ArchiveDocument.case_no == case_no)
-                                    .order_by(ArchiveDocument.id)).scalars().all()
+        documents = session.execute(select(ArchiveDocument).where(col(ArchiveDocument.case_no) == case_no)
+                                    .order_by(col(ArchiveDocument.id))).scalars().all()
         loan_files = [document for document in documents
                       if classes.get(document.retention_class, {}).get("from") == "payoff"]
         if not loan_files:

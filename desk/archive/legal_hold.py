@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.archive.errors import ArchiveRefused
 from desk.archive.tables import ArchiveDocument
@@ -70,8 +70,8 @@ def target_documents(session: Session, target: str) -> list[ArchiveDocument]:
         if document is None:
             raise ArchiveRefused("archive.document.not_found", id=text)
         return [document]
-    documents = list(session.execute(select(ArchiveDocument).where(ArchiveDocument.case_no == text)
-                                     .order_by(ArchiveDocument.id)).scalars()) if text else []
+    documents = list(session.execute(select(ArchiveDocument).where(col(ArchiveDocument.case_no) == text)
+                                     .order_by(col(ArchiveDocument.id))).scalars()) if text else []
     if not documents:
         raise ArchiveRefused("archive.hold.unknown_target", target=target)
     return documents
@@ -81,9 +81,9 @@ def case_on_hold(session: Session, case_no: str | None) -> bool:
     """Whether any document of case `case_no` is under legal hold (a new one joins the hold)."""
     if not case_no:
         return False
-    return session.execute(select(ArchiveDocument.id).where(ArchiveDocument.case_no == case_no,
-                                                            ArchiveDocument.legal_hold.is_(True)).limit(1)).first() \
-        is not None
+    return session.execute(select(col(ArchiveDocument.id)).where(col(ArchiveDocument.case_no) == case_no,
+                                                                 col(ArchiveDocument.legal_hold).is_(True))
+                           .limit(1)).first() is not None
 
 
 def _set_hold(target: str, hold: bool, *, staff: object, reason: str, engine: Engine | None) -> list[int]:
@@ -93,12 +93,15 @@ def _set_hold(target: str, hold: bool, *, staff: object, reason: str, engine: En
         changed = [document for document in target_documents(session, target) if document.legal_hold != hold]
         if not changed:
             raise ArchiveRefused("archive.hold.already_held" if hold else "archive.hold.not_held", target=target)
+        ids: list[int] = []
         for document in changed:
+            assert document.id is not None, "read from the database"
             document.legal_hold = hold
             session.add(document)
             log_access(session, staff=staff, action=HOLD if hold else RELEASE, person_id=document.person_id,
                        purpose=reason, fields=[document_field(document.id)], case_no=document.case_no)
-        return [document.id for document in changed]
+            ids.append(document.id)
+        return ids
 
 
 def place_hold(target: str, *, staff: object, reason: str, engine: Engine | None = None) -> list[int]:
@@ -119,15 +122,17 @@ def _as_utc(value: datetime) -> datetime:
 
 def held_documents(session: Session, *, limit: int = 500) -> list[HeldDocument]:
     """Documents under legal hold (customers masked), the most recently held first."""
-    rows = session.execute(select(ArchiveDocument, Person.name).join(Person, Person.id == ArchiveDocument.person_id)
-                           .where(ArchiveDocument.legal_hold.is_(True)).order_by(ArchiveDocument.id.desc())
+    rows = session.execute(select(ArchiveDocument, col(Person.name))
+                           .join(Person, col(Person.id) == ArchiveDocument.person_id)
+                           .where(col(ArchiveDocument.legal_hold).is_(True)).order_by(col(ArchiveDocument.id).desc())
                            .limit(limit)).all()
     fields = [document_field(document.id) for document, _ in rows]
     cases = {document.case_no for document, _ in rows if document.case_no}
     placed: dict[str, AccessLog] = {}
     if fields:
-        for entry in session.execute(select(AccessLog).where(AccessLog.action == HOLD, or_(
-                AccessLog.fields.in_(fields), AccessLog.case_no.in_(cases))).order_by(AccessLog.id)).scalars():
+        for entry in session.execute(select(AccessLog).where(col(AccessLog.action) == HOLD, or_(
+                col(AccessLog.fields).in_(fields), col(AccessLog.case_no).in_(cases)))
+                .order_by(col(AccessLog.id))).scalars():
             placed[entry.fields] = entry  # the latest hold wins
             if entry.case_no:
                 placed[f"case:{entry.case_no}"] = entry

@@ -138,6 +138,7 @@ def payoff_command(args: argparse.Namespace) -> int:
 
     def body(staff: ActingStaff) -> dict[str, Any]:
         payoff_on = _day(args.on)
+        assert payoff_on is not None, "desk.cli makes --on required"
         changed = record_payoff(args.case_no, payoff_on, staff=staff, engine=get_engine())
         if not args.json:
             print(t("archive.cli.payoff_recorded", case=args.case_no.strip().upper(), count=len(changed),

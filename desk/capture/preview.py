@@ -84,7 +84,7 @@ def preview_frame(frame: bytes, detail: bytes | None = None, limits: QualityLimi
 def _flatten(bgr: np.ndarray, corners: np.ndarray) -> np.ndarray:
     """The paper at the size it has in the frame (no paper-size rendering: nothing is read from it)."""
     width, height = (max(8, round(side)) for side in perspective.measured_size(corners))
-    target = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     warp = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
     return cv2.warpPerspective(bgr, warp, (width, height), flags=cv2.INTER_LINEAR)
 

@@ -160,7 +160,7 @@ def _character_height(gray: np.ndarray) -> float | None:
 def glare_fraction(gray: np.ndarray) -> float:
     """Share of the page in patches clipped to white (light reflected straight into the lens)."""
     calm = cv2.medianBlur(gray, _GLARE_MEDIAN_PX)  # sensor noise alone must not count as clipped
-    clipped = (calm >= _CLIPPED).astype(np.uint8)
+    clipped: np.ndarray = (calm >= _CLIPPED).astype(np.uint8)
     patch = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_GLARE_PATCH_PX, _GLARE_PATCH_PX))
     clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, patch)
     return float(clipped.mean())

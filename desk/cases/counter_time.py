@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.security.access_log import AccessLog
 
@@ -29,8 +29,8 @@ def last_lookup(session: Session, *, staff: str, person_id: int, before: datetim
     """When `staff` last looked up the customer `person_id` in the visit that ends at `before` (None: not at all)."""
     before = _utc(before)  # SQLite compares the stored UTC wall times as text
     found = session.execute(select(func.max(AccessLog.at)).where(
-        AccessLog.staff == staff, AccessLog.person_id == person_id, AccessLog.action == LOOKUP_ACTION,
-        AccessLog.at <= before, AccessLog.at > before - VISIT_LENGTH)).scalar_one_or_none()
+        col(AccessLog.staff) == staff, col(AccessLog.person_id) == person_id, col(AccessLog.action) == LOOKUP_ACTION,
+        col(AccessLog.at) <= before, col(AccessLog.at) > before - VISIT_LENGTH)).scalar_one_or_none()
     return _utc(found) if found is not None else None
 
 

@@ -26,9 +26,10 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.cases.papers import PROVEN
 from desk.cases.tables import Case, CasePaper, CaseTransition
@@ -40,6 +41,7 @@ CENTRE_HALL = "centre"  # the only hall until desk knows halls (label: dashboard
 MAX_DAYS = 366  # the longest range one request may ask for
 FINDING_ACTION = "recourse"  # a post-review that found the payment wrong and clawed it back
 REVIEWED_ACTIONS = ("review", FINDING_ACTION)
+_Key = TypeVar("_Key", bound=Hashable)  # what _grouped groups cases by
 
 
 class DashboardRangeError(ValueError):
@@ -148,24 +150,24 @@ def case_counts(session: Session, *, start: date, end: date, today: date,
                 rules: WorkflowRules | None = None) -> list[CaseCount]:
     """The cases first submitted on the local days `start`..`end`, as the dashboard counts them."""
     rules = rules or workflow_rules()
-    first = (select(CaseTransition.case_id.label("case_id"), func.min(CaseTransition.at).label("at"))
-             .where(CaseTransition.action == "submit").group_by(CaseTransition.case_id).subquery())
+    first = (select(col(CaseTransition.case_id).label("case_id"), func.min(CaseTransition.at).label("at"))
+             .where(col(CaseTransition.action) == "submit").group_by(col(CaseTransition.case_id)).subquery())
     in_range = (first.c.at >= _local_midnight_utc(start), first.c.at < _local_midnight_utc(end + timedelta(days=1)))
     chosen = select(first.c.case_id).where(*in_range)
-    steps = (select(CaseTransition.case_id.label("case_id"),
-                    func.max(case((CaseTransition.action == FINDING_ACTION, 1), else_=0)).label("finding"),
-                    func.max(case((CaseTransition.action.in_(REVIEWED_ACTIONS), 1), else_=0)).label("reviewed"))
-             .where(CaseTransition.case_id.in_(chosen)).group_by(CaseTransition.case_id).subquery())
-    papers = (select(CasePaper.case_id.label("case_id"), func.count(CasePaper.id).label("papers"),
+    steps = (select(col(CaseTransition.case_id).label("case_id"),
+                    func.max(case((col(CaseTransition.action) == FINDING_ACTION, 1), else_=0)).label("finding"),
+                    func.max(case((col(CaseTransition.action).in_(REVIEWED_ACTIONS), 1), else_=0)).label("reviewed"))
+             .where(col(CaseTransition.case_id).in_(chosen)).group_by(col(CaseTransition.case_id)).subquery())
+    papers = (select(col(CasePaper.case_id).label("case_id"), func.count(col(CasePaper.id)).label("papers"),
                      func.coalesce(func.sum(CasePaper.pages), 0).label("pages"))
-              .where(CasePaper.outcome == PROVEN, CasePaper.case_id.in_(chosen))
-              .group_by(CasePaper.case_id).subquery())
+              .where(col(CasePaper.outcome) == PROVEN, col(CasePaper.case_id).in_(chosen))
+              .group_by(col(CasePaper.case_id)).subquery())
     rows = session.execute(
         select(Case, first.c.at, steps.c.finding, steps.c.reviewed, papers.c.papers, papers.c.pages)
         .join(first, first.c.case_id == Case.id)
         .outerjoin(steps, steps.c.case_id == Case.id)
         .outerjoin(papers, papers.c.case_id == Case.id)
-        .where(*in_range).order_by(first.c.at, Case.id)).all()
+        .where(*in_range).order_by(first.c.at, col(Case.id))).all()
     return [CaseCount(item.id, item.business_code, CENTRE_HALL, local_day(_as_utc(at)),
                       item.review_mode == "pay_first", bool(reviewed), bool(finding), is_overdue(item, today, rules),
                       int(count or 0), int(pages or 0), item.counter_seconds)
@@ -188,8 +190,8 @@ def figures_of(cases: Iterable[CaseCount]) -> Figures:
         median_counter_seconds=round(statistics.median(times)) if times else None)
 
 
-def _grouped(cases: Sequence[CaseCount], key: Callable[[CaseCount], Hashable]) -> dict[Hashable, Figures]:
-    groups: dict[Hashable, list[CaseCount]] = defaultdict(list)
+def _grouped(cases: Sequence[CaseCount], key: Callable[[CaseCount], _Key]) -> dict[_Key, Figures]:
+    groups: dict[_Key, list[CaseCount]] = defaultdict(list)
     for item in cases:
         groups[key(item)].append(item)
     return {name: figures_of(members) for name, members in groups.items()}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.archive.tables import ArchiveDocument
 from desk.cases.catalog import Catalog, get_catalog
@@ -64,8 +64,8 @@ class Papers:
 def _archived_pages(session: Session, document_ids: list[int]) -> dict[int, int]:
     if not document_ids:
         return {}
-    rows = session.execute(select(ArchiveDocument.id, ArchiveDocument.page_count)
-                           .where(ArchiveDocument.id.in_(document_ids))).all()
+    rows = session.execute(select(col(ArchiveDocument.id), col(ArchiveDocument.page_count))
+                           .where(col(ArchiveDocument.id).in_(document_ids))).all()
     return {document_id: count for document_id, count in rows}
 
 
@@ -73,11 +73,12 @@ def record_papers(session: Session, case: Case, *, now: datetime, catalog: Catal
     """Write down, in the caller's (submitting) transaction, how each material of `case` stands; a
     resubmission replaces what the previous submission wrote."""
     catalog = catalog or get_catalog()
-    rows = session.execute(select(CaseMaterial).where(CaseMaterial.case_id == case.id,
-                                                      CaseMaterial.status.in_(RECORDED))
-                           .order_by(CaseMaterial.material)).scalars().all()
+    assert case.id is not None, "a submitted case is on file"
+    rows = session.execute(select(CaseMaterial).where(col(CaseMaterial.case_id) == case.id,
+                                                      col(CaseMaterial.status).in_(RECORDED))
+                           .order_by(col(CaseMaterial.material))).scalars().all()
     archived = _archived_pages(session, [row.document_id for row in rows if row.document_id is not None])
-    session.execute(delete(CasePaper).where(CasePaper.case_id == case.id))
+    session.execute(delete(CasePaper).where(col(CasePaper.case_id) == case.id))
     items = []
     for row in rows:
         known = catalog.materials.get(row.material)
@@ -92,6 +93,6 @@ def record_papers(session: Session, case: Case, *, now: datetime, catalog: Catal
 
 def papers_of(session: Session, case_id: int) -> Papers:
     """What the last submission of case `case_id` recorded (nothing for a case never submitted)."""
-    rows = session.execute(select(CasePaper).where(CasePaper.case_id == case_id)
-                           .order_by(CasePaper.material)).scalars().all()
+    rows = session.execute(select(CasePaper).where(col(CasePaper.case_id) == case_id)
+                           .order_by(col(CasePaper.material))).scalars().all()
     return Papers(tuple(Paper(row.material, row.outcome, row.pages) for row in rows))

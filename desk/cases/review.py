@@ -182,8 +182,8 @@ def staff_names(session: Session, usernames: set[str]) -> dict[str, str]:
     """The display names of these staff accounts (unknown ones are left out)."""
     if not usernames:
         return {}
-    return dict(session.execute(select(Staff.username, Staff.display_name)
-                                .where(Staff.username.in_(usernames))).all())
+    return dict(session.execute(select(col(Staff.username), col(Staff.display_name))
+                                .where(col(Staff.username).in_(usernames))).all())
 
 
 def _fails_already(session: Session, case: Case, guards: tuple[str, ...]) -> bool:

@@ -69,6 +69,7 @@ def register() -> None:
         async def verify_now() -> None:
             if require_staff() is None:
                 return
+            assert button is not None and result is not None, "made before the page is sent"
             button.disable()
             button.props("loading")
             try:

@@ -14,7 +14,7 @@ from datetime import date
 
 from nicegui import run, ui
 
-from desk.archive.disposal import DueDocument, dispose, due_for_disposal, record_payoff
+from desk.archive.disposal import Disposal, DueDocument, dispose, due_for_disposal, record_payoff
 from desk.archive.errors import ArchiveRefused
 from desk.archive.legal_hold import HeldDocument, held_documents, place_hold, release_hold
 from desk.archive.retention import class_label
@@ -60,11 +60,13 @@ class RetentionPage:
 
     async def reload(self) -> None:
         """Read both lists again and redraw them."""
-        self.lists = await run.io_bound(_lists)
+        lists = await run.io_bound(_lists)
+        assert lists is not None, "None only when the server is shutting down"
+        self.lists = lists
         self.show_held.refresh()
         self.show_due.refresh()
 
-    async def act(self, call: Callable[[SessionStaff], object], done_key: str, **params: object) -> bool:
+    async def act(self, call: Callable[[SessionStaff], list[int] | Disposal], done_key: str, **params: object) -> bool:
         """Run a service call for the logged-in archivist; say what it did or why it was refused."""
         staff = require_staff()
         if staff is None:
@@ -74,8 +76,9 @@ class RetentionPage:
         except ArchiveRefused as refused:
             ui.notify(refused.message(), color="negative", multi_line=True)
             return False
+        assert result is not None, "None only when the server is shutting down"
         count = len(result) if isinstance(result, list) else len(result.document_ids)
-        ui.notify(t(done_key, count=count, **params), color="positive")
+        ui.notify(t(done_key, None, count=count, **params), color="positive")
         await self.reload()
         return True
 
@@ -210,7 +213,9 @@ def register() -> None:
         with frame("archivist.retention.title"):
             ui.label(t("archivist.retention.title")).classes("text-2xl font-bold")
             page = RetentionPage()
-            page.lists = await run.io_bound(_lists)
+            lists = await run.io_bound(_lists)
+            assert lists is not None, "None only when the server is shutting down"
+            page.lists = lists
             page.hold_form()
             with ui.card().classes("w-full gap-3").mark("held-list"):
                 page.show_held()

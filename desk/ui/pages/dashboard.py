@@ -274,8 +274,9 @@ class DashboardScreen:
         try:
             check_range(self.start, self.end, self.period)
             board = await run.io_bound(_load, self.start, self.end, self.period)
+            assert board is not None, "None only when the server is shutting down"
         except DashboardRangeError as refused:
-            self.message.text = t(refused.key, **refused.params)
+            self.message.text = t(refused.key, None, **refused.params)
             return
         self.message.text = ""
         self.body.clear()
@@ -291,8 +292,9 @@ async def _csv_response(request: Request) -> Response:
     try:
         start, end, period = read_filters(query.get("from"), query.get("to"), query.get("period"))
     except DashboardRangeError as refused:
-        return Response(t(refused.key, **refused.params), status_code=400, media_type="text/plain; charset=utf-8")
+        return Response(t(refused.key, None, **refused.params), status_code=400, media_type="text/plain; charset=utf-8")
     board = await run.io_bound(_load, start, end, period)
+    assert board is not None, "None only when the server is shutting down"
     return Response(dashboard_csv(board, current_language()), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{csv_filename(board)}"', **NO_STORE})
 
@@ -307,7 +309,7 @@ def register() -> None:
             try:
                 start, end, period = read_filters(query.get("from"), query.get("to"), query.get("period"))
             except DashboardRangeError as refused:
-                ui.label(t(refused.key, **refused.params)).classes("text-negative").mark("dashboard-error")
+                ui.label(t(refused.key, None, **refused.params)).classes("text-negative").mark("dashboard-error")
                 start, end, period = read_filters(None, None, None)
             screen = DashboardScreen(start, end, period)
         await screen.load()

@@ -61,6 +61,7 @@ def register() -> None:
             ui.label(t("review.overdue.title")).classes("text-2xl font-bold")
             ui.label(t("review.overdue.hint")).classes("text-secondary text-sm")
             overdue = await run.io_bound(_load, staff)
+            assert overdue is not None, "None only when the server is shutting down"
             with ui.card().classes("w-full gap-3").mark("overdue-list"):
                 with ui.row().classes("items-center gap-2"):
                     ui.label(t("review.overdue.cases")).classes("text-lg font-bold text-primary")
