@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RAPIDOCR := rapidocr-onnxruntime==1.4.4
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd fonts-noto-cjk
 # the fonts-* are the test generator's other faces (tests/docgen): 楷体 fills, another 宋体 and 黑体
-TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver postgresql postgresql-contrib \
+TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql postgresql-contrib \
   fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei
 # OCRmyPDF needs ghostscript; unpaper and pngquant are optional helpers of it
 BENCH_PACKAGES := $(TEST_PACKAGES) ghostscript unpaper pngquant
@@ -18,7 +18,7 @@ run: system-run $(VENV)/.installed
 	$(PY) -m desk run
 
 test: system-test $(VENV)/.installed-test
-	SE_OFFLINE=true SE_AVOID_STATS=true $(PY) -m pytest
+	$(PY) -m pytest
 
 bench: system-bench $(VENV)/.installed-bench
 	$(PY) -m desk bench capture
