@@ -1,7 +1,9 @@
 """Shared fixtures.
 
 - `db_url` / `engine`: every test that touches the database runs twice, on SQLite and on a real
-  PostgreSQL server that this test run starts itself (tests/pg_cluster.py).
+  PostgreSQL server that this test run starts itself (tests/pg_cluster.py). A test gets a database
+  of its own; one that uses `engine` gets a copy of a database brought to this release's schema
+  once per session (building the schema took far longer than most tests themselves).
 - `data_dir`: a fresh DESK_DATA_DIR per test, so no test sees another's files.
 - `corpus`: ../shared/corpus (or DESK_CORPUS) when present.
 """
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,13 +34,46 @@ def pg_cluster():
     cluster.stop()
 
 
+def _bring_to_schema(url: str) -> None:
+    from desk.db import init_db, make_engine
+
+    engine = make_engine(url)
+    init_db(engine)
+    engine.dispose()  # a template must have no connection (PostgreSQL); SQLite folds its WAL into the file
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file at this release's schema, made once per session for `engine` to copy."""
+    path = tmp_path_factory.mktemp("template") / "desk.sqlite3"
+    _bring_to_schema(f"sqlite:///{path}")
+    assert not path.with_name(path.name + "-wal").exists(), "the template's last writes are still in its WAL"
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster) -> str:
+    """The name of a PostgreSQL database at this release's schema, made once per session for `engine` to copy."""
+    name = f"template{os.getpid()}"
+    _bring_to_schema(pg_cluster.create_database(name))
+    return name
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path) -> str:
-    """An empty database on each engine in turn."""
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A database of the test's own on each engine in turn: empty, or, when the test uses `engine`, a copy of
+    the session's template at this release's schema."""
+    at_schema = "engine" in request.fixturenames
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+        path = tmp_path / "desk.sqlite3"
+        if at_schema:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
     cluster = request.getfixturevalue("pg_cluster")
-    return cluster.create_database(f"t{os.getpid()}_{next(_db_counter)}")
+    name = f"t{os.getpid()}_{next(_db_counter)}"
+    yield cluster.create_database(name, template=request.getfixturevalue("pg_template") if at_schema else None)
+    cluster.drop_database(name)  # keeps the cluster small: its folder is removed at the end of the run
 
 
 @pytest.fixture
@@ -55,7 +92,8 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def engine(db_url, data_dir, monkeypatch):
-    """A ready engine (all tables created) on each engine in turn, also set as DESK_DATABASE_URL."""
+    """A ready engine (all tables created) on each engine in turn, also set as DESK_DATABASE_URL.
+    `init_db` runs as at every start of the desk (on the copied schema it has nothing to create)."""
     from desk.db import init_db, make_engine
     from desk.settings import get_settings
 

@@ -58,18 +58,32 @@ class PgCluster:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
 
-    def create_database(self, dbname: str) -> str:
-        """Create an empty database (with pg_trgm) and return its URL."""
+    def create_database(self, dbname: str, template: str | None = None) -> str:
+        """Create a database and return its URL: an empty one (with pg_trgm), or a copy of database `template`
+        (which nobody may be connected to)."""
+        with self._connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+            if template is None:
+                conn.execute(f'CREATE DATABASE "{dbname}" TEMPLATE template0 ENCODING UTF8')
+            else:
+                # FILE_COPY copies the template's files: for a small database it takes half the time of
+                # PostgreSQL 15's default (WAL_LOG), which writes every page to the WAL
+                strategy = " STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else ""
+                conn.execute(f'CREATE DATABASE "{dbname}" TEMPLATE "{template}"{strategy}')
+        if template is None:
+            with self._connect(dbname) as conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        return self.url(dbname)
+
+    def drop_database(self, dbname: str) -> None:
+        """Drop database `dbname`, ending any connection a test left open to it."""
+        with self._connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    def _connect(self, dbname: str = "postgres"):  # noqa: ANN202 - psycopg is imported only when used
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-            conn.execute(f'CREATE DATABASE "{dbname}" TEMPLATE template0 ENCODING UTF8')
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname}",
-                             autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        return self.url(dbname)
+        return psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname}", autocommit=True)
 
     def stop(self) -> None:
         subprocess.run(_as_owner([str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w",

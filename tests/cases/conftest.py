@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from case_people import DEMO_CUSTOMERS, DEMO_TODAY
@@ -14,15 +16,44 @@ from desk.records.demo_data import seed_database
 _databases = itertools.count()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo_engine(request, tmp_path_factory):
-    """A database with DEMO_CUSTOMERS deterministic demo customers (seed 1), on each engine in turn."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'desk.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database(f"demo{os.getpid()}_{next(_databases)}")
+def _seed(url: str) -> None:
     engine = make_engine(url)
     init_db(engine)
     seed_database(engine, customers=DEMO_CUSTOMERS, seed=1, today=DEMO_TODAY)
+    engine.dispose()  # a template must have no connection (PostgreSQL); SQLite folds its WAL into the file
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file with the demo customers, seeded once per session for `demo_engine` to copy."""
+    path = tmp_path_factory.mktemp("demo-template") / "desk.sqlite3"
+    _seed(f"sqlite:///{path}")
+    assert not path.with_name(path.name + "-wal").exists(), "the template's last writes are still in its WAL"
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_pg_template(pg_cluster) -> str:
+    """The name of a PostgreSQL database with the demo customers, seeded once per session for `demo_engine`."""
+    name = f"demotemplate{os.getpid()}"
+    _seed(pg_cluster.create_database(name))
+    return name
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_engine(request, tmp_path_factory):
+    """A database with DEMO_CUSTOMERS deterministic demo customers (seed 1), on each engine in turn: a module's
+    own copy of the session's seeded template."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("demo") / "desk.sqlite3"
+        shutil.copyfile(request.getfixturevalue("demo_sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        name = f"demo{os.getpid()}_{next(_databases)}"
+        url = cluster.create_database(name, template=request.getfixturevalue("demo_pg_template"))
+    engine = make_engine(url)
     yield engine
     engine.dispose()
+    if request.param == "postgresql":
+        cluster.drop_database(name)
