@@ -136,10 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="re-hash every archived file; exit 1 if any is missing, altered or orphaned")
     verify.add_argument("--json", action="store_true")
-    verify.add_argument("--sweep", action="store_true",
-                        help="first delete the store's own leftovers older than ten minutes "
-                             "(other orphans are only reported)")
-    verify.add_argument("--dry-run", action="store_true", help="with --sweep: list what it would delete, delete nothing")
+    verify.add_argument(
+        "--sweep",
+        action="store_true",
+        help="first delete the store's own leftovers older than ten minutes (other orphans are only reported)",
+    )
+    verify.add_argument(
+        "--dry-run", action="store_true", help="with --sweep: list what it would delete, delete nothing"
+    )
 
     export = sub.add_parser("export", help="export a case or document as a searchable PDF with a check report")
     export.add_argument("target", help="case number or document id")
@@ -157,10 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     bc = bench_sub.add_parser("capture", help="capture quality and speed against tesseract, rapidocr and ocrmypdf")
     bc.add_argument("--corpus", help="corpus folder (default DESK_CORPUS or ../shared/corpus)")
     bc.add_argument("--no-corpus", action="store_true", help="generated material only (no corpus needed)")
-    bc.add_argument("--generated", type=int, default=12,
-                    help="how many generated camera photos of the tuning templates (every type in turn)")
-    bc.add_argument("--held-out", type=int, default=24,
-                    help="how many generated camera photos of the held-out templates (held-out seeds)")
+    bc.add_argument(
+        "--generated",
+        type=int,
+        default=12,
+        help="how many generated camera photos of the tuning templates (every type in turn)",
+    )
+    bc.add_argument(
+        "--held-out",
+        type=int,
+        default=24,
+        help="how many generated camera photos of the held-out templates (held-out seeds)",
+    )
     bc.add_argument("--no-ocrmypdf", action="store_true", help="skip the OCRmyPDF baseline")
     bc.add_argument("--scans", type=int, default=8, help="how many generated flat scans (exact skew angles)")
     bc.add_argument("--batch", type=int, default=20, help="pages of the pool-vs-one-worker batch (0: skip)")
@@ -172,8 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--data-dir", help="data folder for the benchmark archive (default ./bench-data/search-N)")
     bs.add_argument("--json", action="store_true")
     bd = bench_sub.add_parser("load", help="clerks' latency while public clients flood /inquiry (loopback only)")
-    bd.add_argument("--clients", type=int, nargs="+", required=True,
-                    help="public clients per phase, e.g. 10 30 60 (a phase with none comes first: the baseline)")
+    bd.add_argument(
+        "--clients",
+        type=int,
+        nargs="+",
+        required=True,
+        help="public clients per phase, e.g. 10 30 60 (a phase with none comes first: the baseline)",
+    )
     bd.add_argument("--seconds", type=float, default=20, help="length of each phase (default 20)")
     bd.add_argument("--customers", type=int, default=200, help="demo customers of the server's data folder")
     bd.add_argument("--data-dir", help="data folder for the server (default a temporary folder)")
@@ -192,8 +209,9 @@ def _add_retention_commands(sub: argparse._SubParsersAction) -> None:
     for parser in (hold, release):
         parser.add_argument("target", help="a document id, e.g. 42, or a case number, e.g. DL2026-000123")
         parser.add_argument("--reason", required=True, help="why (written to the access log)")
-    dispose = sub.add_parser("dispose", help="list the documents whose retention has ended and are not on hold; "
-                                             "delete them all with --yes")
+    dispose = sub.add_parser(
+        "dispose", help="list the documents whose retention has ended and are not on hold; delete them all with --yes"
+    )
     dispose.add_argument("--yes", action="store_true", help="delete them (all or none); without it only list them")
     dispose.add_argument("--reason", help="written to the access log (default: retention period ended)")
     dispose.add_argument("--today", help="the day to judge retention by, YYYY-MM-DD (default today)")
@@ -222,8 +240,11 @@ def _add_case_commands(sub: argparse._SubParsersAction) -> None:
     """`case submit | show | decide` and `reconcile`: the counter's and the review page's services."""
     case = sub.add_parser("case", help="open, submit, show and decide cases through the counter's services")
     case_sub = case.add_subparsers(dest="case", required=True)
-    submit = case_sub.add_parser("submit", help="open a case with its checklist, defer and attach materials, "
-                                                "submit it (paying where the business pays first)")
+    submit = case_sub.add_parser(
+        "submit",
+        help="open a case with its checklist, defer and attach materials, "
+        "submit it (paying where the business pays first)",
+    )
     submit.add_argument("id_number", help="the customer's ID number (or personal account number)")
     submit.add_argument("business", help="business code of the catalog, e.g. TQ401")
     submit.add_argument("--staff", required=True, help="an active staff account that may open cases")
@@ -231,10 +252,20 @@ def _add_case_commands(sub: argparse._SubParsersAction) -> None:
     submit.add_argument("--amount", help="amount in yuan (default: the most the rules allow)")
     submit.add_argument("--card", help="payee bank card (default: the joint card on file)")
     submit.add_argument("--declare", action="append", default=[], help="a declaration of the business (repeatable)")
-    submit.add_argument("--defer", action="append", default=[], metavar="MATERIAL=YYYY-MM-DD",
-                        help="容缺: accept a missing material on the customer's promise (repeatable)")
-    submit.add_argument("--attach", action="append", default=[], metavar="MATERIAL=FILE",
-                        help="capture a file through the pipeline as the material's paper (repeatable)")
+    submit.add_argument(
+        "--defer",
+        action="append",
+        default=[],
+        metavar="MATERIAL=YYYY-MM-DD",
+        help="容缺: accept a missing material on the customer's promise (repeatable)",
+    )
+    submit.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="MATERIAL=FILE",
+        help="capture a file through the pipeline as the material's paper (repeatable)",
+    )
     show = case_sub.add_parser("show", help="a case: state, amount, payee, materials and history (logged)")
     show.add_argument("case_no", help="the case number, e.g. DL2026-000123")
     show.add_argument("--staff", default="cli", help="staff member written to the access log")

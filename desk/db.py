@@ -79,8 +79,11 @@ def append_only_ddl(name: str, dialect: str) -> list[str]:
     refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL). create_all and the migrations both run them."""
     message = f"{name} is append-only"
     if dialect == "sqlite":
-        return [f"CREATE TRIGGER {name}_no_{verb.lower()} BEFORE {verb} ON {name} "
-                f"BEGIN SELECT RAISE(ABORT, '{message}'); END" for verb in ("UPDATE", "DELETE")]
+        return [
+            f"CREATE TRIGGER {name}_no_{verb.lower()} BEFORE {verb} ON {name} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            for verb in ("UPDATE", "DELETE")
+        ]
     return [
         f"CREATE OR REPLACE FUNCTION {name}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
         f"$body$ BEGIN RAISE EXCEPTION '{message}'; END $body$",

@@ -45,7 +45,11 @@ class Money:
         except (InvalidOperation, ValueError):
             raise MoneyError(str(text)) from None
         exponent = amount.as_tuple().exponent  # a letter only for NaN and infinity, refused first
-        if not amount.is_finite() or (isinstance(exponent, int) and exponent < -2) or (amount < 0 and not allow_negative):
+        if (
+            not amount.is_finite()
+            or (isinstance(exponent, int) and exponent < -2)
+            or (amount < 0 and not allow_negative)
+        ):
             raise MoneyError(str(text))
         return cls(int(amount * FEN_PER_YUAN))
 

@@ -50,8 +50,9 @@ def _customers_needing_a_lease(data: Path, count: int) -> list:
     found = []
     try:
         with session_scope(engine) as db:
-            for person in db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                                  .order_by(Person.id)).all():
+            for person in db.exec(
+                select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)
+            ).all():
                 checklist = checklist_for(db, person.id, RENT, declared=[DECLARATION])
                 to_capture = {item.material for item in checklist.items if item.status in ("missing", "unknown")}
                 if LEASE in to_capture and checklist.eligible:
@@ -82,8 +83,11 @@ def _counter(p, url: str, password: str, customer, locale: str, work: Path, out:
     from playwright.sync_api import expect
 
     video = write_y4m(photo_of("lease", as_holder(customer), seed=31).bgr(), work / f"lease-{locale}.y4m")
-    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                args=[*CHROMIUM_ARGS, *CAMERA_ARGS, f"--use-file-for-fake-video-capture={video}"])
+    browser = p.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, *CAMERA_ARGS, f"--use-file-for-fake-video-capture={video}"],
+    )
     try:
         page = browser.new_context(locale=locale, viewport=WIDE).new_page()
         _sign_in(page, url, password, "clerk1", "/lookup")
@@ -102,8 +106,12 @@ def _counter(p, url: str, password: str, customer, locale: str, work: Path, out:
         page.get_by_role("checkbox", name=DECLARED[locale], exact=False).click()
         lease = LEASE_ROW[locale]
         capture = t("counter.capture.button", locale)
-        row = page.locator(".nicegui-row").filter(has_text=lease) \
-            .filter(has=page.get_by_role("button", name=capture, exact=True)).last
+        row = (
+            page.locator(".nicegui-row")
+            .filter(has_text=lease)
+            .filter(has=page.get_by_role("button", name=capture, exact=True))
+            .last
+        )
         expect(row).to_be_visible()
         page.wait_for_timeout(500)
         page.screenshot(path=out / f"checklist-{locale}.png")
@@ -202,8 +210,10 @@ def _shrink(out: Path) -> None:
     if shutil.which("pngquant") is None:
         return
     for png in sorted(out.glob("*.png")):
-        subprocess.run(["pngquant", "--force", "--skip-if-larger", "--strip", "--quality=70-95",
-                        "--output", str(png), str(png)], check=False)
+        subprocess.run(
+            ["pngquant", "--force", "--skip-if-larger", "--strip", "--quality=70-95", "--output", str(png), str(png)],
+            check=False,
+        )
 
 
 def main(out: Path) -> None:

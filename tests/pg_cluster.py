@@ -43,15 +43,30 @@ class PgCluster:
     def start(self) -> PgCluster:
         data = self.dir / "data"
         subprocess.run(
-            _as_owner([str(self.bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                       "--locale=C.UTF-8"]),
-            check=True, capture_output=True,
+            _as_owner(
+                [
+                    str(self.bin / "initdb"),
+                    "-D",
+                    str(data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
         subprocess.run(
-            _as_owner([str(self.bin / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(self.dir / "log"), "-w",
-                       "start"]),
-            check=True, capture_output=True,
+            _as_owner(
+                [str(self.bin / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start"]
+            ),
+            check=True,
+            capture_output=True,
         )
         return self
 
@@ -80,12 +95,14 @@ class PgCluster:
         with self._connect() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
-    def _connect(self, dbname: str = "postgres"):  # noqa: ANN202 - psycopg is imported only when used
+    def _connect(self, dbname: str = "postgres"):
         import psycopg
 
         return psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname}", autocommit=True)
 
     def stop(self) -> None:
-        subprocess.run(_as_owner([str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w",
-                                  "stop"]), capture_output=True)
+        subprocess.run(
+            _as_owner([str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(self.dir, ignore_errors=True)

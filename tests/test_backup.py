@@ -36,8 +36,18 @@ from desk.security.access_log import AccessLog, log_access
 from desk.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ("case_file", "case_transition", "case_material", "archive_document", "archive_page", "withdrawal",
-          "access_log", "personal_account", "person", "staff")
+TABLES = (
+    "case_file",
+    "case_transition",
+    "case_material",
+    "archive_document",
+    "archive_page",
+    "withdrawal",
+    "access_log",
+    "personal_account",
+    "person",
+    "staff",
+)
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -50,8 +60,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 def _ids(engine) -> dict[str, list]:
     """Every row of the tables that matter, by id (or whole row where there is no id)."""
     with engine.connect() as conn:
-        return {name: sorted(tuple(row) for row in conn.execute(text(f"SELECT * FROM {name}")))
-                for name in TABLES}
+        return {name: sorted(tuple(row) for row in conn.execute(text(f"SELECT * FROM {name}"))) for name in TABLES}
 
 
 @pytest.fixture
@@ -65,8 +74,12 @@ def running_desk(engine, data_dir, capsys):
     assert submit_command(args) == 0
     case_no = json.loads(capsys.readouterr().out)["case_no"]
     store = FileStore(data_dir)
-    archive_document(store, [page("房屋租赁合同 月租金 叁仟元"), page("第二页 承租人 签字")],
-                     info(customer.id, case_no=case_no), engine=engine)
+    archive_document(
+        store,
+        [page("房屋租赁合同 月租金 叁仟元"), page("第二页 承租人 签字")],
+        info(customer.id, case_no=case_no),
+        engine=engine,
+    )
     get_settings().storage_secret()  # the data folder's own file
     return engine, case_no
 
@@ -85,8 +98,9 @@ def _restore_target(monkeypatch, tmp_path, db_url, request, name: str) -> tuple[
     return folder, url
 
 
-def test_round_trip_restores_every_row_and_file_and_verify_is_clean(running_desk, db_url, tmp_path, monkeypatch,
-                                                                    request, capsys):
+def test_round_trip_restores_every_row_and_file_and_verify_is_clean(
+    running_desk, db_url, tmp_path, monkeypatch, request, capsys
+):
     engine, case_no = running_desk
     before = _ids(engine)
     assert before["withdrawal"] and before["archive_page"] and before["access_log"] and before["case_transition"]
@@ -114,15 +128,18 @@ def test_round_trip_restores_every_row_and_file_and_verify_is_clean(running_desk
         hits = search(session, "租赁合同", staff="archivist1", purpose="restore drill").hits
         assert [hit.case_no for hit in hits] == [case_no]
         session.commit()
-    assert (folder / ".storage_secret").read_text() == (Path(os.environ["DESK_DATA_DIR"]) / ".storage_secret").read_text()
+    assert (folder / ".storage_secret").read_text() == (
+        Path(os.environ["DESK_DATA_DIR"]) / ".storage_secret"
+    ).read_text()
     restored.dispose()
 
     status, out, err = _run(capsys, "restore", str(dest))  # the folder now holds a desk: refused
     assert status == 1 and "不是空目录" in err and "Traceback" not in err
 
 
-def test_a_damaged_backup_and_a_used_folder_are_refused_before_anything_is_written(running_desk, db_url, tmp_path,
-                                                                                   monkeypatch, request, capsys):
+def test_a_damaged_backup_and_a_used_folder_are_refused_before_anything_is_written(
+    running_desk, db_url, tmp_path, monkeypatch, request, capsys
+):
     dest = tmp_path / "backup"
     assert _run(capsys, "backup", str(dest))[0] == 0
     assert _run(capsys, "backup", str(dest))[0] == 1  # a backup never writes into a used folder
@@ -147,8 +164,9 @@ def test_a_damaged_backup_and_a_used_folder_are_refused_before_anything_is_writt
     assert status == 1 and f"数据目录 {folder} 不是空目录" in err and "Traceback" not in err
 
 
-def test_a_backup_taken_while_cases_are_written_is_one_consistent_moment(engine, data_dir, db_url, tmp_path,
-                                                                         monkeypatch, request, capsys):
+def test_a_backup_taken_while_cases_are_written_is_one_consistent_moment(
+    engine, data_dir, db_url, tmp_path, monkeypatch, request, capsys
+):
     """A writer thread archives a page, then opens a case with its transition and log row in one
     transaction, over and over; the backup in between must hold whole cases and their files."""
     person = add_person(engine)
@@ -160,14 +178,35 @@ def test_a_backup_taken_while_cases_are_written_is_one_consistent_moment(engine,
                 n = written[0]
                 archive_document(store, [page(f"合同 第{n}份")], info(person, case_no=f"BK-{n}"), engine=engine)
                 with session_scope(engine) as session:
-                    case = Case(case_no=f"BK-{n}", person_id=person, business_code="TQ401", review_mode="pay_first",
-                                state="submitted", opened_by="clerk1", opened_at=datetime.now(UTC))
+                    case = Case(
+                        case_no=f"BK-{n}",
+                        person_id=person,
+                        business_code="TQ401",
+                        review_mode="pay_first",
+                        state="submitted",
+                        opened_by="clerk1",
+                        opened_at=datetime.now(UTC),
+                    )
                     session.add(case)
                     session.flush()
-                    session.add(CaseTransition(case_id=case.id, action="submit", to_state="submitted",
-                                               actor="clerk1", actor_role="clerk", at=datetime.now(UTC)))
-                    log_access(session, staff="clerk1", action="open_case", person_id=person, purpose="test",
-                               case_no=case.case_no)
+                    session.add(
+                        CaseTransition(
+                            case_id=case.id,
+                            action="submit",
+                            to_state="submitted",
+                            actor="clerk1",
+                            actor_role="clerk",
+                            at=datetime.now(UTC),
+                        )
+                    )
+                    log_access(
+                        session,
+                        staff="clerk1",
+                        action="open_case",
+                        person_id=person,
+                        purpose="test",
+                        case_no=case.case_no,
+                    )
                 written[0] += 1
         except BaseException as error:
             errors.append(error)
@@ -209,8 +248,14 @@ def test_backup_and_restore_as_commands_of_a_sqlite_data_folder(tmp_path):
     env.pop("DESK_DATABASE_URL", None)
 
     def desk(*args: str, data: Path = folder) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "desk", *args], cwd=ROOT, env={**env, "DESK_DATA_DIR": str(data)},
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "desk", *args],
+            cwd=ROOT,
+            env={**env, "DESK_DATA_DIR": str(data)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     result = desk("backup", str(dest))  # nothing to back up yet: said, and no empty database made
     assert result.returncode == 1 and "没有数据库文件" in result.stderr and not (folder / "desk.sqlite3").exists()

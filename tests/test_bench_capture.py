@@ -55,21 +55,47 @@ def test_id_numbers_need_a_correct_check_character():
 
 
 def _photo(**truth) -> BenchItem:
-    page = PageTruth(skew_deg=-3.0, rotation=90, corners=[[10, 10], [90, 12], [88, 150], [12, 148]],
-                     fully_visible=True, doc_type="lease", id_number="11010519491231002X", **truth)
-    return BenchItem("gen-1", "photo", path=None, lang="chi_sim+eng", text="房屋租赁合同", pages=[page],  # type: ignore[arg-type]
-                     size=(100, 160), generated=True)
+    page = PageTruth(
+        skew_deg=-3.0,
+        rotation=90,
+        corners=[[10, 10], [90, 12], [88, 150], [12, 148]],
+        fully_visible=True,
+        doc_type="lease",
+        id_number="11010519491231002X",
+        **truth,
+    )
+    return BenchItem(
+        "gen-1",
+        "photo",
+        path=None,
+        lang="chi_sim+eng",
+        text="房屋租赁合同",
+        pages=[page],  # type: ignore[arg-type]
+        size=(100, 160),
+        generated=True,
+    )
 
 
 def test_scoring_compares_each_output_with_its_truth():
-    output = PageOutput(text="房屋租赁合同 11010519491231002X", skew_deg=-2.9, rotation=90,
-                        corners=[[11, 10], [90, 12], [88, 150], [12, 148]], found=True, doc_type="lease",
-                        id_numbers={"11010519491231002X"})
+    output = PageOutput(
+        text="房屋租赁合同 11010519491231002X",
+        skew_deg=-2.9,
+        rotation=90,
+        corners=[[11, 10], [90, 12], [88, 150], [12, 148]],
+        found=True,
+        doc_type="lease",
+        id_numbers={"11010519491231002X"},
+    )
     scored = score(_photo(), SystemRun("desk", [output], seconds=2.0))
     assert scored.cer == pytest.approx(18 / 6)  # the ID number is extra text: 18 insertions over 6 characters
     assert scored.skew_errors == [pytest.approx(0.1)]
     assert scored.corner_errors == [pytest.approx(0.25 / math.hypot(100, 160))]
-    assert (scored.found, scored.rotation_right, scored.type_right, scored.id_recalled) == ([True], [True], [True], [True])
+    assert (scored.found, scored.rotation_right, scored.type_right, scored.id_recalled) == (
+        [True],
+        [True],
+        [True],
+        [True],
+    )
 
     baseline = score(_photo(), SystemRun("tesseract", [PageOutput(text="房屋租赁", rotation=0)], seconds=1.0))
     assert baseline.found == [] and baseline.rotation_right == [False] and baseline.id_recalled == [False]
@@ -97,10 +123,19 @@ def test_the_corpus_marks_the_deskew_packages_regression_angles_as_whole_degrees
 
 
 def test_summaries_and_targets():
-    good = PageOutput(text="房屋租赁合同", skew_deg=-3.0, rotation=90, corners=[[10, 10], [90, 12], [88, 150], [12, 148]],
-                      found=True, doc_type="lease", id_numbers={"11010519491231002X"})
-    scores = [score(_photo(), SystemRun("desk", [good], seconds=2.0)),
-              score(_photo(), SystemRun("ocrmypdf", [PageOutput(text="房屋", rotation=0)], seconds=8.0))]
+    good = PageOutput(
+        text="房屋租赁合同",
+        skew_deg=-3.0,
+        rotation=90,
+        corners=[[10, 10], [90, 12], [88, 150], [12, 148]],
+        found=True,
+        doc_type="lease",
+        id_numbers={"11010519491231002X"},
+    )
+    scores = [
+        score(_photo(), SystemRun("desk", [good], seconds=2.0)),
+        score(_photo(), SystemRun("ocrmypdf", [PageOutput(text="房屋", rotation=0)], seconds=8.0)),
+    ]
     kinds = {"photo": {s.system: summarize([s]) for s in scores}}
     desk = kinds["photo"]["desk"]
     assert desk.cer == Summary(0.0, 0.0, 1) and desk.found == (1, 1) and desk.seconds_per_page == 2.0
@@ -144,13 +179,34 @@ def test_a_missing_corpus_is_a_clear_message_in_both_languages(tmp_path, capsys,
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_the_command_runs_every_system_on_a_small_selection(corpus, capsys):
-    code = main(["bench", "capture", "--corpus", str(corpus), "--generated", "1", "--held-out", "0",
-                 "--only", "gen-,phototest", "--scans", "0", "--batch", "0", "--no-ocrmypdf", "--json"])
+    code = main(
+        [
+            "bench",
+            "capture",
+            "--corpus",
+            str(corpus),
+            "--generated",
+            "1",
+            "--held-out",
+            "0",
+            "--only",
+            "gen-,phototest",
+            "--scans",
+            "0",
+            "--batch",
+            "0",
+            "--no-ocrmypdf",
+            "--json",
+        ]
+    )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     ran = {(s["item"], s["system"]) for s in report["items"]}
-    assert ran == {(item, system) for item in ("phototest", "gen-2026-000-id_card_front-photo")
-                   for system in ("desk", "tesseract", "rapidocr")}
+    assert ran == {
+        (item, system)
+        for item in ("phototest", "gen-2026-000-id_card_front-photo")
+        for system in ("desk", "tesseract", "rapidocr")
+    }
     assert set(report["kinds"]) == {"photo", "corpus-scan-en"}
     phototest = next(s for s in report["items"] if s["item"] == "phototest" and s["system"] == "tesseract")
     assert phototest["cer"] < 0.1 and phototest["seconds"] > 0  # Tesseract's own smoke-test page
@@ -170,11 +226,16 @@ def test_held_out_photos_are_shared_out_over_the_held_out_seeds_in_whole_rounds(
 def test_a_card_on_a_dark_desk_is_marked_as_such(tmp_path):
     docgen = load_docgen()
     dark = docgen.SceneOptions(background="dark", fill=0.45)
-    items = {name: materials._item_of(docgen.make_sample(5, doc_type, options, name=f"{name}.jpg"), tmp_path,
-                                      "photo", docgen)
-             for name, doc_type, options in (("dark-card", "bank_card", dark),
-                                             ("light-card", "bank_card", docgen.SceneOptions(background="light")),
-                                             ("dark-lease", "lease", dark))}
+    items = {
+        name: materials._item_of(
+            docgen.make_sample(5, doc_type, options, name=f"{name}.jpg"), tmp_path, "photo", docgen
+        )
+        for name, doc_type, options in (
+            ("dark-card", "bank_card", dark),
+            ("light-card", "bank_card", docgen.SceneOptions(background="light")),
+            ("dark-lease", "lease", dark),
+        )
+    }
     assert [items[n].pages[0].dark_card for n in ("dark-card", "light-card", "dark-lease")] == [True, False, False]
     card = items["dark-card"]
     assert card.kind == "photo" and card.generated and card.path.is_file() and card.pages[0].doc_type == "bank_card"
@@ -182,22 +243,54 @@ def test_a_card_on_a_dark_desk_is_marked_as_such(tmp_path):
 
 
 def _held_out(*, dark: bool = False, item: str = "held-1") -> BenchItem:
-    page = PageTruth(skew_deg=0.0, rotation=0, corners=[[10, 10], [90, 12], [88, 150], [12, 148]], fully_visible=True,
-                     doc_type="lease", id_number="11010519491231002X", dark_card=dark)
-    return BenchItem(item, "photo-held-out", path=None, lang="chi_sim+eng", text="租房协议", pages=[page],  # type: ignore[arg-type]
-                     size=(100, 160), generated=True)
+    page = PageTruth(
+        skew_deg=0.0,
+        rotation=0,
+        corners=[[10, 10], [90, 12], [88, 150], [12, 148]],
+        fully_visible=True,
+        doc_type="lease",
+        id_number="11010519491231002X",
+        dark_card=dark,
+    )
+    return BenchItem(
+        item,
+        "photo-held-out",
+        path=None,
+        lang="chi_sim+eng",
+        text="租房协议",
+        pages=[page],  # type: ignore[arg-type]
+        size=(100, 160),
+        generated=True,
+    )
 
 
-def _read(text: str, *, found: bool = True, doc_type: str = "lease", ids: frozenset = frozenset({"11010519491231002X"})):
-    return PageOutput(text=text, skew_deg=0.0, rotation=0, corners=[[10, 10], [90, 12], [88, 150], [12, 148]],
-                      found=found, doc_type=doc_type, id_numbers=set(ids))
+def _read(
+    text: str, *, found: bool = True, doc_type: str = "lease", ids: frozenset = frozenset({"11010519491231002X"})
+):
+    return PageOutput(
+        text=text,
+        skew_deg=0.0,
+        rotation=0,
+        corners=[[10, 10], [90, 12], [88, 150], [12, 148]],
+        found=found,
+        doc_type=doc_type,
+        id_numbers=set(ids),
+    )
 
 
 def test_held_out_targets_count_cer_id_numbers_types_and_dark_cards():
     # 20 held-out photos: one misses its ID number, all else right; two are dark cards, both found
-    scores = [score(_held_out(item=f"held-{i}", dark=i < 2),
-                    SystemRun("desk", [_read("租房协议", ids=frozenset() if i == 5 else frozenset({"11010519491231002X"}))],
-                              seconds=1.0)) for i in range(20)]
+    scores = [
+        score(
+            _held_out(item=f"held-{i}", dark=i < 2),
+            SystemRun(
+                "desk",
+                [_read("租房协议", ids=frozenset() if i == 5 else frozenset({"11010519491231002X"}))],
+                seconds=1.0,
+            ),
+        )
+        for i in range(20)
+    ]
     kinds = {"photo-held-out": {"desk": summarize(scores)}}
     assert kinds["photo-held-out"]["desk"].dark_cards_found == (2, 2)
     checks = {c.key.rsplit(".", 1)[1]: c for c in check_targets(kinds, scores, None)}
@@ -207,9 +300,14 @@ def test_held_out_targets_count_cer_id_numbers_types_and_dark_cards():
     assert checks["held_out_found"].passed is True
 
     # a lost dark card, a type wrong on two, and too many wrong characters: each target says so
-    worse = [score(_held_out(item="held-0", dark=True), SystemRun("desk", [_read("", found=False, ids=frozenset())], seconds=1.0)),
-             score(_held_out(item="held-1"), SystemRun("desk", [_read("租房协", doc_type="other")], seconds=1.0)),
-             score(_held_out(item="held-2"), SystemRun("desk", [_read("租房协议", doc_type="other")], seconds=1.0))]
+    worse = [
+        score(
+            _held_out(item="held-0", dark=True),
+            SystemRun("desk", [_read("", found=False, ids=frozenset())], seconds=1.0),
+        ),
+        score(_held_out(item="held-1"), SystemRun("desk", [_read("租房协", doc_type="other")], seconds=1.0)),
+        score(_held_out(item="held-2"), SystemRun("desk", [_read("租房协议", doc_type="other")], seconds=1.0)),
+    ]
     kinds = {"photo-held-out": {"desk": summarize(worse)}}
     checks = {c.key.rsplit(".", 1)[1]: c for c in check_targets(kinds, worse, None)}
     assert checks["held_out_found"].passed is False and checks["held_out_found"].measured == "2/3 · 0/1"
@@ -218,7 +316,9 @@ def test_held_out_targets_count_cer_id_numbers_types_and_dark_cards():
 
     # every page found but no dark card in the run: the dark-card half cannot be decided
     plain = [score(_held_out(), SystemRun("desk", [_read("租房协议")], seconds=1.0))]
-    checks = {c.key.rsplit(".", 1)[1]: c for c in check_targets({"photo-held-out": {"desk": summarize(plain)}}, plain, None)}
+    checks = {
+        c.key.rsplit(".", 1)[1]: c for c in check_targets({"photo-held-out": {"desk": summarize(plain)}}, plain, None)
+    }
     assert checks["held_out_found"].passed is None and checks["held_out_found"].measured == "1/1 · 0/0"
 
 
@@ -227,14 +327,18 @@ def _corpus(item: str, kind: str, lang: str) -> BenchItem:
 
 
 def test_english_scans_are_held_against_ocrmypdf_item_by_item():
-    runs = [("en-1", "corpus-scan-en", "eng", "the quick brown fox", "the quick brown fax"),
-            ("pdf-1", "corpus-pdf", "eng", "the quick brown fix", "the quick brown fox"),  # desk worse
-            ("zh-1", "corpus-scan-zh", "chi_sim+eng", "the quick brown fix", "the quick brown fox")]  # desk worse
+    runs = [
+        ("en-1", "corpus-scan-en", "eng", "the quick brown fox", "the quick brown fax"),
+        ("pdf-1", "corpus-pdf", "eng", "the quick brown fix", "the quick brown fox"),  # desk worse
+        ("zh-1", "corpus-scan-zh", "chi_sim+eng", "the quick brown fix", "the quick brown fox"),
+    ]  # desk worse
     scores = []
     for item, kind, lang, desk_text, other_text in runs:
         material = _corpus(item, kind, lang)
-        scores += [score(material, SystemRun("desk", [PageOutput(text=desk_text)], seconds=1.0)),
-                   score(material, SystemRun("ocrmypdf", [PageOutput(text=other_text)], seconds=3.0))]
+        scores += [
+            score(material, SystemRun("desk", [PageOutput(text=desk_text)], seconds=1.0)),
+            score(material, SystemRun("ocrmypdf", [PageOutput(text=other_text)], seconds=3.0)),
+        ]
     checks = {c.key.rsplit(".", 1)[1]: c for c in check_targets({}, scores, None)}
     english = checks["cer_each_english"]
     assert english.passed is False and english.measured.startswith("1/2 (pdf-1 ") and "zh-1" not in english.measured
@@ -262,15 +366,34 @@ def test_the_report_shows_every_system_and_kind():
 @pytest.mark.slow
 def test_the_command_runs_on_generated_material_alone_with_every_kind_and_the_raw_rapidocr_row(capsys):
     # no corpus needed: tuning photos, held-out photos and a flat scan, every system but OCRmyPDF (slow)
-    code = main(["bench", "capture", "--no-corpus", "--generated", "2", "--held-out", "2", "--scans", "1",
-                 "--batch", "0", "--no-ocrmypdf", "--json"])
+    code = main(
+        [
+            "bench",
+            "capture",
+            "--no-corpus",
+            "--generated",
+            "2",
+            "--held-out",
+            "2",
+            "--scans",
+            "1",
+            "--batch",
+            "0",
+            "--no-ocrmypdf",
+            "--json",
+        ]
+    )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     items = {(s["item"], s["system"]): s for s in report["items"]}
     names = sorted({item for item, _ in items})
-    assert names == ["gen-2026-000-id_card_front-photo", "gen-2026-001-household_register-photo",
-                     "gen-2027-000-id_card_front-scan",
-                     "held-7331-000-lease_rental_agreement-photo", "held-7331-001-lease_letting_contract-photo"]
+    assert names == [
+        "gen-2026-000-id_card_front-photo",
+        "gen-2026-001-household_register-photo",
+        "gen-2027-000-id_card_front-scan",
+        "held-7331-000-lease_rental_agreement-photo",
+        "held-7331-001-lease_letting_contract-photo",
+    ]
     assert {system for _, system in items} == {"desk", "tesseract", "rapidocr"}
     assert set(report["kinds"]) == {"photo", "photo-held-out", "scan"}
     assert all(set(per) == {"desk", "tesseract", "rapidocr"} for per in report["kinds"].values())
@@ -280,9 +403,14 @@ def test_the_command_runs_on_generated_material_alone_with_every_kind_and_the_ra
     assert raw["error"] is None and raw["seconds"] > 0 and raw["cer"] < 1  # PP-OCR read some of the page
     assert held["rapidocr"]["found"] == [0, 0]  # only desk looks for the page
     keys = {c["key"] for c in report["targets"]}
-    assert {"bench.capture.target.held_out_cer", "bench.capture.target.held_out_id_recall",
-            "bench.capture.target.held_out_doc_type", "bench.capture.target.held_out_found",
-            "bench.capture.target.cer_each_english", "bench.capture.target.speed"} <= keys
+    assert {
+        "bench.capture.target.held_out_cer",
+        "bench.capture.target.held_out_id_recall",
+        "bench.capture.target.held_out_doc_type",
+        "bench.capture.target.held_out_found",
+        "bench.capture.target.cer_each_english",
+        "bench.capture.target.speed",
+    } <= keys
     assert next(c for c in report["targets"] if c["key"] == "bench.capture.target.held_out_cer")["passed"] is not None
 
 

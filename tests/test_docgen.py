@@ -48,10 +48,17 @@ def test_uscc_and_bank_card_check_characters():
     assert total % 10 == 0
 
 
-@pytest.mark.parametrize("amount, words", [
-    ("2650", "贰仟陆佰伍拾元整"), ("10500", "壹万零伍佰元整"), ("100000", "壹拾万元整"),
-    ("1200.05", "壹仟贰佰元零伍分"), ("45600", "肆万伍仟陆佰元整"), ("1010", "壹仟零壹拾元整"),
-])
+@pytest.mark.parametrize(
+    "amount, words",
+    [
+        ("2650", "贰仟陆佰伍拾元整"),
+        ("10500", "壹万零伍佰元整"),
+        ("100000", "壹拾万元整"),
+        ("1200.05", "壹仟贰佰元零伍分"),
+        ("45600", "肆万伍仟陆佰元整"),
+        ("1010", "壹仟零壹拾元整"),
+    ],
+)
 def test_amounts_in_capital_numerals(amount, words):
     assert yuan_in_words(Decimal(amount)) == words
 
@@ -127,8 +134,16 @@ def test_corners_map_the_page_clockwise_from_its_upright_top_left(turned):
 def test_flat_scan_angle_is_exact_and_uses_the_deskew_sign():
     from deskew import determine_skew
 
-    options = SceneOptions(flat=True, angle_deg=3.0, tilt=0.0, light=0.0, blur_sigma=0.0, noise_sigma=0.5,
-                           jpeg_quality=95, background="white")
+    options = SceneOptions(
+        flat=True,
+        angle_deg=3.0,
+        tilt=0.0,
+        light=0.0,
+        blur_sigma=0.0,
+        noise_sigma=0.5,
+        jpeg_quality=95,
+        background="white",
+    )
     sample = make_sample(4, "lease", options)
     assert sample.turned_deg == 0 and sample.skew_deg == pytest.approx(-3.0, abs=1e-3)
     measured = determine_skew(cv2.cvtColor(sample.decode(), cv2.COLOR_BGR2GRAY))
@@ -154,7 +169,12 @@ def test_light_and_jpeg_quality_change_the_photo_as_asked():
     def paper_spread(sample) -> float:
         gray = _unwarp(sample, sample.corners)
         h, w = gray.shape
-        quarters = [gray[:h // 2, :w // 2], gray[:h // 2, w // 2:], gray[h // 2:, :w // 2], gray[h // 2:, w // 2:]]
+        quarters = [
+            gray[: h // 2, : w // 2],
+            gray[: h // 2, w // 2 :],
+            gray[h // 2 :, : w // 2],
+            gray[h // 2 :, w // 2 :],
+        ]
         levels = [float(np.percentile(q, 90)) for q in quarters]  # the paper, not the ink
         return max(levels) - min(levels)
 

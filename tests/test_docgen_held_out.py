@@ -36,8 +36,12 @@ from desk.bench.metrics import cer
 DOC_TYPES = tomllib.loads((Path(__file__).parents[1] / "desk/capture/doc_types.toml").read_text("utf-8"))["types"]
 ALL = {**TUNING_TEMPLATES, **HELD_OUT_TEMPLATES}
 # the tuning templates' own titles: a held-out template written apart must not reuse them
-TUNING_TITLES = {"lease": "房屋租赁合同", "application_form": "申请表", "purchase_contract": "买卖合同",
-                 "diagnosis_certificate": "诊断证明"}
+TUNING_TITLES = {
+    "lease": "房屋租赁合同",
+    "application_form": "申请表",
+    "purchase_contract": "买卖合同",
+    "diagnosis_certificate": "诊断证明",
+}
 
 
 def luhn_ok(number: str) -> bool:
@@ -54,8 +58,10 @@ def near(keyword: str, text: str) -> bool:
         return True
     if len(keyword) < 4:
         return False
-    return any(sum(a != b for a, b in zip(keyword, text[i:i + len(keyword)])) <= 1
-               for i in range(len(text) - len(keyword) + 1))
+    return any(
+        sum(a != b for a, b in zip(keyword, text[i : i + len(keyword)])) <= 1
+        for i in range(len(text) - len(keyword) + 1)
+    )
 
 
 @pytest.mark.parametrize("template", list(ALL))
@@ -65,8 +71,21 @@ def test_every_template_renders_and_prints_its_fields(template, seed):
     assert document.doc_type in TUNING_TEMPLATES and document.material.startswith("M")
     assert document.lines and all(line.strip() for line in document.lines)
     compact = re.sub(r"\s", "", document.text)  # a value may wrap, or print in two groups on two lines
-    for key in ("id_number", "name", "card_number", "bank", "contract_no", "certificate_no", "bank_card",
-                "account_no", "diagnosis", "property_certificate_no", "issuing_office", "validity", "unit_number"):
+    for key in (
+        "id_number",
+        "name",
+        "card_number",
+        "bank",
+        "contract_no",
+        "certificate_no",
+        "bank_card",
+        "account_no",
+        "diagnosis",
+        "property_certificate_no",
+        "issuing_office",
+        "validity",
+        "unit_number",
+    ):
         if key in document.fields:
             assert document.fields[key].replace(" ", "") in compact, key
     if "id_number" in document.fields:
@@ -89,7 +108,9 @@ def test_held_out_and_tuning_templates_are_disjoint_and_cover_the_common_types()
 def test_reworded_titles_are_not_the_classifiers_keywords(template):
     doc_type = render_template(template, random.Random(1)).doc_type
     rules = DOC_TYPES[doc_type]
-    labels = [word for key in ("key_labels", "labels", "common_labels") for group in rules.get(key, []) for word in group]
+    labels = [
+        word for key in ("key_labels", "labels", "common_labels") for group in rules.get(key, []) for word in group
+    ]
     for title in REWORDED_TITLES[template]:
         # the classifier's titles were written apart from these; none of them is printed in a held-out title
         assert not any(word in title for word in rules["titles"]), title
@@ -118,7 +139,7 @@ def test_bank_card_numbers_are_luhn_valid_and_printed_in_groups():
         number = document.fields["card_number"]
         assert number.isdigit() and 16 <= len(number) <= 19 and number.startswith("62"), number
         assert luhn_ok(number) and not luhn_ok(number[:-1] + str((int(number[-1]) + 1) % 10))
-        grouped = " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+        grouped = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
         if document.fields.get("layout") == "vertical":  # the groups wrapped over two rows
             rows = [line for line in document.lines if line.replace(" ", "").isdigit()]
             assert len(rows) == 2 and " ".join(rows) == grouped and document.image.height > document.image.width
@@ -144,7 +165,7 @@ def test_a_dark_card_is_dark_and_its_digits_light():
         grey = np.asarray(document.image.convert("L"))
         height, width = grey.shape
         assert np.median(grey) < 80
-        band = grey[int(height * 0.58):int(height * 0.72), int(width * 0.08):int(width * 0.9)]  # the number row
+        band = grey[int(height * 0.58) : int(height * 0.72), int(width * 0.08) : int(width * 0.9)]  # the number row
         assert band.max() > 190
         return
     pytest.fail("no navy card among twelve seeds")
@@ -186,7 +207,7 @@ def test_application_form_writes_the_id_number_one_digit_per_box():
     # the ID row: 18 cells of 6.2 mm from x = 45 mm, between y = 57 and 65 mm on a 200 dpi page
     grey = np.asarray(document.image.convert("L")).astype(int)
     mm = 200 / 25.4
-    row = grey[int(58 * mm):int(64 * mm), int(44 * mm):int(158 * mm)]
+    row = grey[int(58 * mm) : int(64 * mm), int(44 * mm) : int(158 * mm)]
     columns = (row < 120).mean(axis=0) > 0.8  # a vertical rule runs the whole cell height
     rules = np.flatnonzero(np.diff(columns.astype(int)) == 1)
     assert len(rules) == 19, len(rules)  # 18 boxes have 19 rules
@@ -234,11 +255,20 @@ def test_card_options_lay_cards_small_on_dark_or_wooden_desks():
     assert desks.count("dark") + desks.count("wood_dark") > len(desks) / 3
 
 
-@pytest.mark.parametrize("template, background", [("bank_card", "dark"), ("id_card_back", "wood_dark"),
-                                                  ("bank_card_printed", "dark")])
+@pytest.mark.parametrize(
+    "template, background", [("bank_card", "dark"), ("id_card_back", "wood_dark"), ("bank_card_printed", "dark")]
+)
 def test_a_card_on_a_dark_desk_has_exact_corners_inside_the_frame(template, background):
-    options = SceneOptions(angle_deg=12.0, fill=0.45, tilt=0.03, light=0.15, blur_sigma=0.4, noise_sigma=2.0,
-                           jpeg_quality=90, background=background)
+    options = SceneOptions(
+        angle_deg=12.0,
+        fill=0.45,
+        tilt=0.03,
+        light=0.15,
+        blur_sigma=0.4,
+        noise_sigma=2.0,
+        jpeg_quality=90,
+        background=background,
+    )
     sample = make_sample(31, template, options)
     frame = sample.decode()
     height, width = frame.shape[:2]
@@ -294,15 +324,18 @@ def test_held_out_photos_put_cards_small_on_the_desk():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("template", ["lease_rental_agreement", "lease_letting_contract", "id_card_back",
-                                      "purchase_contract", "retirement_certificate"])
+@pytest.mark.parametrize(
+    "template",
+    ["lease_rental_agreement", "lease_letting_contract", "id_card_back", "purchase_contract", "retirement_certificate"],
+)
 def test_tesseract_reads_the_held_out_and_new_ground_truth_off_the_page(template):
     """What we claim is printed (and written by hand) is closer to what OCR reads than another seed's text."""
     import pytesseract
 
     document = render_template(template, random.Random(5))
-    read = pytesseract.image_to_string(document.image.convert("RGB"), lang="chi_sim+eng",
-                                       config=f"--psm {6 if is_card(template) else 4}")
+    read = pytesseract.image_to_string(
+        document.image.convert("RGB"), lang="chi_sim+eng", config=f"--psm {6 if is_card(template) else 4}"
+    )
     own = cer(read, document.text, "chi_sim")
     other = cer(read, render_template(template, random.Random(6)).text, "chi_sim")
     assert own < 0.2 and other > own + 0.1, (own, other)

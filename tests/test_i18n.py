@@ -18,7 +18,8 @@ def test_every_key_has_both_languages_and_same_placeholders():
         assert _placeholders(entry["zh"]) == _placeholders(entry["en"]), key
         if "en_one" in entry:  # the singular of an English count
             assert _placeholders(entry["en_one"]) == _placeholders(entry["en"]) and "count" in _placeholders(
-                entry["en"]), key
+                entry["en"]
+            ), key
 
 
 def test_english_counts_of_one_are_singular():

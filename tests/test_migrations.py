@@ -47,36 +47,135 @@ def _fill_previous_release(engine) -> dict[str, int]:
     tables = MetaData()
     tables.reflect(engine)
     with engine.begin() as conn:
-        person = _insert(conn, tables, "person", id_number="210202198805170011", name="于海洋",
-                         phone="13912345678", sex="M", birth_date=date(1988, 5, 17), address="大连市中山区人民路 1 号")
-        account = _insert(conn, tables, "personal_account", account_no="900000000001", person_id=person, status="01",
-                          status_since=date(2015, 3, 1), opened_on=date(2015, 3, 1), balance_fen=5_000_000,
-                          deposit_base_fen=800_000, personal_rate_pct=12, employer_rate_pct=12,
-                          monthly_deposit_fen=192_000, deposit_months_total=24, bank_card_no="6217001234567890123")
-        _insert(conn, tables, "withdrawal", account_id=account, reason_code="05", amount_fen=120_000,
-                withdrawn_on=date(2025, 6, 1))
-        case = _insert(conn, tables, "case_file", case_no="DL2026-000001", person_id=person, business_code="TQ401",
-                       review_mode="pay_first", state="submitted", version=2, amount_fen=1_200_000,
-                       opened_by="clerk1", opened_at=OPENED)
+        person = _insert(
+            conn,
+            tables,
+            "person",
+            id_number="210202198805170011",
+            name="于海洋",
+            phone="13912345678",
+            sex="M",
+            birth_date=date(1988, 5, 17),
+            address="大连市中山区人民路 1 号",
+        )
+        account = _insert(
+            conn,
+            tables,
+            "personal_account",
+            account_no="900000000001",
+            person_id=person,
+            status="01",
+            status_since=date(2015, 3, 1),
+            opened_on=date(2015, 3, 1),
+            balance_fen=5_000_000,
+            deposit_base_fen=800_000,
+            personal_rate_pct=12,
+            employer_rate_pct=12,
+            monthly_deposit_fen=192_000,
+            deposit_months_total=24,
+            bank_card_no="6217001234567890123",
+        )
+        _insert(
+            conn,
+            tables,
+            "withdrawal",
+            account_id=account,
+            reason_code="05",
+            amount_fen=120_000,
+            withdrawn_on=date(2025, 6, 1),
+        )
+        case = _insert(
+            conn,
+            tables,
+            "case_file",
+            case_no="DL2026-000001",
+            person_id=person,
+            business_code="TQ401",
+            review_mode="pay_first",
+            state="submitted",
+            version=2,
+            amount_fen=1_200_000,
+            opened_by="clerk1",
+            opened_at=OPENED,
+        )
         _insert(conn, tables, "case_material", case_id=case, material="M01", status="proven")
-        _insert(conn, tables, "case_transition", case_id=case, action="submit", from_state="open",
-                to_state="submitted", actor="clerk1", actor_role="clerk", at=OPENED, comment="")
-        _insert(conn, tables, "access_log", at=OPENED, staff="clerk1", role="clerk", action="lookup",
-                person_id=person, purpose="counter", fields="", case_no="DL2026-000001")
+        _insert(
+            conn,
+            tables,
+            "case_transition",
+            case_id=case,
+            action="submit",
+            from_state="open",
+            to_state="submitted",
+            actor="clerk1",
+            actor_role="clerk",
+            at=OPENED,
+            comment="",
+        )
+        _insert(
+            conn,
+            tables,
+            "access_log",
+            at=OPENED,
+            staff="clerk1",
+            role="clerk",
+            action="lookup",
+            person_id=person,
+            purpose="counter",
+            fields="",
+            case_no="DL2026-000001",
+        )
         captured = datetime(2026, 11, 2, 9, 40)
-        document = _insert(conn, tables, "archive_document", doc_type="lease", material_code="M10", person_id=person,
-                           case_no="DL2026-000001", title="lease.jpg", captured_by="clerk1", captured_at=captured,
-                           source="upload", page_count=1, retention_class="withdrawal", legal_hold=False)
-        page = _insert(conn, tables, "archive_page", document_id=document, page_no=1, original_key="a" * 64 + ".jpg",
-                       width_px=200, height_px=100, doc_type="lease", text=PAGE_TEXT, fields={})
-        index_for(conn).add(conn, page, PAGE_TEXT, SimpleNamespace(doc_type="lease", captured_by="clerk1",
-                                                                   material_code="M10", captured_at=captured))
+        document = _insert(
+            conn,
+            tables,
+            "archive_document",
+            doc_type="lease",
+            material_code="M10",
+            person_id=person,
+            case_no="DL2026-000001",
+            title="lease.jpg",
+            captured_by="clerk1",
+            captured_at=captured,
+            source="upload",
+            page_count=1,
+            retention_class="withdrawal",
+            legal_hold=False,
+        )
+        page = _insert(
+            conn,
+            tables,
+            "archive_page",
+            document_id=document,
+            page_no=1,
+            original_key="a" * 64 + ".jpg",
+            width_px=200,
+            height_px=100,
+            doc_type="lease",
+            text=PAGE_TEXT,
+            fields={},
+        )
+        index_for(conn).add(
+            conn,
+            page,
+            PAGE_TEXT,
+            SimpleNamespace(doc_type="lease", captured_by="clerk1", material_code="M10", captured_at=captured),
+        )
     return {"person": person, "account": account, "case": case, "document": document, "page": page}
 
 
 def _counts(engine) -> dict[str, int]:
-    names = ("person", "personal_account", "withdrawal", "case_file", "case_material", "case_transition",
-             "access_log", "archive_document", "archive_page")
+    names = (
+        "person",
+        "personal_account",
+        "withdrawal",
+        "case_file",
+        "case_material",
+        "case_transition",
+        "access_log",
+        "archive_document",
+        "archive_page",
+    )
     with engine.connect() as conn:
         return {name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() for name in names}
 
@@ -94,8 +193,11 @@ def test_a_previous_release_database_is_upgraded_in_place_with_every_row(db_url,
     with engine.connect() as conn:  # the new columns have their server defaults on the old rows
         assert conn.execute(text("SELECT brought_forward_fen FROM personal_account")).scalar_one() == 0
         assert conn.execute(text("SELECT kind, case_no FROM withdrawal")).one() == ("withdrawal", None)
-        assert conn.execute(text("SELECT declared, case_no, submission_key FROM case_file")).one() == \
-            ("", "DL2026-000001", None)
+        assert conn.execute(text("SELECT declared, case_no, submission_key FROM case_file")).one() == (
+            "",
+            "DL2026-000001",
+            None,
+        )
         assert conn.execute(text("SELECT flags FROM case_material")).scalar_one() is None
         # an old case has no recorded papers and no counter time: nothing then said what it spared
         assert conn.execute(text("SELECT looked_up_at, counter_seconds FROM case_file")).one() == (None, None)
@@ -114,16 +216,49 @@ def test_a_previous_release_database_is_upgraded_in_place_with_every_row(db_url,
         session.commit()
 
     with session_scope(engine) as session:  # what today's code writes fits: a draft has no number …
-        session.add(Case(person_id=ids["person"], business_code="TQ401", review_mode="pay_first", state="draft",
-                         opened_by="clerk1", opened_at=OPENED, submission_key="k-1"))
-        session.add(Withdrawal(account_id=ids["account"], reason_code="05", amount_fen=10_000,
-                               withdrawn_on=date(2026, 11, 2), case_no="DL2026-000001", posted_by="clerk1"))
+        session.add(
+            Case(
+                person_id=ids["person"],
+                business_code="TQ401",
+                review_mode="pay_first",
+                state="draft",
+                opened_by="clerk1",
+                opened_at=OPENED,
+                submission_key="k-1",
+            )
+        )
+        session.add(
+            Withdrawal(
+                account_id=ids["account"],
+                reason_code="05",
+                amount_fen=10_000,
+                withdrawn_on=date(2026, 11, 2),
+                case_no="DL2026-000001",
+                posted_by="clerk1",
+            )
+        )
     with pytest.raises(IntegrityError), session_scope(engine) as session:  # … a case posts once per kind
-        session.add(Withdrawal(account_id=ids["account"], reason_code="05", amount_fen=10_000,
-                               withdrawn_on=date(2026, 11, 2), case_no="DL2026-000001"))
+        session.add(
+            Withdrawal(
+                account_id=ids["account"],
+                reason_code="05",
+                amount_fen=10_000,
+                withdrawn_on=date(2026, 11, 2),
+                case_no="DL2026-000001",
+            )
+        )
     with pytest.raises(IntegrityError), session_scope(engine) as session:  # … and a submission key is unique
-        session.add(Case(person_id=ids["person"], business_code="TQ401", review_mode="pay_first", state="draft",
-                         opened_by="clerk1", opened_at=OPENED, submission_key="k-1"))
+        session.add(
+            Case(
+                person_id=ids["person"],
+                business_code="TQ401",
+                review_mode="pay_first",
+                state="draft",
+                opened_by="clerk1",
+                opened_at=OPENED,
+                submission_key="k-1",
+            )
+        )
     with session_scope(engine) as session:
         balance = session.execute(select(PersonalAccount.brought_forward_fen)).scalar_one()
         assert balance == 0
@@ -142,8 +277,16 @@ def test_init_db_takes_a_database_without_revision_for_the_previous_release(db_u
     assert _counts(engine)["case_transition"] == 1
     assert schema_differences(engine) == []
     with session_scope(engine) as session:  # a draft without a number: the stop-gap could not allow it
-        session.add(Case(person_id=1, business_code="TQ401", review_mode="pay_first", state="draft",
-                         opened_by="clerk1", opened_at=OPENED))
+        session.add(
+            Case(
+                person_id=1,
+                business_code="TQ401",
+                review_mode="pay_first",
+                state="draft",
+                opened_by="clerk1",
+                opened_at=OPENED,
+            )
+        )
     engine.dispose()
 
 
@@ -153,9 +296,10 @@ def _stop_gap(engine) -> None:
     Only the money release's own columns (revision 0002's): it knew no later ones."""
     import importlib
 
-    import desk.models  # noqa: F401
     from sqlalchemy import inspect
     from sqlmodel import SQLModel
+
+    import desk.models  # noqa: F401
 
     money = importlib.import_module("desk.migrations.versions.0002_money").new_columns()
     inspector = inspect(engine)
@@ -192,14 +336,18 @@ def _schema_objects(engine) -> set[tuple[str, str]]:
     """What the models do not declare but the schema must have: triggers and the full-text index."""
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            rows = conn.execute(text("SELECT type, name FROM sqlite_master WHERE type = 'trigger' "
-                                     "OR name LIKE 'archive_page_fts%'"))
+            rows = conn.execute(
+                text("SELECT type, name FROM sqlite_master WHERE type = 'trigger' OR name LIKE 'archive_page_fts%'")
+            )
         else:
-            rows = conn.execute(text(
-                "SELECT 'trigger', tgname FROM pg_trigger WHERE NOT tgisinternal UNION "
-                "SELECT 'function', proname FROM pg_proc WHERE proname LIKE '%refuse_change' UNION "
-                "SELECT 'relation', relname FROM pg_class WHERE relname LIKE 'archive_page_terms%' "
-                "OR relname = 'ix_archive_page_terms'"))
+            rows = conn.execute(
+                text(
+                    "SELECT 'trigger', tgname FROM pg_trigger WHERE NOT tgisinternal UNION "
+                    "SELECT 'function', proname FROM pg_proc WHERE proname LIKE '%refuse_change' UNION "
+                    "SELECT 'relation', relname FROM pg_class WHERE relname LIKE 'archive_page_terms%' "
+                    "OR relname = 'ix_archive_page_terms'"
+                )
+            )
         return {tuple(row) for row in rows}
 
 
@@ -218,8 +366,11 @@ def test_creating_an_empty_database_gives_the_schema_of_every_revision(db_url, s
     assert schema_differences(fast) == [] and schema_differences(stepwise) == []
     objects = _schema_objects(fast)
     assert objects == _schema_objects(stepwise)
-    expected = {"case_transition_no_update", "access_log_no_delete"} if fast.dialect.name == "sqlite" else \
-        {"case_transition_no_change", "access_log_no_truncate", "ix_archive_page_terms"}
+    expected = (
+        {"case_transition_no_update", "access_log_no_delete"}
+        if fast.dialect.name == "sqlite"
+        else {"case_transition_no_change", "access_log_no_truncate", "ix_archive_page_terms"}
+    )
     assert expected <= {name for _kind, name in objects}
     for engine in (fast, stepwise):
         with engine.connect() as conn:
@@ -233,8 +384,9 @@ def test_an_unknown_revision_is_refused_with_a_message(tmp_path, data_dir):
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     env = {**os.environ, "DESK_DATABASE_URL": str(engine.url), "DESK_DEFAULT_LANGUAGE": "en"}
-    result = subprocess.run([sys.executable, "-m", "desk", "migrate"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "desk", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 1 and "could not be upgraded" in result.stderr and "9999" in result.stderr
     assert "Traceback" not in result.stderr
     engine.dispose()
@@ -252,15 +404,23 @@ def test_migrate_command_upgrades_a_previous_release_file(tmp_path):
     env.pop("DESK_DATABASE_URL", None)
 
     def migrate(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "desk", "migrate", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "desk", "migrate", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     first = migrate()
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == f"数据库已升级：上一版本（无版本记录） → {head_revision()}（最新）"
     again = migrate("--lang", "en")
-    assert again.returncode == 0 and again.stdout.strip() == \
-        f"The database is at revision {head_revision()}, the newest: nothing to do"
+    assert (
+        again.returncode == 0
+        and again.stdout.strip() == f"The database is at revision {head_revision()}, the newest: nothing to do"
+    )
     engine = make_engine(f"sqlite:///{folder / 'desk.sqlite3'}")
     assert _counts(engine)["case_file"] == 1 and schema_differences(engine) == []
     with engine.begin() as conn:

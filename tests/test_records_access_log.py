@@ -14,15 +14,24 @@ from desk.security.access_log import APPEND_ONLY_MESSAGE, AccessLog, log_access
 
 def _rows(engine):
     with session_scope(engine) as session:
-        return [(r.staff, r.role, r.action, r.person_id, r.purpose, r.fields, r.case_no)
-                for r in session.execute(select(AccessLog).order_by(AccessLog.id)).scalars()]
+        return [
+            (r.staff, r.role, r.action, r.person_id, r.purpose, r.fields, r.case_no)
+            for r in session.execute(select(AccessLog).order_by(AccessLog.id)).scalars()
+        ]
 
 
 def test_log_access_appends_what_it_was_given(engine):
     clerk = SimpleNamespace(username="clerk01", role="clerk")
     with session_scope(engine) as session:
-        entry = log_access(session, staff=clerk, action="unmask", person_id=42, purpose="rent withdrawal",
-                           fields=["id_number", "phone"], case_no="C2026-0001")
+        entry = log_access(
+            session,
+            staff=clerk,
+            action="unmask",
+            person_id=42,
+            purpose="rent withdrawal",
+            fields=["id_number", "phone"],
+            case_no="C2026-0001",
+        )
         assert entry.id is not None and entry.at.tzinfo is not None
         log_access(session, staff="supervisor1", action="lookup", purpose="approval")
     assert _rows(engine) == [

@@ -12,18 +12,21 @@ from desk.records.calendar_months import add_months, months_between
 from desk.records.profile import next_allowed_date
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2024, 2, 29), 12, date(2025, 2, 28)),   # the day does not exist: the month's last day
-    (date(2024, 2, 29), 48, date(2028, 2, 29)),   # it exists again four years on
-    (date(2023, 2, 28), 12, date(2024, 2, 28)),   # not the 29th: the same day exists
-    (date(2025, 1, 31), 1, date(2025, 2, 28)),
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),
-    (date(2024, 8, 31), 6, date(2025, 2, 28)),
-    (date(2025, 3, 31), -1, date(2025, 2, 28)),
-    (date(2025, 12, 15), 1, date(2026, 1, 15)),
-    (date(2025, 1, 15), -1, date(2024, 12, 15)),
-    (date(2025, 5, 31), 12, date(2026, 5, 31)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),  # the day does not exist: the month's last day
+        (date(2024, 2, 29), 48, date(2028, 2, 29)),  # it exists again four years on
+        (date(2023, 2, 28), 12, date(2024, 2, 28)),  # not the 29th: the same day exists
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2024, 8, 31), 6, date(2025, 2, 28)),
+        (date(2025, 3, 31), -1, date(2025, 2, 28)),
+        (date(2025, 12, 15), 1, date(2026, 1, 15)),
+        (date(2025, 1, 15), -1, date(2024, 12, 15)),
+        (date(2025, 5, 31), 12, date(2026, 5, 31)),
+    ],
+)
 def test_add_months(day, months, expected):
     assert add_months(day, months) == expected
 

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def _desk(data_dir, *args, language="zh-CN"):
     env = {**os.environ, "DESK_DATA_DIR": str(data_dir), "DESK_DEFAULT_LANGUAGE": language}
     env.pop("DESK_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "desk", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "desk", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +37,10 @@ def _mask(id_number: str) -> str:
 
 def _first_customer(folder) -> tuple[str, str, str, str]:
     with sqlite3.connect(folder / "desk.sqlite3") as conn:
-        return conn.execute("SELECT p.id_number, p.name, p.phone, a.account_no FROM person p "
-                            "JOIN personal_account a ON a.person_id = p.id ORDER BY p.id LIMIT 1").fetchone()
+        return conn.execute(
+            "SELECT p.id_number, p.name, p.phone, a.account_no FROM person p "
+            "JOIN personal_account a ON a.person_id = p.id ORDER BY p.id LIMIT 1"
+        ).fetchone()
 
 
 def test_seed_refuses_a_database_with_customers(seeded_dir):
@@ -55,7 +58,8 @@ def test_lookup_prints_a_masked_profile_and_logs_it(seeded_dir):
     assert f"{phone[:3]}****{phone[-4:]}" in result.stdout and "公安人口库" in result.stdout
     with sqlite3.connect(seeded_dir / "desk.sqlite3") as conn:
         assert conn.execute("SELECT staff, action, purpose FROM access_log WHERE person_id = 1").fetchall() == [
-            ("clerk09", "lookup", "inquiry")]
+            ("clerk09", "lookup", "inquiry")
+        ]
 
 
 def test_lookup_json_by_account_and_by_name(seeded_dir):
@@ -78,16 +82,37 @@ def test_wrong_check_digit_and_unknown_customer(seeded_dir):
 
 
 def test_bench_lookup_prints_percentiles_and_baseline(tmp_path):
-    result = _desk(tmp_path, "bench", "lookup", "--customers", "300", "--queries", "40", "--data-dir",
-                   str(tmp_path / "bench"), language="en")
+    result = _desk(
+        tmp_path,
+        "bench",
+        "lookup",
+        "--customers",
+        "300",
+        "--queries",
+        "40",
+        "--data-dir",
+        str(tmp_path / "bench"),
+        language="en",
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Seeded in" in out and "p95" in out and "Baseline" in out
     for label in ("ID number", "account number", "name + last 4", "name only"):
         assert label in out
-    again = _desk(tmp_path, "bench", "lookup", "--customers", "300", "--queries", "40", "--data-dir",
-                  str(tmp_path / "bench"), language="en")
+    again = _desk(
+        tmp_path,
+        "bench",
+        "lookup",
+        "--customers",
+        "300",
+        "--queries",
+        "40",
+        "--data-dir",
+        str(tmp_path / "bench"),
+        language="en",
+    )
     assert "Reusing" in again.stdout
-    wrong = _desk(tmp_path, "bench", "lookup", "--customers", "500", "--data-dir", str(tmp_path / "bench"),
-                  language="en")
+    wrong = _desk(
+        tmp_path, "bench", "lookup", "--customers", "500", "--data-dir", str(tmp_path / "bench"), language="en"
+    )
     assert wrong.returncode == 1 and "has 300 customers" in wrong.stdout

@@ -40,8 +40,11 @@ class Tally:
 def _all_provable_proven(checklist: Checklist) -> bool:
     """Every material that system data can prove (and that is needed) is proven."""
     catalog = get_catalog()
-    provable = [item for need, item in zip(checklist.business.materials, checklist.items, strict=True)
-                if catalog.stand_ins_for(need) and item.status != NOT_APPLICABLE]
+    provable = [
+        item
+        for need, item in zip(checklist.business.materials, checklist.items, strict=True)
+        if catalog.stand_ins_for(need) and item.status != NOT_APPLICABLE
+    ]
     return bool(provable) and all(item.status == PROVEN for item in provable)
 
 

@@ -71,7 +71,8 @@ def test_numbers_are_valid_and_local(generated):
         assert "大连市" in person["address"]
     accounts = generated["personal_account"]
     assert len({a["account_no"] for a in accounts}) == len(accounts) and all(
-        len(a["account_no"]) == 12 for a in accounts)
+        len(a["account_no"]) == 12 for a in accounts
+    )
     luhn_warnings = sum(check_bank_card(a["bank_card_no"]).warning is not None for a in accounts)
     assert 0 < luhn_warnings < len(accounts) * 0.03
     valid = [e["credit_code"] for e in generated["employer"] if check_credit_code(e["credit_code"]).ok]
@@ -98,16 +99,30 @@ def test_every_business_has_customers_proven_and_not(generated):
     status = Counter(a["status"] for a in generated["personal_account"])
     assert {"01", "02", "05", "06", "00"} <= set(status)
     people = {p["id"] for p in generated["person"]}
-    for kind in ("hukou", "marriage", "property", "credit", "retirement", "disability", "social_assistance",
-                 "medical", "purchase_filing", "lease_filing", "tax", "education"):
+    for kind in (
+        "hukou",
+        "marriage",
+        "property",
+        "credit",
+        "retirement",
+        "disability",
+        "social_assistance",
+        "medical",
+        "purchase_filing",
+        "lease_filing",
+        "tax",
+        "education",
+    ):
         assert facts.get(kind), f"nobody has a {kind} fact"
         assert people - set(facts[kind]), f"everybody has a {kind} fact"
     assert any(p["owns_home_in_dalian"] for p in facts["property"].values())
     assert any(not p["owns_home_in_dalian"] for p in facts["property"].values())
     assert any(p["has_commercial_loan"] for p in facts["credit"].values())
     assert any(p["retired"] for p in facts["retirement"].values())
-    assert any(p["status"] == "married" and p["spouse_id_number"] in {q["id_number"] for q in generated["person"]}
-               for p in facts["marriage"].values()), "some spouses are customers too"
+    assert any(
+        p["status"] == "married" and p["spouse_id_number"] in {q["id_number"] for q in generated["person"]}
+        for p in facts["marriage"].values()
+    ), "some spouses are customers too"
     assert any(not p["alive"] for p in facts["identity"].values())
     assert any(p["cancel_reason"] == "abroad" for p in facts["hukou"].values())
     assert any(not p["local_to_dalian"] for p in facts["hukou"].values())
@@ -135,18 +150,31 @@ def test_seed_database_writes_once_on_both_engines(engine):
     assert seed_database(engine, customers=120, seed=3, as_of=TODAY)["skipped"] is True
     with session_scope(engine) as session:
         assert session.execute(select(func.count()).select_from(Person)).scalar_one() == 120
-        session.add(Person(id_number="110105194912310029", name="新客户", phone="13800000000", sex="F",
-                           birth_date=date(1949, 12, 31), address="北京市"))
+        session.add(
+            Person(
+                id_number="110105194912310029",
+                name="新客户",
+                phone="13800000000",
+                sex="F",
+                birth_date=date(1949, 12, 31),
+                address="北京市",
+            )
+        )
         session.flush()  # the id sequence was moved past the seeded rows
-        payload = session.execute(text("SELECT payload FROM registry_fact WHERE kind = 'identity' "
-                                       "ORDER BY id LIMIT 1")).scalar_one()
+        payload = session.execute(
+            text("SELECT payload FROM registry_fact WHERE kind = 'identity' ORDER BY id LIMIT 1")
+        ).scalar_one()
     assert "alive" in (payload if isinstance(payload, dict) else json.loads(payload))
 
 
 def test_a_failed_seed_leaves_nothing_behind(engine):
     with session_scope(engine) as session:  # an employer row that collides with the first generated one
-        session.execute(text("INSERT INTO employer (id, unit_account, name, credit_code, status, district_code, "
-                             "opened_on) VALUES (1, 'X', 'X', 'X', '01', '210202', '2020-01-01')"))
+        session.execute(
+            text(
+                "INSERT INTO employer (id, unit_account, name, credit_code, status, district_code, "
+                "opened_on) VALUES (1, 'X', 'X', 'X', '01', '210202', '2020-01-01')"
+            )
+        )
     with pytest.raises(IntegrityError):
         seed_database(engine, customers=50, seed=3, as_of=TODAY)
     assert database_is_empty(engine)
@@ -162,8 +190,11 @@ def test_life_events_are_dated_consistently(generated):
     for w in generated["withdrawal"]:
         withdrawals.setdefault(w["account_id"], []).append(w)
     facts = {(f["person_id"], f["kind"]): f["payload"] for f in generated["registry_fact"]}
-    dead = {pid: date.fromisoformat(p["died_on"]) for (pid, kind), p in facts.items()
-            if kind == "identity" and not p["alive"]}
+    dead = {
+        pid: date.fromisoformat(p["died_on"])
+        for (pid, kind), p in facts.items()
+        if kind == "identity" and not p["alive"]
+    }
     assert dead and any(accounts[pid]["status"] == "02" for pid in dead), "deceased depositors, heirs not yet come"
     for pid, died_on in dead.items():
         account = accounts[pid]

@@ -25,8 +25,9 @@ AS_OF = "2026-11-16"
 def _seed_cli(data_dir: Path, *args: str, language: str = "en") -> subprocess.CompletedProcess:
     env = {**os.environ, "DESK_DATA_DIR": str(data_dir), "DESK_DEFAULT_LANGUAGE": language}
     env.pop("DESK_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "desk", "seed", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "desk", "seed", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def _digest(database: Path) -> tuple[str, dict[str, int]]:
@@ -71,14 +72,18 @@ def _rows(engine, table_name: str) -> list[tuple]:
     table = SQLModel.metadata.tables[table_name]
     with engine.connect() as conn:
         rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
-    return [tuple(v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo else v
-                  for v in row) for row in rows]
+    return [
+        tuple(v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo else v for v in row)
+        for row in rows
+    ]
 
 
 def test_postgresql_gets_the_same_rows_as_sqlite(pg_cluster, tmp_path):
     as_of = date.fromisoformat(AS_OF)
-    engines = [make_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}"),
-               make_engine(pg_cluster.create_database(f"repro{os.getpid()}"))]
+    engines = [
+        make_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}"),
+        make_engine(pg_cluster.create_database(f"repro{os.getpid()}")),
+    ]
     try:
         summaries = []
         for engine in engines:

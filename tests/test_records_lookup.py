@@ -28,17 +28,28 @@ def seeded(engine):
 
 
 def _person(session, where: str = "1 = 1") -> tuple[int, str, str, str, str]:
-    return session.execute(text(
-        "SELECT p.id, p.id_number, p.name, p.phone, a.account_no FROM person p "
-        f"JOIN personal_account a ON a.person_id = p.id WHERE {where} ORDER BY p.id LIMIT 1")).one()
+    return session.execute(
+        text(
+            "SELECT p.id, p.id_number, p.name, p.phone, a.account_no FROM person p "
+            f"JOIN personal_account a ON a.person_id = p.id WHERE {where} ORDER BY p.id LIMIT 1"
+        )
+    ).one()
 
 
 def _add_namesakes(session, name: str, phones: list[str]) -> list[int]:
     people = []
     for number, phone in enumerate(phones):
         body = f"11010519800101{number:03d}"
-        people.append(Person(id_number=body + id_check_char(body), name=name, phone=phone, sex="M",
-                             birth_date=date(1980, 1, 1), address="北京市"))
+        people.append(
+            Person(
+                id_number=body + id_check_char(body),
+                name=name,
+                phone=phone,
+                sex="M",
+                birth_date=date(1980, 1, 1),
+                address="北京市",
+            )
+        )
     session.add_all(people)
     session.flush()  # on PostgreSQL this also proves the seed moved the id sequence past its rows
     return [p.id for p in people]
@@ -114,23 +125,29 @@ def test_many_namesakes_give_a_short_list_and_the_count(seeded):
 def test_every_lookup_writes_an_access_log_row(seeded):
     with session_scope(seeded) as session:
         pid, id_number, *_ = _person(session)
-        outcome, profile = lookup_customer(session, id_number, staff="clerk07", purpose="rent withdrawal",
-                                           today=TODAY)
+        outcome, profile = lookup_customer(session, id_number, staff="clerk07", purpose="rent withdrawal", today=TODAY)
         assert outcome.kind == FOUND and profile.person.person_id == pid
         missing, nothing = lookup_customer(session, "999999999999", staff="clerk07", purpose="inquiry")
         assert missing.kind == NOT_FOUND and nothing is None
     with session_scope(seeded) as session:
-        rows = session.execute(select(AccessLog.staff, AccessLog.action, AccessLog.person_id, AccessLog.purpose)
-                               .order_by(AccessLog.id)).all()
-    assert [tuple(r) for r in rows] == [("clerk07", "lookup", pid, "rent withdrawal"),
-                                        ("clerk07", "lookup", None, "inquiry")]
+        rows = session.execute(
+            select(AccessLog.staff, AccessLog.action, AccessLog.person_id, AccessLog.purpose).order_by(AccessLog.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("clerk07", "lookup", pid, "rent withdrawal"),
+        ("clerk07", "lookup", None, "inquiry"),
+    ]
 
 
 def test_profile_holds_everything_with_sources(seeded):
     with session_scope(seeded) as session:
-        pid = session.execute(text("SELECT a.person_id FROM personal_account a JOIN withdrawal w "
-                                   "ON w.account_id = a.id WHERE w.reason_code = '07' "
-                                   "ORDER BY a.person_id LIMIT 1")).scalar_one()
+        pid = session.execute(
+            text(
+                "SELECT a.person_id FROM personal_account a JOIN withdrawal w "
+                "ON w.account_id = a.id WHERE w.reason_code = '07' "
+                "ORDER BY a.person_id LIMIT 1"
+            )
+        ).scalar_one()
         profile = load_profile(session, pid, today=TODAY)
         with pytest.raises(CustomerNotFound):
             load_profile(session, 10**9, today=TODAY)
@@ -144,8 +161,14 @@ def test_profile_holds_everything_with_sources(seeded):
     assert profile.next_allowed["07"] == rent[0].next_allowed_on
     assert rent[0].next_allowed_on.year == rent[0].withdrawn_on.year + 1
     kinds = [answer.kind for answer in profile.registry]
-    assert len(kinds) == len(set(kinds)) and {"identity", "hukou", "marriage", "property", "credit",
-                                              "retirement"} <= set(kinds)
+    assert len(kinds) == len(set(kinds)) and {
+        "identity",
+        "hukou",
+        "marriage",
+        "property",
+        "credit",
+        "retirement",
+    } <= set(kinds)
     identity = profile.answer("identity")
     assert identity.proven and identity.source == "mps_population" and identity.as_of.tzinfo is not None
     assert identity.get("name") == profile.person.name
@@ -154,13 +177,16 @@ def test_profile_holds_everything_with_sources(seeded):
 
 def test_next_withdrawal_after_29_february(seeded):
     with session_scope(seeded) as session:
-        pid, account_id = session.execute(select(PersonalAccount.person_id, PersonalAccount.id)
-                                          .order_by(PersonalAccount.id).limit(1)).one()
+        pid, account_id = session.execute(
+            select(PersonalAccount.person_id, PersonalAccount.id).order_by(PersonalAccount.id).limit(1)
+        ).one()
         session.execute(text("DELETE FROM withdrawal WHERE account_id = :a"), {"a": account_id})
-        session.add(Withdrawal(account_id=account_id, reason_code="07", amount_fen=2_160_000,
-                               withdrawn_on=date(2024, 2, 29)))
-        session.add(Withdrawal(account_id=account_id, reason_code="01", amount_fen=10_000_000,
-                               withdrawn_on=date(2023, 5, 31)))
+        session.add(
+            Withdrawal(account_id=account_id, reason_code="07", amount_fen=2_160_000, withdrawn_on=date(2024, 2, 29))
+        )
+        session.add(
+            Withdrawal(account_id=account_id, reason_code="01", amount_fen=10_000_000, withdrawn_on=date(2023, 5, 31))
+        )
         session.flush()
         profile = load_profile(session, pid, today=date(2024, 6, 1))
     assert profile.next_allowed == {"07": date(2025, 2, 28)}

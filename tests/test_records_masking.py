@@ -27,24 +27,57 @@ def test_short_values_are_fully_hidden():
 
 
 def test_payload_masking_reaches_nested_personal_keys():
-    payload = {"status": "married", "spouse_id_number": "210203199001011234", "spouse_name": "王芳",
-               "homes": [{"owner_name": "王芳", "area_m2": 90}], "alive": True}
+    payload = {
+        "status": "married",
+        "spouse_id_number": "210203199001011234",
+        "spouse_name": "王芳",
+        "homes": [{"owner_name": "王芳", "area_m2": 90}],
+        "alive": True,
+    }
     masked = mask_payload(payload)
-    assert masked == {"status": "married", "spouse_id_number": "2102**********1234", "spouse_name": "王*",
-                      "homes": [{"owner_name": "王*", "area_m2": 90}], "alive": True}
+    assert masked == {
+        "status": "married",
+        "spouse_id_number": "2102**********1234",
+        "spouse_name": "王*",
+        "homes": [{"owner_name": "王*", "area_m2": 90}],
+        "alive": True,
+    }
     assert payload["spouse_name"] == "王芳", "the original is untouched"
 
 
 def test_profile_tree_is_masked_but_employer_name_is_not():
-    fact = FactView(1, "marriage", "mca_marriage", datetime(2026, 9, 1, tzinfo=UTC),
-                    {"spouse_id_number": "210203199001011234", "spouse_name": "王芳"})
+    fact = FactView(
+        1,
+        "marriage",
+        "mca_marriage",
+        datetime(2026, 9, 1, tzinfo=UTC),
+        {"spouse_id_number": "210203199001011234", "spouse_name": "王芳"},
+    )
     profile = CustomerProfile(
         person=PersonInfo(1, "210203199001011234", "张伟", "M", date(1990, 1, 1), 36, "13812341234", "大连"),
-        account=AccountInfo("210200000001", "01", date(2020, 1, 1), date(2020, 1, 1), 100, 100, 5, 5, 10, 12, 12,
-                            date(2026, 8, 1), "6217001234567890123", None),
+        account=AccountInfo(
+            "210200000001",
+            "01",
+            date(2020, 1, 1),
+            date(2020, 1, 1),
+            100,
+            100,
+            5,
+            5,
+            10,
+            12,
+            12,
+            date(2026, 8, 1),
+            "6217001234567890123",
+            None,
+        ),
         employer=EmployerInfo("2102000001", "大连港务有限公司", "91350100M000100Y43", None, "01"),
-        deposits=(), withdrawals=(), next_allowed={}, loans=(),
-        registry=(RegistryAnswer("marriage", "mca_marriage", PROVEN, (fact,), fact.as_of),))
+        deposits=(),
+        withdrawals=(),
+        next_allowed={},
+        loans=(),
+        registry=(RegistryAnswer("marriage", "mca_marriage", PROVEN, (fact,), fact.as_of),),
+    )
     masked = mask_dataclass(profile)
     assert masked.person.id_number == "2102**********1234"
     assert masked.person.phone == "138****1234"

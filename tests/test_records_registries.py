@@ -23,16 +23,34 @@ from desk.records.tables import Person, RegistryFact
 @pytest.fixture
 def person_with_home(engine) -> int:
     with session_scope(engine) as session:
-        person = Person(id_number="21020319900101123X", name="张伟", phone="13800001234", sex="M",
-                        birth_date=datetime(1990, 1, 1).date(), address="大连市")
+        person = Person(
+            id_number="21020319900101123X",
+            name="张伟",
+            phone="13800001234",
+            sex="M",
+            birth_date=datetime(1990, 1, 1).date(),
+            address="大连市",
+        )
         session.add(person)
         session.flush()
-        session.add(RegistryFact(person_id=person.id, kind="property", source="real_estate",
-                                 as_of=datetime(2026, 9, 1, 8, tzinfo=UTC),
-                                 payload={"owns_home_in_dalian": True, "homes": [{"cert_no": "辽(2020)1号"}]}))
-        session.add(RegistryFact(person_id=person.id, kind="property", source="real_estate",
-                                 as_of=datetime(2025, 1, 1, 8, tzinfo=UTC),
-                                 payload={"owns_home_in_dalian": False, "homes": []}))
+        session.add(
+            RegistryFact(
+                person_id=person.id,
+                kind="property",
+                source="real_estate",
+                as_of=datetime(2026, 9, 1, 8, tzinfo=UTC),
+                payload={"owns_home_in_dalian": True, "homes": [{"cert_no": "辽(2020)1号"}]},
+            )
+        )
+        session.add(
+            RegistryFact(
+                person_id=person.id,
+                kind="property",
+                source="real_estate",
+                as_of=datetime(2025, 1, 1, 8, tzinfo=UTC),
+                payload={"owns_home_in_dalian": False, "homes": []},
+            )
+        )
         return person.id
 
 
@@ -63,11 +81,14 @@ def test_local_source_proves_with_newest_fact_first(engine, person_with_home):
     assert none.status == NOT_PROVEN and none.get("has_commercial_loan") is None
 
 
-@pytest.mark.parametrize(("source_class", "reason"), [
-    (_SlowSource, "records.registry.timeout"),
-    (_TimingOutSource, "records.registry.timeout"),
-    (_UnreachableSource, "records.registry.unreachable"),
-])
+@pytest.mark.parametrize(
+    ("source_class", "reason"),
+    [
+        (_SlowSource, "records.registry.timeout"),
+        (_TimingOutSource, "records.registry.timeout"),
+        (_UnreachableSource, "records.registry.unreachable"),
+    ],
+)
 def test_slow_or_broken_source_is_unknown_never_proven(engine, person_with_home, source_class, reason):
     source = source_class("real_estate", ["property"], timeout_s=0.02)
     with session_scope(engine) as session:

@@ -51,10 +51,11 @@ def _single_changes(value: str, alphabet: str, position: int, replacement: str) 
     position %= len(value)
     if replacement == value[position] or replacement not in alphabet:
         return None
-    return value[:position] + replacement + value[position + 1:]
+    return value[:position] + replacement + value[position + 1 :]
 
 
 # --- ID numbers ---------------------------------------------------------------------------------
+
 
 def test_published_examples_pass():
     for number in ("11010519491231002X", "53010219200508011X"):
@@ -95,8 +96,7 @@ def test_other_problems_are_named():
     assert check_id_number("2102031990", today=TODAY).problem == "records.id_problem.length"
     assert check_id_number("21020319900101123A", today=TODAY).problem == "records.id_problem.characters"
     no_province = "00020319900101123"
-    assert check_id_number(no_province + id_check_char(no_province), today=TODAY).problem == \
-        "records.id_problem.region"
+    assert check_id_number(no_province + id_check_char(no_province), today=TODAY).problem == "records.id_problem.region"
     for bad_date in ("19900230", "18991231", "20270101"):  # no 30 Feb; before 1900; in the future
         body = f"210203{bad_date}123"
         assert check_id_number(body + id_check_char(body), today=TODAY).problem == "records.id_problem.birth_date"
@@ -116,6 +116,7 @@ def test_leap_day_birth_is_real_only_in_leap_years():
 
 
 # --- unified social credit codes ------------------------------------------------------------------
+
 
 def test_published_credit_code_example():
     assert uscc_check_char("91350100M000100Y4") == "3"
@@ -142,6 +143,7 @@ def test_credit_code_problems_are_named():
 
 
 # --- bank cards -----------------------------------------------------------------------------------
+
 
 @given(card_numbers())
 def test_generated_cards_pass_luhn(number):

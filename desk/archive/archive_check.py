@@ -46,17 +46,28 @@ def _authenticity(store: FileStore, items: Sequence[ExportItem]) -> dict:
 CAPTURED, MISSING = "captured", "missing"
 
 
-def _integrity(items: Sequence[ExportItem], required_materials: Sequence[str] | None,
-               accounted: Mapping[str, str]) -> dict:
-    gaps = [item.document.id for item in items
-            if [page.page_no for page in item.pages] != list(range(1, item.document.page_count + 1))]
+def _integrity(
+    items: Sequence[ExportItem], required_materials: Sequence[str] | None, accounted: Mapping[str, str]
+) -> dict:
+    gaps = [
+        item.document.id
+        for item in items
+        if [page.page_no for page in item.pages] != list(range(1, item.document.page_count + 1))
+    ]
     present = {item.document.material_code for item in items if item.document.material_code}
     # A captured document in the export wins over what the caller says; otherwise the caller's word.
-    materials = {code: CAPTURED if code in present else accounted.get(code, MISSING)
-                 for code in dict.fromkeys(required_materials or ())}
+    materials = {
+        code: CAPTURED if code in present else accounted.get(code, MISSING)
+        for code in dict.fromkeys(required_materials or ())
+    }
     missing = [code for code, how in materials.items() if how == MISSING]
-    return {"ok": not gaps and not missing, "documents_with_page_gaps": gaps, "missing_materials": missing,
-            "materials": materials, "checklist_supplied": required_materials is not None}
+    return {
+        "ok": not gaps and not missing,
+        "documents_with_page_gaps": gaps,
+        "missing_materials": missing,
+        "materials": materials,
+        "checklist_supplied": required_materials is not None,
+    }
 
 
 def _opens(store: FileStore, key: str) -> bool:
@@ -90,9 +101,14 @@ def _security(session: Session, items: Sequence[ExportItem]) -> dict:
     return {"ok": entries > 0, "access_log_entries": entries}
 
 
-def check_export(session: Session, store: FileStore, items: Sequence[ExportItem], *,
-                 required_materials: Sequence[str] | None = None,
-                 accounted_materials: Mapping[str, str] | None = None) -> dict:
+def check_export(
+    session: Session,
+    store: FileStore,
+    items: Sequence[ExportItem],
+    *,
+    required_materials: Sequence[str] | None = None,
+    accounted_materials: Mapping[str, str] | None = None,
+) -> dict:
     """The machine-readable check report of the four archive properties.
 
     `required_materials` are the checklist's codes; `accounted_materials` says how a material with

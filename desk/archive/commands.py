@@ -53,10 +53,15 @@ def _search(args: argparse.Namespace) -> int:
     from desk.archive.search_index import SearchFilters
 
     with session_scope() as session:
-        filters = SearchFilters(doc_type=args.type, case_no=args.case, captured_by=args.staff,
-                                material_code=args.material, date_from=_date(args.date_from),
-                                date_to=_date(args.date_to),
-                                person_id=resolve_customer(session, args.customer) if args.customer else None)
+        filters = SearchFilters(
+            doc_type=args.type,
+            case_no=args.case,
+            captured_by=args.staff,
+            material_code=args.material,
+            date_from=_date(args.date_from),
+            date_to=_date(args.date_to),
+            person_id=resolve_customer(session, args.customer) if args.customer else None,
+        )
         result = search(session, args.query, filters, staff=args.by, purpose=args.purpose, limit=args.limit)
     notes = [t(note) for note in result.notes]
     if args.json:
@@ -73,8 +78,18 @@ def _search(args: argparse.Namespace) -> int:
         elif not result.hits:
             print(t("archive.search.no_hits"))
         for hit in result.hits:
-            print(t("archive.cli.hit", score=f"{hit.score:.2f}", document=hit.document_id, page=hit.page,
-                    type=hit.doc_type, customer=hit.customer, case=hit.case_no or "-", snippet=hit.snippet))
+            print(
+                t(
+                    "archive.cli.hit",
+                    score=f"{hit.score:.2f}",
+                    document=hit.document_id,
+                    page=hit.page,
+                    type=hit.doc_type,
+                    customer=hit.customer,
+                    case=hit.case_no or "-",
+                    snippet=hit.snippet,
+                )
+            )
     return 2 if result.problem else 0
 
 
@@ -89,9 +104,15 @@ def _archive_file(path: Path, person_id: int, args: argparse.Namespace, store: F
 
     received = path.read_bytes()
     pages = page_inputs_of_file(received, name=path.name, options=CaptureOptions.from_settings())
-    info = DocumentInfo(person_id=person_id, captured_by=args.staff, source="pdf" if is_pdf(received) else "upload",
-                        material_code=args.material, case_no=args.case, title=path.name,
-                        retention_class=args.retention)
+    info = DocumentInfo(
+        person_id=person_id,
+        captured_by=args.staff,
+        source="pdf" if is_pdf(received) else "upload",
+        material_code=args.material,
+        case_no=args.case,
+        title=path.name,
+        retention_class=args.retention,
+    )
     return archive_document(store, pages, info)
 
 
@@ -150,8 +171,15 @@ def _verify(args: argparse.Namespace) -> int:
             payload.update(swept=swept, dry_run=bool(args.dry_run))
         _print_json(payload)
     else:
-        print(t("archive.cli.verify_summary", checked=report.checked, missing=len(report.missing),
-                altered=len(report.altered), orphaned=len(report.orphaned)))
+        print(
+            t(
+                "archive.cli.verify_summary",
+                checked=report.checked,
+                missing=len(report.missing),
+                altered=len(report.altered),
+                orphaned=len(report.orphaned),
+            )
+        )
         for kind in ("missing", "altered", "orphaned"):
             for item in getattr(report, kind):
                 label = "leftover" if kind == "orphaned" and item in report.removable else kind

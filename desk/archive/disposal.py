@@ -56,18 +56,35 @@ class Disposal:
 
 def due_for_disposal(session: Session, *, today: date, limit: int | None = None) -> list[DueDocument]:
     """Documents that may be deleted today (retention ended, no legal hold), the longest expired first."""
-    query = (select(ArchiveDocument, col(Person.name)).join(Person, col(Person.id) == ArchiveDocument.person_id)
-             .where(col(ArchiveDocument.legal_hold).is_(False), col(ArchiveDocument.retention_until).is_not(None),
-                    col(ArchiveDocument.retention_until) <= today)
-             .order_by(col(ArchiveDocument.retention_until), col(ArchiveDocument.id)))
+    query = (
+        select(ArchiveDocument, col(Person.name))
+        .join(Person, col(Person.id) == ArchiveDocument.person_id)
+        .where(
+            col(ArchiveDocument.legal_hold).is_(False),
+            col(ArchiveDocument.retention_until).is_not(None),
+            col(ArchiveDocument.retention_until) <= today,
+        )
+        .order_by(col(ArchiveDocument.retention_until), col(ArchiveDocument.id))
+    )
     rows = session.execute(query if limit is None else query.limit(limit)).all()
-    return [DueDocument(document.id, document.title, document.doc_type, document.case_no, mask_name(name) or "",
-                        document.retention_class, document.retention_until, document.page_count)
-            for document, name in rows]
+    return [
+        DueDocument(
+            document.id,
+            document.title,
+            document.doc_type,
+            document.case_no,
+            mask_name(name) or "",
+            document.retention_class,
+            document.retention_until,
+            document.page_count,
+        )
+        for document, name in rows
+    ]
 
 
-def _delete_rows(session: Session, documents: list[ArchiveDocument], *, staff: object, reason: str,
-                 today: date) -> tuple[set[str], int]:
+def _delete_rows(
+    session: Session, documents: list[ArchiveDocument], *, staff: object, reason: str, today: date
+) -> tuple[set[str], int]:
     """Delete the documents' pages, index entries and rows (logged); (their file keys, pages deleted)."""
     index = index_for(session)
     keys: set[str] = set()
@@ -85,14 +102,28 @@ def _delete_rows(session: Session, documents: list[ArchiveDocument], *, staff: o
         pages_deleted += len(pages)
         session.flush()
         assert document.id is not None, "read from the database"
-        log_access(session, staff=staff, action=DISPOSE, person_id=document.person_id, purpose=reason,
-                   fields=[document_field(document.id)], case_no=document.case_no)
+        log_access(
+            session,
+            staff=staff,
+            action=DISPOSE,
+            person_id=document.person_id,
+            purpose=reason,
+            fields=[document_field(document.id)],
+            case_no=document.case_no,
+        )
         session.delete(document)
     return keys, pages_deleted
 
 
-def dispose(document_ids: Iterable[int], *, staff: object, reason: str, store: FileStore,
-            engine: Engine | None = None, today: date | None = None) -> Disposal:
+def dispose(
+    document_ids: Iterable[int],
+    *,
+    staff: object,
+    reason: str,
+    store: FileStore,
+    engine: Engine | None = None,
+    today: date | None = None,
+) -> Disposal:
     """Delete these documents, all or none: ArchiveRefused unless `staff` is an archivist, there is a
     reason, and every one exists, has reached its retention end and is not under legal hold."""
     require_archivist(staff)
@@ -102,18 +133,27 @@ def dispose(document_ids: Iterable[int], *, staff: object, reason: str, store: F
         raise ArchiveRefused("archive.dispose.nothing")
     today = today or date.today()
     with session_scope(engine) as session:
-        found = set(session.execute(select(col(ArchiveDocument.id))
-                                    .where(col(ArchiveDocument.id).in_(wanted))).scalars())
+        found = set(
+            session.execute(select(col(ArchiveDocument.id)).where(col(ArchiveDocument.id).in_(wanted))).scalars()
+        )
         if missing := sorted(set(wanted) - found):
             raise ArchiveRefused("archive.document.not_found", id=missing[0])
-        keys = {key for page in session.execute(select(ArchivePage).where(col(ArchivePage.document_id).in_(wanted)))
-                .scalars() for key in page.file_keys()}
+        keys = {
+            key
+            for page in session.execute(select(ArchivePage).where(col(ArchivePage.document_id).in_(wanted))).scalars()
+            for key in page.file_keys()
+        }
     journal = store.begin_intake(keys)  # a crash after the rows go leaves files the sweep may remove
     try:
         with session_scope(engine) as session:
-            documents = list(session.execute(select(ArchiveDocument).where(col(ArchiveDocument.id).in_(wanted))
-                                              .order_by(col(ArchiveDocument.id))
-                                              .with_for_update()).scalars())  # no hold slips in before the commit
+            documents = list(
+                session.execute(
+                    select(ArchiveDocument)
+                    .where(col(ArchiveDocument.id).in_(wanted))
+                    .order_by(col(ArchiveDocument.id))
+                    .with_for_update()
+                ).scalars()
+            )  # no hold slips in before the commit
             if len(documents) != len(wanted):
                 raise ArchiveRefused("archive.dispose.changed")
             keys, pages = _delete_rows(session, documents, staff=staff, reason=reason, today=today)
@@ -125,8 +165,9 @@ def dispose(document_ids: Iterable[int], *, staff: object, reason: str, store: F
     return Disposal(tuple(wanted), pages, removed)
 
 
-def record_payoff(case_no: str, payoff_on: date, *, staff: object, engine: Engine | None = None,
-                  today: date | None = None) -> list[int]:
+def record_payoff(
+    case_no: str, payoff_on: date, *, staff: object, engine: Engine | None = None, today: date | None = None
+) -> list[int]:
     """Start the retention clock of a loan case's documents at the loan's payoff date (logged per
     document); returns the ids changed. ArchiveRefused unless `staff` is an archivist, for a date
     still to come, or when the case has no document whose clock starts at payoff."""
@@ -136,17 +177,30 @@ def record_payoff(case_no: str, payoff_on: date, *, staff: object, engine: Engin
     classes = retention_rules()["classes"]
     case_no = (case_no or "").strip().upper()
     with session_scope(engine) as session:
-        documents = session.execute(select(ArchiveDocument).where(col(ArchiveDocument.case_no) == case_no)
-                                    .order_by(col(ArchiveDocument.id))).scalars().all()
-        loan_files = [document for document in documents
-                      if classes.get(document.retention_class, {}).get("from") == "payoff"]
+        documents = (
+            session.execute(
+                select(ArchiveDocument).where(col(ArchiveDocument.case_no) == case_no).order_by(col(ArchiveDocument.id))
+            )
+            .scalars()
+            .all()
+        )
+        loan_files = [
+            document for document in documents if classes.get(document.retention_class, {}).get("from") == "payoff"
+        ]
         if not loan_files:
             raise ArchiveRefused("archive.payoff.no_loan_files", case=case_no)
         for document in loan_files:
-            document.retention_until = retention_until(document.retention_class, document.captured_at.date(),
-                                                       payoff_on=payoff_on)
+            document.retention_until = retention_until(
+                document.retention_class, document.captured_at.date(), payoff_on=payoff_on
+            )
             session.add(document)
-            log_access(session, staff=staff, action=PAYOFF, person_id=document.person_id,
-                       purpose=f"loan paid off {payoff_on.isoformat()}", fields=[document_field(document.id)],
-                       case_no=case_no)
+            log_access(
+                session,
+                staff=staff,
+                action=PAYOFF,
+                person_id=document.person_id,
+                purpose=f"loan paid off {payoff_on.isoformat()}",
+                fields=[document_field(document.id)],
+                case_no=case_no,
+            )
         return [document.id for document in loan_files]

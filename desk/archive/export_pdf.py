@@ -41,16 +41,27 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 def load_items(session: Session, target: str) -> list[ExportItem]:
     """The documents of case `target`, or the document with id `target`, with their pages."""
-    documents = session.exec(select(ArchiveDocument).where(ArchiveDocument.case_no == target)
-                             .order_by(ArchiveDocument.captured_at, ArchiveDocument.id)).all()
+    documents = session.exec(
+        select(ArchiveDocument)
+        .where(ArchiveDocument.case_no == target)
+        .order_by(ArchiveDocument.captured_at, ArchiveDocument.id)
+    ).all()
     if not documents and target.isdigit():
         document = session.get(ArchiveDocument, int(target))
         documents = [document] if document else []
     if not documents:
         raise ArchiveRefused("archive.export.not_found", target=target)
-    return [ExportItem(document, list(session.exec(select(ArchivePage).where(ArchivePage.document_id == document.id)
-                                                   .order_by(ArchivePage.page_no)).all()))
-            for document in documents]
+    return [
+        ExportItem(
+            document,
+            list(
+                session.exec(
+                    select(ArchivePage).where(ArchivePage.document_id == document.id).order_by(ArchivePage.page_no)
+                ).all()
+            ),
+        )
+        for document in documents
+    ]
 
 
 def _word_box(word: object) -> tuple[str, float, float, float, float] | None:
@@ -102,8 +113,9 @@ def text_lines(words: Sequence[object]) -> list[tuple[str, float, float, float, 
     for row in rows:
         row.sort(key=lambda b: b[1])
         text = normalize_text(" ".join(b[0] for b in row))
-        out.append((text, min(b[1] for b in row), min(b[2] for b in row), max(b[3] for b in row),
-                    max(b[4] for b in row)))
+        out.append(
+            (text, min(b[1] for b in row), min(b[2] for b in row), max(b[3] for b in row), max(b[4] for b in row))
+        )
     return sorted(out, key=lambda line: line[2])
 
 
@@ -144,17 +156,38 @@ def _draw_page(canvas: Canvas, store: FileStore, page: ArchivePage) -> None:
 def _cover_lines(items: Sequence[ExportItem], person: Person | None, case_lines: Sequence[str] = ()) -> list[str]:
     first = items[0].document
     customer = f"{mask_name(person.name)} {mask_id_number(person.id_number)}" if person else "-"
-    lines = [t("archive.export.cover_title"), "",
-             t("archive.export.case", case=first.case_no or "-"), t("archive.export.customer", customer=customer),
-             *case_lines, ""]
+    lines = [
+        t("archive.export.cover_title"),
+        "",
+        t("archive.export.case", case=first.case_no or "-"),
+        t("archive.export.customer", customer=customer),
+        *case_lines,
+        "",
+    ]
     for item in items:
         document = item.document
-        lines.append(t("archive.export.material", code=document.material_code or "-", type=document.doc_type,
-                       pages=document.page_count, id=document.id))
-        lines.append("    " + t("archive.export.captured", by=document.captured_by, source=document.source,
-                                  at=document.captured_at.isoformat(sep=" ", timespec="minutes")))
+        lines.append(
+            t(
+                "archive.export.material",
+                code=document.material_code or "-",
+                type=document.doc_type,
+                pages=document.page_count,
+                id=document.id,
+            )
+        )
+        lines.append(
+            "    "
+            + t(
+                "archive.export.captured",
+                by=document.captured_by,
+                source=document.source,
+                at=document.captured_at.isoformat(sep=" ", timespec="minutes"),
+            )
+        )
         for page in item.pages:
-            lines.append("    " + t("archive.export.page_hash", page=page.page_no, sha=page.original_key.partition(".")[0]))
+            lines.append(
+                "    " + t("archive.export.page_hash", page=page.page_no, sha=page.original_key.partition(".")[0])
+            )
     return lines
 
 
@@ -172,8 +205,9 @@ def _draw_cover(canvas: Canvas, lines: Sequence[str]) -> None:
     canvas.showPage()
 
 
-def render_pdf(store: FileStore, items: Sequence[ExportItem], person: Person | None, out: Path,
-               case_lines: Sequence[str] = ()) -> None:
+def render_pdf(
+    store: FileStore, items: Sequence[ExportItem], person: Person | None, out: Path, case_lines: Sequence[str] = ()
+) -> None:
     """Write the cover (with the caller's `case_lines`) and every page of `items` into the PDF `out`."""
     canvas = Canvas(str(out), pagesize=A4)
     canvas.setTitle(t("archive.export.cover_title"))
@@ -190,10 +224,19 @@ def check_report_path(out: Path) -> Path:
     return out.with_suffix(".check.json")
 
 
-def export_archive(target: str, out: Path, *, store: FileStore, staff: object, purpose: str,
-                   engine: Engine | None = None, required_materials: Sequence[str] | None = None,
-                   accounted_materials: Mapping[str, str] | None = None, case_lines: Sequence[str] = (),
-                   case_facts: Mapping[str, object] | None = None) -> dict:
+def export_archive(
+    target: str,
+    out: Path,
+    *,
+    store: FileStore,
+    staff: object,
+    purpose: str,
+    engine: Engine | None = None,
+    required_materials: Sequence[str] | None = None,
+    accounted_materials: Mapping[str, str] | None = None,
+    case_lines: Sequence[str] = (),
+    case_facts: Mapping[str, object] | None = None,
+) -> dict:
     """Export case or document `target` to `out` (+ its check report); logs the export; returns the report.
 
     The checklist of a case (`required_materials`, `accounted_materials`, see check_export) and what
@@ -205,11 +248,19 @@ def export_archive(target: str, out: Path, *, store: FileStore, staff: object, p
         items = load_items(session, target)
         person = session.get(Person, items[0].document.person_id)
         for person_id in sorted({item.document.person_id for item in items}):
-            log_access(session, staff=staff, action="archive_export", person_id=person_id, purpose=purpose,
-                       fields=[f"document:{item.document.id}" for item in items], case_no=items[0].document.case_no)
+            log_access(
+                session,
+                staff=staff,
+                action="archive_export",
+                person_id=person_id,
+                purpose=purpose,
+                fields=[f"document:{item.document.id}" for item in items],
+                case_no=items[0].document.case_no,
+            )
         session.flush()
-        report = check_export(session, store, items, required_materials=required_materials,
-                              accounted_materials=accounted_materials)
+        report = check_export(
+            session, store, items, required_materials=required_materials, accounted_materials=accounted_materials
+        )
     tmp = out.with_name(out.name + ".part")
     render_pdf(store, items, person, tmp, case_lines)
     tmp.replace(out)

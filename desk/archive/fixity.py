@@ -57,8 +57,9 @@ def _mtime(path: Path) -> float:
         return float("inf")
 
 
-def verify_archive(store: FileStore, *, engine: Engine | None = None, record: bool = True,
-                   in_flight_s: float = IN_FLIGHT_SECONDS) -> FixityReport:
+def verify_archive(
+    store: FileStore, *, engine: Engine | None = None, record: bool = True, in_flight_s: float = IN_FLIGHT_SECONDS
+) -> FixityReport:
     """Re-hash every file a row names (found by its key, whatever name it was stored under); report
     what is missing, altered, or on disk without a row; record the run."""
     report = FixityReport(started_at=datetime.now())
@@ -86,9 +87,17 @@ def verify_archive(store: FileStore, *, engine: Engine | None = None, record: bo
     report.finished_at = datetime.now()
     if record:
         with session_scope(engine) as session:
-            session.add(FixityRun(started_at=report.started_at, finished_at=report.finished_at,
-                                  checked=report.checked, missing=len(report.missing), altered=len(report.altered),
-                                  orphaned=len(report.orphaned), report=report.to_json()))
+            session.add(
+                FixityRun(
+                    started_at=report.started_at,
+                    finished_at=report.finished_at,
+                    checked=report.checked,
+                    missing=len(report.missing),
+                    altered=len(report.altered),
+                    orphaned=len(report.orphaned),
+                    report=report.to_json(),
+                )
+            )
     return report
 
 
@@ -97,8 +106,9 @@ def last_run(session: Session) -> FixityRun | None:
     return session.exec(select(FixityRun).order_by(FixityRun.started_at.desc(), FixityRun.id.desc())).first()
 
 
-def sweep_orphans(store: FileStore, *, engine: Engine | None = None, older_than_s: float = IN_FLIGHT_SECONDS,
-                  dry_run: bool = False) -> list[Path]:
+def sweep_orphans(
+    store: FileStore, *, engine: Engine | None = None, older_than_s: float = IN_FLIGHT_SECONDS, dry_run: bool = False
+) -> list[Path]:
     """Delete the store's own leftovers older than `older_than_s` (temporary files, and the files
     of an intake that died before its rows committed); with `dry_run` only list them. Any other
     unexpected file stays, for `verify_archive` to report. Returns the paths removed (or to remove)."""

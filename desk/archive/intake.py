@@ -90,8 +90,9 @@ def _page_blobs(page: PageInput) -> list[tuple[bytes | None, str | None]]:
     return [(data[name], ext) for name, ext in _PAGE_FILES]
 
 
-def _store_page(store: FileStore, blobs: list[tuple[bytes | None, StoredFile | None]],
-                created: list[str]) -> _PageFiles:
+def _store_page(
+    store: FileStore, blobs: list[tuple[bytes | None, StoredFile | None]], created: list[str]
+) -> _PageFiles:
     keys = []
     for data, stored in blobs:
         if data is not None and stored is not None and store.write(stored, data):
@@ -109,8 +110,9 @@ def _jpeg(image: object, quality: int) -> bytes:
     return encoded.tobytes()
 
 
-def page_input_from_result(result: PageResult, *, received: bytes | None = None,
-                           flat_dpi: float | None = None) -> PageInput:
+def page_input_from_result(
+    result: PageResult, *, received: bytes | None = None, flat_dpi: float | None = None
+) -> PageInput:
     """A pipeline PageResult as a PageInput.
 
     `received` is the file exactly as it arrived, kept as the original when it holds just this
@@ -118,14 +120,32 @@ def page_input_from_result(result: PageResult, *, received: bytes | None = None,
     are JPEG. Word boxes refer to the flattened page (the OCR input has its geometry).
     """
     original = received if received else result.png(result.original)
-    words = [{"text": word.text, "left": word.box[0], "top": word.box[1], "width": word.box[2],
-              "height": word.box[3], "confidence": word.confidence, "line": list(word.line)} for word in result.words]
+    words = [
+        {
+            "text": word.text,
+            "left": word.box[0],
+            "top": word.box[1],
+            "width": word.box[2],
+            "height": word.box[3],
+            "confidence": word.confidence,
+            "line": list(word.line),
+        }
+        for word in result.words
+    ]
     height, width = result.flattened.shape[:2]
-    return PageInput(original=original, flat=_jpeg(result.flattened, 90), thumb=_jpeg(result.thumbnail, 80),
-                     text=result.text,
-                     words=words, width_px=int(width), height_px=int(height),
-                     dpi=flat_dpi if result.page_found else None, doc_type=result.doc_type,
-                     confidence=float(result.confidence), fields=dict(result.fields))
+    return PageInput(
+        original=original,
+        flat=_jpeg(result.flattened, 90),
+        thumb=_jpeg(result.thumbnail, 80),
+        text=result.text,
+        words=words,
+        width_px=int(width),
+        height_px=int(height),
+        dpi=flat_dpi if result.page_found else None,
+        doc_type=result.doc_type,
+        confidence=float(result.confidence),
+        fields=dict(result.fields),
+    )
 
 
 def is_pdf(data: bytes) -> bool:
@@ -141,8 +161,10 @@ def page_inputs_of_file(data: bytes, *, name: str, options: CaptureOptions) -> l
 
     streamed = stream_file(data, name=name, options=options)
     keep_received = streamed.count == 1 and not is_pdf(data)  # a photo or scan is kept as it arrived
-    return [page_input_from_result(result, received=data if keep_received else None, flat_dpi=options.flat_dpi)
-            for result in streamed.results]
+    return [
+        page_input_from_result(result, received=data if keep_received else None, flat_dpi=options.flat_dpi)
+        for result in streamed.results
+    ]
 
 
 def _document_type(pages: Sequence[PageInput]) -> str:
@@ -164,28 +186,54 @@ def _insert_rows(session: Session, pages: Sequence[PageInput], files: list[_Page
     captured_at = info.captured_at or datetime.now()
     retention_class = info.retention_class or default_class()
     document = ArchiveDocument(
-        doc_type=_document_type(pages), material_code=info.material_code, person_id=info.person_id,
-        case_no=info.case_no, title=info.title[:200], captured_by=info.captured_by, captured_at=captured_at,
-        source=info.source, page_count=len(pages), retention_class=retention_class,
+        doc_type=_document_type(pages),
+        material_code=info.material_code,
+        person_id=info.person_id,
+        case_no=info.case_no,
+        title=info.title[:200],
+        captured_by=info.captured_by,
+        captured_at=captured_at,
+        source=info.source,
+        page_count=len(pages),
+        retention_class=retention_class,
         retention_until=retention_until(retention_class, captured_at.date(), payoff_on=info.payoff_on),
-        legal_hold=case_on_hold(session, info.case_no))
+        legal_hold=case_on_hold(session, info.case_no),
+    )
     session.add(document)
     session.flush()
     index = index_for(session)
     for number, (page, keys) in enumerate(zip(pages, files, strict=True), start=1):
         text = normalize_text(page.text)
-        row = ArchivePage(document_id=document.id, page_no=number, original_key=keys.original, flat_key=keys.flat,
-                          thumb_key=keys.thumb, text_key=keys.text, words_key=keys.words, width_px=page.width_px,
-                          height_px=page.height_px, dpi=page.dpi, doc_type=page.doc_type or "unknown",
-                          ocr_confidence=page.confidence, text=text, fields=dict(page.fields))
+        row = ArchivePage(
+            document_id=document.id,
+            page_no=number,
+            original_key=keys.original,
+            flat_key=keys.flat,
+            thumb_key=keys.thumb,
+            text_key=keys.text,
+            words_key=keys.words,
+            width_px=page.width_px,
+            height_px=page.height_px,
+            dpi=page.dpi,
+            doc_type=page.doc_type or "unknown",
+            ocr_confidence=page.confidence,
+            text=text,
+            fields=dict(page.fields),
+        )
         session.add(row)
         session.flush()
         index.add(session, row.id, text, document)
     return document.id
 
 
-def archive_document(store: FileStore, pages: Sequence[PageInput], info: DocumentInfo, *,
-                     engine: Engine | None = None, before_commit: Callable[[], None] | None = None) -> int:
+def archive_document(
+    store: FileStore,
+    pages: Sequence[PageInput],
+    info: DocumentInfo,
+    *,
+    engine: Engine | None = None,
+    before_commit: Callable[[], None] | None = None,
+) -> int:
     """Store the pages' files, then commit the document with its pages; returns the document id.
 
     `before_commit` runs after the files are durable and the rows are flushed but not committed
@@ -194,8 +242,10 @@ def archive_document(store: FileStore, pages: Sequence[PageInput], info: Documen
     """
     with session_scope(engine) as session:
         _validate(session, pages, info)
-    blobs = [[(data, store.describe(data, ext) if data is not None else None) for data, ext in _page_blobs(page)]
-             for page in pages]
+    blobs = [
+        [(data, store.describe(data, ext) if data is not None else None) for data, ext in _page_blobs(page)]
+        for page in pages
+    ]
     journal = store.begin_intake(stored.key for page in blobs for _, stored in page if stored is not None)
     created: list[str] = []
     try:
@@ -226,6 +276,9 @@ def link_documents_to_case(session: Session, document_ids: Sequence[int], *, cas
     transaction); a document already linked to a case keeps its number. Returns how many were linked."""
     if not document_ids:
         return 0
-    result = session.execute(update(ArchiveDocument).where(ArchiveDocument.id.in_(list(document_ids)),
-                                                           ArchiveDocument.case_no.is_(None)).values(case_no=case_no))
+    result = session.execute(
+        update(ArchiveDocument)
+        .where(ArchiveDocument.id.in_(list(document_ids)), ArchiveDocument.case_no.is_(None))
+        .values(case_no=case_no)
+    )
     return result.rowcount

@@ -70,8 +70,15 @@ def target_documents(session: Session, target: str) -> list[ArchiveDocument]:
         if document is None:
             raise ArchiveRefused("archive.document.not_found", id=text)
         return [document]
-    documents = list(session.execute(select(ArchiveDocument).where(col(ArchiveDocument.case_no) == text)
-                                     .order_by(col(ArchiveDocument.id))).scalars()) if text else []
+    documents = (
+        list(
+            session.execute(
+                select(ArchiveDocument).where(col(ArchiveDocument.case_no) == text).order_by(col(ArchiveDocument.id))
+            ).scalars()
+        )
+        if text
+        else []
+    )
     if not documents:
         raise ArchiveRefused("archive.hold.unknown_target", target=target)
     return documents
@@ -81,9 +88,14 @@ def case_on_hold(session: Session, case_no: str | None) -> bool:
     """Whether any document of case `case_no` is under legal hold (a new one joins the hold)."""
     if not case_no:
         return False
-    return session.execute(select(col(ArchiveDocument.id)).where(col(ArchiveDocument.case_no) == case_no,
-                                                                 col(ArchiveDocument.legal_hold).is_(True))
-                           .limit(1)).first() is not None
+    return (
+        session.execute(
+            select(col(ArchiveDocument.id))
+            .where(col(ArchiveDocument.case_no) == case_no, col(ArchiveDocument.legal_hold).is_(True))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _set_hold(target: str, hold: bool, *, staff: object, reason: str, engine: Engine | None) -> list[int]:
@@ -98,8 +110,15 @@ def _set_hold(target: str, hold: bool, *, staff: object, reason: str, engine: En
             assert document.id is not None, "read from the database"
             document.legal_hold = hold
             session.add(document)
-            log_access(session, staff=staff, action=HOLD if hold else RELEASE, person_id=document.person_id,
-                       purpose=reason, fields=[document_field(document.id)], case_no=document.case_no)
+            log_access(
+                session,
+                staff=staff,
+                action=HOLD if hold else RELEASE,
+                person_id=document.person_id,
+                purpose=reason,
+                fields=[document_field(document.id)],
+                case_no=document.case_no,
+            )
             ids.append(document.id)
         return ids
 
@@ -122,26 +141,44 @@ def _as_utc(value: datetime) -> datetime:
 
 def held_documents(session: Session, *, limit: int = 500) -> list[HeldDocument]:
     """Documents under legal hold (customers masked), the most recently held first."""
-    rows = session.execute(select(ArchiveDocument, col(Person.name))
-                           .join(Person, col(Person.id) == ArchiveDocument.person_id)
-                           .where(col(ArchiveDocument.legal_hold).is_(True)).order_by(col(ArchiveDocument.id).desc())
-                           .limit(limit)).all()
+    rows = session.execute(
+        select(ArchiveDocument, col(Person.name))
+        .join(Person, col(Person.id) == ArchiveDocument.person_id)
+        .where(col(ArchiveDocument.legal_hold).is_(True))
+        .order_by(col(ArchiveDocument.id).desc())
+        .limit(limit)
+    ).all()
     fields = [document_field(document.id) for document, _ in rows]
     cases = {document.case_no for document, _ in rows if document.case_no}
     placed: dict[str, AccessLog] = {}
     if fields:
-        for entry in session.execute(select(AccessLog).where(col(AccessLog.action) == HOLD, or_(
-                col(AccessLog.fields).in_(fields), col(AccessLog.case_no).in_(cases)))
-                .order_by(col(AccessLog.id))).scalars():
+        for entry in session.execute(
+            select(AccessLog)
+            .where(
+                col(AccessLog.action) == HOLD, or_(col(AccessLog.fields).in_(fields), col(AccessLog.case_no).in_(cases))
+            )
+            .order_by(col(AccessLog.id))
+        ).scalars():
             placed[entry.fields] = entry  # the latest hold wins
             if entry.case_no:
                 placed[f"case:{entry.case_no}"] = entry
     out = []
     for document, name in rows:
         # a document that joined its case's hold when it was archived shows the case's hold
-        entry = placed.get(document_field(document.id)) or (placed.get(f"case:{document.case_no}")
-                                                             if document.case_no else None)
-        out.append(HeldDocument(document.id, document.title, document.doc_type, document.material_code,
-                                document.case_no, mask_name(name) or "", entry.staff if entry else None,
-                                _as_utc(entry.at) if entry else None, entry.purpose if entry else None))
+        entry = placed.get(document_field(document.id)) or (
+            placed.get(f"case:{document.case_no}") if document.case_no else None
+        )
+        out.append(
+            HeldDocument(
+                document.id,
+                document.title,
+                document.doc_type,
+                document.material_code,
+                document.case_no,
+                mask_name(name) or "",
+                entry.staff if entry else None,
+                _as_utc(entry.at) if entry else None,
+                entry.purpose if entry else None,
+            )
+        )
     return sorted(out, key=lambda held: held.placed_at or datetime.min.replace(tzinfo=UTC), reverse=True)

@@ -18,7 +18,7 @@ from desk.archive.text_tokens import is_cjk_run, normalize_text, run_tokens, run
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-_QUOTES = {"\"": "\"", "“": "”", "「": "」", "『": "』", "”": "”"}
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _chunks(query: str) -> list[tuple[str, bool]]:
                 word = []
             end = query.find(_QUOTES[char], i + 1)
             end = len(query) if end < 0 else end
-            chunks.append((query[i + 1:end], True))
+            chunks.append((query[i + 1 : end], True))
             i = end + 1
             continue
         if char.isspace():

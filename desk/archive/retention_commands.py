@@ -80,8 +80,13 @@ def _hold(args: argparse.Namespace, hold: bool) -> int:
         action = place_hold if hold else release_hold
         changed = action(args.target, staff=staff, reason=args.reason, engine=get_engine())
         if not args.json:
-            print(t("archive.cli.held" if hold else "archive.cli.released", count=len(changed),
-                    documents=", ".join(map(str, changed))))
+            print(
+                t(
+                    "archive.cli.held" if hold else "archive.cli.released",
+                    count=len(changed),
+                    documents=", ".join(map(str, changed)),
+                )
+            )
         return {"documents": changed}
 
     return _run(args, body)
@@ -99,14 +104,27 @@ def release_command(args: argparse.Namespace) -> int:
 
 def due_json(item: DueDocument) -> dict[str, Any]:
     """One document due for disposal as `dispose --json` lists it (customer masked)."""
-    return {"document_id": item.document_id, "title": item.title, "doc_type": item.doc_type,
-            "case_no": item.case_no, "customer": item.customer, "retention_class": item.retention_class,
-            "retention_until": item.retention_until.isoformat(), "pages": item.page_count}
+    return {
+        "document_id": item.document_id,
+        "title": item.title,
+        "doc_type": item.doc_type,
+        "case_no": item.case_no,
+        "customer": item.customer,
+        "retention_class": item.retention_class,
+        "retention_until": item.retention_until.isoformat(),
+        "pages": item.page_count,
+    }
 
 
 def _due_line(item: DueDocument) -> str:
-    return t("archive.cli.due_line", document=item.document_id, title=item.title or item.doc_type,
-             case=item.case_no or "-", customer=item.customer, until=item.retention_until.isoformat())
+    return t(
+        "archive.cli.due_line",
+        document=item.document_id,
+        title=item.title or item.doc_type,
+        case=item.case_no or "-",
+        customer=item.customer,
+        until=item.retention_until.isoformat(),
+    )
 
 
 def dispose_command(args: argparse.Namespace) -> int:
@@ -123,12 +141,22 @@ def dispose_command(args: argparse.Namespace) -> int:
             if not args.json:
                 print(t("archive.cli.would_dispose" if due else "archive.cli.nothing_due", count=len(due)))
             return {"dry_run": not args.yes, "due": [due_json(item) for item in due], "deleted": []}
-        done = dispose([item.document_id for item in due], staff=staff, reason=args.reason or DISPOSE_REASON,
-                       store=FileStore(get_settings().resolved_data_dir), engine=get_engine(), today=today)
+        done = dispose(
+            [item.document_id for item in due],
+            staff=staff,
+            reason=args.reason or DISPOSE_REASON,
+            store=FileStore(get_settings().resolved_data_dir),
+            engine=get_engine(),
+            today=today,
+        )
         if not args.json:
             print(t("archive.cli.disposed", count=len(done.document_ids), pages=done.pages, files=done.files_removed))
-        return {"dry_run": False, "due": [due_json(item) for item in due], "deleted": list(done.document_ids),
-                "files_removed": done.files_removed}
+        return {
+            "dry_run": False,
+            "due": [due_json(item) for item in due],
+            "deleted": list(done.document_ids),
+            "files_removed": done.files_removed,
+        }
 
     return _run(args, body)
 
@@ -141,8 +169,14 @@ def payoff_command(args: argparse.Namespace) -> int:
         assert payoff_on is not None, "desk.cli makes --on required"
         changed = record_payoff(args.case_no, payoff_on, staff=staff, engine=get_engine())
         if not args.json:
-            print(t("archive.cli.payoff_recorded", case=args.case_no.strip().upper(), count=len(changed),
-                    date=payoff_on.isoformat()))
+            print(
+                t(
+                    "archive.cli.payoff_recorded",
+                    case=args.case_no.strip().upper(),
+                    count=len(changed),
+                    date=payoff_on.isoformat(),
+                )
+            )
         return {"documents": changed, "payoff_on": payoff_on.isoformat()}
 
     return _run(args, body)

@@ -68,9 +68,20 @@ def _hydrate(session: Session, ranked: list[tuple[int, float]], parsed: ParsedQu
         return []
     # Plain columns, not ORM objects: this runs on every search and must stay a few milliseconds.
     rows = session.execute(
-        select(ArchivePage.id, ArchivePage.page_no, ArchivePage.doc_type, ArchivePage.text, ArchiveDocument.id,
-               ArchiveDocument.doc_type, ArchiveDocument.material_code, ArchiveDocument.case_no,
-               ArchiveDocument.captured_at, ArchiveDocument.captured_by, Person.name, Person.id_number)
+        select(
+            ArchivePage.id,
+            ArchivePage.page_no,
+            ArchivePage.doc_type,
+            ArchivePage.text,
+            ArchiveDocument.id,
+            ArchiveDocument.doc_type,
+            ArchiveDocument.material_code,
+            ArchiveDocument.case_no,
+            ArchiveDocument.captured_at,
+            ArchiveDocument.captured_by,
+            Person.name,
+            Person.id_number,
+        )
         .join(ArchiveDocument, ArchiveDocument.id == ArchivePage.document_id)
         .join(Person, Person.id == ArchiveDocument.person_id, isouter=True)
         .where(ArchivePage.id.in_([page_id for page_id, _ in ranked]))
@@ -81,28 +92,55 @@ def _hydrate(session: Session, ranked: list[tuple[int, float]], parsed: ParsedQu
         if page_id not in by_id:
             continue
         _, page_no, page_type, page_text, document_id, doc_type, material, case_no, at, by, name, id_number = by_id[
-            page_id]
-        hits.append(SearchHit(document_id, page_id, page_no, page_type or doc_type, material,
-                              _masked_customer(name, id_number), case_no, at, by,
-                              make_snippet(page_text, parsed.positive), score))
+            page_id
+        ]
+        hits.append(
+            SearchHit(
+                document_id,
+                page_id,
+                page_no,
+                page_type or doc_type,
+                material,
+                _masked_customer(name, id_number),
+                case_no,
+                at,
+                by,
+                make_snippet(page_text, parsed.positive),
+                score,
+            )
+        )
     return hits
 
 
 def filter_summary(filters: SearchFilters) -> list[str]:
     """The filters in use as `name=value` strings, in field order, for the access log."""
-    return [f"{item.name}={value}" for item in fields(filters)
-            if (value := getattr(filters, item.name)) is not None]
+    return [f"{item.name}={value}" for item in fields(filters) if (value := getattr(filters, item.name)) is not None]
 
 
 def _log_search(session: Session, filters: SearchFilters, staff: object, purpose: str) -> None:
     # One row per search, not per hit: the filters say whose pages the search could reach.
     summary = ",".join(filter_summary(filters))[:_LOG_FIELDS_CHARS]
-    log_access(session, staff=staff, action=SEARCH_ACTION, person_id=filters.person_id, purpose=purpose,
-               fields=[summary] if summary else [], case_no=filters.case_no)
+    log_access(
+        session,
+        staff=staff,
+        action=SEARCH_ACTION,
+        person_id=filters.person_id,
+        purpose=purpose,
+        fields=[summary] if summary else [],
+        case_no=filters.case_no,
+    )
 
 
-def search(session: Session, query: object, filters: SearchFilters | None = None, *, staff: object,
-           purpose: str, limit: int = 20, offset: int = 0) -> SearchResult:
+def search(
+    session: Session,
+    query: object,
+    filters: SearchFilters | None = None,
+    *,
+    staff: object,
+    purpose: str,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResult:
     """Ranked pages matching `query` (any string) and `filters`; never raises on the query text.
 
     A search that reaches the index is written to the access log (as `staff`, for `purpose`) in the

@@ -45,8 +45,10 @@ REBUILD_BATCH = 2000
 # becomes one lower-case ASCII token that cannot carry FTS5 syntax; months are m + yyyymm.
 _WORD_KINDS = {"doc_type": "t", "captured_by": "s", "material_code": "c"}
 
-_SQLITE_DDL = ("CREATE VIRTUAL TABLE IF NOT EXISTS archive_page_fts USING fts5("
-               "grams, chars, meta, tokenize='ascii', content='', detail=full)")
+_SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS archive_page_fts USING fts5("
+    "grams, chars, meta, tokenize='ascii', content='', detail=full)"
+)
 _PG_DDL = [
     "CREATE TABLE IF NOT EXISTS archive_page_terms (page_id integer PRIMARY KEY "
     "REFERENCES archive_page(id) ON DELETE CASCADE, terms tsvector NOT NULL)",
@@ -105,8 +107,9 @@ class SearchIndex:
         """Remove a page from the index (`page_text` and `document` as it was indexed with)."""
         raise NotImplementedError
 
-    def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
-              offset: int = 0) -> list[tuple[int, float]]:
+    def match(
+        self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int, offset: int = 0
+    ) -> list[tuple[int, float]]:
         """(page id, score) of matching pages, best first."""
         raise NotImplementedError
 
@@ -150,8 +153,11 @@ def filter_match(filters: SearchFilters) -> FilterMatch:
     A date range gives the words of the months it touches; the exact days stay in `rest` unless
     the range is whole months. Open or long ranges (over MAX_FILTER_MONTHS) stay in `rest` only.
     """
-    conditions = [f'meta : "{_word(kind, value)}"' for name, kind in _WORD_KINDS.items()
-                  if (value := getattr(filters, name)) is not None]
+    conditions = [
+        f'meta : "{_word(kind, value)}"'
+        for name, kind in _WORD_KINDS.items()
+        if (value := getattr(filters, name)) is not None
+    ]
     rest = replace(filters, **{name: None for name in _WORD_KINDS})
     first, last = filters.date_from, filters.date_to
     if first is not None and last is not None and first <= last:
@@ -200,25 +206,33 @@ class SqliteFts5Index(SearchIndex):
 
     def add(self, session: Session, page_id: int, page_text: str, document: object) -> None:
         """Index the text of a page with its document's filter words."""
-        session.execute(text("INSERT INTO archive_page_fts(rowid, grams, chars, meta) "
-                             "VALUES (:id, :grams, :chars, :meta)"),
-                        {"id": page_id, **_sqlite_columns(page_text, document)})
+        session.execute(
+            text("INSERT INTO archive_page_fts(rowid, grams, chars, meta) VALUES (:id, :grams, :chars, :meta)"),
+            {"id": page_id, **_sqlite_columns(page_text, document)},
+        )
 
     def remove(self, session: Session, page_id: int, page_text: str, document: object) -> None:
         """Remove a page (a contentless table needs the indexed values to delete them)."""
-        session.execute(text("INSERT INTO archive_page_fts(archive_page_fts, rowid, grams, chars, meta) "
-                             "VALUES ('delete', :id, :grams, :chars, :meta)"),
-                        {"id": page_id, **_sqlite_columns(page_text, document)})
+        session.execute(
+            text(
+                "INSERT INTO archive_page_fts(archive_page_fts, rowid, grams, chars, meta) "
+                "VALUES ('delete', :id, :grams, :chars, :meta)"
+            ),
+            {"id": page_id, **_sqlite_columns(page_text, document)},
+        )
 
-    def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
-              offset: int = 0) -> list[tuple[int, float]]:
+    def match(
+        self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int, offset: int = 0
+    ) -> list[tuple[int, float]]:
         """(page id, score) of matching pages, best first, among the newest RANK_WINDOW matches."""
         ids = self._window(session, fts5_expression(query), filters)
         if not ids:
             return []
         score, params = _score_sql(query)
-        sql = (f"SELECT id, {score} AS score FROM (SELECT id, lower(text) AS t FROM archive_page "
-               f"WHERE id IN ({','.join(map(str, ids))})) ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset")
+        sql = (
+            f"SELECT id, {score} AS score FROM (SELECT id, lower(text) AS t FROM archive_page "
+            f"WHERE id IN ({','.join(map(str, ids))})) ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset"
+        )
         rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset})
         return [(row[0], float(row[1])) for row in rows]
 
@@ -234,27 +248,43 @@ class SqliteFts5Index(SearchIndex):
         params = {**params, "expr": expression, "window": RANK_WINDOW}
         if selective:
             # Selective: that customer's (or case's) pages first, then which of them match.
-            allowed = [row[0] for row in session.execute(text(
-                "SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
-                f"WHERE 1 = 1{where} "
-                "ORDER BY p.id DESC LIMIT :most"), {**params, "most": MAX_CANDIDATES})]
+            allowed = [
+                row[0]
+                for row in session.execute(
+                    text(
+                        "SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
+                        f"WHERE 1 = 1{where} "
+                        "ORDER BY p.id DESC LIMIT :most"
+                    ),
+                    {**params, "most": MAX_CANDIDATES},
+                )
+            ]
             if not allowed:
                 return []
-            sql = (f"SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr "
-                   f"AND rowid IN ({','.join(map(str, allowed))}) ORDER BY rowid DESC LIMIT :window")
+            sql = (
+                f"SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr "
+                f"AND rowid IN ({','.join(map(str, allowed))}) ORDER BY rowid DESC LIMIT :window"
+            )
         elif where:
-            sql = ("SELECT archive_page_fts.rowid FROM archive_page_fts "
-                   "JOIN archive_page p ON p.id = archive_page_fts.rowid JOIN archive_document d ON d.id = p.document_id "
-                   f"WHERE archive_page_fts MATCH :expr{where} ORDER BY archive_page_fts.rowid DESC LIMIT :window")
+            sql = (
+                "SELECT archive_page_fts.rowid FROM archive_page_fts "
+                "JOIN archive_page p ON p.id = archive_page_fts.rowid JOIN archive_document d ON d.id = p.document_id "
+                f"WHERE archive_page_fts MATCH :expr{where} ORDER BY archive_page_fts.rowid DESC LIMIT :window"
+            )
         else:
-            sql = ("SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr "
-                   "ORDER BY rowid DESC LIMIT :window")
+            sql = (
+                "SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr "
+                "ORDER BY rowid DESC LIMIT :window"
+            )
         return [row[0] for row in session.execute(text(sql), params)]
 
 
 def _sqlite_columns(page_text: str, document: object) -> dict[str, str]:
-    return {"grams": " ".join(index_tokens(page_text)), "chars": " ".join(distinct_cjk_chars(page_text)),
-            "meta": document_filter_words(document)}
+    return {
+        "grams": " ".join(index_tokens(page_text)),
+        "chars": " ".join(distinct_cjk_chars(page_text)),
+        "meta": document_filter_words(document),
+    }
 
 
 def tsvector_literal(page_text: str) -> str:
@@ -288,23 +318,27 @@ class PostgresTsvectorIndex(SearchIndex):
 
     def add(self, session: Session, page_id: int, page_text: str, document: object) -> None:
         """Index the text of a page (filters are joined: GIN finds the matches fast enough)."""
-        session.execute(text("INSERT INTO archive_page_terms (page_id, terms) VALUES (:id, CAST(:terms AS tsvector))"),
-                        {"id": page_id, "terms": tsvector_literal(page_text)})
+        session.execute(
+            text("INSERT INTO archive_page_terms (page_id, terms) VALUES (:id, CAST(:terms AS tsvector))"),
+            {"id": page_id, "terms": tsvector_literal(page_text)},
+        )
 
     def remove(self, session: Session, page_id: int, page_text: str, document: object) -> None:
         """Remove a page from the index."""
         session.execute(text("DELETE FROM archive_page_terms WHERE page_id = :id"), {"id": page_id})
 
-    def match(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int,
-              offset: int = 0) -> list[tuple[int, float]]:
+    def match(
+        self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int, offset: int = 0
+    ) -> list[tuple[int, float]]:
         """(page id, score) of matching pages, best first."""
         where, params = filter_sql(filters)
-        sql = ("SELECT p.id, ts_rank(t.terms, q.query) AS score "
-               "FROM archive_page_terms t CROSS JOIN (SELECT CAST(:expr AS tsquery) AS query) q "
-               "JOIN archive_page p ON p.id = t.page_id JOIN archive_document d ON d.id = p.document_id "
-               f"WHERE t.terms @@ q.query{where} ORDER BY score DESC, p.id DESC LIMIT :limit OFFSET :offset")
-        rows = session.execute(text(sql), {"expr": tsquery_literal(query), "limit": limit, "offset": offset,
-                                           **params})
+        sql = (
+            "SELECT p.id, ts_rank(t.terms, q.query) AS score "
+            "FROM archive_page_terms t CROSS JOIN (SELECT CAST(:expr AS tsquery) AS query) q "
+            "JOIN archive_page p ON p.id = t.page_id JOIN archive_document d ON d.id = p.document_id "
+            f"WHERE t.terms @@ q.query{where} ORDER BY score DESC, p.id DESC LIMIT :limit OFFSET :offset"
+        )
+        rows = session.execute(text(sql), {"expr": tsquery_literal(query), "limit": limit, "offset": offset, **params})
         return [(row[0], float(row[1])) for row in rows]
 
 
@@ -326,10 +360,19 @@ def rebuild(session: Session | Connection) -> int:
     while True:
         # Keyset batches: a million page texts never sit in memory at once.
         rows = session.execute(
-            select(ArchivePage.id, ArchivePage.text, ArchiveDocument.doc_type, ArchiveDocument.captured_by,
-                   ArchiveDocument.material_code, ArchiveDocument.captured_at)
+            select(
+                ArchivePage.id,
+                ArchivePage.text,
+                ArchiveDocument.doc_type,
+                ArchiveDocument.captured_by,
+                ArchiveDocument.material_code,
+                ArchiveDocument.captured_at,
+            )
             .join(ArchiveDocument, ArchiveDocument.id == ArchivePage.document_id)
-            .where(ArchivePage.id > after).order_by(ArchivePage.id).limit(REBUILD_BATCH)).all()
+            .where(ArchivePage.id > after)
+            .order_by(ArchivePage.id)
+            .limit(REBUILD_BATCH)
+        ).all()
         for row in rows:
             index.add(session, row.id, row.text, row)
         count, after = count + len(rows), rows[-1].id if rows else after
@@ -352,8 +395,10 @@ def upgrade_layout(connection: Connection) -> int | None:
     if "meta" not in columns:
         connection.execute(text("DROP TABLE archive_page_fts"))
         connection.execute(text(_SQLITE_DDL))
-    elif connection.execute(text("SELECT 1 FROM archive_page_fts_docsize LIMIT 1")).first() is not None or \
-            connection.execute(text("SELECT 1 FROM archive_page LIMIT 1")).first() is None:
+    elif (
+        connection.execute(text("SELECT 1 FROM archive_page_fts_docsize LIMIT 1")).first() is not None
+        or connection.execute(text("SELECT 1 FROM archive_page LIMIT 1")).first() is None
+    ):
         return None
     return rebuild(connection)
 

@@ -9,7 +9,9 @@ OPEN, CLOSE = "【", "】"
 
 
 def _spans(text: str, terms: tuple[Term, ...]) -> list[tuple[int, int]]:
-    spans = sorted(match.span() for term in terms for match in term.pattern().finditer(text) if match.end() > match.start())
+    spans = sorted(
+        match.span() for term in terms for match in term.pattern().finditer(text) if match.end() > match.start()
+    )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -215,8 +215,12 @@ class FileStore:
             elif _JOURNAL_NAME.match(path.name) and path.parent == self.objects:
                 for key in _journal_keys(path):
                     listed = self.path_of_key(key)
-                    if (_STORE_NAME.match(key) and key not in referenced and listed not in referenced_paths
-                            and _older(listed, cutoff)):
+                    if (
+                        _STORE_NAME.match(key)
+                        and key not in referenced
+                        and listed not in referenced_paths
+                        and _older(listed, cutoff)
+                    ):
                         found.append(listed)
                 found.append(path)  # after the files it lists: a sweep that stops half-way can finish later
         return list(dict.fromkeys(found))

@@ -44,7 +44,7 @@ def runs(text: str) -> list[str]:
 def run_tokens(run: str) -> list[str]:
     """The tokens of one run: bigrams of a CJK run (a lone character stays itself), else the run."""
     if len(run) > 1 and is_cjk_run(run):
-        return [run[i:i + 2] for i in range(len(run) - 1)]
+        return [run[i : i + 2] for i in range(len(run) - 1)]
     return [run]
 
 

@@ -33,8 +33,21 @@ from desk.security.access_log import log_access
 from desk.security.masking import mask_id_number, mask_name
 
 # labelled fields (desk.capture.fields) that hold a person's name, masked like every name on screen
-NAME_FIELDS = frozenset({"name", "holder", "household_head", "patient", "payer", "applicant", "lessor", "lessee",
-                         "buyer", "owner", "taxpayer"})
+NAME_FIELDS = frozenset(
+    {
+        "name",
+        "holder",
+        "household_head",
+        "patient",
+        "payer",
+        "applicant",
+        "lessor",
+        "lessee",
+        "buyer",
+        "owner",
+        "taxpayer",
+    }
+)
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,6}")
 # Tesseract's boxes of Chinese words are often far wider than their characters (a box of two
 # characters may run over the next four); a CJK glyph is about as wide as the line is high.
@@ -42,8 +55,16 @@ CJK_ASPECT = 1.1
 
 ARCHIVE_PURPOSE = "archive_access"  # the access-log purpose of reads through the archive's pages
 IMAGE_KINDS = {"thumb": "thumb_key", "flat": "flat_key", "original": "original_key"}
-MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
-               "tif": "image/tiff", "tiff": "image/tiff", "bmp": "image/bmp", "pdf": "application/pdf"}
+MEDIA_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "bmp": "image/bmp",
+    "pdf": "application/pdf",
+}
 
 
 @dataclass(frozen=True)
@@ -146,7 +167,7 @@ def highlight_boxes(words: list[object], terms: tuple[Term, ...]) -> list[Box]:
         text, owners = _line_text(line)
         for term in terms:
             for match in term.pattern().finditer(text):
-                if match.end() > match.start() and any(owners[match.start():match.end()]):
+                if match.end() > match.start() and any(owners[match.start() : match.end()]):
                     boxes.append(_match_box(line, owners, match.start(), match.end()))
     return boxes
 
@@ -158,13 +179,19 @@ def _joined(values: list[str]) -> str:
 def read_fields(fields: dict | None) -> list[tuple[str, str]]:
     """(field name, value) of what capture read off a page, ID numbers and names masked."""
     fields = fields if isinstance(fields, dict) else {}
-    ids = [mask_id_number(str(item.get("value", ""))) for item in fields.get("id_numbers") or []
-           if isinstance(item, dict)]
-    out = [("id_numbers", _joined(ids)), ("names", _joined([mask_name(str(n)) for n in fields.get("names") or []])),
-           ("dates", _joined([str(d) for d in fields.get("dates") or []])),
-           ("amounts", _joined([str(a) for a in fields.get("amounts") or []])),
-           ("certificate_numbers", _joined([str(c.get("value", "")) for c in fields.get("certificate_numbers") or []
-                                            if isinstance(c, dict)]))]
+    ids = [
+        mask_id_number(str(item.get("value", ""))) for item in fields.get("id_numbers") or [] if isinstance(item, dict)
+    ]
+    out = [
+        ("id_numbers", _joined(ids)),
+        ("names", _joined([mask_name(str(n)) for n in fields.get("names") or []])),
+        ("dates", _joined([str(d) for d in fields.get("dates") or []])),
+        ("amounts", _joined([str(a) for a in fields.get("amounts") or []])),
+        (
+            "certificate_numbers",
+            _joined([str(c.get("value", "")) for c in fields.get("certificate_numbers") or [] if isinstance(c, dict)]),
+        ),
+    ]
     for name, value in (fields.get("labelled") or {}).items():
         if name not in NAME_FIELDS:
             out.append((name, str(value)))
@@ -177,8 +204,11 @@ def ids_read(fields: dict | None) -> set[str]:
     """The valid ID numbers capture read off a page (upper case)."""
     if not isinstance(fields, dict):
         return set()
-    return {str(item.get("value", "")).upper() for item in fields.get("id_numbers") or []
-            if isinstance(item, dict) and item.get("value")}
+    return {
+        str(item.get("value", "")).upper()
+        for item in fields.get("id_numbers") or []
+        if isinstance(item, dict) and item.get("value")
+    }
 
 
 def _words(store: FileStore, page: ArchivePage) -> list[object]:
@@ -203,41 +233,82 @@ def _customer(session: Session, person_id: int) -> str:
     return f"{mask_name(person.name)} {mask_id_number(person.id_number)}" if person else ""
 
 
-def open_page(session: Session, store: FileStore, page_id: int, *, staff: object, query: str = "",
-              purpose: str = ARCHIVE_PURPOSE) -> PageView:
+def open_page(
+    session: Session, store: FileStore, page_id: int, *, staff: object, query: str = "", purpose: str = ARCHIVE_PURPOSE
+) -> PageView:
     """The page `page_id` with the words of `query` located on it; logged as a view of the document."""
     page, document = _get_page(session, page_id)
     parsed = parse_query(query) if query.strip() else None
     highlights = tuple(highlight_boxes(_words(store, page), parsed.positive)) if parsed and not parsed.problem else ()
-    page_ids = tuple(session.exec(select(ArchivePage.id).where(ArchivePage.document_id == document.id)
-                                  .order_by(ArchivePage.page_no)).all())
-    hashes = {kind.removesuffix("_key"): key.partition(".")[0]
-              for kind in ("original_key", "flat_key", "thumb_key", "text_key", "words_key")
-              if (key := getattr(page, kind))}
-    log_access(session, staff=staff, action="archive_view", person_id=document.person_id, purpose=purpose,
-               fields=[f"document:{document.id}", f"page:{page.id}"], case_no=document.case_no)
-    return PageView(page.id, page.page_no, page_ids, document.id, page.doc_type or document.doc_type,
-                    document.material_code, document.case_no, _customer(session, document.person_id),
-                    document.title, document.captured_by, document.captured_at, document.source,
-                    document.retention_class, document.retention_until, document.legal_hold, page.width_px,
-                    page.height_px, page.dpi, page.ocr_confidence, page.text, hashes, read_fields(page.fields),
-                    page.flat_key is not None,
-                    highlights, parsed.problem if parsed else None)
+    page_ids = tuple(
+        session.exec(
+            select(ArchivePage.id).where(ArchivePage.document_id == document.id).order_by(ArchivePage.page_no)
+        ).all()
+    )
+    hashes = {
+        kind.removesuffix("_key"): key.partition(".")[0]
+        for kind in ("original_key", "flat_key", "thumb_key", "text_key", "words_key")
+        if (key := getattr(page, kind))
+    }
+    log_access(
+        session,
+        staff=staff,
+        action="archive_view",
+        person_id=document.person_id,
+        purpose=purpose,
+        fields=[f"document:{document.id}", f"page:{page.id}"],
+        case_no=document.case_no,
+    )
+    return PageView(
+        page.id,
+        page.page_no,
+        page_ids,
+        document.id,
+        page.doc_type or document.doc_type,
+        document.material_code,
+        document.case_no,
+        _customer(session, document.person_id),
+        document.title,
+        document.captured_by,
+        document.captured_at,
+        document.source,
+        document.retention_class,
+        document.retention_until,
+        document.legal_hold,
+        page.width_px,
+        page.height_px,
+        page.dpi,
+        page.ocr_confidence,
+        page.text,
+        hashes,
+        read_fields(page.fields),
+        page.flat_key is not None,
+        highlights,
+        parsed.problem if parsed else None,
+    )
 
 
-def page_image(session: Session, store: FileStore, page_id: int, kind: str, *, staff: object,
-               purpose: str = ARCHIVE_PURPOSE) -> tuple[Path, str]:
+def page_image(
+    session: Session, store: FileStore, page_id: int, kind: str, *, staff: object, purpose: str = ARCHIVE_PURPOSE
+) -> tuple[Path, str]:
     """(path, media type) of image `kind` of a page (thumb falls back to flat, flat to original); logged."""
     if kind not in IMAGE_KINDS:
         raise ArchiveRefused("archive.viewer.bad_kind", kind=kind)
     page, document = _get_page(session, page_id)
     order = list(IMAGE_KINDS.values())
-    key = next(getattr(page, column) for column in order[order.index(IMAGE_KINDS[kind]):] if getattr(page, column))
+    key = next(getattr(page, column) for column in order[order.index(IMAGE_KINDS[kind]) :] if getattr(page, column))
     path = store.path_of_key(key)
     if not path.exists():
         raise ArchiveRefused("archive.viewer.file_missing", id=page_id)
-    log_access(session, staff=staff, action="archive_image", person_id=document.person_id, purpose=purpose,
-               fields=[f"page:{page.id}", kind], case_no=document.case_no)
+    log_access(
+        session,
+        staff=staff,
+        action="archive_image",
+        person_id=document.person_id,
+        purpose=purpose,
+        fields=[f"page:{page.id}", kind],
+        case_no=document.case_no,
+    )
     return path, MEDIA_TYPES.get(key.rpartition(".")[2], "application/octet-stream")
 
 

@@ -91,10 +91,16 @@ def _run(args: argparse.Namespace) -> int:
 def _hint_line(hint: skew_hint.SkewHint) -> str:
     """The skew error with and without the deskew package's hint, on the same card scenes."""
     with_hint, without_hint = hint.summaries()
-    return t("bench.capture.skew_hint", pages=hint.pages, with_mean=f"{with_hint.mean:.3f}",
-             with_max=f"{with_hint.max:.3f}", with_s=f"{hint.seconds_with:.2f}",
-             without_mean=f"{without_hint.mean:.3f}", without_max=f"{without_hint.max:.3f}",
-             without_s=f"{hint.seconds_without:.2f}")
+    return t(
+        "bench.capture.skew_hint",
+        pages=hint.pages,
+        with_mean=f"{with_hint.mean:.3f}",
+        with_max=f"{with_hint.max:.3f}",
+        with_s=f"{hint.seconds_with:.2f}",
+        without_mean=f"{without_hint.mean:.3f}",
+        without_max=f"{without_hint.max:.3f}",
+        without_s=f"{hint.seconds_without:.2f}",
+    )
 
 
 def _generated(photos: int, held_out: int, scans: int, scratch: Path) -> list[BenchItem]:
@@ -102,12 +108,21 @@ def _generated(photos: int, held_out: int, scans: int, scratch: Path) -> list[Be
     if not photos and not held_out and not scans:
         return []
     _progress(t("bench.capture.generating", photos=photos, held_out=held_out, scans=scans))
-    return (generated_items(photos, scratch) + held_out_items(held_out, scratch)
-            + generated_items(scans, scratch, seed=2027, flat=True))
+    return (
+        generated_items(photos, scratch)
+        + held_out_items(held_out, scratch)
+        + generated_items(scans, scratch, seed=2027, flat=True)
+    )
 
 
-def _json(scores: list[ItemScore], kinds: dict[str, dict[str, KindSummary]], batch: batch_timing.BatchTiming | None,
-          targets: list[TargetCheck], notes: list[str], hint: skew_hint.SkewHint | None = None) -> str:
+def _json(
+    scores: list[ItemScore],
+    kinds: dict[str, dict[str, KindSummary]],
+    batch: batch_timing.BatchTiming | None,
+    targets: list[TargetCheck],
+    notes: list[str],
+    hint: skew_hint.SkewHint | None = None,
+) -> str:
     """The run as one JSON document: items, kinds, batch, targets, the skew hint's worth."""
     payload = {
         "items": [asdict(s) for s in scores],
@@ -123,8 +138,10 @@ def _json(scores: list[ItemScore], kinds: dict[str, dict[str, KindSummary]], bat
 def _systems(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """The systems this run compares, and a note for each baseline that cannot take part."""
     systems, notes = list(SYSTEMS), []
-    baselines = (("rapidocr", False, rapidocr_missing, "bench.capture.no_rapidocr"),
-                 ("ocrmypdf", args.no_ocrmypdf, ocrmypdf_missing, "bench.capture.no_ocrmypdf"))
+    baselines = (
+        ("rapidocr", False, rapidocr_missing, "bench.capture.no_rapidocr"),
+        ("ocrmypdf", args.no_ocrmypdf, ocrmypdf_missing, "bench.capture.no_ocrmypdf"),
+    )
     for system, skipped, missing, key in baselines:
         if skipped:
             systems.remove(system)
@@ -159,16 +176,27 @@ def _warm_up(items: list[BenchItem], systems: list[str]) -> None:
 
 def _run_all(items: list[BenchItem], systems: list[str], scratch: Path) -> list[ItemScore]:
     """Every system on every item, one after another so no run competes with another for the cores."""
-    runners = {"desk": lambda item: run_desk(item), "tesseract": lambda item: run_tesseract(item, scratch),
-               "rapidocr": lambda item: run_rapidocr(item, scratch),
-               "ocrmypdf": lambda item: run_ocrmypdf(item, scratch)}
+    runners = {
+        "desk": lambda item: run_desk(item),
+        "tesseract": lambda item: run_tesseract(item, scratch),
+        "rapidocr": lambda item: run_rapidocr(item, scratch),
+        "ocrmypdf": lambda item: run_ocrmypdf(item, scratch),
+    }
     scores = []
     for done, item in enumerate(items, start=1):
         for system in systems:
             run: SystemRun = runners[system](item)
             scores.append(score(item, run))
-            _progress(t("bench.capture.progress", done=done, total=len(items), item=item.id, system=system,
-                        seconds=f"{run.seconds:.1f}"))
+            _progress(
+                t(
+                    "bench.capture.progress",
+                    done=done,
+                    total=len(items),
+                    item=item.id,
+                    system=system,
+                    seconds=f"{run.seconds:.1f}",
+                )
+            )
     return scores
 
 

@@ -45,8 +45,11 @@ def case_number(page: Page) -> str | None:
 
 def buttons(page: Page, label: str) -> list[str]:
     """Ids of the buttons showing `label`."""
-    return [element_id for element_id, element in page.elements.items()
-            if element and element.get("tag") == "q-btn" and (element.get("props") or {}).get("label") == label]
+    return [
+        element_id
+        for element_id, element in page.elements.items()
+        if element and element.get("tag") == "q-btn" and (element.get("props") or {}).get("label") == label
+    ]
 
 
 async def look_up(page: Page, id_number: str, timeout_s: float = 30) -> None:
@@ -65,16 +68,18 @@ async def look_up(page: Page, id_number: str, timeout_s: float = 30) -> None:
 async def pick_business(page: Page, code: str, timeout_s: float = 30) -> None:
     """Choose the business in the picker; wait for its checklist (the Submit button)."""
     label = zh("counter.business.pick")
-    select_id = max((i for i, e in page.elements.items() if e and (e.get("props") or {}).get("label") == label),
-                    key=int)  # the newest picker: the current customer's
+    select_id = max(
+        (i for i, e in page.elements.items() if e and (e.get("props") or {}).get("label") == label), key=int
+    )  # the newest picker: the current customer's
     select = page.elements[select_id]
     option = next(o for o in select["props"]["options"] if str(o["label"]).startswith(code + " "))
     await page.emit(select_id, "update:modelValue", {"value": option["value"], "label": option["label"]})
     await page.wait_for(lambda p: bool(buttons(p, zh("counter.case.submit"))), timeout_s)
 
 
-async def capture_frame(page: Page, http: aiohttp.ClientSession, url: str, jpeg: bytes,
-                        timeout_s: float = 60) -> int | None:
+async def capture_frame(
+    page: Page, http: aiohttp.ClientSession, url: str, jpeg: bytes, timeout_s: float = 60
+) -> int | None:
     """Open the capture dialog of the first material to capture and POST one camera frame; the HTTP status
     (None: this customer has nothing to capture)."""
     capture = buttons(page, zh("counter.capture.button"))
@@ -87,11 +92,16 @@ async def capture_frame(page: Page, http: aiohttp.ClientSession, url: str, jpeg:
         await page.wait_for(lambda p: bool(buttons(p, zh("counter.capture.button"))), timeout_s)
         capture = buttons(page, zh("counter.capture.button"))
     await page.emit(capture[0], "click", {})
-    await page.wait_for(lambda p: any(e and "upload_url" in (e.get("props") or {}) for e in p.elements.values()),
-                        timeout_s)
+    await page.wait_for(
+        lambda p: any(e and "upload_url" in (e.get("props") or {}) for e in p.elements.values()), timeout_s
+    )
     _, camera = page.find(lambda e: "upload_url" in (e.get("props") or {}))
-    async with http.post(url + camera["props"]["upload_url"], data=jpeg, headers={"Content-Type": "image/jpeg"},
-                         timeout=aiohttp.ClientTimeout(total=timeout_s)) as response:
+    async with http.post(
+        url + camera["props"]["upload_url"],
+        data=jpeg,
+        headers={"Content-Type": "image/jpeg"},
+        timeout=aiohttp.ClientTimeout(total=timeout_s),
+    ) as response:
         await response.read()
         return response.status
 

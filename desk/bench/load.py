@@ -72,8 +72,11 @@ class Phase:
         values = sorted(self.times[kind])
         if not values:
             return {"n": 0, "p50": None, "p95": None}
-        return {"n": len(values), "p50": statistics.median(values),
-                "p95": values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]}
+        return {
+            "n": len(values),
+            "p50": statistics.median(values),
+            "p95": values[min(len(values) - 1, round(0.95 * (len(values) - 1)))],
+        }
 
 
 def _free_port() -> int:
@@ -105,8 +108,15 @@ def _frame_jpeg() -> bytes:
     desk = np.full((1800, 2400, 3), 95, np.uint8)
     page = np.full((1500, 1060, 3), 245, np.uint8)
     for row in range(12):
-        cv2.putText(page, f"Lease agreement line {row + 1}  2026", (80, 140 + row * 100), cv2.FONT_HERSHEY_SIMPLEX,
-                    1.2, (30, 30, 30), 2)
+        cv2.putText(
+            page,
+            f"Lease agreement line {row + 1}  2026",
+            (80, 140 + row * 100),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            1.2,
+            (30, 30, 30),
+            2,
+        )
     turn = cv2.getRotationMatrix2D((530, 750), 4, 1.0)
     turn[:, 2] += (670, 150)
     warped = cv2.warpAffine(page, turn, (2400, 1800), borderValue=(0, 0, 0))
@@ -127,8 +137,11 @@ def _customers(data: Path) -> tuple[list[str], list[str]]:
     engine = make_engine(f"sqlite:///{data / 'desk.sqlite3'}")
     try:
         with Session(engine) as session:
-            people = session.execute(select(Person.id, Person.id_number).join(
-                PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)).all()
+            people = session.execute(
+                select(Person.id, Person.id_number)
+                .join(PersonalAccount, PersonalAccount.person_id == Person.id)
+                .order_by(Person.id)
+            ).all()
             rent = [number for person_id, number in people if checklist_for(session, person_id, RENT).eligible]
         return [number for _, number in people], rent
     finally:
@@ -144,8 +157,12 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DESK_", "NICEGUI_", "PYTEST_"))}
         env.update(DESK_DATA_DIR=str(data), DESK_DEMO_CUSTOMERS=str(customers), PYTHONUNBUFFERED="1")
         self.log = (data.parent / "server.log").open("w")
-        self.process = subprocess.Popen([sys.executable, "-m", "desk", "run", "--host", HOST, "--port", str(self.port)],
-                                        env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "desk", "run", "--host", HOST, "--port", str(self.port)],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def wait(self, timeout_s: float = 180) -> None:
         deadline = time.monotonic() + timeout_s
@@ -168,8 +185,16 @@ class Server:
         self.log.close()
 
 
-async def _clerk(http: aiohttp.ClientSession, url: str, people: list[str], rent: list[str], frame: bytes,
-                 phase: Phase, until: float, rng: random.Random) -> None:
+async def _clerk(
+    http: aiohttp.ClientSession,
+    url: str,
+    people: list[str],
+    rent: list[str],
+    frame: bytes,
+    phase: Phase,
+    until: float,
+    rng: random.Random,
+) -> None:
     """Lookups, and every third visit a rent customer's capture and submission, until `until`."""
     visit = 0
     while time.monotonic() < until:
@@ -231,8 +256,9 @@ async def _public(index: int, url: str, phase: Phase, until: float) -> None:
         while time.monotonic() < until:
             started = time.monotonic()
             try:
-                async with http.get(url + "/inquiry?case=DL2026-000001",
-                                    timeout=aiohttp.ClientTimeout(total=30)) as response:
+                async with http.get(
+                    url + "/inquiry?case=DL2026-000001", timeout=aiohttp.ClientTimeout(total=30)
+                ) as response:
                     await response.read()
                     status = response.status
             except (TimeoutError, aiohttp.ClientError) as problem:
@@ -256,8 +282,15 @@ async def _memory(pid: int, phase: Phase, until: float) -> None:
     phase.rss_end_mb = _rss_mb(pid)
 
 
-async def _run(server: Server, levels: list[int], seconds: float, people: list[str], rent: list[str],
-               logins: dict[str, str], seed: int) -> list[Phase]:
+async def _run(
+    server: Server,
+    levels: list[int],
+    seconds: float,
+    people: list[str],
+    rent: list[str],
+    logins: dict[str, str],
+    seed: int,
+) -> list[Phase]:
     rng = random.Random(seed)
     frame = _frame_jpeg()
     sessions = [await clerk_session(server.url, name, logins[name]) for name in CLERKS]
@@ -286,9 +319,16 @@ def report(phases: list[Phase]) -> list[dict]:
     base = phases[0].summary("lookup")
     rows = []
     for phase in phases:
-        row = {"public_clients": phase.public_clients, "seconds": phase.seconds, "refused": phase.refused,
-               "errors": phase.errors, "problems": dict(phase.problems), "rss_peak_mb": round(phase.rss_peak_mb), "rss_end_mb": round(phase.rss_end_mb),
-               "rss_server_peak_mb": round(phase.rss_server_peak_mb)}
+        row = {
+            "public_clients": phase.public_clients,
+            "seconds": phase.seconds,
+            "refused": phase.refused,
+            "errors": phase.errors,
+            "problems": dict(phase.problems),
+            "rss_peak_mb": round(phase.rss_peak_mb),
+            "rss_end_mb": round(phase.rss_end_mb),
+            "rss_server_peak_mb": round(phase.rss_server_peak_mb),
+        }
         for kind in KINDS:
             row[kind] = phase.summary(kind)
         lookup = row["lookup"]
@@ -298,14 +338,18 @@ def report(phases: list[Phase]) -> list[dict]:
 
 
 def _print(rows: list[dict]) -> None:
-    print("public  lookup p50/p95 ms (×base)  capture p50/p95  submit p50/p95  inquiry n p50/p95  429s  errors  "
-          "RSS MB server / with workers")
+    print(
+        "public  lookup p50/p95 ms (×base)  capture p50/p95  submit p50/p95  inquiry n p50/p95  429s  errors  "
+        "RSS MB server / with workers"
+    )
     for row in rows:
         ratio = f"×{row['lookup_p50_ratio']}" if row["lookup_p50_ratio"] else ""
         cells = {kind: f"{_ms(row[kind]['p50'])}/{_ms(row[kind]['p95'])}" for kind in KINDS}
-        print(f"{row['public_clients']:>6}  {cells['lookup']:>12} {ratio:<8} {cells['capture']:>12} "
-              f"{cells['submit']:>12}  {row['inquiry']['n']:>6} {cells['inquiry']:>10}  {row['refused']:>5} "
-              f"{row['errors']:>6}  {row['rss_server_peak_mb']:>5} / {row['rss_peak_mb']}")
+        print(
+            f"{row['public_clients']:>6}  {cells['lookup']:>12} {ratio:<8} {cells['capture']:>12} "
+            f"{cells['submit']:>12}  {row['inquiry']['n']:>6} {cells['inquiry']:>10}  {row['refused']:>5} "
+            f"{row['errors']:>6}  {row['rss_server_peak_mb']:>5} / {row['rss_peak_mb']}"
+        )
 
 
 def bench_command(args: argparse.Namespace) -> int:
@@ -321,10 +365,13 @@ def bench_command(args: argparse.Namespace) -> int:
         try:
             server.wait()
             people, rent = _customers(data)
-            logins = {row["username"]: row["password"]
-                      for row in json.loads((data / "demo-staff-logins.json").read_text(encoding="utf-8"))}
-            phases = asyncio.run(_run(server, [0] + [level for level in levels if level], args.seconds, people,
-                                      rent, logins, args.seed))
+            logins = {
+                row["username"]: row["password"]
+                for row in json.loads((data / "demo-staff-logins.json").read_text(encoding="utf-8"))
+            }
+            phases = asyncio.run(
+                _run(server, [0] + [level for level in levels if level], args.seconds, people, rent, logins, args.seed)
+            )
         finally:
             server.stop()
     rows = report(phases)

@@ -82,13 +82,19 @@ def _sample_queries(engine: Engine, customers: int, per_kind: int) -> list[tuple
     rng = random.Random(20260901)
     ids = rng.sample(range(1, customers + 1), min(customers, per_kind + WARMUP_RUNS))
     with Session(engine) as session:
-        rows = session.execute(select(Person.id_number, Person.name, Person.phone, PersonalAccount.account_no)
-                               .join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                               .where(Person.id.in_(ids))).all()
+        rows = session.execute(
+            select(Person.id_number, Person.name, Person.phone, PersonalAccount.account_no)
+            .join(PersonalAccount, PersonalAccount.person_id == Person.id)
+            .where(Person.id.in_(ids))
+        ).all()
     queries = []
     for row in rows:
-        queries += [("id_number", row.id_number), ("account_no", row.account_no),
-                    ("name_phone", f"{row.name} {row.phone[-4:]}"), ("name_only", row.name)]
+        queries += [
+            ("id_number", row.id_number),
+            ("account_no", row.account_no),
+            ("name_phone", f"{row.name} {row.phone[-4:]}"),
+            ("name_only", row.name),
+        ]
     rng.shuffle(queries)
     return queries
 
@@ -116,8 +122,9 @@ def _timed(engine: Engine, action: Callable[[Session, str], None], query: str) -
 
 
 def _scan_lookup(session: Session, id_number: str) -> None:
-    person_id = session.execute(text("SELECT id FROM person NOT INDEXED WHERE id_number = :n"),
-                                {"n": id_number}).scalar()
+    person_id = session.execute(
+        text("SELECT id FROM person NOT INDEXED WHERE id_number = :n"), {"n": id_number}
+    ).scalar()
     load_profile(session, person_id)
 
 

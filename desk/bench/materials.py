@@ -153,8 +153,12 @@ def held_out_items(count: int, scratch: Path) -> list[BenchItem]:
     docgen = load_docgen()
     seeds = docgen.HELD_OUT_SEEDS
     counts = per_seed(count, len(seeds), len(docgen.HELD_OUT_TEMPLATES))
-    return [_item_of(sample, scratch, HELD_OUT_KIND, docgen)
-            for seed, n in zip(seeds, counts) if n for sample in docgen.generate(seed, n, held_out=True)]
+    return [
+        _item_of(sample, scratch, HELD_OUT_KIND, docgen)
+        for seed, n in zip(seeds, counts)
+        if n
+        for sample in docgen.generate(seed, n, held_out=True)
+    ]
 
 
 def per_seed(count: int, seeds: int, round_size: int) -> list[int]:
@@ -183,5 +187,6 @@ def _item_of(sample, scratch: Path, kind: str, docgen: ModuleType) -> BenchItem:
         id_number=sample.fields.get("id_number"),
         dark_card=docgen.is_card(sample.template) and sample.options.background in _DARK_DESKS,
     )
-    return BenchItem(path.stem, kind, path, sample.document.lang, sample.text, [page],
-                     size=sample.scene.size, generated=True)
+    return BenchItem(
+        path.stem, kind, path, sample.document.lang, sample.text, [page], size=sample.scene.size, generated=True
+    )

@@ -76,7 +76,7 @@ def id_numbers_in(text: str) -> set[str]:
     for run in _ID_RUN.finditer(compact):
         digits = run.group(0).upper()
         for start in range(len(digits) - 17):
-            window = digits[start:start + 18]
+            window = digits[start : start + 18]
             if window[:17].isdigit() and is_valid(window):
                 found.add(window)
     return found

@@ -73,9 +73,15 @@ class Page:
         element = self.elements[element_id]
         for listener in element.get("events", []):  # a listener with its own script only runs in the browser
             if listener["type"] == event_type and not listener.get("js_handler"):
-                await self.sio.emit("event", {"id": int(element_id), "client_id": self.client_id,
-                                              "listener_id": listener["listener_id"],
-                                              "args": [json.dumps(arg) for arg in args]})
+                await self.sio.emit(
+                    "event",
+                    {
+                        "id": int(element_id),
+                        "client_id": self.client_id,
+                        "listener_id": listener["listener_id"],
+                        "args": [json.dumps(arg) for arg in args],
+                    },
+                )
                 return
         raise PageError(f"element {element_id} has no {event_type} listener")
 
@@ -136,8 +142,9 @@ async def open_page(http: aiohttp.ClientSession, base_url: str, path: str, timeo
 
     async def on_javascript(data: dict) -> None:
         if data.get("request_id"):
-            await sio.emit("javascript_response", {"request_id": data["request_id"], "client_id": page.client_id,
-                                                   "result": None})
+            await sio.emit(
+                "javascript_response", {"request_id": data["request_id"], "client_id": page.client_id, "result": None}
+            )
 
     def on_disconnect(*_: Any) -> None:
         page.disconnected = True
@@ -147,20 +154,36 @@ async def open_page(http: aiohttp.ClientSession, base_url: str, path: str, timeo
     sio.on("update", on_update)
     sio.on("open", on_open)
     sio.on("run_javascript", on_javascript)
-    query = {"client_id": page.client_id, "tab_id": str(uuid.uuid4()), "document_id": str(uuid.uuid4()),
-             "next_message_id": "0", "implicit_handshake": "true"}
+    query = {
+        "client_id": page.client_id,
+        "tab_id": str(uuid.uuid4()),
+        "document_id": str(uuid.uuid4()),
+        "next_message_id": "0",
+        "implicit_handshake": "true",
+    }
     cookie = "; ".join(f"{c.key}={c.value}" for c in http.cookie_jar)
     ws_url = base_url + "?" + "&".join(f"{k}={v}" for k, v in query.items())
     try:
-        await sio.connect(ws_url, socketio_path="/_nicegui_ws/socket.io", transports=["websocket"],
-                          headers={"Cookie": cookie} if cookie else {}, wait_timeout=timeout_s)
+        await sio.connect(
+            ws_url,
+            socketio_path="/_nicegui_ws/socket.io",
+            transports=["websocket"],
+            headers={"Cookie": cookie} if cookie else {},
+            wait_timeout=timeout_s,
+        )
     except (socketio.exceptions.ConnectionError, aiohttp.ClientError, OSError) as error:
         raise PageError(f"{path}: websocket refused ({error})") from error
     return page
 
 
-async def log_in(http: aiohttp.ClientSession, base_url: str, username: str, password: str,
-                 labels: dict[str, str], timeout_s: float = 30) -> None:
+async def log_in(
+    http: aiohttp.ClientSession,
+    base_url: str,
+    username: str,
+    password: str,
+    labels: dict[str, str],
+    timeout_s: float = 30,
+) -> None:
     """Log in through the login page's own form (the session cookie in `http` is then signed in).
 
     `labels` are the visible texts of the username and password inputs and the button

@@ -17,8 +17,13 @@ from desk.i18n import t
 Kinds = dict[str, dict[str, KindSummary]]
 
 
-def render(kinds: Kinds, scores: list[ItemScore], batch: BatchTiming | None, targets: list[TargetCheck],
-           notes: Sequence[str] = ()) -> str:
+def render(
+    kinds: Kinds,
+    scores: list[ItemScore],
+    batch: BatchTiming | None,
+    targets: list[TargetCheck],
+    notes: Sequence[str] = (),
+) -> str:
     """The whole report as text."""
     ran = {score.system for score in scores} | {system for per_system in kinds.values() for system in per_system}
     systems = [s for s in SYSTEMS if s in ran]
@@ -31,9 +36,17 @@ def render(kinds: Kinds, scores: list[ItemScore], batch: BatchTiming | None, tar
     if english:
         parts.append(english)
     if batch is not None:
-        parts.append(t("bench.capture.batch", pages=batch.pages, workers=batch.workers,
-                       pool=f"{batch.pool_seconds:.1f}", single=f"{batch.single_seconds:.1f}",
-                       speedup=f"{batch.speedup:.2f}", cores=f"{batch.cores_busy:.2f}"))
+        parts.append(
+            t(
+                "bench.capture.batch",
+                pages=batch.pages,
+                workers=batch.workers,
+                pool=f"{batch.pool_seconds:.1f}",
+                single=f"{batch.single_seconds:.1f}",
+                speedup=f"{batch.speedup:.2f}",
+                cores=f"{batch.cores_busy:.2f}",
+            )
+        )
     parts.append(_targets(targets))
     return "\n\n".join(parts) + "\n"
 
@@ -55,8 +68,9 @@ _ROWS: list[tuple[str, Callable[[KindSummary], str], Callable[[KindSummary], flo
 
 def _kind_table(kind: str, per_system: dict[str, KindSummary], systems: list[str]) -> str:
     first = next(iter(per_system.values()))
-    heading = t("bench.capture.heading", kind=t(f"bench.capture.kind.{kind}"), code=kind, items=first.items,
-                pages=first.pages)
+    heading = t(
+        "bench.capture.heading", kind=t(f"bench.capture.kind.{kind}"), code=kind, items=first.items, pages=first.pages
+    )
     header = [t("bench.capture.col.metric"), *systems]
     with_ratio = "desk" in per_system and "ocrmypdf" in per_system
     if with_ratio:
@@ -74,7 +88,9 @@ def _items_table(scores: list[ItemScore], systems: list[str]) -> str:
     by_key = {(s.item, s.system): s for s in scores}
     items = list(dict.fromkeys(s.item for s in scores))
     header = [t("bench.capture.col.item"), t("bench.capture.col.kind")]
-    header += [f"CER {s}" for s in systems] + [f"{t('bench.capture.col.skew')} {s}" for s in ("desk", "ocrmypdf") if s in systems]
+    header += [f"CER {s}" for s in systems] + [
+        f"{t('bench.capture.col.skew')} {s}" for s in ("desk", "ocrmypdf") if s in systems
+    ]
     with_corners = "desk" in systems
     header += [f"{t('bench.capture.col.corners')} desk"] if with_corners else []
     header += [f"s/p {s}" for s in systems]
@@ -157,5 +173,6 @@ def _width(text: str) -> int:
 
 def _grid(rows: list[list[str]]) -> str:
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
-                     for row in rows)
+    return "\n".join(
+        "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip() for row in rows
+    )

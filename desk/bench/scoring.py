@@ -44,8 +44,16 @@ class ItemScore:
 
 def score(item: BenchItem, run: SystemRun) -> ItemScore:
     """Compare `run` with `item`'s ground truth."""
-    result = ItemScore(item.id, item.kind, run.system, pages=max(1, len(item.pages)), seconds=run.seconds,
-                       error=run.error, generated=item.generated, lang=item.lang)
+    result = ItemScore(
+        item.id,
+        item.kind,
+        run.system,
+        pages=max(1, len(item.pages)),
+        seconds=run.seconds,
+        error=run.error,
+        generated=item.generated,
+        lang=item.lang,
+    )
     if item.text is not None:
         hypothesis = "\n".join(page.text for page in run.pages)
         result.cer = cer(hypothesis, item.text, item.lang)  # a failed run read nothing: CER 1
@@ -61,8 +69,11 @@ def _score_page(result: ItemScore, item: BenchItem, truth, output: PageOutput | 
         if truth.dark_card:
             result.dark_cards_found.append(result.found[-1])
     if output is None:
-        for known, outcomes in ((truth.rotation, result.rotation_right), (truth.doc_type, result.type_right),
-                                (truth.id_number, result.id_recalled)):
+        for known, outcomes in (
+            (truth.rotation, result.rotation_right),
+            (truth.doc_type, result.type_right),
+            (truth.id_number, result.id_recalled),
+        ):
             if known is not None:
                 outcomes.append(False)
         return

@@ -52,9 +52,13 @@ def _insert_people(cur, rng: random.Random, count: int) -> list:
     people = [make_person(rng) for _ in range(count)]
     seen: set[str] = set()
     unique = [p for p in people if not (p.id_number in seen or seen.add(p.id_number))]
-    cur.executemany("INSERT INTO person (id, id_number, name, phone, sex, birth_date, address) VALUES (?,?,?,?,?,?,?)",
-                    [(i, p.id_number, p.name, f"138{i:08d}"[:11], p.sex, p.birth_date.isoformat(), p.address)
-                     for i, p in enumerate(unique, start=1)])
+    cur.executemany(
+        "INSERT INTO person (id, id_number, name, phone, sex, birth_date, address) VALUES (?,?,?,?,?,?,?)",
+        [
+            (i, p.id_number, p.name, f"138{i:08d}"[:11], p.sex, p.birth_date.isoformat(), p.address)
+            for i, p in enumerate(unique, start=1)
+        ],
+    )
     return unique
 
 
@@ -77,19 +81,34 @@ def build_index(engine: Engine, pages: int, seed: int = 7) -> float:
             day = FIRST_DAY + timedelta(days=(document_id * 365 * YEARS) // (pages // 2 + 1))
             count = min(rng.choice((1, 1, 2, 3)), pages - page_id)
             staff, captured_at = f"clerk{rng.randrange(STAFF)}", datetime.combine(day, datetime.min.time())
-            documents.append((document_id, doc_type, person_no + 1, f"ZF{day:%Y}-{document_id:07d}",
-                              staff, captured_at.isoformat(" "), count))
+            documents.append(
+                (
+                    document_id,
+                    doc_type,
+                    person_no + 1,
+                    f"ZF{day:%Y}-{document_id:07d}",
+                    staff,
+                    captured_at.isoformat(" "),
+                    count,
+                )
+            )
             meta = filter_words(doc_type, staff, None, captured_at)
             for number in range(1, count + 1):
                 page_id += 1
                 body = normalize_text(make_page_text(doc_type, owner, other, rng, day))
                 rows.append((page_id, document_id, number, f"{page_id:064x}.png", doc_type, body))
                 index_rows.append((page_id, " ".join(index_tokens(body)), " ".join(distinct_cjk_chars(body)), meta))
-        cur.executemany("INSERT INTO archive_document (id, doc_type, person_id, case_no, title, captured_by, "
-                        "captured_at, source, page_count, retention_class, legal_hold) "
-                        "VALUES (?,?,?,?,'',?,?,'upload',?,'withdrawal',0)", documents)
-        cur.executemany("INSERT INTO archive_page (id, document_id, page_no, original_key, width_px, height_px, "
-                        "doc_type, text, fields) VALUES (?,?,?,?,0,0,?,?,'{}')", rows)
+        cur.executemany(
+            "INSERT INTO archive_document (id, doc_type, person_id, case_no, title, captured_by, "
+            "captured_at, source, page_count, retention_class, legal_hold) "
+            "VALUES (?,?,?,?,'',?,?,'upload',?,'withdrawal',0)",
+            documents,
+        )
+        cur.executemany(
+            "INSERT INTO archive_page (id, document_id, page_no, original_key, width_px, height_px, "
+            "doc_type, text, fields) VALUES (?,?,?,?,0,0,?,?,'{}')",
+            rows,
+        )
         cur.executemany("INSERT INTO archive_page_fts(rowid, grams, chars, meta) VALUES (?,?,?,?)", index_rows)
         raw.commit()
     cur.execute("INSERT INTO archive_page_fts(archive_page_fts) VALUES ('optimize')")
@@ -107,8 +126,9 @@ def _one_month(rng: random.Random) -> SearchFilters:
 
 def _sample(engine: Engine, per_kind: int, rng: random.Random) -> dict[str, list[tuple[str, SearchFilters]]]:
     with engine.connect() as conn:
-        people = conn.execute(text("SELECT id, id_number FROM person ORDER BY random() LIMIT :n"),
-                              {"n": per_kind}).all()
+        people = conn.execute(
+            text("SELECT id, id_number FROM person ORDER BY random() LIMIT :n"), {"n": per_kind}
+        ).all()
     none = SearchFilters()
     return {
         "two_char": [(rng.choice(TWO_CHAR), none) for _ in range(per_kind)],
@@ -117,8 +137,9 @@ def _sample(engine: Engine, per_kind: int, rng: random.Random) -> dict[str, list
         "id_number": [(id_number, none) for _, id_number in people],
         "filtered": [(rng.choice(TWO_CHAR), SearchFilters(person_id=person_id)) for person_id, _ in people],
         "by_type": [(rng.choice(TWO_CHAR), SearchFilters(doc_type=rng.choice(DOC_TYPES))) for _ in range(per_kind)],
-        "by_staff": [(rng.choice(TWO_CHAR), SearchFilters(captured_by=f"clerk{rng.randrange(STAFF)}"))
-                     for _ in range(per_kind)],
+        "by_staff": [
+            (rng.choice(TWO_CHAR), SearchFilters(captured_by=f"clerk{rng.randrange(STAFF)}")) for _ in range(per_kind)
+        ],
         "by_month": [(rng.choice(TWO_CHAR), _one_month(rng)) for _ in range(per_kind)],
     }
 
@@ -138,8 +159,10 @@ def _time_like(engine: Engine, queries: list[tuple[str, SearchFilters]]) -> list
     timings = []
     for query, filters in queries[:LIKE_RUNS]:
         where, params = filter_sql(filters)
-        sql = ("SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
-               f"WHERE p.text LIKE :pattern{where} ORDER BY p.id DESC LIMIT 20")
+        sql = (
+            "SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
+            f"WHERE p.text LIKE :pattern{where} ORDER BY p.id DESC LIMIT 20"
+        )
         started = time.perf_counter()
         with engine.connect() as conn:
             conn.execute(text(sql), {"pattern": f"%{query}%", **params}).all()
@@ -180,26 +203,45 @@ def bench_command(args: argparse.Namespace) -> int:
         for kind in KINDS:
             timings, hits = _time_search(engine, queries[kind])
             (p50, p95), (like_p50, like_p95) = _percentiles(timings), _percentiles(_time_like(engine, queries[kind]))
-            rows[kind] = {"p50_ms": p50, "p95_ms": p95, "like_p50_ms": like_p50, "like_p95_ms": like_p95,
-                          "hits_per_query": hits / len(timings)}
+            rows[kind] = {
+                "p50_ms": p50,
+                "p95_ms": p95,
+                "like_p50_ms": like_p50,
+                "like_p95_ms": like_p95,
+                "hits_per_query": hits / len(timings),
+            }
         worst = max(row["p95_ms"] for row in rows.values())
         if args.json:
-            print(json.dumps({"pages": args.pages, "build_seconds": build_seconds, "reused": built is None,
-                              "database_mb": round(size_mb), "kinds": rows, "target_p95_ms": TARGET_P95_MS,
-                              "met": worst <= TARGET_P95_MS}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "pages": args.pages,
+                        "build_seconds": build_seconds,
+                        "reused": built is None,
+                        "database_mb": round(size_mb),
+                        "kinds": rows,
+                        "target_p95_ms": TARGET_P95_MS,
+                        "met": worst <= TARGET_P95_MS,
+                    },
+                    indent=2,
+                )
+            )
         else:
             _print_table(args.pages, build_seconds, built is None, size_mb, rows, worst)
         engine.dispose()
     return 0
 
 
-def _print_table(pages: int, build_seconds: float | None, reused: bool, size_mb: float, rows: dict,
-                 worst: float) -> None:
+def _print_table(
+    pages: int, build_seconds: float | None, reused: bool, size_mb: float, rows: dict, worst: float
+) -> None:
     key = "archive.bench.reused" if reused else "archive.bench.built"
     print(t(key, pages=pages, seconds=f"{build_seconds:.0f}" if build_seconds else "?", size=f"{size_mb:.0f}"))
     print(t("archive.bench.header"))
     for kind, row in rows.items():
-        print(f"{t('archive.bench.kind.' + kind):<24}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
-              f"{row['like_p50_ms']:>12.1f}{row['like_p95_ms']:>12.1f}{row['hits_per_query']:>8.1f}")
+        print(
+            f"{t('archive.bench.kind.' + kind):<24}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
+            f"{row['like_p50_ms']:>12.1f}{row['like_p95_ms']:>12.1f}{row['hits_per_query']:>8.1f}"
+        )
     verdict = t("archive.bench.met") if worst <= TARGET_P95_MS else t("archive.bench.missed")
     print(t("archive.bench.target", target=TARGET_P95_MS, worst=f"{worst:.1f}", verdict=verdict))

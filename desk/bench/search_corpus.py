@@ -13,14 +13,37 @@ from datetime import date, timedelta
 
 from desk.validators import id_check_char
 
-SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁"
-            "魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文曲")
-GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰玉萍红华建国志海波宁欣怡子轩浩然雨涵"
-         "梓博文俊晨阳佳琪思雅天宇晓东春梅秋菊冬雪丹凤鹏飞")
-DISTRICTS = {"210202": "中山区", "210203": "西岗区", "210204": "沙河口区", "210211": "甘井子区", "210212": "旅顺口区",
-             "210213": "金州区", "210214": "普兰店区", "210281": "瓦房店市", "210283": "庄河市"}
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁"
+    "魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文曲"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰玉萍红华建国志海波宁欣怡子轩浩然雨涵"
+    "梓博文俊晨阳佳琪思雅天宇晓东春梅秋菊冬雪丹凤鹏飞"
+)
+DISTRICTS = {
+    "210202": "中山区",
+    "210203": "西岗区",
+    "210204": "沙河口区",
+    "210211": "甘井子区",
+    "210212": "旅顺口区",
+    "210213": "金州区",
+    "210214": "普兰店区",
+    "210281": "瓦房店市",
+    "210283": "庄河市",
+}
 STREETS = ["人民路", "中山路", "解放路", "五四路", "黄河路", "长江路", "西安路", "华北路", "友好路", "鲁迅路", "金马路"]
-ESTATES = ["星海湾小区", "锦绣家园", "华润海中国", "万科城", "泉水小区", "春柳小区", "石道街小区", "山水人家", "海昌新城"]
+ESTATES = [
+    "星海湾小区",
+    "锦绣家园",
+    "华润海中国",
+    "万科城",
+    "泉水小区",
+    "春柳小区",
+    "石道街小区",
+    "山水人家",
+    "海昌新城",
+]
 HOSPITALS = ["大连医科大学附属第一医院", "大连市中心医院", "大连市友谊医院", "大连医科大学附属第二医院"]
 DIAGNOSES = ["高血压", "冠状动脉粥样硬化性心脏病", "2型糖尿病", "肺炎", "腰椎间盘突出症", "慢性肾功能不全", "脑梗死"]
 BANKS = ["中国建设银行大连分行", "中国工商银行大连分行", "中国银行大连分行", "交通银行大连分行"]
@@ -57,8 +80,16 @@ ENGLISH = [
     "Certificate of employment and income for loan application.",
     "Payment receipt for deed tax; taxpayer identification number shown above.",
 ]
-DOC_TYPES = ("lease", "diagnosis", "loan_contract", "invoice", "id_card_front", "marriage_certificate",
-             "real_estate_certificate", "deed_tax")
+DOC_TYPES = (
+    "lease",
+    "diagnosis",
+    "loan_contract",
+    "invoice",
+    "id_card_front",
+    "marriage_certificate",
+    "real_estate_certificate",
+    "deed_tax",
+)
 
 
 @dataclass(frozen=True)
@@ -86,35 +117,74 @@ def make_person(rng: random.Random) -> PersonFacts:
 def _header(doc_type: str, owner: PersonFacts, other: PersonFacts, rng: random.Random, day: date) -> list[str]:
     money = f"{rng.randrange(800, 6000)}.00"
     if doc_type == "lease":
-        return ["房屋租赁合同", f"合同编号 ZL{day:%Y}{rng.randrange(10**6):06d}",
-                f"出租人（甲方）：{other.name} 身份证号：{other.id_number}",
-                f"承租人（乙方）：{owner.name} 身份证号：{owner.id_number}",
-                f"房屋坐落：{other.address}{rng.randrange(1, 30)}号楼{rng.randrange(1, 6)}单元{rng.randrange(101, 2800)}室",
-                f"租赁期限：自{day:%Y年%m月%d日}起至{day + timedelta(days=365):%Y年%m月%d日}止 月租金：人民币{money}元"]
+        return [
+            "房屋租赁合同",
+            f"合同编号 ZL{day:%Y}{rng.randrange(10**6):06d}",
+            f"出租人（甲方）：{other.name} 身份证号：{other.id_number}",
+            f"承租人（乙方）：{owner.name} 身份证号：{owner.id_number}",
+            f"房屋坐落：{other.address}{rng.randrange(1, 30)}号楼{rng.randrange(1, 6)}单元{rng.randrange(101, 2800)}室",
+            f"租赁期限：自{day:%Y年%m月%d日}起至{day + timedelta(days=365):%Y年%m月%d日}止 月租金：人民币{money}元",
+        ]
     if doc_type == "diagnosis":
-        return ["疾病诊断证明书", f"姓名：{owner.name} 性别：{'男' if owner.sex == 'M' else '女'} 科别：内科",
-                f"住院号：{rng.randrange(10**7):07d} 身份证号：{owner.id_number}",
-                f"诊断：{rng.choice(DIAGNOSES)}", f"{rng.choice(HOSPITALS)} {day:%Y年%m月%d日}"]
+        return [
+            "疾病诊断证明书",
+            f"姓名：{owner.name} 性别：{'男' if owner.sex == 'M' else '女'} 科别：内科",
+            f"住院号：{rng.randrange(10**7):07d} 身份证号：{owner.id_number}",
+            f"诊断：{rng.choice(DIAGNOSES)}",
+            f"{rng.choice(HOSPITALS)} {day:%Y年%m月%d日}",
+        ]
     if doc_type == "loan_contract":
-        return ["个人住房公积金借款合同", f"合同编号 GJJ{day:%Y}{rng.randrange(10**6):06d}",
-                f"借款人：{owner.name} 身份证号码：{owner.id_number}", f"贷款金额：人民币{rng.randrange(30, 100)}万元",
-                f"贷款期限：{rng.choice((240, 300, 360))}个月 年利率：{rng.choice(('2.6', '3.075', '2.85'))}%",
-                f"受托银行：{rng.choice(BANKS)}"]
+        return [
+            "个人住房公积金借款合同",
+            f"合同编号 GJJ{day:%Y}{rng.randrange(10**6):06d}",
+            f"借款人：{owner.name} 身份证号码：{owner.id_number}",
+            f"贷款金额：人民币{rng.randrange(30, 100)}万元",
+            f"贷款期限：{rng.choice((240, 300, 360))}个月 年利率：{rng.choice(('2.6', '3.075', '2.85'))}%",
+            f"受托银行：{rng.choice(BANKS)}",
+        ]
     if doc_type == "invoice":
-        return ["电子发票（普通发票）", f"发票号码 {rng.randrange(10**19, 10**20)}", f"购买方：{owner.name}",
-                f"纳税人识别号：{owner.id_number}", f"价税合计（小写）¥{money}", f"开票日期：{day:%Y年%m月%d日}"]
+        return [
+            "电子发票（普通发票）",
+            f"发票号码 {rng.randrange(10**19, 10**20)}",
+            f"购买方：{owner.name}",
+            f"纳税人识别号：{owner.id_number}",
+            f"价税合计（小写）¥{money}",
+            f"开票日期：{day:%Y年%m月%d日}",
+        ]
     if doc_type == "id_card_front":
-        return [f"姓名 {owner.name}", f"性别 {'男' if owner.sex == 'M' else '女'} 民族 汉",
-                f"出生 {owner.birth_date:%Y年%m月%d日}", f"住址 {owner.address}", f"公民身份号码 {owner.id_number}"]
+        return [
+            f"姓名 {owner.name}",
+            f"性别 {'男' if owner.sex == 'M' else '女'} 民族 汉",
+            f"出生 {owner.birth_date:%Y年%m月%d日}",
+            f"住址 {owner.address}",
+            f"公民身份号码 {owner.id_number}",
+        ]
     if doc_type == "marriage_certificate":
-        return ["结婚证", f"持证人 {owner.name}", f"登记日期 {day:%Y年%m月%d日}",
-                f"结婚证字号 J{rng.choice(list(DISTRICTS))}-{day:%Y}-{rng.randrange(10**6):06d}",
-                f"姓名 {owner.name} 身份证件号 {owner.id_number}", f"姓名 {other.name} 身份证件号 {other.id_number}"]
+        return [
+            "结婚证",
+            f"持证人 {owner.name}",
+            f"登记日期 {day:%Y年%m月%d日}",
+            f"结婚证字号 J{rng.choice(list(DISTRICTS))}-{day:%Y}-{rng.randrange(10**6):06d}",
+            f"姓名 {owner.name} 身份证件号 {owner.id_number}",
+            f"姓名 {other.name} 身份证件号 {other.id_number}",
+        ]
     if doc_type == "real_estate_certificate":
-        return ["不动产权证书", f"辽（{day:%Y}）大连市不动产权第{rng.randrange(10**7):07d}号", f"权利人 {owner.name}",
-                "共有情况 单独所有", f"坐落 {owner.address}", f"面积 {rng.randrange(40, 160)}.{rng.randrange(100):02d}平方米"]
-    return ["税收完税证明", f"纳税人识别号 {owner.id_number}", f"纳税人名称 {owner.name}", "税种 契税",
-            f"实缴(退)金额 {money}", f"入库日期 {day:%Y年%m月%d日}"]
+        return [
+            "不动产权证书",
+            f"辽（{day:%Y}）大连市不动产权第{rng.randrange(10**7):07d}号",
+            f"权利人 {owner.name}",
+            "共有情况 单独所有",
+            f"坐落 {owner.address}",
+            f"面积 {rng.randrange(40, 160)}.{rng.randrange(100):02d}平方米",
+        ]
+    return [
+        "税收完税证明",
+        f"纳税人识别号 {owner.id_number}",
+        f"纳税人名称 {owner.name}",
+        "税种 契税",
+        f"实缴(退)金额 {money}",
+        f"入库日期 {day:%Y年%m月%d日}",
+    ]
 
 
 def make_page_text(doc_type: str, owner: PersonFacts, other: PersonFacts, rng: random.Random, day: date) -> str:

@@ -75,11 +75,17 @@ def run_desk(item: BenchItem, workers: int | None = None) -> SystemRun:
     pages = []
     for result in results:
         ids = {entry["value"] for entry in result.fields.get("id_numbers", [])} | id_numbers_in(result.text)
-        pages.append(PageOutput(
-            text=result.text, skew_deg=float(result.skew_deg), rotation=int(result.rotation),
-            corners=[[float(x), float(y)] for x, y in result.corners], found=bool(result.page_found),
-            doc_type=result.doc_type, id_numbers=ids,
-        ))
+        pages.append(
+            PageOutput(
+                text=result.text,
+                skew_deg=float(result.skew_deg),
+                rotation=int(result.rotation),
+                corners=[[float(x), float(y)] for x, y in result.corners],
+                found=bool(result.page_found),
+                doc_type=result.doc_type,
+                id_numbers=ids,
+            )
+        )
     return SystemRun("desk", pages, seconds)
 
 
@@ -96,8 +102,13 @@ def run_tesseract(item: BenchItem, scratch: Path) -> SystemRun:
     pages, seconds = [], 0.0
     for image in images:
         start = time.perf_counter()
-        done = subprocess.run(["tesseract", str(image), "-", "-l", item.lang], capture_output=True, text=True,
-                              timeout=_TIMEOUT_S, env=baseline_env())
+        done = subprocess.run(
+            ["tesseract", str(image), "-", "-l", item.lang],
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT_S,
+            env=baseline_env(),
+        )
         seconds += time.perf_counter() - start
         if done.returncode != 0:
             return SystemRun("tesseract", [], seconds, error=_last_line(done.stderr))
@@ -115,8 +126,9 @@ def run_rapidocr(item: BenchItem, scratch: Path) -> SystemRun:
         try:
             found, _ = raw_rapidocr()(str(image))
         except Exception as exc:  # one failing item must not end the benchmark; the row shows why
-            return SystemRun("rapidocr", [], seconds + time.perf_counter() - start,
-                             error=f"{type(exc).__name__}: {exc}")
+            return SystemRun(
+                "rapidocr", [], seconds + time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}"
+            )
         seconds += time.perf_counter() - start
         text = "\n".join(segment[1] for segment in found or [])
         # like plain Tesseract, it reads the page the way it lies (its classifier only flips lines)
@@ -169,8 +181,24 @@ def run_ocrmypdf(item: BenchItem, scratch: Path) -> SystemRun:
     """`ocrmypdf --deskew --rotate-pages` on the raw file; images without a resolution are taken as 300 dpi."""
     output, sidecar = scratch / f"{item.id}.ocrmypdf.pdf", scratch / f"{item.id}.ocrmypdf.txt"
     source = _without_alpha(item.path, scratch)
-    command = [sys.executable, "-m", "ocrmypdf", "-v1", "--deskew", "--rotate-pages", "-l", item.lang,
-               "--output-type", "pdf", "--image-dpi", "300", "--sidecar", str(sidecar), str(source), str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "ocrmypdf",
+        "-v1",
+        "--deskew",
+        "--rotate-pages",
+        "-l",
+        item.lang,
+        "--output-type",
+        "pdf",
+        "--image-dpi",
+        "300",
+        "--sidecar",
+        str(sidecar),
+        str(source),
+        str(output),
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT_S, env=baseline_env())
     seconds = time.perf_counter() - start
@@ -180,9 +208,12 @@ def run_ocrmypdf(item: BenchItem, scratch: Path) -> SystemRun:
     angles = {int(p): float(a) for p, a in _OCRMYPDF_DESKEW.findall(done.stderr)}
     # OCRmyPDF names the counter-clockwise turn it rasterises with; desk names the clockwise one
     turns = {int(p): (360 - int(r)) % 360 for p, r in _OCRMYPDF_RASTER.findall(done.stderr)}
-    pages = [PageOutput(text=text, skew_deg=angles.get(number), rotation=turns.get(number, 0),
-                        id_numbers=id_numbers_in(text))
-             for number, text in enumerate(_page_texts(texts, item), start=1)]
+    pages = [
+        PageOutput(
+            text=text, skew_deg=angles.get(number), rotation=turns.get(number, 0), id_numbers=id_numbers_in(text)
+        )
+        for number, text in enumerate(_page_texts(texts, item), start=1)
+    ]
     return SystemRun("ocrmypdf", pages, seconds)
 
 

@@ -36,10 +36,21 @@ Kinds = dict[str, dict[str, KindSummary]]
 
 def check_targets(kinds: Kinds, scores: list[ItemScore], batch: BatchTiming | None) -> list[TargetCheck]:
     """Every target with its verdict."""
-    return [_held_out_cer(kinds), _held_out_share(kinds, "id_recall"), _held_out_share(kinds, "doc_type"),
-            _held_out_found(kinds), _pages_found(kinds), _corners(kinds), _camera_cer(kinds), _scan_skew(kinds),
-            _cer_per_english_scan(scores), _cer_per_corpus_item(scores), _cardinal(scores), _speed(scores),
-            _batch(batch)]
+    return [
+        _held_out_cer(kinds),
+        _held_out_share(kinds, "id_recall"),
+        _held_out_share(kinds, "doc_type"),
+        _held_out_found(kinds),
+        _pages_found(kinds),
+        _corners(kinds),
+        _camera_cer(kinds),
+        _scan_skew(kinds),
+        _cer_per_english_scan(scores),
+        _cer_per_corpus_item(scores),
+        _cardinal(scores),
+        _speed(scores),
+        _batch(batch),
+    ]
 
 
 def _desk(kinds: Kinds, kind: str) -> KindSummary | None:
@@ -155,11 +166,14 @@ def _batch(batch: BatchTiming | None) -> TargetCheck:
         return TargetCheck("bench.capture.target.batch", None, "—")
     wanted = BATCH_SHARE_MIN * batch.workers
     passed = batch.workers > 1 and batch.speedup >= wanted and batch.cores_busy >= wanted
-    return TargetCheck("bench.capture.target.batch", passed, f"×{batch.speedup:.2f}, {batch.cores_busy:.2f}/{batch.workers}")
+    return TargetCheck(
+        "bench.capture.target.batch", passed, f"×{batch.speedup:.2f}, {batch.cores_busy:.2f}/{batch.workers}"
+    )
 
 
-def _paired(scores: list[ItemScore], other: str, *, corpus_only: bool,
-            skip_errors: bool) -> list[tuple[str, ItemScore, ItemScore]]:
+def _paired(
+    scores: list[ItemScore], other: str, *, corpus_only: bool, skip_errors: bool
+) -> list[tuple[str, ItemScore, ItemScore]]:
     """(item, desk score, other score) for every item both systems ran."""
     by_key = {(s.item, s.system): s for s in scores}
     out = []

@@ -153,8 +153,11 @@ def _evidence(found: _Found, used_signs: list[str], signs: dict[str, str]) -> li
 
 def _labels_standing(rule: DocTypeRule, found: _Found) -> int:
     """How many of the type's own label groups (not common labels) are printed where labels stand."""
-    return sum(1 for group, (_, _, as_label) in found.labels.items()
-               if as_label and isinstance(group, int) and _tier(rule, group) != "common_label")
+    return sum(
+        1
+        for group, (_, _, as_label) in found.labels.items()
+        if as_label and isinstance(group, int) and _tier(rule, group) != "common_label"
+    )
 
 
 def _tier(rule: DocTypeRule, group: object) -> str:
@@ -177,8 +180,9 @@ def _read_titles(page: PageText, table: Rules, found: dict[str, _Found]) -> None
                     found[term.doc_type].title = (credit, hit.keyword)
 
 
-def _read_segment(segment: Segment, in_title: bool, title_by_size: bool, table: Rules,
-                  found: dict[str, _Found]) -> None:
+def _read_segment(
+    segment: Segment, in_title: bool, title_by_size: bool, table: Rules, found: dict[str, _Found]
+) -> None:
     """Labels, body words, and title keywords printed below the title, in one segment."""
     if in_title and title_by_size:
         return  # the title itself, printed large: read by _read_titles
@@ -208,8 +212,9 @@ def _read_segment(segment: Segment, in_title: bool, title_by_size: bool, table: 
                     found[term.doc_type].add_word(hit.keyword)
 
 
-def _exact_and_tolerant(text: str, table: Rules, tolerant: tuple[str, ...],
-                        tolerant_hit: Callable[[str], Hit | None]) -> list[Hit]:
+def _exact_and_tolerant(
+    text: str, table: Rules, tolerant: tuple[str, ...], tolerant_hit: Callable[[str], Hit | None]
+) -> list[Hit]:
     """Every keyword printed exactly in `text`, and a tolerant hit for each of `tolerant` that is not."""
     hits = [hit for keyword in table.terms if keyword in text for hit in exact_hits(text, keyword)]
     printed = {hit.keyword for hit in hits}
@@ -231,8 +236,10 @@ def _resolve(hits: list[Hit], table: Rules) -> list[Hit]:
         if hit.edits == 0:
             if any(hit.inside(other) for other in others):
                 continue
-        elif any(len(other.keyword) >= _BLOCKER_MIN_CHARS and hit.overlaps(other) >= 2
-                 and other.keyword not in hit.keyword for other in others):
+        elif any(
+            len(other.keyword) >= _BLOCKER_MIN_CHARS and hit.overlaps(other) >= 2 and other.keyword not in hit.keyword
+            for other in others
+        ):
             continue  # (婚姻状况 printed within 婚姻状况声朋 is no reason to doubt 婚姻状况声明)
         kept.append(hit)
     return kept
@@ -240,4 +247,3 @@ def _resolve(hits: list[Hit], table: Rules) -> list[Hit]:
 
 def _terms_of(table: Rules, hit: Hit, role: str) -> list[Term]:
     return [term for term in table.terms[hit.keyword] if term.role == role]
-

@@ -50,8 +50,14 @@ def capture_command(args: argparse.Namespace) -> int:
 def _summary_line(page: PageResult) -> str:
     quality = t("capture.cli.quality_ok") if page.quality.ok else "; ".join(page.quality.to_json()["messages"])
     return t(
-        "capture.cli.page_line", file=page.file, page=page.page, doc_type=t(f"capture.doc_type.{page.doc_type}"),
-        rotation=page.rotation, skew=f"{page.skew_deg:.2f}", confidence=f"{page.confidence:.0f}", quality=quality,
+        "capture.cli.page_line",
+        file=page.file,
+        page=page.page,
+        doc_type=t(f"capture.doc_type.{page.doc_type}"),
+        rotation=page.rotation,
+        skew=f"{page.skew_deg:.2f}",
+        confidence=f"{page.confidence:.0f}",
+        quality=quality,
     )
 
 

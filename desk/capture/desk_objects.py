@@ -93,8 +93,14 @@ def _desk_of(view: np.ndarray) -> _Desk:
     """The desk's colours from the frame's outer ring (the caller has made sure it is not paper)."""
     height, width = view.shape[:2]
     ring = max(_MIN_RING_PX, int(_BORDER_RING * min(height, width)))
-    border = np.concatenate([view[:ring].reshape(-1, 3), view[-ring:].reshape(-1, 3),
-                             view[:, :ring].reshape(-1, 3), view[:, -ring:].reshape(-1, 3)])
+    border = np.concatenate(
+        [
+            view[:ring].reshape(-1, 3),
+            view[-ring:].reshape(-1, 3),
+            view[:, :ring].reshape(-1, 3),
+            view[:, -ring:].reshape(-1, 3),
+        ]
+    )
     # median and spread, not the extremes: a second sheet or a page may lie across part of the ring
     middle = np.median(border, axis=0)
     spread = _DESK_SPREAD * _MAD_TO_SIGMA * np.median(np.abs(border - middle), axis=0)
@@ -116,9 +122,10 @@ def objects_on_desk(small: np.ndarray, papers: list[Scored]) -> list[Scored]:
     for quad, support in straight_edge_quads(lightness):
         quad = order_corners(quad)
         credibility = _object_credibility(view, quad, desk, rim=_RIM_ALONG_EDGES)
-        found.append((credibility * support ** COVER_POWER * _shape(quad), quad))
-    return [(score, quad) for score, quad in found
-            if score > 0 and not any(_printed_on(quad, paper) for _, paper in papers)]
+        found.append((credibility * support**COVER_POWER * _shape(quad), quad))
+    return [
+        (score, quad) for score, quad in found if score > 0 and not any(_printed_on(quad, paper) for _, paper in papers)
+    ]
 
 
 def _shape(quad: np.ndarray) -> float:
@@ -160,8 +167,10 @@ def _object_credibility(view: np.ndarray, quad: np.ndarray, desk: _Desk, rim: fl
     sides = _side_colours(view, quad, max(_MIN_BAND_PX, rim * (width + height)))
     if len(sides) < _MIN_STANDING_OUT or not all(desk.holds(outside) for _, outside in sides):
         return 0.0  # what lies beside some side is not the desk: the outline is inside something else
-    if min(inside[0] - outside[0] for inside, outside in sides) > 0 and \
-            float(np.median([np.hypot(inside[1], inside[2]) for inside, _ in sides])) < _PAPER_CHROMA:
+    if (
+        min(inside[0] - outside[0] for inside, outside in sides) > 0
+        and float(np.median([np.hypot(inside[1], inside[2]) for inside, _ in sides])) < _PAPER_CHROMA
+    ):
         return 0.0  # plain light paper: the paper outlines judge it, with their own care for neighbours
     if _outline_support(view, quad) < _MIN_OBJECT_SUPPORT:
         return 0.0
@@ -183,8 +192,9 @@ def _side_colours(view: np.ndarray, quad: np.ndarray, band: float) -> list[tuple
         inside, outside = points + band * normal, points - band * normal
         visible = _in_frame(outside, width, height)
         if visible.mean() >= _MIN_VISIBLE:
-            colours.append((np.median(sample(view, inside[visible]), axis=0),
-                            np.median(sample(view, outside[visible]), axis=0)))
+            colours.append(
+                (np.median(sample(view, inside[visible]), axis=0), np.median(sample(view, outside[visible]), axis=0))
+            )
     return colours
 
 

@@ -137,8 +137,9 @@ def find_cell_row(gray: np.ndarray, label: Box) -> CellRow | None:
     if band.size == 0:
         return None
     _, down = ocr_input.rules(band, min_length=max(_MIN_RULE_PX, int(_RULE_MIN_HEIGHT * height)))
-    rules = [Rule(r.left + band_left, r.right + band_left, r.top + band_top, r.bottom + band_top)
-             for r in _rules_in(down)]
+    rules = [
+        Rule(r.left + band_left, r.right + band_left, r.top + band_top, r.bottom + band_top) for r in _rules_in(down)
+    ]
     chains = _chains(rules, height)
     return _id_row(chains)
 
@@ -159,13 +160,12 @@ def _chains(rules: list[Rule], height: int) -> list[list[Rule]]:
     low, high = _PITCH_RANGE[0] * height, _PITCH_RANGE[1] * height
     chains: list[list[Rule]] = []
     for i, first in enumerate(rules):
-        for second in rules[i + 1: i + 1 + _NEXT_RULES]:
+        for second in rules[i + 1 : i + 1 + _NEXT_RULES]:
             if low <= second.x - first.x <= high and _alike(first, second):
                 chain = _with_borders(_extend([first, second], second.x - first.x, rules), rules)
                 cells = _cells_of(chain)
                 # most of the rules are there (a chain at half the pitch would be missing every other one)
-                if cells >= _MIN_CHAIN_CELLS and len(chain) - 1 >= _MIN_RULES_PRESENT * cells \
-                        and chain not in chains:
+                if cells >= _MIN_CHAIN_CELLS and len(chain) - 1 >= _MIN_RULES_PRESENT * cells and chain not in chains:
                     chains.append(chain)
     return sorted(chains, key=len, reverse=True)
 
@@ -221,8 +221,12 @@ def _id_row(chains: list[list[Rule]]) -> CellRow | None:
     for chain in chains:
         groups = _group_with(chain, chains)
         rules = [rule for group in groups for rule in group]
-        row = CellRow(groups=groups, pitch=_pitch(chain), top=int(np.median([r.top for r in rules])),
-                      bottom=int(np.median([r.bottom for r in rules])))
+        row = CellRow(
+            groups=groups,
+            pitch=_pitch(chain),
+            top=int(np.median([r.top for r in rules])),
+            bottom=int(np.median([r.bottom for r in rules])),
+        )
         if len(_all_cells(row)) >= ID_LENGTH:
             return row
     return None
@@ -231,9 +235,14 @@ def _id_row(chains: list[list[Rule]]) -> CellRow | None:
 def _group_with(chain: list[Rule], chains: list[list[Rule]]) -> list[list[Rule]]:
     """`chain` and the chains of its pitch and height that continue it on either side, left to right."""
     pitch = _pitch(chain)
-    alike = [c for c in chains if c is not chain and abs(_pitch(c) - pitch) <= _PITCH_TOLERANCE * pitch
-             and abs(c[0].top - chain[0].top) <= _GROUP_ALIGN * pitch
-             and abs(c[0].bottom - chain[0].bottom) <= _GROUP_ALIGN * pitch]
+    alike = [
+        c
+        for c in chains
+        if c is not chain
+        and abs(_pitch(c) - pitch) <= _PITCH_TOLERANCE * pitch
+        and abs(c[0].top - chain[0].top) <= _GROUP_ALIGN * pitch
+        and abs(c[0].bottom - chain[0].bottom) <= _GROUP_ALIGN * pitch
+    ]
     group = [chain]
     while True:
         after = [c for c in alike if 0 < c[0].x - group[-1][-1].x <= _GROUP_GAP * pitch]
@@ -297,8 +306,11 @@ def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[list[n
     cell_area = row.pitch * (row.bottom - row.top)
     owners = _owners(labels, stats, groups, boxes, x0, min_area=max(_MIN_MARK_PX, _MIN_MARK * cell_area))
     kept_rules = cv2.bitwise_and(ink, rule_mask)
-    masks = _split_into_empty_cells([np.isin(labels, [label for label, cell in owners.items() if cell == index])
-                                     for index in range(len(boxes))], boxes, x0)
+    masks = _split_into_empty_cells(
+        [np.isin(labels, [label for label, cell in owners.items() if cell == index]) for index in range(len(boxes))],
+        boxes,
+        x0,
+    )
     images: list[list[np.ndarray]] = []
     for mask in masks:
         if not mask.any():
@@ -318,11 +330,12 @@ def _rule_beside(mask: np.ndarray, rules: np.ndarray, spans: list[tuple[int, int
     beside = np.zeros_like(mask)
     width = mask.shape[1]
     for first, last in spans:
-        near = (mask[:, max(0, first - _TOUCH_PX): first].any(axis=1)
-                | mask[:, last: min(width, last + _TOUCH_PX)].any(axis=1))
+        near = mask[:, max(0, first - _TOUCH_PX) : first].any(axis=1) | mask[
+            :, last : min(width, last + _TOUCH_PX)
+        ].any(axis=1)
         rows = np.flatnonzero(near)
         if rows.size:
-            beside[rows[0]: rows[-1] + 1, first:last] = rules[rows[0]: rows[-1] + 1, first:last] > 0
+            beside[rows[0] : rows[-1] + 1, first:last] = rules[rows[0] : rows[-1] + 1, first:last] > 0
     return beside if beside.any() else None
 
 
@@ -366,7 +379,7 @@ def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndar
         if solid.size == 0:
             continue
         first, last = max(0, left + solid[0] - 1), min(width, left + solid[-1] + 2)  # and its anti-aliased edge
-        mask[max(0, rule.top - y0 - 1): min(height, rule.bottom - y0 + 1), first:last] = 255
+        mask[max(0, rule.top - y0 - 1) : min(height, rule.bottom - y0 + 1), first:last] = 255
         spans.append((first, last))
     long_rule = cv2.getStructuringElement(cv2.MORPH_RECT, (max(_MIN_ACROSS_PX, int(_ACROSS_PITCHES * row.pitch)), 1))
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, long_rule)
@@ -427,8 +440,9 @@ class _Mark:
     members: list[int]
 
 
-def _owners(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, boxes: list[Box], x0: int,
-            min_area: float) -> dict[int, int]:
+def _owners(
+    labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, boxes: list[Box], x0: int, min_area: float
+) -> dict[int, int]:
     """Which cell each ink piece belongs to (specks dropped).
 
     When there are as many marks as cells, they fill the cells in order: a digit written half over a
@@ -478,8 +492,12 @@ def _stacked(marks: list[_Mark]) -> list[_Mark]:
             last = merged[-1]
             overlap = min(last.right, mark.right) - max(last.left, mark.left)
             if overlap > _STACKED * min(last.right - last.left, mark.right - mark.left):
-                merged[-1] = _Mark(min(last.left, mark.left), max(last.right, mark.right), last.area + mark.area,
-                                   last.members + mark.members)
+                merged[-1] = _Mark(
+                    min(last.left, mark.left),
+                    max(last.right, mark.right),
+                    last.area + mark.area,
+                    last.members + mark.members,
+                )
                 continue
         merged.append(mark)
     return merged
@@ -490,7 +508,7 @@ def _cut(region: np.ndarray, mask: np.ndarray) -> np.ndarray:
     ys, xs = np.nonzero(mask)
     keep = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # with the strokes' anti-aliased edge
     clean = np.where(keep, region, 255).astype(np.uint8)
-    crop = clean[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    crop = clean[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     margin = max(_MIN_MARGIN_PX, round(_MARGIN * crop.shape[0]))
     framed = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
     return cv2.cvtColor(framed, cv2.COLOR_GRAY2BGR)
@@ -571,8 +589,11 @@ def id_from_cells(readings: list[CellReading], today: date | None = None) -> dic
     if not doubtful:
         return None
     position = doubtful[0]
-    passing = [value for char in _others(readings[position], position)
-               if id_numbers.is_valid(value := raw[:position] + char + raw[position + 1:], today)]
+    passing = [
+        value
+        for char in _others(readings[position], position)
+        if id_numbers.is_valid(value := raw[:position] + char + raw[position + 1 :], today)
+    ]
     return {"value": passing[0], "raw": raw, "repaired": [position]} if len(passing) == 1 else None
 
 
@@ -581,4 +602,4 @@ def _others(reading: CellReading, position: int) -> list[str]:
     allowed = _ID_CHARS if position == ID_LENGTH - 1 else _ID_CHARS[:-1]
     if not reading.candidates:
         return list(allowed)
-    return [c for c, _ in reading.candidates[1: 1 + _ALTERNATIVES] if c in allowed]
+    return [c for c, _ in reading.candidates[1 : 1 + _ALTERNATIVES] if c in allowed]

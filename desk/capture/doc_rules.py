@@ -117,9 +117,7 @@ def rules() -> Rules:
 
 
 def _type_rule(name: str, spec: dict) -> DocTypeRule:
-    groups = tuple(
-        LabelGroup(_keywords(group), tier) for tier in LABEL_TIERS for group in spec.get(f"{tier}s", [])
-    )
+    groups = tuple(LabelGroup(_keywords(group), tier) for tier in LABEL_TIERS for group in spec.get(f"{tier}s", []))
     return DocTypeRule(
         name=name,
         titles=_keywords(spec.get("titles", [])),
@@ -133,8 +131,11 @@ def _type_rule(name: str, spec: dict) -> DocTypeRule:
 
 
 def _tolerant(terms: dict[str, tuple[Term, ...]], role: str) -> tuple[str, ...]:
-    return tuple(keyword for keyword, meanings in terms.items()
-                 if max_edits(len(keyword)) > 0 and any(term.role == role for term in meanings))
+    return tuple(
+        keyword
+        for keyword, meanings in terms.items()
+        if max_edits(len(keyword)) > 0 and any(term.role == role for term in meanings)
+    )
 
 
 def _keywords(values: list[str]) -> tuple[str, ...]:

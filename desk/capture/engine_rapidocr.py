@@ -117,8 +117,14 @@ def _words(chars: list[tuple[str, Box, float]]) -> list[Word]:
 
     def close_run() -> None:
         if run:
-            words.append(Word(text="".join(c for c, _, _ in run), box=union_box([b for _, b, _ in run]),
-                              confidence=100.0 * float(np.mean([s for _, _, s in run])), line=(1, 0, 0)))
+            words.append(
+                Word(
+                    text="".join(c for c, _, _ in run),
+                    box=union_box([b for _, b, _ in run]),
+                    confidence=100.0 * float(np.mean([s for _, _, s in run])),
+                    line=(1, 0, 0),
+                )
+            )
             run.clear()
 
     for char, box, score in chars:

@@ -39,8 +39,12 @@ def run(image: np.ndarray, arguments: list[str], *, timeout_s: float) -> str:
         raise TesseractFailed("the image could not be encoded")
     try:
         done = subprocess.run(
-            ["tesseract", "stdin", "stdout", *arguments], input=png.tobytes(), capture_output=True,
-            timeout=timeout_s, env={**os.environ, **_ENVIRONMENT}, check=False,
+            ["tesseract", "stdin", "stdout", *arguments],
+            input=png.tobytes(),
+            capture_output=True,
+            timeout=timeout_s,
+            env={**os.environ, **_ENVIRONMENT},
+            check=False,
         )
     except subprocess.TimeoutExpired as exc:
         raise OcrTimeout(f"tesseract ran longer than {timeout_s:g} s") from exc
@@ -99,8 +103,9 @@ class TesseractEngine:
         if shutil.which("tesseract") is None:
             return ["tesseract: the program is not installed (Debian package tesseract-ocr)"]
         missing = [lang for lang in languages.split("+") if lang and lang not in installed_languages()]
-        return [f"tesseract: language {lang} is not installed (tesseract-ocr-{lang.replace('_', '-')})"
-                for lang in missing]
+        return [
+            f"tesseract: language {lang} is not installed (tesseract-ocr-{lang.replace('_', '-')})" for lang in missing
+        ]
 
 
 @lru_cache(maxsize=1)

@@ -18,8 +18,9 @@ _RAPIDOCR_LANGUAGES = {"chi_sim", "eng"}  # what the PP-OCRv4 Chinese model read
 _CHINESE = {"chi_sim", "chi_sim_vert", "chi_tra", "chi_tra_vert"}
 
 
-def read_page(gray: np.ndarray, *, engine: str, languages: str, timeout_s: float,
-              photographed: bool) -> tuple[np.ndarray, Reading]:
+def read_page(
+    gray: np.ndarray, *, engine: str, languages: str, timeout_s: float, photographed: bool
+) -> tuple[np.ndarray, Reading]:
     """The image the engine read (its boxes refer to it) and the reading of an upright grey page."""
     if orientation_engine(engine, languages) == engine_rapidocr.NAME:
         image = ocr_input.flat_field(gray) if photographed else gray

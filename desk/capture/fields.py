@@ -69,7 +69,10 @@ _AMOUNTS = (
     re.compile(r"(?P<v>\d{1,3}(?:[,，]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)\s*元"),
 )
 _CERTIFICATES = (
-    ("real_estate", re.compile(r"[\u4e00-\u9fff]{1,2}\s*[（(]\s*\d{4}\s*[)）][\u4e00-\u9fff]{0,12}不动产权第\s*\d{5,8}\s*号")),
+    (
+        "real_estate",
+        re.compile(r"[\u4e00-\u9fff]{1,2}\s*[（(]\s*\d{4}\s*[)）][\u4e00-\u9fff]{0,12}不动产权第\s*\d{5,8}\s*号"),
+    ),
     ("marriage", re.compile(r"[JL]\s*\d{6}\s*[-—]\s*\d{4}\s*[-—]\s*\d{3,8}")),
     ("invoice", re.compile(r"(?<=发票号码)[\s:：]*\d{8,20}")),
     ("bill", re.compile(r"(?<=票据号码)[\s:：]*\d{6,20}")),
@@ -91,8 +94,9 @@ def extract(text: str, wanted: tuple[str, ...] = (), today: date | None = None) 
     }
 
 
-def extract_page(reading: Reading, wanted: tuple[str, ...] = (), image: np.ndarray | None = None,
-                 today: date | None = None) -> dict:
+def extract_page(
+    reading: Reading, wanted: tuple[str, ...] = (), image: np.ndarray | None = None, today: date | None = None
+) -> dict:
     """Every field found on a page the engine read; `image` is the image it read (its boxes' pixels).
 
     The same keys as `extract`. ID numbers come first from the page's layout (an ID card's number,
@@ -105,8 +109,12 @@ def extract_page(reading: Reading, wanted: tuple[str, ...] = (), image: np.ndarr
     labelled = {name: value for name, value in labelled.items() if value}  # a card label with nothing beside it
     found["labelled"] = labelled
     found["names"] = [labelled[f] for f in _NAME_FIELDS if f in labelled]
-    found["id_numbers"] = _unique(card_ids + _boxed_ids(reading.lines, image, today) + found["id_numbers"]
-                                  + segment_fields.id_label_rows(reading.lines, today))
+    found["id_numbers"] = _unique(
+        card_ids
+        + _boxed_ids(reading.lines, image, today)
+        + found["id_numbers"]
+        + segment_fields.id_label_rows(reading.lines, today)
+    )
     return found
 
 

@@ -14,9 +14,31 @@ from desk.validators import check_id_number
 
 # What OCR reads instead of a digit (or X); each confusable character maps to its candidates.
 _CONFUSIONS: dict[str, str] = {
-    "O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1", "L": "1",
-    "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6", "g": "9", "q": "9", "A": "4",
-    "×": "X", "x": "X", "χ": "X", "Χ": "X", "メ": "X", "乂": "X",
+    "O": "0",
+    "o": "0",
+    "D": "0",
+    "Q": "0",
+    "I": "1",
+    "l": "1",
+    "|": "1",
+    "i": "1",
+    "L": "1",
+    "Z": "2",
+    "z": "2",
+    "S": "5",
+    "s": "5",
+    "B": "8",
+    "G": "6",
+    "b": "6",
+    "g": "9",
+    "q": "9",
+    "A": "4",
+    "×": "X",
+    "x": "X",
+    "χ": "X",
+    "Χ": "X",
+    "メ": "X",
+    "乂": "X",
 }
 _MAX_REPAIRS = 3
 # Characters an ID number may be read as (digits, X and their look-alikes); a run of 18 may be one.
@@ -65,7 +87,6 @@ def repair(raw: str, today: date | None = None) -> tuple[str, list[int]] | None:
     return None
 
 
-
 def find_in_text(text: str, today: date | None = None) -> list[dict]:
     """Valid ID numbers in `text`, each with the positions repaired (X/×, 0/O, 1/l …) and the raw reading."""
     compact = re.sub(r"[ \t]", "", text)
@@ -73,7 +94,7 @@ def find_in_text(text: str, today: date | None = None) -> list[dict]:
     for run in _ID_RUN.finditer(compact):
         raw_run = run.group()
         for start in range(len(raw_run) - 17):
-            raw = raw_run[start: start + 18]
+            raw = raw_run[start : start + 18]
             if sum(c.isdigit() for c in raw) < 14:
                 continue
             repaired = repair(raw, today)

@@ -31,5 +31,6 @@ class InkThreshold(NamedTuple):
 
 def ink_mask(gray: np.ndarray, threshold: InkThreshold, on: int = 255) -> np.ndarray:
     """Ink pixels of `gray` (uint8) as `on`, everything else 0."""
-    return cv2.adaptiveThreshold(gray, on, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                 threshold.block_px, threshold.offset)
+    return cv2.adaptiveThreshold(
+        gray, on, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, threshold.block_px, threshold.offset
+    )

@@ -75,7 +75,7 @@ def fuzzy_hit(text: str, keyword: str) -> Hit | None:
     best: Hit | None = None
     for start in range(len(text)):
         for length in _lengths(size, allowed):
-            window = text[start: start + length]
+            window = text[start : start + length]
             if len(window) < length:
                 break
             best = _better(best, keyword, start, window, allowed)
@@ -85,7 +85,9 @@ def fuzzy_hit(text: str, keyword: str) -> Hit | None:
 def fuzzy_hit_at(text: str, keyword: str, *, start: int | None = None, end: int | None = None) -> Hit | None:
     """The closest stretch of `text` to `keyword` that begins at `start` (or ends at `end`)."""
     size, allowed = len(keyword), max_edits(len(keyword))
-    reach = text[start: start + size + allowed] if start is not None else text[max(0, (end or 0) - size - allowed): end]
+    reach = (
+        text[start : start + size + allowed] if start is not None else text[max(0, (end or 0) - size - allowed) : end]
+    )
     if allowed == 0 or not _could_match(reach, keyword, allowed):
         return None
     best: Hit | None = None
@@ -93,7 +95,7 @@ def fuzzy_hit_at(text: str, keyword: str, *, start: int | None = None, end: int 
         first = start if start is not None else (end or 0) - length
         if first < 0 or first + length > len(text):
             continue
-        best = _better(best, keyword, first, text[first: first + length], allowed)
+        best = _better(best, keyword, first, text[first : first + length], allowed)
     return best
 
 

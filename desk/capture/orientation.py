@@ -55,8 +55,9 @@ class Orientation:
     method: str  # "profile+ocr", "osd" (tie-break), "profile" (undecided: kept as found) or "blank"
 
 
-def detect_orientation(gray: np.ndarray, *, languages: str, timeout_s: float,
-                       engine: str = engine_tesseract.NAME) -> Orientation:
+def detect_orientation(
+    gray: np.ndarray, *, languages: str, timeout_s: float, engine: str = engine_tesseract.NAME
+) -> Orientation:
     """The cardinal turn for a deskewed page (grey); `engine` reads the strip both ways up."""
     gray = dark_on_light(gray)  # light print on a dark card reads like ink on paper once negative
     ink = _ink(gray)
@@ -122,13 +123,13 @@ def _text_band(level: np.ndarray) -> np.ndarray | None:
     chosen = _most_written(typical or lines, ink)
     top, bottom = chosen[0][0], chosen[-1][1]
     pad = int(_BAND_PAD * np.median(heights))
-    band = level[int(max(0, top - pad) / scale): int(min(small.shape[0], bottom + pad) / scale)]
+    band = level[int(max(0, top - pad) / scale) : int(min(small.shape[0], bottom + pad) / scale)]
     line_height = float(np.median(heights)) / scale
     fit = min(1.0, _BAND_LINE_PX / max(line_height, 1.0))
     band = shrink(band, fit)
     if band.shape[1] > _BAND_MAX_PX:
         left = (band.shape[1] - _BAND_MAX_PX) // 2
-        band = band[:, left: left + _BAND_MAX_PX]
+        band = band[:, left : left + _BAND_MAX_PX]
     return _erase_rules(np.ascontiguousarray(band))
 
 
@@ -144,8 +145,8 @@ def _most_written(lines: list[tuple[int, int]], ink: np.ndarray) -> list[tuple[i
     size = min(_BAND_LINES, len(lines))
     middle = (len(lines) - size) / 2
     windows = range(len(lines) - size + 1)
-    start = max(windows, key=lambda i: (sum(marks[i: i + size]), -abs(i - middle)))
-    return lines[start: start + size]
+    start = max(windows, key=lambda i: (sum(marks[i : i + size]), -abs(i - middle)))
+    return lines[start : start + size]
 
 
 def _erase_rules(band: np.ndarray) -> np.ndarray:

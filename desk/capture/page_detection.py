@@ -40,8 +40,15 @@ from desk.capture.quads import (
     signed_distance,
 )
 
-__all__ = ["PageOutline", "border_is_paper", "detect_page", "frame_corners", "order_corners", "perspective_sides",
-           "refine_corners"]
+__all__ = [
+    "PageOutline",
+    "border_is_paper",
+    "detect_page",
+    "frame_corners",
+    "order_corners",
+    "perspective_sides",
+    "refine_corners",
+]
 
 _WORK_SIDE = 900  # long side of the working copy; corners are refined at full resolution
 _MIN_AREA = 0.04  # of the frame: smaller outlines are clutter
@@ -175,7 +182,7 @@ def _laid_outlines(small_gray: np.ndarray) -> list[Scored]:
         if _paper_beyond_a_side(small_gray, quad):
             continue  # the edge of a text column or a shaded box: the page goes on past it
         credibility = _credibility(small_gray, quad, rim=_RIM_NARROW, min_contrast=_MIN_CONTRAST_ALONG_EDGES)
-        found.append((credibility * support ** COVER_POWER, quad))
+        found.append((credibility * support**COVER_POWER, quad))
     return [(score, quad) for score, quad in found if score > 0]
 
 
@@ -193,8 +200,14 @@ def _paper_beyond_a_side(gray: np.ndarray, quad: np.ndarray) -> bool:
         outward = -inward_normal(quad, i)
         along = a + SIDE_SHARES[:, None] * (b - a)
         inside = sample(gray, along - near * outward)
-        beyond = np.concatenate([sample(gray, along + d * outward) for d in np.linspace(near, far, _BEYOND_STEPS)
-                                 if _all_inside(along + d * outward, width, height)] or [np.zeros(0)])
+        beyond = np.concatenate(
+            [
+                sample(gray, along + d * outward)
+                for d in np.linspace(near, far, _BEYOND_STEPS)
+                if _all_inside(along + d * outward, width, height)
+            ]
+            or [np.zeros(0)]
+        )
         paper = float(np.median(inside)) - _PAPER_TOLERANCE
         if len(beyond) and float(np.mean(beyond >= paper)) > _PAPER_BEYOND_SHARE:
             return True
@@ -226,13 +239,15 @@ def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
     """Whether `outer` is `inner` with one side moved outwards: three sides on the same lines, larger."""
     tolerance = _SAME_LINE_SHARE * float(np.linalg.norm(outer[0] - outer[2]))
     shared = sum(
-        any(np.abs(signed_distance(inner[[i, (i + 1) % 4]], line_through(outer[j], outer[(j + 1) % 4]))).max()
-            <= tolerance for j in range(4))
-        for i in range(4))
+        any(
+            np.abs(signed_distance(inner[[i, (i + 1) % 4]], line_through(outer[j], outer[(j + 1) % 4]))).max()
+            <= tolerance
+            for j in range(4)
+        )
+        for i in range(4)
+    )
     grows = cv2.contourArea(outer.astype(np.float32)) > _MIN_GROWTH * cv2.contourArea(inner.astype(np.float32))
     return shared >= 3 and grows
-
-
 
 
 def _candidate_masks(small: np.ndarray) -> list[np.ndarray]:
@@ -250,7 +265,9 @@ def _candidate_masks(small: np.ndarray) -> list[np.ndarray]:
     # Low contrast (white paper on a light desk): the outline survives only as an edge.
     gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), _SMOOTH_KERNEL, 0)
     median = float(np.median(gray))
-    edges = cv2.Canny(gray, max(_CANNY_LOW_MIN, int(_CANNY_LOW * median)), max(_CANNY_HIGH_MIN, int(_CANNY_HIGH * median)))
+    edges = cv2.Canny(
+        gray, max(_CANNY_LOW_MIN, int(_CANNY_LOW * median)), max(_CANNY_HIGH_MIN, int(_CANNY_HIGH * median))
+    )
     edges = cv2.dilate(edges, joint)
     filled = np.zeros_like(edges)
     contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -264,14 +281,6 @@ def _candidate_masks(small: np.ndarray) -> list[np.ndarray]:
         cut = cv2.bitwise_and(raw, cv2.bitwise_not(faint))
         masks.append(cv2.morphologyEx(cut, cv2.MORPH_OPEN, joint))
     return masks
-
-
-
-
-
-
-
-
 
 
 def refine_corners(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -321,16 +330,6 @@ def _robust_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             break
         line = fit_line(inliers)
     return line
-
-
-
-
-
-
-
-
-
-
 
 
 def _normal_slopes(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -392,7 +391,9 @@ def _on_frame_edge(a: np.ndarray, b: np.ndarray, width: int, height: int, margin
     )
 
 
-def _intersect_segments(first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+def _intersect_segments(
+    first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray | None:
     """Where the line through `second` crosses the line through `first` (None when parallel)."""
     (p, p2), (q, q2) = first, second
     r, s = p2 - p, q2 - q
@@ -403,10 +404,9 @@ def _intersect_segments(first: tuple[np.ndarray, np.ndarray], second: tuple[np.n
     return p + t * r
 
 
-
-
-def _credibility(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE,
-                 min_contrast: float = _MIN_CONTRAST) -> float:
+def _credibility(
+    gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE, min_contrast: float = _MIN_CONTRAST
+) -> float:
     """How much this quadrilateral looks like a sheet of paper; 0 when it does not.
 
     `rim` is how far from each side (share of width + height) paper and desk are compared: wide for
@@ -432,8 +432,6 @@ def _credibility(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE,
     return float(np.sqrt(area / (width * height)) * min(np.mean(contrasts), _CONTRAST_CAP) * weakest)
 
 
-
-
 def _side_contrasts(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE) -> list[float]:
     """Per side lying inside the frame: paper rim − just outside, in grey levels (median over the side)."""
     height, width = gray.shape
@@ -454,10 +452,6 @@ def _side_contrasts(gray: np.ndarray, quad: np.ndarray, rim: float = _RIM_WIDE) 
     return contrasts
 
 
-
-
-
-
 def _touches_border(corners: np.ndarray, width: int, height: int) -> bool:
     margin = _CUT_OFF_SHARE * (width + height)
     for i in range(4):
@@ -465,8 +459,12 @@ def _touches_border(corners: np.ndarray, width: int, height: int) -> bool:
         for axis, limit in ((0, 0.0), (0, width - 1.0), (1, 0.0), (1, height - 1.0)):
             if abs(a[axis] - limit) <= margin and abs(b[axis] - limit) <= margin:
                 return True
-    return bool((corners[:, 0] < -margin).any() or (corners[:, 0] > width - 1 + margin).any()
-                or (corners[:, 1] < -margin).any() or (corners[:, 1] > height - 1 + margin).any())
+    return bool(
+        (corners[:, 0] < -margin).any()
+        or (corners[:, 0] > width - 1 + margin).any()
+        or (corners[:, 1] < -margin).any()
+        or (corners[:, 1] > height - 1 + margin).any()
+    )
 
 
 def border_is_paper(bgr: np.ndarray) -> bool:
@@ -474,5 +472,7 @@ def border_is_paper(bgr: np.ndarray) -> bool:
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     height, width = gray.shape
     ring = max(_MIN_RING_PX, int(_BORDER_RING * min(height, width)))
-    border = np.concatenate([gray[:ring].ravel(), gray[-ring:].ravel(), gray[:, :ring].ravel(), gray[:, -ring:].ravel()])
+    border = np.concatenate(
+        [gray[:ring].ravel(), gray[-ring:].ravel(), gray[:, :ring].ravel(), gray[:, -ring:].ravel()]
+    )
     return float(np.median(border)) >= _PAPER_MEDIAN and float(np.percentile(border, 25)) >= _PAPER_QUARTILE

@@ -86,7 +86,10 @@ def _lines(gray: np.ndarray, smooth: np.ndarray) -> list[_Line]:
     lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
     clusters: list[list[int]] = []
     for index in np.argsort(-lengths):
-        home = next((c for c in clusters if _collinear(segments[c[0]], segments[index], _SAME_LINE * short + _SAME_LINE_PX)), None)
+        home = next(
+            (c for c in clusters if _collinear(segments[c[0]], segments[index], _SAME_LINE * short + _SAME_LINE_PX)),
+            None,
+        )
         if home is None:
             clusters.append([int(index)])
         else:
@@ -145,14 +148,22 @@ def _collinear(base: np.ndarray, other: np.ndarray, distance: float) -> bool:
 
 def _fit(segments: np.ndarray, steps: np.ndarray, lengths: np.ndarray) -> _Line:
     """One line through collinear segments: fitted to points along all of them, by length."""
-    points = np.concatenate([a + np.linspace(0, 1, max(2, int(n // _POINTS_EVERY_PX)))[:, None] * (b - a)
-                             for a, b, n in zip(segments[:, :2], segments[:, 2:], lengths)])
+    points = np.concatenate(
+        [
+            a + np.linspace(0, 1, max(2, int(n // _POINTS_EVERY_PX)))[:, None] * (b - a)
+            for a, b, n in zip(segments[:, :2], segments[:, 2:], lengths)
+        ]
+    )
     vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_L2, 0, _FIT_ACCURACY, _FIT_ACCURACY).ravel()
     theta = float(np.arctan2(vx, -vy) % np.pi)
     normal = np.array([np.cos(theta), np.sin(theta)])
     along = points @ np.array([-normal[1], normal[0]])
-    return _Line(theta, float(np.array([x0, y0]) @ normal), float(along.max() - along.min()),
-                 float(np.average(steps, weights=lengths)))
+    return _Line(
+        theta,
+        float(np.array([x0, y0]) @ normal),
+        float(along.max() - along.min()),
+        float(np.average(steps, weights=lengths)),
+    )
 
 
 def _parallel_pairs(lines: list[_Line], short: int) -> list[tuple[_Line, _Line]]:
@@ -191,8 +202,12 @@ def _intersection(a: _Line, b: _Line) -> np.ndarray | None:
 
 def _inside_frame(quad: np.ndarray, width: int, height: int) -> bool:
     margin = _OUTSIDE * (width + height)
-    return bool((quad[:, 0] >= -margin).all() and (quad[:, 0] <= width - 1 + margin).all()
-                and (quad[:, 1] >= -margin).all() and (quad[:, 1] <= height - 1 + margin).all())
+    return bool(
+        (quad[:, 0] >= -margin).all()
+        and (quad[:, 0] <= width - 1 + margin).all()
+        and (quad[:, 1] >= -margin).all()
+        and (quad[:, 1] <= height - 1 + margin).all()
+    )
 
 
 def _support(smooth: np.ndarray, quad: np.ndarray) -> float:

@@ -119,8 +119,9 @@ def bank_name(page: PageText, settings: SignSettings) -> str | None:
     for segment in page.segments:
         if segment.running_text:
             continue
-        close = next((name for name in names
-                      if len(segment.text) <= len(name) + 4 and fuzzy_hit(segment.text, name)), None)
+        close = next(
+            (name for name in names if len(segment.text) <= len(name) + 4 and fuzzy_hit(segment.text, name)), None
+        )
         if close:
             return close
         if settings.bank_name_line.match(segment.text) and segment.text not in settings.not_bank_names:

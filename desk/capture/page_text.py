@@ -41,7 +41,8 @@ class Segment:
     def running_text(self) -> bool:
         """True for a sentence of running text rather than a label, a value or a heading."""
         return len(self.text) >= _RUNNING_MIN_CHARS and bool(
-            _SENTENCE_MARK.search(self.text) or _LONG_CJK_RUN.search(self.text))
+            _SENTENCE_MARK.search(self.text) or _LONG_CJK_RUN.search(self.text)
+        )
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,9 @@ def from_reading(reading: Reading, size: tuple[int, int] | None = None) -> PageT
     segments = tuple(Segment(normalize(line.text), number, line.box) for number, row in enumerate(rows) for line in row)
     title_rows, by_size = _title_rows(rows)
     pieces = [index for index, segment in enumerate(segments) if segment.row in title_rows and _may_be_title(segment)]
-    titles = _title_strings(["".join(segments[index].text for index in pieces if segments[index].row == number)
-                             for number in title_rows])
+    titles = _title_strings(
+        ["".join(segments[index].text for index in pieces if segments[index].row == number) for number in title_rows]
+    )
     row_texts = tuple(" ".join(_fold(line.text) for line in row) for row in rows)
     return PageText(segments, titles, frozenset(pieces), row_texts, reading.text, size, by_size)
 
@@ -80,12 +82,15 @@ def from_reading(reading: Reading, size: tuple[int, int] | None = None) -> PageT
 def from_text(text: str, size: tuple[int, int] | None = None) -> PageText:
     """The page of plain text: each line a row, its space-separated pieces its segments."""
     rows = [line for line in text.splitlines() if line.strip()]
-    segments = tuple(Segment(normalize(piece), number, None)
-                     for number, row in enumerate(rows) for piece in row.split() if normalize(piece))
+    segments = tuple(
+        Segment(normalize(piece), number, None)
+        for number, row in enumerate(rows)
+        for piece in row.split()
+        if normalize(piece)
+    )
     firsts = [index for index, segment in enumerate(segments) if _may_be_title(segment)][:TEXT_TITLE_SEGMENTS]
     titles = _title_strings([segments[index].text for index in firsts])
-    return PageText(segments, titles, frozenset(firsts),
-                    tuple(_fold(row) for row in rows), text, size)
+    return PageText(segments, titles, frozenset(firsts), tuple(_fold(row) for row in rows), text, size)
 
 
 def _title_rows(rows: list[list[Line]]) -> tuple[list[int], bool]:
@@ -100,8 +105,11 @@ def _title_rows(rows: list[list[Line]]) -> tuple[list[int], bool]:
     body = _body_height(lines)
     near_top = [line.height for line in lines if line.box[1] + line.box[3] / 2 <= limit]
     least = max(TITLE_SIZE * body, TITLE_NEAR_LARGEST * max(near_top, default=0))
-    chosen = [number for number, row in enumerate(rows)
-              if any(line.height >= least and line.box[1] + line.box[3] / 2 <= limit for line in row)]
+    chosen = [
+        number
+        for number, row in enumerate(rows)
+        if any(line.height >= least and line.box[1] + line.box[3] / 2 <= limit for line in row)
+    ]
     return (chosen, True) if chosen else (list(range(min(2, len(rows)))), False)
 
 

@@ -27,7 +27,10 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _MIN_TEXT_LAYER_CHARS = 20  # fewer characters than this is a stray label, not a text layer
 _POINTS_PER_INCH = 72.0  # PDF user space: a page's size and its images' placement are in points
-_NATIVE_DPI = (100, 600)  # a scan is rendered at its images' own resolution within these: coarser is unreadable, finer costs memory only
+_NATIVE_DPI = (
+    100,
+    600,
+)  # a scan is rendered at its images' own resolution within these: coarser is unreadable, finer costs memory only
 _DETAIL_CHARS = 120  # of the PDF library's message kept in the refusal: enough to tell what broke
 
 
@@ -167,14 +170,28 @@ def _compose(images: list[object], page: object, scale: float) -> np.ndarray:
         img_h, img_w = pixels.shape[:2]
         m = obj.get_matrix()  # type: ignore[attr-defined]
         # image pixel (u, v) -> unit square (u/W, 1 - v/H) -> page points -> canvas pixels (y down)
-        affine = np.array([
-            [scale * m.a / img_w, -scale * m.c / img_h, scale * (m.c + m.e - left)],
-            [-scale * m.b / img_w, scale * m.d / img_h, scale * (top - m.d - m.f)],
-        ])
-        placed = cv2.warpAffine(np.ascontiguousarray(pixels), affine, (width, height), flags=cv2.INTER_CUBIC,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
-        coverage = cv2.warpAffine(np.full((img_h, img_w), 255, np.uint8), affine, (width, height),
-                                  flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        affine = np.array(
+            [
+                [scale * m.a / img_w, -scale * m.c / img_h, scale * (m.c + m.e - left)],
+                [-scale * m.b / img_w, scale * m.d / img_h, scale * (top - m.d - m.f)],
+            ]
+        )
+        placed = cv2.warpAffine(
+            np.ascontiguousarray(pixels),
+            affine,
+            (width, height),
+            flags=cv2.INTER_CUBIC,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=(255, 255, 255),
+        )
+        coverage = cv2.warpAffine(
+            np.full((img_h, img_w), 255, np.uint8),
+            affine,
+            (width, height),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
+        )
         alpha = (coverage.astype(np.float32) / 255.0)[:, :, None]
         canvas = (placed * alpha + canvas * (1 - alpha)).astype(np.uint8)
     turn = page.get_rotation() % 360  # type: ignore[attr-defined]

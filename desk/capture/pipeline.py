@@ -32,7 +32,15 @@ from desk.capture.reading import Reading, remove_cjk_spaces
 from desk.capture.results import PageResult
 from desk.capture.source_pages import SourcePage
 
-__all__ = ["CaptureOptions", "PageResult", "StreamedFile", "process_file", "process_image", "process_page", "stream_file"]
+__all__ = [
+    "CaptureOptions",
+    "PageResult",
+    "StreamedFile",
+    "process_file",
+    "process_image",
+    "process_page",
+    "stream_file",
+]
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,7 @@ class StreamedFile:  # not a NamedTuple: its `count` would shadow tuple.count
     results: Iterator[PageResult]
 
 
-def stream_file(
-    source: str | Path | bytes, *, name: str, options: CaptureOptions | None = None
-) -> StreamedFile:
+def stream_file(source: str | Path | bytes, *, name: str, options: CaptureOptions | None = None) -> StreamedFile:
     """The pages of an image or PDF file, processed as they are asked for, in order.
 
     Bad and over-budget input raises `InputRefused` here, before any page is decoded; a page that
@@ -58,9 +64,7 @@ def stream_file(
     return StreamedFile(stream.count, _in_pool(stream.pages, name, options))
 
 
-def process_file(
-    source: str | Path | bytes, *, name: str, options: CaptureOptions | None = None
-) -> list[PageResult]:
+def process_file(source: str | Path | bytes, *, name: str, options: CaptureOptions | None = None) -> list[PageResult]:
     """Every page of an image or PDF file. Raises `InputRefused` (with a clerk-readable reason) for bad input."""
     return list(stream_file(source, name=name, options=options).results)
 
@@ -87,8 +91,12 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         residual = skew.estimate_skew(gray)
         gray = skew.rotate(gray, residual)
     with timer("orientation"):
-        turn = orientation.detect_orientation(gray, languages=options.ocr_languages, timeout_s=options.ocr_timeout_s,
-                                              engine=engines.orientation_engine(options.ocr_engine, options.ocr_languages))
+        turn = orientation.detect_orientation(
+            gray,
+            languages=options.ocr_languages,
+            timeout_s=options.ocr_timeout_s,
+            engine=engines.orientation_engine(options.ocr_engine, options.ocr_languages),
+        )
         upright_gray = orientation.turn_clockwise(gray, turn.rotation)
         if turn.rotation in (90, 270):  # levelled through vertical text so far: level its lines now
             across = skew.estimate_skew(upright_gray, limit_deg=2.0)
@@ -105,8 +113,9 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
             cut_off=outline.touches_border,
         )
     with timer("ocr"):
-        ocr_image, text_source, read = _read_text(page, upright_gray, camera or outline.found, options,
-                                                  blank=turn.method == "blank")
+        ocr_image, text_source, read = _read_text(
+            page, upright_gray, camera or outline.found, options, blank=turn.method == "blank"
+        )
         if read.timed_out:
             report.problems.append("ocr_timeout")
     with timer("classify"):
@@ -151,8 +160,13 @@ def _read_text(
         return upright_gray, "pdf_text_layer", Reading(text=text, confidence=100.0, engine="pdf_text_layer")
     if not options.run_ocr or blank:  # a page without ink has nothing to read
         return upright_gray, "none", Reading()
-    image, read = engines.read_page(upright_gray, engine=options.ocr_engine, languages=options.ocr_languages,
-                                    timeout_s=options.ocr_timeout_s, photographed=photographed)
+    image, read = engines.read_page(
+        upright_gray,
+        engine=options.ocr_engine,
+        languages=options.ocr_languages,
+        timeout_s=options.ocr_timeout_s,
+        photographed=photographed,
+    )
     return image, "ocr", read
 
 
@@ -194,10 +208,24 @@ def _timed_out(page: SourcePage, name: str, options: CaptureOptions) -> PageResu
     height, width = page.image.shape[:2]
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     return PageResult(
-        file=name, page=page.page, page_found=False, corners=page_detection.frame_corners(width, height),
-        rotation=0, skew_deg=0.0, quality=report, doc_type="other", fields=fields.extract(""), text="",
-        confidence=0.0, timings_ms={}, original=page.image, flattened=page.image, ocr_input=gray,
-        thumbnail=_thumbnail(page.image, options.thumbnail_px), text_source="none", language=options.language,
+        file=name,
+        page=page.page,
+        page_found=False,
+        corners=page_detection.frame_corners(width, height),
+        rotation=0,
+        skew_deg=0.0,
+        quality=report,
+        doc_type="other",
+        fields=fields.extract(""),
+        text="",
+        confidence=0.0,
+        timings_ms={},
+        original=page.image,
+        flattened=page.image,
+        ocr_input=gray,
+        thumbnail=_thumbnail(page.image, options.thumbnail_px),
+        text_source="none",
+        language=options.language,
     )
 
 

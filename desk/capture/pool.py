@@ -48,8 +48,9 @@ def page_pool(workers: int | None = None) -> ProcessPoolExecutor:
         if _pool is None or _pool_size != size or _is_broken(_pool):
             _stop(_pool)
             context = multiprocessing.get_context("spawn")  # safe beside the web server's threads
-            _pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_init_worker,
-                                        initargs=(_configured_engine(),))
+            _pool = ProcessPoolExecutor(
+                max_workers=size, mp_context=context, initializer=_init_worker, initargs=(_configured_engine(),)
+            )
             _pool_size = size
         return _pool
 

@@ -41,8 +41,13 @@ class PreviewResult:
 
     def to_json(self) -> dict:
         """Plain values for the browser."""
-        return {"found": self.found, "ok": self.ok, "corners": [[round(x, 4), round(y, 4)] for x, y in self.corners],
-                "problems": list(self.problems), "measures": {k: round(v, 4) for k, v in self.measures.items()}}
+        return {
+            "found": self.found,
+            "ok": self.ok,
+            "corners": [[round(x, 4), round(y, 4)] for x, y in self.corners],
+            "problems": list(self.problems),
+            "measures": {k: round(v, 4) for k, v in self.measures.items()},
+        }
 
 
 def decode(data: bytes) -> np.ndarray:
@@ -54,7 +59,10 @@ def decode(data: bytes) -> np.ndarray:
     return cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr
 
 
-def preview_frame(frame: bytes, detail: bytes | None = None, limits: QualityLimits = QualityLimits()) -> PreviewResult:
+DEFAULT_LIMITS = QualityLimits()  # the capture's own limits (frozen: safe to share as a default)
+
+
+def preview_frame(frame: bytes, detail: bytes | None = None, limits: QualityLimits = DEFAULT_LIMITS) -> PreviewResult:
     """The outline and problems of one preview `frame`; `detail`: a full-resolution crop of the page's
     middle, for blur. Raises ValueError when `frame` is not an image."""
     bgr = decode(frame)

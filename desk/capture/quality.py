@@ -150,8 +150,11 @@ def _character_height(gray: np.ndarray) -> float | None:
     _count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
-    text_like = heights[(heights >= _MIN_LETTER_PX) & (heights <= gray.shape[0] / _HEIGHT_PER_LETTER)
-                        & (widths <= _MAX_LETTER_WIDTH * heights)]
+    text_like = heights[
+        (heights >= _MIN_LETTER_PX)
+        & (heights <= gray.shape[0] / _HEIGHT_PER_LETTER)
+        & (widths <= _MAX_LETTER_WIDTH * heights)
+    ]
     if len(text_like) < _MIN_LETTERS:
         return None
     return float(np.median(text_like))

@@ -11,8 +11,19 @@ from desk.capture.quality import QualityReport
 from desk.capture.reading import Line, Word
 
 JSON_KEYS = (
-    "file", "page", "page_found", "corners", "rotation", "skew_deg", "quality",
-    "doc_type", "fields", "text", "confidence", "timings_ms", "engine",
+    "file",
+    "page",
+    "page_found",
+    "corners",
+    "rotation",
+    "skew_deg",
+    "quality",
+    "doc_type",
+    "fields",
+    "text",
+    "confidence",
+    "timings_ms",
+    "engine",
 )
 
 
@@ -38,7 +49,9 @@ class PageResult:
     thumbnail: np.ndarray
     words: list[Word] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)  # the engine's text lines (segments), with boxes
-    evidence: list[str] = field(default_factory=list)  # what decided doc_type, "kind:keywords" (classify.describe_evidence)
+    evidence: list[str] = field(
+        default_factory=list
+    )  # what decided doc_type, "kind:keywords" (classify.describe_evidence)
     text_source: str = "ocr"  # "ocr", "pdf_text_layer" or "none"
     engine: str = ""  # the OCR engine that read the page ("rapidocr", "tesseract"), "" when none did
     language: str | None = None
@@ -68,4 +81,3 @@ class PageResult:
         if not ok:
             raise ValueError("PNG encoding failed")
         return encoded.tobytes()
-

@@ -24,7 +24,12 @@ from desk.capture.reading import Line
 
 # The labels of a resident ID card's front (GB 19982 layout), in their order on the card.
 CARD_LABELS: dict[str, str] = {
-    "name": "姓名", "sex": "性别", "ethnicity": "民族", "birth": "出生", "address": "住址", "id_number": "公民身份号码",
+    "name": "姓名",
+    "sex": "性别",
+    "ethnicity": "民族",
+    "birth": "出生",
+    "address": "住址",
+    "id_number": "公民身份号码",
 }
 _MIN_CARD_LABELS = 3  # labels of one column that make a page an ID card front
 _SAME_ROW = 0.6  # a value's centre lies within its label's extent widened by this share of its height
@@ -80,8 +85,11 @@ def card_labels(lines: list[Line]) -> dict[str, Label]:
         return {}
     column = statistics.median(lab.segment.box[0] for lab in exact)
     height = statistics.median(_char_height(lab.segment) for lab in exact)
-    kept = {name: lab for name, lab in found.items()
-            if name == "ethnicity" or abs(lab.segment.box[0] - column) <= _COLUMN_SLACK * height}
+    kept = {
+        name: lab
+        for name, lab in found.items()
+        if name == "ethnicity" or abs(lab.segment.box[0] - column) <= _COLUMN_SLACK * height
+    }
     if "ethnicity" in kept and not kept["ethnicity"].exact and not _right_on_row(kept.get("sex"), kept["ethnicity"]):
         del kept["ethnicity"]  # a misread 民族 is trusted only where the card prints it: right of 性别
     return kept if len(kept) >= _MIN_CARD_LABELS else {}
@@ -116,20 +124,23 @@ def _end_in(text: str, characters: int) -> int:
     return len(text)
 
 
-def value_pieces(label: Label, lines: list[Line], labels: Iterable[Label], *,
-                 phrase_gap: float | None = _PHRASE_GAP) -> list[Line]:
+def value_pieces(
+    label: Label, lines: list[Line], labels: Iterable[Label], *, phrase_gap: float | None = _PHRASE_GAP
+) -> list[Line]:
     """The value of `label`: the rest of its segment, then the nearest segments to its right on its row,
     stopping at another label or at a gap wider than `phrase_gap` character heights (None: no limit)."""
     segment = label.segment
     height = _char_height(segment)
     pieces: list[Line] = []
-    rest = _LEAD.sub("", segment.text[label.end:])
+    rest = _LEAD.sub("", segment.text[label.end :])
     if rest:
         pieces.append(Line(text=rest, box=_part(segment, label.end, right=True), confidence=segment.confidence))
     label_segments = [other.segment for other in labels]
     last_right = segment.box[0] + segment.box[2]
-    row = sorted((s for s in lines if s is not segment and _on_row(segment, s) and s.box[0] >= last_right - height),
-                 key=lambda s: s.box[0])
+    row = sorted(
+        (s for s in lines if s is not segment and _on_row(segment, s) and s.box[0] >= last_right - height),
+        key=lambda s: s.box[0],
+    )
     for candidate in row:
         if any(candidate is other for other in label_segments):
             break
@@ -148,10 +159,14 @@ def wrapped_lines(first: Line, lines: list[Line], labels: Iterable[Label]) -> li
     above = first
     for _ in range(_WRAP_LINES):
         bottom = above.box[1] + above.box[3]
-        below = [s for s in lines
-                 if s is not above and not any(s is other for other in label_segments)
-                 and abs(s.box[0] - first.box[0]) <= height
-                 and 0 <= s.box[1] + s.box[3] / 2 - bottom <= _WRAP_GAP * max(height, above.box[3])]
+        below = [
+            s
+            for s in lines
+            if s is not above
+            and not any(s is other for other in label_segments)
+            and abs(s.box[0] - first.box[0]) <= height
+            and 0 <= s.box[1] + s.box[3] / 2 - bottom <= _WRAP_GAP * max(height, above.box[3])
+        ]
         if not below:
             break
         above = min(below, key=lambda s: s.box[1])
@@ -168,8 +183,14 @@ def ids_after(label: Label, lines: list[Line], today: date | None = None) -> lis
     segment = label.segment
     height = _char_height(segment)
     bottom = segment.box[1] + segment.box[3]
-    below = sorted((s for s in lines if s is not segment and 0 <= s.box[1] - bottom <= 2 * height
-                    and s.box[0] + s.box[2] >= segment.box[0]), key=lambda s: (s.box[1], s.box[0]))
+    below = sorted(
+        (
+            s
+            for s in lines
+            if s is not segment and 0 <= s.box[1] - bottom <= 2 * height and s.box[0] + s.box[2] >= segment.box[0]
+        ),
+        key=lambda s: (s.box[1], s.box[0]),
+    )
     return ids_in_pieces(below[:3], today)
 
 
@@ -216,7 +237,7 @@ def _label_in(text: str, label: str) -> int | None:
         return _end_in(text, at + len(label))
     if len(label) >= 4:
         for start in range(len(compact) - len(label) + 1):
-            window = compact[start: start + len(label)]
+            window = compact[start : start + len(label)]
             if sum(a != b for a, b in zip(window, label)) == 1 and window[0] == label[0]:
                 return _end_in(text, start + len(label))
     return None

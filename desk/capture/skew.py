@@ -125,9 +125,17 @@ def rotate(bgr: np.ndarray, angle_deg: float) -> np.ndarray:
     new_width, new_height = int(round(height * sin + width * cos)), int(round(height * cos + width * sin))
     matrix[0, 2] += new_width / 2 - width / 2
     matrix[1, 2] += new_height / 2 - height / 2
-    paper = tuple(int(v) for v in np.median(bgr.reshape(-1, bgr.shape[-1]) if bgr.ndim == 3 else bgr.ravel(), axis=0).ravel())
-    return cv2.warpAffine(bgr, matrix, (new_width, new_height), flags=cv2.INTER_LANCZOS4,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=paper if bgr.ndim == 3 else paper[0])
+    paper = tuple(
+        int(v) for v in np.median(bgr.reshape(-1, bgr.shape[-1]) if bgr.ndim == 3 else bgr.ravel(), axis=0).ravel()
+    )
+    return cv2.warpAffine(
+        bgr,
+        matrix,
+        (new_width, new_height),
+        flags=cv2.INTER_LANCZOS4,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=paper if bgr.ndim == 3 else paper[0],
+    )
 
 
 def _ink_points(gray: np.ndarray, side: int) -> np.ndarray:
@@ -166,8 +174,9 @@ def _stroke_width(ink: np.ndarray) -> float:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     side = max(ink.shape)
     letters = np.zeros(count, bool)
-    letters[1:] = ((stats[1:, cv2.CC_STAT_AREA] >= (_SPECK * side) ** 2)
-                   & (np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) <= _LETTER * side))
+    letters[1:] = (stats[1:, cv2.CC_STAT_AREA] >= (_SPECK * side) ** 2) & (
+        np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) <= _LETTER * side
+    )
     if not letters.any():
         return 0.0
     inside = letters[labels]
@@ -194,12 +203,13 @@ def without_wavy_lines(ink: np.ndarray) -> np.ndarray:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     long_sides = np.maximum(widths, heights)
-    elongated = np.flatnonzero((long_sides >= _LINE_ELONGATION * np.minimum(widths, heights))
-                               & (long_sides >= _MIN_LINE_PX))
+    elongated = np.flatnonzero(
+        (long_sides >= _LINE_ELONGATION * np.minimum(widths, heights)) & (long_sides >= _MIN_LINE_PX)
+    )
     wavy = np.zeros(count, bool)
     for label in elongated[elongated > 0]:
         x, y, w, h = stats[label, :4]
-        ys, xs = np.nonzero(labels[y: y + h, x: x + w] == label)
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == label)
         (_, _), (side_a, side_b), _ = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
         wavy[label] = min(side_a, side_b) > max(_STRAIGHT_WIDTH_PX, _STRAIGHT_WIDTH * max(side_a, side_b))
     if not wavy.any():
@@ -233,12 +243,16 @@ def _rise_and_fall(points: np.ndarray, angle_deg: float) -> float:
     return float(np.dot(steps, steps)) / len(points)
 
 
-def _scan(points: np.ndarray, angles: np.ndarray, parabolic: bool = False,
-          measure: Callable[[np.ndarray, float], float] | None = None) -> float:
+def _scan(
+    points: np.ndarray,
+    angles: np.ndarray,
+    parabolic: bool = False,
+    measure: Callable[[np.ndarray, float], float] | None = None,
+) -> float:
     scores = np.array([(measure or _sharpness)(points, a) for a in angles])
     best = int(scores.argmax())
     if parabolic and 0 < best < len(angles) - 1:
-        left, mid, right = scores[best - 1: best + 2]
+        left, mid, right = scores[best - 1 : best + 2]
         curvature = left - 2 * mid + right
         if curvature < 0:
             offset = 0.5 * (left - right) / curvature

@@ -48,9 +48,14 @@ def check_pixels(pixels_per_page: list[int], options: CaptureOptions) -> None:
     check_page_count(len(pixels_per_page), options)
     for pixels in pixels_per_page:
         if pixels > options.max_pixels:
-            raise InputRefused("capture.refused.too_many_pixels", megapixels=round(pixels / 1e6),
-                               limit=options.max_pixels // 1_000_000)
+            raise InputRefused(
+                "capture.refused.too_many_pixels", megapixels=round(pixels / 1e6), limit=options.max_pixels // 1_000_000
+            )
     total = sum(pixels_per_page)
     if total > options.max_total_pixels:
-        raise InputRefused("capture.refused.too_many_pixels_total", pages=len(pixels_per_page),
-                           megapixels=round(total / 1e6), limit=options.max_total_pixels // 1_000_000)
+        raise InputRefused(
+            "capture.refused.too_many_pixels_total",
+            pages=len(pixels_per_page),
+            megapixels=round(total / 1e6),
+            limit=options.max_total_pixels // 1_000_000,
+        )

@@ -86,6 +86,7 @@ def _refuse(reasons: list[Reason], as_json: bool, extra: dict[str, Any] | None =
 
 # --- case submit ------------------------------------------------------------------------------------
 
+
 def _pairs(option: str, values: list[str], what: str) -> tuple[tuple[str, str], ...]:
     """MATERIAL=VALUE items of a repeatable option; BadArgument for one without '='."""
     out = []
@@ -99,18 +100,32 @@ def _pairs(option: str, values: list[str], what: str) -> tuple[tuple[str, str], 
 
 def submit_request(args: argparse.Namespace) -> SubmitRequest:
     """The request of `case submit`; BadArgument for a malformed --defer or --attach."""
-    return SubmitRequest(query=args.id_number, business=args.business, staff=args.staff, amount=args.amount,
-                         card=args.card, declared=tuple(args.declare or ()),
-                         defer=_pairs("defer", args.defer or [], "YYYY-MM-DD"),
-                         attach=_pairs("attach", args.attach or [], "FILE"))
+    return SubmitRequest(
+        query=args.id_number,
+        business=args.business,
+        staff=args.staff,
+        amount=args.amount,
+        card=args.card,
+        declared=tuple(args.declare or ()),
+        defer=_pairs("defer", args.defer or [], "YYYY-MM-DD"),
+        attach=_pairs("attach", args.attach or [], "FILE"),
+    )
 
 
 def submitted_json(state: CaseState) -> dict[str, Any]:
     """What `case submit --json` prints for a submitted case."""
-    return {"case_no": state.case_no, "state": state.state, "business": state.business_code,
-            "review_mode": state.review_mode, "amount": yuan_text(state.amount_fen), "amount_fen": state.amount_fen,
-            "paid": state.paid, "payee_card": state.payee_card,
-            "due_on": state.due_on.isoformat() if state.due_on else None, "refused": []}
+    return {
+        "case_no": state.case_no,
+        "state": state.state,
+        "business": state.business_code,
+        "review_mode": state.review_mode,
+        "amount": yuan_text(state.amount_fen),
+        "amount_fen": state.amount_fen,
+        "paid": state.paid,
+        "payee_card": state.payee_card,
+        "due_on": state.due_on.isoformat() if state.due_on else None,
+        "refused": [],
+    }
 
 
 _NOTHING = {"case_no": None, "state": None, "amount": None, "amount_fen": None, "paid": False}
@@ -133,12 +148,21 @@ def submit_command(args: argparse.Namespace) -> int:
             _print_json(submitted_json(state))
         else:
             paid = t("case_cli.paid" if state.paid else "case_cli.not_paid")
-            print(t("case_cli.submitted", case_no=state.case_no, business=state.business_code,
-                    state=t(f"cases.state.{state.state}"), amount=format_money(state.amount_fen), paid=paid))
+            print(
+                t(
+                    "case_cli.submitted",
+                    case_no=state.case_no,
+                    business=state.business_code,
+                    state=t(f"cases.state.{state.state}"),
+                    amount=format_money(state.amount_fen),
+                    paid=paid,
+                )
+            )
     return 0
 
 
 # --- case show --------------------------------------------------------------------------------------
+
 
 def _find_case(session: Session, case_no: str) -> Case | None:
     """The numbered case `case_no` (case-insensitive), or None."""
@@ -152,22 +176,45 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
     person = session.get(Person, case.person_id)
     assert person is not None and case.id is not None, "a case's customer is on file"
     return {
-        "case_no": case.case_no, "state": case.state, "state_label": t(f"cases.state.{case.state}"),
-        "business": case.business_code, "business_name": business.name() if business else case.business_code,
+        "case_no": case.case_no,
+        "state": case.state,
+        "state_label": t(f"cases.state.{case.state}"),
+        "business": case.business_code,
+        "business_name": business.name() if business else case.business_code,
         "review_mode": case.review_mode,
         "customer": {"name": mask_name(person.name), "id_number": mask_id_number(person.id_number)},
-        "amount": yuan_text(case.amount_fen), "amount_fen": case.amount_fen, "payee_card": mask_card(case.payee_card),
-        "paid": case.paid_at is not None, "paid_at": _utc(case.paid_at).isoformat() if case.paid_at else None,
+        "amount": yuan_text(case.amount_fen),
+        "amount_fen": case.amount_fen,
+        "payee_card": mask_card(case.payee_card),
+        "paid": case.paid_at is not None,
+        "paid_at": _utc(case.paid_at).isoformat() if case.paid_at else None,
         "due_on": case.due_on.isoformat() if case.due_on else None,
-        "clawback": yuan_text(case.clawback_fen), "clawback_fen": case.clawback_fen,
-        "materials": [{"material": row.material, "name": catalog.materials[row.material].name()
-                       if row.material in catalog.materials else row.material,
-                       "status": row.status, "status_label": t(f"cases.status.{row.status}"),
-                       "promised_on": row.promised_on.isoformat() if row.promised_on else None,
-                       "document_id": row.document_id} for row in materials(session, case.id)],
-        "history": [{"action": step.action, "action_label": t(f"cases.action.{step.action}"), "actor": step.actor,
-                     "role": step.actor_role, "at": _utc(step.at).isoformat(), "from": step.from_state,
-                     "to": step.to_state, "comment": step.comment} for step in history(session, case.id)],
+        "clawback": yuan_text(case.clawback_fen),
+        "clawback_fen": case.clawback_fen,
+        "materials": [
+            {
+                "material": row.material,
+                "name": catalog.materials[row.material].name() if row.material in catalog.materials else row.material,
+                "status": row.status,
+                "status_label": t(f"cases.status.{row.status}"),
+                "promised_on": row.promised_on.isoformat() if row.promised_on else None,
+                "document_id": row.document_id,
+            }
+            for row in materials(session, case.id)
+        ],
+        "history": [
+            {
+                "action": step.action,
+                "action_label": t(f"cases.action.{step.action}"),
+                "actor": step.actor,
+                "role": step.actor_role,
+                "at": _utc(step.at).isoformat(),
+                "from": step.from_state,
+                "to": step.to_state,
+                "comment": step.comment,
+            }
+            for step in history(session, case.id)
+        ],
     }
 
 
@@ -182,12 +229,17 @@ def _heading(label: str) -> str:
 def render_case(data: dict[str, Any]) -> str:
     """Plain text of `case_json` for the terminal."""
     customer = data["customer"]
-    lines = [_field("case_no", data["case_no"]), _field("state", data["state_label"]),
-             _field("business", f"{data['business']} {data['business_name']}"),
-             _field("customer", f"{customer['name']} {customer['id_number']}"),
-             _field("amount", format_money(data["amount_fen"])), _field("payee", data["payee_card"]),
-             _field("paid", t("common.yes" if data["paid"] else "common.no")), _field("due_on", data["due_on"]),
-             _heading("materials")]
+    lines = [
+        _field("case_no", data["case_no"]),
+        _field("state", data["state_label"]),
+        _field("business", f"{data['business']} {data['business_name']}"),
+        _field("customer", f"{customer['name']} {customer['id_number']}"),
+        _field("amount", format_money(data["amount_fen"])),
+        _field("payee", data["payee_card"]),
+        _field("paid", t("common.yes" if data["paid"] else "common.no")),
+        _field("due_on", data["due_on"]),
+        _heading("materials"),
+    ]
     for row in data["materials"]:
         notes = [t("case_cli.show.promised", date=row["promised_on"])] if row["promised_on"] else []
         notes += [t("case_cli.show.document", document=row["document_id"])] if row["document_id"] else []
@@ -208,8 +260,14 @@ def show_command(args: argparse.Namespace) -> int:
             if case is None:
                 return _refuse([Reason("cases.workflow.not_found", {"case_id": args.case_no})], args.json)
             data = case_json(session, case)
-            log_access(session, staff=args.staff, action="view_case", person_id=case.person_id, purpose=CLI_PURPOSE,
-                       case_no=case.case_no)
+            log_access(
+                session,
+                staff=args.staff,
+                action="view_case",
+                person_id=case.person_id,
+                purpose=CLI_PURPOSE,
+                case_no=case.case_no,
+            )
         if args.json:
             _print_json(data)
         else:
@@ -218,6 +276,7 @@ def show_command(args: argparse.Namespace) -> int:
 
 
 # --- case decide ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -252,10 +311,23 @@ def decide(decision: Decision, *, engine: Engine | None = None) -> dict[str, Any
         if case is None:
             raise CaseError("cases.workflow.not_found", case_id=decision.case_no)
         assert case.id is not None, "read from the database"
-        case = perform(session, case_id=case.id, action=decision.action, actor=actor, expected_version=case.version,
-                       comment=decision.comment, clawback_fen=clawback_fen)
-        log_access(session, staff=actor, action="decide_case", person_id=case.person_id, purpose=CLI_PURPOSE,
-                   case_no=case.case_no)
+        case = perform(
+            session,
+            case_id=case.id,
+            action=decision.action,
+            actor=actor,
+            expected_version=case.version,
+            comment=decision.comment,
+            clawback_fen=clawback_fen,
+        )
+        log_access(
+            session,
+            staff=actor,
+            action="decide_case",
+            person_id=case.person_id,
+            purpose=CLI_PURPOSE,
+            case_no=case.case_no,
+        )
         return case_json(session, case)
 
 
@@ -271,12 +343,20 @@ def decide_command(args: argparse.Namespace) -> int:
             _print_json({**data, "refused": []})
         else:
             paid = t("case_cli.paid" if data["paid"] else "case_cli.not_paid")
-            print(t("case_cli.decided", case_no=data["case_no"], action=t(f"cases.action.{args.decision}"),
-                    state=data["state_label"], paid=paid))
+            print(
+                t(
+                    "case_cli.decided",
+                    case_no=data["case_no"],
+                    action=t(f"cases.action.{args.decision}"),
+                    state=data["state_label"],
+                    paid=paid,
+                )
+            )
     return 0
 
 
 # --- reconcile --------------------------------------------------------------------------------------
+
 
 def _is_count(difference: Difference) -> bool:
     """A '…_twice' difference compares numbers of postings, not amounts."""
@@ -286,9 +366,14 @@ def _is_count(difference: Difference) -> bool:
 def difference_json(difference: Difference) -> dict[str, Any]:
     """One difference with its label and yuan amounts (numbers of postings for '…_twice')."""
     as_value: Callable[[int | None], Any] = (lambda n: n) if _is_count(difference) else yuan_text
-    return {"kind": difference.kind, "label": t(f"case_cli.difference.{difference.kind}"),
-            "subject": difference.subject, "expected": as_value(difference.expected),
-            "found": as_value(difference.found), "unit": "postings" if _is_count(difference) else "yuan"}
+    return {
+        "kind": difference.kind,
+        "label": t(f"case_cli.difference.{difference.kind}"),
+        "subject": difference.subject,
+        "expected": as_value(difference.expected),
+        "found": as_value(difference.found),
+        "unit": "postings" if _is_count(difference) else "yuan",
+    }
 
 
 def _difference_line(difference: Difference) -> str:
@@ -296,15 +381,21 @@ def _difference_line(difference: Difference) -> str:
         shown = [t("case_cli.reconcile.times", count=n) for n in (difference.expected, difference.found)]
     else:
         shown = [format_money(n) for n in (difference.expected, difference.found)]
-    return t("case_cli.reconcile.line", kind=t(f"case_cli.difference.{difference.kind}"),
-             subject=difference.subject, expected=shown[0], found=shown[1])
+    return t(
+        "case_cli.reconcile.line",
+        kind=t(f"case_cli.difference.{difference.kind}"),
+        subject=difference.subject,
+        expected=shown[0],
+        found=shown[1],
+    )
 
 
 def book_counts(session: Session) -> tuple[int, int]:
     """(personal accounts, postings the desk made for cases) that reconcile checked."""
     accounts = session.execute(select(func.count()).select_from(PersonalAccount)).scalar_one()
-    postings = session.execute(select(func.count()).select_from(Withdrawal)
-                               .where(col(Withdrawal.case_no).is_not(None))).scalar_one()
+    postings = session.execute(
+        select(func.count()).select_from(Withdrawal).where(col(Withdrawal.case_no).is_not(None))
+    ).scalar_one()
     return int(accounts), int(postings)
 
 
@@ -315,8 +406,14 @@ def reconcile_command(args: argparse.Namespace) -> int:
             differences = reconcile(session)
             accounts, postings = book_counts(session)
         if args.json:
-            _print_json({"agree": not differences, "accounts": accounts, "postings": postings,
-                         "differences": [difference_json(d) for d in differences]})
+            _print_json(
+                {
+                    "agree": not differences,
+                    "accounts": accounts,
+                    "postings": postings,
+                    "differences": [difference_json(d) for d in differences],
+                }
+            )
         elif differences:
             print(t("case_cli.reconcile.differ", count=len(differences)))
             for difference in differences:

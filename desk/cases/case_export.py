@@ -43,33 +43,55 @@ def case_checklist(session: Session, case: Case) -> tuple[list[str], dict[str, s
     return required, accounted
 
 
-def export_case(target: str, out: Path, *, store: FileStore, staff: object, purpose: str,
-                engine: Engine | None = None) -> dict:
+def export_case(
+    target: str, out: Path, *, store: FileStore, staff: object, purpose: str, engine: Engine | None = None
+) -> dict:
     """Export case `target` (or a document id) to `out` with its check report; returns the report."""
     with session_scope(engine) as session:
         case = session.exec(select(Case).where(col(Case.case_no) == target.strip().upper())).first()
         required, accounted = case_checklist(session, case) if case else (None, None)
     facts = case_facts(case) if case else None
-    return export_archive(case.case_no if case and case.case_no else target, out, store=store, staff=staff,
-                          purpose=purpose, engine=engine, required_materials=required, accounted_materials=accounted,
-                          case_lines=_case_lines(facts) if facts else (), case_facts=facts)
+    return export_archive(
+        case.case_no if case and case.case_no else target,
+        out,
+        store=store,
+        staff=staff,
+        purpose=purpose,
+        engine=engine,
+        required_materials=required,
+        accounted_materials=accounted,
+        case_lines=_case_lines(facts) if facts else (),
+        case_facts=facts,
+    )
 
 
 def case_facts(case: Case) -> dict[str, object]:
     """What the case is about, for the dossier's cover and report (the payee card masked)."""
-    return {"case_no": case.case_no, "business": case.business_code, "state": case.state,
-            "amount_fen": case.amount_fen, "payee_card": mask_card(case.payee_card),
-            "paid_at": case.paid_at.isoformat() if case.paid_at else None,
-            "override_by": case.override_by, "clawback_fen": case.clawback_fen}
+    return {
+        "case_no": case.case_no,
+        "business": case.business_code,
+        "state": case.state,
+        "amount_fen": case.amount_fen,
+        "payee_card": mask_card(case.payee_card),
+        "paid_at": case.paid_at.isoformat() if case.paid_at else None,
+        "override_by": case.override_by,
+        "clawback_fen": case.clawback_fen,
+    }
 
 
 def _case_lines(facts: dict[str, object]) -> list[str]:
     lines = [t("cases.export.state", business=facts["business"], state=t(f"cases.state.{facts['state']}"))]
     if facts["amount_fen"] is not None:
         amount = Money(cast(int, facts["amount_fen"]))
-        lines.append(t("cases.export.amount", amount=amount.format(), capital=amount.capital(),
-                       card=facts["payee_card"] or "-", paid=t("cases.export.paid" if facts["paid_at"]
-                                                             else "cases.export.unpaid")))
+        lines.append(
+            t(
+                "cases.export.amount",
+                amount=amount.format(),
+                capital=amount.capital(),
+                card=facts["payee_card"] or "-",
+                paid=t("cases.export.paid" if facts["paid_at"] else "cases.export.unpaid"),
+            )
+        )
     return lines
 
 

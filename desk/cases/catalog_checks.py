@@ -32,8 +32,12 @@ def _material_problems(catalog: Catalog) -> Problems:
             if side.side not in accepted:
                 problems.append((entry, t("cases.catalog.side_not_accepted", side=side.side)))
         if material.usual_pages is not None and material.usual_pages < len(material.pages):
-            problems.append((entry, t("cases.catalog.fewer_pages_than_sides", pages=material.usual_pages,
-                                      sides=len(material.pages))))
+            problems.append(
+                (
+                    entry,
+                    t("cases.catalog.fewer_pages_than_sides", pages=material.usual_pages, sides=len(material.pages)),
+                )
+            )
         if material.form is not None and material.form not in forms():
             problems.append((entry, t("cases.catalog.unknown_form", name=material.form)))
     return problems
@@ -55,8 +59,11 @@ def _rule_problems(catalog: Catalog) -> Problems:
                 # the parsed parameters ride along with the version for evaluation
                 version._parsed = check.params.model_validate(version.params)
             except (ValidationError, ValueError) as exc:
-                detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()) \
-                    if isinstance(exc, ValidationError) else str(exc)
+                detail = (
+                    "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                    if isinstance(exc, ValidationError)
+                    else str(exc)
+                )
                 problems.append((f"{entry}.versions[{index}]", t("cases.catalog.bad_params", detail=detail)))
     return problems
 
@@ -77,8 +84,9 @@ def _need_problems(catalog: Catalog, entry: str, business: Business) -> Problems
                 problems.append((where, t("cases.catalog.unknown_stand_in", name=name)))
         if need.when is not None and not known_condition(need.when):
             problems.append((where, t("cases.catalog.unknown_condition", name=need.when)))
-        declared = need.when.removeprefix(DECLARED_PREFIX) if need.when and need.when.startswith(DECLARED_PREFIX) \
-            else None
+        declared = (
+            need.when.removeprefix(DECLARED_PREFIX) if need.when and need.when.startswith(DECLARED_PREFIX) else None
+        )
         if declared is not None and declared not in business.declarations:
             problems.append((where, t("cases.catalog.undeclared", name=declared)))
     return problems

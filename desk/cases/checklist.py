@@ -53,10 +53,19 @@ class ChecklistItem:
     def to_json(self, catalog: Catalog, language: str | None = None) -> dict[str, Any]:
         """A JSON-ready dict with names and the reason in `language`."""
         names = [catalog.materials[code].name(language) for code in (self.material, *self.alternatives)]
-        return {"material": self.material, "alternatives": list(self.alternatives), "name": " / ".join(names),
-                "holder": self.holder, "status": self.status, "fact": self.fact_kind, "source": self.source,
-                "as_of": json_value(self.as_of), "whose": self.whose, "reason": self.reason(language),
-                "reason_key": self.reason_key}
+        return {
+            "material": self.material,
+            "alternatives": list(self.alternatives),
+            "name": " / ".join(names),
+            "holder": self.holder,
+            "status": self.status,
+            "fact": self.fact_kind,
+            "source": self.source,
+            "as_of": json_value(self.as_of),
+            "whose": self.whose,
+            "reason": self.reason(language),
+            "reason_key": self.reason_key,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,24 +88,42 @@ class Checklist:
     def totals(self) -> dict[str, int]:
         """Required (all but not-applicable), proven by data, to capture (missing or unknown)."""
         required = [item for item in self.items if item.status != NOT_APPLICABLE]
-        return {"required": len(required), "proven": sum(item.status == PROVEN for item in required),
-                "to_capture": sum(item.to_capture for item in required),
-                "unknown": sum(item.status == UNKNOWN for item in required),
-                "not_applicable": len(self.items) - len(required)}
+        return {
+            "required": len(required),
+            "proven": sum(item.status == PROVEN for item in required),
+            "to_capture": sum(item.to_capture for item in required),
+            "unknown": sum(item.status == UNKNOWN for item in required),
+            "not_applicable": len(self.items) - len(required),
+        }
 
     def to_json(self, catalog: Catalog, language: str | None = None) -> dict[str, Any]:
         """`{"business", "eligible", "rules", "items", "totals", …}` as `desk checklist --json` prints it."""
-        return {"business": self.business_code, "business_name": self.business.name(language),
-                "review_mode": self.business.review_mode, "due_working_days": catalog.due_days(self.business),
-                "date": self.today.isoformat(), "eligible": self.eligible,
-                "rules": [rule.to_json(language) for rule in self.rules],
-                "items": [item.to_json(catalog, language) for item in self.items], "totals": self.totals}
+        return {
+            "business": self.business_code,
+            "business_name": self.business.name(language),
+            "review_mode": self.business.review_mode,
+            "due_working_days": catalog.due_days(self.business),
+            "date": self.today.isoformat(),
+            "eligible": self.eligible,
+            "rules": [rule.to_json(language) for rule in self.rules],
+            "items": [item.to_json(catalog, language) for item in self.items],
+            "totals": self.totals,
+        }
 
 
 def _from_proof(need: MaterialNeed, proof: Proof, status: str) -> ChecklistItem:
-    return ChecklistItem(need.code, need.alternatives, need.holder, status, proof.reason_key,
-                         {"source": proof.source, "kind": proof.kind, "whose": proof.whose, **proof.params},
-                         proof.kind, proof.source, proof.as_of, proof.whose)
+    return ChecklistItem(
+        need.code,
+        need.alternatives,
+        need.holder,
+        status,
+        proof.reason_key,
+        {"source": proof.source, "kind": proof.kind, "whose": proof.whose, **proof.params},
+        proof.kind,
+        proof.source,
+        proof.as_of,
+        proof.whose,
+    )
 
 
 def check_material(catalog: Catalog, business: Business, need: MaterialNeed, household: Household) -> ChecklistItem:
@@ -131,21 +158,31 @@ def _replace(item: ChecklistItem, status: str, key: str, params: dict[str, Any])
     return ChecklistItem(item.material, item.alternatives, item.holder, status, key, dict(params))
 
 
-def build_checklist(catalog: Catalog, business_code: str, household: Household,
-                    request: Request | None = None) -> Checklist:
+def build_checklist(
+    catalog: Catalog, business_code: str, household: Household, request: Request | None = None
+) -> Checklist:
     """The checklist of `business_code` for `household` (raises KeyError for an unknown business)."""
     business = catalog.get_business(business_code)
     if business is None:
         raise KeyError(business_code)
     items = tuple(check_material(catalog, business, need, household) for need in business.materials)
     rules = tuple(evaluate(catalog, business, household, request or Request()))
-    return Checklist(business, business_code.strip().upper(), household.applicant.person_id, household.today,
-                     items, rules)
+    return Checklist(
+        business, business_code.strip().upper(), household.applicant.person_id, household.today, items, rules
+    )
 
 
-def checklist_for(session: Session, person_id: int, business_code: str, *, declared: Iterable[str] = (),
-                  request: Request | None = None, today: date | None = None,
-                  directory: RegistryDirectory | None = None, catalog: Catalog | None = None) -> Checklist:
+def checklist_for(
+    session: Session,
+    person_id: int,
+    business_code: str,
+    *,
+    declared: Iterable[str] = (),
+    request: Request | None = None,
+    today: date | None = None,
+    directory: RegistryDirectory | None = None,
+    catalog: Catalog | None = None,
+) -> Checklist:
     """The checklist of `business_code` for the customer `person_id`, read from the database now."""
     household = load_household(session, person_id, today=today, declared=declared, directory=directory)
     return build_checklist(catalog or get_catalog(), business_code, household, request)

@@ -37,8 +37,10 @@ def render_checklist(checklist: Checklist, catalog: Catalog, *, name: str, id_nu
     """Plain text for the terminal, in the current language (name and ID number already masked)."""
     language = current_language()
     verdict = t("cases.cli.eligible" if checklist.eligible else "cases.cli.not_eligible")
-    lines = [f"{checklist.business_code} {checklist.business.name()} · {name} {id_number} · {checklist.today}",
-             f"{t('cases.cli.eligibility')}: {verdict}"]
+    lines = [
+        f"{checklist.business_code} {checklist.business.name()} · {name} {id_number} · {checklist.today}",
+        f"{t('cases.cli.eligibility')}: {verdict}",
+    ]
     for rule in checklist.rules:
         mark = "✓" if rule.passed else "✗"
         lines.append(f"  {mark} {rule.label(language)}: {rule.reason(language)}")
@@ -46,8 +48,9 @@ def render_checklist(checklist: Checklist, catalog: Catalog, *, name: str, id_nu
     for item in checklist.items:
         entry = item.to_json(catalog, language)
         as_of = f" · {entry['as_of'][:10]}" if entry["as_of"] and item.status == "proven" else ""
-        lines.append(f"  {item.material} {entry['name']} · {t('cases.status.' + item.status)} · "
-                     f"{entry['reason']}{as_of}")
+        lines.append(
+            f"  {item.material} {entry['name']} · {t('cases.status.' + item.status)} · {entry['reason']}{as_of}"
+        )
     lines.append(t("cases.cli.totals", None, **checklist.totals))
     return "\n".join(lines)
 
@@ -62,23 +65,30 @@ def checklist_command(args: argparse.Namespace) -> int:
             return 2
         business = catalog.get_business(args.business)
         if business is None:
-            print(t("cases.cli.unknown_business", code=args.business, codes=" ".join(catalog.business)),
-                  file=sys.stderr)
+            print(
+                t("cases.cli.unknown_business", code=args.business, codes=" ".join(catalog.business)), file=sys.stderr
+            )
             return 2
         unknown = sorted(set(args.declare or ()) - set(business.declarations))
         if unknown:
-            print(t("cases.cli.unknown_declaration", names=", ".join(unknown),
-                    allowed=", ".join(business.declarations) or "—"), file=sys.stderr)
+            print(
+                t(
+                    "cases.cli.unknown_declaration",
+                    names=", ".join(unknown),
+                    allowed=", ".join(business.declarations) or "—",
+                ),
+                file=sys.stderr,
+            )
             return 2
         with session_scope(init_db(get_engine())) as session:
             person_id, status = found_customer(session, args.id_number, "cases.cli.not_found")
             if person_id is None:
                 return status
             request = Request(args.amount.fen if args.amount else None, args.term)
-            checklist = checklist_for(session, person_id, args.business, declared=args.declare or (),
-                                      request=request, catalog=catalog)
-            log_access(session, staff=args.staff, action="checklist", person_id=person_id,
-                       purpose=args.purpose)
+            checklist = checklist_for(
+                session, person_id, args.business, declared=args.declare or (), request=request, catalog=catalog
+            )
+            log_access(session, staff=args.staff, action="checklist", person_id=person_id, purpose=args.purpose)
             person = checklist_person(session, person_id)
         if args.json:
             data = checklist.to_json(catalog)
@@ -105,23 +115,51 @@ def render_trial(trial: LoanTrial, catalog: Catalog, *, name: str, id_number: st
     """Plain text of a loan trial for the terminal, in the current language (name and ID already masked)."""
     business = catalog.business[trial.business_code]
     home = t(f"loan_trial.home.{'second' if trial.second_home else 'first'}")
-    lines = [t("loan_trial.cli.heading", code=trial.business_code, business=business.name(), name=name,
-               id_number=id_number, date=trial.today.isoformat()),
-             _field("loan_trial.max_amount", format_money(trial.max_amount_fen)),
-             _field("loan_trial.term", months_text(trial.term_months)),
-             _field("loan_trial.rate", t("loan_trial.rate_value", rate=format(trial.rate_pct, "g"), home=home)),
-             _field("loan_trial.instalment", format_money(trial.instalment_fen)),
-             _field("loan_trial.equal_principal", t("loan_trial.equal_principal_value",
-                                                    first=format_money(trial.equal_principal.first_fen),
-                                                    last=format_money(trial.equal_principal.last_fen))),
-             _field("loan_trial.interest_total", t("loan_trial.interest",
-                                                   annuity=format_money(trial.equal_instalments.interest_fen),
-                                                   principal=format_money(trial.equal_principal.interest_fen))),
-             _field("loan_trial.limits", "")]
+    lines = [
+        t(
+            "loan_trial.cli.heading",
+            code=trial.business_code,
+            business=business.name(),
+            name=name,
+            id_number=id_number,
+            date=trial.today.isoformat(),
+        ),
+        _field("loan_trial.max_amount", format_money(trial.max_amount_fen)),
+        _field("loan_trial.term", months_text(trial.term_months)),
+        _field("loan_trial.rate", t("loan_trial.rate_value", rate=format(trial.rate_pct, "g"), home=home)),
+        _field("loan_trial.instalment", format_money(trial.instalment_fen)),
+        _field(
+            "loan_trial.equal_principal",
+            t(
+                "loan_trial.equal_principal_value",
+                first=format_money(trial.equal_principal.first_fen),
+                last=format_money(trial.equal_principal.last_fen),
+            ),
+        ),
+        _field(
+            "loan_trial.interest_total",
+            t(
+                "loan_trial.interest",
+                annuity=format_money(trial.equal_instalments.interest_fen),
+                principal=format_money(trial.equal_principal.interest_fen),
+            ),
+        ),
+        _field("loan_trial.limits", ""),
+    ]
     for limit in trial.limits:
-        lines.append("  " + t("loan_trial.cli.limit_line", mark="★" if limit.binding else "·", title=limit.title(),
-                              value=limit.value_text(), how=limit.how(), rule=limit.rule_label(),
-                              effective_from=limit.effective_from.isoformat(), source=limit.source))
+        lines.append(
+            "  "
+            + t(
+                "loan_trial.cli.limit_line",
+                mark="★" if limit.binding else "·",
+                title=limit.title(),
+                value=limit.value_text(),
+                how=limit.how(),
+                rule=limit.rule_label(),
+                effective_from=limit.effective_from.isoformat(),
+                source=limit.source,
+            )
+        )
     if trial.reasons:
         lines.append(_field("loan_trial.reasons", ""))
         lines.extend(f"  - {reason.text()}" for reason in trial.reasons)
@@ -162,10 +200,16 @@ def loan_trial_command(args: argparse.Namespace) -> int:
             person_id, status = found_customer(session, args.id_number, "loan_trial.refused.not_found")
             if person_id is None:
                 return status
-            trial = loan_trial(session, person_id, business_code=args.business, price_fen=price_fen,
-                               term_months=term, declared=args.declare or (), catalog=catalog)
-            log_access(session, staff=args.staff, action="loan_trial", person_id=person_id,
-                       purpose=args.purpose)
+            trial = loan_trial(
+                session,
+                person_id,
+                business_code=args.business,
+                price_fen=price_fen,
+                term_months=term,
+                declared=args.declare or (),
+                catalog=catalog,
+            )
+            log_access(session, staff=args.staff, action="loan_trial", person_id=person_id, purpose=args.purpose)
             person = checklist_person(session, person_id)
         if args.json:
             print(json.dumps({**trial.to_json(), "customer": person}, ensure_ascii=False, indent=2))

@@ -40,8 +40,9 @@ def _people(household: Household, with_spouse: bool) -> list[PersonFacts]:
 
 def newest_contract(household: Household, with_spouse: bool) -> dict | None:
     """The newest filed purchase contract of the applicant (or the spouse's, where it counts)."""
-    contracts = [c for p in _people(household, with_spouse) for c in (p.payload("purchase_filing") or {})
-                 .get("contracts") or []]
+    contracts = [
+        c for p in _people(household, with_spouse) for c in (p.payload("purchase_filing") or {}).get("contracts") or []
+    ]
     return max(contracts, key=lambda c: str(c.get("signed_on")), default=None)
 
 
@@ -89,8 +90,12 @@ def _commercial_repaid(household: Household, with_spouse: bool, months: int) -> 
 
 
 def _renovation_invoices(household: Household, with_spouse: bool, months: int) -> Cost | None:
-    invoices = [inv for p in _people(household, with_spouse) for inv in (p.payload("tax") or {})
-                .get("invoices") or [] if inv.get("purpose") == "renovation"]
+    invoices = [
+        inv
+        for p in _people(household, with_spouse)
+        for inv in (p.payload("tax") or {}).get("invoices") or []
+        if inv.get("purpose") == "renovation"
+    ]
     if not invoices:
         return None
     since = min(_as_date(inv.get("issued_on")) or household.today for inv in invoices)

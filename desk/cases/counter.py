@@ -124,25 +124,52 @@ def _store() -> FileStore:
 
 
 def _last_comment(session: Session, case_id: int, action: str) -> str | None:
-    return session.execute(select(col(CaseTransition.comment)).where(col(CaseTransition.case_id) == case_id,
-                                                                col(CaseTransition.action) == action)
-                           .order_by(col(CaseTransition.at).desc(), col(CaseTransition.id).desc())).scalars().first()
+    return (
+        session.execute(
+            select(col(CaseTransition.comment))
+            .where(col(CaseTransition.case_id) == case_id, col(CaseTransition.action) == action)
+            .order_by(col(CaseTransition.at).desc(), col(CaseTransition.id).desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 def _case_state(session: Session, case: Case) -> CaseState:
     assert case.id is not None, "read from the database"
     rows = materials(session, case.id)
     returned = _last_comment(session, case.id, "return") if case.state == "returned" else None
-    return CaseState(case.id, case.case_no, case.version, case.state, case.review_mode, case.business_code,
-                     case.person_id, case.sampled_for_review, case.due_on,
-                     {row.material: MaterialState(row.material, row.status, row.document_id, row.promised_on)
-                      for row in rows},
-                     case.submission_key, case.amount_fen, mask_card(case.payee_card), case.paid_at is not None,
-                     case.override_by, case.override_reason, returned, declared_of(case))
+    return CaseState(
+        case.id,
+        case.case_no,
+        case.version,
+        case.state,
+        case.review_mode,
+        case.business_code,
+        case.person_id,
+        case.sampled_for_review,
+        case.due_on,
+        {row.material: MaterialState(row.material, row.status, row.document_id, row.promised_on) for row in rows},
+        case.submission_key,
+        case.amount_fen,
+        mask_card(case.payee_card),
+        case.paid_at is not None,
+        case.override_by,
+        case.override_reason,
+        returned,
+        declared_of(case),
+    )
 
 
-def checklist_logged(*, person_id: int, business_code: str, declared: Iterable[str], staff: Actor,
-                     purpose: str = COUNTER_PURPOSE, engine: Engine | None = None) -> Checklist:
+def checklist_logged(
+    *,
+    person_id: int,
+    business_code: str,
+    declared: Iterable[str],
+    staff: Actor,
+    purpose: str = COUNTER_PURPOSE,
+    engine: Engine | None = None,
+) -> Checklist:
     """The checklist of a business for the customer, with the access-log row of reading their facts."""
     with session_scope(engine) as session:
         checklist = checklist_for(session, person_id, business_code, declared=declared)
@@ -150,8 +177,9 @@ def checklist_logged(*, person_id: int, business_code: str, declared: Iterable[s
     return checklist
 
 
-def open_draft(*, checklist: Checklist, staff: Actor, declared: Iterable[str] = (),
-               engine: Engine | None = None) -> CaseState:
+def open_draft(
+    *, checklist: Checklist, staff: Actor, declared: Iterable[str] = (), engine: Engine | None = None
+) -> CaseState:
     """A new draft case (no number yet) with the materials as the checklist found them."""
     with session_scope(engine) as session:
         case = open_case(session, checklist=checklist, actor=staff, declared=declared)
@@ -162,12 +190,22 @@ def discard_stale_drafts(*, older_than: timedelta = STALE_DRAFT_AGE, engine: Eng
     """Discard drafts left behind by tabs that never closed cleanly (a server restart); returns how many."""
     cutoff = datetime.now(UTC) - older_than
     with session_scope(engine) as session:
-        stale = session.execute(select(col(Case.id), col(Case.opened_by), col(Case.version)).where(
-            col(Case.state) == workflow_rules().start_state, col(Case.case_no).is_(None),
-            col(Case.opened_at) < cutoff)).all()
+        stale = session.execute(
+            select(col(Case.id), col(Case.opened_by), col(Case.version)).where(
+                col(Case.state) == workflow_rules().start_state,
+                col(Case.case_no).is_(None),
+                col(Case.opened_at) < cutoff,
+            )
+        ).all()
         for case_id, opened_by, version in stale:
-            perform(session, case_id=case_id, action="discard", actor=_System(opened_by),
-                    expected_version=version, comment="stale draft")
+            perform(
+                session,
+                case_id=case_id,
+                action="discard",
+                actor=_System(opened_by),
+                expected_version=version,
+                comment="stale draft",
+            )
         return len(stale)
 
 
@@ -192,10 +230,21 @@ def _retention_class(business_code: str) -> str | None:
     return business.retention if business else None  # the catalog names only classes the archive has
 
 
-def archive_capture(*, case_id: int, material: str, pages: Sequence[PageInput], source: str, title: str,
-                    staff: Actor, expected_version: int, engine: Engine | None = None,
-                    store: FileStore | None = None, sides: Sequence[str | None] = (),
-                    flag_reason: str | None = None, problems: Sequence[str] = ()) -> CaseState:
+def archive_capture(
+    *,
+    case_id: int,
+    material: str,
+    pages: Sequence[PageInput],
+    source: str,
+    title: str,
+    staff: Actor,
+    expected_version: int,
+    engine: Engine | None = None,
+    store: FileStore | None = None,
+    sides: Sequence[str | None] = (),
+    flag_reason: str | None = None,
+    problems: Sequence[str] = (),
+) -> CaseState:
     """Archive the captured pages as one document of the customer and the case, then mark the material captured.
 
     `sides` is the clerk's side per page where the classifier found no type (see `refuse_missing_sides`);
@@ -216,31 +265,50 @@ def archive_capture(*, case_id: int, material: str, pages: Sequence[PageInput], 
             raise CaseConflict("cases.workflow.conflict", case_no=case.case_no)
         flags = _capture_flags(session, case, material, pages, problems)
         if flags and not reason_is_complete(flag_reason):
-            raise CaseError("cases.counter.flag_reason_needed",
-                            flags="、".join(flag_label(flag) for flag in flags))
-        info = DocumentInfo(person_id=case.person_id, captured_by=staff.username, source=source,
-                            material_code=material, case_no=case.case_no, title=title,
-                            retention_class=_retention_class(case.business_code))
+            raise CaseError("cases.counter.flag_reason_needed", flags="、".join(flag_label(flag) for flag in flags))
+        info = DocumentInfo(
+            person_id=case.person_id,
+            captured_by=staff.username,
+            source=source,
+            material_code=material,
+            case_no=case.case_no,
+            title=title,
+            retention_class=_retention_class(case.business_code),
+        )
     document_id = archive_document(store or _store(), pages, info, engine=engine)
     with session_scope(engine) as session:
-        record_capture(session, case_id=case_id, material=material, actor=staff, expected_version=expected_version,
-                       document_id=document_id, flags=",".join(flags) or None,
-                       flag_reason=flag_reason if flags else None)
+        record_capture(
+            session,
+            case_id=case_id,
+            material=material,
+            actor=staff,
+            expected_version=expected_version,
+            document_id=document_id,
+            flags=",".join(flags) or None,
+            flag_reason=flag_reason if flags else None,
+        )
         return _case_state(session, get_case(session, case_id))
 
 
-def _capture_flags(session: Session, case: Case, material: str, pages: Sequence[PageInput],
-                   problems: Sequence[str]) -> list[str]:
+def _capture_flags(
+    session: Session, case: Case, material: str, pages: Sequence[PageInput], problems: Sequence[str]
+) -> list[str]:
     """What the clerk must give a reason for before these pages become the material's paper."""
-    need = next((need for need in get_catalog().business[case.business_code].materials if need.code == material),
-                None)
+    need = next((need for need in get_catalog().business[case.business_code].materials if need.code == material), None)
     person = session.get(Person, case.person_id)
     assert person is not None, "a case's customer is on file"
     marriage = default_directory().ask(session, case.person_id, "marriage")  # one question, not the whole profile
     spouse = marriage.get("spouse_id_number") if marriage.get("status") == "married" else None
     ids = [number for page in pages for number in ids_read(page.fields)]
-    return page_flags(material, need.alternatives if need else (), [page.doc_type for page in pages], ids, problems,
-                      person.id_number, spouse)
+    return page_flags(
+        material,
+        need.alternatives if need else (),
+        [page.doc_type for page in pages],
+        ids,
+        problems,
+        person.id_number,
+        spouse,
+    )
 
 
 def refuse_missing_sides(material: str, pages: Sequence[PageInput], sides: Sequence[str | None] = ()) -> None:
@@ -253,12 +321,19 @@ def refuse_missing_sides(material: str, pages: Sequence[PageInput], sides: Seque
         raise CaseError("cases.counter.sides_missing", material=material, sides=get_catalog().side_labels(missing))
 
 
-def defer_material(*, case_id: int, material: str, promised_on: date, staff: Actor, expected_version: int,
-                   engine: Engine | None = None) -> CaseState:
+def defer_material(
+    *, case_id: int, material: str, promised_on: date, staff: Actor, expected_version: int, engine: Engine | None = None
+) -> CaseState:
     """容缺: accept a missing material on the customer's promise to bring it by `promised_on`."""
     with session_scope(engine) as session:
-        accept_on_promise(session, case_id=case_id, material=material, actor=staff,
-                          expected_version=expected_version, promised_on=promised_on)
+        accept_on_promise(
+            session,
+            case_id=case_id,
+            material=material,
+            actor=staff,
+            expected_version=expected_version,
+            promised_on=promised_on,
+        )
         return _case_state(session, get_case(session, case_id))
 
 
@@ -295,15 +370,25 @@ def _payee(session: Session, case: Case, card: str | None) -> tuple[str | None, 
     document_id = row.document_id if row is not None and row.status == "captured" else None
     if document_id is None:
         raise CaseError("cases.payee.not_captured", material=PAYEE_MATERIAL)
-    read = session.execute(select(col(ArchivePage.text))
-                           .where(col(ArchivePage.document_id) == document_id)).scalars().all()
+    read = (
+        session.execute(select(col(ArchivePage.text)).where(col(ArchivePage.document_id) == document_id))
+        .scalars()
+        .all()
+    )
     if checked.number not in _digits(" ".join(read)):
         raise CaseError("cases.payee.not_on_card")
     return checked.number, "other_card"
 
 
-def submit_case(*, case_id: int, staff: Actor, expected_version: int, amount_fen: int | None = None,
-                payee_card: str | None = None, engine: Engine | None = None) -> CaseState:
+def submit_case(
+    *,
+    case_id: int,
+    staff: Actor,
+    expected_version: int,
+    amount_fen: int | None = None,
+    payee_card: str | None = None,
+    engine: Engine | None = None,
+) -> CaseState:
     """Submit the case with its amount and payee; a pay-first (先提后审) case is paid in the same
     transaction (posted to the account) and drawn for post-review.
 
@@ -322,8 +407,9 @@ def submit_case(*, case_id: int, staff: Actor, expected_version: int, amount_fen
         return _case_state(session, case)
 
 
-def _prepare_submission(session: Session, case: Case, staff: Actor, amount_fen: int | None,
-                        payee_card: str | None) -> None:
+def _prepare_submission(
+    session: Session, case: Case, staff: Actor, amount_fen: int | None, payee_card: str | None
+) -> None:
     """Amount (default: the most the rules allow), payee and review mode, set before the workflow's checks."""
     business = get_catalog().get_business(case.business_code)
     values: dict[str, object] = {}
@@ -341,8 +427,9 @@ def _prepare_submission(session: Session, case: Case, staff: Actor, amount_fen: 
         session.refresh(case)
 
 
-def override_rules(*, case_id: int, supervisor: str, password: str, reason: str, expected_version: int,
-                   engine: Engine | None = None) -> CaseState:
+def override_rules(
+    *, case_id: int, supervisor: str, password: str, reason: str, expected_version: int, engine: Engine | None = None
+) -> CaseState:
     """A supervisor, at the clerk's counter, lets the case go on although rules fail (not an amount
     rule): their own password and a written reason; never on a case they opened. The case is then
     decided by a supervisor before anything is paid."""
@@ -355,10 +442,21 @@ def override_rules(*, case_id: int, supervisor: str, password: str, reason: str,
         failing = [rule.rule for rule in checklist.rules if not rule.passed and rule.check not in AMOUNT_CHECKS]
         if not failing:
             raise CaseError("cases.override.nothing_to_override")
-        case = perform(session, case_id=case_id, action="override", actor=approver, expected_version=expected_version,
-                       comment=reason)
-        session.execute(update(Case).where(col(Case.id) == case.id).values(
-            override_by=approver.username, override_reason=reason.strip()[:500], override_rules=",".join(failing)))
+        case = perform(
+            session,
+            case_id=case_id,
+            action="override",
+            actor=approver,
+            expected_version=expected_version,
+            comment=reason,
+        )
+        session.execute(
+            update(Case)
+            .where(col(Case.id) == case.id)
+            .values(
+                override_by=approver.username, override_reason=reason.strip()[:500], override_rules=",".join(failing)
+            )
+        )
         session.refresh(case)
         return _case_state(session, case)
 
@@ -374,9 +472,15 @@ def open_cases(*, person_id: int, engine: Engine | None = None) -> list[CaseStat
     """The customer's cases still open at the counter or awaiting a decision (returned ones first)."""
     rules = workflow_rules()
     with session_scope(engine) as session:
-        rows = session.execute(select(Case).where(col(Case.person_id) == person_id,
-                                                  col(Case.state).in_(tuple(rules.open_states)))
-                               .order_by(col(Case.state).desc(), col(Case.opened_at))).scalars().all()
+        rows = (
+            session.execute(
+                select(Case)
+                .where(col(Case.person_id) == person_id, col(Case.state).in_(tuple(rules.open_states)))
+                .order_by(col(Case.state).desc(), col(Case.opened_at))
+            )
+            .scalars()
+            .all()
+        )
         return sorted((_case_state(session, case) for case in rows), key=lambda state: state.state != "returned")
 
 
@@ -384,8 +488,14 @@ def reopen_case(*, case_no: str, staff: Actor, engine: Engine | None = None) -> 
     """A returned case of the clerk's, for 补正: the same number, what the supervisor asked for (logged)."""
     with session_scope(engine) as session:
         case = _own_case(session, case_no, staff)
-        log_access(session, staff=staff, action="view_case", person_id=case.person_id, purpose=COUNTER_PURPOSE,
-                   case_no=case.case_no)
+        log_access(
+            session,
+            staff=staff,
+            action="view_case",
+            person_id=case.person_id,
+            purpose=COUNTER_PURPOSE,
+            case_no=case.case_no,
+        )
         return _case_state(session, case)
 
 
@@ -399,15 +509,26 @@ def recent_cases(*, staff: Actor, limit: int = 20, engine: Engine | None = None)
     newest; drafts are not cases yet and are not listed (customers' names masked)."""
     hidden = tuple(workflow_rules().hidden_states)
     with session_scope(engine) as session:
-        rows = session.execute(select(Case, col(Person.name)).join(Person, col(Person.id) == col(Case.person_id))
-                               .where(col(Case.opened_by) == staff.username, col(Case.state).not_in(hidden))
-                               .order_by((col(Case.state) == "returned").desc(), col(Case.opened_at).desc(),
-                                         col(Case.id).desc())
-                               .limit(limit)).all()
-        return [CaseSummary(case.case_no, case.business_code, case.state, mask_name(name) or "", case.opened_at,
-                            case.person_id, case.amount_fen,
-                            (_last_comment(session, case.id, "return") or "") if case.state == "returned" else "")
-                for case, name in rows]
+        rows = session.execute(
+            select(Case, col(Person.name))
+            .join(Person, col(Person.id) == col(Case.person_id))
+            .where(col(Case.opened_by) == staff.username, col(Case.state).not_in(hidden))
+            .order_by((col(Case.state) == "returned").desc(), col(Case.opened_at).desc(), col(Case.id).desc())
+            .limit(limit)
+        ).all()
+        return [
+            CaseSummary(
+                case.case_no,
+                case.business_code,
+                case.state,
+                mask_name(name) or "",
+                case.opened_at,
+                case.person_id,
+                case.amount_fen,
+                (_last_comment(session, case.id, "return") or "") if case.state == "returned" else "",
+            )
+            for case, name in rows
+        ]
 
 
 def _own_case(session: Session, case_no: str, staff: Actor) -> Case:
@@ -422,14 +543,27 @@ def notice_for(*, case_no: str, staff: Actor, base_url: str, engine: Engine | No
     """The one-time notice of one of the clerk's own cases (logged: it names the customer)."""
     with session_scope(engine) as session:
         case = _own_case(session, case_no, staff)
-        log_access(session, staff=staff, action="view_notice", person_id=case.person_id, purpose=COUNTER_PURPOSE,
-                   case_no=case.case_no)
+        log_access(
+            session,
+            staff=staff,
+            action="view_notice",
+            person_id=case.person_id,
+            purpose=COUNTER_PURPOSE,
+            case_no=case.case_no,
+        )
         assert case.id is not None, "read from the database"
         return build_notice(session, case_id=case.id, base_url=base_url)
 
 
-def page_image(*, page_id: int, kind: str, staff: Actor, opened_people: Iterable[int],
-               engine: Engine | None = None, store: FileStore | None = None) -> bytes | None:
+def page_image(
+    *,
+    page_id: int,
+    kind: str,
+    staff: Actor,
+    opened_people: Iterable[int],
+    engine: Engine | None = None,
+    store: FileStore | None = None,
+) -> bytes | None:
     """The thumbnail or flattened image of an archived page, if `staff` may see it; the read is logged.
 
     A counter clerk sees pages of the customers opened in this browser tab and of the cases they
@@ -438,9 +572,11 @@ def page_image(*, page_id: int, kind: str, staff: Actor, opened_people: Iterable
     if kind not in PAGE_FILES:
         return None
     with session_scope(engine) as session:
-        row = session.execute(select(ArchivePage, ArchiveDocument).join(
-            ArchiveDocument, col(ArchiveDocument.id) == col(ArchivePage.document_id))
-            .where(col(ArchivePage.id) == page_id)).first()
+        row = session.execute(
+            select(ArchivePage, ArchiveDocument)
+            .join(ArchiveDocument, col(ArchiveDocument.id) == col(ArchivePage.document_id))
+            .where(col(ArchivePage.id) == page_id)
+        ).first()
         if row is None:
             return None
         page, document = row
@@ -449,8 +585,15 @@ def page_image(*, page_id: int, kind: str, staff: Actor, opened_people: Iterable
         key = getattr(page, PAGE_FILES[kind])
         if not key:
             return None
-        log_access(session, staff=staff, action="view_document", person_id=document.person_id,
-                   purpose=COUNTER_PURPOSE, fields=(f"archive_page:{page.id}",), case_no=document.case_no)
+        log_access(
+            session,
+            staff=staff,
+            action="view_document",
+            person_id=document.person_id,
+            purpose=COUNTER_PURPOSE,
+            fields=(f"archive_page:{page.id}",),
+            case_no=document.case_no,
+        )
     return (store or _store()).read(key)
 
 
@@ -469,13 +612,22 @@ def spouse_id_number(profile: CustomerProfile) -> str | None:
 def _in_own_case(session: Session, case_no: str | None, staff: Actor) -> bool:
     if not case_no:
         return False
-    found = session.execute(select(col(Case.id)).where(col(Case.case_no) == case_no, or_(
-        col(Case.opened_by) == staff.username, col(Case.submitted_by) == staff.username))).first()
+    found = session.execute(
+        select(col(Case.id)).where(
+            col(Case.case_no) == case_no,
+            or_(col(Case.opened_by) == staff.username, col(Case.submitted_by) == staff.username),
+        )
+    ).first()
     return found is not None
 
 
 def document_pages(document_id: int, engine: Engine | None = None) -> list[int]:
     """The page ids of an archived document, in page order."""
     with session_scope(engine) as session:
-        return list(session.execute(select(col(ArchivePage.id)).where(col(ArchivePage.document_id) == document_id)
-                                    .order_by(col(ArchivePage.page_no))).scalars())
+        return list(
+            session.execute(
+                select(col(ArchivePage.id))
+                .where(col(ArchivePage.document_id) == document_id)
+                .order_by(col(ArchivePage.page_no))
+            ).scalars()
+        )

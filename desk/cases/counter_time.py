@@ -28,9 +28,15 @@ def _utc(value: datetime) -> datetime:
 def last_lookup(session: Session, *, staff: str, person_id: int, before: datetime) -> datetime | None:
     """When `staff` last looked up the customer `person_id` in the visit that ends at `before` (None: not at all)."""
     before = _utc(before)  # SQLite compares the stored UTC wall times as text
-    found = session.execute(select(func.max(AccessLog.at)).where(
-        col(AccessLog.staff) == staff, col(AccessLog.person_id) == person_id, col(AccessLog.action) == LOOKUP_ACTION,
-        col(AccessLog.at) <= before, col(AccessLog.at) > before - VISIT_LENGTH)).scalar_one_or_none()
+    found = session.execute(
+        select(func.max(AccessLog.at)).where(
+            col(AccessLog.staff) == staff,
+            col(AccessLog.person_id) == person_id,
+            col(AccessLog.action) == LOOKUP_ACTION,
+            col(AccessLog.at) <= before,
+            col(AccessLog.at) > before - VISIT_LENGTH,
+        )
+    ).scalar_one_or_none()
     return _utc(found) if found is not None else None
 
 

@@ -146,32 +146,63 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def case_counts(session: Session, *, start: date, end: date, today: date,
-                rules: WorkflowRules | None = None) -> list[CaseCount]:
+def case_counts(
+    session: Session, *, start: date, end: date, today: date, rules: WorkflowRules | None = None
+) -> list[CaseCount]:
     """The cases first submitted on the local days `start`..`end`, as the dashboard counts them."""
     rules = rules or workflow_rules()
-    first = (select(col(CaseTransition.case_id).label("case_id"), func.min(CaseTransition.at).label("at"))
-             .where(col(CaseTransition.action) == "submit").group_by(col(CaseTransition.case_id)).subquery())
+    first = (
+        select(col(CaseTransition.case_id).label("case_id"), func.min(CaseTransition.at).label("at"))
+        .where(col(CaseTransition.action) == "submit")
+        .group_by(col(CaseTransition.case_id))
+        .subquery()
+    )
     in_range = (first.c.at >= _local_midnight_utc(start), first.c.at < _local_midnight_utc(end + timedelta(days=1)))
     chosen = select(first.c.case_id).where(*in_range)
-    steps = (select(col(CaseTransition.case_id).label("case_id"),
-                    func.max(case((col(CaseTransition.action) == FINDING_ACTION, 1), else_=0)).label("finding"),
-                    func.max(case((col(CaseTransition.action).in_(REVIEWED_ACTIONS), 1), else_=0)).label("reviewed"))
-             .where(col(CaseTransition.case_id).in_(chosen)).group_by(col(CaseTransition.case_id)).subquery())
-    papers = (select(col(CasePaper.case_id).label("case_id"), func.count(col(CasePaper.id)).label("papers"),
-                     func.coalesce(func.sum(CasePaper.pages), 0).label("pages"))
-              .where(col(CasePaper.outcome) == PROVEN, col(CasePaper.case_id).in_(chosen))
-              .group_by(col(CasePaper.case_id)).subquery())
+    steps = (
+        select(
+            col(CaseTransition.case_id).label("case_id"),
+            func.max(case((col(CaseTransition.action) == FINDING_ACTION, 1), else_=0)).label("finding"),
+            func.max(case((col(CaseTransition.action).in_(REVIEWED_ACTIONS), 1), else_=0)).label("reviewed"),
+        )
+        .where(col(CaseTransition.case_id).in_(chosen))
+        .group_by(col(CaseTransition.case_id))
+        .subquery()
+    )
+    papers = (
+        select(
+            col(CasePaper.case_id).label("case_id"),
+            func.count(col(CasePaper.id)).label("papers"),
+            func.coalesce(func.sum(CasePaper.pages), 0).label("pages"),
+        )
+        .where(col(CasePaper.outcome) == PROVEN, col(CasePaper.case_id).in_(chosen))
+        .group_by(col(CasePaper.case_id))
+        .subquery()
+    )
     rows = session.execute(
         select(Case, first.c.at, steps.c.finding, steps.c.reviewed, papers.c.papers, papers.c.pages)
         .join(first, first.c.case_id == Case.id)
         .outerjoin(steps, steps.c.case_id == Case.id)
         .outerjoin(papers, papers.c.case_id == Case.id)
-        .where(*in_range).order_by(first.c.at, col(Case.id))).all()
-    return [CaseCount(item.id, item.business_code, CENTRE_HALL, local_day(_as_utc(at)),
-                      item.review_mode == "pay_first", bool(reviewed), bool(finding), is_overdue(item, today, rules),
-                      int(count or 0), int(pages or 0), item.counter_seconds)
-            for item, at, finding, reviewed, count, pages in rows]
+        .where(*in_range)
+        .order_by(first.c.at, col(Case.id))
+    ).all()
+    return [
+        CaseCount(
+            item.id,
+            item.business_code,
+            CENTRE_HALL,
+            local_day(_as_utc(at)),
+            item.review_mode == "pay_first",
+            bool(reviewed),
+            bool(finding),
+            is_overdue(item, today, rules),
+            int(count or 0),
+            int(pages or 0),
+            item.counter_seconds,
+        )
+        for item, at, finding, reviewed, count, pages in rows
+    ]
 
 
 def figures_of(cases: Iterable[CaseCount]) -> Figures:
@@ -187,7 +218,8 @@ def figures_of(cases: Iterable[CaseCount]) -> Figures:
         findings=sum(item.finding for item in cases),
         overdue=sum(item.overdue for item in cases),
         timed=len(times),
-        median_counter_seconds=round(statistics.median(times)) if times else None)
+        median_counter_seconds=round(statistics.median(times)) if times else None,
+    )
 
 
 def _grouped(cases: Sequence[CaseCount], key: Callable[[CaseCount], _Key]) -> dict[_Key, Figures]:
@@ -206,8 +238,15 @@ def _period_starts(start: date, end: date, period: str) -> list[date]:
     return starts
 
 
-def centre_dashboard(session: Session, *, start: date, end: date, period: str = "day", today: date | None = None,
-                     rules: WorkflowRules | None = None) -> Dashboard:
+def centre_dashboard(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    period: str = "day",
+    today: date | None = None,
+    rules: WorkflowRules | None = None,
+) -> Dashboard:
     """The dashboard of the local days `start`..`end` grouped by `period` (raises DashboardRangeError)."""
     check_range(start, end, period)
     rules = rules or workflow_rules()
@@ -217,11 +256,20 @@ def centre_dashboard(session: Session, *, start: date, end: date, period: str = 
     by_business = _grouped(cases, lambda item: item.business_code)
     detail = _grouped(cases, lambda item: (period_start(item.day, period), item.business_code, item.hall))
     return Dashboard(
-        start, end, period, today, figures_of(cases),
+        start,
+        end,
+        period,
+        today,
+        figures_of(cases),
         tuple((first, by_period.get(first, Figures())) for first in _period_starts(start, end, period)),
         tuple(sorted(by_business.items(), key=lambda pair: (-pair[1].cases, pair[0]))),
         tuple(sorted(_grouped(cases, lambda item: item.hall).items())),
-        tuple(sorted(_grouped(cases, lambda item: (item.business_code, item.hall)).items(),
-                     key=lambda pair: (-pair[1].cases, pair[0]))),
+        tuple(
+            sorted(
+                _grouped(cases, lambda item: (item.business_code, item.hall)).items(),
+                key=lambda pair: (-pair[1].cases, pair[0]),
+            )
+        ),
         tuple(FigureRow(first, code, hall, figures) for (first, code, hall), figures in sorted(detail.items())),
-        len(overdue_cases(session, today=today, rules=rules)))
+        len(overdue_cases(session, today=today, rules=rules)),
+    )

@@ -13,9 +13,23 @@ from desk.cases.catalog import get_catalog
 from desk.cases.dashboard import Dashboard, Figures
 from desk.i18n import t
 
-COLUMNS = ("period_start", "period_end", "business", "business_name", "hall", "cases", "papers_avoided",
-           "pages_avoided", "pay_first", "pay_first_percent", "post_reviewed", "findings", "overdue",
-           "median_counter_minutes", "timed")
+COLUMNS = (
+    "period_start",
+    "period_end",
+    "business",
+    "business_name",
+    "hall",
+    "cases",
+    "papers_avoided",
+    "pages_avoided",
+    "pay_first",
+    "pay_first_percent",
+    "post_reviewed",
+    "findings",
+    "overdue",
+    "median_counter_minutes",
+    "timed",
+)
 
 
 def minutes(seconds: int | None) -> str:
@@ -25,9 +39,18 @@ def minutes(seconds: int | None) -> str:
 
 def _figures(figures: Figures) -> list[object]:
     share = figures.pay_first_percent
-    return [figures.cases, figures.papers_avoided, figures.pages_avoided, figures.pay_first,
-            "" if share is None else f"{share:.1f}", figures.post_reviewed, figures.findings, figures.overdue,
-            minutes(figures.median_counter_seconds), figures.timed]
+    return [
+        figures.cases,
+        figures.papers_avoided,
+        figures.pages_avoided,
+        figures.pay_first,
+        "" if share is None else f"{share:.1f}",
+        figures.post_reviewed,
+        figures.findings,
+        figures.overdue,
+        minutes(figures.median_counter_seconds),
+        figures.timed,
+    ]
 
 
 def _business_name(code: str, language: str) -> str:
@@ -42,11 +65,26 @@ def dashboard_csv(dashboard: Dashboard, language: str) -> bytes:
     writer.writerow([t(f"dashboard.csv.{name}", language) for name in COLUMNS])
     for row in dashboard.rows:
         first, last = dashboard.span(row.period)
-        writer.writerow([first.isoformat(), last.isoformat(), row.business_code,
-                         _business_name(row.business_code, language), t(f"dashboard.hall.{row.hall}", language),
-                         *_figures(row.figures)])
-    writer.writerow([dashboard.start.isoformat(), dashboard.end.isoformat(), "", t("dashboard.csv.total", language),
-                     "", *_figures(dashboard.total)])
+        writer.writerow(
+            [
+                first.isoformat(),
+                last.isoformat(),
+                row.business_code,
+                _business_name(row.business_code, language),
+                t(f"dashboard.hall.{row.hall}", language),
+                *_figures(row.figures),
+            ]
+        )
+    writer.writerow(
+        [
+            dashboard.start.isoformat(),
+            dashboard.end.isoformat(),
+            "",
+            t("dashboard.csv.total", language),
+            "",
+            *_figures(dashboard.total),
+        ]
+    )
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -103,12 +103,15 @@ def page_side(material: str, doc_type: str, chosen: str | None = None, catalog: 
     return chosen if doc_type in NOT_A_TYPE and chosen in sides else None
 
 
-def assigned_sides(material: str, doc_types: Iterable[str], chosen: Iterable[str | None] = (),
-                   catalog: Catalog | None = None) -> list[str | None]:
+def assigned_sides(
+    material: str, doc_types: Iterable[str], chosen: Iterable[str | None] = (), catalog: Catalog | None = None
+) -> list[str | None]:
     """`page_side` of each page; `chosen` holds the clerk's choice per page (shorter means no choice)."""
     choices = list(chosen)
-    return [page_side(material, kind, choices[index] if index < len(choices) else None, catalog)
-            for index, kind in enumerate(doc_types)]
+    return [
+        page_side(material, kind, choices[index] if index < len(choices) else None, catalog)
+        for index, kind in enumerate(doc_types)
+    ]
 
 
 def missing_sides(material: str, assigned: Iterable[str | None], catalog: Catalog | None = None) -> list[str]:
@@ -117,8 +120,15 @@ def missing_sides(material: str, assigned: Iterable[str | None], catalog: Catalo
     return [side.side for side in required_sides(material, catalog) if side.side not in present]
 
 
-def page_flags(material: str, alternatives: Iterable[str], doc_types: Iterable[str], id_numbers: Iterable[str],
-               problems: Iterable[str], applicant_id: str, spouse_id: str | None) -> list[str]:
+def page_flags(
+    material: str,
+    alternatives: Iterable[str],
+    doc_types: Iterable[str],
+    id_numbers: Iterable[str],
+    problems: Iterable[str],
+    applicant_id: str,
+    spouse_id: str | None,
+) -> list[str]:
     """The flags of the pages of one document, which need the clerk's reason to be archived anyway:
 
     - `wrong_type` when any page is of a recognised type the material (or an alternative) is not;

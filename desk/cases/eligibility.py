@@ -74,10 +74,18 @@ class RuleResult:
 
     def to_json(self, language: str | None = None) -> dict[str, Any]:
         """A JSON-ready dict, with the reason in `language`."""
-        return {"rule": self.rule, "label": self.label(language), "check": self.check, "passed": self.passed,
-                "reason": self.reason(language), "reason_key": self.reason_key,
-                "params": {k: json_value(v) for k, v in self.params.items()}, "limit_fen": self.limit_fen,
-                "effective_from": json_value(self.effective_from), "source": self.source}
+        return {
+            "rule": self.rule,
+            "label": self.label(language),
+            "check": self.check,
+            "passed": self.passed,
+            "reason": self.reason(language),
+            "reason_key": self.reason_key,
+            "params": {k: json_value(v) for k, v in self.params.items()},
+            "limit_fen": self.limit_fen,
+            "effective_from": json_value(self.effective_from),
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,7 @@ def _amount_outcome(ctx: RuleContext, limit_fen: int, key: str, params: dict[str
 
 # --- account status -----------------------------------------------------------------------------
 
+
 class AccountStatusParams(_Params):
     allowed: tuple[str, ...] = Field(min_length=1)
 
@@ -123,6 +132,7 @@ def account_status(ctx: RuleContext, params: AccountStatusParams) -> Outcome:
 
 # --- interval since the last withdrawal of the same kind ------------------------------------------
 
+
 class IntervalParams(_Params):
     months: int = Field(gt=0)
     reason_codes: tuple[str, ...] | None = None  # default: the business's reason code
@@ -130,18 +140,23 @@ class IntervalParams(_Params):
 
 def withdrawal_interval(ctx: RuleContext, params: IntervalParams) -> Outcome:
     codes = params.reason_codes or (ctx.business.reason_code,)
-    dates = [w.withdrawn_on for w in ctx.household.applicant.withdrawals
-             if w.reason_code in codes and not w.is_clawback]
+    dates = [
+        w.withdrawn_on for w in ctx.household.applicant.withdrawals if w.reason_code in codes and not w.is_clawback
+    ]
     if not dates:
         return Outcome(True, "cases.rule.interval.never", {"months": params.months})
     last = max(dates)
     allowed_from = add_months(last, params.months)
     passed = ctx.today >= allowed_from
-    return Outcome(passed, f"cases.rule.interval.{'pass' if passed else 'fail'}",
-                   {"last": last, "next": allowed_from, "months": params.months})
+    return Outcome(
+        passed,
+        f"cases.rule.interval.{'pass' if passed else 'fail'}",
+        {"last": last, "next": allowed_from, "months": params.months},
+    )
 
 
 # --- continuous deposits -------------------------------------------------------------------------
+
 
 class DepositParams(_Params):
     months: int = Field(gt=0, le=24)  # the profile holds the last 24 months of the ledger
@@ -159,11 +174,15 @@ def continuous_deposits(ctx: RuleContext, params: DepositParams) -> Outcome:
     while month in months:
         run, month = run + 1, add_months(month, -1)
     passed = run >= params.months
-    return Outcome(passed, f"cases.rule.deposits.{'pass' if passed else 'fail'}",
-                   {"run": run, "months": params.months, "last": last})
+    return Outcome(
+        passed,
+        f"cases.rule.deposits.{'pass' if passed else 'fail'}",
+        {"run": run, "months": params.months, "last": last},
+    )
 
 
 # --- a registry fact ---------------------------------------------------------------------------
+
 
 class RegistryFactParams(_Params):
     kind: str
@@ -188,6 +207,7 @@ def registry_fact(ctx: RuleContext, params: RegistryFactParams) -> Outcome:
 
 
 # --- rent cap --------------------------------------------------------------------------------
+
 
 class RentArea(_Params):
     yuan_per_year: int = Field(gt=0)
@@ -218,8 +238,11 @@ def _rent_paid_within_a_year(ctx: RuleContext) -> int:
     """Rent withdrawn (less claw-backs) in the 12 months before the application date: the yearly cap is
     for any 12 months, whether or not the 12-month interval was overridden."""
     since = add_months(ctx.today, -12)
-    return sum(w.signed_fen for w in ctx.household.applicant.withdrawals
-               if w.reason_code == ctx.business.reason_code and w.withdrawn_on > since)
+    return sum(
+        w.signed_fen
+        for w in ctx.household.applicant.withdrawals
+        if w.reason_code == ctx.business.reason_code and w.withdrawn_on > since
+    )
 
 
 def rent_cap(ctx: RuleContext, params: RentCapParams) -> Outcome:
@@ -232,12 +255,14 @@ def rent_cap(ctx: RuleContext, params: RentCapParams) -> Outcome:
         if leases:
             newest = max(leases, key=lambda lease: str(lease.get("start_on")))
             actual_fen = int(newest["monthly_rent_fen"]) * 12
-            return _amount_outcome(ctx, max(actual_fen - earlier, 0), "cases.rule.rent_actual",
-                                   {**facts, "actual_fen": actual_fen})
+            return _amount_outcome(
+                ctx, max(actual_fen - earlier, 0), "cases.rule.rent_actual", {**facts, "actual_fen": actual_fen}
+            )
     return _amount_outcome(ctx, max(cap_fen - earlier, 0), "cases.rule.rent_cap", facts)
 
 
 # --- amount within balance / within cost ------------------------------------------------------------
+
 
 class NoParams(_Params):
     pass
@@ -248,14 +273,25 @@ def amount_within_balance(ctx: RuleContext, params: NoParams) -> Outcome:
     if account is None:
         return Outcome(False, "cases.rule.no_account")
     if ctx.business.closes_account:
-        return Outcome(account.balance_fen > 0, "cases.rule.balance.closing", {"balance_fen": account.balance_fen},
-                       account.balance_fen)
+        return Outcome(
+            account.balance_fen > 0,
+            "cases.rule.balance.closing",
+            {"balance_fen": account.balance_fen},
+            account.balance_fen,
+        )
     return _amount_outcome(ctx, account.balance_fen, "cases.rule.balance", {"balance_fen": account.balance_fen})
 
 
 class CostParams(_Params):
-    cost: Literal["purchase_price", "down_payment", "pf_loan_outstanding", "commercial_repaid",
-                  "renovation_invoices", "medical_self_paid", "tuition"]
+    cost: Literal[
+        "purchase_price",
+        "down_payment",
+        "pf_loan_outstanding",
+        "commercial_repaid",
+        "renovation_invoices",
+        "medical_self_paid",
+        "tuition",
+    ]
     months: int = Field(default=12, gt=0)
 
 
@@ -265,14 +301,19 @@ def amount_within_cost(ctx: RuleContext, params: CostParams) -> Outcome:
         return Outcome(False, "cases.rule.cost.unknown", {"cost": params.cost})
     earlier = 0
     if cost.since is not None:
-        earlier = sum(w.signed_fen for w in ctx.household.applicant.withdrawals
-                      if w.reason_code == ctx.business.reason_code and w.withdrawn_on >= cost.since)
+        earlier = sum(
+            w.signed_fen
+            for w in ctx.household.applicant.withdrawals
+            if w.reason_code == ctx.business.reason_code and w.withdrawn_on >= cost.since
+        )
     limit = max(cost.amount_fen - earlier, 0)
-    return _amount_outcome(ctx, limit, "cases.rule.cost",
-                           {"cost_fen": cost.amount_fen, "earlier_fen": earlier, "since": cost.since})
+    return _amount_outcome(
+        ctx, limit, "cases.rule.cost", {"cost_fen": cost.amount_fen, "earlier_fen": earlier, "since": cost.since}
+    )
 
 
 # --- claim window ----------------------------------------------------------------------------
+
 
 class ClaimWindowParams(_Params):
     event: Literal["purchase_signed", "medical_settled"]
@@ -294,11 +335,15 @@ def claim_window(ctx: RuleContext, params: ClaimWindowParams) -> Outcome:
         return Outcome(False, "cases.rule.window.no_event", {"event": params.event})
     deadline = add_months(happened, params.months)
     passed = ctx.today <= deadline
-    return Outcome(passed, f"cases.rule.window.{'pass' if passed else 'fail'}",
-                   {"event": params.event, "happened": happened, "deadline": deadline, "months": params.months})
+    return Outcome(
+        passed,
+        f"cases.rule.window.{'pass' if passed else 'fail'}",
+        {"event": params.event, "happened": happened, "deadline": deadline, "months": params.months},
+    )
 
 
 # --- sealed account, age ------------------------------------------------------------------------
+
 
 class SealedParams(_Params):
     months: int = Field(gt=0)
@@ -311,8 +356,11 @@ def sealed_months(ctx: RuleContext, params: SealedParams) -> Outcome:
     since = account.status_since
     enough_on = add_months(since, params.months)
     passed = ctx.today >= enough_on
-    return Outcome(passed, f"cases.rule.sealed.{'pass' if passed else 'fail'}",
-                   {"since": since, "enough_on": enough_on, "months": params.months})
+    return Outcome(
+        passed,
+        f"cases.rule.sealed.{'pass' if passed else 'fail'}",
+        {"since": since, "enough_on": enough_on, "months": params.months},
+    )
 
 
 class AgeParams(_Params):
@@ -324,11 +372,13 @@ def age_at_least(ctx: RuleContext, params: AgeParams) -> Outcome:
     needed = params.years[person.sex]  # type: ignore[index]
     reached_on = add_months(person.birth_date, 12 * needed)
     passed = ctx.today >= reached_on
-    return Outcome(passed, f"cases.rule.age.{'pass' if passed else 'fail'}",
-                   {"years": needed, "reached_on": reached_on})
+    return Outcome(
+        passed, f"cases.rule.age.{'pass' if passed else 'fail'}", {"years": needed, "reached_on": reached_on}
+    )
 
 
 # --- provident fund loans -------------------------------------------------------------------------
+
 
 class OpenLoanParams(_Params):
     required: bool = True
@@ -338,8 +388,11 @@ def open_pf_loan(ctx: RuleContext, params: OpenLoanParams) -> Outcome:
     open_loans = [loan for loan in ctx.household.applicant.loans if loan.status == "open"]
     passed = bool(open_loans) == params.required
     outstanding = sum(loan.outstanding_fen for loan in open_loans)
-    return Outcome(passed, f"cases.rule.open_loan.{'yes' if open_loans else 'no'}",
-                   {"count": len(open_loans), "outstanding_fen": outstanding})
+    return Outcome(
+        passed,
+        f"cases.rule.open_loan.{'yes' if open_loans else 'no'}",
+        {"count": len(open_loans), "outstanding_fen": outstanding},
+    )
 
 
 class LoanHistoryParams(_Params):
@@ -351,9 +404,11 @@ def pf_loan_history(ctx: RuleContext, params: LoanHistoryParams) -> Outcome:
     loans = ctx.household.applicant.loans
     open_count = sum(loan.status == "open" for loan in loans)
     passed = open_count <= params.max_open and len(loans) <= params.max_ever
-    return Outcome(passed, f"cases.rule.loan_history.{'pass' if passed else 'fail'}",
-                   {"open": open_count, "ever": len(loans), "max_open": params.max_open,
-                    "max_ever": params.max_ever})
+    return Outcome(
+        passed,
+        f"cases.rule.loan_history.{'pass' if passed else 'fail'}",
+        {"open": open_count, "ever": len(loans), "max_open": params.max_open, "max_ever": params.max_ever},
+    )
 
 
 class LoanTermParams(_Params):
@@ -383,11 +438,20 @@ def loan_term_limits(applicant: PersonFacts, today: date, params: LoanTermParams
     (retirement age plus the years after it)."""
     age_limit = params.retirement_age[applicant.sex] + params.years_after_retirement  # type: ignore[index]
     limit_day = add_months(applicant.birth_date, 12 * age_limit)
-    return (LoanLimit("term_cap", params.max_term_months, {"max_term": params.max_term_months}),
-            LoanLimit("age", _whole_months(today, limit_day),
-                      {"age_limit": age_limit, "limit_day": limit_day, "birth_date": applicant.birth_date,
-                       "retirement_age": params.retirement_age[applicant.sex],  # type: ignore[index]
-                       "years_after": params.years_after_retirement}))
+    return (
+        LoanLimit("term_cap", params.max_term_months, {"max_term": params.max_term_months}),
+        LoanLimit(
+            "age",
+            _whole_months(today, limit_day),
+            {
+                "age_limit": age_limit,
+                "limit_day": limit_day,
+                "birth_date": applicant.birth_date,
+                "retirement_age": params.retirement_age[applicant.sex],  # type: ignore[index]
+                "years_after": params.years_after_retirement,
+            },
+        ),
+    )
 
 
 def loan_term(ctx: RuleContext, params: LoanTermParams) -> Outcome:
@@ -397,9 +461,12 @@ def loan_term(ctx: RuleContext, params: LoanTermParams) -> Outcome:
     passed = max_term > 0 if term is None else 0 < term <= max_term
     suffix = "limit" if term is None else "pass" if passed else "fail"
     age = limits[1].inputs
-    return Outcome(passed, f"cases.rule.term.{suffix}",
-                   {"max_term": max_term, "term": term, "age_limit": age["age_limit"], "limit_day": age["limit_day"]},
-                   derived={"max_term_months": max_term})
+    return Outcome(
+        passed,
+        f"cases.rule.term.{suffix}",
+        {"max_term": max_term, "term": term, "age_limit": age["age_limit"], "limit_day": age["limit_day"]},
+        derived={"max_term_months": max_term},
+    )
 
 
 class LoanCeilingParams(_Params):
@@ -432,8 +499,9 @@ def _times(amount_fen: int, factor: float | Decimal) -> int:
 def is_couple(household: Household) -> bool:
     """Whether the loan is the couple's: married, and the spouse deposits here on a normal account."""
     spouse = household.spouse
-    return (household.married and spouse is not None and spouse.account is not None
-            and spouse.account.status_code == "01")
+    return (
+        household.married and spouse is not None and spouse.account is not None and spouse.account.status_code == "01"
+    )
 
 
 def borrowers(household: Household) -> list[PersonFacts]:
@@ -454,8 +522,9 @@ def loan_rate(params: LoanCeilingParams, *, second_home: bool, term_months: int)
     return rates["second" if second_home else "first"]
 
 
-def loan_amount_limits(household: Household, params: LoanCeilingParams, *, term_months: int,
-                       price_fen: int | None) -> tuple[LoanLimit, ...]:
+def loan_amount_limits(
+    household: Household, params: LoanCeilingParams, *, term_months: int, price_fen: int | None
+) -> tuple[LoanLimit, ...]:
     """The four limits on the amount, in catalog order: the ceiling (one person or a couple, plus the largest
     declared bonus), the balance multiple, the repayment capacity over `term_months`, and the price less the
     down payment (None without a price). Raw values: the caller takes the smallest and rounds."""
@@ -474,17 +543,39 @@ def loan_amount_limits(household: Household, params: LoanCeilingParams, *, term_
     rate = loan_rate(params, second_home=second_home, term_months=term_months)
     price_cap = None if price_fen is None else _times(price_fen, 1 - Decimal(str(params.down_payment_share)))
     return (
-        LoanLimit("ceiling", base_fen + bonus_fen,
-                  {"couple": couple, "base_fen": base_fen, "bonus_fen": bonus_fen, "declaration": bonus_name}),
-        LoanLimit("balance", _times(balance_fen, params.balance_multiple),
-                  {"balance_fen": balance_fen, "multiple": params.balance_multiple, "couple": couple}),
-        LoanLimit("capacity", _annuity_principal(payment_fen, rate, term_months),
-                  {"income_fen": income_fen, "share_pct": _percent(params.income_share),
-                   "commitments_fen": commitments_fen, "payment_fen": payment_fen, "rate": rate,
-                   "second_home": second_home, "term": term_months, "couple": couple}),
-        LoanLimit("price", price_cap,
-                  {"price_fen": price_fen, "down_pct": _percent(params.down_payment_share),
-                   "down_fen": None if price_fen is None or price_cap is None else price_fen - price_cap}),
+        LoanLimit(
+            "ceiling",
+            base_fen + bonus_fen,
+            {"couple": couple, "base_fen": base_fen, "bonus_fen": bonus_fen, "declaration": bonus_name},
+        ),
+        LoanLimit(
+            "balance",
+            _times(balance_fen, params.balance_multiple),
+            {"balance_fen": balance_fen, "multiple": params.balance_multiple, "couple": couple},
+        ),
+        LoanLimit(
+            "capacity",
+            _annuity_principal(payment_fen, rate, term_months),
+            {
+                "income_fen": income_fen,
+                "share_pct": _percent(params.income_share),
+                "commitments_fen": commitments_fen,
+                "payment_fen": payment_fen,
+                "rate": rate,
+                "second_home": second_home,
+                "term": term_months,
+                "couple": couple,
+            },
+        ),
+        LoanLimit(
+            "price",
+            price_cap,
+            {
+                "price_fen": price_fen,
+                "down_pct": _percent(params.down_payment_share),
+                "down_fen": None if price_fen is None or price_cap is None else price_fen - price_cap,
+            },
+        ),
     )
 
 
@@ -504,14 +595,25 @@ def loan_ceiling(ctx: RuleContext, params: LoanCeilingParams) -> Outcome:
     term = ctx.request.term_months or ctx.earlier["loan_term"].derived.get("max_term_months", 0)
     contract = newest_contract(ctx.household, ctx.business.spouse_facts)
     ceiling, balance, capacity, price = loan_amount_limits(
-        ctx.household, params, term_months=term, price_fen=int(contract["price_fen"]) if contract else None)
-    return _amount_outcome(ctx, loan_amount((ceiling, balance, capacity, price)), "cases.rule.ceiling",
-                           {"ceiling_fen": ceiling.value, "balance_cap_fen": balance.value,
-                            "capacity_fen": capacity.value, "price_cap_fen": price.value, "term": term,
-                            "rate": capacity.inputs["rate"]})
+        ctx.household, params, term_months=term, price_fen=int(contract["price_fen"]) if contract else None
+    )
+    return _amount_outcome(
+        ctx,
+        loan_amount((ceiling, balance, capacity, price)),
+        "cases.rule.ceiling",
+        {
+            "ceiling_fen": ceiling.value,
+            "balance_cap_fen": balance.value,
+            "capacity_fen": capacity.value,
+            "price_cap_fen": price.value,
+            "term": term,
+            "rate": capacity.inputs["rate"],
+        },
+    )
 
 
 # --- the registry of checks -----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Check:
@@ -553,9 +655,19 @@ def evaluate(catalog: Catalog, business: Business, household: Household, request
         else:
             ctx = RuleContext(household, business, request, earlier)
             outcome = CHECKS[rule.check].run(ctx, version.parsed)
-        result = RuleResult(rule_id, rule.zh, rule.en, rule.check, outcome.passed, outcome.key, outcome.params,
-                            version.effective_from if version else None, version.source if version else "",
-                            outcome.limit_fen, outcome.derived)
+        result = RuleResult(
+            rule_id,
+            rule.zh,
+            rule.en,
+            rule.check,
+            outcome.passed,
+            outcome.key,
+            outcome.params,
+            version.effective_from if version else None,
+            version.source if version else "",
+            outcome.limit_fen,
+            outcome.derived,
+        )
         results.append(result)
         earlier[rule.check] = result
     return results

@@ -49,16 +49,25 @@ class RegistryStandIn:
         own = self._one(household.applicant, "applicant")
         if not with_spouse or not household.married:
             return own
-        spouse = (self._one(household.spouse, "spouse") if household.spouse is not None
-                  else Proof(NOT_PROVEN, self.kind, whose="spouse", reason_key="cases.reason.spouse_not_on_file"))
+        spouse = (
+            self._one(household.spouse, "spouse")
+            if household.spouse is not None
+            else Proof(NOT_PROVEN, self.kind, whose="spouse", reason_key="cases.reason.spouse_not_on_file")
+        )
         if self.household == "all":
             if own.status != PROVEN_STATUS:
                 return own
             if spouse.status != PROVEN_STATUS:
                 return spouse
             assert own.as_of is not None and spouse.as_of is not None, "a proven fact carries its time (_one)"
-            return Proof(PROVEN_STATUS, self.kind, own.source, min(own.as_of, spouse.as_of), "household",
-                         "cases.reason.proven_household")
+            return Proof(
+                PROVEN_STATUS,
+                self.kind,
+                own.source,
+                min(own.as_of, spouse.as_of),
+                "household",
+                "cases.reason.proven_household",
+            )
         if own.status == PROVEN_STATUS:
             return own
         if spouse.status == PROVEN_STATUS:
@@ -68,8 +77,13 @@ class RegistryStandIn:
     def _one(self, person: PersonFacts, whose: str) -> Proof:
         answer = person.answer(self.kind)
         if answer.status == UNKNOWN:
-            return Proof(UNKNOWN_STATUS, self.kind, answer.source or None, whose=whose,
-                         reason_key="cases.reason.source_unavailable")
+            return Proof(
+                UNKNOWN_STATUS,
+                self.kind,
+                answer.source or None,
+                whose=whose,
+                reason_key="cases.reason.source_unavailable",
+            )
         if answer.status == PROVEN and self.test(dict(answer.facts[0].payload)):
             return Proof(PROVEN_STATUS, self.kind, answer.source, answer.as_of, whose, "cases.reason.proven")
         key = "cases.reason.fact_does_not_prove" if answer.status == PROVEN else "cases.reason.no_fact"
@@ -87,10 +101,24 @@ class LedgerStandIn:
         """The proof from the applicant's ledger (the spouse's ledger never stands in)."""
         person = household.applicant
         if self.test(person):
-            return Proof(PROVEN_STATUS, "ledger", LEDGER_SOURCE, person.loaded_at, "applicant",
-                         "cases.reason.proven_ledger", {"fact": self.fact})
-        return Proof(NOT_PROVEN, "ledger", LEDGER_SOURCE, person.loaded_at, "applicant",
-                     "cases.reason.ledger_does_not_prove", {"fact": self.fact})
+            return Proof(
+                PROVEN_STATUS,
+                "ledger",
+                LEDGER_SOURCE,
+                person.loaded_at,
+                "applicant",
+                "cases.reason.proven_ledger",
+                {"fact": self.fact},
+            )
+        return Proof(
+            NOT_PROVEN,
+            "ledger",
+            LEDGER_SOURCE,
+            person.loaded_at,
+            "applicant",
+            "cases.reason.ledger_does_not_prove",
+            {"fact": self.fact},
+        )
 
 
 StandIn = RegistryStandIn | LedgerStandIn
@@ -115,14 +143,16 @@ STAND_INS: dict[str, StandIn] = {
     "joint_card_on_file": LedgerStandIn(lambda p: p.account is not None and bool(p.account.bank_card_no), "card"),
     "purchase_contract_filed": RegistryStandIn("purchase_filing", _has_items("contracts")),
     "resale_contract_filed": RegistryStandIn(
-        "purchase_filing", lambda p: any(not c.get("new_build", True) for c in p.get("contracts") or [])),
+        "purchase_filing", lambda p: any(not c.get("new_build", True) for c in p.get("contracts") or [])
+    ),
     "house_invoice": RegistryStandIn("tax", _invoice_for("house")),
     "renovation_invoice": RegistryStandIn("tax", _invoice_for("renovation")),
     "deed_tax_paid": RegistryStandIn("tax", lambda p: (p.get("deed_tax_paid_fen") or 0) > 0),
     "home_registered": RegistryStandIn("property", _has_items("homes")),
     "no_home_registered": RegistryStandIn("property", _equals("owns_home_in_dalian", False), household="all"),
     "mortgage_registered": RegistryStandIn(
-        "property", lambda p: any(home.get("mortgaged") for home in p.get("homes") or [])),
+        "property", lambda p: any(home.get("mortgaged") for home in p.get("homes") or [])
+    ),
     "commercial_loan_reported": RegistryStandIn("credit", _equals("has_commercial_loan", True)),
     "credit_report_obtained": RegistryStandIn("credit"),
     "lease_filed": RegistryStandIn("lease_filing", _has_items("leases")),
@@ -137,7 +167,8 @@ STAND_INS: dict[str, StandIn] = {
     "account_sealed": LedgerStandIn(lambda p: p.account is not None and p.account.status_code == "02", "sealed"),
     "own_deposit_base": LedgerStandIn(
         lambda p: p.account is not None and p.account.status_code == "01" and p.account.deposit_base_fen > 0,
-        "deposit_base"),
+        "deposit_base",
+    ),
 }
 
 

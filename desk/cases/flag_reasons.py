@@ -33,8 +33,10 @@ class FlagReason:
 def flag_reasons() -> dict[str, FlagReason]:
     """Reason code -> reason, in the file's order."""
     data = tomllib.loads(REASONS_PATH.read_text(encoding="utf-8"))["reasons"]
-    return {code: FlagReason(code, entry["zh"], entry["en"], bool(entry.get("free_text", False)))
-            for code, entry in data.items()}
+    return {
+        code: FlagReason(code, entry["zh"], entry["en"], bool(entry.get("free_text", False)))
+        for code, entry in data.items()
+    }
 
 
 def reason_value(code: str | None, text: str = "") -> str | None:

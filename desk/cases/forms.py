@@ -59,9 +59,20 @@ class Form:
 def forms() -> dict[str, Form]:
     """Form name -> form, as `forms.toml` defines them."""
     data = tomllib.loads(FORMS_PATH.read_text(encoding="utf-8"))["forms"]
-    return {name: Form(name, entry["material"], tuple(entry.get("not_for_marital", ())), entry["title"],
-                       entry.get("subtitle", ""), tuple(entry["paragraphs"]), entry["signature"], entry["date"],
-                       entry.get("note", "")) for name, entry in data.items()}
+    return {
+        name: Form(
+            name,
+            entry["material"],
+            tuple(entry.get("not_for_marital", ())),
+            entry["title"],
+            entry.get("subtitle", ""),
+            tuple(entry["paragraphs"]),
+            entry["signature"],
+            entry["date"],
+            entry.get("note", ""),
+        )
+        for name, entry in data.items()
+    }
 
 
 def marital_status(profile: CustomerProfile) -> str | None:
@@ -111,8 +122,9 @@ def form_pdf(form: Form, *, name: str, id_number: str, printed_on: date) -> byte
     return buffer.getvalue()
 
 
-def declaration_pdf(*, person_id: int, form_name: str, staff: Actor, printed_on: date | None = None,
-                    engine: Engine | None = None) -> bytes:
+def declaration_pdf(
+    *, person_id: int, form_name: str, staff: Actor, printed_on: date | None = None, engine: Engine | None = None
+) -> bytes:
     """The form `form_name` printed for the customer `person_id`; the read of their name and ID is logged.
 
     Raises CaseError when there is no such form or the customer may not sign it (the marriage
@@ -128,7 +140,13 @@ def declaration_pdf(*, person_id: int, form_name: str, staff: Actor, printed_on:
             raise CaseError("cases.form.not_for_customer", marital=marital)
         person = session.get(Person, person_id)
         assert person is not None, "load_profile raised CustomerNotFound otherwise"
-        log_access(session, staff=staff, action="print_form", person_id=person_id, purpose=PURPOSE,
-                   fields=("name", "id_number", f"form:{form.name}"))
+        log_access(
+            session,
+            staff=staff,
+            action="print_form",
+            person_id=person_id,
+            purpose=PURPOSE,
+            fields=("name", "id_number", f"form:{form.name}"),
+        )
         name, id_number = person.name, person.id_number
     return form_pdf(form, name=name, id_number=id_number, printed_on=printed_on or local_day(datetime.now(UTC)))

@@ -34,8 +34,11 @@ class PersonFacts:
     @classmethod
     def of(cls, profile: CustomerProfile) -> PersonFacts:
         """The facts of a records profile."""
-        return cls(profile, {answer.kind: answer for answer in profile.registry if answer.kind},
-                   frozenset(d.period for d in profile.deposits if d.amount_fen > 0))
+        return cls(
+            profile,
+            {answer.kind: answer for answer in profile.registry if answer.kind},
+            frozenset(d.period for d in profile.deposits if d.amount_fen > 0),
+        )
 
     @property
     def person_id(self) -> int:
@@ -104,8 +107,14 @@ class Household:
         return marriage is not None and marriage.get("status") == "married"
 
 
-def load_household(session: Session, person_id: int, *, today: date | None = None, declared: Iterable[str] = (),
-                   directory: RegistryDirectory | None = None) -> Household:
+def load_household(
+    session: Session,
+    person_id: int,
+    *,
+    today: date | None = None,
+    declared: Iterable[str] = (),
+    directory: RegistryDirectory | None = None,
+) -> Household:
     """The applicant `person_id` and, when the marriage registry names one who deposits here, the spouse.
 
     Raises desk.records.profile.CustomerNotFound for an unknown person.

@@ -104,11 +104,20 @@ def _locked_rows(session: Session, keys: list[str], now: datetime) -> list[Inqui
     for key in sorted(keys):
         # insert-or-ignore first: on SQLite this write takes the database's write lock, so the
         # check below and the count after it run one request at a time, as FOR UPDATE does on PostgreSQL
-        session.execute(insert(InquiryAttempt).values(key=key, window_start=now, attempts=0)
-                        .on_conflict_do_nothing(index_elements=["key"]))
-    return list(session.execute(select(InquiryAttempt).where(col(InquiryAttempt.key).in_(keys))
-                                .order_by(InquiryAttempt.key).with_for_update()
-                                .execution_options(populate_existing=True)).scalars())
+        session.execute(
+            insert(InquiryAttempt)
+            .values(key=key, window_start=now, attempts=0)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+    return list(
+        session.execute(
+            select(InquiryAttempt)
+            .where(col(InquiryAttempt.key).in_(keys))
+            .order_by(InquiryAttempt.key)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
 
 
 # An InquiryAttempt row counts a key's recent failures in `attempts`; `window_start` is the time of
@@ -136,8 +145,11 @@ def _count_failure(row: InquiryAttempt, now: datetime, limits: Mapping[str, int]
 
 
 def _match(session: Session, case_no: str, id_tail: str) -> Case | None:
-    row = session.execute(select(Case, col(Person.id_number)).join(Person, col(Person.id) == col(Case.person_id))
-                          .where(col(Case.case_no) == case_no)).first()
+    row = session.execute(
+        select(Case, col(Person.id_number))
+        .join(Person, col(Person.id) == col(Case.person_id))
+        .where(col(Case.case_no) == case_no)
+    ).first()
     # compare even when the case is unknown, so both paths take the same time
     actual = row[1][-4:].upper() if row is not None else "\0\0\0\0"
     same = hmac.compare_digest(actual.encode(), id_tail.encode())
@@ -146,30 +158,51 @@ def _match(session: Session, case_no: str, id_tail: str) -> Case | None:
 
 def _return_comment(session: Session, case_id: int) -> str:
     """The comment of the case's latest return (the supervisor's reason)."""
-    comment = session.execute(select(col(CaseTransition.comment))
-                              .where(col(CaseTransition.case_id) == case_id,
-                                     col(CaseTransition.action) == RETURN_ACTION)
-                              .order_by(col(CaseTransition.at).desc(), col(CaseTransition.id).desc()).limit(1)).scalar()
+    comment = session.execute(
+        select(col(CaseTransition.comment))
+        .where(col(CaseTransition.case_id) == case_id, col(CaseTransition.action) == RETURN_ACTION)
+        .order_by(col(CaseTransition.at).desc(), col(CaseTransition.id).desc())
+        .limit(1)
+    ).scalar()
     return (comment or "").strip()
 
 
 def _answer(session: Session, case: Case, rules: WorkflowRules) -> InquiryAnswer:
     """The found answer: steps, and for a returned case what the customer has to fix."""
-    steps = session.execute(select(col(CaseTransition.to_state), col(CaseTransition.at))
-                            .where(col(CaseTransition.case_id) == case.id)
-                            .order_by(col(CaseTransition.at), col(CaseTransition.id))).all()
+    steps = session.execute(
+        select(col(CaseTransition.to_state), col(CaseTransition.at))
+        .where(col(CaseTransition.case_id) == case.id)
+        .order_by(col(CaseTransition.at), col(CaseTransition.id))
+    ).all()
     dated = tuple((state, local_day(_aware(at))) for state, at in steps)
     assert case.id is not None, "read from the database"
-    money: _Money = {"amount_fen": case.amount_fen, "payee_card": mask_card(case.payee_card),
-                     "paid": case.paid_at is not None}
+    money: _Money = {
+        "amount_fen": case.amount_fen,
+        "payee_card": mask_card(case.payee_card),
+        "paid": case.paid_at is not None,
+    }
     if case.state not in {tr.to for tr in rules.transitions if tr.action == RETURN_ACTION}:
         return InquiryAnswer(True, "cases.inquiry.found", case.state, dated, **money)
-    return InquiryAnswer(True, "cases.inquiry.found", case.state, dated, **money,
-                         return_comment=_return_comment(session, case.id), to_bring=still_to_bring(session, case.id))
+    return InquiryAnswer(
+        True,
+        "cases.inquiry.found",
+        case.state,
+        dated,
+        **money,
+        return_comment=_return_comment(session, case.id),
+        to_bring=still_to_bring(session, case.id),
+    )
 
 
-def inquire(session: Session, *, case_no: str, id_tail: str, address: str, now: datetime | None = None,
-            rules: WorkflowRules | None = None) -> InquiryAnswer:
+def inquire(
+    session: Session,
+    *,
+    case_no: str,
+    id_tail: str,
+    address: str,
+    now: datetime | None = None,
+    rules: WorkflowRules | None = None,
+) -> InquiryAnswer:
     """The progress of `case_no` for a caller who knows the ID number's last four characters."""
     rules = rules or workflow_rules()
     limits = rules.inquiry

@@ -80,8 +80,10 @@ class TrialLimit:
             key = "ceiling_bonus"
         elif self.name == "price" and self.value is None:
             key = "price_none"
-        words = {"who": t(f"loan_trial.who.{'couple' if self.params.get('couple') else 'single'}", language),
-                 "home": t(f"loan_trial.home.{'second' if self.params.get('second_home') else 'first'}", language)}
+        words = {
+            "who": t(f"loan_trial.who.{'couple' if self.params.get('couple') else 'single'}", language),
+            "home": t(f"loan_trial.home.{'second' if self.params.get('second_home') else 'first'}", language),
+        }
         # catalog factors are floats: 20.0 reads "20", 2.6 stays "2.6"
         params = {k: format(v, "g") if isinstance(v, float) else v for k, v in self.params.items()}
         if isinstance(params.get("declaration"), str):
@@ -98,11 +100,20 @@ class TrialLimit:
 
     def to_json(self, language: str | None = None) -> dict[str, Any]:
         """A JSON-ready dict: raw value and parameters, and the words in `language`."""
-        return {"name": self.name, "kind": self.kind, "value": self.value, "binding": self.binding,
-                "title": self.title(language), "how": self.how(language), "value_text": self.value_text(language),
-                "rule": self.rule, "rule_label": self.rule_label(language), "source": self.source,
-                "effective_from": self.effective_from.isoformat(),
-                "params": {k: json_value(v) for k, v in self.params.items()}}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "value": self.value,
+            "binding": self.binding,
+            "title": self.title(language),
+            "how": self.how(language),
+            "value_text": self.value_text(language),
+            "rule": self.rule,
+            "rule_label": self.rule_label(language),
+            "source": self.source,
+            "effective_from": self.effective_from.isoformat(),
+            "params": {k: json_value(v) for k, v in self.params.items()},
+        }
 
 
 @dataclass(frozen=True)
@@ -116,8 +127,9 @@ class Reason:
     def text(self, language: str | None = None) -> str:
         """The reason in plain words."""
         if self.rule is not None:
-            return t("loan_trial.rule_reason", language, rule=self.rule.label(language),
-                     reason=self.rule.reason(language))
+            return t(
+                "loan_trial.rule_reason", language, rule=self.rule.label(language), reason=self.rule.reason(language)
+            )
         params = {k: t(f"loan_trial.limit.{v}", language) if k == "limit" else v for k, v in self.params.items()}
         return render(self.key, params, language)
 
@@ -175,20 +187,32 @@ class LoanTrial:
     def to_json(self, language: str | None = None) -> dict[str, Any]:
         """`python -m desk loan-trial --json`: raw numbers (fen, months) and the words in `language`."""
         binding = self.binding
-        return {"business": self.business_code, "date": self.today.isoformat(), "eligible": self.eligible,
-                "max_amount_fen": self.max_amount_fen, "max_amount": format_money(self.max_amount_fen, language),
-                "max_term_months": self.max_term_months, "term_months": self.term_months,
-                "rate_pct": self.rate_pct, "second_home": self.second_home, "couple": self.couple,
-                "price_fen": self.price_fen, "price_source": self.price_source, "declared": list(self.declared),
-                "binding": binding.name if binding else None,
-                "binding_term": self.binding_term.name if self.binding_term else None,
-                "instalment_fen": self.instalment_fen,
-                "equal_principal": {"first_fen": self.equal_principal.first_fen,
-                                    "last_fen": self.equal_principal.last_fen,
-                                    "interest_fen": self.equal_principal.interest_fen},
-                "equal_instalments_interest_fen": self.equal_instalments.interest_fen,
-                "limits": [limit.to_json(language) for limit in self.limits],
-                "reasons": [reason.text(language) for reason in self.reasons]}
+        return {
+            "business": self.business_code,
+            "date": self.today.isoformat(),
+            "eligible": self.eligible,
+            "max_amount_fen": self.max_amount_fen,
+            "max_amount": format_money(self.max_amount_fen, language),
+            "max_term_months": self.max_term_months,
+            "term_months": self.term_months,
+            "rate_pct": self.rate_pct,
+            "second_home": self.second_home,
+            "couple": self.couple,
+            "price_fen": self.price_fen,
+            "price_source": self.price_source,
+            "declared": list(self.declared),
+            "binding": binding.name if binding else None,
+            "binding_term": self.binding_term.name if self.binding_term else None,
+            "instalment_fen": self.instalment_fen,
+            "equal_principal": {
+                "first_fen": self.equal_principal.first_fen,
+                "last_fen": self.equal_principal.last_fen,
+                "interest_fen": self.equal_principal.interest_fen,
+            },
+            "equal_instalments_interest_fen": self.equal_instalments.interest_fen,
+            "limits": [limit.to_json(language) for limit in self.limits],
+            "reasons": [reason.text(language) for reason in self.reasons],
+        }
 
 
 def months_text(months: int, language: str | None = None) -> str:
@@ -235,17 +259,31 @@ def _rule_version(catalog: Catalog, business: Business, check: str, today: date)
         if rule.check == check:
             version = rule.version_on(today)
             if version is None:
-                raise TrialRefused("loan_trial.refused.not_in_effect", rule=rule_id,
-                                   first=rule.versions[0].effective_from.isoformat())
+                raise TrialRefused(
+                    "loan_trial.refused.not_in_effect", rule=rule_id, first=rule.versions[0].effective_from.isoformat()
+                )
             return rule_id, version
     raise KeyError(check)
 
 
-def _trial_limits(catalog: Catalog, rule_id: str, version: RuleVersion, kind: Literal["amount", "term"],
-                  limits: Iterable[LoanLimit]) -> list[TrialLimit]:
+def _trial_limits(
+    catalog: Catalog, rule_id: str, version: RuleVersion, kind: Literal["amount", "term"], limits: Iterable[LoanLimit]
+) -> list[TrialLimit]:
     rule = catalog.rules[rule_id]
-    return [TrialLimit(limit.name, kind, limit.value, dict(limit.inputs), rule_id, rule.zh, rule.en, version.source,
-                       version.effective_from) for limit in limits]
+    return [
+        TrialLimit(
+            limit.name,
+            kind,
+            limit.value,
+            dict(limit.inputs),
+            rule_id,
+            rule.zh,
+            rule.en,
+            version.source,
+            version.effective_from,
+        )
+        for limit in limits
+    ]
 
 
 def _mark_binding(limits: list[TrialLimit], *, term_chosen: bool) -> list[TrialLimit]:
@@ -253,16 +291,23 @@ def _mark_binding(limits: list[TrialLimit], *, term_chosen: bool) -> list[TrialL
     limit binds when the customer chose a shorter term than the longest allowed."""
     marked = list(limits)
     for kind in (AMOUNT,) if term_chosen else (AMOUNT, TERM):
-        known = [(limit.value, index) for index, limit in enumerate(marked) if limit.kind == kind
-                 and limit.value is not None]
+        known = [
+            (limit.value, index) for index, limit in enumerate(marked) if limit.kind == kind and limit.value is not None
+        ]
         if known:
             _, index = min(known)
             marked[index] = replace(marked[index], binding=True)
     return marked
 
 
-def check_request(catalog: Catalog, business_code: str, declared: Iterable[str], *, price_fen: int | None = None,
-                  term_months: int | None = None) -> Business:
+def check_request(
+    catalog: Catalog,
+    business_code: str,
+    declared: Iterable[str],
+    *,
+    price_fen: int | None = None,
+    term_months: int | None = None,
+) -> Business:
     """The business of a trial; refuses an unknown business, one without a loan ceiling, an unknown
     declaration (with the names the business accepts), a price or a term that is not above zero."""
     if price_fen is not None and price_fen <= 0:
@@ -271,22 +316,32 @@ def check_request(catalog: Catalog, business_code: str, declared: Iterable[str],
         raise TrialRefused("loan_trial.refused.bad_term")
     business = catalog.get_business(business_code)
     if business is None:
-        raise TrialRefused("loan_trial.refused.unknown_business", code=business_code,
-                           codes=" ".join(trial_businesses(catalog)))
+        raise TrialRefused(
+            "loan_trial.refused.unknown_business", code=business_code, codes=" ".join(trial_businesses(catalog))
+        )
     if not any(catalog.rules[rule_id].check == CEILING_CHECK for rule_id in business.rules):
-        raise TrialRefused("loan_trial.refused.not_a_loan", code=business_code.strip().upper(),
-                           codes=" ".join(trial_businesses(catalog)))
+        raise TrialRefused(
+            "loan_trial.refused.not_a_loan",
+            code=business_code.strip().upper(),
+            codes=" ".join(trial_businesses(catalog)),
+        )
     unknown = sorted(set(declared) - set(business.declarations))
     if unknown:
-        raise TrialRefused("loan_trial.refused.unknown_declaration", names=", ".join(unknown),
-                           allowed=", ".join(business.declarations) or "—")
+        raise TrialRefused(
+            "loan_trial.refused.unknown_declaration",
+            names=", ".join(unknown),
+            allowed=", ".join(business.declarations) or "—",
+        )
     return business
 
 
 def trial_businesses(catalog: Catalog) -> list[str]:
     """The codes of the businesses a trial can be made for (those with a loan ceiling rule)."""
-    return [code for code, business in catalog.business.items()
-            if any(catalog.rules[rule_id].check == CEILING_CHECK for rule_id in business.rules)]
+    return [
+        code
+        for code, business in catalog.business.items()
+        if any(catalog.rules[rule_id].check == CEILING_CHECK for rule_id in business.rules)
+    ]
 
 
 def bonus_declarations(catalog: Catalog, business_code: str, today: date) -> list[str]:
@@ -297,11 +352,16 @@ def bonus_declarations(catalog: Catalog, business_code: str, today: date) -> lis
     return [name for name in business.declarations if name in params.bonus_yuan]
 
 
-def run_trial(catalog: Catalog, business_code: str, household: Household, *, price_fen: int | None = None,
-              term_months: int | None = None) -> LoanTrial:
+def run_trial(
+    catalog: Catalog,
+    business_code: str,
+    household: Household,
+    *,
+    price_fen: int | None = None,
+    term_months: int | None = None,
+) -> LoanTrial:
     """The trial for a household already loaded (pure: no database)."""
-    business = check_request(catalog, business_code, household.declared, price_fen=price_fen,
-                             term_months=term_months)
+    business = check_request(catalog, business_code, household.declared, price_fen=price_fen, term_months=term_months)
     today = household.today
     term_rule, term_version = _rule_version(catalog, business, TERM_CHECK, today)
     ceiling_rule, ceiling_version = _rule_version(catalog, business, CEILING_CHECK, today)
@@ -327,9 +387,11 @@ def run_trial(catalog: Catalog, business_code: str, household: Household, *, pri
 
     amount_limits = loan_amount_limits(household, ceiling_params, term_months=term, price_fen=price_fen)
     max_amount = loan_amount(amount_limits) if term > 0 else 0
-    limits = _mark_binding(_trial_limits(catalog, ceiling_rule, ceiling_version, AMOUNT, amount_limits)
-                           + _trial_limits(catalog, term_rule, term_version, TERM, term_limits),
-                           term_chosen=term < max_term)
+    limits = _mark_binding(
+        _trial_limits(catalog, ceiling_rule, ceiling_version, AMOUNT, amount_limits)
+        + _trial_limits(catalog, term_rule, term_version, TERM, term_limits),
+        term_chosen=term < max_term,
+    )
     capacity = amount_limits[2].inputs
     if max_amount <= 0:
         binding = next(limit for limit in limits if limit.binding and limit.kind == AMOUNT)
@@ -339,16 +401,38 @@ def run_trial(catalog: Catalog, business_code: str, household: Household, *, pri
     for result in evaluate(catalog, business, household, Request()):
         if not result.passed and result.check not in (CEILING_CHECK, TERM_CHECK):
             reasons.append(Reason(result.reason_key, result.params, result))
-    return LoanTrial(business_code.strip().upper(), household.applicant.person_id, today, tuple(limits), max_amount,
-                     max_term, term, capacity["rate"], capacity["second_home"], is_couple(household), price_fen,
-                     price_source, tuple(sorted(household.declared)),
-                     equal_instalments(max_amount, capacity["rate"], term),
-                     equal_principal(max_amount, capacity["rate"], term), tuple(reasons))
+    return LoanTrial(
+        business_code.strip().upper(),
+        household.applicant.person_id,
+        today,
+        tuple(limits),
+        max_amount,
+        max_term,
+        term,
+        capacity["rate"],
+        capacity["second_home"],
+        is_couple(household),
+        price_fen,
+        price_source,
+        tuple(sorted(household.declared)),
+        equal_instalments(max_amount, capacity["rate"], term),
+        equal_principal(max_amount, capacity["rate"], term),
+        tuple(reasons),
+    )
 
 
-def loan_trial(session: Session, person_id: int, *, business_code: str = "DK101", price_fen: int | None = None,
-               term_months: int | None = None, declared: Iterable[str] = (), today: date | None = None,
-               directory: RegistryDirectory | None = None, catalog: Catalog | None = None) -> LoanTrial:
+def loan_trial(
+    session: Session,
+    person_id: int,
+    *,
+    business_code: str = "DK101",
+    price_fen: int | None = None,
+    term_months: int | None = None,
+    declared: Iterable[str] = (),
+    today: date | None = None,
+    directory: RegistryDirectory | None = None,
+    catalog: Catalog | None = None,
+) -> LoanTrial:
     """The loan trial for the customer `person_id`, read from the database now.
 
     `price_fen` is the price the customer names (None: the newest filed purchase contract's, if any);
@@ -357,7 +441,8 @@ def loan_trial(session: Session, person_id: int, *, business_code: str = "DK101"
     desk.records.profile.CustomerNotFound for an unknown person.
     """
     catalog = catalog or get_catalog()
-    check_request(catalog, business_code, declared, price_fen=price_fen,
-                  term_months=term_months)  # refuse before reading anyone's data
+    check_request(
+        catalog, business_code, declared, price_fen=price_fen, term_months=term_months
+    )  # refuse before reading anyone's data
     household = load_household(session, person_id, today=today, declared=declared, directory=directory)
     return run_trial(catalog, business_code, household, price_fen=price_fen, term_months=term_months)

@@ -56,16 +56,30 @@ class Notice:
 
     def to_json(self, language: str | None = None) -> dict[str, Any]:
         """A JSON-ready dict with names in `language`."""
-        return {"case_no": self.case_no, "business": self.business_code,
-                "business_name": self.business_en if (language or current_language()) == "en" else self.business_zh,
-                "customer": self.customer, "issued_on": self.issued_on.isoformat(),
-                "due_on": self.due_on.isoformat() if self.due_on else None, "inquiry_url": self.inquiry_url,
-                "amount_fen": self.amount_fen, "payee_card": self.payee_card, "paid": self.paid,
-                "items": [{"material": item.material, "name": item.name(language), "status": item.status,
-                           "promised_on": item.promised_on.isoformat() if item.promised_on else None}
-                          for item in self.items],
-                "avoided": [{"material": item.material, "name": item.name(language), "pages": item.pages}
-                            for item in self.avoided]}
+        return {
+            "case_no": self.case_no,
+            "business": self.business_code,
+            "business_name": self.business_en if (language or current_language()) == "en" else self.business_zh,
+            "customer": self.customer,
+            "issued_on": self.issued_on.isoformat(),
+            "due_on": self.due_on.isoformat() if self.due_on else None,
+            "inquiry_url": self.inquiry_url,
+            "amount_fen": self.amount_fen,
+            "payee_card": self.payee_card,
+            "paid": self.paid,
+            "items": [
+                {
+                    "material": item.material,
+                    "name": item.name(language),
+                    "status": item.status,
+                    "promised_on": item.promised_on.isoformat() if item.promised_on else None,
+                }
+                for item in self.items
+            ],
+            "avoided": [
+                {"material": item.material, "name": item.name(language), "pages": item.pages} for item in self.avoided
+            ],
+        }
 
 
 def inquiry_url(base_url: str, case_no: str) -> str:
@@ -73,8 +87,9 @@ def inquiry_url(base_url: str, case_no: str) -> str:
     return f"{base_url.rstrip('/')}{INQUIRY_PATH}?{urlencode({'case': case_no})}"
 
 
-def build_notice(session: Session, *, case_id: int, base_url: str, today: date | None = None,
-                 catalog: Catalog | None = None) -> Notice:
+def build_notice(
+    session: Session, *, case_id: int, base_url: str, today: date | None = None, catalog: Catalog | None = None
+) -> Notice:
     """The one-time notice of case `case_id` (raises CaseError for an unknown case)."""
     catalog = catalog or get_catalog()
     case = get_case(session, case_id)
@@ -82,7 +97,18 @@ def build_notice(session: Session, *, case_id: int, base_url: str, today: date |
     business = catalog.get_business(case.business_code)
     person = session.get(Person, case.person_id)
     items = still_to_bring(session, case_id, catalog)
-    return Notice(case.case_no, case.business_code, business.zh if business else case.business_code,
-                  business.en if business else case.business_code, mask_name(person.name) or "" if person else "",
-                  today or date.today(), case.due_on, items, inquiry_url(base_url, case.case_no), case.amount_fen,
-                  mask_card(case.payee_card), case.paid_at is not None, papers_of(session, case_id).avoided)
+    return Notice(
+        case.case_no,
+        case.business_code,
+        business.zh if business else case.business_code,
+        business.en if business else case.business_code,
+        mask_name(person.name) or "" if person else "",
+        today or date.today(),
+        case.due_on,
+        items,
+        inquiry_url(base_url, case.case_no),
+        case.amount_fen,
+        mask_card(case.payee_card),
+        case.paid_at is not None,
+        papers_of(session, case_id).avoided,
+    )

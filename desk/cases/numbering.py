@@ -25,8 +25,11 @@ def format_case_number(prefix: str, year: int, sequence: int) -> str:
 def next_case_number(session: Session, *, prefix: str, year: int) -> str:
     """The next case number of `year`, reserved in the caller's transaction."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(CaseNumberCounter).values(prefix=prefix, year=year, last_value=0)
-                    .on_conflict_do_nothing(index_elements=["prefix", "year"]))
+    session.execute(
+        insert(CaseNumberCounter)
+        .values(prefix=prefix, year=year, last_value=0)
+        .on_conflict_do_nothing(index_elements=["prefix", "year"])
+    )
     sequence = session.execute(
         update(CaseNumberCounter)
         .where(col(CaseNumberCounter.prefix) == prefix, col(CaseNumberCounter.year) == year)

@@ -64,8 +64,11 @@ class Papers:
 def _archived_pages(session: Session, document_ids: list[int]) -> dict[int, int]:
     if not document_ids:
         return {}
-    rows = session.execute(select(col(ArchiveDocument.id), col(ArchiveDocument.page_count))
-                           .where(col(ArchiveDocument.id).in_(document_ids))).all()
+    rows = session.execute(
+        select(col(ArchiveDocument.id), col(ArchiveDocument.page_count)).where(
+            col(ArchiveDocument.id).in_(document_ids)
+        )
+    ).all()
     return {document_id: count for document_id, count in rows}
 
 
@@ -74,9 +77,15 @@ def record_papers(session: Session, case: Case, *, now: datetime, catalog: Catal
     resubmission replaces what the previous submission wrote."""
     catalog = catalog or get_catalog()
     assert case.id is not None, "a submitted case is on file"
-    rows = session.execute(select(CaseMaterial).where(col(CaseMaterial.case_id) == case.id,
-                                                      col(CaseMaterial.status).in_(RECORDED))
-                           .order_by(col(CaseMaterial.material))).scalars().all()
+    rows = (
+        session.execute(
+            select(CaseMaterial)
+            .where(col(CaseMaterial.case_id) == case.id, col(CaseMaterial.status).in_(RECORDED))
+            .order_by(col(CaseMaterial.material))
+        )
+        .scalars()
+        .all()
+    )
     archived = _archived_pages(session, [row.document_id for row in rows if row.document_id is not None])
     session.execute(delete(CasePaper).where(col(CasePaper.case_id) == case.id))
     items = []
@@ -85,14 +94,16 @@ def record_papers(session: Session, case: Case, *, now: datetime, catalog: Catal
         usual = known.usual_pages if known else None
         pages = archived.get(row.document_id, usual) if row.status == "captured" else usual
         items.append(Paper(row.material, row.status, pages))
-        session.add(CasePaper(case_id=case.id, material=row.material, outcome=row.status, pages=pages,
-                              recorded_at=now))
+        session.add(CasePaper(case_id=case.id, material=row.material, outcome=row.status, pages=pages, recorded_at=now))
     session.flush()
     return Papers(tuple(items))
 
 
 def papers_of(session: Session, case_id: int) -> Papers:
     """What the last submission of case `case_id` recorded (nothing for a case never submitted)."""
-    rows = session.execute(select(CasePaper).where(col(CasePaper.case_id) == case_id)
-                           .order_by(col(CasePaper.material))).scalars().all()
+    rows = (
+        session.execute(select(CasePaper).where(col(CasePaper.case_id) == case_id).order_by(col(CasePaper.material)))
+        .scalars()
+        .all()
+    )
     return Papers(tuple(Paper(row.material, row.outcome, row.pages) for row in rows))

@@ -40,15 +40,26 @@ class PostingRefused(ValueError):
 
 def lock_customer(session: Session, *, case_id: int | None = None, person_id: int | None = None) -> None:
     """Serialise every paying transaction of one customer (the customer of `case_id`, or `person_id`)."""
-    target = (person_id if person_id is not None
-              else select(col(Case.person_id)).where(col(Case.id) == case_id).scalar_subquery())
+    target = (
+        person_id
+        if person_id is not None
+        else select(col(Case.person_id)).where(col(Case.id) == case_id).scalar_subquery()
+    )
     session.execute(update(Person).where(col(Person.id) == target).values(name=Person.name))
 
 
 def customer_account(session: Session, person_id: int) -> PersonalAccount | None:
     """The customer's personal account (the oldest, where there were several)."""
-    return session.execute(select(PersonalAccount).where(col(PersonalAccount.person_id) == person_id)
-                           .order_by(col(PersonalAccount.id)).execution_options(populate_existing=True)).scalars().first()
+    return (
+        session.execute(
+            select(PersonalAccount)
+            .where(col(PersonalAccount.person_id) == person_id)
+            .order_by(col(PersonalAccount.id))
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def post_withdrawal(session: Session, case: Case, *, actor: str, now: datetime) -> Withdrawal:
@@ -62,16 +73,29 @@ def post_withdrawal(session: Session, case: Case, *, actor: str, now: datetime) 
     assert account.id is not None, "read from the database"
     if amount <= 0 or amount > account.balance_fen:
         raise PostingRefused("cases.posting.above_balance", amount_fen=amount, balance_fen=account.balance_fen)
-    row = Withdrawal(account_id=account.id, reason_code=business.reason_code or "99", amount_fen=amount,
-                     withdrawn_on=local_day(now), kind=WITHDRAWAL, case_no=case.case_no, posted_by=actor,
-                     posted_at=now)
+    row = Withdrawal(
+        account_id=account.id,
+        reason_code=business.reason_code or "99",
+        amount_fen=amount,
+        withdrawn_on=local_day(now),
+        kind=WITHDRAWAL,
+        case_no=case.case_no,
+        posted_by=actor,
+        posted_at=now,
+    )
     session.add(row)
     values: dict[str, object] = {"balance_fen": PersonalAccount.balance_fen - amount}
     if business.closes_account:
         values.update(status=CLOSED_BY_WITHDRAWAL, status_since=local_day(now))
     # an UPDATE's result is a CursorResult, which counts its rows (Session.execute is typed for any statement)
-    moved = cast(CursorResult[Any], session.execute(update(PersonalAccount).where(col(PersonalAccount.id) == account.id,
-                                                          col(PersonalAccount.balance_fen) >= amount).values(**values)))
+    moved = cast(
+        CursorResult[Any],
+        session.execute(
+            update(PersonalAccount)
+            .where(col(PersonalAccount.id) == account.id, col(PersonalAccount.balance_fen) >= amount)
+            .values(**values)
+        ),
+    )
     if moved.rowcount != 1:
         raise PostingRefused("cases.posting.above_balance", amount_fen=amount, balance_fen=account.balance_fen)
     session.flush()
@@ -86,11 +110,22 @@ def post_clawback(session: Session, case: Case, *, amount_fen: int, actor: str, 
     assert account.id is not None, "read from the database"
     business = get_catalog().get_business(case.business_code)
     assert business is not None, "a case's business is in the catalog"
-    row = Withdrawal(account_id=account.id, reason_code=business.reason_code or "99", amount_fen=amount_fen,
-                     withdrawn_on=local_day(now), kind=CLAWBACK, case_no=case.case_no, posted_by=actor, posted_at=now)
+    row = Withdrawal(
+        account_id=account.id,
+        reason_code=business.reason_code or "99",
+        amount_fen=amount_fen,
+        withdrawn_on=local_day(now),
+        kind=CLAWBACK,
+        case_no=case.case_no,
+        posted_by=actor,
+        posted_at=now,
+    )
     session.add(row)
-    session.execute(update(PersonalAccount).where(col(PersonalAccount.id) == account.id)
-                    .values(balance_fen=PersonalAccount.balance_fen + amount_fen))
+    session.execute(
+        update(PersonalAccount)
+        .where(col(PersonalAccount.id) == account.id)
+        .values(balance_fen=PersonalAccount.balance_fen + amount_fen)
+    )
     session.flush()
     return row
 
@@ -110,8 +145,11 @@ class Difference:
 
 
 def _postings_by_case(session: Session, kind: str) -> dict[str, list[int]]:
-    rows = session.execute(select(col(Withdrawal.case_no), col(Withdrawal.amount_fen))
-                           .where(col(Withdrawal.case_no).is_not(None), col(Withdrawal.kind) == kind)).all()
+    rows = session.execute(
+        select(col(Withdrawal.case_no), col(Withdrawal.amount_fen)).where(
+            col(Withdrawal.case_no).is_not(None), col(Withdrawal.kind) == kind
+        )
+    ).all()
     out: dict[str, list[int]] = {}
     for case_no, amount in rows:
         out.setdefault(case_no, []).append(amount)
@@ -119,13 +157,20 @@ def _postings_by_case(session: Session, kind: str) -> dict[str, list[int]]:
 
 
 def _case_differences(session: Session) -> list[Difference]:
-    paid = {case.case_no: case
-            for case in session.execute(select(Case).where(col(Case.paid_at).is_not(None))).scalars()}
-    clawed = {case.case_no: case for case in session.execute(
-        select(Case).where(col(Case.clawback_fen).is_not(None), col(Case.clawback_fen) > 0)).scalars()}
+    paid = {
+        case.case_no: case for case in session.execute(select(Case).where(col(Case.paid_at).is_not(None))).scalars()
+    }
+    clawed = {
+        case.case_no: case
+        for case in session.execute(
+            select(Case).where(col(Case.clawback_fen).is_not(None), col(Case.clawback_fen) > 0)
+        ).scalars()
+    }
     out: list[Difference] = []
-    for kind, cases, amount_of in ((WITHDRAWAL, paid, lambda c: c.amount_fen),
-                                   (CLAWBACK, clawed, lambda c: c.clawback_fen)):
+    for kind, cases, amount_of in (
+        (WITHDRAWAL, paid, lambda c: c.amount_fen),
+        (CLAWBACK, clawed, lambda c: c.clawback_fen),
+    ):
         postings = _postings_by_case(session, kind)
         for case_no, case in sorted(cases.items()):
             found = postings.get(case_no, [])
@@ -135,26 +180,46 @@ def _case_differences(session: Session) -> list[Difference]:
                 out.append(Difference(f"{kind}_twice", case_no, 1, len(found)))
             elif found[0] != amount_of(case):
                 out.append(Difference(f"{kind}_amount_differs", case_no, amount_of(case), found[0]))
-        out += [Difference(f"{kind}_without_case", case_no, None, sum(amounts))
-                for case_no, amounts in sorted(postings.items()) if case_no not in cases]
+        out += [
+            Difference(f"{kind}_without_case", case_no, None, sum(amounts))
+            for case_no, amounts in sorted(postings.items())
+            if case_no not in cases
+        ]
     return out
 
 
 def _balance_differences(session: Session) -> list[Difference]:
-    deposits = select(col(DepositEntry.account_id), func.sum(DepositEntry.amount_fen).label("total")) \
-        .group_by(col(DepositEntry.account_id)).subquery()
-    out_sum = select(col(Withdrawal.account_id), func.sum(Withdrawal.amount_fen).label("total")) \
-        .where(col(Withdrawal.kind) == WITHDRAWAL).group_by(col(Withdrawal.account_id)).subquery()
-    back_sum = select(col(Withdrawal.account_id), func.sum(Withdrawal.amount_fen).label("total")) \
-        .where(col(Withdrawal.kind) == CLAWBACK).group_by(col(Withdrawal.account_id)).subquery()
-    expected = (PersonalAccount.brought_forward_fen + func.coalesce(deposits.c.total, 0)
-                - func.coalesce(out_sum.c.total, 0) + func.coalesce(back_sum.c.total, 0))
+    deposits = (
+        select(col(DepositEntry.account_id), func.sum(DepositEntry.amount_fen).label("total"))
+        .group_by(col(DepositEntry.account_id))
+        .subquery()
+    )
+    out_sum = (
+        select(col(Withdrawal.account_id), func.sum(Withdrawal.amount_fen).label("total"))
+        .where(col(Withdrawal.kind) == WITHDRAWAL)
+        .group_by(col(Withdrawal.account_id))
+        .subquery()
+    )
+    back_sum = (
+        select(col(Withdrawal.account_id), func.sum(Withdrawal.amount_fen).label("total"))
+        .where(col(Withdrawal.kind) == CLAWBACK)
+        .group_by(col(Withdrawal.account_id))
+        .subquery()
+    )
+    expected = (
+        PersonalAccount.brought_forward_fen
+        + func.coalesce(deposits.c.total, 0)
+        - func.coalesce(out_sum.c.total, 0)
+        + func.coalesce(back_sum.c.total, 0)
+    )
     rows = session.execute(
         select(col(PersonalAccount.account_no), col(PersonalAccount.balance_fen), expected)
         .outerjoin(deposits, deposits.c.account_id == PersonalAccount.id)
         .outerjoin(out_sum, out_sum.c.account_id == PersonalAccount.id)
         .outerjoin(back_sum, back_sum.c.account_id == PersonalAccount.id)
-        .where(col(PersonalAccount.balance_fen) != expected).order_by(PersonalAccount.account_no)).all()
+        .where(col(PersonalAccount.balance_fen) != expected)
+        .order_by(PersonalAccount.account_no)
+    ).all()
     return [Difference("balance_differs", account_no, int(should), balance) for account_no, balance, should in rows]
 
 

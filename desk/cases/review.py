@@ -28,8 +28,22 @@ from desk.cases.eligibility import RuleResult
 from desk.cases.papers import Paper, papers_of
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.workflow import (
-    GUARDS, Actor, CaseError, GuardInput, WorkflowRules, case_checklist, deciders_barred, get_case, overridden_rules,
-    history, is_overdue, materials, overdue_cases, post_review_queue, workflow_rules)
+    GUARDS,
+    Actor,
+    CaseError,
+    GuardInput,
+    WorkflowRules,
+    case_checklist,
+    deciders_barred,
+    get_case,
+    history,
+    is_overdue,
+    materials,
+    overdue_cases,
+    overridden_rules,
+    post_review_queue,
+    workflow_rules,
+)
 from desk.cases.working_days import CalendarNotCovered, work_calendar
 from desk.records.tables import Person, PersonalAccount, RegistryFact
 from desk.security.access_log import log_access
@@ -140,38 +154,65 @@ def _is_mine(case: Case, viewer: Actor) -> bool:
     return viewer.username in deciders_barred(case)
 
 
-def _entries(session: Session, cases: list[Case], viewer: Actor, today: date,
-             rules: WorkflowRules) -> list[QueueEntry]:
-    names = dict(session.execute(select(col(Person.id), col(Person.name))
-                                 .where(col(Person.id).in_({case.person_id for case in cases}))).all()) if cases else {}
+def _entries(session: Session, cases: list[Case], viewer: Actor, today: date, rules: WorkflowRules) -> list[QueueEntry]:
+    names = (
+        dict(
+            session.execute(
+                select(col(Person.id), col(Person.name)).where(col(Person.id).in_({case.person_id for case in cases}))
+            ).all()
+        )
+        if cases
+        else {}
+    )
     out = []
     for case in cases:
         overdue, days = due_status(case, today, rules)
         assert case.id is not None and case.case_no is not None, "a queued case is stored and numbered"
-        out.append(QueueEntry(case.id, case.case_no, case.business_code, mask_name(names.get(case.person_id)) or "",
-                              case.state, case.opened_by, case.submitted_by,
-                              as_utc(case.submitted_at) if case.submitted_at else None, case.due_on, overdue, days,
-                              case.amount_fen, _is_mine(case, viewer)))
+        out.append(
+            QueueEntry(
+                case.id,
+                case.case_no,
+                case.business_code,
+                mask_name(names.get(case.person_id)) or "",
+                case.state,
+                case.opened_by,
+                case.submitted_by,
+                as_utc(case.submitted_at) if case.submitted_at else None,
+                case.due_on,
+                overdue,
+                days,
+                case.amount_fen,
+                _is_mine(case, viewer),
+            )
+        )
     return out
 
 
-def decision_queue(session: Session, *, viewer: Actor, today: date,
-                   rules: WorkflowRules | None = None) -> list[QueueEntry]:
+def decision_queue(
+    session: Session, *, viewer: Actor, today: date, rules: WorkflowRules | None = None
+) -> list[QueueEntry]:
     """Cases awaiting a decision, the longest waiting first."""
     rules = rules or workflow_rules()
-    cases = list(session.execute(select(Case).where(col(Case.state).in_(tuple(rules.clock_states)))
-                                 .order_by(col(Case.submitted_at), col(Case.id))).scalars())
+    cases = list(
+        session.execute(
+            select(Case)
+            .where(col(Case.state).in_(tuple(rules.clock_states)))
+            .order_by(col(Case.submitted_at), col(Case.id))
+        ).scalars()
+    )
     return _entries(session, cases, viewer, today, rules)
 
 
-def sample_queue(session: Session, *, viewer: Actor, today: date,
-                 rules: WorkflowRules | None = None) -> list[QueueEntry]:
+def sample_queue(
+    session: Session, *, viewer: Actor, today: date, rules: WorkflowRules | None = None
+) -> list[QueueEntry]:
     """Paid pay-first cases drawn for post-review, the longest waiting first."""
     return _entries(session, post_review_queue(session), viewer, today, rules or workflow_rules())
 
 
-def overdue_queue(session: Session, *, viewer: Actor, today: date,
-                  rules: WorkflowRules | None = None) -> list[QueueEntry]:
+def overdue_queue(
+    session: Session, *, viewer: Actor, today: date, rules: WorkflowRules | None = None
+) -> list[QueueEntry]:
     """Cases awaiting a decision past their due date, the longest overdue first (`working_days` is how
     many working days past due)."""
     rules = rules or workflow_rules()
@@ -182,8 +223,11 @@ def staff_names(session: Session, usernames: set[str]) -> dict[str, str]:
     """The display names of these staff accounts (unknown ones are left out)."""
     if not usernames:
         return {}
-    return dict(session.execute(select(col(Staff.username), col(Staff.display_name))
-                                .where(col(Staff.username).in_(usernames))).all())
+    return dict(
+        session.execute(
+            select(col(Staff.username), col(Staff.display_name)).where(col(Staff.username).in_(usernames))
+        ).all()
+    )
 
 
 def _fails_already(session: Session, case: Case, guards: tuple[str, ...]) -> bool:
@@ -198,8 +242,9 @@ def _fails_already(session: Session, case: Case, guards: tuple[str, ...]) -> boo
     return False
 
 
-def allowed_actions(session: Session, case: Case, viewer: Actor,
-                    rules: WorkflowRules | None = None) -> tuple[tuple[str, ...], bool]:
+def allowed_actions(
+    session: Session, case: Case, viewer: Actor, rules: WorkflowRules | None = None
+) -> tuple[tuple[str, ...], bool]:
     """(actions the viewer may take on the case now, whether four eyes took any away).
 
     An action whose guard already refuses the case (closing a paid case drawn for post-review)
@@ -223,8 +268,13 @@ def _fact_payload(session: Session, person_id: int, kind: str | None, as_of: dat
     """The registry fact that proved a material: the one of that kind with that as-of time."""
     if not kind or as_of is None:
         return None
-    facts = session.execute(select(RegistryFact).where(col(RegistryFact.person_id) == person_id,
-                                                       col(RegistryFact.kind) == kind)).scalars().all()
+    facts = (
+        session.execute(
+            select(RegistryFact).where(col(RegistryFact.person_id) == person_id, col(RegistryFact.kind) == kind)
+        )
+        .scalars()
+        .all()
+    )
     wanted = as_utc(as_of)
     fact = next((f for f in facts if as_utc(f.as_of) == wanted), None)
     return mask_payload(dict(fact.payload)) if fact is not None else None
@@ -233,23 +283,44 @@ def _fact_payload(session: Session, person_id: int, kind: str | None, as_of: dat
 def _pages(session: Session, document_id: int | None, id_number: str) -> tuple[CapturedPage, ...]:
     if document_id is None:
         return ()
-    rows = session.execute(select(ArchivePage).where(col(ArchivePage.document_id) == document_id)
-                           .order_by(col(ArchivePage.page_no))).scalars().all()
+    rows = (
+        session.execute(
+            select(ArchivePage).where(col(ArchivePage.document_id) == document_id).order_by(col(ArchivePage.page_no))
+        )
+        .scalars()
+        .all()
+    )
     out = []
     for page in rows:
         read = ids_read(page.fields)
-        out.append(CapturedPage(page.id, page.page_no, page.doc_type, read_fields(page.fields),
-                                (id_number.upper() in read) if read else None))
+        out.append(
+            CapturedPage(
+                page.id,
+                page.page_no,
+                page.doc_type,
+                read_fields(page.fields),
+                (id_number.upper() in read) if read else None,
+            )
+        )
     return tuple(out)
 
 
 def _material_view(session: Session, row: CaseMaterial, person: Person) -> MaterialView:
     assert person.id is not None, "read from the database"
-    return MaterialView(row.material, row.status, row.fact_kind, row.source,
-                        as_utc(row.as_of) if row.as_of else None, row.reason_key, row.promised_on, row.document_id,
-                        _fact_payload(session, person.id, row.fact_kind, row.as_of),
-                        _pages(session, row.document_id, person.id_number),
-                        tuple(flag for flag in (row.flags or "").split(",") if flag), row.flag_reason)
+    return MaterialView(
+        row.material,
+        row.status,
+        row.fact_kind,
+        row.source,
+        as_utc(row.as_of) if row.as_of else None,
+        row.reason_key,
+        row.promised_on,
+        row.document_id,
+        _fact_payload(session, person.id, row.fact_kind, row.as_of),
+        _pages(session, row.document_id, person.id_number),
+        tuple(flag for flag in (row.flags or "").split(",") if flag),
+        row.flag_reason,
+    )
 
 
 def _rules_now(session: Session, case: Case, today: date, rules: WorkflowRules) -> tuple[RuleResult, ...]:
@@ -260,24 +331,51 @@ def _rules_now(session: Session, case: Case, today: date, rules: WorkflowRules) 
     return tuple(case_checklist(session, case, today=today).rules)
 
 
-def load_dossier(session: Session, *, case_id: int, viewer: Actor, today: date,
-                 rules: WorkflowRules | None = None) -> Dossier:
+def load_dossier(
+    session: Session, *, case_id: int, viewer: Actor, today: date, rules: WorkflowRules | None = None
+) -> Dossier:
     """The dossier of case `case_id` as `viewer` may see it (raises CaseError for an unknown case); logged."""
     rules = rules or workflow_rules()
     case = get_case(session, case_id)
     person = session.get(Person, case.person_id)
     assert person is not None and case.id is not None, "a case's customer is on file"
-    log_access(session, staff=viewer, action="view_case", person_id=case.person_id, purpose=REVIEW_PURPOSE,
-               case_no=case.case_no)
+    log_access(
+        session,
+        staff=viewer,
+        action="view_case",
+        person_id=case.person_id,
+        purpose=REVIEW_PURPOSE,
+        case_no=case.case_no,
+    )
     actions, barred = allowed_actions(session, case, viewer, rules)
-    guards = {action: transition.guards for action in actions
-              if (transition := rules.find(action, case.state, case.review_mode)) is not None}
+    guards = {
+        action: transition.guards
+        for action in actions
+        if (transition := rules.find(action, case.state, case.review_mode)) is not None
+    }
     overdue, days = due_status(case, today, rules)
-    account = session.execute(select(PersonalAccount).where(col(PersonalAccount.person_id) == person.id)
-                              .order_by(col(PersonalAccount.id))).scalars().first()
-    return Dossier(case, mask_name(person.name) or "", mask_id_number(person.id_number) or "",
-                   account.status if account else None, account.balance_fen if account else None,
-                   tuple(_material_view(session, row, person) for row in materials(session, case.id)),
-                   tuple(history(session, case.id)), actions, barred, guards, overdue, days,
-                   _rules_now(session, case, today, rules), overridden_rules(case),
-                   mask_card(case.payee_card), papers_of(session, case.id).avoided)
+    account = (
+        session.execute(
+            select(PersonalAccount).where(col(PersonalAccount.person_id) == person.id).order_by(col(PersonalAccount.id))
+        )
+        .scalars()
+        .first()
+    )
+    return Dossier(
+        case,
+        mask_name(person.name) or "",
+        mask_id_number(person.id_number) or "",
+        account.status if account else None,
+        account.balance_fen if account else None,
+        tuple(_material_view(session, row, person) for row in materials(session, case.id)),
+        tuple(history(session, case.id)),
+        actions,
+        barred,
+        guards,
+        overdue,
+        days,
+        _rules_now(session, case, today, rules),
+        overridden_rules(case),
+        mask_card(case.payee_card),
+        papers_of(session, case.id).avoided,
+    )

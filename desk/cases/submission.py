@@ -159,8 +159,12 @@ def _business(code: str, declared: Sequence[str], reasons: list[Reason]) -> Busi
         return None
     unknown = sorted(set(declared) - set(business.declarations))
     if unknown:
-        reasons.append(Reason("cases.cli.unknown_declaration", {
-            "names": ", ".join(unknown), "allowed": ", ".join(business.declarations) or "—"}))
+        reasons.append(
+            Reason(
+                "cases.cli.unknown_declaration",
+                {"names": ", ".join(unknown), "allowed": ", ".join(business.declarations) or "—"},
+            )
+        )
     return business
 
 
@@ -212,8 +216,15 @@ def capture_file(material: str, path: Path, reasons: list[Reason]) -> Attachment
         reasons.append(Reason("archive.cli.file_refused", {"file": str(path), "reason": refused.message()}))
         return None
     ids = tuple(number for page in pages for number in sorted(ids_read(page.fields)))
-    return Attachment(material, path, "pdf" if is_pdf(data) else "upload", pages,
-                      tuple(page.doc_type for page in pages), ids, "\n".join(page.text for page in pages))
+    return Attachment(
+        material,
+        path,
+        "pdf" if is_pdf(data) else "upload",
+        pages,
+        tuple(page.doc_type for page in pages),
+        ids,
+        "\n".join(page.text for page in pages),
+    )
 
 
 def _repeated(request: SubmitRequest, reasons: list[Reason]) -> None:
@@ -228,28 +239,36 @@ def _customer(session: Session, query: str, reasons: list[Reason]) -> int | None
     outcome = find_customer(session, query)
     if outcome.kind == FOUND:
         return outcome.person_id
-    reasons.append(Reason(outcome.message_key or "case_cli.customer_not_found", {"count": outcome.total,
-                                                                                  "query": query}))
+    reasons.append(
+        Reason(outcome.message_key or "case_cli.customer_not_found", {"count": outcome.total, "query": query})
+    )
     return None
 
 
-def _check_promises(checklist: Checklist, items: dict[str, ChecklistItem], promises: Sequence[tuple[str, date]],
-                    reasons: list[Reason]) -> None:
+def _check_promises(
+    checklist: Checklist, items: dict[str, ChecklistItem], promises: Sequence[tuple[str, date]], reasons: list[Reason]
+) -> None:
     """Only a missing material is deferred, and never one the registry has answered no for."""
     catalog = get_catalog()
     for material, _promised in promises:
         item = items.get(material)
         if item is None:
-            reasons.append(Reason("case_cli.material_not_needed", {"business": checklist.business_code,
-                                                                   "material": material}))
+            reasons.append(
+                Reason("case_cli.material_not_needed", {"business": checklist.business_code, "material": material})
+            )
         elif contradicted(checklist, material, catalog):
             reasons.append(Reason("cases.workflow.defer_contradicts", {"material": material}))
         elif item.status not in BLOCKING:
             reasons.append(Reason("cases.workflow.not_missing", {"material": material}))
 
 
-def _check_attachments(session: Session, checklist: Checklist, items: dict[str, ChecklistItem],
-                       attachments: Sequence[Attachment], reasons: list[Reason]) -> None:
+def _check_attachments(
+    session: Session,
+    checklist: Checklist,
+    items: dict[str, ChecklistItem],
+    attachments: Sequence[Attachment],
+    reasons: list[Reason],
+) -> None:
     """Each file is of a type its material may be, and carries the customer's (or spouse's) ID number."""
     person = session.get(Person, checklist.person_id)
     assert person is not None, "the checklist was found for this customer"
@@ -257,13 +276,25 @@ def _check_attachments(session: Session, checklist: Checklist, items: dict[str, 
     for attachment in attachments:
         item = items.get(attachment.material)
         if item is None:
-            reasons.append(Reason("case_cli.material_not_needed", {"business": checklist.business_code,
-                                                                   "material": attachment.material}))
+            reasons.append(
+                Reason(
+                    "case_cli.material_not_needed",
+                    {"business": checklist.business_code, "material": attachment.material},
+                )
+            )
             continue
         fit = document_fit.type_fit(item.material, item.alternatives, attachment.doc_types)
         if fit == document_fit.DOES_NOT_FIT:
-            reasons.append(Reason("case_cli.does_not_fit", {"file": attachment.path.name, "material": item.material,
-                                                            "doc_type": ", ".join(attachment.doc_types)}))
+            reasons.append(
+                Reason(
+                    "case_cli.does_not_fit",
+                    {
+                        "file": attachment.path.name,
+                        "material": item.material,
+                        "doc_type": ", ".join(attachment.doc_types),
+                    },
+                )
+            )
         ids = document_fit.id_check(attachment.id_numbers, applicant_id=person.id_number, spouse_id=spouse)
         if ids.verdict == document_fit.MISMATCH:
             reasons.append(Reason("case_cli.id_mismatch", {"file": attachment.path.name}))
@@ -292,8 +323,9 @@ def _digits(text: str) -> str:
     return "".join(char for char in text if char.isdigit())
 
 
-def _check_payee(session: Session, checklist: Checklist, card: str | None, attachments: Sequence[Attachment],
-                 reasons: list[Reason]) -> None:
+def _check_payee(
+    session: Session, checklist: Checklist, card: str | None, attachments: Sequence[Attachment], reasons: list[Reason]
+) -> None:
     """The joint card on file, or another card whose number checks and is read off its captured paper (M04)."""
     if not checklist.business.pays_out:
         return
@@ -315,16 +347,30 @@ def _check_payee(session: Session, checklist: Checklist, card: str | None, attac
 
 def _check_open_twin(session: Session, checklist: Checklist, reasons: list[Reason]) -> None:
     """No other case of the business is still open for the customer."""
-    other = session.execute(select(col(Case.case_no)).where(
-        col(Case.person_id) == checklist.person_id, col(Case.business_code) == checklist.business_code,
-        col(Case.state).in_(tuple(workflow_rules().open_states)))).scalars().first()
+    other = (
+        session.execute(
+            select(col(Case.case_no)).where(
+                col(Case.person_id) == checklist.person_id,
+                col(Case.business_code) == checklist.business_code,
+                col(Case.state).in_(tuple(workflow_rules().open_states)),
+            )
+        )
+        .scalars()
+        .first()
+    )
     if other is not None:
         reasons.append(Reason("cases.workflow.open_twin", {"case_no": other}))
 
 
-def _check_case(session: Session, checklist: Checklist, request: SubmitRequest, amount_fen: int | None,
-                promises: Sequence[tuple[str, date]], attachments: Sequence[Attachment],
-                reasons: list[Reason]) -> None:
+def _check_case(
+    session: Session,
+    checklist: Checklist,
+    request: SubmitRequest,
+    amount_fen: int | None,
+    promises: Sequence[tuple[str, date]],
+    attachments: Sequence[Attachment],
+    reasons: list[Reason],
+) -> None:
     """Everything the workflow and the counter would refuse at submission, checked before any write."""
     items = {item.material: item for item in checklist.items}
     _check_promises(checklist, items, promises, reasons)
@@ -345,52 +391,71 @@ def plan_submission(request: SubmitRequest, *, engine: Engine | None = None) -> 
     amount_fen = _amount(request.amount, reasons)
     promises = _promises(request.defer, reasons)
     _repeated(request, reasons)
-    attachments = [found for material, name in request.attach
-                   if (found := capture_file(material, Path(name), reasons)) is not None]
+    attachments = [
+        found for material, name in request.attach if (found := capture_file(material, Path(name), reasons)) is not None
+    ]
     with session_scope(engine) as session:
         staff = _staff(session, request.staff, reasons)
         person_id = _customer(session, request.query, reasons) if staff is not None else None
     if staff is None or business is None or person_id is None:
         raise SubmissionRefused(reasons)
-    checklist = checklist_logged(person_id=person_id, business_code=code, declared=request.declared,
-                                 staff=staff, purpose=CLI_PURPOSE, engine=engine)
+    checklist = checklist_logged(
+        person_id=person_id,
+        business_code=code,
+        declared=request.declared,
+        staff=staff,
+        purpose=CLI_PURPOSE,
+        engine=engine,
+    )
     with session_scope(engine) as session:
         _check_case(session, checklist, request, amount_fen, promises, attachments, reasons)
     if reasons:
         raise SubmissionRefused(reasons)
-    return Plan(staff, checklist, tuple(request.declared), amount_fen, request.card, tuple(promises),
-                tuple(attachments))
+    return Plan(
+        staff, checklist, tuple(request.declared), amount_fen, request.card, tuple(promises), tuple(attachments)
+    )
 
 
 def _store() -> FileStore:
     return FileStore(get_settings().resolved_data_dir)
 
 
-def remove_documents(document_ids: Sequence[int], *, staff: StaffActor, engine: Engine | None = None,
-                     store: FileStore | None = None) -> int:
+def remove_documents(
+    document_ids: Sequence[int], *, staff: StaffActor, engine: Engine | None = None, store: FileStore | None = None
+) -> int:
     """Take back documents this request archived for a draft that was then refused (rows, index entries
     and the files no other page uses; the removal is logged). Returns how many files went."""
     if not document_ids:
         return 0
     with session_scope(engine) as session:
         index, keys = index_for(session), set()
-        for document in session.execute(select(ArchiveDocument).where(
-                col(ArchiveDocument.id).in_(list(document_ids)))).scalars().all():
+        for document in (
+            session.execute(select(ArchiveDocument).where(col(ArchiveDocument.id).in_(list(document_ids))))
+            .scalars()
+            .all()
+        ):
             for page in session.execute(select(ArchivePage).where(ArchivePage.document_id == document.id)).scalars():
                 keys |= set(page.file_keys())
                 index.remove(session, page.id, page.text, document)
                 session.delete(page)
             session.flush()
-            log_access(session, staff=staff, action="archive_delete", person_id=document.person_id,
-                       purpose=CLI_PURPOSE, fields=[f"document:{document.id}"])
+            log_access(
+                session,
+                staff=staff,
+                action="archive_delete",
+                person_id=document.person_id,
+                purpose=CLI_PURPOSE,
+                fields=[f"document:{document.id}"],
+            )
             session.delete(document)
     with session_scope(engine) as session:
         still_used = referenced_keys(session, keys)
     return (store or _store()).remove(keys - still_used)
 
 
-def _undo(case_id: int, document_ids: Sequence[int], staff: StaffActor, engine: Engine | None,
-          store: FileStore | None) -> None:
+def _undo(
+    case_id: int, document_ids: Sequence[int], staff: StaffActor, engine: Engine | None, store: FileStore | None
+) -> None:
     """Discard the draft and the documents archived for it."""
     discard_draft(case_id=case_id, staff=staff, engine=engine)
     remove_documents(document_ids, staff=staff, engine=engine, store=store)
@@ -405,17 +470,37 @@ def carry_out(plan: Plan, *, engine: Engine | None = None, store: FileStore | No
     documents: list[int] = []
     try:
         for material, promised in plan.promises:
-            draft = defer_material(case_id=draft.case_id, material=material, promised_on=promised,
-                                   staff=plan.staff, expected_version=draft.version, engine=engine)
+            draft = defer_material(
+                case_id=draft.case_id,
+                material=material,
+                promised_on=promised,
+                staff=plan.staff,
+                expected_version=draft.version,
+                engine=engine,
+            )
         for attachment in plan.attachments:
-            draft = archive_capture(case_id=draft.case_id, material=attachment.material, pages=attachment.pages,
-                                    source=attachment.source, title=attachment.path.name, staff=plan.staff,
-                                    expected_version=draft.version, engine=engine, store=store)
+            draft = archive_capture(
+                case_id=draft.case_id,
+                material=attachment.material,
+                pages=attachment.pages,
+                source=attachment.source,
+                title=attachment.path.name,
+                staff=plan.staff,
+                expected_version=draft.version,
+                engine=engine,
+                store=store,
+            )
             document_id = draft.materials[attachment.material].document_id
             assert document_id is not None, "archive_capture links the document it archived"
             documents.append(document_id)
-        return submit_case(case_id=draft.case_id, staff=plan.staff, expected_version=draft.version,
-                           amount_fen=plan.amount_fen, payee_card=plan.card, engine=engine)
+        return submit_case(
+            case_id=draft.case_id,
+            staff=plan.staff,
+            expected_version=draft.version,
+            amount_fen=plan.amount_fen,
+            payee_card=plan.card,
+            engine=engine,
+        )
     except (CaseError, ArchiveRefused) as refused:
         _undo(draft.case_id, documents, plan.staff, engine, store)
         raise SubmissionRefused([Reason(refused.key, dict(refused.params))]) from None

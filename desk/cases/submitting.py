@@ -60,26 +60,47 @@ def note_submitting(*, staff: str, submission_key: str, person_id: int, engine: 
     """Commit the row before the submit starts (a retry of the same draft replaces its row; the clerk's
     confirmed answers of this run are done with)."""
     with session_scope(engine) as session:
-        session.execute(delete(SubmissionInFlight).where(or_(
-            col(SubmissionInFlight.submission_key) == submission_key,
-            and_(col(SubmissionInFlight.staff) == staff, col(SubmissionInFlight.run_id) == RUN_ID,
-                 col(SubmissionInFlight.shown_at).is_not(None)))))
-        session.add(SubmissionInFlight(staff=staff, submission_key=submission_key, person_id=person_id,
-                                       run_id=RUN_ID, started_at=datetime.now(UTC)))
+        session.execute(
+            delete(SubmissionInFlight).where(
+                or_(
+                    col(SubmissionInFlight.submission_key) == submission_key,
+                    and_(
+                        col(SubmissionInFlight.staff) == staff,
+                        col(SubmissionInFlight.run_id) == RUN_ID,
+                        col(SubmissionInFlight.shown_at).is_not(None),
+                    ),
+                )
+            )
+        )
+        session.add(
+            SubmissionInFlight(
+                staff=staff,
+                submission_key=submission_key,
+                person_id=person_id,
+                run_id=RUN_ID,
+                started_at=datetime.now(UTC),
+            )
+        )
 
 
 def answer_shown(submission_key: str, engine: Engine | None = None) -> None:
     """The browser confirmed the answer: only a restart within `RECENT` shows it again."""
     with session_scope(engine) as session:
-        session.execute(update(SubmissionInFlight).where(col(SubmissionInFlight.submission_key) == submission_key)
-                        .values(shown_at=datetime.now(UTC)))
+        session.execute(
+            update(SubmissionInFlight)
+            .where(col(SubmissionInFlight.submission_key) == submission_key)
+            .values(shown_at=datetime.now(UTC))
+        )
 
 
 def answer_not_shown(submission_key: str, engine: Engine | None = None) -> None:
     """The submit finished but its tab could not show the answer: the clerk's next page load will."""
     with session_scope(engine) as session:
-        session.execute(update(SubmissionInFlight).where(col(SubmissionInFlight.submission_key) == submission_key)
-                        .values(answered=True))
+        session.execute(
+            update(SubmissionInFlight)
+            .where(col(SubmissionInFlight.submission_key) == submission_key)
+            .values(answered=True)
+        )
 
 
 def _utc(at: datetime) -> datetime:
@@ -92,14 +113,22 @@ def take_unanswered(*, staff: str, engine: Engine | None = None) -> tuple[list[U
     flight in this run. Rows of a dead run and unshown answers are removed as they are taken."""
     recent = datetime.now(UTC) - RECENT
     with session_scope(engine) as session:
-        rows = session.execute(select(SubmissionInFlight).where(col(SubmissionInFlight.staff) == staff)
-                               .order_by(col(SubmissionInFlight.started_at))).scalars().all()
+        rows = (
+            session.execute(
+                select(SubmissionInFlight)
+                .where(col(SubmissionInFlight.staff) == staff)
+                .order_by(col(SubmissionInFlight.started_at))
+            )
+            .scalars()
+            .all()
+        )
         dead = [row for row in rows if row.run_id != RUN_ID]
         unshown = [row for row in rows if row.run_id == RUN_ID and row.answered and row.shown_at is None]
         in_flight = any(row.run_id == RUN_ID and not row.answered and row.shown_at is None for row in rows)
         told = [row for row in dead + unshown if row.shown_at is None or _utc(row.shown_at) > recent]
         keys = [(row.submission_key, row.person_id) for row in sorted(told, key=lambda row: _utc(row.started_at))]
         if dead or unshown:
-            session.execute(delete(SubmissionInFlight).where(
-                col(SubmissionInFlight.id).in_([row.id for row in dead + unshown])))
+            session.execute(
+                delete(SubmissionInFlight).where(col(SubmissionInFlight.id).in_([row.id for row in dead + unshown]))
+            )
     return [Unanswered(key, person_id, case_by_key(key, engine)) for key, person_id in keys], in_flight

@@ -31,7 +31,9 @@ class Case(SQLModel, table=True):
     review_mode: str = Field(max_length=12)  # decide_first | pay_first (an overridden or flagged case decides first)
     state: str = Field(max_length=12)
     version: int = 1
-    declared: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})  # the customer's declarations, comma-separated
+    declared: str = Field(
+        default="", max_length=300, sa_column_kwargs={"server_default": ""}
+    )  # the customer's declarations, comma-separated
     amount_fen: int | None = None  # requested amount, when the business has one
     amount_limit_fen: int | None = None  # the most the rules allowed when the amount was last set
     payee_card: str | None = Field(default=None, max_length=19)  # the bank card the money goes to

@@ -33,8 +33,13 @@ class ToBring:
 
 def _item(catalog: Catalog, row: CaseMaterial) -> ToBring:
     material = catalog.materials.get(row.material)
-    return ToBring(row.material, material.zh if material else row.material,
-                   material.en if material else row.material, row.status, row.promised_on)
+    return ToBring(
+        row.material,
+        material.zh if material else row.material,
+        material.en if material else row.material,
+        row.status,
+        row.promised_on,
+    )
 
 
 def still_to_bring(session: Session, case_id: int, catalog: Catalog | None = None) -> tuple[ToBring, ...]:

@@ -122,13 +122,13 @@ class WorkflowRules:
 
     def find(self, action: str, state: str, mode: str) -> Transition | None:
         """The transition `action` from `state` for `mode`, or None when not allowed."""
-        return next((tr for tr in self.transitions
-                     if tr.action == action and state in tr.sources and mode in tr.modes), None)
+        return next(
+            (tr for tr in self.transitions if tr.action == action and state in tr.sources and mode in tr.modes), None
+        )
 
     def actions(self, state: str, mode: str, role: str) -> list[str]:
         """The actions `role` may take on a case in `state` (for the UI's buttons)."""
-        return [tr.action for tr in self.transitions if state in tr.sources and mode in tr.modes
-                and role in tr.roles]
+        return [tr.action for tr in self.transitions if state in tr.sources and mode in tr.modes and role in tr.roles]
 
     @property
     def locking_actions(self) -> frozenset[str]:
@@ -140,15 +140,32 @@ def parse_workflow(text: str) -> WorkflowRules:
     """Workflow rules from the TOML text of workflow.toml."""
     data = tomllib.loads(text)
     transitions = tuple(
-        Transition(tr["action"], tuple(tr["from"]), tr["to"], frozenset(tr["roles"]), frozenset(tr["modes"]),
-                   bool(tr.get("four_eyes", False)), tuple(tr.get("guards", ())), tr.get("posts"))
-        for tr in data["transitions"])
+        Transition(
+            tr["action"],
+            tuple(tr["from"]),
+            tr["to"],
+            frozenset(tr["roles"]),
+            frozenset(tr["modes"]),
+            bool(tr.get("four_eyes", False)),
+            tuple(tr.get("guards", ())),
+            tr.get("posts"),
+        )
+        for tr in data["transitions"]
+    )
     return WorkflowRules(
-        data["case_number_prefix"], frozenset(data["open_roles"]), data["start_state"],
-        frozenset(data["editable_states"]), frozenset(data["clock_states"]), frozenset(data["open_states"]),
-        frozenset(data["hidden_states"]), frozenset(data["review_actions"]), int(data["max_promise_days"]), transitions,
+        data["case_number_prefix"],
+        frozenset(data["open_roles"]),
+        data["start_state"],
+        frozenset(data["editable_states"]),
+        frozenset(data["clock_states"]),
+        frozenset(data["open_states"]),
+        frozenset(data["hidden_states"]),
+        frozenset(data["review_actions"]),
+        int(data["max_promise_days"]),
+        transitions,
         float(data["post_review"]["sampling_rate"]),
-        {key: int(value) for key, value in data["inquiry"].items()})
+        {key: int(value) for key, value in data["inquiry"].items()},
+    )
 
 
 @lru_cache(maxsize=1)
@@ -161,16 +178,32 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _transition_row(case: Case, action: str, from_state: str | None, to_state: str, actor: Actor,
-                    at: datetime, comment: str) -> CaseTransition:
+def _transition_row(
+    case: Case, action: str, from_state: str | None, to_state: str, actor: Actor, at: datetime, comment: str
+) -> CaseTransition:
     assert case.id is not None, "read from the database"
-    return CaseTransition(case_id=case.id, action=action, from_state=from_state, to_state=to_state,
-                          actor=actor.username, actor_role=actor.role, at=at, comment=comment.strip())
+    return CaseTransition(
+        case_id=case.id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor.username,
+        actor_role=actor.role,
+        at=at,
+        comment=comment.strip(),
+    )
 
 
-def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fen: int | None = None,
-              declared: Iterable[str] = (), now: datetime | None = None,
-              rules: WorkflowRules | None = None) -> Case:
+def open_case(
+    session: Session,
+    *,
+    checklist: Checklist,
+    actor: Actor,
+    amount_fen: int | None = None,
+    declared: Iterable[str] = (),
+    now: datetime | None = None,
+    rules: WorkflowRules | None = None,
+) -> Case:
     """Open a draft case from a checklist: no number yet, a fresh submission key, the materials as the
     checklist found them, the declarations they were found with and the opener's lookup of the
     customer (where the customer's time at the counter starts)."""
@@ -180,18 +213,36 @@ def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fe
     if amount_fen is not None and amount_fen <= 0:
         raise CaseError("cases.workflow.bad_amount")
     now = now or _now()
-    case = Case(case_no=None, submission_key=uuid.uuid4().hex, person_id=checklist.person_id,
-                business_code=checklist.business_code, review_mode=checklist.business.review_mode,
-                state=rules.start_state, declared=",".join(sorted(set(declared))), amount_fen=amount_fen,
-                opened_by=actor.username, opened_at=now,
-                looked_up_at=last_lookup(session, staff=actor.username, person_id=checklist.person_id, before=now))
+    case = Case(
+        case_no=None,
+        submission_key=uuid.uuid4().hex,
+        person_id=checklist.person_id,
+        business_code=checklist.business_code,
+        review_mode=checklist.business.review_mode,
+        state=rules.start_state,
+        declared=",".join(sorted(set(declared))),
+        amount_fen=amount_fen,
+        opened_by=actor.username,
+        opened_at=now,
+        looked_up_at=last_lookup(session, staff=actor.username, person_id=checklist.person_id, before=now),
+    )
     session.add(case)
     session.flush()
     assert case.id is not None, "the flush gave it one"
     for item in checklist.items:
-        session.add(CaseMaterial(case_id=case.id, material=item.material, status=item.status,
-                                 fact_kind=item.fact_kind, source=item.source, as_of=item.as_of,
-                                 reason_key=item.reason_key, updated_by=actor.username, updated_at=now))
+        session.add(
+            CaseMaterial(
+                case_id=case.id,
+                material=item.material,
+                status=item.status,
+                fact_kind=item.fact_kind,
+                source=item.source,
+                as_of=item.as_of,
+                reason_key=item.reason_key,
+                updated_by=actor.username,
+                updated_at=now,
+            )
+        )
     session.add(_transition_row(case, OPEN_ACTION, None, rules.start_state, actor, now, ""))
     session.flush()
     return case
@@ -199,37 +250,57 @@ def open_case(session: Session, *, checklist: Checklist, actor: Actor, amount_fe
 
 def get_case(session: Session, case_id: int) -> Case:
     """The case `case_id` as stored now; raises CaseError when there is none."""
-    case = session.execute(select(Case).where(col(Case.id) == case_id).execution_options(populate_existing=True)
-                           ).scalar_one_or_none()
+    case = session.execute(
+        select(Case).where(col(Case.id) == case_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if case is None:
         raise CaseError("cases.workflow.not_found", case_id=case_id)
     return case
 
 
-def _claim(session: Session, case: Case, expected_version: int, states: frozenset[str] | tuple[str, ...],
-           values: dict[str, Any]) -> None:
+def _claim(
+    session: Session,
+    case: Case,
+    expected_version: int,
+    states: frozenset[str] | tuple[str, ...],
+    values: dict[str, Any],
+) -> None:
     """The optimistic lock: change the case only if it still has `expected_version` and one of `states`."""
     # an UPDATE's result is a CursorResult, which counts its rows (Session.execute is typed for any statement)
-    result = cast(CursorResult[Any], session.execute(update(Case).where(col(Case.id) == case.id,
-                                                col(Case.version) == expected_version,
-                                                col(Case.state).in_(tuple(states)))
-                             .values(version=expected_version + 1, **values)))
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Case)
+            .where(col(Case.id) == case.id, col(Case.version) == expected_version, col(Case.state).in_(tuple(states)))
+            .values(version=expected_version + 1, **values)
+        ),
+    )
     if result.rowcount != 1:
         raise CaseConflict("cases.workflow.conflict", case_no=case.case_no)
     session.refresh(case)
 
 
 def _material(session: Session, case: Case, material: str) -> CaseMaterial:
-    row = session.execute(select(CaseMaterial).where(col(CaseMaterial.case_id) == case.id,
-                                                     col(CaseMaterial.material) == material)).scalar_one_or_none()
+    row = session.execute(
+        select(CaseMaterial).where(col(CaseMaterial.case_id) == case.id, col(CaseMaterial.material) == material)
+    ).scalar_one_or_none()
     if row is None:
         raise CaseError("cases.workflow.no_such_material", material=material, case_no=case.case_no)
     return row
 
 
-def _change_material(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,
-                     now: datetime | None, values: dict[str, Any], rules: WorkflowRules | None,
-                     only_missing: bool = False) -> CaseMaterial:
+def _change_material(
+    session: Session,
+    *,
+    case_id: int,
+    material: str,
+    actor: Actor,
+    expected_version: int,
+    now: datetime | None,
+    values: dict[str, Any],
+    rules: WorkflowRules | None,
+    only_missing: bool = False,
+) -> CaseMaterial:
     rules = rules or workflow_rules()
     case = get_case(session, case_id)
     if actor.role not in rules.open_roles:
@@ -248,33 +319,73 @@ def _change_material(session: Session, *, case_id: int, material: str, actor: Ac
     return row
 
 
-def record_capture(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,
-                   document_id: int | None = None, flags: str | None = None, flag_reason: str | None = None,
-                   now: datetime | None = None, rules: WorkflowRules | None = None) -> CaseMaterial:
+def record_capture(
+    session: Session,
+    *,
+    case_id: int,
+    material: str,
+    actor: Actor,
+    expected_version: int,
+    document_id: int | None = None,
+    flags: str | None = None,
+    flag_reason: str | None = None,
+    now: datetime | None = None,
+    rules: WorkflowRules | None = None,
+) -> CaseMaterial:
     """Mark a material as captured (imaged at the counter), linked to its archived document, with what
     capture flagged on it and the clerk's reason for accepting it all the same."""
-    return _change_material(session, case_id=case_id, material=material, actor=actor,
-                            expected_version=expected_version, now=now, rules=rules,
-                            values={"status": "captured", "document_id": document_id, "promised_on": None,
-                                    "reason_key": None, "flags": flags, "flag_reason": flag_reason})
+    return _change_material(
+        session,
+        case_id=case_id,
+        material=material,
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        rules=rules,
+        values={
+            "status": "captured",
+            "document_id": document_id,
+            "promised_on": None,
+            "reason_key": None,
+            "flags": flags,
+            "flag_reason": flag_reason,
+        },
+    )
 
 
-def accept_on_promise(session: Session, *, case_id: int, material: str, actor: Actor, expected_version: int,
-                      promised_on: date, now: datetime | None = None,
-                      rules: WorkflowRules | None = None) -> CaseMaterial:
+def accept_on_promise(
+    session: Session,
+    *,
+    case_id: int,
+    material: str,
+    actor: Actor,
+    expected_version: int,
+    promised_on: date,
+    now: datetime | None = None,
+    rules: WorkflowRules | None = None,
+) -> CaseMaterial:
     """容缺: accept a missing material on the customer's promise to bring it by `promised_on`."""
     rules = rules or workflow_rules()
     today = local_day(now or _now())
     if not today < promised_on <= today + timedelta(days=rules.max_promise_days):
         raise CaseError("cases.workflow.bad_promise_date", days=rules.max_promise_days)
-    row = session.execute(select(CaseMaterial).where(col(CaseMaterial.case_id) == case_id,
-                                                     col(CaseMaterial.material) == material)).scalar_one_or_none()
+    row = session.execute(
+        select(CaseMaterial).where(col(CaseMaterial.case_id) == case_id, col(CaseMaterial.material) == material)
+    ).scalar_one_or_none()
     known = get_catalog().materials.get(material)
     if row is not None and known is not None and known.data_decides and row.reason_key == DATA_SAYS_NO:
         raise CaseError("cases.workflow.defer_contradicts", material=material)
-    return _change_material(session, case_id=case_id, material=material, actor=actor,
-                            expected_version=expected_version, now=now, rules=rules,
-                            values={"status": "deferred", "promised_on": promised_on}, only_missing=True)
+    return _change_material(
+        session,
+        case_id=case_id,
+        material=material,
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        rules=rules,
+        values={"status": "deferred", "promised_on": promised_on},
+        only_missing=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -297,10 +408,15 @@ def _check_guards(session: Session, case: Case, transition: Transition, given: G
 
 
 def _materials_complete(session: Session, case: Case, given: GuardInput) -> None:
-    blocking = session.execute(select(col(CaseMaterial.material)).where(
-        col(CaseMaterial.case_id) == case.id, col(CaseMaterial.status).in_(tuple(BLOCKING)))
-        .order_by(col(CaseMaterial.material))
-    ).scalars().all()
+    blocking = (
+        session.execute(
+            select(col(CaseMaterial.material))
+            .where(col(CaseMaterial.case_id) == case.id, col(CaseMaterial.status).in_(tuple(BLOCKING)))
+            .order_by(col(CaseMaterial.material))
+        )
+        .scalars()
+        .all()
+    )
     if blocking:
         raise CaseError("cases.workflow.materials_missing", materials="、".join(blocking))
 
@@ -335,14 +451,18 @@ def overridden_rules(case: Case) -> frozenset[str]:
 def case_checklist(session: Session, case: Case, *, today: date, with_amount: bool = True) -> Checklist:
     """The checklist of the case's customer and business as the data stand now (in this transaction)."""
     request = Request(case.amount_fen if with_amount else None)
-    return checklist_for(session, case.person_id, case.business_code, declared=declared_of(case),
-                         request=request, today=today)
+    return checklist_for(
+        session, case.person_id, case.business_code, declared=declared_of(case), request=request, today=today
+    )
 
 
 def failed_rules(checklist: Checklist, overridden: frozenset[str] = frozenset()) -> list[RuleResult]:
     """The rules that fail and were not overridden (an amount rule can never be overridden)."""
-    return [rule for rule in checklist.rules
-            if not rule.passed and (rule.rule not in overridden or rule.check in AMOUNT_CHECKS)]
+    return [
+        rule
+        for rule in checklist.rules
+        if not rule.passed and (rule.rule not in overridden or rule.check in AMOUNT_CHECKS)
+    ]
 
 
 def _eligible(session: Session, case: Case, given: GuardInput) -> None:
@@ -371,16 +491,30 @@ def contradicted(checklist: Checklist, material: str, catalog: Catalog) -> bool:
     """Whether the registry that issues `material`'s paper has answered no (so no paper can be promised)."""
     known = catalog.materials.get(material)
     item = next((item for item in checklist.items if item.material == material), None)
-    return bool(known and known.data_decides and item is not None and item.status == "missing"
-                and item.reason_key == DATA_SAYS_NO)
+    return bool(
+        known
+        and known.data_decides
+        and item is not None
+        and item.status == "missing"
+        and item.reason_key == DATA_SAYS_NO
+    )
 
 
 def _single_open_case(session: Session, case: Case, given: GuardInput) -> None:
     """No other case of the same business for the customer is still open (submitted, returned …)."""
     rules = workflow_rules()
-    other = session.execute(select(col(Case.case_no)).where(
-        col(Case.person_id) == case.person_id, col(Case.business_code) == case.business_code, col(Case.id) != case.id,
-        col(Case.state).in_(tuple(rules.open_states)))).scalars().first()
+    other = (
+        session.execute(
+            select(col(Case.case_no)).where(
+                col(Case.person_id) == case.person_id,
+                col(Case.business_code) == case.business_code,
+                col(Case.id) != case.id,
+                col(Case.state).in_(tuple(rules.open_states)),
+            )
+        )
+        .scalars()
+        .first()
+    )
     if other is not None:
         raise CaseError("cases.workflow.open_twin", case_no=other)
 
@@ -422,8 +556,17 @@ def _due_on(start: date, days: int) -> date:
         raise CaseError(unknown.key, **unknown.params) from unknown
 
 
-def _action_values(session: Session, action: str, case: Case, actor: Actor, now: datetime, given: GuardInput,
-                   catalog: Catalog, rules: WorkflowRules, draw: Callable[[], float]) -> dict[str, Any]:
+def _action_values(
+    session: Session,
+    action: str,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    given: GuardInput,
+    catalog: Catalog,
+    rules: WorkflowRules,
+    draw: Callable[[], float],
+) -> dict[str, Any]:
     """The columns an action sets besides state and version."""
     if action == "submit":
         business = catalog.get_business(case.business_code)
@@ -436,15 +579,26 @@ def _action_values(session: Session, action: str, case: Case, actor: Actor, now:
     if action == "pay":
         return {"sampled_for_review": draw() < rules.sampling_rate}
     if action == "recourse":
-        return {"decided_by": actor.username, "decided_at": now, "clawback_fen": given.clawback_fen,
-                "clawback_reason": given.comment.strip()}
+        return {
+            "decided_by": actor.username,
+            "decided_at": now,
+            "clawback_fen": given.clawback_fen,
+            "clawback_reason": given.comment.strip(),
+        }
     if action in ("approve", "reject", "return", "review"):
         return {"decided_by": actor.username, "decided_at": now}
     return {}
 
 
-def _post(session: Session, case: Case, transition: Transition, actor: Actor, now: datetime,
-          given: GuardInput, catalog: Catalog) -> None:
+def _post(
+    session: Session,
+    case: Case,
+    transition: Transition,
+    actor: Actor,
+    now: datetime,
+    given: GuardInput,
+    catalog: Catalog,
+) -> None:
     """The posting of a paying transition, in the caller's transaction (nothing for a business that pays nothing)."""
     business = catalog.get_business(case.business_code)
     try:
@@ -458,10 +612,20 @@ def _post(session: Session, case: Case, transition: Transition, actor: Actor, no
         raise CaseError(refused.key, **refused.params) from None
 
 
-def perform(session: Session, *, case_id: int, action: str, actor: Actor, expected_version: int,
-            comment: str = "", clawback_fen: int | None = None, now: datetime | None = None,
-            catalog: Catalog | None = None, rules: WorkflowRules | None = None,
-            draw: Callable[[], float] = _system_random.random) -> Case:
+def perform(
+    session: Session,
+    *,
+    case_id: int,
+    action: str,
+    actor: Actor,
+    expected_version: int,
+    comment: str = "",
+    clawback_fen: int | None = None,
+    now: datetime | None = None,
+    catalog: Catalog | None = None,
+    rules: WorkflowRules | None = None,
+    draw: Callable[[], float] = _system_random.random,
+) -> Case:
     """Move the case by `action` if the workflow allows it; raises CaseError or CaseConflict otherwise.
 
     `expected_version` is the version the actor saw; `draw` returns a number in [0, 1) for the
@@ -482,8 +646,9 @@ def perform(session: Session, *, case_id: int, action: str, actor: Actor, expect
     _claim(session, case, expected_version, (from_state,), {"state": transition.to, **values})
     if "case_no" in values:
         assert case.id is not None and case.case_no is not None, "numbered by _claim just now"
-        link_documents_to_case(session, [row.document_id for row in materials(session, case.id) if row.document_id],
-                               case_no=case.case_no)
+        link_documents_to_case(
+            session, [row.document_id for row in materials(session, case.id) if row.document_id], case_no=case.case_no
+        )
     if action == "submit":  # the papers it spared the customer, with the submission
         record_papers(session, case, now=now, catalog=catalog)
     session.add(_transition_row(case, action, from_state, transition.to, actor, now, comment))
@@ -494,14 +659,22 @@ def perform(session: Session, *, case_id: int, action: str, actor: Actor, expect
 
 def history(session: Session, case_id: int) -> list[CaseTransition]:
     """The transitions of a case, oldest first."""
-    return list(session.execute(select(CaseTransition).where(col(CaseTransition.case_id) == case_id)
-                                .order_by(col(CaseTransition.at), col(CaseTransition.id))).scalars())
+    return list(
+        session.execute(
+            select(CaseTransition)
+            .where(col(CaseTransition.case_id) == case_id)
+            .order_by(col(CaseTransition.at), col(CaseTransition.id))
+        ).scalars()
+    )
 
 
 def materials(session: Session, case_id: int) -> list[CaseMaterial]:
     """The materials of a case in material order."""
-    return list(session.execute(select(CaseMaterial).where(col(CaseMaterial.case_id) == case_id)
-                                .order_by(col(CaseMaterial.id))).scalars())
+    return list(
+        session.execute(
+            select(CaseMaterial).where(col(CaseMaterial.case_id) == case_id).order_by(col(CaseMaterial.id))
+        ).scalars()
+    )
 
 
 def is_overdue(case: Case, today: date, rules: WorkflowRules | None = None) -> bool:
@@ -513,12 +686,21 @@ def is_overdue(case: Case, today: date, rules: WorkflowRules | None = None) -> b
 def overdue_cases(session: Session, *, today: date, rules: WorkflowRules | None = None) -> list[Case]:
     """Cases awaiting a decision past their due date, the longest overdue first."""
     rules = rules or workflow_rules()
-    return list(session.execute(select(Case).where(col(Case.state).in_(tuple(rules.clock_states)),
-                                                   col(Case.due_on) < today)
-                                .order_by(col(Case.due_on), col(Case.id))).scalars())
+    return list(
+        session.execute(
+            select(Case)
+            .where(col(Case.state).in_(tuple(rules.clock_states)), col(Case.due_on) < today)
+            .order_by(col(Case.due_on), col(Case.id))
+        ).scalars()
+    )
 
 
 def post_review_queue(session: Session) -> list[Case]:
     """Paid pay-first cases drawn for post-review, oldest first."""
-    return list(session.execute(select(Case).where(col(Case.state) == "paid", col(Case.sampled_for_review).is_(True))
-                                .order_by(col(Case.submitted_at), col(Case.id))).scalars())
+    return list(
+        session.execute(
+            select(Case)
+            .where(col(Case.state) == "paid", col(Case.sampled_for_review).is_(True))
+            .order_by(col(Case.submitted_at), col(Case.id))
+        ).scalars()
+    )

@@ -121,19 +121,35 @@ def _locked_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 # Tables the models do not declare: Alembic's own and the full-text index (desk.archive.search_index).
-_NOT_MODELLED = {"alembic_version", "archive_page_terms", "archive_page_fts", "archive_page_fts_data",
-                 "archive_page_fts_idx", "archive_page_fts_docsize", "archive_page_fts_config"}
+_NOT_MODELLED = {
+    "alembic_version",
+    "archive_page_terms",
+    "archive_page_fts",
+    "archive_page_fts_data",
+    "archive_page_fts_idx",
+    "archive_page_fts_docsize",
+    "archive_page_fts_config",
+}
 
 
 def _modelled(name: str | None, kind: str, _parent: object) -> bool:
     return not (kind == "table" and name in _NOT_MODELLED)
 
 
-def _same_default(_context: object, _inspected: object, _modelled_column: object, inspected_default: str | None,
-                  _metadata_default: object, rendered_metadata_default: str | None) -> bool | None:
+def _same_default(
+    _context: object,
+    _inspected: object,
+    _modelled_column: object,
+    inspected_default: str | None,
+    _metadata_default: object,
+    rendered_metadata_default: str | None,
+) -> bool | None:
     # SQLite reflects DEFAULT '' as "('')" where the model renders it as '': equal, not a change.
-    if inspected_default is not None and rendered_metadata_default is not None and \
-            inspected_default.strip("()'\"") == rendered_metadata_default.strip("()'\""):
+    if (
+        inspected_default is not None
+        and rendered_metadata_default is not None
+        and inspected_default.strip("()'\"") == rendered_metadata_default.strip("()'\"")
+    ):
         return False
     return None
 
@@ -146,8 +162,9 @@ def schema_differences(engine: Engine) -> list[object]:
     import desk.models  # noqa: F401 - registers every table
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={
-            "compare_type": True, "compare_server_default": _same_default, "include_name": _modelled})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": _same_default, "include_name": _modelled}
+        )
         return compare_metadata(context, SQLModel.metadata)
 
 
@@ -189,8 +206,10 @@ def upgrade(engine: Engine, target: str = "head", *, fast_create: bool = True) -
                     command.stamp(config, FIRST_REVISION)
                 command.upgrade(config, target)
         except CommandError as error:
-            raise SchemaError(f"the database is at revision {before!r}, which this release cannot upgrade "
-                              f"({error}); was it made by a newer release?") from error
+            raise SchemaError(
+                f"the database is at revision {before!r}, which this release cannot upgrade "
+                f"({error}); was it made by a newer release?"
+            ) from error
         after = current_revision(connection)
     _finish(engine)
     if after is None:

@@ -10,9 +10,11 @@ import desk.models  # noqa: F401 - registers every table on SQLModel.metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("desk migrations run through desk.migrations.upgrade (python -m desk migrate), "
-                       "not the alembic command line")
-context.configure(connection=connection, target_metadata=SQLModel.metadata,
-                  render_as_batch=connection.dialect.name == "sqlite")
+    raise RuntimeError(
+        "desk migrations run through desk.migrations.upgrade (python -m desk migrate), not the alembic command line"
+    )
+context.configure(
+    connection=connection, target_metadata=SQLModel.metadata, render_as_batch=connection.dialect.name == "sqlite"
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -163,12 +163,18 @@ def make_backup(dest: Path, *, engine: Engine, data_dir: Path) -> BackupResult:
         sha, size = copy_hashed(source, dest / relative)
         entries.append({"path": relative.as_posix(), "sha256": sha, "size": size})
     result.manifest = {
-        "format": FORMAT, "started_at": started.isoformat(timespec="seconds"),
+        "format": FORMAT,
+        "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "database": {"kind": engine.dialect.name, "path": database_file, "revision": facts.revision,
-                     "rows": facts.rows},
+        "database": {
+            "kind": engine.dialect.name,
+            "path": database_file,
+            "revision": facts.revision,
+            "rows": facts.rows,
+        },
         "archive_files": len(facts.referenced) - len(result.missing),
-        "files": entries, "problems": {"missing": result.missing, "altered": result.altered},
+        "files": entries,
+        "problems": {"missing": result.missing, "altered": result.altered},
     }
     write_manifest(dest, result.manifest)
     return result

@@ -54,9 +54,16 @@ def migrate_command(args: argparse.Namespace) -> int:
             return _refuse("operations.migrate.failed", args.json, detail=str(error))
         differences = schema_differences(engine)
         if args.json:
-            _print_json({"ok": not differences, "before": result.before, "revision": result.after,
-                         "created": result.created, "previous_release": result.adopted,
-                         "differences": [repr(d) for d in differences]})
+            _print_json(
+                {
+                    "ok": not differences,
+                    "before": result.before,
+                    "revision": result.after,
+                    "created": result.created,
+                    "previous_release": result.adopted,
+                    "differences": [repr(d) for d in differences],
+                }
+            )
         elif result.created:
             print(t("operations.migrate.created", revision=result.after))
         elif result.before == result.after:
@@ -88,18 +95,34 @@ def backup_command(args: argparse.Namespace) -> int:
             return _refuse(key, args.json, detail=error.detail)
         manifest, database = result.manifest, result.manifest["database"]
         if args.json:
-            _print_json({"ok": result.ok, "dest": str(result.dest), **{k: v for k, v in manifest.items()
-                                                                        if k != "files"},
-                         "files": len(manifest["files"])})
+            _print_json(
+                {
+                    "ok": result.ok,
+                    "dest": str(result.dest),
+                    **{k: v for k, v in manifest.items() if k != "files"},
+                    "files": len(manifest["files"]),
+                }
+            )
         else:
-            print(t("operations.backup.done", dest=result.dest, kind=database["kind"], revision=database["revision"],
-                    tables=len(database["rows"]), rows=sum(database["rows"].values()),
-                    archive_files=manifest["archive_files"], files=len(manifest["files"]),
+            print(
+                t(
+                    "operations.backup.done",
+                    dest=result.dest,
+                    kind=database["kind"],
+                    revision=database["revision"],
+                    tables=len(database["rows"]),
+                    rows=sum(database["rows"].values()),
+                    archive_files=manifest["archive_files"],
+                    files=len(manifest["files"]),
                     size=_size(sum(entry["size"] for entry in manifest["files"])),
-                    seconds=f"{time.monotonic() - began:.1f}"))
+                    seconds=f"{time.monotonic() - began:.1f}",
+                )
+            )
         if not result.ok:
-            print(t("operations.backup.problems", missing=len(result.missing), altered=len(result.altered)),
-                  file=sys.stderr)
+            print(
+                t("operations.backup.problems", missing=len(result.missing), altered=len(result.altered)),
+                file=sys.stderr,
+            )
     return 0 if result.ok else REFUSED
 
 
@@ -121,12 +144,30 @@ def restore_command(args: argparse.Namespace) -> int:
             return _refuse(key, args.json, detail=error.detail)
         facts, head = result.facts, head_revision()
         if args.json:
-            _print_json({"ok": True, "data_dir": str(data_dir), "files": result.files, "revision": facts.revision,
-                         "head": head, "rows": facts.rows, "taken": result.manifest["finished_at"]})
+            _print_json(
+                {
+                    "ok": True,
+                    "data_dir": str(data_dir),
+                    "files": result.files,
+                    "revision": facts.revision,
+                    "head": head,
+                    "rows": facts.rows,
+                    "taken": result.manifest["finished_at"],
+                }
+            )
         else:
-            print(t("operations.restore.done", files=result.files, data_dir=data_dir,
-                    kind=result.manifest["database"]["kind"], revision=facts.revision, tables=len(facts.rows),
-                    rows=sum(facts.rows.values()), taken=result.manifest["finished_at"]))
+            print(
+                t(
+                    "operations.restore.done",
+                    files=result.files,
+                    data_dir=data_dir,
+                    kind=result.manifest["database"]["kind"],
+                    revision=facts.revision,
+                    tables=len(facts.rows),
+                    rows=sum(facts.rows.values()),
+                    taken=result.manifest["finished_at"],
+                )
+            )
             if facts.revision != head:
                 print(t("operations.restore.older", revision=facts.revision, head=head))
     return 0

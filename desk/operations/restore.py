@@ -112,13 +112,28 @@ def _restore_postgresql(src: Path, database: str, engine: Engine) -> DatabaseFac
     dbname, env = libpq_args(engine)
     dump = src / database
     # COMMENT ON EXTENSION needs the extension's owner: left out so an ordinary owner can restore.
-    listing = [line for line in run_tool([str(pg_restore), "--list", str(dump)], env).splitlines()
-               if "COMMENT - EXTENSION" not in line]
+    listing = [
+        line
+        for line in run_tool([str(pg_restore), "--list", str(dump)], env).splitlines()
+        if "COMMENT - EXTENSION" not in line
+    ]
     with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as fh:
         fh.write("\n".join(listing) + "\n")
     try:
-        run_tool([str(pg_restore), *dbname, "--no-owner", "--no-privileges", "--single-transaction",
-                  "--exit-on-error", "--use-list", fh.name, str(dump)], env)
+        run_tool(
+            [
+                str(pg_restore),
+                *dbname,
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                "--use-list",
+                fh.name,
+                str(dump),
+            ],
+            env,
+        )
     finally:
         os.unlink(fh.name)
     with engine.connect() as connection:
@@ -145,7 +160,10 @@ def restore_backup(src: Path, *, engine: Engine, data_dir: Path) -> RestoreResul
     else:
         facts = _restore_postgresql(src, database, engine)
     if facts.rows != manifest["database"]["rows"]:
-        differ = sorted(name for name in set(facts.rows) | set(manifest["database"]["rows"])
-                        if facts.rows.get(name) != manifest["database"]["rows"].get(name))
+        differ = sorted(
+            name
+            for name in set(facts.rows) | set(manifest["database"]["rows"])
+            if facts.rows.get(name) != manifest["database"]["rows"].get(name)
+        )
         raise RestoreRefused("rows_differ", tables=", ".join(differ))
     return RestoreResult(manifest=manifest, files=written, facts=facts)

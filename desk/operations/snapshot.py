@@ -52,8 +52,11 @@ def read_facts(connection: Connection) -> DatabaseFacts:
     import desk.models  # noqa: F401 - registers every table
 
     present = set(inspect(connection).get_table_names())
-    rows = {name: int(connection.execute(select(func.count()).select_from(table(name))).scalar_one())
-            for name in sorted(SQLModel.metadata.tables) if name in present}
+    rows = {
+        name: int(connection.execute(select(func.count()).select_from(table(name))).scalar_one())
+        for name in sorted(SQLModel.metadata.tables)
+        if name in present
+    }
     with Session(bind=connection) as session:
         referenced = frozenset(referenced_keys(session)) if "archive_page" in present else frozenset()
     return DatabaseFacts(revision=current_revision(connection), rows=rows, referenced=referenced)
@@ -141,6 +144,17 @@ def snapshot_postgresql(engine: Engine, target: Path) -> DatabaseFacts:
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, connection.begin():
         snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         facts = read_facts(connection)
-        run_tool([str(pg_dump), *dbname, "--format=custom", "--no-owner", "--no-privileges",
-                  f"--snapshot={snapshot}", "--file", str(target)], env)
+        run_tool(
+            [
+                str(pg_dump),
+                *dbname,
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                "--file",
+                str(target),
+            ],
+            env,
+        )
     return facts

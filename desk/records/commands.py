@@ -50,10 +50,17 @@ def seed_command(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         summary = seed_database(engine, customers=args.customers, seed=args.seed, as_of=as_of)
         seconds = round(time.perf_counter() - started, 1)
-        print(t("records.seed.done", count=summary["customers"], seconds=seconds,
-                size=database_size_mb(engine) or "-"))
-        print(t("records.seed.rows", ledger=summary["deposit_ledger"], withdrawals=summary["withdrawal"],
-                loans=summary["loan"], facts=summary["registry_fact"], employers=summary["employer"]))
+        print(t("records.seed.done", count=summary["customers"], seconds=seconds, size=database_size_mb(engine) or "-"))
+        print(
+            t(
+                "records.seed.rows",
+                ledger=summary["deposit_ledger"],
+                withdrawals=summary["withdrawal"],
+                loans=summary["loan"],
+                facts=summary["registry_fact"],
+                employers=summary["employer"],
+            )
+        )
     return 0
 
 
@@ -72,32 +79,45 @@ def lookup_command(args: argparse.Namespace) -> int:
 
 
 def _outcome_json(outcome: LookupOutcome, profile: CustomerProfile | None) -> dict:
-    return {"kind": outcome.kind, "query_kind": outcome.query_kind, "person_id": outcome.person_id,
-            "message": outcome.message() or None, "message_key": outcome.message_key, "total": outcome.total,
-            "candidates": [vars(c) for c in outcome.candidates],
-            "profile": profile.to_json() if profile else None}
+    return {
+        "kind": outcome.kind,
+        "query_kind": outcome.query_kind,
+        "person_id": outcome.person_id,
+        "message": outcome.message() or None,
+        "message_key": outcome.message_key,
+        "total": outcome.total,
+        "candidates": [vars(c) for c in outcome.candidates],
+        "profile": profile.to_json() if profile else None,
+    }
 
 
 def render_outcome(outcome: LookupOutcome, profile: CustomerProfile | None) -> str:
     """Plain text for the terminal, in the current language."""
     if profile is None:
         lines = [outcome.message()]
-        lines += [f"  {c.name}  {t('records.lookup.candidate_age', age=c.age)}  {c.id_number}  {c.phone}"
-                  for c in outcome.candidates]
+        lines += [
+            f"  {c.name}  {t('records.lookup.candidate_age', age=c.age)}  {c.id_number}  {c.phone}"
+            for c in outcome.candidates
+        ]
         return "\n".join(lines)
     return "\n".join(_profile_lines(profile))
 
 
 def _profile_lines(p: CustomerProfile) -> list[str]:
     person = p.person
-    lines = [f"{t('records.profile.identity')}: {person.name}  {person.id_number}  "
-             f"{t('records.sex.' + person.sex)}  {person.birth_date}  {person.phone}", f"  {person.address}"]
+    lines = [
+        f"{t('records.profile.identity')}: {person.name}  {person.id_number}  "
+        f"{t('records.sex.' + person.sex)}  {person.birth_date}  {person.phone}",
+        f"  {person.address}",
+    ]
     if p.account:
         a = p.account
-        lines.append(f"{t('records.profile.account')}: {a.account_no}  {a.status_label}  "
-                     f"{t('records.profile.balance')} {format_money(a.balance_fen)}  "
-                     f"{t('records.profile.monthly_deposit')} {format_money(a.monthly_deposit_fen)}  "
-                     f"{t('records.profile.consecutive', months=a.consecutive_months)}")
+        lines.append(
+            f"{t('records.profile.account')}: {a.account_no}  {a.status_label}  "
+            f"{t('records.profile.balance')} {format_money(a.balance_fen)}  "
+            f"{t('records.profile.monthly_deposit')} {format_money(a.monthly_deposit_fen)}  "
+            f"{t('records.profile.consecutive', months=a.consecutive_months)}"
+        )
         warning = f"  ({t(a.bank_card_warning)})" if a.bank_card_warning else ""
         lines.append(f"  {t('records.profile.bank_card')}: {a.bank_card_no}{warning}")
     if p.employer:
@@ -108,15 +128,21 @@ def _profile_lines(p: CustomerProfile) -> list[str]:
     lines.append(f"{t('records.profile.deposits', count=len(p.deposits))}: {deposits}")
     for w in p.withdrawals:
         allowed = t("records.profile.next_allowed", day=w.next_allowed_on) if w.next_allowed_on else ""
-        lines.append(f"  {t('records.profile.withdrawal')}: {w.withdrawn_on} {w.reason_label} {format_money(w.amount_fen)}"
-                     f" {allowed}")
+        lines.append(
+            f"  {t('records.profile.withdrawal')}: {w.withdrawn_on} {w.reason_label} {format_money(w.amount_fen)}"
+            f" {allowed}"
+        )
     for loan in p.loans:
-        lines.append(f"  {t('records.profile.loan')}: {loan.loan_no} {format_money(loan.amount_fen)} {loan.annual_rate_pct}% "
-                     f"{loan.term_months} {loan.repayment_method_label} "
-                     f"{t('records.profile.outstanding')} {format_money(loan.outstanding_fen)}")
+        lines.append(
+            f"  {t('records.profile.loan')}: {loan.loan_no} {format_money(loan.amount_fen)} {loan.annual_rate_pct}% "
+            f"{loan.term_months} {loan.repayment_method_label} "
+            f"{t('records.profile.outstanding')} {format_money(loan.outstanding_fen)}"
+        )
     for answer in p.registry:
         status = t(f"records.registry.status.{answer.status}")
-        lines.append(f"  {t('records.fact_kind.' + str(answer.kind))} · {t('records.source.' + answer.source)} · "
-                     f"{status} · {answer.as_of.astimezone():%Y-%m-%d %H:%M}")
+        lines.append(
+            f"  {t('records.fact_kind.' + str(answer.kind))} · {t('records.source.' + answer.source)} · "
+            f"{status} · {answer.as_of.astimezone():%Y-%m-%d %H:%M}"
+        )
         lines += [f"      {json.dumps(fact.payload, ensure_ascii=False)}" for fact in answer.facts]
     return lines

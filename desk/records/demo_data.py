@@ -35,8 +35,15 @@ def database_is_empty(engine: Engine) -> bool:
         return conn.execute(select(col(Person.id)).limit(1)).first() is None
 
 
-def seed_database(engine: Engine, *, customers: int, seed: int = 1, as_of: date | None = None,
-                  parallel: bool | None = None, today: date | None = None) -> dict[str, Any]:
+def seed_database(
+    engine: Engine,
+    *,
+    customers: int,
+    seed: int = 1,
+    as_of: date | None = None,
+    parallel: bool | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
     """Write `customers` demo customers into an empty database, as of the reference date `as_of`.
 
     Ages, deposit months, withdrawal dates and registry times are drawn relative to `as_of`
@@ -51,8 +58,12 @@ def seed_database(engine: Engine, *, customers: int, seed: int = 1, as_of: date 
     if not database_is_empty(engine):
         return {"skipped": True, "customers": 0, "seconds": 0.0}
     started = time.perf_counter()
-    settings: dict[str, Any] = {"customers": customers, "seed": seed, "as_of": as_of or today or date.today(),
-                "utc_suffix": "" if engine.dialect.name == "sqlite" else "+00:00"}
+    settings: dict[str, Any] = {
+        "customers": customers,
+        "seed": seed,
+        "as_of": as_of or today or date.today(),
+        "utc_suffix": "" if engine.dialect.name == "sqlite" else "+00:00",
+    }
     counts = dict.fromkeys(COLUMNS, 0)
     with engine.connect() as conn:
         _bulk_load_pragmas(conn, loading=True)
@@ -65,8 +76,13 @@ def seed_database(engine: Engine, *, customers: int, seed: int = 1, as_of: date 
                 _after_load(conn)
         finally:
             _bulk_load_pragmas(conn, loading=False)
-    return {"skipped": False, "customers": counts["person"], **counts, "as_of": settings["as_of"].isoformat(),
-            "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "skipped": False,
+        "customers": counts["person"],
+        **counts,
+        "as_of": settings["as_of"].isoformat(),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def _bulk_load_pragmas(conn: Connection, *, loading: bool) -> None:
@@ -88,8 +104,12 @@ def _after_load(conn: Connection) -> None:
     """Planner statistics; on PostgreSQL also move the id sequences past the generated ids."""
     if conn.dialect.name == "postgresql":
         for table in _SERIAL_TABLES:
-            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                              f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+            )
     else:
         conn.exec_driver_sql("PRAGMA analysis_limit=1000")
     conn.exec_driver_sql("ANALYZE")

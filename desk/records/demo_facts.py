@@ -47,16 +47,24 @@ def _hukou(rng: random.Random, ctx: FactContext) -> Payload:
     d = ctx.draft
     local = "non_local_hukou" not in d.events
     reason = "death" if "deceased" in d.events else "abroad" if "abroad" in d.events else None
-    return {"city": "大连市" if local else choice(rng, ctx.conf["events"]["other_cities"]),
-            "district": d.district["name"] if local else None, "local_to_dalian": local,
-            "cancelled": reason is not None, "cancel_reason": reason}
+    return {
+        "city": "大连市" if local else choice(rng, ctx.conf["events"]["other_cities"]),
+        "district": d.district["name"] if local else None,
+        "local_to_dalian": local,
+        "cancelled": reason is not None,
+        "cancel_reason": reason,
+    }
 
 
 def _marriage(rng: random.Random, ctx: FactContext) -> Payload:
     d = ctx.draft
     spouse_id, spouse_name = d.spouse or (None, None)
-    return {"status": d.marital, "spouse_id_number": spouse_id, "spouse_name": spouse_name,
-            "registered_on": d.married_on}
+    return {
+        "status": d.marital,
+        "spouse_id_number": spouse_id,
+        "spouse_name": spouse_name,
+        "registered_on": d.married_on,
+    }
 
 
 def _property(rng: random.Random, ctx: FactContext) -> Payload:
@@ -85,23 +93,31 @@ def _disability(rng: random.Random, ctx: FactContext) -> Payload:
     if "disability" not in ctx.draft.events:
         return None
     ended = ctx.draft.ended_on or ctx.today  # the assessment came before the work (and the deposits) stopped
-    return {"grade": randint(rng, 1, 4), "complete_loss": True,
-            "assessed_on": ended - timedelta(days=randint(rng, 0, 60))}
+    return {
+        "grade": randint(rng, 1, 4),
+        "complete_loss": True,
+        "assessed_on": ended - timedelta(days=randint(rng, 0, 60)),
+    }
 
 
 def _social_assistance(rng: random.Random, ctx: FactContext) -> Payload:
     if "social_assistance" not in ctx.draft.events:
         return None
-    return {"programme": "dibao" if rng.random() < 0.8 else "tekun",
-            "since": ctx.today - timedelta(days=randint(rng, 60, 2000))}
+    return {
+        "programme": "dibao" if rng.random() < 0.8 else "tekun",
+        "since": ctx.today - timedelta(days=randint(rng, 60, 2000)),
+    }
 
 
 def _medical(rng: random.Random, ctx: FactContext) -> Payload:
     if "major_disease" not in ctx.draft.events:
         return None
-    return {"major_disease": True, "diagnosis": choice(rng, ctx.conf["events"]["diagnoses"]),
-            "self_paid_fen": randint(rng, 2, 30) * 10_000 * 100,
-            "settled_on": ctx.today - timedelta(days=randint(rng, 10, 300))}
+    return {
+        "major_disease": True,
+        "diagnosis": choice(rng, ctx.conf["events"]["diagnoses"]),
+        "self_paid_fen": randint(rng, 2, 30) * 10_000 * 100,
+        "settled_on": ctx.today - timedelta(days=randint(rng, 10, 300)),
+    }
 
 
 def _purchase_filing(rng: random.Random, ctx: FactContext) -> Payload:
@@ -116,11 +132,23 @@ def _tax(rng: random.Random, ctx: FactContext) -> Payload:
     d = ctx.draft
     invoices = []
     if d.purchase:
-        invoices.append({"invoice_no": f"{rng.randrange(10**20):020d}", "amount_fen": d.purchase["price_fen"],
-                         "issued_on": d.purchase["signed_on"], "purpose": "house"})
+        invoices.append(
+            {
+                "invoice_no": f"{rng.randrange(10**20):020d}",
+                "amount_fen": d.purchase["price_fen"],
+                "issued_on": d.purchase["signed_on"],
+                "purpose": "house",
+            }
+        )
     if "renovation" in d.events and d.owner:
-        invoices.append({"invoice_no": f"{rng.randrange(10**20):020d}", "amount_fen": randint(rng, 3, 30) * 10**6,
-                         "issued_on": ctx.today - timedelta(days=randint(rng, 10, 300)), "purpose": "renovation"})
+        invoices.append(
+            {
+                "invoice_no": f"{rng.randrange(10**20):020d}",
+                "amount_fen": randint(rng, 3, 30) * 10**6,
+                "issued_on": ctx.today - timedelta(days=randint(rng, 10, 300)),
+                "purpose": "renovation",
+            }
+        )
     if not invoices:
         return None
     deed_tax = d.purchase["price_fen"] * 15 // 1000 if d.purchase else 0
@@ -130,16 +158,28 @@ def _tax(rng: random.Random, ctx: FactContext) -> Payload:
 def _education(rng: random.Random, ctx: FactContext) -> Payload:
     if "child_at_college" not in ctx.draft.events or ctx.draft.age < ctx.conf["events"]["college_parent_min_age"]:
         return None
-    return {"child_name": ctx.draft.name[0] + choice(rng, "子晨宇涵欣怡浩然"),
-            "school": choice(rng, ctx.conf["events"]["schools"]), "tuition_fen": randint(rng, 5, 12) * 1000 * 100,
-            "enrolled_on": date(ctx.today.year if ctx.today.month >= 9 else ctx.today.year - 1, 9, 1)}
+    return {
+        "child_name": ctx.draft.name[0] + choice(rng, "子晨宇涵欣怡浩然"),
+        "school": choice(rng, ctx.conf["events"]["schools"]),
+        "tuition_fen": randint(rng, 5, 12) * 1000 * 100,
+        "enrolled_on": date(ctx.today.year if ctx.today.month >= 9 else ctx.today.year - 1, 9, 1),
+    }
 
 
 _BUILDERS: tuple[tuple[str, Callable[[random.Random, FactContext], Payload]], ...] = (
-    ("identity", _identity), ("hukou", _hukou), ("marriage", _marriage), ("property", _property),
-    ("credit", _credit), ("retirement", _retirement), ("disability", _disability),
-    ("social_assistance", _social_assistance), ("medical", _medical), ("purchase_filing", _purchase_filing),
-    ("lease_filing", _lease_filing), ("tax", _tax), ("education", _education),
+    ("identity", _identity),
+    ("hukou", _hukou),
+    ("marriage", _marriage),
+    ("property", _property),
+    ("credit", _credit),
+    ("retirement", _retirement),
+    ("disability", _disability),
+    ("social_assistance", _social_assistance),
+    ("medical", _medical),
+    ("purchase_filing", _purchase_filing),
+    ("lease_filing", _lease_filing),
+    ("tax", _tax),
+    ("education", _education),
 )
 
 

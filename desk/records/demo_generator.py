@@ -35,14 +35,40 @@ CONFIG_PATH = Path(__file__).with_name("demo_data.toml")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "employer": ("id", "unit_account", "name", "credit_code", "status", "district_code", "opened_on"),
     "person": ("id", "id_number", "name", "phone", "sex", "birth_date", "address"),
-    "personal_account": ("id", "account_no", "person_id", "employer_id", "status", "status_since", "opened_on",
-                         "balance_fen", "deposit_base_fen", "personal_rate_pct", "employer_rate_pct",
-                         "monthly_deposit_fen", "deposit_months_total", "last_deposit_month", "bank_card_no",
-                         "brought_forward_fen"),
+    "personal_account": (
+        "id",
+        "account_no",
+        "person_id",
+        "employer_id",
+        "status",
+        "status_since",
+        "opened_on",
+        "balance_fen",
+        "deposit_base_fen",
+        "personal_rate_pct",
+        "employer_rate_pct",
+        "monthly_deposit_fen",
+        "deposit_months_total",
+        "last_deposit_month",
+        "bank_card_no",
+        "brought_forward_fen",
+    ),
     "deposit_ledger": ("account_id", "period", "amount_fen", "business_code"),
     "withdrawal": ("id", "account_id", "reason_code", "amount_fen", "withdrawn_on"),
-    "loan": ("id", "loan_no", "person_id", "amount_fen", "annual_rate_millipct", "term_months", "issued_on",
-             "repayment_method", "monthly_payment_fen", "outstanding_fen", "status", "home_kind"),
+    "loan": (
+        "id",
+        "loan_no",
+        "person_id",
+        "amount_fen",
+        "annual_rate_millipct",
+        "term_months",
+        "issued_on",
+        "repayment_method",
+        "monthly_payment_fen",
+        "outstanding_fen",
+        "status",
+        "home_kind",
+    ),
     "registry_fact": ("id", "person_id", "kind", "source", "as_of", "payload"),
 }
 # Closing withdrawal reason by what ended the account (domain.md §4 codes).
@@ -161,8 +187,9 @@ class DemoGenerator:
             code = _credit_code(rng, region)
             if rng.random() < conf["corrupt_credit_code_share"]:
                 code = _corrupt(rng, code)
-            name = "大连" + "".join(choice(rng, words) for words in (CompanyNames.company_prefixes,
-                                                                     conf["industries"], conf["suffixes"]))
+            name = "大连" + "".join(
+                choice(rng, words) for words in (CompanyNames.company_prefixes, conf["industries"], conf["suffixes"])
+            )
             status = "01" if rng.random() < 0.95 else choice(rng, ["03", "05"])
             opened = date(randint(rng, 1995, 2024), randint(rng, 1, 12), randint(rng, 1, 28))
             rows.append((number, f"2102{number:06d}", name, code, status, district, self.text(opened)))
@@ -198,9 +225,17 @@ class DemoGenerator:
             age = randint(rng, 58, pop["max_age"]) if retiree else randint(rng, pop["min_age"], 57)
             district = self.districts.draw(rng)
         birth = self.today - timedelta(days=int((age + rng.random()) * 365.25))
-        draft = Draft(pid=pid, sex=sex, birth=birth, age=age, district=district,
-                      id_number=self._new_id(rng, district["code"], birth, sex), name=self.names.draw(rng, sex),
-                      phone=_phone(rng), address=partner.address if partner else self._address(rng, district))
+        draft = Draft(
+            pid=pid,
+            sex=sex,
+            birth=birth,
+            age=age,
+            district=district,
+            id_number=self._new_id(rng, district["code"], birth, sex),
+            name=self.names.draw(rng, sex),
+            phone=_phone(rng),
+            address=partner.address if partner else self._address(rng, district),
+        )
         self._draw_events(rng, draft)
         self._draw_marriage(rng, draft, partner)
         return draft
@@ -216,19 +251,32 @@ class DemoGenerator:
 
     def _address(self, rng: random.Random, district: dict[str, Any]) -> str:
         conf = self.conf["address"]
-        return (f"辽宁省大连市{district['name']}{choice(rng, conf['streets'])}{randint(rng, 1, 300)}号"
-                f"{choice(rng, conf['estates'])}{randint(rng, 1, 30)}栋{randint(rng, 1, 6)}单元"
-                f"{randint(rng, 1, 30)}0{randint(rng, 1, 4)}室")
+        return (
+            f"辽宁省大连市{district['name']}{choice(rng, conf['streets'])}{randint(rng, 1, 300)}号"
+            f"{choice(rng, conf['estates'])}{randint(rng, 1, 30)}栋{randint(rng, 1, 6)}单元"
+            f"{randint(rng, 1, 30)}0{randint(rng, 1, 4)}室"
+        )
 
     def _draw_events(self, rng: random.Random, draft: Draft) -> None:
         events = self.conf["facts"]["events"]
-        for name in ("non_local_hukou", "abroad", "deceased", "disability", "social_assistance", "major_disease",
-                     "child_at_college", "renovation"):
+        for name in (
+            "non_local_hukou",
+            "abroad",
+            "deceased",
+            "disability",
+            "social_assistance",
+            "major_disease",
+            "child_at_college",
+            "renovation",
+        ):
             if rng.random() < events[name]:
                 draft.events.add(name)
         # Hard-up families with a child at college (TQ603) need both facts on one person.
-        if ("social_assistance" in draft.events and draft.age >= events["college_parent_min_age"]
-                and rng.random() < events["assisted_with_college_child"]):
+        if (
+            "social_assistance" in draft.events
+            and draft.age >= events["college_parent_min_age"]
+            and rng.random() < events["assisted_with_college_child"]
+        ):
             draft.events.add("child_at_college")
         if (draft.sex == "M" and draft.age >= 60) or (draft.sex == "F" and draft.age >= 55):
             draft.events.add("retired")
@@ -243,39 +291,57 @@ class DemoGenerator:
         roll = rng.random()
         if draft.age < 24 or roll >= events["married"] + events["divorced"] + events["widowed"]:
             return
-        draft.marital = ("married" if roll < events["married"] else
-                         "divorced" if roll < events["married"] + events["divorced"] else "widowed")
+        draft.marital = (
+            "married"
+            if roll < events["married"]
+            else "divorced"
+            if roll < events["married"] + events["divorced"]
+            else "widowed"
+        )
         draft.married_on = add_months(draft.birth, 12 * randint(rng, 22, max(22, min(draft.age, 40))))
         if draft.marital == "married":
             spouse_sex = "F" if draft.sex == "M" else "M"
             spouse_birth = draft.birth + timedelta(days=randint(rng, -1500, 1500))
             spouse_birth = min(spouse_birth, self.today - timedelta(days=365 * 20))
             spouse_district = self.districts.draw(rng)["code"]
-            draft.spouse = (self._new_id(rng, spouse_district, spouse_birth, spouse_sex),
-                            self.names.draw(rng, spouse_sex))
+            draft.spouse = (
+                self._new_id(rng, spouse_district, spouse_birth, spouse_sex),
+                self.names.draw(rng, spouse_sex),
+            )
 
     # --- rows -----------------------------------------------------------------------------
 
     def _emit(self, rng: random.Random, draft: Draft, out: ChunkRows) -> None:
         rows, pid, text = out.rows, draft.pid, self.text
-        rows["person"].append((pid, draft.id_number, draft.name, draft.phone, draft.sex, text(draft.birth),
-                               draft.address))
+        rows["person"].append(
+            (pid, draft.id_number, draft.name, draft.phone, draft.sex, text(draft.birth), draft.address)
+        )
         account = self._account(rng, draft)
         rows["deposit_ledger"].extend([(pid, text(period), amount, code) for period, amount, code in account.ledger])
         self._housing(rng, draft, account, out)
         rows["personal_account"].append(account.row(draft, text))  # after housing: its withdrawals count
         next_withdrawal, next_fact = self.ids["withdrawal"], self.ids["registry_fact"]
-        rows["withdrawal"].extend([(next(next_withdrawal), pid, reason, amount, text(day))
-                                   for reason, amount, day in account.withdrawals])
+        rows["withdrawal"].extend(
+            [(next(next_withdrawal), pid, reason, amount, text(day)) for reason, amount, day in account.withdrawals]
+        )
         context = FactContext(draft=draft, today=self.today, now=self.now, conf=self.conf["facts"])
-        rows["registry_fact"].extend([(next(next_fact), pid, kind, source, text(as_of), payload)
-                                      for kind, source, as_of, payload in registry_facts(rng, context)])
+        rows["registry_fact"].extend(
+            [
+                (next(next_fact), pid, kind, source, text(as_of), payload)
+                for kind, source, as_of, payload in registry_facts(rng, context)
+            ]
+        )
 
     def _account(self, rng: random.Random, draft: Draft) -> _Account:
         conf = self.conf["accounts"]
         status, cause = self._account_status(rng, draft)
-        base = _clipped_lognormal(rng, conf["deposit_base_median_yuan"], conf["deposit_base_sigma"],
-                                  conf["deposit_base_min_yuan"], conf["deposit_base_max_yuan"])
+        base = _clipped_lognormal(
+            rng,
+            conf["deposit_base_median_yuan"],
+            conf["deposit_base_sigma"],
+            conf["deposit_base_min_yuan"],
+            conf["deposit_base_max_yuan"],
+        )
         roll, rate = rng.random(), randint(rng, 7, 10)
         for pct, share in conf["rate_shares"].items():
             if roll < share:
@@ -292,21 +358,34 @@ class DemoGenerator:
         opened = add_months(last_month, -(career_months - 1))
         last_deposit = None if status == "00" else add_months(last_month, -stopped)
         since = {"01": opened, "00": opened, "06": add_months(last_month, -randint(rng, 0, 11))}.get(
-            status, last_deposit or opened)
-        account = _Account(status=status, opened=opened, status_since=max(since, opened),
-                           employer_id=1 + min(self.employer_count - 1, int(self.employer_count * rng.random() ** 1.7)),
-                           base_fen=base * 100, rate=rate, monthly_fen=monthly_yuan * 100,
-                           bank_card=_bank_card(rng, conf), last_deposit=last_deposit)
+            status, last_deposit or opened
+        )
+        account = _Account(
+            status=status,
+            opened=opened,
+            status_since=max(since, opened),
+            employer_id=1 + min(self.employer_count - 1, int(self.employer_count * rng.random() ** 1.7)),
+            base_fen=base * 100,
+            rate=rate,
+            monthly_fen=monthly_yuan * 100,
+            bank_card=_bank_card(rng, conf),
+            last_deposit=last_deposit,
+        )
         account.fill_ledger(rng, conf, self.current_month)
-        balance = _clipped_lognormal(rng, conf["balance_median_yuan"], conf["balance_sigma"], 0,
-                                     conf["balance_max_yuan"]) * 100
+        balance = (
+            _clipped_lognormal(rng, conf["balance_median_yuan"], conf["balance_sigma"], 0, conf["balance_max_yuan"])
+            * 100
+        )
         account.balance_fen = 0 if status in ("03", "04", "05") else min(balance, account.deposited_fen())
         if cause is not None:
             draft.ended_on = self._event_day(rng, account.last_deposit or opened)
         if status == "05":
             amount = max(balance, monthly_yuan * 100)
-            closed_on = (min(self.today, draft.ended_on + timedelta(days=randint(rng, 7, 90))) if draft.ended_on
-                         else self._day_in(rng, account.status_since))
+            closed_on = (
+                min(self.today, draft.ended_on + timedelta(days=randint(rng, 7, 90)))
+                if draft.ended_on
+                else self._day_in(rng, account.status_since)
+            )
             account.withdrawals.append((_CLOSING_REASON[cause or "abroad"], amount, closed_on))
         return account
 
@@ -338,23 +417,29 @@ class DemoGenerator:
             self._owner(rng, draft, account, active, out)
         self._special_withdrawals(rng, draft, account, active)
         if "deceased" in draft.events and draft.ended_on:  # the dead withdraw nothing; the heirs' claim is TQ304
-            account.withdrawals = [w for w in account.withdrawals
-                                   if w[0] == _CLOSING_REASON["deceased"] or w[2] <= draft.ended_on]
+            account.withdrawals = [
+                w for w in account.withdrawals if w[0] == _CLOSING_REASON["deceased"] or w[2] <= draft.ended_on
+            ]
 
     def _renter(self, rng: random.Random, draft: Draft, account: _Account, active: bool) -> None:
         conf = self.conf["housing"]
         monthly_rent = randint(rng, conf["rent_monthly_min_yuan"], conf["rent_monthly_max_yuan"]) // 100 * 100
         if rng.random() < conf["lease_filing_share"]:
             start = add_months(self.current_month, -randint(rng, 1, 20))
-            draft.lease = {"filing_no": f"ZL{start:%Y}{draft.pid:09d}", "monthly_rent_fen": monthly_rent * 100,
-                           "start_on": start, "end_on": add_months(start, 12) - timedelta(days=1)}
+            draft.lease = {
+                "filing_no": f"ZL{start:%Y}{draft.pid:09d}",
+                "monthly_rent_fen": monthly_rent * 100,
+                "start_on": start,
+                "end_on": add_months(start, 12) - timedelta(days=1),
+            }
         if not active or rng.random() >= conf["rent_withdrawal_share"]:
             return
         amount = min(monthly_rent * 12, conf["rent_cap_yuan_per_year"]) * 100
         self._yearly_withdrawals(rng, account, "07", amount, randint(rng, 1, 30), randint(rng, 1, 3))
 
-    def _yearly_withdrawals(self, rng: random.Random, account: _Account, reason: str, amount: int,
-                            months_ago: int, count: int) -> None:
+    def _yearly_withdrawals(
+        self, rng: random.Random, account: _Account, reason: str, amount: int, months_ago: int, count: int
+    ) -> None:
         for year in range(count):
             month = add_months(self.current_month, -(months_ago + 12 * year))
             if month < account.opened:
@@ -373,22 +458,39 @@ class DemoGenerator:
         if second:
             draft.homes.append(_home(rng, draft, add_months(bought, -randint(rng, 24, 120)), mortgaged=False))
         if recent:
-            draft.purchase = {"contract_no": f"WQ{bought:%Y}{draft.pid:09d}", "price_fen": price_fen,
-                              "signed_on": bought - timedelta(days=randint(rng, 20, 90)),
-                              "new_build": rng.random() < conf["new_build_share"]}
+            draft.purchase = {
+                "contract_no": f"WQ{bought:%Y}{draft.pid:09d}",
+                "price_fen": price_fen,
+                "signed_on": bought - timedelta(days=randint(rng, 20, 90)),
+                "new_build": rng.random() < conf["new_build_share"],
+            }
             if active and bought >= account.opened:
-                account.withdrawals.append(("01", min(price_fen // 5, max(account.balance_fen, 100_000)),
-                                            add_months(bought, 1)))
+                account.withdrawals.append(
+                    ("01", min(price_fen // 5, max(account.balance_fen, 100_000)), add_months(bought, 1))
+                )
         if account.status != "00" and rng.random() < loans["pf_loan_share"]:
             self._pf_loan(rng, draft, account, bought, price_fen, second, active, out)
         elif rng.random() < loans["commercial_loan_share"]:
             self._commercial_loan(rng, draft, account, bought, price_fen, active)
 
-    def _pf_loan(self, rng: random.Random, draft: Draft, account: _Account, issued: date, price_fen: int,
-                 second: bool, active: bool, out: ChunkRows) -> None:
+    def _pf_loan(
+        self,
+        rng: random.Random,
+        draft: Draft,
+        account: _Account,
+        issued: date,
+        price_fen: int,
+        second: bool,
+        active: bool,
+        out: ChunkRows,
+    ) -> None:
         conf = self.conf["loans"]
-        amount = _clipped_lognormal(rng, conf["amount_median_yuan"], 0.35, conf["amount_min_yuan"],
-                                    conf["amount_max_yuan"]) // 1000 * 1000 * 100
+        amount = (
+            _clipped_lognormal(rng, conf["amount_median_yuan"], 0.35, conf["amount_min_yuan"], conf["amount_max_yuan"])
+            // 1000
+            * 1000
+            * 100
+        )
         amount = min(amount, price_fen * 8 // 10)
         term = self.loan_terms.draw(rng)
         rate = conf["rates_millipct"]["second" if second else "first"]
@@ -399,24 +501,46 @@ class DemoGenerator:
         if settled:
             outstanding = 0
         draft.homes[0]["mortgaged"] = not settled
-        out.add("loan", (next(self.ids["loan"]), f"DK{issued:%Y}{draft.pid:010d}", draft.pid, amount, rate, term,
-                         self.text(issued), method, monthly, outstanding, "settled" if settled else "open",
-                         "second" if second else "first"))
+        out.add(
+            "loan",
+            (
+                next(self.ids["loan"]),
+                f"DK{issued:%Y}{draft.pid:010d}",
+                draft.pid,
+                amount,
+                rate,
+                term,
+                self.text(issued),
+                method,
+                monthly,
+                outstanding,
+                "settled" if settled else "open",
+                "second" if second else "first",
+            ),
+        )
         if active and not settled and rng.random() < conf["repayment_withdrawal_share"]:
-            self._yearly_withdrawals(rng, account, "06", min(monthly * 12, outstanding), randint(rng, 1, 20),
-                                     randint(rng, 1, 2))
+            self._yearly_withdrawals(
+                rng, account, "06", min(monthly * 12, outstanding), randint(rng, 1, 20), randint(rng, 1, 2)
+            )
 
-    def _commercial_loan(self, rng: random.Random, draft: Draft, account: _Account, start: date, price_fen: int,
-                         active: bool) -> None:
+    def _commercial_loan(
+        self, rng: random.Random, draft: Draft, account: _Account, start: date, price_fen: int, active: bool
+    ) -> None:
         conf = self.conf["loans"]
         amount = price_fen * randint(rng, 5, 7) // 10
         term = conf["commercial_term_months"]
         paid = min(term, months_between(start, self.today))
         monthly, outstanding = _amortize(amount, conf["commercial_rate_millipct"], term, paid, "01")
         draft.homes[0]["mortgaged"] = outstanding > 0
-        draft.commercial_loans.append({"bank": choice(rng, self.conf["facts"]["events"]["banks"]), "amount_fen": amount,
-                                       "outstanding_fen": outstanding, "monthly_payment_fen": monthly,
-                                       "start_on": start})
+        draft.commercial_loans.append(
+            {
+                "bank": choice(rng, self.conf["facts"]["events"]["banks"]),
+                "amount_fen": amount,
+                "outstanding_fen": outstanding,
+                "monthly_payment_fen": monthly,
+                "start_on": start,
+            }
+        )
         if active and outstanding and rng.random() < conf["repayment_withdrawal_share"]:
             self._yearly_withdrawals(rng, account, "06", monthly * 12, randint(rng, 1, 20), randint(rng, 1, 2))
 
@@ -474,9 +598,24 @@ class _Account:
 
     def row(self, draft: Draft, text: DriverText) -> tuple:
         """The personal_account row (account id = person id)."""
-        return (draft.pid, f"2102{draft.pid:08d}", draft.pid, self.employer_id, self.status, text(self.status_since),
-                text(self.opened), self.balance_fen, self.base_fen, self.rate, self.rate, self.monthly_fen,
-                self.months_total, text(self.last_deposit), self.bank_card, self.brought_forward_fen())
+        return (
+            draft.pid,
+            f"2102{draft.pid:08d}",
+            draft.pid,
+            self.employer_id,
+            self.status,
+            text(self.status_since),
+            text(self.opened),
+            self.balance_fen,
+            self.base_fen,
+            self.rate,
+            self.rate,
+            self.monthly_fen,
+            self.months_total,
+            text(self.last_deposit),
+            self.bank_card,
+            self.brought_forward_fen(),
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -511,13 +650,17 @@ def _credit_code(rng: random.Random, region: str) -> str:
 def _corrupt(rng: random.Random, code: str) -> str:
     position = rng.randrange(2, 18)
     replacement = choice(rng, [ch for ch in USCC_CHARS if ch != code[position]])
-    return code[:position] + replacement + code[position + 1:]
+    return code[:position] + replacement + code[position + 1 :]
 
 
 def _home(rng: random.Random, draft: Draft, registered: date, *, mortgaged: bool) -> dict[str, Any]:
-    return {"cert_no": f"辽({registered:%Y})大连市不动产权第{rng.randrange(10**7):07d}号",
-            "address": draft.address, "area_m2": randint(rng, 45, 160), "registered_on": registered,
-            "mortgaged": mortgaged}
+    return {
+        "cert_no": f"辽({registered:%Y})大连市不动产权第{rng.randrange(10**7):07d}号",
+        "address": draft.address,
+        "area_m2": randint(rng, 45, 160),
+        "registered_on": registered,
+        "mortgaged": mortgaged,
+    }
 
 
 def _amortize(amount_fen: int, rate_millipct: int, term: int, paid: int, method: str) -> tuple[int, int]:

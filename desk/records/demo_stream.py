@@ -69,4 +69,3 @@ def _produce(chunks: Any, settings: dict[str, Any]) -> None:
         chunks.put(None)
     except Exception as error:
         chunks.put(repr(error))
-

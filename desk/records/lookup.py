@@ -39,12 +39,17 @@ _NAME_CONDITIONS = {
     "phone": (col(Person.name) == bindparam("name"), col(Person.phone) == bindparam("phone")),
     "last4": (col(Person.name) == bindparam("name"), col(Person.phone).like(bindparam("phone"))),
 }
-_BY_NAME = {variant: select(col(Person.id), col(Person.name), col(Person.id_number), col(Person.phone),
-                            col(Person.birth_date))
-            .where(*condition)
-            .order_by(col(Person.id)).limit(MAX_CANDIDATES + 1) for variant, condition in _NAME_CONDITIONS.items()}
-_COUNT_BY_NAME = {variant: select(func.count()).select_from(Person).where(*condition)
-                  for variant, condition in _NAME_CONDITIONS.items()}
+_BY_NAME = {
+    variant: select(col(Person.id), col(Person.name), col(Person.id_number), col(Person.phone), col(Person.birth_date))
+    .where(*condition)
+    .order_by(col(Person.id))
+    .limit(MAX_CANDIDATES + 1)
+    for variant, condition in _NAME_CONDITIONS.items()
+}
+_COUNT_BY_NAME = {
+    variant: select(func.count()).select_from(Person).where(*condition)
+    for variant, condition in _NAME_CONDITIONS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -128,18 +133,29 @@ def _find_by_name(session: Session, text: str, today: date) -> LookupOutcome:
     total = len(rows)
     if total > MAX_CANDIDATES:
         total = session.execute(_COUNT_BY_NAME[variant], params).scalar_one()
-    candidates = tuple(Candidate(row.id, row.name, mask_id_number(row.id_number) or "", mask_phone(row.phone) or "",
-                                 age_on(row.birth_date, today)) for row in rows[:MAX_CANDIDATES])
+    candidates = tuple(
+        Candidate(
+            row.id,
+            row.name,
+            mask_id_number(row.id_number) or "",
+            mask_phone(row.phone) or "",
+            age_on(row.birth_date, today),
+        )
+        for row in rows[:MAX_CANDIDATES]
+    )
     key = "records.lookup.candidates" if total <= MAX_CANDIDATES else "records.lookup.candidates_more"
     return LookupOutcome(CANDIDATES, "name", candidates=candidates, total=total, message_key=key)
 
 
-def lookup_customer(session: Session, query: str, *, staff: object, purpose: str, case_no: str | None = None,
-                    today: date | None = None) -> tuple[LookupOutcome, CustomerProfile | None]:
+def lookup_customer(
+    session: Session, query: str, *, staff: object, purpose: str, case_no: str | None = None, today: date | None = None
+) -> tuple[LookupOutcome, CustomerProfile | None]:
     """Find the customer, load the profile when found, and append the access-log row (always)."""
     outcome = find_customer(session, query, today=today)
-    profile = (load_profile(session, outcome.person_id, today=today)
-               if outcome.kind == FOUND and outcome.person_id is not None else None)
-    log_access(session, staff=staff, action="lookup", person_id=outcome.person_id, purpose=purpose,
-               case_no=case_no)
+    profile = (
+        load_profile(session, outcome.person_id, today=today)
+        if outcome.kind == FOUND and outcome.person_id is not None
+        else None
+    )
+    log_access(session, staff=staff, action="lookup", person_id=outcome.person_id, purpose=purpose, case_no=case_no)
     return outcome, profile

@@ -216,36 +216,76 @@ def next_allowed_date(reason_code: str, withdrawn_on: date) -> date | None:
 
 # Statements are built once: building a SQLAlchemy statement costs more than running it on SQLite.
 _PERSON_ACCOUNT_EMPLOYER: Select[*tuple[Any, ...]] = (  # more columns than select() has overloads for
-    select(col(Person.id), col(Person.id_number), col(Person.name), col(Person.sex), col(Person.birth_date),
-           col(Person.phone), col(Person.address),
-           col(PersonalAccount.id).label("account_id"), col(PersonalAccount.account_no), col(PersonalAccount.status),
-           col(PersonalAccount.status_since), col(PersonalAccount.opened_on), col(PersonalAccount.balance_fen),
-           col(PersonalAccount.deposit_base_fen), col(PersonalAccount.personal_rate_pct),
-           col(PersonalAccount.employer_rate_pct), col(PersonalAccount.monthly_deposit_fen),
-           col(PersonalAccount.deposit_months_total),
-           col(PersonalAccount.last_deposit_month), col(PersonalAccount.bank_card_no),
-           col(Employer.unit_account), col(Employer.name).label("employer_name"), col(Employer.credit_code),
-           col(Employer.status).label("employer_status"))
+    select(
+        col(Person.id),
+        col(Person.id_number),
+        col(Person.name),
+        col(Person.sex),
+        col(Person.birth_date),
+        col(Person.phone),
+        col(Person.address),
+        col(PersonalAccount.id).label("account_id"),
+        col(PersonalAccount.account_no),
+        col(PersonalAccount.status),
+        col(PersonalAccount.status_since),
+        col(PersonalAccount.opened_on),
+        col(PersonalAccount.balance_fen),
+        col(PersonalAccount.deposit_base_fen),
+        col(PersonalAccount.personal_rate_pct),
+        col(PersonalAccount.employer_rate_pct),
+        col(PersonalAccount.monthly_deposit_fen),
+        col(PersonalAccount.deposit_months_total),
+        col(PersonalAccount.last_deposit_month),
+        col(PersonalAccount.bank_card_no),
+        col(Employer.unit_account),
+        col(Employer.name).label("employer_name"),
+        col(Employer.credit_code),
+        col(Employer.status).label("employer_status"),
+    )
     .outerjoin(PersonalAccount, col(PersonalAccount.person_id) == col(Person.id))
     .outerjoin(Employer, col(Employer.id) == col(PersonalAccount.employer_id))
     .where(col(Person.id) == bindparam("person_id"))
-    .order_by(col(PersonalAccount.opened_on).desc()).limit(1))
-_DEPOSITS = (select(col(DepositEntry.period), col(DepositEntry.amount_fen), col(DepositEntry.business_code))
-             .where(col(DepositEntry.account_id) == bindparam("account_id"),
-                    col(DepositEntry.period) >= bindparam("since"))
-             .order_by(col(DepositEntry.period).desc()).limit(LEDGER_MONTHS))
-_WITHDRAWALS = (select(col(Withdrawal.withdrawn_on), col(Withdrawal.reason_code), col(Withdrawal.amount_fen),
-                       col(Withdrawal.kind), col(Withdrawal.case_no))
-                .where(col(Withdrawal.account_id) == bindparam("account_id"))
-                .order_by(col(Withdrawal.withdrawn_on).desc(), col(Withdrawal.id).desc()))
-_LOANS = (select(col(Loan.loan_no), col(Loan.amount_fen), col(Loan.annual_rate_millipct), col(Loan.term_months),
-                 col(Loan.issued_on), col(Loan.repayment_method), col(Loan.monthly_payment_fen),
-                 col(Loan.outstanding_fen), col(Loan.status), col(Loan.home_kind))
-          .where(col(Loan.person_id) == bindparam("person_id")).order_by(col(Loan.issued_on).desc()))
+    .order_by(col(PersonalAccount.opened_on).desc())
+    .limit(1)
+)
+_DEPOSITS = (
+    select(col(DepositEntry.period), col(DepositEntry.amount_fen), col(DepositEntry.business_code))
+    .where(col(DepositEntry.account_id) == bindparam("account_id"), col(DepositEntry.period) >= bindparam("since"))
+    .order_by(col(DepositEntry.period).desc())
+    .limit(LEDGER_MONTHS)
+)
+_WITHDRAWALS = (
+    select(
+        col(Withdrawal.withdrawn_on),
+        col(Withdrawal.reason_code),
+        col(Withdrawal.amount_fen),
+        col(Withdrawal.kind),
+        col(Withdrawal.case_no),
+    )
+    .where(col(Withdrawal.account_id) == bindparam("account_id"))
+    .order_by(col(Withdrawal.withdrawn_on).desc(), col(Withdrawal.id).desc())
+)
+_LOANS = (
+    select(
+        col(Loan.loan_no),
+        col(Loan.amount_fen),
+        col(Loan.annual_rate_millipct),
+        col(Loan.term_months),
+        col(Loan.issued_on),
+        col(Loan.repayment_method),
+        col(Loan.monthly_payment_fen),
+        col(Loan.outstanding_fen),
+        col(Loan.status),
+        col(Loan.home_kind),
+    )
+    .where(col(Loan.person_id) == bindparam("person_id"))
+    .order_by(col(Loan.issued_on).desc())
+)
 
 
-def load_profile(session: Session, person_id: int, *, today: date | None = None,
-                 registries: RegistryDirectory | None = None) -> CustomerProfile:
+def load_profile(
+    session: Session, person_id: int, *, today: date | None = None, registries: RegistryDirectory | None = None
+) -> CustomerProfile:
     """Everything known about `person_id` (raises CustomerNotFound for an unknown id)."""
     today = today or date.today()
     row = session.execute(_PERSON_ACCOUNT_EMPLOYER, {"person_id": person_id}).first()
@@ -263,9 +303,16 @@ def load_profile(session: Session, person_id: int, *, today: date | None = None,
         if item.next_allowed_on and item.reason_code not in next_allowed:
             next_allowed[item.reason_code] = item.next_allowed_on
     directory = registries or default_directory()
-    return CustomerProfile(person=_person_info(row, today), account=account, employer=_employer_info(row),
-                           deposits=deposits, withdrawals=withdrawals, next_allowed=next_allowed,
-                           loans=_loans(session, person_id), registry=tuple(directory.ask_all(session, person_id)))
+    return CustomerProfile(
+        person=_person_info(row, today),
+        account=account,
+        employer=_employer_info(row),
+        deposits=deposits,
+        withdrawals=withdrawals,
+        next_allowed=next_allowed,
+        loans=_loans(session, person_id),
+        registry=tuple(directory.ask_all(session, person_id)),
+    )
 
 
 def age_on(born: date, today: date) -> int:
@@ -281,19 +328,32 @@ def _person_info(row: Any, today: date) -> PersonInfo:
 def _employer_info(row: Any) -> EmployerInfo | None:
     if row.unit_account is None:
         return None
-    return EmployerInfo(row.unit_account, row.employer_name, row.credit_code,
-                        check_credit_code(row.credit_code).problem, row.employer_status)
+    return EmployerInfo(
+        row.unit_account,
+        row.employer_name,
+        row.credit_code,
+        check_credit_code(row.credit_code).problem,
+        row.employer_status,
+    )
 
 
 def _account_info(row: Any, deposits: tuple[DepositMonth, ...], today: date) -> AccountInfo:
     return AccountInfo(
-        account_no=row.account_no, status_code=row.status, status_since=row.status_since,
-        opened_on=row.opened_on, balance_fen=row.balance_fen, deposit_base_fen=row.deposit_base_fen,
-        personal_rate_pct=row.personal_rate_pct, employer_rate_pct=row.employer_rate_pct,
-        monthly_deposit_fen=row.monthly_deposit_fen, deposit_months_total=row.deposit_months_total,
+        account_no=row.account_no,
+        status_code=row.status,
+        status_since=row.status_since,
+        opened_on=row.opened_on,
+        balance_fen=row.balance_fen,
+        deposit_base_fen=row.deposit_base_fen,
+        personal_rate_pct=row.personal_rate_pct,
+        employer_rate_pct=row.employer_rate_pct,
+        monthly_deposit_fen=row.monthly_deposit_fen,
+        deposit_months_total=row.deposit_months_total,
         consecutive_months=consecutive_deposit_months(deposits, today),
-        last_deposit_month=row.last_deposit_month, bank_card_no=row.bank_card_no,
-        bank_card_warning=check_bank_card(row.bank_card_no).warning)
+        last_deposit_month=row.last_deposit_month,
+        bank_card_no=row.bank_card_no,
+        bank_card_warning=check_bank_card(row.bank_card_no).warning,
+    )
 
 
 def consecutive_deposit_months(deposits: tuple[DepositMonth, ...], today: date) -> int:
@@ -314,13 +374,27 @@ def _deposits(session: Session, account_id: int, today: date) -> tuple[DepositMo
 
 
 def _withdrawals(session: Session, account_id: int) -> tuple[WithdrawalInfo, ...]:
-    return tuple(WithdrawalInfo(day, reason, amount, None if kind == "clawback" else next_allowed_date(reason, day),
-                                kind, case_no)
-                 for day, reason, amount, kind, case_no in session.execute(_WITHDRAWALS, {"account_id": account_id}))
+    return tuple(
+        WithdrawalInfo(
+            day, reason, amount, None if kind == "clawback" else next_allowed_date(reason, day), kind, case_no
+        )
+        for day, reason, amount, kind, case_no in session.execute(_WITHDRAWALS, {"account_id": account_id})
+    )
 
 
 def _loans(session: Session, person_id: int) -> tuple[LoanInfo, ...]:
-    return tuple(LoanInfo(row.loan_no, row.amount_fen, Decimal(row.annual_rate_millipct) / 1000, row.term_months,
-                          row.issued_on, row.repayment_method, row.monthly_payment_fen, row.outstanding_fen,
-                          row.status, row.home_kind)
-                 for row in session.execute(_LOANS, {"person_id": person_id}))
+    return tuple(
+        LoanInfo(
+            row.loan_no,
+            row.amount_fen,
+            Decimal(row.annual_rate_millipct) / 1000,
+            row.term_months,
+            row.issued_on,
+            row.repayment_method,
+            row.monthly_payment_fen,
+            row.outstanding_fen,
+            row.status,
+            row.home_kind,
+        )
+        for row in session.execute(_LOANS, {"person_id": person_id})
+    )

@@ -48,8 +48,13 @@ class FactView:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"id": self.id, "kind": self.kind, "source": self.source, "as_of": self.as_of.isoformat(),
-                "payload": self.payload}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source,
+            "as_of": self.as_of.isoformat(),
+            "payload": self.payload,
+        }
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,14 @@ class RegistryAnswer:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"kind": self.kind, "source": self.source, "status": self.status, "as_of": self.as_of.isoformat(),
-                "reason_key": self.reason_key, "facts": [f.to_json() for f in self.facts]}
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "status": self.status,
+            "as_of": self.as_of.isoformat(),
+            "reason_key": self.reason_key,
+            "facts": [f.to_json() for f in self.facts],
+        }
 
 
 class RegistrySource(ABC):
@@ -124,9 +135,13 @@ class RegistrySource(ABC):
 
 
 # Every fact of one person: a handful of rows, filtered per source in memory.
-_FACTS_OF_PERSON = select(col(RegistryFact.id), col(RegistryFact.kind), col(RegistryFact.source),
-                          col(RegistryFact.as_of), col(RegistryFact.payload)
-                          ).where(col(RegistryFact.person_id) == bindparam("person_id"))
+_FACTS_OF_PERSON = select(
+    col(RegistryFact.id),
+    col(RegistryFact.kind),
+    col(RegistryFact.source),
+    col(RegistryFact.as_of),
+    col(RegistryFact.payload),
+).where(col(RegistryFact.person_id) == bindparam("person_id"))
 
 
 class LocalFactStore:
@@ -161,8 +176,15 @@ class LocalFactStore:
 class LocalRegistrySource(RegistrySource):
     """The embedded default: reads the facts synchronised into the local `registry_fact` table."""
 
-    def __init__(self, code: str, kinds: Sequence[str], *, store: LocalFactStore | None = None,
-                 timeout_s: float = 2.0, available: bool = True) -> None:
+    def __init__(
+        self,
+        code: str,
+        kinds: Sequence[str],
+        *,
+        store: LocalFactStore | None = None,
+        timeout_s: float = 2.0,
+        available: bool = True,
+    ) -> None:
         super().__init__(code, kinds, timeout_s=timeout_s, available=available)
         self.store = store or LocalFactStore()
 
@@ -225,8 +247,9 @@ def default_directory(unavailable: Iterable[str] | None = None) -> RegistryDirec
     down = set(unavailable) if unavailable is not None else unavailable_from_env()
     store = LocalFactStore()
     sources: dict[str, RegistrySource] = {
-        code: LocalRegistrySource(code, conf["kinds"], store=store, timeout_s=float(conf["timeout_s"]),
-                                  available=code not in down)
+        code: LocalRegistrySource(
+            code, conf["kinds"], store=store, timeout_s=float(conf["timeout_s"]), available=code not in down
+        )
         for code, conf in source_config().items()
     }
     return RegistryDirectory(sources, store)

@@ -91,16 +91,21 @@ class Withdrawal(SQLModel, table=True):
     """
 
     __tablename__ = "withdrawal"
-    __table_args__ = (Index("ix_withdrawal_account_date", "account_id", "withdrawn_on"),
-                      Index("uq_withdrawal_case_kind", "case_no", "kind", unique=True))
+    __table_args__ = (
+        Index("ix_withdrawal_account_date", "account_id", "withdrawn_on"),
+        Index("uq_withdrawal_case_kind", "case_no", "kind", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="personal_account.id")
     reason_code: str = Field(max_length=2)
     amount_fen: int  # always positive; a claw-back adds it back to the balance
     withdrawn_on: date
-    kind: str = Field(default="withdrawal", max_length=10,  # withdrawal | clawback
-                      sa_column_kwargs={"server_default": "withdrawal"})
+    kind: str = Field(
+        default="withdrawal",
+        max_length=10,  # withdrawal | clawback
+        sa_column_kwargs={"server_default": "withdrawal"},
+    )
     case_no: str | None = Field(default=None, max_length=20)
     posted_by: str | None = Field(default=None, max_length=64)
     posted_at: datetime | None = None
@@ -140,5 +145,6 @@ class RegistryFact(SQLModel, table=True):
     kind: str = Field(max_length=30)
     source: str = Field(max_length=30)
     as_of: datetime
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"),
-                                                                   nullable=False))
+    payload: dict = Field(
+        default_factory=dict, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"), nullable=False)
+    )

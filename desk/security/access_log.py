@@ -40,15 +40,30 @@ def _staff_name(staff: object) -> str:
     return str(getattr(staff, "username", staff))
 
 
-def log_access(session: Session, *, staff: object, action: str, person_id: int | None = None, purpose: str,
-               fields: Iterable[str] = (), case_no: str | None = None) -> AccessLog:
+def log_access(
+    session: Session,
+    *,
+    staff: object,
+    action: str,
+    person_id: int | None = None,
+    purpose: str,
+    fields: Iterable[str] = (),
+    case_no: str | None = None,
+) -> AccessLog:
     """Append one access-log row (flushed, committed with the caller's transaction).
 
     `staff` is a username or a staff object with `username` (and `role`, recorded when present).
     """
-    entry = AccessLog(at=datetime.now(UTC), staff=_staff_name(staff), role=getattr(staff, "role", None),
-                      action=action, person_id=person_id, purpose=purpose, fields=",".join(fields),
-                      case_no=case_no)
+    entry = AccessLog(
+        at=datetime.now(UTC),
+        staff=_staff_name(staff),
+        role=getattr(staff, "role", None),
+        action=action,
+        person_id=person_id,
+        purpose=purpose,
+        fields=",".join(fields),
+        case_no=case_no,
+    )
     session.add(entry)
     session.flush()
     return entry

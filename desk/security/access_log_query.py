@@ -7,8 +7,9 @@ from sqlmodel import Session, col, select
 from desk.security.access_log import AccessLog
 
 
-def recent_access(session: Session, *, staff: str | None = None, person_id: int | None = None,
-                  limit: int = 200) -> list[AccessLog]:
+def recent_access(
+    session: Session, *, staff: str | None = None, person_id: int | None = None, limit: int = 200
+) -> list[AccessLog]:
     """The newest rows first, optionally only one staff member's or one customer's."""
     query = select(AccessLog)
     if staff:

@@ -40,8 +40,9 @@ def _add(args: argparse.Namespace) -> int:
         return 2
     password = generate_password()
     with session_scope() as session:
-        staff = add_staff(session, username=args.username, display_name=args.name or args.username,
-                          role=args.role, password=password)
+        staff = add_staff(
+            session, username=args.username, display_name=args.name or args.username, role=args.role, password=password
+        )
         username = staff.username
     print(t("staff.cli.created", username=username, password=password))
     return 0

@@ -66,8 +66,13 @@ def ensure_demo_staff(session: Session, data_dir: Path) -> list[DemoLogin]:
     if count_staff(session) == 0:
         logins = [DemoLogin(u, name, role, generate_password()) for u, name, role in DEMO_ACCOUNTS]
         for login in logins:
-            add_staff(session, username=login.username, display_name=login.display_name,
-                      role=login.role, password=login.password)
+            add_staff(
+                session,
+                username=login.username,
+                display_name=login.display_name,
+                role=login.role,
+                password=login.password,
+            )
         _save(data_dir, logins)
         return logins
     return read_demo_logins(data_dir)
@@ -77,5 +82,7 @@ def update_demo_password(data_dir: Path, username: str, password: str) -> None:
     """Keep the printed demo logins true after a password reset (no-op for other accounts)."""
     logins = read_demo_logins(data_dir)
     if any(x.username == username for x in logins):
-        _save(data_dir, [DemoLogin(x.username, x.display_name, x.role, password) if x.username == username else x
-                         for x in logins])
+        _save(
+            data_dir,
+            [DemoLogin(x.username, x.display_name, x.role, password) if x.username == username else x for x in logins],
+        )

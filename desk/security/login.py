@@ -46,8 +46,9 @@ def attempt_login(
     if staff is None:
         penalty = login_throttle.record_failure(session, username=username, address=address, now=now, policy=policy)
         if penalty.account_wait_s > 0:
-            return LoginResult(None, "login.locked", {"seconds": math.ceil(penalty.account_wait_s)},
-                               penalty.answer_delay_s)
+            return LoginResult(
+                None, "login.locked", {"seconds": math.ceil(penalty.account_wait_s)}, penalty.answer_delay_s
+            )
         return LoginResult(None, "login.bad_credentials", delay_s=penalty.answer_delay_s)
     login_throttle.record_success(session, username=username)
     return LoginResult(staff)

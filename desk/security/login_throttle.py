@@ -83,8 +83,11 @@ def _delay_s(failures: int, kind: str, policy: ThrottlePolicy) -> float:
     over = failures - _free_failures(kind, policy)
     if over <= 0:
         return 0.0
-    first, cap = (policy.first_delay_s, policy.max_delay_s) if kind == "user" else \
-        (policy.first_answer_delay_s, policy.max_answer_delay_s)
+    first, cap = (
+        (policy.first_delay_s, policy.max_delay_s)
+        if kind == "user"
+        else (policy.first_answer_delay_s, policy.max_answer_delay_s)
+    )
     return min(first * 2 ** min(over - 1, 30), cap)
 
 
@@ -96,9 +99,7 @@ def _locked_row(session: Session, key: str) -> LoginFailure:
     return session.exec(select(LoginFailure).where(LoginFailure.key == key).with_for_update()).one()
 
 
-def retry_after(
-    session: Session, *, username: str, address: str | None, now: datetime | None = None
-) -> float:
+def retry_after(session: Session, *, username: str, address: str | None, now: datetime | None = None) -> float:
     """Seconds before this username may try again; 0 when a try is allowed now.
 
     The address never blocks a try (see the module's docstring); it is accepted for symmetry with

@@ -18,7 +18,7 @@ Masker = Callable[[str | None], str | None]
 def _keep_ends(value: str, head: int, tail: int) -> str:
     if len(value) <= head + tail:
         return "*" * len(value)
-    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail:]
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
 
 
 def mask_id_number(value: str | None) -> str | None:
@@ -44,8 +44,12 @@ def mask_card(value: str | None) -> str | None:
 
 
 # Which masker applies to a field or payload key, by the end of its name.
-_MASKERS: tuple[tuple[str, Masker], ...] = (("id_number", mask_id_number), ("phone", mask_phone), ("name", mask_name),
-            ("card_no", mask_card))
+_MASKERS: tuple[tuple[str, Masker], ...] = (
+    ("id_number", mask_id_number),
+    ("phone", mask_phone),
+    ("name", mask_name),
+    ("card_no", mask_card),
+)
 
 
 def masker_for(field_name: str) -> Masker | None:

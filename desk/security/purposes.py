@@ -8,4 +8,3 @@ from __future__ import annotations
 
 LOOKUP_PURPOSES = ("counter_service", "phone_inquiry", "case_review")
 UNMASK_REASONS = ("verify_identity", "customer_request", "business_form")
-

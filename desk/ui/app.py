@@ -17,34 +17,50 @@ from desk.ui.pages import (
     admin_staff,
     archive_fixity,
     archive_page,
+    archive_retention,
     archive_search,
     counter,
+    dashboard,
     home,
     inquiry,
     loan_trial,
     login,
     lookup,
     review_case,
+    review_overdue,
     review_queue,
 )
 from desk.ui.public_limit import PublicLimitMiddleware
 from desk.ui.security_headers import SecurityHeadersMiddleware
 from desk.ui.upload_limit import UploadLimitMiddleware
-from desk.ui.pages import (
-    access_log, admin_catalog, admin_staff, archive_fixity, archive_page, archive_retention, archive_search, counter,
-    dashboard, home, inquiry, loan_trial, login, lookup, review_case, review_overdue, review_queue)
 
 
 def build() -> None:
     """Register the middleware and all pages on NiceGUI's app."""
     app.add_middleware(AuthMiddleware)
     app.add_middleware(PublicLimitMiddleware)  # a refused flood of public requests never reaches the rest
-    app.add_middleware(UploadLimitMiddleware)  # outside the auth and NiceGUI: bodies are limited before anything reads them
-    app.add_middleware(SecurityHeadersMiddleware)  # added last, so it also wraps the auth's redirects, 403s, 413s and 429s
+    app.add_middleware(
+        UploadLimitMiddleware
+    )  # outside the auth and NiceGUI: bodies are limited before anything reads them
+    app.add_middleware(
+        SecurityHeadersMiddleware
+    )  # added last, so it also wraps the auth's redirects, 403s, 413s and 429s
     for page in (login, home, lookup, loan_trial, admin_staff, access_log):
         page.register()
-    for page in (review_queue, review_overdue, review_case, dashboard, inquiry, admin_catalog, archive_search,
-                 archive_page, archive_fixity, archive_retention, archive_routes, fixity_schedule):
+    for page in (
+        review_queue,
+        review_overdue,
+        review_case,
+        dashboard,
+        inquiry,
+        admin_catalog,
+        archive_search,
+        archive_page,
+        archive_fixity,
+        archive_retention,
+        archive_routes,
+        fixity_schedule,
+    ):
         page.register()
     for page in (counter, capture_routes, form_routes):
         page.register()

@@ -100,5 +100,10 @@ def register() -> None:
             folder, pdf = await run.io_bound(_export, document, staff)
         except ArchiveRefused as refused:
             return PlainTextResponse(refused.message(), status_code=404)
-        return FileResponse(pdf, media_type="application/pdf", filename=pdf.name, headers=NO_STORE,
-                            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+        return FileResponse(
+            pdf,
+            media_type="application/pdf",
+            filename=pdf.name,
+            headers=NO_STORE,
+            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        )

@@ -51,15 +51,17 @@ def account_role(username: str) -> str | None:
 def _plain_page(title_key: str, text_key: str, status_code: int) -> HTMLResponse:
     """A plain page in the app's colours: no NiceGUI client is built for a refused request."""
     language = ui_session.apply_language()
-    body = (f"<!doctype html><html lang='{language}'><meta charset='utf-8'>"
-            f"<title>{escape(t(title_key))}</title>"
-            "<body style='margin:0;font-family:sans-serif;background:#f5f5f5'>"
-            f"<div style='background:{PRIMARY};color:#fff;padding:12px 24px;font-weight:bold;font-size:18px'>"
-            f"{escape(t('ui.app_name'))}</div><div style='max-width:40rem;margin:3rem auto;background:#fff;"
-            "padding:1.5rem 2rem;border-radius:4px;box-shadow:0 1px 3px rgba(0,0,0,.2)'>"
-            f"<h2 style='margin-top:0'>{escape(t(title_key))}</h2>"
-            f"<p>{escape(t(text_key))}</p>"
-            f"<p><a href='/' style='color:{PRIMARY}'>{escape(t('ui.forbidden.home'))}</a></p></div>")
+    body = (
+        f"<!doctype html><html lang='{language}'><meta charset='utf-8'>"
+        f"<title>{escape(t(title_key))}</title>"
+        "<body style='margin:0;font-family:sans-serif;background:#f5f5f5'>"
+        f"<div style='background:{PRIMARY};color:#fff;padding:12px 24px;font-weight:bold;font-size:18px'>"
+        f"{escape(t('ui.app_name'))}</div><div style='max-width:40rem;margin:3rem auto;background:#fff;"
+        "padding:1.5rem 2rem;border-radius:4px;box-shadow:0 1px 3px rgba(0,0,0,.2)'>"
+        f"<h2 style='margin-top:0'>{escape(t(title_key))}</h2>"
+        f"<p>{escape(t(text_key))}</p>"
+        f"<p><a href='/' style='color:{PRIMARY}'>{escape(t('ui.forbidden.home'))}</a></p></div>"
+    )
     return HTMLResponse(body, status_code=status_code)
 
 

@@ -18,8 +18,13 @@ from nicegui.events import GenericEventArguments, Handler
 from desk.i18n import t
 
 # the texts the browser shows over the video (i18n key under counter.camera.)
-TEXT_KEYS = {"hold_still": "outline.hold_still", "ready": "outline.ready", "taken": "outline.taken",
-             "auto": "auto", "countdown": "auto_countdown"}
+TEXT_KEYS = {
+    "hold_still": "outline.hold_still",
+    "ready": "outline.ready",
+    "taken": "outline.taken",
+    "auto": "auto",
+    "countdown": "auto_countdown",
+}
 
 
 class Camera(ui.element, component="camera.js"):
@@ -27,9 +32,16 @@ class Camera(ui.element, component="camera.js"):
 
     Events: started, failed, capturing, posted (each with `args`)."""
 
-    def __init__(self, upload_url: str, preview_url: str, *, on_started: Handler[GenericEventArguments],
-                 on_failed: Handler[GenericEventArguments], on_capturing: Handler[GenericEventArguments],
-                 on_posted: Handler[GenericEventArguments]) -> None:
+    def __init__(
+        self,
+        upload_url: str,
+        preview_url: str,
+        *,
+        on_started: Handler[GenericEventArguments],
+        on_failed: Handler[GenericEventArguments],
+        on_capturing: Handler[GenericEventArguments],
+        on_posted: Handler[GenericEventArguments],
+    ) -> None:
         super().__init__()
         self._props["upload_url"] = upload_url
         self._props["preview_url"] = preview_url

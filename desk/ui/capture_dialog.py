@@ -36,13 +36,25 @@ from desk.ui.capture_routes import CaptureTab, PendingPage, run_capture
 from desk.ui.session import apply_language
 
 _EVIDENCE_SHOWN, _KEYWORDS_SHOWN = 3, 4  # the strongest reasons, briefly; more would crowd the page card
-FIT_COLOURS = {document_fit.FITS: "positive", document_fit.DOES_NOT_FIT: "negative",
-               document_fit.NOT_RECOGNISED: "warning", document_fit.NOT_CHECKED: "grey-7"}
-ID_COLOURS = {document_fit.APPLICANT: "positive", document_fit.SPOUSE: "positive",
-              document_fit.MISMATCH: "negative", document_fit.NO_ID: "grey-7"}
+FIT_COLOURS = {
+    document_fit.FITS: "positive",
+    document_fit.DOES_NOT_FIT: "negative",
+    document_fit.NOT_RECOGNISED: "warning",
+    document_fit.NOT_CHECKED: "grey-7",
+}
+ID_COLOURS = {
+    document_fit.APPLICANT: "positive",
+    document_fit.SPOUSE: "positive",
+    document_fit.MISMATCH: "negative",
+    document_fit.NO_ID: "grey-7",
+}
 # browser errors of getUserMedia -> what the clerk is told
-CAMERA_FAILURES = {"insecure": "counter.camera.insecure", "NotAllowedError": "counter.camera.denied",
-                   "NotFoundError": "counter.camera.none", "NotReadableError": "counter.camera.busy"}
+CAMERA_FAILURES = {
+    "insecure": "counter.camera.insecure",
+    "NotAllowedError": "counter.camera.denied",
+    "NotFoundError": "counter.camera.none",
+    "NotReadableError": "counter.camera.busy",
+}
 
 
 @dataclass(frozen=True)
@@ -68,8 +80,10 @@ class CaptureDialog:
     def __init__(self, tab: CaptureTab, target: CaptureTarget, on_accept: AcceptHandler) -> None:
         self.tab, self.target, self.on_accept = tab, target, on_accept
         tab.person_id, tab.pending, tab.inbox = target.person_id, [], []
-        with ui.dialog(value=True).props("no-backdrop-dismiss") as self.dialog, \
-                ui.card().classes("w-[72rem] max-w-full gap-3").mark("capture-dialog") as self.card:
+        with (
+            ui.dialog(value=True).props("no-backdrop-dismiss") as self.dialog,
+            ui.card().classes("w-[72rem] max-w-full gap-3").mark("capture-dialog") as self.card,
+        ):
             self._header()
             with ui.row().classes("w-full gap-4 items-start no-wrap"):
                 with ui.column().classes("w-1/2 gap-2"):
@@ -82,8 +96,11 @@ class CaptureDialog:
                     with ui.row().classes("w-full items-center gap-2 no-wrap"):
                         self.message = ui.label().classes("text-negative").mark("capture-message")
                         # shown only when trying the same frame or file again may help (its worker died)
-                        self.retry = ui.button(t("counter.capture.retry"), icon="refresh", on_click=self._retry) \
-                            .props("no-caps outline dense").mark("capture-retry")
+                        self.retry = (
+                            ui.button(t("counter.capture.retry"), icon="refresh", on_click=self._retry)
+                            .props("no-caps outline dense")
+                            .mark("capture-retry")
+                        )
                         self.retry.set_visibility(False)
                         self._retry_job: CaptureJob | None = None
                     self.sides = ui.row().classes("w-full items-center gap-2").mark("capture-sides")
@@ -93,8 +110,11 @@ class CaptureDialog:
                     self.summary = ui.label().classes("text-sm").mark("capture-summary")
                     self.hint = ui.label().classes("text-sm text-negative").mark("capture-hint")
                 ui.button(t("ui.cancel"), on_click=self.dialog.close).props("no-caps flat").mark("cancel-capture")
-                self.accept = ui.button(t("counter.capture.accept", pages=0), icon="archive", on_click=self._accept) \
-                    .props("no-caps unelevated").mark("accept-capture")
+                self.accept = (
+                    ui.button(t("counter.capture.accept", pages=0), icon="archive", on_click=self._accept)
+                    .props("no-caps unelevated")
+                    .mark("accept-capture")
+                )
         self.dialog.on_value_change(self._visibility_changed)
         self._draw_pages()
 
@@ -105,27 +125,45 @@ class CaptureDialog:
 
     def _camera_side(self) -> None:
         preview_pool.warm_up()  # the outline's worker starts while the camera does
-        self.camera = Camera(f"/counter/frame/{self.tab.token}", f"/counter/preview/{self.tab.token}",
-                             on_started=self._camera_started,
-                             on_failed=self._camera_failed, on_capturing=lambda: self._set_busy(True),
-                             on_posted=self._frame_posted).classes("w-full").mark("camera")
-        self.camera_note = ui.label(t("counter.camera.starting")).classes("text-sm text-secondary") \
-            .mark("camera-note")
+        self.camera = (
+            Camera(
+                f"/counter/frame/{self.tab.token}",
+                f"/counter/preview/{self.tab.token}",
+                on_started=self._camera_started,
+                on_failed=self._camera_failed,
+                on_capturing=lambda: self._set_busy(True),
+                on_posted=self._frame_posted,
+            )
+            .classes("w-full")
+            .mark("camera")
+        )
+        self.camera_note = ui.label(t("counter.camera.starting")).classes("text-sm text-secondary").mark("camera-note")
         # Quasar's uploader stays hidden: one button opens the file picker, the upload starts at once
-        self.upload = ui.upload(auto_upload=True, on_upload=self._uploaded, max_file_size=get_settings().upload_max_mb * 2**20,
-                                on_rejected=self._upload_rejected) \
-            .props('accept="image/*,.pdf,application/pdf"').classes("hidden").mark("upload")
+        self.upload = (
+            ui.upload(
+                auto_upload=True,
+                on_upload=self._uploaded,
+                max_file_size=get_settings().upload_max_mb * 2**20,
+                on_rejected=self._upload_rejected,
+            )
+            .props('accept="image/*,.pdf,application/pdf"')
+            .classes("hidden")
+            .mark("upload")
+        )
         with ui.row().classes("w-full items-center gap-3"):
-            ui.button(t("counter.capture.shoot"), icon="photo_camera", on_click=self.camera.capture) \
-                .props("no-caps unelevated").mark("shoot")
+            ui.button(t("counter.capture.shoot"), icon="photo_camera", on_click=self.camera.capture).props(
+                "no-caps unelevated"
+            ).mark("shoot")
             ui.label(t("counter.capture.space_hint")).classes("text-sm text-secondary grow")
-            ui.button(t("counter.capture.upload"), icon="upload_file",
-                      on_click=lambda: self.upload.run_method("pickFiles")).props("no-caps outline").mark("pick-file")
+            ui.button(
+                t("counter.capture.upload"), icon="upload_file", on_click=lambda: self.upload.run_method("pickFiles")
+            ).props("no-caps outline").mark("pick-file")
 
     def _camera_started(self, event: events.GenericEventArguments) -> None:
         apply_language()
-        self.camera_note.text = t("counter.camera.ready", width=event.args.get("width"),
-                                  height=event.args.get("height"))
+        self.camera_note.text = t(
+            "counter.camera.ready", width=event.args.get("width"), height=event.args.get("height")
+        )
 
     def _camera_failed(self, event: events.GenericEventArguments) -> None:
         apply_language()
@@ -211,8 +249,9 @@ class CaptureDialog:
 
     def _missing_sides(self) -> list[str]:
         pages = [pending.captured for pending in self.tab.pending]
-        assigned = document_fit.assigned_sides(self.target.material, [page.doc_type for page in pages],
-                                               [page.side for page in pages])
+        assigned = document_fit.assigned_sides(
+            self.target.material, [page.doc_type for page in pages], [page.side for page in pages]
+        )
         return document_fit.missing_sides(self.target.material, assigned)
 
     def _draw_sides(self) -> None:
@@ -226,15 +265,19 @@ class CaptureDialog:
                 ui.label(t("counter.side.title")).classes("text-sm font-bold")
                 for side in required:
                     present = side.side not in missing
-                    ui.chip(t("counter.side.present" if present else "counter.side.missing", side=side.name()),
-                            icon="check_circle" if present else "radio_button_unchecked") \
-                        .props(f"dense outline color={'positive' if present else 'negative'}").mark(f"side {side.side}")
+                    ui.chip(
+                        t("counter.side.present" if present else "counter.side.missing", side=side.name()),
+                        icon="check_circle" if present else "radio_button_unchecked",
+                    ).props(f"dense outline color={'positive' if present else 'negative'}").mark(f"side {side.side}")
         self.accept.text = t("counter.capture.accept", pages=len(self.tab.pending))
         self.accept.set_enabled(bool(self.tab.pending) and not missing)
         self.summary.text = self._summary() if self.tab.pending else ""
         labels = [side.name() for side in required if side.side in missing]
-        self.hint.text = t("counter.capture.sides_hint", sides=t("cases.list_separator").join(labels)) \
-            if self.tab.pending and missing else ""
+        self.hint.text = (
+            t("counter.capture.sides_hint", sides=t("cases.list_separator").join(labels))
+            if self.tab.pending and missing
+            else ""
+        )
 
     def _fit(self, doc_types: list[str]) -> str:
         return document_fit.type_fit(self.target.material, self.target.alternatives, doc_types)
@@ -246,28 +289,36 @@ class CaptureDialog:
         page = pending.captured
         with ui.card().classes("w-full p-2").mark(f"page {number}"), ui.row().classes("w-full gap-3 no-wrap"):
             source = f"/counter/pending/{self.tab.token}/{pending.key}"
-            ui.image(source).props("fit=contain no-spinner no-transition") \
-                .classes("w-44 h-56 shrink-0 bg-grey-3 cursor-zoom-in") \
-                .on("click", lambda s=source, n=number: self._enlarge(s, n)).mark(f"page-image {number}")
+            ui.image(source).props("fit=contain no-spinner no-transition").classes(
+                "w-44 h-56 shrink-0 bg-grey-3 cursor-zoom-in"
+            ).on("click", lambda s=source, n=number: self._enlarge(s, n)).mark(f"page-image {number}")
             with ui.column().classes("grow gap-1"):
                 with ui.row().classes("w-full items-center"):
                     ui.label(t("counter.capture.page_no", number=number)).classes("font-bold grow")
-                    ui.button(t("counter.capture.retake"), icon="replay",
-                              on_click=lambda k=pending.key: self._retake(k)) \
-                        .props("no-caps flat dense").mark(f"retake {number}")
+                    ui.button(
+                        t("counter.capture.retake"), icon="replay", on_click=lambda k=pending.key: self._retake(k)
+                    ).props("no-caps flat dense").mark(f"retake {number}")
                 fit = self._fit([page.doc_type])
-                ui.label(t(f"counter.fit.{fit}", type=t(f"capture.doc_type.{page.doc_type}"))) \
-                    .classes(f"text-sm text-{FIT_COLOURS[fit]}").mark(f"fit {number}")
+                ui.label(t(f"counter.fit.{fit}", type=t(f"capture.doc_type.{page.doc_type}"))).classes(
+                    f"text-sm text-{FIT_COLOURS[fit]}"
+                ).mark(f"fit {number}")
                 if page.evidence:  # why the type was decided, so the clerk can judge it
-                    ui.label(t("counter.capture.evidence", evidence=t("counter.capture.evidence_joiner").join(
-                        describe_evidence(item, most=_KEYWORDS_SHOWN) for item in page.evidence[:_EVIDENCE_SHOWN]))) \
-                        .classes("text-xs text-grey-7").mark(f"evidence {number}")
+                    ui.label(
+                        t(
+                            "counter.capture.evidence",
+                            evidence=t("counter.capture.evidence_joiner").join(
+                                describe_evidence(item, most=_KEYWORDS_SHOWN)
+                                for item in page.evidence[:_EVIDENCE_SHOWN]
+                            ),
+                        )
+                    ).classes("text-xs text-grey-7").mark(f"evidence {number}")
                 ids = self._ids(page.id_numbers)
                 ui.label(self._id_text(ids)).classes(f"text-sm text-{ID_COLOURS[ids.verdict]}").mark(f"id {number}")
                 self._side_of(number, page)
                 for code in page.problems:
-                    ui.label(t("counter.capture.retake_reason", reason=t(f"capture.retake.{code}"))) \
-                        .classes("text-sm text-warning").mark(f"problem {number}")
+                    ui.label(t("counter.capture.retake_reason", reason=t(f"capture.retake.{code}"))).classes(
+                        "text-sm text-warning"
+                    ).mark(f"problem {number}")
                 if not page.problems:
                     ui.label(t("counter.capture.quality_ok")).classes("text-sm text-positive")
 
@@ -279,9 +330,13 @@ class CaptureDialog:
         if page.doc_type in sides:
             ui.label(t("counter.side.shows", side=sides[page.doc_type])).classes("text-sm").mark(f"side-of {number}")
         elif page.doc_type in document_fit.NOT_A_TYPE:
-            ui.select(sides, value=page.side, label=t("counter.side.assign"), clearable=True,
-                      on_change=lambda event, p=page: self._assign_side(p, event.value)) \
-                .props("dense outlined options-dense").classes("w-56").mark(f"side-select {number}")
+            ui.select(
+                sides,
+                value=page.side,
+                label=t("counter.side.assign"),
+                clearable=True,
+                on_change=lambda event, p=page: self._assign_side(p, event.value),
+            ).props("dense outlined options-dense").classes("w-56").mark(f"side-select {number}")
 
     def _assign_side(self, page: CapturedPage, side: str | None) -> None:
         page.side = side
@@ -309,8 +364,13 @@ class CaptureDialog:
         fit = self._fit([page.doc_type for page in pages])
         ids = self._ids([number for page in pages for number in page.id_numbers])
         retakes = sum(bool(page.problems) for page in pages)
-        return t("counter.capture.summary", pages=len(pages), fit=t(f"counter.fit_short.{fit}"),
-                 ids=t(f"counter.id_short.{ids.verdict}"), retakes=retakes)
+        return t(
+            "counter.capture.summary",
+            pages=len(pages),
+            fit=t(f"counter.fit_short.{fit}"),
+            ids=t(f"counter.id_short.{ids.verdict}"),
+            retakes=retakes,
+        )
 
     def _source_and_title(self) -> tuple[str, str]:
         """The archive source of the pages kept (a PDF or the camera over an upload) and the document's title."""
@@ -321,11 +381,15 @@ class CaptureDialog:
 
     def _flags(self) -> list[str]:
         pages = [pending.captured for pending in self.tab.pending]
-        return document_fit.page_flags(self.target.material, self.target.alternatives,
-                                       [page.doc_type for page in pages],
-                                       [number for page in pages for number in page.id_numbers],
-                                       [code for page in pages for code in page.problems],
-                                       self.target.applicant_id, self.target.spouse_id)
+        return document_fit.page_flags(
+            self.target.material,
+            self.target.alternatives,
+            [page.doc_type for page in pages],
+            [number for page in pages for number in page.id_numbers],
+            [code for page in pages for code in page.problems],
+            self.target.applicant_id,
+            self.target.spouse_id,
+        )
 
     async def _accept(self) -> None:
         if require_staff() is None or not self.tab.pending or self._missing_sides():
@@ -340,21 +404,31 @@ class CaptureDialog:
         """The flags and a required reason; archiving goes on only with a complete one."""
         apply_language()
         reasons = flag_reasons()
-        with self.card, ui.dialog(value=True).props("persistent") as asking, \
-                ui.card().classes("w-[32rem] gap-3").mark("reason-dialog"):
+        with (
+            self.card,
+            ui.dialog(value=True).props("persistent") as asking,
+            ui.card().classes("w-[32rem] gap-3").mark("reason-dialog"),
+        ):
             ui.label(t("counter.reason.title")).classes("text-lg font-bold")
             ui.label(t("counter.reason.explain")).classes("text-sm text-secondary")
             for flag in flags:
                 ui.label(document_fit.flag_label(flag)).classes("text-sm text-negative").mark("reason-flag")
             picked = ui.radio({code: reason.name() for code, reason in reasons.items()}).mark("reason-pick")
-            typed = ui.textarea(t("counter.reason.other_text")).props("outlined stack-label rows=2 maxlength=200") \
-                .classes("w-full").mark("reason-text")
+            typed = (
+                ui.textarea(t("counter.reason.other_text"))
+                .props("outlined stack-label rows=2 maxlength=200")
+                .classes("w-full")
+                .mark("reason-text")
+            )
             typed.bind_visibility_from(picked, "value", backward=lambda code: bool(code) and reasons[code].free_text)
             error = ui.label().classes("text-sm text-negative").mark("reason-error")
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("ui.cancel"), on_click=asking.close).props("no-caps flat").mark("reason-cancel")
-                confirm = ui.button(t("counter.reason.confirm"), icon="archive").props("no-caps unelevated") \
+                confirm = (
+                    ui.button(t("counter.reason.confirm"), icon="archive")
+                    .props("no-caps unelevated")
                     .mark("reason-confirm")
+                )
 
         async def confirmed() -> None:
             if not asking.value:

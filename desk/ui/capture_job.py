@@ -59,8 +59,7 @@ def _is_pdf(data: bytes) -> bool:
     return data.lstrip()[:5] == b"%PDF-"
 
 
-def capture_bytes(data: bytes, *, name: str, camera: bool, ocr_languages: str,
-                  ocr_timeout_s: float) -> CaptureOutcome:
+def capture_bytes(data: bytes, *, name: str, camera: bool, ocr_languages: str, ocr_timeout_s: float) -> CaptureOutcome:
     """Run the pipeline over a frame (`camera`) or an uploaded image or PDF; never raises for bad input."""
     source = CAMERA if camera else (PDF if _is_pdf(data) else UPLOAD)
     # workers=1: this already runs in a pool worker; a pool inside it would fight for the same cores
@@ -70,12 +69,17 @@ def capture_bytes(data: bytes, *, name: str, camera: bool, ocr_languages: str,
         # a photo or scan of one page is kept exactly as it arrived; a PDF's pages are kept as decoded
         keep_received = streamed.count == 1 and source != PDF
         # each page is made archive-ready (encoded) as it comes, so its arrays are freed before the next
-        pages = [CapturedPage(page_input_from_result(result, received=data if keep_received else None,
-                                                     flat_dpi=options.flat_dpi),
-                              list(result.quality.problems), result.doc_type,
-                              [found["value"] for found in result.fields.get("id_numbers", [])], result.page_found,
-                              evidence=list(result.evidence))
-                 for result in streamed.results]
+        pages = [
+            CapturedPage(
+                page_input_from_result(result, received=data if keep_received else None, flat_dpi=options.flat_dpi),
+                list(result.quality.problems),
+                result.doc_type,
+                [found["value"] for found in result.fields.get("id_numbers", [])],
+                result.page_found,
+                evidence=list(result.evidence),
+            )
+            for result in streamed.results
+        ]
     except InputRefused as refused:
         return CaptureOutcome(source, name, refused_key=refused.key, refused_params=dict(refused.params))
     return CaptureOutcome(source, name, pages)

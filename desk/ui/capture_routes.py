@@ -32,8 +32,8 @@ from desk.cases.counter import log_capture_view, page_image
 from desk.i18n import t
 from desk.security.roles import may_open
 from desk.settings import get_settings
-from desk.ui.capture_job import CaptureJob, CapturedPage, CaptureOutcome, capture_bytes, failed
 from desk.ui import preview_pool
+from desk.ui.capture_job import CapturedPage, CaptureJob, CaptureOutcome, capture_bytes, failed
 from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff, apply_language, session_staff
 
@@ -103,8 +103,14 @@ async def run_capture(data: bytes, *, name: str, camera: bool) -> CaptureOutcome
     settings = get_settings()
     job = CaptureJob(data, name, camera)
     try:
-        return await pool.run_async(capture_bytes, data, name=name, camera=camera,
-                                    ocr_languages=settings.ocr_languages, ocr_timeout_s=settings.ocr_timeout_s)
+        return await pool.run_async(
+            capture_bytes,
+            data,
+            name=name,
+            camera=camera,
+            ocr_languages=settings.ocr_languages,
+            ocr_timeout_s=settings.ocr_timeout_s,
+        )
     except WorkerDied as died:
         logging.getLogger(__name__).warning("capture worker died under %s (%d bytes); pool replaced", name, len(data))
         return failed(job, died.key)
@@ -207,8 +213,11 @@ def get_archived(token: str, page_id: str, kind: str, request: Request) -> Respo
     staff = _staff_allowed(request)
     tab = tab_for(token, staff)
     page = parse_id(page_id)
-    data = page_image(page_id=page, kind=kind, staff=staff, opened_people=tab.opened_people) \
-        if staff is not None and tab is not None and page is not None else None
+    data = (
+        page_image(page_id=page, kind=kind, staff=staff, opened_people=tab.opened_people)
+        if staff is not None and tab is not None and page is not None
+        else None
+    )
     if data is None:
         return Response(status_code=404, headers=PRIVATE)
     return Response(data, media_type="image/jpeg", headers=PRIVATE)

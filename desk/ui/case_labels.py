@@ -9,12 +9,26 @@ from desk.i18n import catalog, t
 from desk.ui.formatting import day
 
 # case state -> Quasar colour of its badge
-STATE_COLOURS = {"draft": "grey-6", "submitted": "primary", "approved": "positive", "rejected": "negative",
-                 "returned": "warning", "paid": "teal", "reviewed": "positive", "recourse": "negative",
-                 "closed": "grey-8"}
+STATE_COLOURS = {
+    "draft": "grey-6",
+    "submitted": "primary",
+    "approved": "positive",
+    "rejected": "negative",
+    "returned": "warning",
+    "paid": "teal",
+    "reviewed": "positive",
+    "recourse": "negative",
+    "closed": "grey-8",
+}
 # material status -> Quasar colour of its badge
-MATERIAL_COLOURS = {"proven": "positive", "captured": "primary", "deferred": "warning", "missing": "negative",
-                    "unknown": "orange", "not_applicable": "grey-6"}
+MATERIAL_COLOURS = {
+    "proven": "positive",
+    "captured": "primary",
+    "deferred": "warning",
+    "missing": "negative",
+    "unknown": "orange",
+    "not_applicable": "grey-6",
+}
 
 
 def business_label(code: str) -> str:

@@ -31,14 +31,16 @@ def _scalar(kind: str, value: Any, labels: str = "") -> str:
     """One value of the kind `kind` (months, yuan, a code …) in the current language."""
     if isinstance(value, bool):
         return t("common.yes") if value else t("common.no")
-    simple = {"months": lambda: t("catalog_admin.value.months", count=value),
-              "years": lambda: t("catalog_admin.value.years", count=value),
-              "yuan": lambda: format_money(round(value * YUAN)),
-              "share": lambda: f"{value * 100:g}%",
-              "pct": lambda: f"{value:g}%",
-              "times": lambda: t("catalog_admin.value.times", count=value),
-              "declaration": lambda: _declaration(value),
-              "code": lambda: label_or_code(labels, str(value))}
+    simple = {
+        "months": lambda: t("catalog_admin.value.months", count=value),
+        "years": lambda: t("catalog_admin.value.years", count=value),
+        "yuan": lambda: format_money(round(value * YUAN)),
+        "share": lambda: f"{value * 100:g}%",
+        "pct": lambda: f"{value:g}%",
+        "times": lambda: t("catalog_admin.value.times", count=value),
+        "declaration": lambda: _declaration(value),
+        "code": lambda: label_or_code(labels, str(value)),
+    }
     return simple[kind]() if kind in simple else str(value)
 
 
@@ -54,13 +56,20 @@ def _value(spec: dict[str, str], value: Any) -> str:
         return separator.join(label_or_code(labels, str(code)) for code in value)
     if kind in ("by_sex", "by_part"):
         prefix = "ui.sex." if kind == "by_sex" else "catalog_admin.part."
-        return separator.join(t("ui.fact.pair", label=label_or_code(prefix, part), value=_scalar(each, amount))
-                              for part, amount in value.items())
+        return separator.join(
+            t("ui.fact.pair", label=label_or_code(prefix, part), value=_scalar(each, amount))
+            for part, amount in value.items()
+        )
     if kind == "areas":
-        return separator.join(t("catalog_admin.value.area", area=label_or_code("catalog_admin.area.", area),
-                                cap=format_money(round(spec_value["yuan_per_year"] * YUAN)),
-                                districts="、".join(spec_value["districts"]))
-                              for area, spec_value in value.items())
+        return separator.join(
+            t(
+                "catalog_admin.value.area",
+                area=label_or_code("catalog_admin.area.", area),
+                cap=format_money(round(spec_value["yuan_per_year"] * YUAN)),
+                districts="、".join(spec_value["districts"]),
+            )
+            for area, spec_value in value.items()
+        )
     if isinstance(value, list):
         return separator.join(_scalar(kind, item, labels) for item in value)
     return _scalar(kind, value, labels)
@@ -69,5 +78,7 @@ def _value(spec: dict[str, str], value: Any) -> str:
 def parameter_lines(params: dict[str, Any] | None) -> list[str]:
     """Each parameter as 'label: value' in the current language (an unknown one keeps its own name)."""
     kinds = _kinds()
-    return [t("ui.fact.pair", label=_label(name), value=_value(kinds.get(name, {}), value))
-            for name, value in (params or {}).items()]
+    return [
+        t("ui.fact.pair", label=_label(name), value=_value(kinds.get(name, {}), value))
+        for name, value in (params or {}).items()
+    ]

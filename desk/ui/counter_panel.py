@@ -136,8 +136,14 @@ class CounterDesk:
 class CounterPanel:
     """Business, checklist, rules, capture, 容缺, submit and notice for one customer."""
 
-    def __init__(self, profile: CustomerProfile, tab: CaptureTab, base_url: str,
-                 after_submit: Callable[[], Awaitable[None]], staff: SessionStaff) -> None:
+    def __init__(
+        self,
+        profile: CustomerProfile,
+        tab: CaptureTab,
+        base_url: str,
+        after_submit: Callable[[], Awaitable[None]],
+        staff: SessionStaff,
+    ) -> None:
         self.profile, self.tab, self.base_url, self.after_submit = profile, tab, base_url, after_submit
         self.staff = staff  # who opened this tab: their draft is discarded even after the tab is gone
         self.catalog = get_catalog()
@@ -156,9 +162,17 @@ class CounterPanel:
         with ui.card().classes("w-full gap-3").mark("counter"):
             with ui.row().classes("w-full items-center gap-4 no-wrap"):
                 ui.label(t("counter.business.title")).classes("text-base font-bold text-primary shrink-0")
-                self.business = ui.select(business_options(self.catalog), label=t("counter.business.pick"),
-                                          with_input=True, on_change=self._business_changed) \
-                    .props("outlined dense options-dense clearable input-debounce=0").classes("grow").mark("business")
+                self.business = (
+                    ui.select(
+                        business_options(self.catalog),
+                        label=t("counter.business.pick"),
+                        with_input=True,
+                        on_change=self._business_changed,
+                    )
+                    .props("outlined dense options-dense clearable input-debounce=0")
+                    .classes("grow")
+                    .mark("business")
+                )
             self.declarations = ui.row().classes("w-full gap-4 items-center")
             self.body = ui.column().classes("w-full gap-3")
             self.dialogs = ui.element("div")  # outside the body, which is redrawn while a dialog is open
@@ -224,8 +238,10 @@ class CounterPanel:
             ui.label(t("counter.business.declarations")).classes("text-sm text-secondary")
             for name in business.declarations:
                 self.declaration_boxes.append(
-                    ui.checkbox(self.catalog.declarations[name].name(),
-                                on_change=lambda e, n=name: self._declare(n, e.value)).mark(f"declare {name}"))
+                    ui.checkbox(
+                        self.catalog.declarations[name].name(), on_change=lambda e, n=name: self._declare(n, e.value)
+                    ).mark(f"declare {name}")
+                )
 
     async def _declare(self, name: str, on: bool) -> None:
         (self.declared.add if on else self.declared.discard)(name)
@@ -236,9 +252,17 @@ class CounterPanel:
         if staff is None:
             return
         code = self.business.value
-        self.checklist = None if not code else await run.io_bound(
-            checklist_logged, person_id=self.profile.person.person_id, business_code=code,
-            declared=sorted(self.declared), staff=staff)
+        self.checklist = (
+            None
+            if not code
+            else await run.io_bound(
+                checklist_logged,
+                person_id=self.profile.person.person_id,
+                business_code=code,
+                declared=sorted(self.declared),
+                staff=staff,
+            )
+        )
         self.plan = amount_plan_for(self.checklist) if self.checklist is not None else None
         self._render()
 
@@ -281,16 +305,26 @@ class CounterPanel:
     def _summary(self) -> None:
         statuses = [self._status(item) for item in self.checklist.items]
         required = [status for status in statuses if status != NOT_APPLICABLE]
-        counts = {"required": len(required), "proven": required.count(PROVEN),
-                  "captured": required.count("captured"), "deferred": required.count("deferred"),
-                  "to_capture": sum(status in TO_CAPTURE for status in required)}
+        counts = {
+            "required": len(required),
+            "proven": required.count(PROVEN),
+            "captured": required.count("captured"),
+            "deferred": required.count("deferred"),
+            "to_capture": sum(status in TO_CAPTURE for status in required),
+        }
         with ui.row().classes("w-full items-center gap-2").mark("totals"):
             ui.label(self.checklist.business.name()).classes("text-lg font-bold mr-2")
-            for name, colour in (("required", "grey-8"), ("proven", "positive"), ("captured", "primary"),
-                                 ("deferred", "amber-9"), ("to_capture", "negative")):
+            for name, colour in (
+                ("required", "grey-8"),
+                ("proven", "positive"),
+                ("captured", "primary"),
+                ("deferred", "amber-9"),
+                ("to_capture", "negative"),
+            ):
                 if counts[name] or name in ("required", "proven"):
-                    ui.chip(t(f"counter.totals.{name}", count=counts[name])) \
-                        .props(f"dense outline color={colour}").mark(f"total {name}")
+                    ui.chip(t(f"counter.totals.{name}", count=counts[name])).props(
+                        f"dense outline color={colour}"
+                    ).mark(f"total {name}")
             overridden = self.case is not None and self.case.override_by
             if self.checklist.business.review_mode == "pay_first" and not overridden:
                 ui.chip(t("counter.business.pay_first")).props("dense color=amber-9 text-color=white")
@@ -311,8 +345,11 @@ class CounterPanel:
     def _material_row(self, item: ChecklistItem) -> None:
         status = self._status(item)
         icon, colour = STATUS_LOOK[status]
-        with ui.row().classes("w-full items-center gap-3 py-2 border-b border-gray-200 no-wrap") \
-                .mark(f"material {item.material}"):
+        with (
+            ui.row()
+            .classes("w-full items-center gap-3 py-2 border-b border-gray-200 no-wrap")
+            .mark(f"material {item.material}")
+        ):
             ui.icon(icon, color=colour).classes("text-2xl shrink-0")
             with ui.column().classes("grow gap-0"):
                 with ui.row().classes("items-baseline gap-2"):
@@ -322,10 +359,12 @@ class CounterPanel:
                 self._thumbnails(item.material)
             ui.badge(t(f"cases.status.{status}"), color=colour).classes("shrink-0").mark(f"status {item.material}")
             if status in TO_CAPTURE and self._editable():
-                ui.button(t("counter.capture.button"), icon="photo_camera", on_click=lambda i=item: self._capture(i)) \
-                    .props("no-caps unelevated dense").classes("shrink-0").mark(f"capture {item.material}")
-                ui.button(t("counter.defer.button"), icon="event", on_click=lambda i=item: self._ask_defer(i)) \
-                    .props("no-caps flat dense").classes("shrink-0").mark(f"defer {item.material}")
+                ui.button(
+                    t("counter.capture.button"), icon="photo_camera", on_click=lambda i=item: self._capture(i)
+                ).props("no-caps unelevated dense").classes("shrink-0").mark(f"capture {item.material}")
+                ui.button(t("counter.defer.button"), icon="event", on_click=lambda i=item: self._ask_defer(i)).props(
+                    "no-caps flat dense"
+                ).classes("shrink-0").mark(f"defer {item.material}")
                 form_buttons(item, self.profile, self.tab.token)  # e.g. the single-status declaration beside M03
 
     def _thumbnails(self, material: str) -> None:
@@ -334,31 +373,36 @@ class CounterPanel:
             return
         with ui.row().classes("gap-2 pt-1"):
             for page_id in pages:
-                ui.image(f"/counter/page/{self.tab.token}/{page_id}/thumb") \
-                    .props("fit=contain no-spinner no-transition") \
-                    .classes("w-16 h-20 bg-grey-3 border").mark(f"thumb {material}")
+                ui.image(f"/counter/page/{self.tab.token}/{page_id}/thumb").props(
+                    "fit=contain no-spinner no-transition"
+                ).classes("w-16 h-20 bg-grey-3 border").mark(f"thumb {material}")
 
     def _rules(self) -> None:
         eligible = self.checklist.eligible
         with ui.row().classes("w-full items-center gap-2"):
             ui.label(t("counter.rules.title")).classes("font-bold")
-            ui.badge(t("counter.rules.eligible" if eligible else "counter.rules.not_eligible"),
-                     color="positive" if eligible else "negative").mark("eligibility")
+            ui.badge(
+                t("counter.rules.eligible" if eligible else "counter.rules.not_eligible"),
+                color="positive" if eligible else "negative",
+            ).mark("eligibility")
         for rule in self.checklist.rules:
             with ui.row().classes("w-full gap-2 no-wrap items-start").mark(f"rule {rule.rule}"):
-                ui.icon("check_circle" if rule.passed else "cancel",
-                        color="positive" if rule.passed else "negative").classes("text-lg shrink-0 mt-0.5")
+                ui.icon(
+                    "check_circle" if rule.passed else "cancel", color="positive" if rule.passed else "negative"
+                ).classes("text-lg shrink-0 mt-0.5")
                 with ui.column().classes("gap-0"):
                     ui.label(rule.label()).classes("text-sm font-bold")
                     ui.label(rule.reason()).classes("text-sm text-secondary")
         if self.case is not None and self.case.override_by:
-            ui.label(t("counter.override.done", supervisor=self.case.override_by, reason=self.case.override_reason)) \
-                .classes("text-sm text-amber-10 bg-amber-1 rounded p-2 w-full").mark("override-done")
+            ui.label(
+                t("counter.override.done", supervisor=self.case.override_by, reason=self.case.override_reason)
+            ).classes("text-sm text-amber-10 bg-amber-1 rounded p-2 w-full").mark("override-done")
         elif self._overridable() and self._editable() and self.notice is None:
             with ui.row().classes("w-full items-center gap-2 pt-1"):
                 ui.label(t("counter.override.blocked")).classes("text-sm text-negative grow")
-                ui.button(t("counter.override.button"), icon="admin_panel_settings", on_click=self._ask_override) \
-                    .props("no-caps outline dense color=amber-9").mark("override")
+                ui.button(t("counter.override.button"), icon="admin_panel_settings", on_click=self._ask_override).props(
+                    "no-caps outline dense color=amber-9"
+                ).mark("override")
 
     def _overridable(self) -> list[str]:
         """Labels of the failed rules a supervisor may override (never an amount limit)."""
@@ -369,20 +413,30 @@ class CounterPanel:
     def _open_cases_banner(self) -> None:
         for case in self.open_cases:
             returned = case.state == "returned"
-            with ui.row().classes("w-full items-center gap-3 rounded p-3 no-wrap " +
-                                  ("bg-red-1" if returned else "bg-blue-1")).mark(f"open-case {case.case_no}"):
-                ui.icon("assignment_return" if returned else "hourglass_top",
-                        color="negative" if returned else "primary").classes("text-2xl shrink-0")
+            with (
+                ui.row()
+                .classes("w-full items-center gap-3 rounded p-3 no-wrap " + ("bg-red-1" if returned else "bg-blue-1"))
+                .mark(f"open-case {case.case_no}")
+            ):
+                ui.icon(
+                    "assignment_return" if returned else "hourglass_top", color="negative" if returned else "primary"
+                ).classes("text-2xl shrink-0")
                 with ui.column().classes("grow gap-0"):
-                    ui.label(t("counter.open_case.line", case_no=case.case_no, state=t(f"cases.state.{case.state}"),
-                               business=f"{case.business_code} {self.catalog.business[case.business_code].name()}",
-                               amount=format_money(case.amount_fen))).classes("font-bold")
+                    ui.label(
+                        t(
+                            "counter.open_case.line",
+                            case_no=case.case_no,
+                            state=t(f"cases.state.{case.state}"),
+                            business=f"{case.business_code} {self.catalog.business[case.business_code].name()}",
+                            amount=format_money(case.amount_fen),
+                        )
+                    ).classes("font-bold")
                     if case.return_comment:
                         ui.label(t("counter.open_case.comment", comment=case.return_comment)).classes("text-sm")
                 if returned:
-                    ui.button(t("counter.open_case.continue"), icon="edit_note",
-                              on_click=lambda c=case: self.resume(c)) \
-                        .props("no-caps unelevated color=negative").mark(f"continue {case.case_no}")
+                    ui.button(
+                        t("counter.open_case.continue"), icon="edit_note", on_click=lambda c=case: self.resume(c)
+                    ).props("no-caps unelevated color=negative").mark(f"continue {case.case_no}")
                 else:
                     ui.link(t("counter.open_case.notice"), f"/counter/notice/{case.case_no}", new_tab=True)
 
@@ -412,12 +466,14 @@ class CounterPanel:
                 return
             shown = self.case.amount_fen if self.case is not None and self.case.amount_fen else plan.maximum_fen
             value = self.amount_text or Money(shown).plain().replace(",", "")
-            hint = t("counter.amount.fixed" if plan.fixed else "counter.amount.at_most",
-                     maximum=format_money(plan.maximum_fen))
-            ui.input(t("counter.amount.label"), value=value, on_change=self._amount_typed) \
-                .props(f"outlined dense {'readonly' if plan.fixed or not self._editable() else ''} "
-                       "input-class=text-right inputmode=decimal").props(f'suffix="{t("counter.amount.unit")}"') \
-                .classes("w-full text-lg").mark("amount-input")
+            hint = t(
+                "counter.amount.fixed" if plan.fixed else "counter.amount.at_most",
+                maximum=format_money(plan.maximum_fen),
+            )
+            ui.input(t("counter.amount.label"), value=value, on_change=self._amount_typed).props(
+                f"outlined dense {'readonly' if plan.fixed or not self._editable() else ''} "
+                "input-class=text-right inputmode=decimal"
+            ).props(f'suffix="{t("counter.amount.unit")}"').classes("w-full text-lg").mark("amount-input")
             ui.label(hint).classes("text-xs text-secondary").mark("amount-hint")
             self._payee()
 
@@ -428,13 +484,15 @@ class CounterPanel:
         captured = self.case is not None and self._status_of(PAYEE_MATERIAL) == "captured"
         with ui.column().classes("w-full gap-0 pt-1").mark("payee"):
             ui.label(t("counter.payee.title")).classes("text-sm font-bold")
-            ui.label(t("counter.payee.joint", card=self.joint_card) if self.joint_card else t("counter.payee.no_joint")) \
-                .classes("text-sm font-mono").mark("payee-joint")
+            ui.label(
+                t("counter.payee.joint", card=self.joint_card) if self.joint_card else t("counter.payee.no_joint")
+            ).classes("text-sm font-mono").mark("payee-joint")
             if captured or self.other_card:
-                ui.input(t("counter.payee.other"), value=self.other_card,
-                         on_change=lambda e: setattr(self, "other_card", (e.value or "").strip())) \
-                    .props("outlined dense clearable inputmode=numeric maxlength=23").classes("w-full") \
-                    .mark("payee-other")
+                ui.input(
+                    t("counter.payee.other"),
+                    value=self.other_card,
+                    on_change=lambda e: setattr(self, "other_card", (e.value or "").strip()),
+                ).props("outlined dense clearable inputmode=numeric maxlength=23").classes("w-full").mark("payee-other")
             else:
                 ui.label(t("counter.payee.other_hint", material=PAYEE_MATERIAL)).classes("text-xs text-secondary")
 
@@ -445,27 +503,35 @@ class CounterPanel:
     def _case_row(self) -> None:
         with ui.row().classes("w-full items-center gap-3 no-wrap"):
             if self.case is not None and self.case.case_no is not None:
-                ui.label(t("counter.case.line", case_no=self.case.case_no,
-                           state=t(f"cases.state.{self.case.state}"))).classes("font-mono").mark("case-line")
+                ui.label(
+                    t("counter.case.line", case_no=self.case.case_no, state=t(f"cases.state.{self.case.state}"))
+                ).classes("font-mono").mark("case-line")
             elif self.case is not None:
                 ui.label(t("counter.case.draft")).classes("text-secondary").mark("case-line")
             self.message = ui.label().classes("grow text-negative text-sm").mark("counter-message")
             if self.notice is None:
-                ui.button(t("counter.case.submit"), icon="send", on_click=self._submit) \
-                    .on("click", js_handler=MARK_SUBMITTING_JS) \
-                    .props("no-caps unelevated size=lg").mark("submit-case")
+                ui.button(t("counter.case.submit"), icon="send", on_click=self._submit).on(
+                    "click", js_handler=MARK_SUBMITTING_JS
+                ).props("no-caps unelevated size=lg").mark("submit-case")
 
     def _submitted(self) -> None:
-        ui.label(t("counter.case.submitted", case_no=self.case.case_no)).classes("text-lg text-positive") \
-            .mark("submitted")
+        ui.label(t("counter.case.submitted", case_no=self.case.case_no)).classes("text-lg text-positive").mark(
+            "submitted"
+        )
         if self.case.paid:
             key = "counter.case.paid_sampled" if self.case.sampled_for_review else "counter.case.paid_not_sampled"
-            ui.label(t("counter.case.paid_amount", amount=format_money(self.case.amount_fen),
-                       card=self.case.payee_card or "—")).classes("text-lg font-bold").mark("paid-amount")
+            ui.label(
+                t(
+                    "counter.case.paid_amount",
+                    amount=format_money(self.case.amount_fen),
+                    card=self.case.payee_card or "—",
+                )
+            ).classes("text-lg font-bold").mark("paid-amount")
             ui.label(t(key)).classes("text-amber-10 font-bold").mark("pay-first")
         elif self.case.amount_fen is not None:
-            ui.label(t("counter.case.to_decide", amount=format_money(self.case.amount_fen))) \
-                .classes("font-bold").mark("to-decide")
+            ui.label(t("counter.case.to_decide", amount=format_money(self.case.amount_fen))).classes("font-bold").mark(
+                "to-decide"
+            )
         show_notice(self.notice)
 
     def _say(self, text: str) -> None:
@@ -475,16 +541,22 @@ class CounterPanel:
 
     async def _ensure_case(self, staff: SessionStaff) -> CaseState:
         if self.case is None:
-            self.case = await run.io_bound(open_draft, checklist=self.checklist, staff=staff,
-                                           declared=sorted(self.declared))
+            self.case = await run.io_bound(
+                open_draft, checklist=self.checklist, staff=staff, declared=sorted(self.declared)
+            )
         return self.case
 
     def _capture(self, item: ChecklistItem) -> None:
         apply_language()
         person = self.profile.person
-        target = CaptureTarget(person.person_id, item.material, item.alternatives,
-                               f"{item.material} {self._material_name(item)}", person.id_number,
-                               spouse_id_number(self.profile))
+        target = CaptureTarget(
+            person.person_id,
+            item.material,
+            item.alternatives,
+            f"{item.material} {self._material_name(item)}",
+            person.id_number,
+            spouse_id_number(self.profile),
+        )
 
         async def accept(pages: list[CapturedPage], source: str, title: str, flag_reason: str | None) -> str | None:
             return await self._accept_capture(item.material, pages, source, title, flag_reason)
@@ -492,18 +564,27 @@ class CounterPanel:
         with self.dialogs:
             CaptureDialog(self.tab, target, accept)
 
-    async def _accept_capture(self, material: str, pages: list[CapturedPage], source: str, title: str,
-                              flag_reason: str | None = None) -> str | None:
+    async def _accept_capture(
+        self, material: str, pages: list[CapturedPage], source: str, title: str, flag_reason: str | None = None
+    ) -> str | None:
         staff = require_staff()
         if staff is None:
             return t("ui.login.expired")
         try:
             case = await self._ensure_case(staff)
-            self.case = await run.io_bound(archive_capture, case_id=case.case_id, material=material,
-                                           pages=[page.page for page in pages], source=source, title=title,
-                                           staff=staff, expected_version=case.version,
-                                           sides=[page.side for page in pages], flag_reason=flag_reason,
-                                           problems=[code for page in pages for code in page.problems])
+            self.case = await run.io_bound(
+                archive_capture,
+                case_id=case.case_id,
+                material=material,
+                pages=[page.page for page in pages],
+                source=source,
+                title=title,
+                staff=staff,
+                expected_version=case.version,
+                sides=[page.side for page in pages],
+                flag_reason=flag_reason,
+                problems=[code for page in pages for code in page.problems],
+            )
         except (CaseError, ArchiveRefused) as refused:
             return refused.message()
         document_id = self.case.materials[material].document_id
@@ -516,16 +597,24 @@ class CounterPanel:
         days = workflow_rules().max_promise_days
         suggested = local_day(datetime.now(UTC)) + timedelta(days=DEFAULT_PROMISE_DAYS)
         with self.dialogs, ui.dialog(value=True) as dialog, ui.card().classes("w-[28rem] gap-3").mark("defer-dialog"):
-            ui.label(t("counter.defer.title", material=f"{item.material} {self._material_name(item)}")) \
-                .classes("text-lg font-bold")
+            ui.label(t("counter.defer.title", material=f"{item.material} {self._material_name(item)}")).classes(
+                "text-lg font-bold"
+            )
             ui.label(t("counter.defer.explain", days=days)).classes("text-sm text-secondary")
-            promised = ui.input(t("counter.defer.date"), value=suggested.isoformat()) \
-                .props("type=date outlined autofocus").classes("w-full").mark("defer-date")
+            promised = (
+                ui.input(t("counter.defer.date"), value=suggested.isoformat())
+                .props("type=date outlined autofocus")
+                .classes("w-full")
+                .mark("defer-date")
+            )
             error = ui.label().classes("text-negative text-sm").mark("defer-error")
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("ui.cancel"), on_click=dialog.close).props("no-caps flat")
-                confirm = ui.button(t("counter.defer.confirm"), icon="event").props("no-caps unelevated") \
+                confirm = (
+                    ui.button(t("counter.defer.confirm"), icon="event")
+                    .props("no-caps unelevated")
                     .mark("defer-confirm")
+                )
 
         async def defer() -> None:
             staff = require_staff()
@@ -538,8 +627,14 @@ class CounterPanel:
                 return
             try:
                 case = await self._ensure_case(staff)
-                self.case = await run.io_bound(defer_material, case_id=case.case_id, material=item.material,
-                                               promised_on=promised_on, staff=staff, expected_version=case.version)
+                self.case = await run.io_bound(
+                    defer_material,
+                    case_id=case.case_id,
+                    material=item.material,
+                    promised_on=promised_on,
+                    staff=staff,
+                    expected_version=case.version,
+                )
             except CaseError as refused:
                 error.text = refused.message()
                 return
@@ -577,11 +672,15 @@ class CounterPanel:
         # committed before the submit starts, removed once the browser has the answer (desk.cases.submitting)
         await run.io_bound(note_submitting, staff=staff.username, submission_key=key, person_id=case.person_id)
         try:
-            self.case = await run.io_bound(submit_case, case_id=case.case_id, staff=staff,
-                                           expected_version=case.version, amount_fen=amount_fen,
-                                           payee_card=self.other_card or None)
-            self.notice = await run.io_bound(notice_for, case_no=self.case.case_no, staff=staff,
-                                             base_url=self.base_url)
+            self.case = await run.io_bound(
+                submit_case,
+                case_id=case.case_id,
+                staff=staff,
+                expected_version=case.version,
+                amount_fen=amount_fen,
+                payee_card=self.other_card or None,
+            )
+            self.notice = await run.io_bound(notice_for, case_no=self.case.case_no, staff=staff, base_url=self.base_url)
         except CaseError as refused:
             self._render()
             self._say(refused.message())
@@ -610,21 +709,39 @@ class CounterPanel:
     def _ask_override(self) -> None:
         """主管授权: a supervisor types their own username, password and a reason at this counter."""
         apply_language()
-        with self.dialogs, ui.dialog(value=True) as dialog, ui.card().classes("w-[30rem] gap-3") \
-                .mark("override-dialog"):
+        with (
+            self.dialogs,
+            ui.dialog(value=True) as dialog,
+            ui.card().classes("w-[30rem] gap-3").mark("override-dialog"),
+        ):
             ui.label(t("counter.override.title")).classes("text-lg font-bold")
             ui.label(t("counter.override.explain", rules="；".join(self._overridable()))).classes("text-sm")
-            username = ui.input(t("counter.override.username")).props("outlined dense autofocus autocomplete=off") \
-                .classes("w-full").mark("override-username")
-            password = ui.input(t("counter.override.password"), password=True) \
-                .props("outlined dense autocomplete=new-password").classes("w-full").mark("override-password")
-            reason = ui.textarea(t("counter.override.reason")).props("outlined dense autogrow maxlength=500") \
-                .classes("w-full").mark("override-reason")
+            username = (
+                ui.input(t("counter.override.username"))
+                .props("outlined dense autofocus autocomplete=off")
+                .classes("w-full")
+                .mark("override-username")
+            )
+            password = (
+                ui.input(t("counter.override.password"), password=True)
+                .props("outlined dense autocomplete=new-password")
+                .classes("w-full")
+                .mark("override-password")
+            )
+            reason = (
+                ui.textarea(t("counter.override.reason"))
+                .props("outlined dense autogrow maxlength=500")
+                .classes("w-full")
+                .mark("override-reason")
+            )
             error = ui.label().classes("text-negative text-sm").mark("override-error")
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("ui.cancel"), on_click=dialog.close).props("no-caps flat")
-                confirm = ui.button(t("counter.override.confirm"), icon="admin_panel_settings") \
-                    .props("no-caps unelevated color=amber-9").mark("override-confirm")
+                confirm = (
+                    ui.button(t("counter.override.confirm"), icon="admin_panel_settings")
+                    .props("no-caps unelevated color=amber-9")
+                    .mark("override-confirm")
+                )
 
         async def authorise() -> None:
             staff = require_staff()
@@ -632,9 +749,14 @@ class CounterPanel:
                 return
             try:
                 case = await self._ensure_case(staff)
-                self.case = await run.io_bound(override_rules, case_id=case.case_id, supervisor=username.value or "",
-                                               password=password.value or "", reason=reason.value or "",
-                                               expected_version=case.version)
+                self.case = await run.io_bound(
+                    override_rules,
+                    case_id=case.case_id,
+                    supervisor=username.value or "",
+                    password=password.value or "",
+                    reason=reason.value or "",
+                    expected_version=case.version,
+                )
             except CaseError as refused:
                 error.text = refused.message()
                 password.value = ""

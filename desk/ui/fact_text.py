@@ -48,8 +48,11 @@ def fact_lines(payload: dict[str, Any], *, masked: bool) -> list[str]:
         if isinstance(value, list):
             lines.append(t("ui.fact.count", label=t(f"ui.fact_field.{key}"), count=len(value)))
             for item in value[:MAX_LIST_ITEMS]:
-                parts = [_pair(k, v) for k, v in item.items() if v not in (None, "")] \
-                    if isinstance(item, dict) else [str(item)]
+                parts = (
+                    [_pair(k, v) for k, v in item.items() if v not in (None, "")]
+                    if isinstance(item, dict)
+                    else [str(item)]
+                )
                 lines.append("· " + t("ui.fact.separator").join(parts))
             continue
         lines.append(_pair(key, value))

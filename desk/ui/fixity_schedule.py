@@ -25,8 +25,12 @@ async def check_now() -> None:
     """Verify the archive if the last recorded run is older than VERIFY_EVERY."""
     report = await run.io_bound(verify_if_due, archive_store(), every=VERIFY_EVERY)
     if report is not None and not report.ok:
-        log.warning("scheduled fixity check: %d missing, %d altered, %d orphaned",
-                    len(report.missing), len(report.altered), len(report.orphaned))
+        log.warning(
+            "scheduled fixity check: %d missing, %d altered, %d orphaned",
+            len(report.missing),
+            len(report.altered),
+            len(report.orphaned),
+        )
 
 
 def register() -> None:

@@ -39,9 +39,9 @@ def form_buttons(item: ChecklistItem, profile: CustomerProfile, token: str) -> N
             continue
         url = form_url(token, profile.person.person_id, form.name)
         # a plain link in a new browser tab: the browser's PDF viewer prints it
-        ui.button(t("counter.form.print", form=material.name()), icon="print") \
-            .props(f'no-caps flat dense href="{url}" target="_blank"').classes("shrink-0") \
-            .mark(f"print-form {item.material}").tooltip(t("counter.form.hint"))
+        ui.button(t("counter.form.print", form=material.name()), icon="print").props(
+            f'no-caps flat dense href="{url}" target="_blank"'
+        ).classes("shrink-0").mark(f"print-form {item.material}").tooltip(t("counter.form.hint"))
 
 
 def get_form(token: str, person_id: str, form: str, request: Request) -> Response:
@@ -59,10 +59,15 @@ def get_form(token: str, person_id: str, form: str, request: Request) -> Respons
     except CustomerNotFound:
         return Response(status_code=404, headers=PRIVATE)
     except CaseError as refused:
-        return Response(t("counter.form.refused", reason=refused.message()), status_code=409,
-                        media_type="text/plain; charset=utf-8", headers=PRIVATE)
-    return Response(pdf, media_type="application/pdf",
-                    headers={**PRIVATE, "Content-Disposition": f'inline; filename="{form}.pdf"'})
+        return Response(
+            t("counter.form.refused", reason=refused.message()),
+            status_code=409,
+            media_type="text/plain; charset=utf-8",
+            headers=PRIVATE,
+        )
+    return Response(
+        pdf, media_type="application/pdf", headers={**PRIVATE, "Content-Disposition": f'inline; filename="{form}.pdf"'}
+    )
 
 
 def register() -> None:

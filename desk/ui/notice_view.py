@@ -67,8 +67,7 @@ def show_notice(notice: Notice) -> None:
             ui.label(t("cases.notice.intro"))
             with ui.column().classes("gap-1 pl-4").mark("notice-items"):
                 for number, item in enumerate(notice.items, start=1):
-                    promised = f" · {t('cases.notice.promised_on')} {day(item.promised_on)}" \
-                        if item.promised_on else ""
+                    promised = f" · {t('cases.notice.promised_on')} {day(item.promised_on)}" if item.promised_on else ""
                     ui.label(f"{number}. {item.material} {item.name()}{promised}").mark(f"notice-item {item.material}")
         else:
             ui.label(t("cases.notice.nothing_missing")).mark("notice-complete")
@@ -78,7 +77,7 @@ def show_notice(notice: Notice) -> None:
             ui.html(notice.qr_svg(scale=4), sanitize=False).classes("shrink-0").mark("notice-qr")
             with ui.column().classes("gap-1"):
                 ui.label(t("cases.notice.scan_to_follow"))
-                ui.label(notice.inquiry_url).classes("font-mono text-xs text-secondary break-all") \
-                    .mark("notice-url")
-    ui.button(t("counter.notice.print"), icon="print", on_click=lambda: ui.run_javascript("window.print()")) \
-        .props("no-caps unelevated").classes("no-print").mark("print-notice")
+                ui.label(notice.inquiry_url).classes("font-mono text-xs text-secondary break-all").mark("notice-url")
+    ui.button(t("counter.notice.print"), icon="print", on_click=lambda: ui.run_javascript("window.print()")).props(
+        "no-caps unelevated"
+    ).classes("no-print").mark("print-notice")

@@ -33,5 +33,6 @@ def papers_avoided(avoided: Sequence[Paper]) -> None:
         with ui.column().classes("gap-0 pl-7"):
             for item in avoided:
                 suffix = f"（{_pages(item.pages)}）" if item.pages else ""
-                ui.label(f"{item.material} {item.name()}{suffix}").classes("text-sm") \
-                    .mark(f"paper-avoided {item.material}")
+                ui.label(f"{item.material} {item.name()}{suffix}").classes("text-sm").mark(
+                    f"paper-avoided {item.material}"
+                )

@@ -47,15 +47,15 @@ def _identity(profile: CustomerProfile, masked: bool, on_unmask: Callable[[], No
     person = profile.person
     with _card("ui.profile.identity", "card-identity"):
         ui.label(person.name).classes("text-2xl font-bold").mark("customer-name")
-        _field("ui.profile.id_number", mask_id_number(person.id_number) if masked else person.id_number,
-               "id-number")
+        _field("ui.profile.id_number", mask_id_number(person.id_number) if masked else person.id_number, "id-number")
         _field("ui.profile.sex_age", t("ui.profile.sex_age_value", sex=t(f"ui.sex.{person.sex}"), age=person.age))
         _field("ui.profile.birth_date", day(person.birth_date))
         _field("ui.profile.phone", mask_phone(person.phone) if masked else person.phone, "phone")
         _field("ui.profile.address", person.address)
         if masked and on_unmask is not None:
-            ui.button(t("ui.unmask.button"), icon="visibility", on_click=on_unmask) \
-                .props("no-caps flat dense").mark("unmask")
+            ui.button(t("ui.unmask.button"), icon="visibility", on_click=on_unmask).props("no-caps flat dense").mark(
+                "unmask"
+            )
         elif not masked:
             ui.label(t("ui.unmask.shown")).classes("text-xs text-warning").mark("unmasked-note")
 
@@ -68,13 +68,16 @@ def _account(profile: CustomerProfile, masked: bool) -> None:
             return
         with ui.row().classes("items-center gap-2"):
             ui.label(format_money(account.balance_fen)).classes("text-3xl font-bold").mark("balance")
-            ui.badge(account.status_label, color=STATUS_COLOURS.get(account.status_code, "grey-8")) \
-                .classes("text-sm").mark("account-status")
+            ui.badge(account.status_label, color=STATUS_COLOURS.get(account.status_code, "grey-8")).classes(
+                "text-sm"
+            ).mark("account-status")
         _field("ui.profile.account_no", account.account_no, "account-no")
         _field("ui.profile.status_since", day(account.status_since))
         _field("ui.profile.deposit_base", format_money(account.deposit_base_fen))
-        _field("ui.profile.rates", t("ui.profile.rates_value", personal=account.personal_rate_pct,
-                                     employer=account.employer_rate_pct))
+        _field(
+            "ui.profile.rates",
+            t("ui.profile.rates_value", personal=account.personal_rate_pct, employer=account.employer_rate_pct),
+        )
         _field("ui.profile.monthly_deposit", format_money(account.monthly_deposit_fen))
         _field("ui.profile.consecutive", t("ui.profile.months", count=account.consecutive_months))
         _field("ui.profile.bank_card", mask_card(account.bank_card_no) if masked else account.bank_card_no)
@@ -110,15 +113,18 @@ def _deposits(profile: CustomerProfile) -> None:
     labels, amounts = deposit_series(profile.deposits, profile.as_of.date())
     paid = sum(1 for a in amounts if a > 0)
     with _card("ui.profile.deposits", "card-deposits").classes("md:col-span-2"):
-        ui.label(t("ui.profile.deposits_summary", paid=paid, total=CHART_MONTHS)).classes("text-sm text-secondary") \
-            .mark("deposits-summary")
-        ui.echart({
-            "grid": {"left": 56, "right": 8, "top": 12, "bottom": 28},
-            "tooltip": {"trigger": "axis"},
-            "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 5}},
-            "yAxis": {"type": "value", "axisLabel": {"formatter": "¥{value}"}},
-            "series": [{"type": "bar", "data": amounts, "itemStyle": {"color": PRIMARY}}],
-        }).classes("w-full h-44").mark("deposit-chart")
+        ui.label(t("ui.profile.deposits_summary", paid=paid, total=CHART_MONTHS)).classes(
+            "text-sm text-secondary"
+        ).mark("deposits-summary")
+        ui.echart(
+            {
+                "grid": {"left": 56, "right": 8, "top": 12, "bottom": 28},
+                "tooltip": {"trigger": "axis"},
+                "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 5}},
+                "yAxis": {"type": "value", "axisLabel": {"formatter": "¥{value}"}},
+                "series": [{"type": "bar", "data": amounts, "itemStyle": {"color": PRIMARY}}],
+            }
+        ).classes("w-full h-44").mark("deposit-chart")
 
 
 def _withdrawals(profile: CustomerProfile) -> None:
@@ -133,39 +139,50 @@ def _withdrawals(profile: CustomerProfile) -> None:
                     ui.label(f"{day(item.withdrawn_on)} {label}")
                     sign = "+" if item.is_clawback else ""  # a claw-back puts money back
                     ui.label(sign + format_money(item.amount_fen)).classes(
-                        "font-mono " + ("text-positive" if item.is_clawback else ""))
+                        "font-mono " + ("text-positive" if item.is_clawback else "")
+                    )
                 if item.case_no:
                     ui.label(item.case_no).classes("text-xs font-mono text-secondary")
                 if item.next_allowed_on and profile.next_allowed.get(item.reason_code) == item.next_allowed_on:
                     waiting = item.next_allowed_on > today
-                    ui.label(t("ui.profile.next_allowed", date=day(item.next_allowed_on))) \
-                        .classes("text-xs " + ("text-warning" if waiting else "text-positive")) \
-                        .mark("next-allowed")
+                    ui.label(t("ui.profile.next_allowed", date=day(item.next_allowed_on))).classes(
+                        "text-xs " + ("text-warning" if waiting else "text-positive")
+                    ).mark("next-allowed")
 
 
 def _loans(profile: CustomerProfile, trial_url: str | None) -> None:
     with _card("ui.profile.loans", "card-loans"):
         if trial_url:  # a new tab, so the lookup (and the counter's case) stays as it was
-            ui.button(t("loan_trial.ui.open"), icon="calculate").props(f'no-caps outline dense href="{trial_url}" '
-                                                                      'target=_blank').mark("open-loan-trial")
+            ui.button(t("loan_trial.ui.open"), icon="calculate").props(
+                f'no-caps outline dense href="{trial_url}" target=_blank'
+            ).mark("open-loan-trial")
         if not profile.loans:
             ui.label(t("ui.profile.no_loans")).classes("text-secondary")
         for loan in profile.loans:
             with ui.column().classes("w-full gap-0 border-b border-gray-200 pb-1"):
                 with ui.row().classes("w-full justify-between no-wrap"):
                     ui.label(loan.loan_no).classes("font-mono")
-                    ui.badge(t(f"ui.loan_status.{loan.status}"),
-                             color="primary" if loan.status == "open" else "grey")
+                    ui.badge(t(f"ui.loan_status.{loan.status}"), color="primary" if loan.status == "open" else "grey")
                 _field("ui.profile.loan_amount", format_money(loan.amount_fen))
                 _field("ui.profile.loan_outstanding", format_money(loan.outstanding_fen))
-                _field("ui.profile.loan_terms", t("ui.profile.loan_terms_value", rate=percent(loan.annual_rate_pct),
-                                                  months=loan.term_months, method=loan.repayment_method_label))
+                _field(
+                    "ui.profile.loan_terms",
+                    t(
+                        "ui.profile.loan_terms_value",
+                        rate=percent(loan.annual_rate_pct),
+                        months=loan.term_months,
+                        method=loan.repayment_method_label,
+                    ),
+                )
                 _field("ui.profile.loan_monthly", format_money(loan.monthly_payment_fen))
 
 
 def _registry_row(answer: RegistryAnswer, masked: bool) -> None:
-    with ui.row().classes("w-full no-wrap items-start gap-3 border-b border-gray-200 pb-1") \
-            .mark(f"registry {answer.kind}"):
+    with (
+        ui.row()
+        .classes("w-full no-wrap items-start gap-3 border-b border-gray-200 pb-1")
+        .mark(f"registry {answer.kind}")
+    ):
         with ui.column().classes("w-36 shrink-0 gap-0"):
             ui.label(t(f"records.fact_kind.{answer.kind}")).classes("font-bold")
             ui.badge(t(f"ui.registry_status.{answer.status}"), color=REGISTRY_COLOURS.get(answer.status, "warning"))
@@ -192,12 +209,14 @@ def _registry(profile: CustomerProfile, masked: bool) -> None:
                 ui.label(t("ui.registry_status.not_proven")).classes("text-sm text-secondary mr-2")
                 for answer in no_record:
                     with ui.chip(t(f"records.fact_kind.{answer.kind}")).props("dense outline color=grey-7"):
-                        ui.tooltip(f"{t(f'records.source.{answer.source}')} · "
-                                   f"{t('ui.profile.as_of', date=day(answer.as_of))}")
+                        ui.tooltip(
+                            f"{t(f'records.source.{answer.source}')} · {t('ui.profile.as_of', date=day(answer.as_of))}"
+                        )
 
 
-def show_profile(profile: CustomerProfile, *, masked: bool, on_unmask: Callable[[], None] | None,
-                 trial_url: str | None = None) -> None:
+def show_profile(
+    profile: CustomerProfile, *, masked: bool, on_unmask: Callable[[], None] | None, trial_url: str | None = None
+) -> None:
     """Render every card of the profile into the current container (with a link to the loan trial at
     `trial_url` on the loans card, when given)."""
     with ui.element("div").classes("grid grid-cols-1 md:grid-cols-3 gap-4 w-full items-start").mark("profile"):

@@ -83,15 +83,20 @@ def busy_page(wait_s: float, accept_language: str | None) -> Response:
     seconds = max(1, math.ceil(wait_s))
     language = language_from_header(accept_language)
     with use_language(language):
-        return HTMLResponse(_busy_body(language, seconds), status_code=429,
-                            headers={"Retry-After": str(seconds), "Cache-Control": "no-store"})
+        return HTMLResponse(
+            _busy_body(language, seconds),
+            status_code=429,
+            headers={"Retry-After": str(seconds), "Cache-Control": "no-store"},
+        )
 
 
 def _busy_body(language: str, seconds: int) -> str:
-    return (f"<!doctype html><html lang='{language}'><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{escape(t('ui.app_name'))}</title><body style='font-family:sans-serif;margin:2rem'>"
-            f"<p>{escape(t('ui.public.busy', seconds=seconds))}</p></body></html>")
+    return (
+        f"<!doctype html><html lang='{language}'><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(t('ui.app_name'))}</title><body style='font-family:sans-serif;margin:2rem'>"
+        f"<p>{escape(t('ui.public.busy', seconds=seconds))}</p></body></html>"
+    )
 
 
 class PublicLimitMiddleware(BaseHTTPMiddleware):

@@ -24,5 +24,3 @@ def parse_id(text: str) -> int | None:
 def parse_case_no(text: str) -> str | None:
     """A case number of the form desk.cases.numbering writes, else None."""
     return text if CASE_NO.fullmatch(text) else None
-
-

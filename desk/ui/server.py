@@ -60,8 +60,11 @@ def run_command(args: argparse.Namespace) -> int:
             return 2
         missing = engines.problems(settings.ocr_engine, settings.ocr_languages)
         if missing:  # name what is missing now, not on a clerk's first capture
-            print("\n  ".join([t("ui.server.ocr_missing", engine=settings.ocr_engine), *missing]),
-                  file=sys.stderr, flush=True)
+            print(
+                "\n  ".join([t("ui.server.ocr_missing", engine=settings.ocr_engine), *missing]),
+                file=sys.stderr,
+                flush=True,
+            )
             return 2
         if not args.no_seed:
             _seed_if_empty(settings)
@@ -81,10 +84,22 @@ def run_command(args: argparse.Namespace) -> int:
     threading.Thread(target=pool.prestart, name="desk-pool-prestart", daemon=True).start()
     app.on_shutdown(_stop_capture_workers)
     run.process_pool_start_method = "spawn"  # fork would copy the server's threads and sockets
-    ssl = {"ssl_certfile": str(settings.ssl_certfile), "ssl_keyfile": str(settings.ssl_keyfile)} \
-        if scheme == "https" else {}
-    ui.run(host=host, port=port, title=t("ui.app_name"), reload=False, show=False,
-           storage_secret=settings.storage_secret(), show_welcome_message=False,
-           uvicorn_logging_level="warning", favicon="🏛",
-           session_middleware_kwargs={"same_site": "lax", "https_only": scheme == "https"}, **ssl)
+    ssl = (
+        {"ssl_certfile": str(settings.ssl_certfile), "ssl_keyfile": str(settings.ssl_keyfile)}
+        if scheme == "https"
+        else {}
+    )
+    ui.run(
+        host=host,
+        port=port,
+        title=t("ui.app_name"),
+        reload=False,
+        show=False,
+        storage_secret=settings.storage_secret(),
+        show_welcome_message=False,
+        uvicorn_logging_level="warning",
+        favicon="🏛",
+        session_middleware_kwargs={"same_site": "lax", "https_only": scheme == "https"},
+        **ssl,
+    )
     return 0

@@ -104,8 +104,13 @@ def choose_language(language: str) -> None:
 
 
 def _auth_values(staff: SessionStaff) -> dict[str, Any]:
-    return {"authenticated": True, "username": staff.username, "role": staff.role,
-            "display_name": staff.display_name, "last_seen": time.time()}
+    return {
+        "authenticated": True,
+        "username": staff.username,
+        "role": staff.role,
+        "display_name": staff.display_name,
+        "last_seen": time.time(),
+    }
 
 
 def sign_out() -> None:

@@ -49,8 +49,9 @@ def language_switch() -> None:
         ui_session.choose_language(event.value)
         ui.navigate.reload()
 
-    ui.toggle({"zh-CN": "中文", "en": "English"}, value=ui_session.apply_language(), on_change=switch) \
-        .props("no-caps dense flat toggle-color=white text-color=blue-2 unelevated").mark("language")
+    ui.toggle({"zh-CN": "中文", "en": "English"}, value=ui_session.apply_language(), on_change=switch).props(
+        "no-caps dense flat toggle-color=white text-color=blue-2 unelevated"
+    ).mark("language")
 
 
 def _idle_watch() -> None:
@@ -73,14 +74,13 @@ def _header(staff: ui_session.SessionStaff) -> None:
     with ui.header().classes("items-center gap-4 px-6 py-2 bg-primary"):
         ui.link(t("ui.app_name"), "/").classes("text-lg font-bold text-white no-underline")
         for path, label in menu_for(staff.role):
-            ui.link(t(label), path).classes("text-white no-underline opacity-90 hover:opacity-100") \
-                .mark(f"menu {path}")
+            ui.link(t(label), path).classes("text-white no-underline opacity-90 hover:opacity-100").mark(f"menu {path}")
         ui.space()
         language_switch()
-        ui.label(f"{staff.display_name} · {t('role.' + staff.role)}").classes("text-white text-sm") \
-            .mark("who")
-        ui.button(t("ui.logout"), icon="logout", on_click=_log_out) \
-            .props("no-caps flat dense color=white").mark("logout")
+        ui.label(f"{staff.display_name} · {t('role.' + staff.role)}").classes("text-white text-sm").mark("who")
+        ui.button(t("ui.logout"), icon="logout", on_click=_log_out).props("no-caps flat dense color=white").mark(
+            "logout"
+        )
 
 
 @contextmanager
@@ -94,8 +94,7 @@ def frame(title_key: str, *, wide: bool = False) -> Iterator[ui_session.SessionS
     ui.page_title(f"{t(title_key)} · {t('ui.app_name')}")
     _header(staff)
     _idle_watch()
-    with ui.column().classes(f"w-full {WIDE_COLUMN if wide else NARROW_COLUMN} mx-auto p-4 gap-4") \
-            .mark("content"):
+    with ui.column().classes(f"w-full {WIDE_COLUMN if wide else NARROW_COLUMN} mx-auto p-4 gap-4").mark("content"):
         yield staff
 
 

@@ -93,11 +93,21 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     """A small JSON 413 in the caller's language; the connection closes (the body was not read)."""
-    accept = next((value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"accept-language"), "")
+    accept = next(
+        (value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"accept-language"), ""
+    )
     message = t("ui.request_too_large", normalize_language(accept.split(",")[0]), mb=limit // 2**20)
     body = json.dumps({"ok": False, "message": message}, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
-                            (b"cache-control", b"no-store")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

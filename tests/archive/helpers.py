@@ -16,8 +16,14 @@ from desk.records.tables import Person
 def add_person(engine, *, id_number: str = "210203199001011234", name: str = "张三") -> int:
     """Insert one customer and return their id."""
     with Session(engine) as session:
-        person = Person(id_number=id_number, name=name, phone="13812341234", sex="M",
-                        birth_date=date(1990, 1, 1), address="大连市中山区人民路1号")
+        person = Person(
+            id_number=id_number,
+            name=name,
+            phone="13812341234",
+            sex="M",
+            birth_date=date(1990, 1, 1),
+            address="大连市中山区人民路1号",
+        )
         session.add(person)
         session.commit()
         return person.id
@@ -35,10 +41,19 @@ def png_bytes(label: str, size: tuple[int, int] = (200, 120)) -> bytes:
 def page(text: str, label: str | None = None, doc_type: str = "lease") -> PageInput:
     """A page with a PNG original, a flattened copy, a thumbnail and `text`."""
     label = label or hashlib.sha1(text.encode()).hexdigest()[:16]  # the default font draws no Chinese
-    return PageInput(original=png_bytes(label), flat=png_bytes(label + "/flat"),
-                     thumb=png_bytes(label + "/thumb", (40, 24)), text=text,
-                     words=[{"text": text, "box": [1, 2, 3, 4], "conf": 90}], width_px=200, height_px=120,
-                     dpi=300.0, doc_type=doc_type, confidence=91.5, fields={})
+    return PageInput(
+        original=png_bytes(label),
+        flat=png_bytes(label + "/flat"),
+        thumb=png_bytes(label + "/thumb", (40, 24)),
+        text=text,
+        words=[{"text": text, "box": [1, 2, 3, 4], "conf": 90}],
+        width_px=200,
+        height_px=120,
+        dpi=300.0,
+        doc_type=doc_type,
+        confidence=91.5,
+        fields={},
+    )
 
 
 def info(person_id: int, **overrides) -> DocumentInfo:

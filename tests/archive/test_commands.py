@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def desk(*args: str) -> subprocess.CompletedProcess:
     """Run `python -m desk ARGS` with this test's DESK_* environment."""
     env = {**os.environ, "DESK_DEFAULT_LANGUAGE": "zh-CN"}
-    return subprocess.run([sys.executable, "-m", "desk", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "desk", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.corpus
@@ -31,8 +32,9 @@ def test_archive_search_verify_export(engine, data_dir, corpus, tmp_path):
     add_person(engine, id_number="21020419850202222X", name="王五")
     page = corpus / "zh" / "cnocr_multi-line_cn1.png"
 
-    done = desk("archive", str(page), "--customer", "210203199001011234", "--material", "M30", "--case", "ZF2026-1",
-                "--json")
+    done = desk(
+        "archive", str(page), "--customer", "210203199001011234", "--material", "M30", "--case", "ZF2026-1", "--json"
+    )
     assert done.returncode == 0, done.stderr
     document_id = json.loads(done.stdout)["archived"][0]["document_id"]
 

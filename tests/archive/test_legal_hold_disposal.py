@@ -8,16 +8,16 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from helpers import add_person, info, page
 from sqlmodel import Session, select
 
-from desk.archive.disposal import due_for_disposal, dispose, record_payoff
+from desk.archive.disposal import dispose, due_for_disposal, record_payoff
 from desk.archive.errors import ArchiveRefused
 from desk.archive.intake import archive_document
 from desk.archive.legal_hold import held_documents, place_hold, release_hold
 from desk.archive.storage import FileStore
 from desk.archive.tables import ArchiveDocument
 from desk.security.access_log import AccessLog
-from helpers import add_person, info, page
 
 ARCHIVIST = SimpleNamespace(username="archivist1", role="archivist")
 CLERK = SimpleNamespace(username="clerk1", role="clerk")
@@ -46,7 +46,13 @@ def test_an_archivist_holds_and_releases_a_document_with_a_logged_reason(engine,
     assert _held(engine) == {doc: True, other: False}
     [entry] = _log(engine, "archive_hold")
     assert (entry.staff, entry.role, entry.purpose, entry.fields, entry.person_id, entry.case_no) == (
-        "archivist1", "archivist", "法院 协助冻结", f"document:{doc}", person, "TQ2026-000001")
+        "archivist1",
+        "archivist",
+        "法院 协助冻结",
+        f"document:{doc}",
+        person,
+        "TQ2026-000001",
+    )
     with Session(engine) as session:
         [held] = held_documents(session)
     assert (held.document_id, held.reason, held.placed_by, held.customer) == (doc, "法院 协助冻结", "archivist1", "张*")
@@ -88,12 +94,18 @@ def test_a_case_hold_covers_every_document_of_the_case_and_no_other(engine, data
 def test_only_an_archivist_may_hold_release_dispose_or_record_a_payoff(engine, data_dir, staff):
     store = FileStore(data_dir)
     person = add_person(engine)
-    doc = archive_document(store, [page("租赁合同")], info(person, captured_at=OLD, case_no="DK2026-000001",
-                                                          retention_class="loan"), engine=engine)
-    attempts = [lambda: place_hold(str(doc), staff=staff, reason="x", engine=engine),
-                lambda: release_hold(str(doc), staff=staff, reason="x", engine=engine),
-                lambda: dispose([doc], staff=staff, reason="x", store=store, engine=engine, today=TODAY),
-                lambda: record_payoff("DK2026-000001", date(1995, 1, 1), staff=staff, engine=engine)]
+    doc = archive_document(
+        store,
+        [page("租赁合同")],
+        info(person, captured_at=OLD, case_no="DK2026-000001", retention_class="loan"),
+        engine=engine,
+    )
+    attempts = [
+        lambda: place_hold(str(doc), staff=staff, reason="x", engine=engine),
+        lambda: release_hold(str(doc), staff=staff, reason="x", engine=engine),
+        lambda: dispose([doc], staff=staff, reason="x", store=store, engine=engine, today=TODAY),
+        lambda: record_payoff("DK2026-000001", date(1995, 1, 1), staff=staff, engine=engine),
+    ]
     for attempt in attempts:
         with pytest.raises(ArchiveRefused) as refused:
             attempt()
@@ -107,11 +119,13 @@ def test_only_an_archivist_may_hold_release_dispose_or_record_a_payoff(engine, d
 def test_a_hold_needs_a_reason_and_a_known_document_or_case(engine, data_dir):
     person = add_person(engine)
     doc = archive_document(FileStore(data_dir), [page("租赁合同")], info(person), engine=engine)
-    for target, reason, key in [(str(doc), "   ", "archive.hold.reason_required"),
-                                ("999999", "x", "archive.document.not_found"),
-                                ("99999999999999999999", "x", "archive.document.not_found"),
-                                ("TQ2026-999999", "x", "archive.hold.unknown_target"),
-                                ("", "x", "archive.hold.unknown_target")]:
+    for target, reason, key in [
+        (str(doc), "   ", "archive.hold.reason_required"),
+        ("999999", "x", "archive.document.not_found"),
+        ("99999999999999999999", "x", "archive.document.not_found"),
+        ("TQ2026-999999", "x", "archive.hold.unknown_target"),
+        ("", "x", "archive.hold.unknown_target"),
+    ]:
         with pytest.raises(ArchiveRefused) as refused:
             place_hold(target, staff=ARCHIVIST, reason=reason, engine=engine)
         assert refused.value.key == key
@@ -124,13 +138,15 @@ def test_due_list_has_ended_unheld_documents_only(engine, data_dir):
     ended = archive_document(store, [page("旧合同")], info(person, captured_at=OLD), engine=engine)
     held = archive_document(store, [page("冻结合同")], info(person, captured_at=OLD), engine=engine)
     recent = archive_document(store, [page("新合同")], info(person), engine=engine)
-    loan = archive_document(store, [page("贷款合同")], info(person, captured_at=OLD, retention_class="loan"),
-                            engine=engine)
+    loan = archive_document(
+        store, [page("贷款合同")], info(person, captured_at=OLD, retention_class="loan"), engine=engine
+    )
     place_hold(str(held), staff=ARCHIVIST, reason="诉讼", engine=engine)
     with Session(engine) as session:
         due = due_for_disposal(session, today=TODAY)
         assert [(item.document_id, item.retention_until, item.customer) for item in due] == [
-            (ended, date(2020, 3, 1), "张*")]
+            (ended, date(2020, 3, 1), "张*")
+        ]
         assert due_for_disposal(session, today=date(2020, 2, 29)) == []
     assert {recent, loan}.isdisjoint(item.document_id for item in due)
 
@@ -139,14 +155,17 @@ def test_a_disposal_deletes_all_chosen_documents_or_none(engine, data_dir):
     store = FileStore(data_dir)
     person = add_person(engine)
     first = archive_document(store, [page("旧合同 一")], info(person, captured_at=OLD), engine=engine)
-    second = archive_document(store, [page("旧合同 二"), page("旧合同 三")], info(person, captured_at=OLD),
-                              engine=engine)
+    second = archive_document(
+        store, [page("旧合同 二"), page("旧合同 三")], info(person, captured_at=OLD), engine=engine
+    )
     files_before = sorted(store.iter_files())
     place_hold(str(second), staff=ARCHIVIST, reason="诉讼", engine=engine)  # after the list was shown
 
     with pytest.raises(ArchiveRefused) as refused:
         dispose([first, second], staff=ARCHIVIST, reason="到期", store=store, engine=engine, today=TODAY)
-    assert refused.value.key == "archive.dispose.legal_hold" and f"档案 {second} 处于法律保全" in refused.value.message()
+    assert (
+        refused.value.key == "archive.dispose.legal_hold" and f"档案 {second} 处于法律保全" in refused.value.message()
+    )
     assert _held(engine) == {first: False, second: True}  # the first one was not deleted either
     assert sorted(store.iter_files()) == files_before and _log(engine, "archive_delete") == []
     with pytest.raises(ArchiveRefused) as refused:
@@ -158,14 +177,20 @@ def test_a_disposal_deletes_all_chosen_documents_or_none(engine, data_dir):
     assert (done.document_ids, done.pages, done.files_removed) == ((first, second), 3, 15)
     assert _held(engine) == {} and list(store.iter_files()) == []  # no journal left behind either
     assert sorted((e.fields, e.purpose, e.staff) for e in _log(engine, "archive_delete")) == [
-        (f"document:{first}", "到期销毁", "archivist1"), (f"document:{second}", "到期销毁", "archivist1")]
+        (f"document:{first}", "到期销毁", "archivist1"),
+        (f"document:{second}", "到期销毁", "archivist1"),
+    ]
 
 
 def test_a_payoff_starts_the_clock_of_the_case_loan_files_only(engine, data_dir):
     store = FileStore(data_dir)
     person = add_person(engine)
-    loan = archive_document(store, [page("贷款合同")], info(person, case_no="DK2026-000009", retention_class="loan",
-                                                           captured_at=OLD), engine=engine)
+    loan = archive_document(
+        store,
+        [page("贷款合同")],
+        info(person, case_no="DK2026-000009", retention_class="loan", captured_at=OLD),
+        engine=engine,
+    )
     form = archive_document(store, [page("申请表")], info(person, case_no="DK2026-000009"), engine=engine)
     with pytest.raises(ArchiveRefused) as refused:
         record_payoff("DK2026-000009", TODAY + timedelta(days=1), staff=ARCHIVIST, engine=engine, today=TODAY)

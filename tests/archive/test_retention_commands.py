@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from helpers import add_person, info, page
 from sqlmodel import Session, select
 
 from desk.archive.intake import archive_document
@@ -19,7 +20,6 @@ from desk.archive.tables import ArchiveDocument
 from desk.cli import main
 from desk.security.access_log import AccessLog
 from desk.security.staff import Staff
-from helpers import add_person, info, page
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD = datetime(1990, 3, 1, 9, 0)  # a withdrawal file captured then was kept until 2020-03-01
@@ -30,17 +30,25 @@ def archive(engine, data_dir):
     """Staff (an archivist, a clerk, a deactivated archivist) and three documents: two past their retention
     (one of them in case TQ2026-000001) and one of a loan case not yet paid off."""
     with Session(engine) as session:
-        for username, role, active in (("arch1", "archivist", True), ("clerk1", "clerk", True),
-                                       ("gone1", "archivist", False)):
+        for username, role, active in (
+            ("arch1", "archivist", True),
+            ("clerk1", "clerk", True),
+            ("gone1", "archivist", False),
+        ):
             session.add(Staff(username=username, display_name=username, role=role, password_hash="-", active=active))
         session.commit()
     store = FileStore(data_dir)
     person = add_person(engine)
-    ended = archive_document(store, [page("旧合同")], info(person, captured_at=OLD, case_no="TQ2026-000001"),
-                             engine=engine)
+    ended = archive_document(
+        store, [page("旧合同")], info(person, captured_at=OLD, case_no="TQ2026-000001"), engine=engine
+    )
     also_ended = archive_document(store, [page("旧申请表")], info(person, captured_at=OLD), engine=engine)
-    loan = archive_document(store, [page("贷款合同")], info(person, captured_at=OLD, case_no="DK2026-000001",
-                                                           retention_class="loan"), engine=engine)
+    loan = archive_document(
+        store,
+        [page("贷款合同")],
+        info(person, captured_at=OLD, case_no="DK2026-000001", retention_class="loan"),
+        engine=engine,
+    )
     return {"ended": ended, "also_ended": also_ended, "loan": loan}
 
 
@@ -58,8 +66,10 @@ def _documents(engine) -> dict[int, bool]:
 
 def _log(engine) -> list[tuple[str, str, str]]:
     with Session(engine) as session:
-        return [(row.action, row.staff, row.fields) for row in session.exec(
-            select(AccessLog).where(AccessLog.action.like("archive_%")).order_by(AccessLog.id))]
+        return [
+            (row.action, row.staff, row.fields)
+            for row in session.exec(select(AccessLog).where(AccessLog.action.like("archive_%")).order_by(AccessLog.id))
+        ]
 
 
 def test_hold_and_release_a_case_by_number(engine, archive, capsys):
@@ -71,15 +81,21 @@ def test_hold_and_release_a_case_by_number(engine, archive, capsys):
     assert status == 1 and out == "" and "already under legal hold" in err
     status, out, _ = _run(capsys, "release", str(ended), "--reason", "解除", "--staff", "arch1", "--json")
     assert status == 0 and json.loads(out) == {"ok": True, "documents": [ended]}
-    assert _log(engine) == [("archive_hold", "arch1", f"document:{ended}"),
-                            ("archive_release", "arch1", f"document:{ended}")]
+    assert _log(engine) == [
+        ("archive_hold", "arch1", f"document:{ended}"),
+        ("archive_release", "arch1", f"document:{ended}"),
+    ]
 
 
-@pytest.mark.parametrize(("staff", "message"), [("clerk1", "只有档案管理员"), ("gone1", "没有名为 gone1"),
-                                                ("nobody", "没有名为 nobody")])
+@pytest.mark.parametrize(
+    ("staff", "message"), [("clerk1", "只有档案管理员"), ("gone1", "没有名为 gone1"), ("nobody", "没有名为 nobody")]
+)
 def test_only_an_active_archivist_may_act(engine, archive, capsys, staff, message):
-    for argv in (["hold", str(archive["ended"]), "--reason", "x"], ["dispose", "--yes"],
-                 ["payoff", "DK2026-000001", "--on", "2001-01-01"]):
+    for argv in (
+        ["hold", str(archive["ended"]), "--reason", "x"],
+        ["dispose", "--yes"],
+        ["payoff", "DK2026-000001", "--on", "2001-01-01"],
+    ):
         status, _, err = _run(capsys, *argv, "--staff", staff)
         assert status == 1 and message in err
     assert not any(_documents(engine).values()) and len(_documents(engine)) == 3 and _log(engine) == []
@@ -116,15 +132,24 @@ def test_payoff_starts_the_loan_files_clock_and_makes_them_due(engine, archive, 
     assert status == 0 and out.strip() == "业务 DK2026-000001 的贷款于 1995-06-30 结清：1 份档案开始计算保管期限"
     status, out, _ = _run(capsys, "dispose", "--staff", "arch1", "--json")
     assert status == 0 and {item["document_id"] for item in json.loads(out)["due"]} == {
-        archive["ended"], archive["also_ended"], loan}
+        archive["ended"],
+        archive["also_ended"],
+        loan,
+    }
     assert ("archive_payoff", "arch1", f"document:{loan}") in _log(engine)
 
 
 def test_python_m_desk_hold_runs_the_command(engine, archive):
     env = {**os.environ, "DESK_DEFAULT_LANGUAGE": "en"}
-    done = subprocess.run([sys.executable, "-m", "desk", "hold", str(archive["loan"]), "--reason", "court order",
-                           "--staff", "arch1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "desk", "hold", str(archive["loan"]), "--reason", "court order", "--staff", "arch1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"1 document(s) put under legal hold: {archive['loan']}"
     assert _documents(engine)[archive["loan"]] is True

@@ -28,13 +28,16 @@ FILTERS = (
     [SearchFilters(doc_type=value) for value in DOC_TYPES]
     + [SearchFilters(captured_by=value) for value in STAFF]
     + [SearchFilters(material_code="M18"), SearchFilters(doc_type="lease", captured_by="张 三")]
-    + [SearchFilters(date_from=date(2025, 11, 1), date_to=date(2025, 11, 30)),  # whole month: MATCH only
-       SearchFilters(date_from=date(2025, 11, 10), date_to=date(2026, 1, 20)),  # months + exact days
-       SearchFilters(date_from=date(2023, 1, 1), date_to=date(2026, 12, 31)),  # too many months: join
-       SearchFilters(date_from=date(2025, 6, 1)),  # open range: join
-       SearchFilters(date_from=date(2025, 12, 31), date_to=date(2025, 12, 1)),  # empty range
-       SearchFilters(doc_type="two words", date_from=date(2025, 12, 1), date_to=date(2025, 12, 31)),
-       SearchFilters(doc_type="no such type"), SearchFilters(captured_by="")]
+    + [
+        SearchFilters(date_from=date(2025, 11, 1), date_to=date(2025, 11, 30)),  # whole month: MATCH only
+        SearchFilters(date_from=date(2025, 11, 10), date_to=date(2026, 1, 20)),  # months + exact days
+        SearchFilters(date_from=date(2023, 1, 1), date_to=date(2026, 12, 31)),  # too many months: join
+        SearchFilters(date_from=date(2025, 6, 1)),  # open range: join
+        SearchFilters(date_from=date(2025, 12, 31), date_to=date(2025, 12, 1)),  # empty range
+        SearchFilters(doc_type="two words", date_from=date(2025, 12, 1), date_to=date(2025, 12, 31)),
+        SearchFilters(doc_type="no such type"),
+        SearchFilters(captured_by=""),
+    ]
 )
 
 
@@ -47,15 +50,22 @@ def varied(engine):
         index = index_for(session)
         for number in range(200):
             document = ArchiveDocument(
-                doc_type=rng.choice(DOC_TYPES), material_code=rng.choice(MATERIALS), person_id=person,
-                captured_by=rng.choice(STAFF), source="upload", retention_class="withdrawal", page_count=2,
-                captured_at=datetime(2025, 8, 1) + (datetime(2026, 3, 1) - datetime(2025, 8, 1)) * rng.random())
+                doc_type=rng.choice(DOC_TYPES),
+                material_code=rng.choice(MATERIALS),
+                person_id=person,
+                captured_by=rng.choice(STAFF),
+                source="upload",
+                retention_class="withdrawal",
+                page_count=2,
+                captured_at=datetime(2025, 8, 1) + (datetime(2026, 3, 1) - datetime(2025, 8, 1)) * rng.random(),
+            )
             session.add(document)
             session.flush()
             for page_no in range(1, rng.choice((1, 2, 2)) + 1):
                 body = " ".join(rng.sample(WORDS, 3)) + f" 第{number}号"
-                row = ArchivePage(document_id=document.id, page_no=page_no, original_key=f"{number}-{page_no}.png",
-                                  text=body)
+                row = ArchivePage(
+                    document_id=document.id, page_no=page_no, original_key=f"{number}-{page_no}.png", text=body
+                )
                 session.add(row)
                 session.flush()
                 index.add(session, row.id, body, document)
@@ -65,9 +75,16 @@ def varied(engine):
 
 def _joined(session: Session, word: str, filters: SearchFilters) -> set[int]:
     where, params = filter_sql(filters)
-    return {row[0] for row in session.execute(text(
-        "SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
-        f"WHERE p.text LIKE :pattern{where}"), {"pattern": f"%{word}%", **params})}
+    return {
+        row[0]
+        for row in session.execute(
+            text(
+                "SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
+                f"WHERE p.text LIKE :pattern{where}"
+            ),
+            {"pattern": f"%{word}%", **params},
+        )
+    }
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=repr)
@@ -107,9 +124,13 @@ def test_filter_match_for_dates():
 
 def _meta_rows(engine, words: str) -> list[int]:
     with engine.connect() as conn:
-        return [row[0] for row in conn.execute(text(
-            "SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr"),
-            {"expr": " AND ".join(f'meta : "{word}"' for word in words.split())})]
+        return [
+            row[0]
+            for row in conn.execute(
+                text("SELECT rowid FROM archive_page_fts WHERE archive_page_fts MATCH :expr"),
+                {"expr": " AND ".join(f'meta : "{word}"' for word in words.split())},
+            )
+        ]
 
 
 def test_deletion_removes_the_filter_words(engine, data_dir):
@@ -118,8 +139,12 @@ def test_deletion_removes_the_filter_words(engine, data_dir):
     staff = 'clerk "七"'
     captured = datetime(1990, 5, 6, 7, 8)
     kept = archive_document(store, [page("租赁合同 甲")], info(person, captured_by=staff), engine=engine)
-    gone = archive_document(store, [page("租赁合同 乙"), page("租赁合同 丙", doc_type="invoice")],
-                            info(person, captured_by=staff, captured_at=captured), engine=engine)
+    gone = archive_document(
+        store,
+        [page("租赁合同 乙"), page("租赁合同 丙", doc_type="invoice")],
+        info(person, captured_by=staff, captured_at=captured),
+        engine=engine,
+    )
     by_staff = SearchFilters(captured_by=staff)
 
     def found() -> set[int]:
@@ -130,16 +155,21 @@ def test_deletion_removes_the_filter_words(engine, data_dir):
     words = filter_words("lease", staff, "M10", captured)
     if engine.dialect.name == "sqlite":
         assert len(_meta_rows(engine, words)) == 2
-    dispose([gone], staff=SimpleNamespace(username="archivist1", role="archivist"), reason="test", store=store,
-            engine=engine, today=date(2100, 1, 1))
+    dispose(
+        [gone],
+        staff=SimpleNamespace(username="archivist1", role="archivist"),
+        reason="test",
+        store=store,
+        engine=engine,
+        today=date(2100, 1, 1),
+    )
     assert found() == {kept}
     if engine.dialect.name == "sqlite":
         assert _meta_rows(engine, words) == []
         assert len(_meta_rows(engine, filter_words("lease", staff, "M10", datetime.now()))) == 1
 
 
-_OLD_DDL = ("CREATE VIRTUAL TABLE archive_page_fts USING fts5("
-            "grams, chars, tokenize='ascii', content='', detail=full)")
+_OLD_DDL = "CREATE VIRTUAL TABLE archive_page_fts USING fts5(grams, chars, tokenize='ascii', content='', detail=full)"
 
 
 def test_init_db_upgrades_an_index_without_filter_words(tmp_path, data_dir):

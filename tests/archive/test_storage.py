@@ -12,10 +12,10 @@ import pytest
 from helpers import add_person, info, page, png_bytes
 from sqlmodel import Session, func, select
 
+from desk.archive.disposal import dispose, record_payoff
 from desk.archive.errors import ArchiveRefused
 from desk.archive.fixity import last_run, sweep_orphans, verify_archive
 from desk.archive.intake import archive_document
-from desk.archive.disposal import dispose, record_payoff
 from desk.archive.legal_hold import place_hold
 from desk.archive.retention import retention_until
 from desk.archive.search import search
@@ -88,8 +88,9 @@ def test_failure_between_files_and_rows_leaves_nothing(engine, data_dir):
         raise OSError("disk full while committing")
 
     with pytest.raises(OSError):
-        archive_document(store, [page("租赁合同 甲"), page("租赁合同 乙")], info(person), engine=engine,
-                         before_commit=fail)
+        archive_document(
+            store, [page("租赁合同 甲"), page("租赁合同 乙")], info(person), engine=engine, before_commit=fail
+        )
     assert _count(engine, ArchiveDocument) == 0 and _count(engine, ArchivePage) == 0
     assert _files(store) == []
     with Session(engine) as session:
@@ -106,8 +107,13 @@ def test_failure_keeps_files_another_document_uses(engine, data_dir):
         raise RuntimeError("injected")
 
     with pytest.raises(RuntimeError):
-        archive_document(store, [page("租赁合同", label="shared"), page("另一页", label="new")], info(person),
-                         engine=engine, before_commit=fail)
+        archive_document(
+            store,
+            [page("租赁合同", label="shared"), page("另一页", label="new")],
+            info(person),
+            engine=engine,
+            before_commit=fail,
+        )
     assert _files(store) == before
     assert verify_archive(store, engine=engine, in_flight_s=0).ok
     assert kept
@@ -181,8 +187,9 @@ def test_loan_files_have_no_end_until_payoff(engine, data_dir):
     with Session(engine) as session:
         session.get(ArchiveDocument, doc_id).case_no = "DK1"
         session.commit()
-    assert record_payoff("DK1", date(2030, 5, 1), staff=ARCHIVIST, engine=engine,
-                         today=date(2030, 5, 2)) == [doc_id]  # only the loan-class document
+    assert record_payoff("DK1", date(2030, 5, 1), staff=ARCHIVIST, engine=engine, today=date(2030, 5, 2)) == [
+        doc_id
+    ]  # only the loan-class document
     with Session(engine) as session:
         assert session.get(ArchiveDocument, doc_id).retention_until == date(2060, 5, 1)
         assert session.get(ArchiveDocument, other).retention_class == "withdrawal"
@@ -191,13 +198,15 @@ def test_loan_files_have_no_end_until_payoff(engine, data_dir):
 def test_allowed_deletion_is_logged_and_keeps_shared_files(engine, data_dir):
     store = FileStore(data_dir)
     person = add_person(engine)
-    old = archive_document(store, [page("租赁合同", label="shared"), page("旧页", label="old")], info(person),
-                           engine=engine)
+    old = archive_document(
+        store, [page("租赁合同", label="shared"), page("旧页", label="old")], info(person), engine=engine
+    )
     keep = archive_document(store, [page("租赁合同", label="shared")], info(person), engine=engine)
     with Session(engine) as session:
         until = session.get(ArchiveDocument, old).retention_until
-    removed = dispose([old], staff=ARCHIVIST, reason="retention ended", store=store, engine=engine,
-                      today=until).files_removed
+    removed = dispose(
+        [old], staff=ARCHIVIST, reason="retention ended", store=store, engine=engine, today=until
+    ).files_removed
     assert removed == 5  # the "old" page's five files; the shared page's five stay for the other document
     with Session(engine) as session:
         assert session.get(ArchiveDocument, old) is None

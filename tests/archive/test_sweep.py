@@ -45,8 +45,9 @@ ODD_NAMES = {
 def desk(*args: str) -> subprocess.CompletedProcess:
     """Run `python -m desk ARGS` with this test's DESK_* environment."""
     env = {**os.environ, "DESK_DEFAULT_LANGUAGE": "en"}
-    return subprocess.run([sys.executable, "-m", "desk", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "desk", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def document_photo(label: str, fmt: str) -> bytes:
@@ -121,10 +122,12 @@ def test_sweep_removes_only_its_own_old_leftovers_and_dry_run_removes_nothing(en
     fresh_tmp = folder / ".tmp-4242-987654321"  # a write in progress right now
     fresh_tmp.write_bytes(b"being written")
     stray = png_bytes("restored by hand")
-    foreign = [_write_aged(folder / "notes.txt", b"someone's notes"),
-               _write_aged(store.objects / "README", b"do not delete"),
-               _write_aged(store.path_for(sha256_of(stray), "png"), stray),  # a store name, but no journal: unproven
-               _write_aged(folder / ".tmp-not-ours", b"looks temporary, is not the store's pattern")]
+    foreign = [
+        _write_aged(folder / "notes.txt", b"someone's notes"),
+        _write_aged(store.objects / "README", b"do not delete"),
+        _write_aged(store.path_for(sha256_of(stray), "png"), stray),  # a store name, but no journal: unproven
+        _write_aged(folder / ".tmp-not-ours", b"looks temporary, is not the store's pattern"),
+    ]
     relative = {path: str(path.relative_to(data_dir)) for path in [old_tmp, fresh_tmp, *foreign]}
 
     dry = desk("verify", "--sweep", "--dry-run")
@@ -150,8 +153,7 @@ def test_files_named_by_an_older_release_verify_clean_and_are_never_swept(engine
     store = FileStore(data_dir)
     person = add_person(engine)
     old_names = ["jpg_large", "tiff-1", "扫描", "jpeg large", "final-v2_x"]  # varchar(80): 64 + 1 + 15 at most
-    archive_document(store, [page(f"旧版本 {number}") for number in range(len(old_names))], info(person),
-                     engine=engine)
+    archive_document(store, [page(f"旧版本 {number}") for number in range(len(old_names))], info(person), engine=engine)
     with Session(engine) as session:
         rows = session.exec(select(ArchivePage).order_by(ArchivePage.page_no)).all()
         for row, ext in zip(rows, old_names, strict=True):

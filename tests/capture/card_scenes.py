@@ -59,11 +59,17 @@ def card_face(colour: str, rng: random.Random, band: bool = False) -> tuple[Imag
     light = (225, 225, 220) if colour != "gold" else (250, 244, 226)
     for i in range(3):  # faint waves of the card's design
         phase = rng.uniform(0, math.tau)
-        points = [(px, height * (0.55 + 0.08 * i) + 0.06 * height * math.sin(px / width * 5 + phase))
-                  for px in range(0, width, 8)]
+        points = [
+            (px, height * (0.55 + 0.08 * i) + 0.06 * height * math.sin(px / width * 5 + phase))
+            for px in range(0, width, 8)
+        ]
         draw.line(points, fill=tuple(int(c * 1.25) for c in CARD_COLOURS[colour]), width=max(2, mm // 3))
-    draw.text((6 * mm, 5 * mm), rng.choice(["CITY BANK", "UNION BANK", "CENTRAL SAVINGS"]), fill=light,
-              font=ImageFont.truetype(SANS, round(4.2 * mm)))
+    draw.text(
+        (6 * mm, 5 * mm),
+        rng.choice(["CITY BANK", "UNION BANK", "CENTRAL SAVINGS"]),
+        fill=light,
+        font=ImageFont.truetype(SANS, round(4.2 * mm)),
+    )
     chip = (9 * mm, 19 * mm, 21 * mm, 28 * mm)
     draw.rounded_rectangle(chip, radius=mm, fill=(214, 180, 96), outline=(150, 120, 60), width=2)
     for offset in (3, 6):
@@ -77,8 +83,9 @@ def card_face(colour: str, rng: random.Random, band: bool = False) -> tuple[Imag
     draw.ellipse((68 * mm, 40 * mm, 76 * mm, 48 * mm), fill=(200, 40, 40))  # a payment network's circles
     draw.ellipse((73 * mm, 40 * mm, 81 * mm, 48 * mm), fill=(240, 160, 30))
     coverage = Image.new("L", (width, height), 0)
-    ImageDraw.Draw(coverage).rounded_rectangle((0, 0, width - 1, height - 1),
-                                               radius=round(CORNER_RADIUS_MM * mm), fill=255)
+    ImageDraw.Draw(coverage).rounded_rectangle(
+        (0, 0, width - 1, height - 1), radius=round(CORNER_RADIUS_MM * mm), fill=255
+    )
     return image, coverage
 
 
@@ -92,8 +99,12 @@ def card_corners(fill: float, angle_deg: float, tilt: float, rng: random.Random)
     cx = width / 2 + rng.uniform(-0.4, 0.4) * (width - box_w * scale)
     cy = height / 2 + rng.uniform(-0.4, 0.4) * (height - box_h * scale)
     corners = []
-    for x, y in ((-long_mm / 2, -short_mm / 2), (long_mm / 2, -short_mm / 2),
-                 (long_mm / 2, short_mm / 2), (-long_mm / 2, short_mm / 2)):
+    for x, y in (
+        (-long_mm / 2, -short_mm / 2),
+        (long_mm / 2, -short_mm / 2),
+        (long_mm / 2, short_mm / 2),
+        (-long_mm / 2, short_mm / 2),
+    ):
         corners.append((cx + scale * (x * c + y * s), cy + scale * (-x * s + y * c)))
     quad = np.array(corners)
     size = float(np.linalg.norm(quad[2] - quad[0]))
@@ -103,13 +114,25 @@ def card_corners(fill: float, angle_deg: float, tilt: float, rng: random.Random)
 def dark_desk(np_rng: np.random.Generator) -> np.ndarray:
     """A dark desk (slate, black laminate): a near-black surface with a faint mottle, float BGR 0..1."""
     width, height = FRAME
-    mottle = cv2.resize(np_rng.normal(0, 0.06, (height // 48 + 1, width // 48 + 1)).astype(np.float32),
-                        (width, height), interpolation=cv2.INTER_CUBIC)
+    mottle = cv2.resize(
+        np_rng.normal(0, 0.06, (height // 48 + 1, width // 48 + 1)).astype(np.float32),
+        (width, height),
+        interpolation=cv2.INTER_CUBIC,
+    )
     return np.clip((1.0 + mottle)[..., None] * np.float32(DARK_DESK_BGR), 0, 1)
 
 
-def card_scene(seed: int, *, colour: str, desk: str, fill: float, angle_deg: float, tilt: float = 0.03,
-               light: float = 0.25, band: bool = False) -> CardScene:
+def card_scene(
+    seed: int,
+    *,
+    colour: str,
+    desk: str,
+    fill: float,
+    angle_deg: float,
+    tilt: float = 0.03,
+    light: float = 0.25,
+    band: bool = False,
+) -> CardScene:
     """A card of `colour` photographed on `desk` ("dark", or a desk of tests/docgen: "wood", "grey", "green")."""
     rng = random.Random(seed)
     np_rng = np.random.default_rng(seed)
@@ -123,8 +146,9 @@ def card_scene(seed: int, *, colour: str, desk: str, fill: float, angle_deg: flo
     shadow = cv2.GaussianBlur(cv2.warpAffine(alpha, np.float32([[1, 0, 6], [0, 1, 8]]), (width, height)), (0, 0), 6)
     frame *= (1 - 0.4 * shadow)[..., None]  # the card's soft shadow on the desk
     card = np.asarray(face, np.float32)[:, :, ::-1] / 255.0
-    warped = cv2.warpPerspective(card, homography, (width, height), flags=cv2.INTER_LINEAR,
-                                 borderMode=cv2.BORDER_REPLICATE)
+    warped = cv2.warpPerspective(
+        card, homography, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     frame = frame * (1 - alpha[..., None]) + warped * alpha[..., None]
     options = SceneOptions(light=light, exposure=0.95, blur_sigma=0.7, noise_sigma=3.0)
     frame *= _illumination(width, height, options, rng)[..., None]

@@ -28,8 +28,11 @@ _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国"
 _STREETS = ("中山路", "西安路", "长江路", "黄河路", "人民路", "解放路", "友好路", "胜利路")
 _ESTATES = ("金色家园", "海景花园", "山水人家", "阳光小区", "新华苑", "星海湾")
-PRINT_FACES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-               "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+PRINT_FACES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+)
 BLUE_INK = (30, 45, 120)
 BLACK_INK = (25, 25, 30)
 FAINT_INK = (105, 125, 175)  # a ballpoint running dry, or a pale gel pen
@@ -40,8 +43,10 @@ _Stroke = list[tuple[float, float]]
 
 def _arc(cx: float, cy: float, rx: float, ry: float, start: float, stop: float, steps: int = 24) -> _Stroke:
     """Points on an ellipse from angle `start` to `stop` (degrees; 0 = right, 90 = down)."""
-    return [(cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a)))
-            for a in np.linspace(start, stop, steps)]
+    return [
+        (cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a)))
+        for a in np.linspace(start, stop, steps)
+    ]
 
 
 _STROKES: dict[str, list[_Stroke]] = {
@@ -71,8 +76,14 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def handwritten(sheet: Sheet, char: str, box_px: tuple[int, int, int, int], rng: random.Random,
-                ink: tuple[int, int, int], touch: int = 0) -> None:
+def handwritten(
+    sheet: Sheet,
+    char: str,
+    box_px: tuple[int, int, int, int],
+    rng: random.Random,
+    ink: tuple[int, int, int],
+    touch: int = 0,
+) -> None:
     """`char` written by pen into the pixel box (left, top, width, height): jittered strokes, a slant,
     uneven size and place. `touch` -1 or 1 pushes it against the left or right rule, over it by up to
     two pen widths."""
@@ -92,8 +103,15 @@ def handwritten(sheet: Sheet, char: str, box_px: tuple[int, int, int, int], rng:
         sheet.draw.line(points, fill=ink, width=pen, joint="curve")
 
 
-def printed(sheet: Sheet, char: str, box_px: tuple[int, int, int, int], rng: random.Random, face: str,
-            ink: tuple[int, int, int], touch: int = 0) -> None:
+def printed(
+    sheet: Sheet,
+    char: str,
+    box_px: tuple[int, int, int, int],
+    rng: random.Random,
+    face: str,
+    ink: tuple[int, int, int],
+    touch: int = 0,
+) -> None:
     """`char` typed into the pixel box with the font file `face`, centred; `touch` -1 or 1 pushes it
     against the left or right rule, over it by a stroke's width or so."""
     left, top, width, height = box_px
@@ -141,15 +159,26 @@ def boxed_form(number: str, style: BoxStyle, rng: random.Random) -> np.ndarray:
         sheet.text(132, y, "139" + "".join(str(rng.randrange(10)) for _ in range(8)), pt=11, style="sans")
         y += 15
         label_x, boxes_x, top = 15.0, 15 + sheet.width_of(style.label + "：", pt=11, style="sans") + 4, y
-    sheet.text(label_x, top + style.height_mm / 2, style.label + ("" if style.in_table else "："), pt=11,
-               style="sans", anchor="lm")
+    sheet.text(
+        label_x,
+        top + style.height_mm / 2,
+        style.label + ("" if style.in_table else "："),
+        pt=11,
+        style="sans",
+        anchor="lm",
+    )
     room = (195 - boxes_x) / (ID_CELLS + 0.6 * (len(style.groups) - 1))
     style = replace(style, pitch_mm=min(style.pitch_mm, room))  # the boxes fit on the form
     cells = _draw_boxes(sheet, boxes_x, top, style)
     _fill(sheet, cells, number, style, rng)
     sheet.text(15, top + style.height_mm + 14, "提取金额：¥12800.00    提取原因：租房提取", pt=11, style="sans")
-    sheet.paragraph(15, top + style.height_mm + 26, 180, "本人承诺所提供的材料和信息真实、准确、完整，如有虚假，"
-                    "愿意承担相应的法律责任。", pt=10.5)
+    sheet.paragraph(
+        15,
+        top + style.height_mm + 26,
+        180,
+        "本人承诺所提供的材料和信息真实、准确、完整，如有虚假，愿意承担相应的法律责任。",
+        pt=10.5,
+    )
     return cv2.cvtColor(np.asarray(sheet.image), cv2.COLOR_RGB2BGR)
 
 
@@ -173,8 +202,9 @@ def _draw_boxes(sheet: Sheet, x_mm: float, top_mm: float, style: BoxStyle) -> li
     for size in style.groups:
         sheet.box(x, top_mm, size * style.pitch_mm, style.height_mm, width_mm=style.rule_mm)
         for i in range(1, size):
-            sheet.rule(x + i * style.pitch_mm, top_mm, x + i * style.pitch_mm, top_mm + style.height_mm,
-                       width_mm=style.rule_mm)
+            sheet.rule(
+                x + i * style.pitch_mm, top_mm, x + i * style.pitch_mm, top_mm + style.height_mm, width_mm=style.rule_mm
+            )
         for i in range(size):
             left = sheet.px(x + i * style.pitch_mm)
             right = sheet.px(x + (i + 1) * style.pitch_mm)
@@ -183,8 +213,9 @@ def _draw_boxes(sheet: Sheet, x_mm: float, top_mm: float, style: BoxStyle) -> li
     return cells
 
 
-def _fill(sheet: Sheet, cells: list[tuple[int, int, int, int]], number: str, style: BoxStyle,
-          rng: random.Random) -> None:
+def _fill(
+    sheet: Sheet, cells: list[tuple[int, int, int, int]], number: str, style: BoxStyle, rng: random.Random
+) -> None:
     """Write the number into the cells; `style.touching` digits are pushed against a rule."""
     touching = set(rng.sample(range(len(number)), style.touching))
     ink = BLUE_INK if style.hand and rng.random() < 0.7 else BLACK_INK
@@ -215,9 +246,11 @@ def card_facts(rng: random.Random) -> CardFacts:
     number = id_number(rng)
     born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     sex = "男" if int(number[16]) % 2 else "女"
-    address = (f"辽宁省大连市{rng.choice(('中山区', '西岗区', '沙河口区', '甘井子区'))}{rng.choice(_STREETS)}"
-               f"{rng.randrange(1, 300)}号{rng.choice(_ESTATES)}{rng.randrange(1, 40)}号楼{rng.randrange(1, 8)}单元"
-               f"{rng.randrange(1, 30)}0{rng.randrange(1, 5)}室")
+    address = (
+        f"辽宁省大连市{rng.choice(('中山区', '西岗区', '沙河口区', '甘井子区'))}{rng.choice(_STREETS)}"
+        f"{rng.randrange(1, 300)}号{rng.choice(_ESTATES)}{rng.randrange(1, 40)}号楼{rng.randrange(1, 8)}单元"
+        f"{rng.randrange(1, 30)}0{rng.randrange(1, 5)}室"
+    )
     return CardFacts(person_name(rng), sex, rng.choice(("汉", "满", "蒙古", "回", "朝鲜")), born, address, number)
 
 
@@ -227,8 +260,11 @@ def card_front(facts: CardFacts, rng: random.Random, *, split_number: bool = Tru
     sheet = Sheet(85.6, 54.0, dpi=400, paper=(238, 242, 240))
     for k in range(0, sheet.image.size[1], 14):  # faint security pattern
         phase = rng.uniform(0, math.tau)
-        sheet.draw.line([(x, k + 5 * math.sin(x / 41 + phase)) for x in range(0, sheet.image.size[0], 8)],
-                        fill=(214, 226, 228), width=1)
+        sheet.draw.line(
+            [(x, k + 5 * math.sin(x / 41 + phase)) for x in range(0, sheet.image.size[0], 8)],
+            fill=(214, 226, 228),
+            width=1,
+        )
     sheet.draw.rectangle([sheet.px(60), sheet.px(8), sheet.px(81), sheet.px(36)], fill=(160, 160, 166))
     label = dict(pt=6, style="sans", fill=(40, 110, 170), record=False)
     value = dict(pt=8.5, style="sans-bold", record=False)

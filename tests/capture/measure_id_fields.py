@@ -25,9 +25,16 @@ def form_style(rng: random.Random, hard: bool = False) -> id_pages.BoxStyle:
     if hard:
         return replace(form_style(rng), hand=True, faint=True)
     return id_pages.BoxStyle(
-        label=rng.choice(id_pages.ID_LABELS), pitch_mm=rng.uniform(5.0, 10.0), height_mm=rng.uniform(6.0, 10.0),
-        rule_mm=rng.uniform(0.2, 0.6), groups=rng.choice(((18,), (18,), (6, 8, 4))), in_table=rng.random() < 0.4,
-        hand=rng.random() < 0.6, touching=rng.choice((0, 0, 2, 4)), dpi=rng.choice((150, 200, 300)))
+        label=rng.choice(id_pages.ID_LABELS),
+        pitch_mm=rng.uniform(5.0, 10.0),
+        height_mm=rng.uniform(6.0, 10.0),
+        rule_mm=rng.uniform(0.2, 0.6),
+        groups=rng.choice(((18,), (18,), (6, 8, 4))),
+        in_table=rng.random() < 0.4,
+        hand=rng.random() < 0.6,
+        touching=rng.choice((0, 0, 2, 4)),
+        dpi=rng.choice((150, 200, 300)),
+    )
 
 
 def measure_forms(count: int, seed: int, hard: bool = False) -> None:
@@ -53,8 +60,10 @@ def measure_forms(count: int, seed: int, hard: bool = False) -> None:
         if number not in new:
             print(f"  miss form-{index}: {number} {style} photo={bool(index % 2)} read={sorted(new)}")
     seconds = (time.perf_counter() - started) / max(count, 1)
-    print(f"forms with ID boxes: before {before}/{count}, after {after}/{count}, "
-          f"pages with a wrong number {wrong}, {seconds:.1f} s a page")
+    print(
+        f"forms with ID boxes: before {before}/{count}, after {after}/{count}, "
+        f"pages with a wrong number {wrong}, {seconds:.1f} s a page"
+    )
 
 
 def measure_cards(count: int, seed: int) -> None:
@@ -79,8 +88,10 @@ def measure_cards(count: int, seed: int) -> None:
         misses = {key: read.get(key) for key, value in truth.items() if read.get(key) != value}
         if misses or facts.number not in {n["value"] for n in result.fields["id_numbers"]}:
             print(f"  card-{index} ({result.doc_type}): {misses} ids={result.fields['id_numbers']}")
-    print(f"ID-card fronts, before → after (of {count}): "
-          + ", ".join(f"{key} {before[key]} → {after[key]}" for key in keys))
+    print(
+        f"ID-card fronts, before → after (of {count}): "
+        + ", ".join(f"{key} {before[key]} → {after[key]}" for key in keys)
+    )
 
 
 def main() -> None:

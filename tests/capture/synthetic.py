@@ -56,8 +56,13 @@ def turn_content(image: np.ndarray, correction_deg: float, border: int = 255) ->
     return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=value)
 
 
-def on_desk(page: np.ndarray, corners: np.ndarray, size: tuple[int, int] = (2400, 1800), seed: int = 0,
-            desk: tuple[int, int, int] = (70, 100, 140)) -> np.ndarray:
+def on_desk(
+    page: np.ndarray,
+    corners: np.ndarray,
+    size: tuple[int, int] = (2400, 1800),
+    seed: int = 0,
+    desk: tuple[int, int, int] = (70, 100, 140),
+) -> np.ndarray:
     """`page` warped onto a textured desk so that its corners (TL, TR, BR, BL) land on `corners`."""
     width, height = size
     rng = np.random.default_rng(seed)

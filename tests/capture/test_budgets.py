@@ -42,21 +42,30 @@ def uniform_tiff(frames: int, width: int, height: int) -> bytes:
     """A multi-frame TIFF of uniform grey frames, deflated to a few hundred KB."""
     frame = Image.new("L", (width, height), 250)
     buffer = io.BytesIO()
-    frame.save(buffer, "TIFF", save_all=True, append_images=[frame] * (frames - 1),
-               compression="tiff_adobe_deflate", dpi=(300, 300))
+    frame.save(
+        buffer,
+        "TIFF",
+        save_all=True,
+        append_images=[frame] * (frames - 1),
+        compression="tiff_adobe_deflate",
+        dpi=(300, 300),
+    )
     return buffer.getvalue()
 
 
 def capped_capture(path: Path, tmp_path: Path, cap: int = ONE_GB, **env: str) -> subprocess.CompletedProcess:
     """`python -m desk capture PATH --json` with its address space (and its workers') capped at `cap`
     bytes (messages in Chinese)."""
-    code = ("import resource, sys\n"
-            f"resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))\n"
-            "from desk.cli import main\n"
-            f"sys.exit(main(['capture', {str(path)!r}, '--json']))\n")
+    code = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))\n"
+        "from desk.cli import main\n"
+        f"sys.exit(main(['capture', {str(path)!r}, '--json']))\n"
+    )
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "DESK_DATA_DIR": str(tmp_path / "data"), **env}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env=environment, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=environment, timeout=900
+    )
 
 
 def assert_clean(result: subprocess.CompletedProcess) -> None:

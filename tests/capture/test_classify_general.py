@@ -22,8 +22,14 @@ A4 = (1240, 1754)  # width, height in pixels (A4 at 150 dpi)
 CARD_SIZE = (856, 540)  # ID-1 card at 254 dpi
 
 
-def reading(title: list[str] | str | None, rows: list[list[str] | str], *, size: tuple[int, int] = A4,
-            title_px: int = 56, text_px: int = 28) -> Reading:
+def reading(
+    title: list[str] | str | None,
+    rows: list[list[str] | str],
+    *,
+    size: tuple[int, int] = A4,
+    title_px: int = 56,
+    text_px: int = 28,
+) -> Reading:
     """A reading as an engine returns it: the title rows large near the top, then one Line per segment,
     segments of a row side by side."""
     titles = [title] if isinstance(title, str) else (title or [])
@@ -50,103 +56,167 @@ def decided(page: Reading, image: np.ndarray | None = None) -> str:
 # --- Pages in real documents' wording (not the generator's) --------------------------------------
 
 PAGES: dict[str, tuple[list[str] | str | None, list[list[str] | str]]] = {
-    "lease": ("房屋租赁合同", [
-        "合同编号：ZL-2024-0815",
-        ["出租方（甲方）：王建国", f"身份证号码：{LESSOR_ID}"],
-        ["承租方（乙方）：李晓红", f"身份证号码：{LESSEE_ID}"],
-        "甲乙双方经友好协商，就房屋租赁事宜达成如下协议，以资共同遵守。",
-        "第一条 房屋坐落：大连市西岗区长春路88号3单元502室，建筑面积68.5平方米。",
-        "第二条 租赁期限：自2024年9月1日起至2025年8月31日止。",
-        "第三条 租金：每月人民币2800元，押一付三。",
-        "第四条 押金：人民币2800元，期满无违约的，甲方全额退还。",
-        ["甲方（签章）：", "乙方（签章）："],
-        "签订日期：2024年8月20日",
-    ]),
-    "real_estate_certificate": (None, [
-        "辽(2021)大连市不动产权第0123456号",
-        ["权利人", "王建国"], ["共有情况", "单独所有"], ["坐落", "大连市西岗区长春路88号3单元502室"],
-        ["不动产单元号", "210203008004GB00123F00030052"], ["权利类型", "国有建设用地使用权/房屋所有权"],
-        ["权利性质", "出让/商品房"], ["用途", "城镇住宅用地/住宅"], ["面积", "房屋建筑面积68.5㎡"],
-        ["使用期限", "2006年01月01日起2076年01月01日止"], ["权利其他状况", "房屋结构：钢混"],
-    ]),
-    "purchase_contract": ("商品房买卖合同（预售）", [
-        "合同编号：YS2023-001234",
-        "出卖人：大连万宏房地产开发有限公司",
-        "买受人：李晓红",
-        "第八条 计价方式与价款：该商品房总价款为人民币1,260,000元。",
-        "付款方式：商业贷款",
-        "交付期限：2025年12月31日前",
-    ]),
-    "invoice": ("电子发票（增值税专用发票）", [
-        ["发票号码：24212000000098765432", "开票日期：2024年08月20日"],
-        ["购买方信息", "名称：李晓红", f"统一社会信用代码/纳税人识别号：{LESSEE_ID}"],
-        ["销售方信息", "名称：大连万宏房地产开发有限公司"],
-        ["项目名称", "*不动产*商品房", "金额", "1155963.30", "税率/征收率", "9%"],
-        "不动产地址：大连市西岗区长春路88号3单元502室",
-        ["价税合计（大写）", "壹佰贰拾陆万元整", "（小写）¥1260000.00"],
-        "开票人：赵敏",
-    ]),
-    "deed_tax_proof": ("中华人民共和国税收完税证明", [
-        ["填发日期：2024年09月05日", "税务机关：国家税务总局大连市西岗区税务局"],
-        f"纳税人识别号：{LESSEE_ID}", "纳税人名称：李晓红",
-        ["原凭证号", "税种", "品目名称", "税款所属时期", "入(退)库日期", "实缴(退)金额"],
-        ["321020240905001", "契税", "商品房买卖", "2024-09-01至2024-09-30", "2024-09-05", "37800.00"],
-        "金额合计（大写）叁万柒仟捌佰元整",
-    ]),
-    "diagnosis_certificate": (["大连医科大学附属第一医院", "诊断证明书"], [
-        ["姓名：李晓红", "性别：女", "年龄：36岁"],
-        ["科室：肾内科", "门诊号：0012345"],
-        "临床诊断：慢性肾脏病5期",
-        "医生建议：规律血液透析，每周三次，避免劳累。",
-        ["医师签名：张明", "日期：2024年8月10日"],
-    ]),
-    "medical_bill": ("辽宁省医疗门诊收费票据（电子）", [
-        ["票据代码：21060124", "票据号码：0012345678"],
-        ["交款人：李晓红", "开票日期：2024-08-10"],
-        ["项目名称", "金额"], ["西药费", "1,200.00"], ["治疗费", "800.00"],
-        ["医保统筹支付：1,400.00", "个人账户支付：200.00", "个人自付：400.00", "个人自费：0.00"],
-        ["收款单位（章）：大连医科大学附属第一医院", "收款人：王丽"],
-    ]),
-    "retirement_certificate": ("退休证", [
-        ["姓名", "刘福成"], ["性别", "男"], ["出生年月", "1964年3月"], ["参加工作时间", "1982年7月"],
-        ["原工作单位", "大连重工起重集团有限公司"], ["退休时间", "2024年3月"],
-        ["批准机关", "大连市人力资源和社会保障局"], ["证号", "2024-0312"],
-    ]),
-    "application_form": ("职工住房公积金提取申请书", [
-        ["申请人姓名：李晓红", f"身份证号码：{LESSEE_ID}"],
-        ["公积金账号：201900123456", "联系电话：13904112345"],
-        "提取原因：租赁住房",
-        "申请提取金额：￥12,000.00",
-        ["收款银行：中国建设银行大连西岗支行", f"银行账号：{CARD}"],
-        "本人承诺以上信息真实有效，如有虚假愿承担法律责任。",
-        ["申请人签名：", "年 月 日"],
-    ]),
-    "marital_status_declaration": ("婚姻状况声明", [
-        "声明人：李晓红",
-        f"公民身份号码：{LESSEE_ID}",
-        "本人郑重声明：本人目前为单身（未婚），与任何人均不存在合法有效的婚姻关系。",
-        "声明人（签名并按手印）：",
-        "日期：2024年8月20日",
-    ]),
-    "household_register": ("常住人口登记卡", [
-        ["姓名", "李晓红", "户主或与户主关系", "女儿"],
-        ["曾用名", "", "性别", "女"],
-        ["出生地", "辽宁省大连市", "民族", "汉族"],
-        ["籍贯", "辽宁省大连市", "出生日期", "1988年7月15日"],
-        ["公民身份证件编号", LESSEE_ID],
-        ["服务处所", "大连某贸易有限公司", "职业", "会计"],
-        ["文化程度", "大学本科", "婚姻状况", "未婚", "兵役状况", "未服兵役"],
-    ]),
-    "marriage_certificate": ("结婚证", [
-        ["持证人", "李晓红"], ["登记日期", "2015年05月20日"], ["结婚证字号", "J210203-2015-001234"], "备注",
-        ["姓名", "王强", "性别", "男"], ["国籍", "中国", "出生日期", "1986年02月03日"],
-        ["身份证件号", SPOUSE_ID], ["姓名", "李晓红", "性别", "女"], ["身份证件号", LESSEE_ID],
-    ]),
-    "divorce_certificate": ("离婚证", [
-        ["持证人", "李晓红"], ["登记日期", "2020年11月02日"], ["离婚证字号", "L210203-2020-000321"], "备注",
-        ["姓名", "王强", "性别", "男"], ["身份证件号", SPOUSE_ID], ["姓名", "李晓红", "性别", "女"],
-        ["身份证件号", LESSEE_ID],
-    ]),
+    "lease": (
+        "房屋租赁合同",
+        [
+            "合同编号：ZL-2024-0815",
+            ["出租方（甲方）：王建国", f"身份证号码：{LESSOR_ID}"],
+            ["承租方（乙方）：李晓红", f"身份证号码：{LESSEE_ID}"],
+            "甲乙双方经友好协商，就房屋租赁事宜达成如下协议，以资共同遵守。",
+            "第一条 房屋坐落：大连市西岗区长春路88号3单元502室，建筑面积68.5平方米。",
+            "第二条 租赁期限：自2024年9月1日起至2025年8月31日止。",
+            "第三条 租金：每月人民币2800元，押一付三。",
+            "第四条 押金：人民币2800元，期满无违约的，甲方全额退还。",
+            ["甲方（签章）：", "乙方（签章）："],
+            "签订日期：2024年8月20日",
+        ],
+    ),
+    "real_estate_certificate": (
+        None,
+        [
+            "辽(2021)大连市不动产权第0123456号",
+            ["权利人", "王建国"],
+            ["共有情况", "单独所有"],
+            ["坐落", "大连市西岗区长春路88号3单元502室"],
+            ["不动产单元号", "210203008004GB00123F00030052"],
+            ["权利类型", "国有建设用地使用权/房屋所有权"],
+            ["权利性质", "出让/商品房"],
+            ["用途", "城镇住宅用地/住宅"],
+            ["面积", "房屋建筑面积68.5㎡"],
+            ["使用期限", "2006年01月01日起2076年01月01日止"],
+            ["权利其他状况", "房屋结构：钢混"],
+        ],
+    ),
+    "purchase_contract": (
+        "商品房买卖合同（预售）",
+        [
+            "合同编号：YS2023-001234",
+            "出卖人：大连万宏房地产开发有限公司",
+            "买受人：李晓红",
+            "第八条 计价方式与价款：该商品房总价款为人民币1,260,000元。",
+            "付款方式：商业贷款",
+            "交付期限：2025年12月31日前",
+        ],
+    ),
+    "invoice": (
+        "电子发票（增值税专用发票）",
+        [
+            ["发票号码：24212000000098765432", "开票日期：2024年08月20日"],
+            ["购买方信息", "名称：李晓红", f"统一社会信用代码/纳税人识别号：{LESSEE_ID}"],
+            ["销售方信息", "名称：大连万宏房地产开发有限公司"],
+            ["项目名称", "*不动产*商品房", "金额", "1155963.30", "税率/征收率", "9%"],
+            "不动产地址：大连市西岗区长春路88号3单元502室",
+            ["价税合计（大写）", "壹佰贰拾陆万元整", "（小写）¥1260000.00"],
+            "开票人：赵敏",
+        ],
+    ),
+    "deed_tax_proof": (
+        "中华人民共和国税收完税证明",
+        [
+            ["填发日期：2024年09月05日", "税务机关：国家税务总局大连市西岗区税务局"],
+            f"纳税人识别号：{LESSEE_ID}",
+            "纳税人名称：李晓红",
+            ["原凭证号", "税种", "品目名称", "税款所属时期", "入(退)库日期", "实缴(退)金额"],
+            ["321020240905001", "契税", "商品房买卖", "2024-09-01至2024-09-30", "2024-09-05", "37800.00"],
+            "金额合计（大写）叁万柒仟捌佰元整",
+        ],
+    ),
+    "diagnosis_certificate": (
+        ["大连医科大学附属第一医院", "诊断证明书"],
+        [
+            ["姓名：李晓红", "性别：女", "年龄：36岁"],
+            ["科室：肾内科", "门诊号：0012345"],
+            "临床诊断：慢性肾脏病5期",
+            "医生建议：规律血液透析，每周三次，避免劳累。",
+            ["医师签名：张明", "日期：2024年8月10日"],
+        ],
+    ),
+    "medical_bill": (
+        "辽宁省医疗门诊收费票据（电子）",
+        [
+            ["票据代码：21060124", "票据号码：0012345678"],
+            ["交款人：李晓红", "开票日期：2024-08-10"],
+            ["项目名称", "金额"],
+            ["西药费", "1,200.00"],
+            ["治疗费", "800.00"],
+            ["医保统筹支付：1,400.00", "个人账户支付：200.00", "个人自付：400.00", "个人自费：0.00"],
+            ["收款单位（章）：大连医科大学附属第一医院", "收款人：王丽"],
+        ],
+    ),
+    "retirement_certificate": (
+        "退休证",
+        [
+            ["姓名", "刘福成"],
+            ["性别", "男"],
+            ["出生年月", "1964年3月"],
+            ["参加工作时间", "1982年7月"],
+            ["原工作单位", "大连重工起重集团有限公司"],
+            ["退休时间", "2024年3月"],
+            ["批准机关", "大连市人力资源和社会保障局"],
+            ["证号", "2024-0312"],
+        ],
+    ),
+    "application_form": (
+        "职工住房公积金提取申请书",
+        [
+            ["申请人姓名：李晓红", f"身份证号码：{LESSEE_ID}"],
+            ["公积金账号：201900123456", "联系电话：13904112345"],
+            "提取原因：租赁住房",
+            "申请提取金额：￥12,000.00",
+            ["收款银行：中国建设银行大连西岗支行", f"银行账号：{CARD}"],
+            "本人承诺以上信息真实有效，如有虚假愿承担法律责任。",
+            ["申请人签名：", "年 月 日"],
+        ],
+    ),
+    "marital_status_declaration": (
+        "婚姻状况声明",
+        [
+            "声明人：李晓红",
+            f"公民身份号码：{LESSEE_ID}",
+            "本人郑重声明：本人目前为单身（未婚），与任何人均不存在合法有效的婚姻关系。",
+            "声明人（签名并按手印）：",
+            "日期：2024年8月20日",
+        ],
+    ),
+    "household_register": (
+        "常住人口登记卡",
+        [
+            ["姓名", "李晓红", "户主或与户主关系", "女儿"],
+            ["曾用名", "", "性别", "女"],
+            ["出生地", "辽宁省大连市", "民族", "汉族"],
+            ["籍贯", "辽宁省大连市", "出生日期", "1988年7月15日"],
+            ["公民身份证件编号", LESSEE_ID],
+            ["服务处所", "大连某贸易有限公司", "职业", "会计"],
+            ["文化程度", "大学本科", "婚姻状况", "未婚", "兵役状况", "未服兵役"],
+        ],
+    ),
+    "marriage_certificate": (
+        "结婚证",
+        [
+            ["持证人", "李晓红"],
+            ["登记日期", "2015年05月20日"],
+            ["结婚证字号", "J210203-2015-001234"],
+            "备注",
+            ["姓名", "王强", "性别", "男"],
+            ["国籍", "中国", "出生日期", "1986年02月03日"],
+            ["身份证件号", SPOUSE_ID],
+            ["姓名", "李晓红", "性别", "女"],
+            ["身份证件号", LESSEE_ID],
+        ],
+    ),
+    "divorce_certificate": (
+        "离婚证",
+        [
+            ["持证人", "李晓红"],
+            ["登记日期", "2020年11月02日"],
+            ["离婚证字号", "L210203-2020-000321"],
+            "备注",
+            ["姓名", "王强", "性别", "男"],
+            ["身份证件号", SPOUSE_ID],
+            ["姓名", "李晓红", "性别", "女"],
+            ["身份证件号", LESSEE_ID],
+        ],
+    ),
 }
 
 # One sentence of running text per type, as another type's page cites it.
@@ -156,8 +226,9 @@ CITATIONS: dict[str, str] = {
     "household_register": "申请人户口簿中常住人口登记卡所载户主姓名及与户主关系应与本人一致。",
     "marriage_certificate": "双方已于2015年登记结婚，结婚证字号为J210203-2015-001234，持证人为女方。",
     "divorce_certificate": "如双方离婚，应提交离婚证及离婚协议书，离婚证字号一并登记。",
-    "real_estate_certificate": ("该房屋已取得不动产权证书，证号辽(2021)大连市不动产权第0123456号，"
-                                "权利人为王建国，共有情况为单独所有。"),
+    "real_estate_certificate": (
+        "该房屋已取得不动产权证书，证号辽(2021)大连市不动产权第0123456号，权利人为王建国，共有情况为单独所有。"
+    ),
     "purchase_contract": "甲方于2019年签订商品房买卖合同购得该房屋，出卖人为开发商，买受人为甲方，总价款已付清。",
     "lease": "本人因租房需要与出租人签订房屋租赁合同，承租人按月支付租金，租赁期限一年。",
     "invoice": "上述费用须开具增值税普通发票，价税合计、发票号码及开票日期以发票为准。",
@@ -178,8 +249,9 @@ def test_pages_in_real_wording(doc_type):
     assert result.evidence
 
 
-@pytest.mark.parametrize(("doc_type", "cited"),
-                         [(page, cited) for page in PAGES for cited in CITATIONS if cited != page])
+@pytest.mark.parametrize(
+    ("doc_type", "cited"), [(page, cited) for page in PAGES for cited in CITATIONS if cited != page]
+)
 def test_a_page_citing_another_types_words_keeps_its_own_type(doc_type, cited):
     title, rows = PAGES[doc_type]
     middle = len(rows) // 2
@@ -195,18 +267,22 @@ def test_reordered_rows_keep_the_type(doc_type):
 
 # --- Misread keywords ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("doc_type", "misread"), [
-    ("lease", "房屋租货合同"),  # one look-alike character
-    ("lease", "房屋租赁合问"),
-    ("purchase_contract", "商品房买实合问"),  # two in a longer title
-    ("household_register", "常住人口登记长"),
-    ("diagnosis_certificate", ["大连医科大学附属第一医院", "诊断证朋书"]),
-    ("medical_bill", "辽宁省医疗门诊收贵票据（电子）"),
-    ("deed_tax_proof", "中华人民共和国税收完税证眀"),
-    ("invoice", "电子发禀（增值税专用发票）"),
-    ("retirement_certificate", "退休征"),
-    ("marital_status_declaration", "婚姻状况声朋"),
-])
+
+@pytest.mark.parametrize(
+    ("doc_type", "misread"),
+    [
+        ("lease", "房屋租货合同"),  # one look-alike character
+        ("lease", "房屋租赁合问"),
+        ("purchase_contract", "商品房买实合问"),  # two in a longer title
+        ("household_register", "常住人口登记长"),
+        ("diagnosis_certificate", ["大连医科大学附属第一医院", "诊断证朋书"]),
+        ("medical_bill", "辽宁省医疗门诊收贵票据（电子）"),
+        ("deed_tax_proof", "中华人民共和国税收完税证眀"),
+        ("invoice", "电子发禀（增值税专用发票）"),
+        ("retirement_certificate", "退休征"),
+        ("marital_status_declaration", "婚姻状况声朋"),
+    ],
+)
 def test_a_misread_title_still_counts(doc_type, misread):
     _, rows = PAGES[doc_type]
     result = classify_page(reading(misread, rows))
@@ -239,17 +315,29 @@ def test_short_keywords_are_not_matched_loosely():
 
 # --- Paraphrased titles and labels ---------------------------------------------------------------
 
-@pytest.mark.parametrize("title", ["租房协议", "房屋出租合同", "住房租赁合同", "租赁协议", "房屋租赁合同书", "租房合同"])
+
+@pytest.mark.parametrize(
+    "title", ["租房协议", "房屋出租合同", "住房租赁合同", "租赁协议", "房屋租赁合同书", "租房合同"]
+)
 def test_lease_titles_of_other_cities(title):
     assert decided(reading(title, ["甲方：王建国", "乙方：李晓红", "月租金：2800元"])) == "lease"
 
 
-@pytest.mark.parametrize(("title", "doc_type"), [
-    ("存量房买卖合同", "purchase_contract"), ("二手房买卖协议", "purchase_contract"),
-    ("增值税普通发票", "invoice"), ("契税完税凭证", "deed_tax_proof"), ("离退休证", "retirement_certificate"),
-    ("职工退休审批表", "retirement_certificate"), ("居民户口簿", "household_register"),
-    ("疾病证明书", "diagnosis_certificate"), ("住院费用结算单", "medical_bill"), ("不动产权证书", "real_estate_certificate"),
-])
+@pytest.mark.parametrize(
+    ("title", "doc_type"),
+    [
+        ("存量房买卖合同", "purchase_contract"),
+        ("二手房买卖协议", "purchase_contract"),
+        ("增值税普通发票", "invoice"),
+        ("契税完税凭证", "deed_tax_proof"),
+        ("离退休证", "retirement_certificate"),
+        ("职工退休审批表", "retirement_certificate"),
+        ("居民户口簿", "household_register"),
+        ("疾病证明书", "diagnosis_certificate"),
+        ("住院费用结算单", "medical_bill"),
+        ("不动产权证书", "real_estate_certificate"),
+    ],
+)
 def test_paraphrased_titles(title, doc_type):
     assert decided(reading(title, ["编号：2024-0001"])) == doc_type
 
@@ -287,23 +375,32 @@ def test_an_application_form_stays_an_application_form():
 
 def test_an_invoice_for_a_house_is_an_invoice():
     title, rows = PAGES["invoice"]
-    assert decided(reading(title, [*rows, "不动产权证书号：辽(2021)大连市不动产权第0123456号", "权利人：李晓红"])) == "invoice"
+    assert (
+        decided(reading(title, [*rows, "不动产权证书号：辽(2021)大连市不动产权第0123456号", "权利人：李晓红"]))
+        == "invoice"
+    )
 
 
 # --- Cards: layout and validated numbers ---------------------------------------------------------
+
 
 def card_image(portrait: bool) -> np.ndarray:
     """A light card, with a dark head-and-shoulders block on the right when `portrait`."""
     width, height = CARD_SIZE
     image = np.full((height, width), 232, np.uint8)
     if portrait:
-        image[int(0.18 * height):int(0.45 * height), int(0.70 * width):int(0.86 * width)] = 95  # head
-        image[int(0.45 * height):int(0.74 * height), int(0.64 * width):int(0.92 * width)] = 70  # shoulders
+        image[int(0.18 * height) : int(0.45 * height), int(0.70 * width) : int(0.86 * width)] = 95  # head
+        image[int(0.45 * height) : int(0.74 * height), int(0.64 * width) : int(0.92 * width)] = 70  # shoulders
     return image
 
 
-ID_FRONT_ROWS = [["姓名", "李晓红"], ["性别", "女", "民族", "汉"], ["出生", "1988年7月15日"],
-                 ["住址", "大连市西岗区"], ["长春路88号"]]
+ID_FRONT_ROWS = [
+    ["姓名", "李晓红"],
+    ["性别", "女", "民族", "汉"],
+    ["出生", "1988年7月15日"],
+    ["住址", "大连市西岗区"],
+    ["长春路88号"],
+]
 
 
 def test_id_card_front_by_its_number_and_portrait_without_the_number_label():
@@ -334,7 +431,9 @@ def test_id_card_back():
     rows = [["签发机关", "大连市公安局西岗分局"], ["有效期限", "2018.05.06-2038.05.06"]]
     page = reading(["中华人民共和国", "居民身份证"], rows, size=CARD_SIZE, title_px=40, text_px=22)
     assert decided(page, card_image(portrait=False)) == "id_card_back"
-    assert decided(reading(None, [["签发机美", "大连市公安局"], ["有效期限", "长期"]], size=CARD_SIZE)) == "id_card_back"
+    assert (
+        decided(reading(None, [["签发机美", "大连市公安局"], ["有效期限", "长期"]], size=CARD_SIZE)) == "id_card_back"
+    )
     title_only = reading(["中华人民共和国", "居民身份证"], [], size=CARD_SIZE, title_px=40)
     assert decided(title_only, card_image(portrait=False)) == "other"  # its lines unread: the clerk names the side
 
@@ -351,8 +450,9 @@ def test_bank_card_number_in_16_digits_and_without_the_card_shape():
     assert decided(reading(None, ["中国工商银行", "6222 0210 0123 4561"])) == "bank_card"
 
 
-@pytest.mark.parametrize("groups", [["6222 0210", "0123 4561"], ["621700", "1234567890122"],
-                                    ["6217", "0000", "1234", "5678", "907"]])
+@pytest.mark.parametrize(
+    "groups", [["6222 0210", "0123 4561"], ["621700", "1234567890122"], ["6217", "0000", "1234", "5678", "907"]]
+)
 def test_a_card_number_printed_over_several_rows(groups):
     """A vertical card wraps its number over two or more rows; nothing else stands on those rows."""
     number = "".join(groups).replace(" ", "")
@@ -379,6 +479,7 @@ def test_a_bank_name_without_a_card_number_is_not_a_bank_card():
 
 
 # --- Plain text, evidence -------------------------------------------------------------------------
+
 
 def test_a_reading_without_lines_is_classified_by_its_text():
     text = "房屋租赁协议\n出租方：王建国\n承租方：李晓红\n租金：每月2800元"

@@ -41,8 +41,7 @@ def _corner_error(found: np.ndarray, truth: np.ndarray, shape: tuple[int, ...]) 
     return min(float(np.linalg.norm(np.roll(found, k, axis=0) - truth, axis=1).mean()) for k in range(4)) / diagonal
 
 
-@pytest.mark.parametrize("index, colour, desk, fill, angle, band",
-                         [(i, *scene) for i, scene in enumerate(SCENES)])
+@pytest.mark.parametrize("index, colour, desk, fill, angle, band", [(i, *scene) for i, scene in enumerate(SCENES)])
 def test_a_card_on_a_desk_is_found_within_one_percent(index, colour, desk, fill, angle, band):
     scene = card_scene(600 + index, colour=colour, desk=desk, fill=fill, angle_deg=angle, band=band)
     outline = detect_page(scene.frame)
@@ -50,10 +49,17 @@ def test_a_card_on_a_desk_is_found_within_one_percent(index, colour, desk, fill,
     assert _corner_error(outline.corners, scene.corners, scene.frame.shape) < MAX_CORNER_ERROR
 
 
-@pytest.mark.parametrize("seed, colour, desk, turned", [
-    (700, "navy", "wood", 180), (701, "black", "dark", 90), (701, "black", "dark", 270),
-    (702, "dark_green", "dark", 0), (703, "gold", "wood", 90), (703, "gold", "wood", 180),
-])
+@pytest.mark.parametrize(
+    "seed, colour, desk, turned",
+    [
+        (700, "navy", "wood", 180),
+        (701, "black", "dark", 90),
+        (701, "black", "dark", 270),
+        (702, "dark_green", "dark", 0),
+        (703, "gold", "wood", 90),
+        (703, "gold", "wood", 180),
+    ],
+)
 def test_a_card_lying_any_way_round_is_uprighted(seed, colour, desk, turned):
     # the print is lighter than the card: read as a negative, like ink on paper
     scene = card_scene(seed, colour=colour, desk=desk, fill=0.5, angle_deg=turned + 5.0)
@@ -85,8 +91,11 @@ def test_a_card_copied_onto_a_page_is_print_not_the_page(flat):
     photocopy = face.convert("L").convert("RGB").resize((face.width * 2 // 3, face.height * 2 // 3))
     page.paste(photocopy, (300, 400))
     page.paste(photocopy, (300, 1200))
-    options = (SceneOptions(flat=True, angle_deg=1.5, fill=1.0, tilt=0.0, light=0.05, exposure=1.0, background="white")
-               if flat else SceneOptions(angle_deg=-6.0, fill=0.8, background="wood"))
+    options = (
+        SceneOptions(flat=True, angle_deg=1.5, fill=1.0, tilt=0.0, light=0.05, exposure=1.0, background="white")
+        if flat
+        else SceneOptions(angle_deg=-6.0, fill=0.8, background="wood")
+    )
     scene = photograph(page, options, rng)
     frame = cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_COLOR)
     outline = detect_page(frame)
@@ -101,8 +110,16 @@ def test_a_card_copied_onto_a_page_is_print_not_the_page(flat):
 @pytest.mark.parametrize("seed, background", [(3, "dark"), (8, "wood")])
 def test_a_vertical_card_whose_number_wraps_is_a_bank_card(seed, background):
     """A vertical card prints its number over two rows; the pipeline joins them into a Luhn-valid number."""
-    options = SceneOptions(angle_deg=8.0, fill=0.5, tilt=0.02, light=0.1, blur_sigma=0.4, noise_sigma=2.0,
-                           jpeg_quality=90, background=background)
+    options = SceneOptions(
+        angle_deg=8.0,
+        fill=0.5,
+        tilt=0.02,
+        light=0.1,
+        blur_sigma=0.4,
+        noise_sigma=2.0,
+        jpeg_quality=90,
+        background=background,
+    )
     sample = make_sample(seed, "bank_card", options)
     assert sample.document.fields["layout"] == "vertical"
     result = pipeline.process_image(sample.decode(), name=sample.name)

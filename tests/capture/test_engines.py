@@ -39,9 +39,11 @@ def _lease_page() -> tuple[np.ndarray, Sheet]:
 
 def _english_page() -> np.ndarray:
     sheet = Sheet(210, 148, dpi=200)
-    lines = ["The quick brown fox jumps over the lazy dog near the river bank.",
-             "Housing provident fund statements are issued every quarter to members.",
-             "Please bring your identity card and the signed application form."]
+    lines = [
+        "The quick brown fox jumps over the lazy dog near the river bank.",
+        "Housing provident fund statements are issued every quarter to members.",
+        "Please bring your identity card and the signed application form.",
+    ]
     for number, line in enumerate(lines):
         sheet.text(20, 20 + 12 * number, line, pt=12, style="sans")
     return cv2.cvtColor(np.array(sheet.image), cv2.COLOR_RGB2GRAY)
@@ -75,7 +77,7 @@ def test_a_line_cropped_close_to_its_text_is_read():
     crop = cv2.cvtColor(np.array(sheet.image), cv2.COLOR_RGB2GRAY)
     ink_rows, ink_columns = np.flatnonzero((crop < 128).any(axis=1)), np.flatnonzero((crop < 128).any(axis=0))
     # no paper around the characters
-    crop = np.ascontiguousarray(crop[ink_rows[0]: ink_rows[-1] + 1, ink_columns[0]: ink_columns[-1] + 1])
+    crop = np.ascontiguousarray(crop[ink_rows[0] : ink_rows[-1] + 1, ink_columns[0] : ink_columns[-1] + 1])
     reading = engine_rapidocr.RapidOcrEngine().read(crop, languages="chi_sim+eng", timeout_s=60)
     assert reading.text == "住房公积金提取申请"
     assert all(word.box[1] >= 0 and word.box[1] + word.box[3] <= crop.shape[0] for word in reading.words)
@@ -85,8 +87,18 @@ def test_the_archive_highlight_sits_on_the_characters_it_names():
     """The query 租赁 is drawn over 租赁 in the title, not one character off (as with Tesseract's wide boxes)."""
     gray, sheet = _lease_page()
     _, reading = engines.read_page(gray, engine="rapidocr", languages="chi_sim+eng", timeout_s=60, photographed=False)
-    stored = [{"text": w.text, "left": w.box[0], "top": w.box[1], "width": w.box[2], "height": w.box[3],
-               "confidence": w.confidence, "line": list(w.line)} for w in reading.words]  # as the archive keeps them
+    stored = [
+        {
+            "text": w.text,
+            "left": w.box[0],
+            "top": w.box[1],
+            "width": w.box[2],
+            "height": w.box[3],
+            "confidence": w.confidence,
+            "line": list(w.line),
+        }
+        for w in reading.words
+    ]  # as the archive keeps them
     boxes = highlight_boxes(stored, parse_query("租赁").positive)
     left, right = _glyph_box(sheet, 40, TITLE_TOP_MM, "房屋", "租赁", TITLE_PT)
     char = (right - left) / 2
@@ -96,26 +108,30 @@ def test_the_archive_highlight_sits_on_the_characters_it_names():
 
 
 def test_an_english_page_is_read_by_tesseract_and_a_chinese_one_by_rapidocr():
-    _, english = engines.read_page(_english_page(), engine="rapidocr", languages="chi_sim+eng", timeout_s=60,
-                                   photographed=False)
+    _, english = engines.read_page(
+        _english_page(), engine="rapidocr", languages="chi_sim+eng", timeout_s=60, photographed=False
+    )
     assert english.engine == "tesseract"
     assert "quick brown fox jumps" in english.text  # Tesseract keeps the spaces between words
-    _, chinese = engines.read_page(_lease_page()[0], engine="rapidocr", languages="chi_sim+eng", timeout_s=60,
-                                   photographed=False)
+    _, chinese = engines.read_page(
+        _lease_page()[0], engine="rapidocr", languages="chi_sim+eng", timeout_s=60, photographed=False
+    )
     assert chinese.engine == "rapidocr"
 
 
 def test_the_tesseract_setting_reads_every_page_with_tesseract():
-    _, reading = engines.read_page(_lease_page()[0], engine="tesseract", languages="chi_sim+eng", timeout_s=60,
-                                   photographed=False)
+    _, reading = engines.read_page(
+        _lease_page()[0], engine="tesseract", languages="chi_sim+eng", timeout_s=60, photographed=False
+    )
     assert reading.engine == "tesseract"
     assert "房屋坐落" in reading.text
     assert all(word.line[0] >= 1 for word in reading.words)
 
 
 def test_languages_rapidocr_does_not_read_go_to_tesseract():
-    _, reading = engines.read_page(_english_page(), engine="rapidocr", languages="eng", timeout_s=60,
-                                   photographed=False)
+    _, reading = engines.read_page(
+        _english_page(), engine="rapidocr", languages="eng", timeout_s=60, photographed=False
+    )
     assert reading.engine == "tesseract"
 
 
@@ -132,8 +148,15 @@ def test_tesseract_failures_arrive_as_types():
 def test_tesseract_runs_with_one_thread_without_changing_this_process():
     code = "import os; from desk.capture import engine_tesseract, pipeline; print(os.environ.get('OMP_THREAD_LIMIT'))"
     env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={**env, "PYTHONPATH": str(ROOT)}, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=True,
+    )
     assert done.stdout.strip() == "None"  # the limit is given to each tesseract call, not set process-wide
 
 
@@ -147,10 +170,21 @@ def test_the_start_up_check_names_what_is_missing():
 
 
 def test_the_server_refuses_to_start_without_its_ocr_engine(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DESK_DATA_DIR": str(tmp_path), "DESK_OCR_ENGINE": "abbyy",
-           "DESK_DEFAULT_LANGUAGE": "en"}
-    done = subprocess.run([sys.executable, "-m", "desk", "run", "--no-seed", "--port", "0"], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DESK_DATA_DIR": str(tmp_path),
+        "DESK_OCR_ENGINE": "abbyy",
+        "DESK_DEFAULT_LANGUAGE": "en",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "desk", "run", "--no-seed", "--port", "0"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "The OCR engine cannot run (DESK_OCR_ENGINE=abbyy)" in done.stderr
     assert "Traceback" not in done.stderr
@@ -160,9 +194,14 @@ def test_capture_json_names_the_engine_of_each_page(tmp_path):
     gray, _ = _lease_page()
     path = tmp_path / "lease.png"
     cv2.imwrite(str(path), gray)
-    done = subprocess.run([sys.executable, "-m", "desk", "capture", str(path), "--json"], capture_output=True,
-                          text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                    "DESK_DATA_DIR": str(tmp_path / "data")}, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "desk", "capture", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DESK_DATA_DIR": str(tmp_path / "data")},
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     [page] = json.loads(done.stdout)["pages"]
     assert page["engine"] == "rapidocr"

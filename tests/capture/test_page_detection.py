@@ -27,8 +27,9 @@ def _light_desk_scenes(count: int) -> list[tuple[str, SceneOptions]]:
     return [(types[i % len(types)], replace(random_options(rng), background="light")) for i in range(count)]
 
 
-@pytest.mark.parametrize("index, doc_type, options",
-                         [(i, doc_type, options) for i, (doc_type, options) in enumerate(_light_desk_scenes(12))])
+@pytest.mark.parametrize(
+    "index, doc_type, options", [(i, doc_type, options) for i, (doc_type, options) in enumerate(_light_desk_scenes(12))]
+)
 def test_white_paper_on_a_light_desk_is_found_within_one_percent(index, doc_type, options):
     sample = make_sample(1000 + index, doc_type, options)
     frame = sample.decode()

@@ -116,7 +116,10 @@ def test_command_line_json_and_exit_status(tmp_path):
     broken.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     result = subprocess.run(
         [sys.executable, "-m", "desk", "capture", str(photo), str(broken), "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
     assert result.returncode == 2
     assert "broken.png" in result.stderr and "Traceback" not in result.stderr

@@ -30,7 +30,7 @@ def _detail(frame: np.ndarray, centre: np.ndarray) -> bytes:
     half = DETAIL_SIDE // 2
     x = int(np.clip(centre[0] - half, 0, frame.shape[1] - DETAIL_SIDE))
     y = int(np.clip(centre[1] - half, 0, frame.shape[0] - DETAIL_SIDE))
-    return _jpeg(frame[y:y + DETAIL_SIDE, x:x + DETAIL_SIDE], 90)
+    return _jpeg(frame[y : y + DETAIL_SIDE, x : x + DETAIL_SIDE], 90)
 
 
 def _corner_error(found: list, truth: np.ndarray, shape: tuple[int, ...]) -> float:

@@ -57,8 +57,14 @@ def camera_gate(bgr: np.ndarray, *, camera: bool = True) -> quality.QualityRepor
     flat = perspective.flatten(bgr, outline.corners, FLAT_DPI) if outline.found else bgr
     gray = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY)
     fraction = cv2.contourArea(outline.corners.astype(np.float32)) / (bgr.shape[0] * bgr.shape[1])
-    return quality.assess(gray, camera=camera, page_found=outline.found, page_fraction=fraction,
-                          frame_is_page=page_detection.border_is_paper(bgr), cut_off=outline.touches_border)
+    return quality.assess(
+        gray,
+        camera=camera,
+        page_found=outline.found,
+        page_fraction=fraction,
+        frame_is_page=page_detection.border_is_paper(bgr),
+        cut_off=outline.touches_border,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +96,16 @@ def test_the_pipeline_applies_the_gate_to_a_camera_photo(glare_photo):
 
 
 def test_every_reason_reads_in_both_languages():
-    for code in ("blurred", "too_dark", "too_bright", "glare", "page_too_small", "page_cut_off",
-                 "page_not_found", "ocr_timeout"):
+    for code in (
+        "blurred",
+        "too_dark",
+        "too_bright",
+        "glare",
+        "page_too_small",
+        "page_cut_off",
+        "page_not_found",
+        "ocr_timeout",
+    ):
         zh, en = t(f"capture.retake.{code}", "zh-CN"), t(f"capture.retake.{code}", "en")
         assert zh != en and "retake" not in zh and not en.startswith("capture.")
     report = quality.QualityReport(problems=["glare"])

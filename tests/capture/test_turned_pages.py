@@ -86,8 +86,19 @@ def _skew_difference(measured: float, truth: float) -> float:
 @pytest.mark.parametrize("turned, angle", [(90, 4.0), (270, -3.5)])
 def test_a_scan_turned_a_quarter_and_crooked_is_uprighted_levelled_and_read(turned, angle):
     page, text = english_page(seed=turned)
-    options = SceneOptions(flat=True, turned_deg=turned, angle_deg=angle, fill=1.0, tilt=0.0, light=0.05,
-                           exposure=1.0, blur_sigma=0.3, noise_sigma=1.5, jpeg_quality=90, background="white")
+    options = SceneOptions(
+        flat=True,
+        turned_deg=turned,
+        angle_deg=angle,
+        fill=1.0,
+        tilt=0.0,
+        light=0.05,
+        exposure=1.0,
+        blur_sigma=0.3,
+        noise_sigma=1.5,
+        jpeg_quality=90,
+        background="white",
+    )
     scene = photograph(page, options, random.Random(turned))
     frame = cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_COLOR)
     upright, rotation, correction = upright_and_level(frame)
@@ -108,10 +119,15 @@ def rotated_pdf(page: Image.Image, *, rotate: int, angle_deg: float) -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width_pt:.2f} {height_pt:.2f}] /Rotate {rotate} "
-         "/Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>").encode(),
-        (f"<< /Type /XObject /Subtype /Image /Width {gray.width} /Height {gray.height} /ColorSpace /DeviceGray "
-         f"/BitsPerComponent 8 /Filter /FlateDecode /Length {len(pixels)} >>\nstream\n").encode() + pixels
+        (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width_pt:.2f} {height_pt:.2f}] /Rotate {rotate} "
+            "/Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>"
+        ).encode(),
+        (
+            f"<< /Type /XObject /Subtype /Image /Width {gray.width} /Height {gray.height} /ColorSpace /DeviceGray "
+            f"/BitsPerComponent 8 /Filter /FlateDecode /Length {len(pixels)} >>\nstream\n"
+        ).encode()
+        + pixels
         + b"\nendstream",
         f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
     ]

@@ -30,8 +30,7 @@ LEASE_TEXT = "房屋租赁合同\n出租人李四承租人张三"
 def _page() -> PageInput:
     ok, data = cv2.imencode(".jpg", np.full((400, 300, 3), 230, np.uint8))
     assert ok
-    return PageInput(original=data.tobytes(), text=LEASE_TEXT, width_px=300, height_px=400, dpi=100.0,
-                     doc_type="lease")
+    return PageInput(original=data.tobytes(), text=LEASE_TEXT, width_px=300, height_px=400, dpi=100.0, doc_type="lease")
 
 
 def _rent_case(engine):
@@ -45,23 +44,45 @@ def _rent_case(engine):
         checklist = checklist_for(session, person_id, "TQ401", declared=("actual_rent",))
     case = open_draft(checklist=checklist, staff=CLERK, declared=("actual_rent",), engine=engine)
     assert sorted(case.blocking) == ["M10", "M11"] and case.materials["M01"].status == "proven"
-    case = archive_capture(case_id=case.case_id, material="M10", pages=[_page(), _page()], source="camera",
-                           title="M10", staff=CLERK, expected_version=case.version, engine=engine)
+    case = archive_capture(
+        case_id=case.case_id,
+        material="M10",
+        pages=[_page(), _page()],
+        source="camera",
+        title="M10",
+        staff=CLERK,
+        expected_version=case.version,
+        engine=engine,
+    )
     promised = local_day(datetime.now(UTC)) + timedelta(days=5)
-    case = defer_material(case_id=case.case_id, material="M11", promised_on=promised, staff=CLERK,
-                          expected_version=case.version, engine=engine)
-    case = override_rules(case_id=case.case_id, supervisor="sup9", password=SUPERVISOR_PASSWORD,
-                          reason="不动产登记系统暂无记录，客户书面承诺", expected_version=case.version, engine=engine)
-    return submit_case(case_id=case.case_id, staff=CLERK, expected_version=case.version, amount_fen=100_000,
-                       engine=engine)
+    case = defer_material(
+        case_id=case.case_id,
+        material="M11",
+        promised_on=promised,
+        staff=CLERK,
+        expected_version=case.version,
+        engine=engine,
+    )
+    case = override_rules(
+        case_id=case.case_id,
+        supervisor="sup9",
+        password=SUPERVISOR_PASSWORD,
+        reason="不动产登记系统暂无记录，客户书面承诺",
+        expected_version=case.version,
+        engine=engine,
+    )
+    return submit_case(
+        case_id=case.case_id, staff=CLERK, expected_version=case.version, amount_fen=100_000, engine=engine
+    )
 
 
 def test_a_submitted_case_exports_with_its_pages_and_a_material_accepted_on_promise(engine, data_dir, tmp_path):
     case = _rent_case(engine)
     assert case.state == "submitted" and case.review_mode == "decide_first"  # overridden: decided before paying
     store = FileStore(data_dir)
-    complete = export_case(case.case_no.lower(), tmp_path / "complete.pdf", store=store, staff="archivist1",
-                           purpose="test", engine=engine)
+    complete = export_case(
+        case.case_no.lower(), tmp_path / "complete.pdf", store=store, staff="archivist1", purpose="test", engine=engine
+    )
     integrity = complete["integrity"]
     assert complete["ok"] and integrity["missing_materials"] == []
     assert integrity["materials"] == {"M01": "proven", "M10": "captured", "M11": "deferred"}
@@ -76,8 +97,14 @@ def test_a_submitted_case_exports_with_its_pages_and_a_material_accepted_on_prom
 def test_the_export_command_checks_the_case_and_names_each_material(engine, data_dir, tmp_path):
     case = _rent_case(engine)
     env = {**os.environ, "DESK_DEFAULT_LANGUAGE": "zh-CN"}
-    done = subprocess.run([sys.executable, "-m", "desk", "export", case.case_no, "--out", str(tmp_path / "c.pdf")],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "desk", "export", case.case_no, "--out", str(tmp_path / "c.pdf")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert "M11: 容缺受理" in done.stdout and "M01: 数据已证明" in done.stdout
     report = json.loads((tmp_path / "c.check.json").read_text(encoding="utf-8"))

@@ -33,8 +33,14 @@ def _opened(engine, business: str, *, by=CLERK, when: datetime = NOW, declared: 
 
 def _act(engine, case_id: int, action: str, actor, **kwargs) -> None:
     with session_scope(engine) as session:
-        perform(session, case_id=case_id, action=action, actor=actor,
-                expected_version=get_case(session, case_id).version, **kwargs)
+        perform(
+            session,
+            case_id=case_id,
+            action=action,
+            actor=actor,
+            expected_version=get_case(session, case_id).version,
+            **kwargs,
+        )
 
 
 def _submitted(engine, business: str = "TQ201", *, by=CLERK, when: datetime = NOW) -> int:
@@ -88,7 +94,9 @@ def test_dossier_actions_after_four_eyes_and_guards(engine):
     assert review.actions == ("review", "recourse")  # closing a case drawn for review is refused: not offered
     assert "clawback_given" in review.guards["recourse"]
     assert "close" in closable.actions
-    assert [(row.staff, row.purpose, row.case_no) for row in logged][:1] == [("sup1", "case_review", plain.case.case_no)]
+    assert [(row.staff, row.purpose, row.case_no) for row in logged][:1] == [
+        ("sup1", "case_review", plain.case.case_no)
+    ]
     assert len(logged) == 4
     [identity_item] = [m for m in plain.materials if m.material == "M01"]
     assert identity_item.status == "proven" and identity_item.fact_kind == "identity"
@@ -103,20 +111,37 @@ def test_a_captured_page_shows_what_was_read_off_it_and_whether_the_id_is_the_cu
         case = get_case(session, case_id)
         id_number = session.get(Person, case.person_id).id_number
         version = case.version
-    fields = {"id_numbers": [{"value": id_number, "raw": id_number, "repaired": False}], "names": ["于海洋"],
-              "labelled": {"lessee": "于海洋", "monthly_rent": "2500元"}}
+    fields = {
+        "id_numbers": [{"value": id_number, "raw": id_number, "repaired": False}],
+        "names": ["于海洋"],
+        "labelled": {"lessee": "于海洋", "monthly_rent": "2500元"},
+    }
     page = PageInput(original=_png("white"), text="房屋租赁合同", doc_type="lease", fields=fields)
-    document_id = archive_document(FileStore(data_dir), [page], DocumentInfo(
-        person_id=case.person_id, captured_by="clerk1", source="camera", material_code="M10", case_no=case.case_no),
-        engine=engine)
+    document_id = archive_document(
+        FileStore(data_dir),
+        [page],
+        DocumentInfo(
+            person_id=case.person_id, captured_by="clerk1", source="camera", material_code="M10", case_no=case.case_no
+        ),
+        engine=engine,
+    )
     with session_scope(engine) as session:
-        record_capture(session, case_id=case_id, material="M10", actor=CLERK, expected_version=version,
-                       document_id=document_id)
+        record_capture(
+            session, case_id=case_id, material="M10", actor=CLERK, expected_version=version, document_id=document_id
+        )
         dossier = load_dossier(session, case_id=case_id, viewer=SUP, today=TODAY)
     [lease] = [m for m in dossier.materials if m.material == "M10"]
     [captured] = lease.pages
     assert (lease.status, lease.document_id, captured.doc_type, captured.id_matches) == (
-        "captured", document_id, "lease", True)
-    assert dict(captured.fields) == {"id_numbers": id_number[:4] + "*" * 10 + id_number[-4:], "names": "于**",
-                                     "lessee": "于**", "monthly_rent": "2500元"}
+        "captured",
+        document_id,
+        "lease",
+        True,
+    )
+    assert dict(captured.fields) == {
+        "id_numbers": id_number[:4] + "*" * 10 + id_number[-4:],
+        "names": "于**",
+        "lessee": "于**",
+        "monthly_rent": "2500元",
+    }
     assert dossier.actions == ()  # submitting is the counter's step: the review page offers no clerk's button

@@ -14,9 +14,37 @@ from desk.cases.evidence import STAND_INS
 from desk.i18n import use_language
 
 DOMAIN_BUSINESSES = {
-    "TQ101", "TQ102", "TQ103", "TQ104", "TQ105", "TQ201", "TQ202", "TQ203", "TQ301", "TQ302", "TQ303", "TQ304",
-    "TQ305", "TQ401", "TQ402", "TQ403", "TQ501", "TQ601", "TQ602", "TQ603", "TQ604", "DK101", "DK102", "DK103",
-    "DK201", "DK202", "DK301", "FW101", "FW102", "FW103", "FW104",
+    "TQ101",
+    "TQ102",
+    "TQ103",
+    "TQ104",
+    "TQ105",
+    "TQ201",
+    "TQ202",
+    "TQ203",
+    "TQ301",
+    "TQ302",
+    "TQ303",
+    "TQ304",
+    "TQ305",
+    "TQ401",
+    "TQ402",
+    "TQ403",
+    "TQ501",
+    "TQ601",
+    "TQ602",
+    "TQ603",
+    "TQ604",
+    "DK101",
+    "DK102",
+    "DK103",
+    "DK201",
+    "DK202",
+    "DK301",
+    "FW101",
+    "FW102",
+    "FW103",
+    "FW104",
 }
 TEXT = CATALOG_PATH.read_text(encoding="utf-8")
 
@@ -39,13 +67,13 @@ def test_catalog_facts_match_the_domain():
     assert [m.code for m in rent.materials] == ["M01", "M03", "M11", "M10"]
     assert catalog.due_days(rent) == 3 and catalog.due_days(catalog.business["DK101"]) == 10
     caps = catalog.rules["rent_cap"].version_on(date(2026, 11, 16)).parsed.areas
-    assert {name: area.yuan_per_year for name, area in caps.items()} == {"core": 21600, "outer": 18000,
-                                                                        "remote": 13200}
+    assert {name: area.yuan_per_year for name, area in caps.items()} == {"core": 21600, "outer": 18000, "remote": 13200}
     assert catalog.business["TQ301"].closes_account and "retired" in catalog.business["TQ301"].rules
     # a stand-in exists for every material a registry or the ledger can prove (domain.md §1)
     provable = {code for code, material in catalog.materials.items() if material.stand_ins}
-    assert provable == {f"M{n:02d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20,
-                                              21, 23, 26, 27, 28, 29)}
+    assert provable == {
+        f"M{n:02d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 23, 26, 27, 28, 29)
+    }
 
 
 def test_every_rule_is_dated_sourced_and_names_a_known_check():
@@ -61,10 +89,11 @@ def test_every_rule_is_dated_sourced_and_names_a_known_check():
 
 def test_the_version_in_effect_on_the_application_date_applies():
     text = TEXT.replace(
-        'params = { months = 3, max_months_since_last = 1 }',
-        'params = { months = 3, max_months_since_last = 1 }\n'
+        "params = { months = 3, max_months_since_last = 1 }",
+        "params = { months = 3, max_months_since_last = 1 }\n"
         '[[rules.deposits_3m.versions]]\neffective_from = 2027-07-01\nsource = "test"\n'
-        'params = { months = 6, max_months_since_last = 1 }')
+        "params = { months = 6, max_months_since_last = 1 }",
+    )
     rule = parse_catalog(text).rules["deposits_3m"]
     assert rule.version_on(date(2025, 12, 31)) is None
     assert rule.version_on(date(2027, 6, 30)).parsed.months == 3
@@ -73,29 +102,57 @@ def test_the_version_in_effect_on_the_application_date_applies():
 
 BROKEN = [
     # (what is changed, into what, the entry the message names, a word of the problem)
-    ('    { code = "M11" },\n    { code = "M10", when', '    { code = "M99" },\n    { code = "M10", when',
-     "business.TQ401.materials[2]", "M99"),
+    (
+        '    { code = "M11" },\n    { code = "M10", when',
+        '    { code = "M99" },\n    { code = "M10", when',
+        "business.TQ401.materials[2]",
+        "M99",
+    ),
     ('stand_ins = ["lease_filed"]', 'stand_ins = ["lease_filled"]', "materials.M10", "lease_filled"),
-    ('"no_home_dalian", "rent_cap", "within_balance"]', '"no_home_dalian", "rent_capp", "within_balance"]',
-     "business.TQ401", "rent_capp"),
-    ('params = { months = 12 }', 'params = { months = "twelve" }', "rules.interval_12m.versions[0]", "months"),
+    (
+        '"no_home_dalian", "rent_cap", "within_balance"]',
+        '"no_home_dalian", "rent_capp", "within_balance"]',
+        "business.TQ401",
+        "rent_capp",
+    ),
+    ("params = { months = 12 }", 'params = { months = "twelve" }', "rules.interval_12m.versions[0]", "months"),
     ('zh = "租房提取"\nen = "Withdrawal for rent"\n', 'zh = "租房提取"\n', "business.TQ401", "en"),
     ('review_mode = "pay_first"', 'review_mode = "pay_later"', "business.TQ401", "review_mode"),
     ('check = "rent_cap"', 'check = "rent_limit"', "rules.rent_cap", "rent_limit"),
-    ('"pf_loan_history", "loan_term", "loan_ceiling"]\n\n[business.DK102]',
-     '"pf_loan_history", "loan_ceiling", "loan_term"]\n\n[business.DK102]', "business.DK101", "loan_term"),
-    ('{ code = "M10", when = "declared:actual_rent" }', '{ code = "M10", when = "declared:cheap_rent" }',
-     "business.TQ401.materials[3]", "cheap_rent"),
-    ('{ code = "M03", alternatives = ["M32"], when = "married" },\n    { code = "M11" }',
-     '{ code = "M03", alternatives = ["M32"], when = "wed" },\n    { code = "M11" }', "business.TQ401.materials[1]", "wed"),
+    (
+        '"pf_loan_history", "loan_term", "loan_ceiling"]\n\n[business.DK102]',
+        '"pf_loan_history", "loan_ceiling", "loan_term"]\n\n[business.DK102]',
+        "business.DK101",
+        "loan_term",
+    ),
+    (
+        '{ code = "M10", when = "declared:actual_rent" }',
+        '{ code = "M10", when = "declared:cheap_rent" }',
+        "business.TQ401.materials[3]",
+        "cheap_rent",
+    ),
+    (
+        '{ code = "M03", alternatives = ["M32"], when = "married" },\n    { code = "M11" }',
+        '{ code = "M03", alternatives = ["M32"], when = "wed" },\n    { code = "M11" }',
+        "business.TQ401.materials[1]",
+        "wed",
+    ),
     ('{ side = "id_card_back", zh', '{ side = "id_card_backside", zh', "materials.M01", "id_card_backside"),
     ('form = "single_status"', 'form = "single_status_pledge"', "materials.M32", "single_status_pledge"),
-    ('retention = "loan"\nmaterials = [{ code = "M01" }]', 'retention = "forever"\nmaterials = [{ code = "M01" }]',
-     "business.DK201", "forever"),
+    (
+        'retention = "loan"\nmaterials = [{ code = "M01" }]',
+        'retention = "forever"\nmaterials = [{ code = "M01" }]',
+        "business.DK201",
+        "forever",
+    ),
     ('default_area = "core"', 'default_area = "centre"', "rules.rent_cap.versions[0]", "centre"),
-    ('[business.TQ401]\nzh', '[business.TQ401]\nsize = 3\nzh', "business.TQ401", "size"),
-    ('materials = [{ code = "M01" }, { code = "M04" }, { code = "M12" }]',
-     'materials = [{ code = "M01" }, { code = "M01" }, { code = "M12" }]', "business.TQ301.materials[1]", "M01"),
+    ("[business.TQ401]\nzh", "[business.TQ401]\nsize = 3\nzh", "business.TQ401", "size"),
+    (
+        'materials = [{ code = "M01" }, { code = "M04" }, { code = "M12" }]',
+        'materials = [{ code = "M01" }, { code = "M01" }, { code = "M12" }]',
+        "business.TQ301.materials[1]",
+        "M01",
+    ),
 ]
 
 
@@ -112,7 +169,8 @@ def test_a_broken_catalog_is_refused_with_the_entry_and_the_problem(old, new, en
 
 def test_problems_are_reported_in_chinese_too_and_all_at_once():
     text = TEXT.replace('stand_ins = ["lease_filed"]', 'stand_ins = ["x1"]').replace(
-        'stand_ins = ["pension_started"]', 'stand_ins = ["x2"]')
+        'stand_ins = ["pension_started"]', 'stand_ins = ["x2"]'
+    )
     with use_language("zh-CN"), pytest.raises(CatalogError) as caught:
         parse_catalog(text)
     assert len(caught.value.problems) == 2

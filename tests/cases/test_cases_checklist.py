@@ -83,12 +83,23 @@ def _items(session, person_id, code, **kwargs):
 
 def test_the_spouse_facts_count_where_the_business_says_so(engine):
     with session_scope(engine) as session:
-        spouse = add_customer(session, today=DEMO_TODAY, name="曲丽", sex="F",
-                              facts={"property": owns_home(True), "retirement": {"retired": True,
-                                                                                 "retired_on": "2025-01-01"}})
-        applicant = add_customer(session, today=DEMO_TODAY, facts={
-            "identity": identity(), "marriage": married_to(spouse), "property": owns_home(False),
-            "retirement": {"retired": False, "retired_on": None}})
+        spouse = add_customer(
+            session,
+            today=DEMO_TODAY,
+            name="曲丽",
+            sex="F",
+            facts={"property": owns_home(True), "retirement": {"retired": True, "retired_on": "2025-01-01"}},
+        )
+        applicant = add_customer(
+            session,
+            today=DEMO_TODAY,
+            facts={
+                "identity": identity(),
+                "marriage": married_to(spouse),
+                "property": owns_home(False),
+                "retirement": {"retired": False, "retired_on": None},
+            },
+        )
         repay, _ = _items(session, applicant.id, "TQ203")  # spouse_facts: a home in either name
         assert repay["M08"].status == PROVEN and repay["M08"].whose == "spouse"
         assert repay["M03"].status == PROVEN
@@ -102,36 +113,62 @@ def test_the_spouse_facts_count_where_the_business_says_so(engine):
 def test_no_home_is_proven_for_the_couple_only_when_both_own_none(engine):
     with session_scope(engine) as session:
         spouse = add_customer(session, today=DEMO_TODAY, sex="F", facts={"property": owns_home(False)})
-        applicant = add_customer(session, today=DEMO_TODAY, facts={
-            "marriage": married_to(spouse), "property": owns_home(False), "hukou": hukou("金州区")})
+        applicant = add_customer(
+            session,
+            today=DEMO_TODAY,
+            facts={"marriage": married_to(spouse), "property": owns_home(False), "hukou": hukou("金州区")},
+        )
         rent, checklist = _items(session, applicant.id, "TQ401")
         assert rent["M11"].status == PROVEN and rent["M11"].whose == "household"
         assert checklist.eligible, [r.reason("en") for r in checklist.rules if not r.passed]
         assert next(r for r in checklist.rules if r.rule == "rent_cap").limit_fen == 1_800_000
-        stranger = add_customer(session, today=DEMO_TODAY, facts={
-            "marriage": married_to(None, "210202199001011237"), "property": owns_home(False)})
+        stranger = add_customer(
+            session,
+            today=DEMO_TODAY,
+            facts={"marriage": married_to(None, "210202199001011237"), "property": owns_home(False)},
+        )
         rent, _ = _items(session, stranger.id, "TQ401")  # the spouse is no depositor here: their paper
         assert rent["M11"].status == "missing" and rent["M11"].reason_key == "cases.reason.spouse_not_on_file"
 
 
 def test_conditions_make_materials_not_applicable_with_the_reason(engine):
     with session_scope(engine) as session:
-        single = add_customer(session, today=DEMO_TODAY, facts={
-            "marriage": {"status": "unmarried", "spouse_id_number": None}, "property": owns_home(False),
-            "lease_filing": {"leases": [{"filing_no": "Z1", "monthly_rent_fen": 150_000, "start_on": "2026-01-01"}]}})
+        single = add_customer(
+            session,
+            today=DEMO_TODAY,
+            facts={
+                "marriage": {"status": "unmarried", "spouse_id_number": None},
+                "property": owns_home(False),
+                "lease_filing": {
+                    "leases": [{"filing_no": "Z1", "monthly_rent_fen": 150_000, "start_on": "2026-01-01"}]
+                },
+            },
+        )
         plain, checklist = _items(session, single.id, "TQ401")
         assert plain["M03"].status == NOT_APPLICABLE and plain["M10"].status == NOT_APPLICABLE
         with use_language("en"):
             assert "unmarried" in plain["M03"].reason() and "actual rent" in plain["M10"].reason()
-        assert checklist.totals == {"required": 2, "proven": 1, "to_capture": 1, "unknown": 0,
-                                    "not_applicable": 2}  # M01: no identity fact stored for this customer
+        assert checklist.totals == {
+            "required": 2,
+            "proven": 1,
+            "to_capture": 1,
+            "unknown": 0,
+            "not_applicable": 2,
+        }  # M01: no identity fact stored for this customer
         declared, _ = _items(session, single.id, "TQ401", declared={"actual_rent"})
         assert declared["M10"].status == PROVEN and declared["M10"].source == "housing_filing"
 
 
 def _args(**values) -> argparse.Namespace:
-    defaults = {"json": True, "declare": None, "amount": None, "term": None, "lang": "en", "staff": "clerk1",
-                "purpose": "test"}
+    defaults = {
+        "json": True,
+        "declare": None,
+        "amount": None,
+        "term": None,
+        "lang": "en",
+        "staff": "clerk1",
+        "purpose": "test",
+    }
     return argparse.Namespace(**{**defaults, **values})
 
 

@@ -35,18 +35,47 @@ def answers(facts: dict[str, Any]) -> dict[str, RegistryAnswer]:
     return out
 
 
-def person(*, today: date, status: str = "01", status_since: date = date(2015, 1, 1), balance: int = 5_000_000,
-           base: int = 800_000, months: int = 24, gap: int | None = None, withdrawals=(), loans=(), facts=None,
-           sex: str = "M", birth: date = date(1988, 5, 17), person_id: int = 1) -> PersonFacts:
+def person(
+    *,
+    today: date,
+    status: str = "01",
+    status_since: date = date(2015, 1, 1),
+    balance: int = 5_000_000,
+    base: int = 800_000,
+    months: int = 24,
+    gap: int | None = None,
+    withdrawals=(),
+    loans=(),
+    facts=None,
+    sex: str = "M",
+    birth: date = date(1988, 5, 17),
+    person_id: int = 1,
+) -> PersonFacts:
     """The facts of a records profile built from the arguments (money in fen)."""
     last = add_months(today.replace(day=1), -1)
-    deposits = tuple(DepositMonth(add_months(last, -back), base * 24 // 100, "01") for back in range(months)
-                     if back != gap)
-    account = AccountInfo("900000000001", status, status_since, date(2015, 1, 1), balance, base, 12, 12,
-                          base * 24 // 100, months, months, last if months else None, "6217001234567890123", None)
+    deposits = tuple(
+        DepositMonth(add_months(last, -back), base * 24 // 100, "01") for back in range(months) if back != gap
+    )
+    account = AccountInfo(
+        "900000000001",
+        status,
+        status_since,
+        date(2015, 1, 1),
+        balance,
+        base,
+        12,
+        12,
+        base * 24 // 100,
+        months,
+        months,
+        last if months else None,
+        "6217001234567890123",
+        None,
+    )
     info = PersonInfo(person_id, "210202198805170011", "于海洋", sex, birth, 38, "13900000000", "大连市中山区")
-    profile = CustomerProfile(info, account, None, deposits, tuple(withdrawals), {}, tuple(loans),
-                              tuple(answers(facts or {}).values()), AS_OF)
+    profile = CustomerProfile(
+        info, account, None, deposits, tuple(withdrawals), {}, tuple(loans), tuple(answers(facts or {}).values()), AS_OF
+    )
     return PersonFacts.of(profile)
 
 
@@ -65,21 +94,26 @@ def results(code: str, household: Household, request: Request | None = None) -> 
 
 # --- 12 calendar months since the last withdrawal of the same kind -----------------------------------
 
-@pytest.mark.parametrize(("last", "today", "passes"), [
-    (date(2028, 2, 29), date(2029, 2, 27), False),  # leap day: allowed again on 28 Feb, not 1 Mar
-    (date(2028, 2, 29), date(2029, 2, 28), True),
-    (date(2025, 1, 31), date(2026, 1, 30), False),  # month end
-    (date(2025, 1, 31), date(2026, 1, 31), True),
-    (date(2025, 3, 31), date(2026, 3, 30), False),
-    (date(2025, 3, 31), date(2026, 3, 31), True),
-    (date(2025, 11, 17), date(2026, 11, 16), False),  # one day short
-    (date(2025, 11, 16), date(2026, 11, 16), True),
-    (date(2027, 3, 1), date(2028, 2, 29), False),  # …here 365 days (2028-02-29) would already allow it
-    (date(2027, 3, 1), date(2028, 3, 1), True),
-])
+
+@pytest.mark.parametrize(
+    ("last", "today", "passes"),
+    [
+        (date(2028, 2, 29), date(2029, 2, 27), False),  # leap day: allowed again on 28 Feb, not 1 Mar
+        (date(2028, 2, 29), date(2029, 2, 28), True),
+        (date(2025, 1, 31), date(2026, 1, 30), False),  # month end
+        (date(2025, 1, 31), date(2026, 1, 31), True),
+        (date(2025, 3, 31), date(2026, 3, 30), False),
+        (date(2025, 3, 31), date(2026, 3, 31), True),
+        (date(2025, 11, 17), date(2026, 11, 16), False),  # one day short
+        (date(2025, 11, 16), date(2026, 11, 16), True),
+        (date(2027, 3, 1), date(2028, 2, 29), False),  # …here 365 days (2028-02-29) would already allow it
+        (date(2027, 3, 1), date(2028, 3, 1), True),
+    ],
+)
 def test_interval_counts_calendar_months_not_365_days(last, today, passes):
-    applicant = person(today=today, withdrawals=[withdrawal("07", 1_000_000, last)],
-                       facts={"property": {"owns_home_in_dalian": False}})
+    applicant = person(
+        today=today, withdrawals=[withdrawal("07", 1_000_000, last)], facts={"property": {"owns_home_in_dalian": False}}
+    )
     result = results("TQ401", Household(applicant, today=today))["interval_12m"]
     assert result.passed is passes
     assert result.params["next"] == add_months(last, 12)
@@ -98,12 +132,16 @@ def test_interval_looks_only_at_the_same_kind():
 
 # --- continuous deposits, account status ----------------------------------------------------------
 
-@pytest.mark.parametrize(("months", "gap", "key", "passes"), [
-    (3, None, "cases.rule.deposits.pass", True),
-    (2, None, "cases.rule.deposits.fail", False),
-    (24, 2, "cases.rule.deposits.fail", False),  # a missed month three months back breaks the run
-    (0, None, "cases.rule.deposits.none", False),
-])
+
+@pytest.mark.parametrize(
+    ("months", "gap", "key", "passes"),
+    [
+        (3, None, "cases.rule.deposits.pass", True),
+        (2, None, "cases.rule.deposits.fail", False),
+        (24, 2, "cases.rule.deposits.fail", False),  # a missed month three months back breaks the run
+        (0, None, "cases.rule.deposits.none", False),
+    ],
+)
 def test_continuous_deposits(months, gap, key, passes):
     today = date(2026, 11, 16)
     result = results("TQ401", Household(person(today=today, months=months, gap=gap), today=today))["deposits_3m"]
@@ -117,8 +155,10 @@ def test_deposits_that_stopped_fail_even_if_long():
     assert not result.passed and result.reason_key == "cases.rule.deposits.stopped"
 
 
-@pytest.mark.parametrize(("status", "partial", "closing"), [
-    ("01", True, True), ("02", False, True), ("06", False, False), ("05", False, False), ("00", False, False)])
+@pytest.mark.parametrize(
+    ("status", "partial", "closing"),
+    [("01", True, True), ("02", False, True), ("06", False, False), ("05", False, False), ("00", False, False)],
+)
 def test_account_status(status, partial, closing):
     today = date(2026, 11, 16)
     household = Household(person(today=today, status=status), today=today)
@@ -130,9 +170,19 @@ def test_account_status(status, partial, closing):
 
 # --- rent caps by district, actual rent -------------------------------------------------------------
 
-@pytest.mark.parametrize(("district", "cap_yuan"), [
-    ("中山区", 21600), ("甘井子区", 21600), ("金州区", 18000), ("长海县", 18000), ("庄河市", 13200),
-    ("普兰店区", 13200), (None, 21600)])
+
+@pytest.mark.parametrize(
+    ("district", "cap_yuan"),
+    [
+        ("中山区", 21600),
+        ("甘井子区", 21600),
+        ("金州区", 18000),
+        ("长海县", 18000),
+        ("庄河市", 13200),
+        ("普兰店区", 13200),
+        (None, 21600),
+    ],
+)
 def test_rent_cap_by_district(district, cap_yuan):
     today = date(2026, 11, 16)
     hukou = {"district": district, "local_to_dalian": district is not None}
@@ -157,11 +207,16 @@ def test_actual_rent_needs_the_declaration_and_a_filed_lease():
 
 # --- retirement, amounts -----------------------------------------------------------------------
 
+
 def test_retirement_is_proven_by_social_security_not_by_age():
     today = date(2026, 11, 16)
     old_not_retired = person(today=today, birth=date(1960, 1, 1), facts={"retirement": {"retired": False}})
-    young_retired = person(today=today, birth=date(1972, 1, 1), sex="F",
-                           facts={"retirement": {"retired": True, "retired_on": "2022-01-01"}})
+    young_retired = person(
+        today=today,
+        birth=date(1972, 1, 1),
+        sex="F",
+        facts={"retirement": {"retired": True, "retired_on": "2022-01-01"}},
+    )
     source_down = person(today=today, birth=date(1960, 1, 1), facts={"retirement": "down"})
     assert not results("TQ301", Household(old_not_retired, today=today))["retired"].passed
     assert results("TQ301", Household(young_retired, today=today))["retired"].passed
@@ -180,11 +235,13 @@ def test_amount_within_balance_and_closing_takes_everything():
 
 def test_purchase_withdrawals_in_total_stay_within_the_price():
     today = date(2026, 11, 16)
-    contract = {"contracts": [{"contract_no": "W1", "price_fen": 100_000_000, "signed_on": "2026-05-01",
-                               "new_build": True}]}
+    contract = {
+        "contracts": [{"contract_no": "W1", "price_fen": 100_000_000, "signed_on": "2026-05-01", "new_build": True}]
+    }
     earlier = [withdrawal("01", 30_000_000, date(2026, 6, 1)), withdrawal("01", 9_000_000, date(2025, 1, 1))]
-    household = Household(person(today=today, balance=90_000_000, withdrawals=earlier,
-                                 facts={"purchase_filing": contract}), today=today)
+    household = Household(
+        person(today=today, balance=90_000_000, withdrawals=earlier, facts={"purchase_filing": contract}), today=today
+    )
     price = results("TQ101", household)["within_price"]
     assert price.limit_fen == 70_000_000  # the 2025 withdrawal was before this purchase
     assert results("TQ101", household, Request(amount_fen=70_000_000))["within_price"].passed
@@ -194,8 +251,7 @@ def test_purchase_withdrawals_in_total_stay_within_the_price():
     assert not unknown.passed and unknown.reason_key == "cases.rule.cost.unknown"
 
 
-@pytest.mark.parametrize(("signed", "passes"), [("2024-11-16", True), ("2024-11-15", False),
-                                                 ("2024-02-29", False)])
+@pytest.mark.parametrize(("signed", "passes"), [("2024-11-16", True), ("2024-11-15", False), ("2024-02-29", False)])
 def test_purchase_claim_window(signed, passes):
     today = date(2026, 11, 16)
     contract = {"contracts": [{"price_fen": 1, "signed_on": signed, "new_build": True}]}
@@ -204,6 +260,7 @@ def test_purchase_claim_window(signed, passes):
 
 
 # --- loans: history, term and age, ceiling ------------------------------------------------------------
+
 
 def test_loan_term_is_limited_by_age_at_retirement_plus_five_years():
     today = date(2026, 11, 16)
@@ -230,19 +287,31 @@ def test_loan_history_refuses_an_open_loan_and_a_third_loan():
 def test_loan_ceiling_takes_the_smallest_limit():
     today = date(2026, 11, 16)
     contract = {"contracts": [{"price_fen": 200_000_000, "signed_on": "2026-10-01", "new_build": True}]}
-    rich = person(today=today, balance=10_000_000, base=3_000_000, birth=date(1995, 1, 1),
-                  facts={"purchase_filing": contract, "property": {"owns_home_in_dalian": False}})
+    rich = person(
+        today=today,
+        balance=10_000_000,
+        base=3_000_000,
+        birth=date(1995, 1, 1),
+        facts={"purchase_filing": contract, "property": {"owns_home_in_dalian": False}},
+    )
     ceiling = results("DK101", Household(rich, today=today))["loan_ceiling"]
     assert ceiling.limit_fen == 60_000_000  # 600k for one person
-    bonus = results("DK101", Household(rich, declared=frozenset({"masters_degree", "bachelor_degree"}),
-                                       today=today))["loan_ceiling"]
+    bonus = results("DK101", Household(rich, declared=frozenset({"masters_degree", "bachelor_degree"}), today=today))[
+        "loan_ceiling"
+    ]
     assert bonus.limit_fen == 100_000_000  # + the larger bonus (400k), not both
-    poor = person(today=today, balance=1_000_000, base=800_000, birth=date(1995, 1, 1),
-                  facts={"purchase_filing": contract, "property": {"owns_home_in_dalian": False}})
+    poor = person(
+        today=today,
+        balance=1_000_000,
+        base=800_000,
+        birth=date(1995, 1, 1),
+        facts={"purchase_filing": contract, "property": {"owns_home_in_dalian": False}},
+    )
     limited = results("DK101", Household(poor, today=today))["loan_ceiling"]
     assert limited.limit_fen == 20_000_000  # 20 x the balance of 10,000 yuan
-    assert not results("DK101", Household(poor, today=today), Request(amount_fen=20_000_100, term_months=360)
-                       )["loan_ceiling"].passed
+    assert not results("DK101", Household(poor, today=today), Request(amount_fen=20_000_100, term_months=360))[
+        "loan_ceiling"
+    ].passed
 
 
 def test_every_rule_explains_itself_in_both_languages():

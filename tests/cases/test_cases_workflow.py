@@ -47,8 +47,16 @@ from desk.db import session_scope
 from desk.i18n import use_language
 
 
-def _open(session, code: str = "TQ201", *, complete: bool = True, actor: Actor = CLERK, now: datetime = NOW,
-          amount_fen: int | None = 100_000, declared: tuple[str, ...] = ()) -> Case:
+def _open(
+    session,
+    code: str = "TQ201",
+    *,
+    complete: bool = True,
+    actor: Actor = CLERK,
+    now: datetime = NOW,
+    amount_fen: int | None = 100_000,
+    declared: tuple[str, ...] = (),
+) -> Case:
     """A draft case of a customer whose materials for `code` are all proven (or, if not `complete`, the
     identity is not on file); the amount only where the business pays."""
     facts = {"property": owns_home(False), "marriage": {"status": "unmarried"}}
@@ -56,30 +64,49 @@ def _open(session, code: str = "TQ201", *, complete: bool = True, actor: Actor =
         facts["identity"] = identity()
     person = add_customer(session, today=DEMO_TODAY, facts=facts, loans=[{}])
     checklist = checklist_for(session, person.id, code, today=DEMO_TODAY, declared=declared)
-    return open_case(session, checklist=checklist, actor=actor, declared=declared, now=now,
-                     amount_fen=amount_fen if checklist.business.pays_out else None)
+    return open_case(
+        session,
+        checklist=checklist,
+        actor=actor,
+        declared=declared,
+        now=now,
+        amount_fen=amount_fen if checklist.business.pays_out else None,
+    )
 
 
 def _do(engine, case_id: int, action: str, actor: Actor, **kwargs) -> Case:
     with session_scope(engine) as session:
         version = get_case(session, case_id).version
-        return perform(session, case_id=case_id, action=action, actor=actor, expected_version=version, now=NOW,
-                       **kwargs)
+        return perform(
+            session, case_id=case_id, action=action, actor=actor, expected_version=version, now=NOW, **kwargs
+        )
 
 
 # (action, actor, extra arguments) for every step of the two paths
 STEP = {
-    "submit": (CLERK, {}), "approve": (SUP, {}), "reject": (SUP, {"comment": "不符合条件"}),
-    "return": (SUP, {"comment": "请补交结婚证"}), "pay": (CLERK, {"draw": lambda: 0.99}),
-    "review": (SUP, {}), "recourse": (SUP, {"comment": "承诺不实", "clawback_fen": 50_000}), "close": (CLERK, {}),
+    "submit": (CLERK, {}),
+    "approve": (SUP, {}),
+    "reject": (SUP, {"comment": "不符合条件"}),
+    "return": (SUP, {"comment": "请补交结婚证"}),
+    "pay": (CLERK, {"draw": lambda: 0.99}),
+    "review": (SUP, {}),
+    "recourse": (SUP, {"comment": "承诺不实", "clawback_fen": 50_000}),
+    "close": (CLERK, {}),
 }
 PATHS = {  # the actions that lead to each state
-    ("decide_first", "draft"): [], ("decide_first", "submitted"): ["submit"],
-    ("decide_first", "approved"): ["submit", "approve"], ("decide_first", "rejected"): ["submit", "reject"],
-    ("decide_first", "returned"): ["submit", "return"], ("decide_first", "closed"): ["submit", "approve", "close"],
-    ("pay_first", "draft"): [], ("pay_first", "submitted"): ["submit"], ("pay_first", "paid"): ["submit", "pay"],
-    ("pay_first", "reviewed"): ["submit", "pay", "review"], ("pay_first", "recourse"): ["submit", "pay", "recourse"],
-    ("pay_first", "closed"): ["submit", "pay", "close"], ("pay_first", "rejected"): ["submit", "reject"],
+    ("decide_first", "draft"): [],
+    ("decide_first", "submitted"): ["submit"],
+    ("decide_first", "approved"): ["submit", "approve"],
+    ("decide_first", "rejected"): ["submit", "reject"],
+    ("decide_first", "returned"): ["submit", "return"],
+    ("decide_first", "closed"): ["submit", "approve", "close"],
+    ("pay_first", "draft"): [],
+    ("pay_first", "submitted"): ["submit"],
+    ("pay_first", "paid"): ["submit", "pay"],
+    ("pay_first", "reviewed"): ["submit", "pay", "review"],
+    ("pay_first", "recourse"): ["submit", "pay", "recourse"],
+    ("pay_first", "closed"): ["submit", "pay", "close"],
+    ("pay_first", "rejected"): ["submit", "reject"],
 }
 MODE_BUSINESS = {"decide_first": "TQ201", "pay_first": "TQ401"}
 
@@ -110,7 +137,12 @@ def test_every_transition_is_allowed_or_refused_as_the_workflow_says(engine, mod
         with session_scope(engine) as session:
             last = history(session, case_id)[-1]
             assert (last.action, last.from_state, last.to_state, last.actor, last.actor_role) == (
-                action, state, expected.to, actor.username, actor.role)
+                action,
+                state,
+                expected.to,
+                actor.username,
+                actor.role,
+            )
             assert last.comment == extra.get("comment", "")
 
 
@@ -127,17 +159,24 @@ def test_the_whole_path_is_recorded_with_actor_time_comment_and_states(engine):
     assert closed.due_on == work_calendar().add_working_days(local_day(NOW), 3)
     with session_scope(engine) as session:
         steps = [(t.action, t.from_state, t.to_state, t.actor, t.comment) for t in history(session, case_id)]
-    assert steps == [("open", None, "draft", "clerk1", ""), ("submit", "draft", "submitted", "clerk1", ""),
-                     ("approve", "submitted", "approved", "sup1", "资料齐全"),
-                     ("close", "approved", "closed", "clerk2", "")]
+    assert steps == [
+        ("open", None, "draft", "clerk1", ""),
+        ("submit", "draft", "submitted", "clerk1", ""),
+        ("approve", "submitted", "approved", "sup1", "资料齐全"),
+        ("close", "approved", "closed", "clerk2", ""),
+    ]
 
 
 def test_four_eyes_wrong_role_and_reasons(engine):
     with session_scope(engine) as session:
         case_id = _open(session, "TQ201", actor=SUP).id  # a supervisor at the counter opens it
     _do(engine, case_id, "submit", SUP2)
-    for actor, key in ((SUP, "cases.workflow.four_eyes"), (SUP2, "cases.workflow.four_eyes"),
-                       (CLERK, "cases.workflow.wrong_role"), (ARCHIVIST, "cases.workflow.wrong_role")):
+    for actor, key in (
+        (SUP, "cases.workflow.four_eyes"),
+        (SUP2, "cases.workflow.four_eyes"),
+        (CLERK, "cases.workflow.wrong_role"),
+        (ARCHIVIST, "cases.workflow.wrong_role"),
+    ):
         with pytest.raises(CaseError) as refused:
             _do(engine, case_id, "approve", actor)
         assert refused.value.key == key
@@ -186,14 +225,15 @@ def test_two_supervisors_deciding_at_once_exactly_one_wins(engine):
         barrier.wait()
         try:
             with session_scope(engine) as session:
-                perform(session, case_id=case_id, action=action, actor=actor, expected_version=version,
-                        comment=comment)
+                perform(session, case_id=case_id, action=action, actor=actor, expected_version=version, comment=comment)
             outcomes[actor.username] = "won"
         except CaseConflict as conflict:
             outcomes[actor.username] = conflict.key
 
-    threads = [threading.Thread(target=decide, args=(SUP2, "approve", "")),
-               threading.Thread(target=decide, args=(SUP3, "reject", "不符"))]
+    threads = [
+        threading.Thread(target=decide, args=(SUP2, "approve", "")),
+        threading.Thread(target=decide, args=(SUP3, "reject", "不符")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -229,19 +269,41 @@ def test_no_submission_with_a_missing_material_unless_accepted_on_promise(engine
     assert refused.value.key == "cases.workflow.materials_missing" and refused.value.params["materials"] == "M01、M10"
     with session_scope(engine) as session:
         version = get_case(session, case_id).version
-        record_capture(session, case_id=case_id, material="M01", actor=CLERK, expected_version=version,
-                       document_id=42, now=NOW)
+        record_capture(
+            session, case_id=case_id, material="M01", actor=CLERK, expected_version=version, document_id=42, now=NOW
+        )
     with session_scope(engine) as session:
         version = get_case(session, case_id).version
         for bad in (local_day(NOW), local_day(NOW) + timedelta(days=31)):
             with pytest.raises(CaseError, match="bad_promise_date"):
-                accept_on_promise(session, case_id=case_id, material="M10", actor=CLERK, expected_version=version,
-                                  promised_on=bad, now=NOW)
+                accept_on_promise(
+                    session,
+                    case_id=case_id,
+                    material="M10",
+                    actor=CLERK,
+                    expected_version=version,
+                    promised_on=bad,
+                    now=NOW,
+                )
         with pytest.raises(CaseError, match="not_missing"):  # only what is missing can be promised
-            accept_on_promise(session, case_id=case_id, material="M01", actor=CLERK, expected_version=version,
-                              promised_on=date(2026, 11, 30), now=NOW)
-        accept_on_promise(session, case_id=case_id, material="M10", actor=CLERK, expected_version=version,
-                          promised_on=date(2026, 11, 30), now=NOW)
+            accept_on_promise(
+                session,
+                case_id=case_id,
+                material="M01",
+                actor=CLERK,
+                expected_version=version,
+                promised_on=date(2026, 11, 30),
+                now=NOW,
+            )
+        accept_on_promise(
+            session,
+            case_id=case_id,
+            material="M10",
+            actor=CLERK,
+            expected_version=version,
+            promised_on=date(2026, 11, 30),
+            now=NOW,
+        )
     case = _do(engine, case_id, "submit", CLERK)
     assert case.state == "submitted"
     with session_scope(engine) as session:
@@ -254,8 +316,10 @@ def test_no_submission_with_a_missing_material_unless_accepted_on_promise(engine
 
 def test_history_cannot_be_changed_on_either_engine(engine):
     case_id = _case_in(engine, "decide_first", "submitted")
-    for statement in ("UPDATE case_transition SET actor = 'someone' WHERE case_id = :id",
-                      "DELETE FROM case_transition WHERE case_id = :id"):
+    for statement in (
+        "UPDATE case_transition SET actor = 'someone' WHERE case_id = :id",
+        "DELETE FROM case_transition WHERE case_id = :id",
+    ):
         with pytest.raises(DBAPIError, match="append-only"), session_scope(engine) as session:
             session.execute(text(statement), {"id": case_id})
     with session_scope(engine) as session:
@@ -266,8 +330,9 @@ def _submitted_number(engine, checklist, actor: Actor, now: datetime = NOW) -> s
     with session_scope(engine) as session:
         case = open_case(session, checklist=checklist, actor=actor, now=now)
         assert case.case_no is None
-        return perform(session, case_id=case.id, action="submit", actor=actor, expected_version=case.version,
-                       now=now).case_no
+        return perform(
+            session, case_id=case.id, action="submit", actor=actor, expected_version=case.version, now=now
+        ).case_no
 
 
 def test_case_numbers_are_unique_and_sequential_under_concurrent_submissions(engine):
@@ -285,8 +350,10 @@ def test_case_numbers_are_unique_and_sequential_under_concurrent_submissions(eng
         except Exception as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=counter, args=(checklists[i * 5:i * 5 + 5], Actor(f"clerk{i}", "clerk")))
-               for i in range(4)]
+    threads = [
+        threading.Thread(target=counter, args=(checklists[i * 5 : i * 5 + 5], Actor(f"clerk{i}", "clerk")))
+        for i in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

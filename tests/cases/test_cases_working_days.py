@@ -14,14 +14,17 @@ from desk.db import session_scope
 from desk.i18n import use_language
 
 
-@pytest.mark.parametrize(("start", "days", "due"), [
-    (date(2026, 11, 16), 3, date(2026, 11, 19)),  # Monday + 3 = Thursday
-    (date(2026, 11, 20), 3, date(2026, 11, 25)),  # Friday: the weekend does not count
-    (date(2026, 11, 21), 1, date(2026, 11, 23)),  # submitted on a Saturday
-    (date(2026, 9, 30), 3, date(2026, 10, 10)),  # National Day week off, Saturday 10 Oct works
-    (date(2026, 2, 12), 3, date(2026, 2, 24)),  # Saturday 14 Feb works, then the Spring Festival
-    (date(2026, 11, 16), 0, date(2026, 11, 16)),
-])
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        (date(2026, 11, 16), 3, date(2026, 11, 19)),  # Monday + 3 = Thursday
+        (date(2026, 11, 20), 3, date(2026, 11, 25)),  # Friday: the weekend does not count
+        (date(2026, 11, 21), 1, date(2026, 11, 23)),  # submitted on a Saturday
+        (date(2026, 9, 30), 3, date(2026, 10, 10)),  # National Day week off, Saturday 10 Oct works
+        (date(2026, 2, 12), 3, date(2026, 2, 24)),  # Saturday 14 Feb works, then the Spring Festival
+        (date(2026, 11, 16), 0, date(2026, 11, 16)),
+    ],
+)
 def test_add_working_days(start, days, due):
     assert work_calendar().add_working_days(start, days) == due
 
@@ -72,12 +75,23 @@ def test_submitting_when_the_due_date_needs_an_unlisted_year_says_so(engine):
     late_december = datetime(last, 12, 30, 2, 0, tzinfo=UTC)
     with session_scope(engine) as session:
         person = add_customer(session, today=DEMO_TODAY, facts={"identity": identity()})
-        case = open_case(session, checklist=checklist_for(session, person.id, "TQ501", today=DEMO_TODAY),
-                         actor=CLERK, now=late_december)
+        case = open_case(
+            session,
+            checklist=checklist_for(session, person.id, "TQ501", today=DEMO_TODAY),
+            actor=CLERK,
+            now=late_december,
+        )
         for row in materials(session, case.id):
             if row.status == "missing":
-                accept_on_promise(session, case_id=case.id, material=row.material, actor=CLERK,
-                                  expected_version=case.version, promised_on=date(last, 12, 31), now=late_december)
+                accept_on_promise(
+                    session,
+                    case_id=case.id,
+                    material=row.material,
+                    actor=CLERK,
+                    expected_version=case.version,
+                    promised_on=date(last, 12, 31),
+                    now=late_december,
+                )
         case_id, version = case.id, case.version
     with session_scope(engine) as session, pytest.raises(CaseError) as refused:
         perform(session, case_id=case_id, action="submit", actor=CLERK, expected_version=version, now=late_december)
@@ -92,8 +106,15 @@ def test_submitting_when_the_due_date_needs_an_unlisted_year_says_so(engine):
 
 def test_the_review_queue_survives_a_day_the_calendar_cannot_count():
     last = max(work_calendar().covered_years)
-    case = Case(case_no="DL2026-000001", person_id=1, business_code="TQ201", review_mode="decide_first",
-                state="submitted", opened_by="clerk1", opened_at=datetime(last, 12, 1, tzinfo=UTC),
-                due_on=date(last, 12, 31))
+    case = Case(
+        case_no="DL2026-000001",
+        person_id=1,
+        business_code="TQ201",
+        review_mode="decide_first",
+        state="submitted",
+        opened_by="clerk1",
+        opened_at=datetime(last, 12, 1, tzinfo=UTC),
+        due_on=date(last, 12, 31),
+    )
     assert due_status(case, date(last + 1, 1, 4)) == (True, None)
     assert due_status(case, date(last, 12, 28)) == (False, 3)

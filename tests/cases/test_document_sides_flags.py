@@ -42,8 +42,11 @@ def test_the_clerk_names_a_side_only_where_the_classifier_found_no_type():
     assert page_side("M01", "lease", "id_card_back") is None  # a recognised lease is not a card's back
     assert page_side("M01", "other", "lease") is None  # not a side of M01
     assert page_side("M01", "id_card_front", "id_card_back") == "id_card_front"  # the classifier's type wins
-    assert assigned_sides("M01", ["id_card_front", "other", "other"], ["", "id_card_back"]) == \
-        ["id_card_front", "id_card_back", None]
+    assert assigned_sides("M01", ["id_card_front", "other", "other"], ["", "id_card_back"]) == [
+        "id_card_front",
+        "id_card_back",
+        None,
+    ]
 
 
 def test_side_names_in_both_languages():
@@ -53,8 +56,9 @@ def test_side_names_in_both_languages():
 
 
 def test_page_flags_name_wrong_type_mismatch_and_each_quality_problem_once():
-    flags = page_flags("M01", (), ["id_card_front", "lease"], [STRANGER], ["blurred", "glare", "blurred"],
-                       CUSTOMER, None)
+    flags = page_flags(
+        "M01", (), ["id_card_front", "lease"], [STRANGER], ["blurred", "glare", "blurred"], CUSTOMER, None
+    )
     assert flags == ["wrong_type", "id_mismatch", "quality:blurred", "quality:glare"]
     clean = page_flags("M01", (), ["id_card_front", "id_card_back", "other"], [CUSTOMER], [], CUSTOMER, None)
     assert clean == []
@@ -90,8 +94,12 @@ def test_a_reason_is_picked_or_typed_never_empty():
 def test_m32_is_the_single_status_alternative_of_m03_wherever_m03_depends_on_marriage():
     catalog = get_catalog()
     assert catalog.materials["M32"].form == "single_status"
-    needs = [need for business in catalog.business.values() for need in business.materials
-             if need.code == "M03" and need.when == "married"]
+    needs = [
+        need
+        for business in catalog.business.values()
+        for need in business.materials
+        if need.code == "M03" and need.when == "married"
+    ]
     assert needs and all(need.alternatives == ("M32",) for need in needs)
     assert type_fit("M03", ("M32",), ["marital_status_declaration"]) == FITS
 
@@ -101,9 +109,17 @@ def test_the_declaration_prints_the_customers_own_name_and_id_with_signature_and
     document = pdfium.PdfDocument(pdf)
     assert len(document) == 1
     text = document[0].get_textpage().get_text_range().replace("\r", "").replace("\n", "")
-    for printed in ("婚姻状况声明", "于海洋", CUSTOMER, "单身", "声明人（签名并按手印）", "年", "月", "日",
-                    "2026-11-16"):
+    for printed in (
+        "婚姻状况声明",
+        "于海洋",
+        CUSTOMER,
+        "单身",
+        "声明人（签名并按手印）",
+        "年",
+        "月",
+        "日",
+        "2026-11-16",
+    ):
         assert printed in text, printed
     assert forms()["single_status"].offered_to("unmarried") and forms()["single_status"].offered_to(None)
     assert not forms()["single_status"].offered_to("married")
-

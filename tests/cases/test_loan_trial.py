@@ -73,16 +73,23 @@ def test_the_trial_agrees_with_the_eligibility_check(demo_engine):
 
 def _hand_customer(session):
     """A man born 1980-03-10 with 30,000 yuan, a deposit base of 9,000 and an open loan paying 2,000 a month."""
-    return add_customer(session, today=DEMO_TODAY, birth=date(1980, 3, 10), balance_yuan=30_000, base_yuan=9_000,
-                        loans=[{"monthly_payment_fen": 200_000}],
-                        facts={"identity": identity(), "hukou": hukou(), "property": owns_home(False)})
+    return add_customer(
+        session,
+        today=DEMO_TODAY,
+        birth=date(1980, 3, 10),
+        balance_yuan=30_000,
+        base_yuan=9_000,
+        loans=[{"monthly_payment_fen": 200_000}],
+        facts={"identity": identity(), "hukou": hukou(), "property": owns_home(False)},
+    )
 
 
 def test_each_limit_against_a_hand_computation(engine):
     with session_scope(engine) as session:
         person = _hand_customer(session)
-        trial = loan_trial(session, person.id, price_fen=90_000_000, declared=("multi_child", "bachelor_degree"),
-                           today=DEMO_TODAY)
+        trial = loan_trial(
+            session, person.id, price_fen=90_000_000, declared=("multi_child", "bachelor_degree"), today=DEMO_TODAY
+        )
     limits = {limit.name: limit for limit in trial.limits}
     assert limits["ceiling"].value == 100_000_000  # 600,000 for one person + 400,000 (the larger bonus only)
     assert limits["ceiling"].params["declaration"] == "multi_child"
@@ -135,9 +142,13 @@ def test_a_filed_contract_gives_the_price(engine):
 def test_the_trial_refuses_what_it_cannot_compute(engine):
     with session_scope(engine) as session:
         person = _hand_customer(session)
-        for kwargs, key in (({"business_code": "TQ401"}, "not_a_loan"), ({"business_code": "XX1"}, "unknown_business"),
-                            ({"declared": ("actual_rent",)}, "unknown_declaration"),
-                            ({"price_fen": 0}, "bad_price"), ({"term_months": 0}, "bad_term")):
+        for kwargs, key in (
+            ({"business_code": "TQ401"}, "not_a_loan"),
+            ({"business_code": "XX1"}, "unknown_business"),
+            ({"declared": ("actual_rent",)}, "unknown_declaration"),
+            ({"price_fen": 0}, "bad_price"),
+            ({"term_months": 0}, "bad_term"),
+        ):
             with pytest.raises(TrialRefused) as refused:
                 loan_trial(session, person.id, today=DEMO_TODAY, **kwargs)
             assert refused.value.key == f"loan_trial.refused.{key}"
@@ -153,8 +164,16 @@ def test_every_limit_and_reason_reads_in_both_languages(demo_trials):
 
 
 def _args(**values) -> argparse.Namespace:
-    defaults = {"business": "DK101", "json": True, "declare": None, "price": None, "term": None, "lang": "en",
-                "staff": "clerk1", "purpose": "phone inquiry"}
+    defaults = {
+        "business": "DK101",
+        "json": True,
+        "declare": None,
+        "price": None,
+        "term": None,
+        "lang": "en",
+        "staff": "clerk1",
+        "purpose": "phone inquiry",
+    }
     return argparse.Namespace(**{**defaults, **values})
 
 
@@ -179,14 +198,17 @@ def test_loan_trial_command_prints_json_and_logs_the_access(engine, capsys):
     assert "最高可贷：" in text and "★ 还款能力" in text and "60 个月（5 年）" in text
 
 
-@pytest.mark.parametrize(("values", "language", "words"), [
-    ({"price": "abc"}, "en", "price must be an amount"),
-    ({"price": "-5"}, "zh-CN", "房价应为大于零的金额"),
-    ({"term": "ten"}, "en", "whole number of months"),
-    ({"business": "TQ401"}, "zh-CN", "不是贷款业务"),
-    ({"declare": ["cheap"]}, "en", "cheap"),
-    ({"id_number": "210202198805170012"}, "en", "check"),
-])
+@pytest.mark.parametrize(
+    ("values", "language", "words"),
+    [
+        ({"price": "abc"}, "en", "price must be an amount"),
+        ({"price": "-5"}, "zh-CN", "房价应为大于零的金额"),
+        ({"term": "ten"}, "en", "whole number of months"),
+        ({"business": "TQ401"}, "zh-CN", "不是贷款业务"),
+        ({"declare": ["cheap"]}, "en", "cheap"),
+        ({"id_number": "210202198805170012"}, "en", "check"),
+    ],
+)
 def test_loan_trial_command_refuses_bad_input_in_the_users_language(engine, capsys, values, language, words):
     args = _args(**{"id_number": "11010519491231002X", "lang": language, **values})
     assert loan_trial_command(args) == 2

@@ -47,8 +47,11 @@ def _today():
 
 
 def _customer(engine, *, owns: bool = False, balance_yuan: int = 50_000, facts: dict | None = None) -> int:
-    facts = facts if facts is not None else {"identity": identity(), "property": owns_home(owns),
-                                             "marriage": {"status": "unmarried"}}
+    facts = (
+        facts
+        if facts is not None
+        else {"identity": identity(), "property": owns_home(owns), "marriage": {"status": "unmarried"}}
+    )
     with session_scope(engine) as session:
         return add_customer(session, today=_today(), facts=facts, balance_yuan=balance_yuan, loans=[{}]).id
 
@@ -66,10 +69,15 @@ def _balance(engine, person_id: int) -> int:
 
 def _postings(engine, person_id: int) -> list[tuple[str, int, str | None]]:
     with session_scope(engine) as session:
-        return [tuple(row) for row in session.exec(
-            select(Withdrawal.kind, Withdrawal.amount_fen, Withdrawal.case_no).join(
-                PersonalAccount, PersonalAccount.id == Withdrawal.account_id)
-            .where(PersonalAccount.person_id == person_id).order_by(Withdrawal.id)).all()]
+        return [
+            tuple(row)
+            for row in session.exec(
+                select(Withdrawal.kind, Withdrawal.amount_fen, Withdrawal.case_no)
+                .join(PersonalAccount, PersonalAccount.id == Withdrawal.account_id)
+                .where(PersonalAccount.person_id == person_id)
+                .order_by(Withdrawal.id)
+            ).all()
+        ]
 
 
 def _supervisor(engine, username: str = "sup1") -> str:
@@ -80,12 +88,19 @@ def _supervisor(engine, username: str = "sup1") -> str:
 
 # --- finding 1: an ineligible customer is paid ----------------------------------------------------
 
+
 def test_finding_1_a_customer_the_registry_shows_owning_a_home_is_not_paid_rent(engine):
     person_id = _customer(engine, owns=True)
     draft = _draft(engine, person_id)
     with pytest.raises(CaseError) as deferral:  # 容缺 cannot contradict the registry
-        defer_material(case_id=draft.case_id, material="M11", promised_on=_today() + timedelta(days=5),
-                       staff=CLERK, expected_version=draft.version, engine=engine)
+        defer_material(
+            case_id=draft.case_id,
+            material="M11",
+            promised_on=_today() + timedelta(days=5),
+            staff=CLERK,
+            expected_version=draft.version,
+            engine=engine,
+        )
     assert deferral.value.key == "cases.workflow.defer_contradicts"
     with pytest.raises(CaseError):
         submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, engine=engine)
@@ -98,8 +113,14 @@ def test_finding_1_a_customer_the_registry_shows_owning_a_home_is_not_paid_rent(
 def test_a_failed_rule_blocks_submission_even_with_every_material_in_hand(engine):
     person_id = _customer(engine, facts={"identity": identity(), "marriage": {"status": "unmarried"}})
     draft = _draft(engine, person_id)  # no real-estate record: the no-home rule cannot pass
-    draft = defer_material(case_id=draft.case_id, material="M11", promised_on=_today() + timedelta(days=5),
-                           staff=CLERK, expected_version=draft.version, engine=engine)
+    draft = defer_material(
+        case_id=draft.case_id,
+        material="M11",
+        promised_on=_today() + timedelta(days=5),
+        staff=CLERK,
+        expected_version=draft.version,
+        engine=engine,
+    )
     with pytest.raises(CaseError) as refused:
         submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, engine=engine)
     assert refused.value.key == "cases.workflow.rules_fail"
@@ -111,20 +132,50 @@ def test_a_supervisor_override_is_recorded_never_their_own_and_the_case_is_decid
     person_id = _customer(engine, facts={"identity": identity(), "marriage": {"status": "unmarried"}})
     _supervisor(engine, "sup1")
     draft = _draft(engine, person_id)
-    draft = defer_material(case_id=draft.case_id, material="M11", promised_on=_today() + timedelta(days=5),
-                           staff=CLERK, expected_version=draft.version, engine=engine)
+    draft = defer_material(
+        case_id=draft.case_id,
+        material="M11",
+        promised_on=_today() + timedelta(days=5),
+        staff=CLERK,
+        expected_version=draft.version,
+        engine=engine,
+    )
     with pytest.raises(CaseError, match="not_a_supervisor"):
-        override_rules(case_id=draft.case_id, supervisor="sup1", password="wrong", reason="x",
-                       expected_version=draft.version, engine=engine)
+        override_rules(
+            case_id=draft.case_id,
+            supervisor="sup1",
+            password="wrong",
+            reason="x",
+            expected_version=draft.version,
+            engine=engine,
+        )
     with pytest.raises(CaseError, match="comment_needed"):
-        override_rules(case_id=draft.case_id, supervisor="sup1", password=SUPERVISOR_PASSWORD, reason="  ",
-                       expected_version=draft.version, engine=engine)
+        override_rules(
+            case_id=draft.case_id,
+            supervisor="sup1",
+            password=SUPERVISOR_PASSWORD,
+            reason="  ",
+            expected_version=draft.version,
+            engine=engine,
+        )
     own = _draft(engine, _customer(engine, facts={"identity": identity()}), actor=Actor("sup1", "supervisor"))
     with pytest.raises(CaseError, match="four_eyes"):
-        override_rules(case_id=own.case_id, supervisor="sup1", password=SUPERVISOR_PASSWORD, reason="本人",
-                       expected_version=own.version, engine=engine)
-    draft = override_rules(case_id=draft.case_id, supervisor="sup1", password=SUPERVISOR_PASSWORD,
-                           reason="不动产系统迁移中，客户已书面承诺", expected_version=draft.version, engine=engine)
+        override_rules(
+            case_id=own.case_id,
+            supervisor="sup1",
+            password=SUPERVISOR_PASSWORD,
+            reason="本人",
+            expected_version=own.version,
+            engine=engine,
+        )
+    draft = override_rules(
+        case_id=draft.case_id,
+        supervisor="sup1",
+        password=SUPERVISOR_PASSWORD,
+        reason="不动产系统迁移中，客户已书面承诺",
+        expected_version=draft.version,
+        engine=engine,
+    )
     assert draft.override_by == "sup1"
     case = submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, engine=engine)
     assert (case.state, case.review_mode, case.paid) == ("submitted", "decide_first", False)  # not paid first
@@ -135,14 +186,20 @@ def test_a_supervisor_override_is_recorded_never_their_own_and_the_case_is_decid
         with pytest.raises(CaseError, match="four_eyes"):  # who overrode does not approve
             perform(session, case_id=case.case_id, action="approve", actor=SUP, expected_version=case.version)
     with session_scope(engine) as session:
-        approved = perform(session, case_id=case.case_id, action="approve", actor=Actor("sup2", "supervisor"),
-                           expected_version=case.version)
+        approved = perform(
+            session,
+            case_id=case.case_id,
+            action="approve",
+            actor=Actor("sup2", "supervisor"),
+            expected_version=case.version,
+        )
         assert approved.paid_at is not None
     assert _postings(engine, person_id) == [("withdrawal", RENT_CAP_FEN, case.case_no)]
     assert _balance(engine, person_id) == 5_000_000 - RENT_CAP_FEN
 
 
 # --- finding 2 and 10: the same customer paid twice ---------------------------------------------
+
 
 def test_finding_2_a_second_rent_withdrawal_the_same_day_is_refused_and_the_first_is_on_the_account(engine):
     person_id = _customer(engine)
@@ -154,7 +211,8 @@ def test_finding_2_a_second_rent_withdrawal_the_same_day_is_refused_and_the_firs
     with session_scope(engine) as session:
         profile = load_profile(session, person_id, today=_today())
         assert [(w.case_no, w.amount_fen, w.reason_code) for w in profile.withdrawals] == [
-            (paid.case_no, RENT_CAP_FEN, "07")]
+            (paid.case_no, RENT_CAP_FEN, "07")
+        ]
         again = checklist_for(session, person_id, "TQ401")
     interval = next(rule for rule in again.rules if rule.rule == "interval_12m")
     assert not interval.passed and "此前没有" not in interval.reason("zh-CN")
@@ -187,8 +245,9 @@ def test_concurrent_submissions_for_one_customer_pay_exactly_once(engine, same_d
     def submit(draft, actor) -> None:
         barrier.wait()
         try:
-            outcomes.append(submit_case(case_id=draft.case_id, staff=actor, expected_version=draft.version,
-                                        engine=engine).state)
+            outcomes.append(
+                submit_case(case_id=draft.case_id, staff=actor, expected_version=draft.version, engine=engine).state
+            )
         except CaseError as refused:
             outcomes.append(refused.key)
 
@@ -207,20 +266,26 @@ def test_concurrent_submissions_for_one_customer_pay_exactly_once(engine, same_d
 
 # --- finding 3: amounts --------------------------------------------------------------------------
 
+
 def test_finding_3_the_amount_defaults_to_the_maximum_cannot_exceed_it_and_is_on_the_notice(engine):
     person_id = _customer(engine, balance_yuan=10_000)  # the balance binds below the rent cap
     draft = _draft(engine, person_id)
     with session_scope(engine) as session:
         plan = amount_plan_for(checklist_for(session, person_id, "TQ401"))
     assert (plan.maximum_fen, plan.binding, plan.fixed) == (1_000_000, "within_balance", False)
-    assert {rule.rule: rule.limit_fen for rule in plan.limits} == {"rent_cap": RENT_CAP_FEN, "within_balance": 1_000_000}
+    assert {rule.rule: rule.limit_fen for rule in plan.limits} == {
+        "rent_cap": RENT_CAP_FEN,
+        "within_balance": 1_000_000,
+    }
     with pytest.raises(CaseError) as refused:
-        submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, amount_fen=1_000_001,
-                    engine=engine)
+        submit_case(
+            case_id=draft.case_id, staff=CLERK, expected_version=draft.version, amount_fen=1_000_001, engine=engine
+        )
     assert refused.value.key == "cases.amount.above_maximum"
     assert "10,000.00" in refused.value.message("zh-CN")
-    paid = submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, amount_fen=600_050,
-                       engine=engine)
+    paid = submit_case(
+        case_id=draft.case_id, staff=CLERK, expected_version=draft.version, amount_fen=600_050, engine=engine
+    )
     assert paid.amount_fen == 600_050 and _balance(engine, person_id) == 1_000_000 - 600_050
     assert paid.payee_card == "621700*********0123"  # the joint card on file, masked
     notice = notice_for(case_no=paid.case_no, staff=CLERK, base_url="https://desk.example.cn", engine=engine)
@@ -247,28 +312,40 @@ def test_an_account_closing_withdrawal_pays_the_whole_balance_and_closes_the_acc
 def test_another_card_is_paid_only_when_its_number_checks_and_was_captured(engine):
     person_id = _customer(engine)
     draft = _draft(engine, person_id)
-    for card, key in (("6217001234567890124", "cases.payee.bad_number"),  # Luhn fails
-                      ("6222021234567890128", "cases.payee.not_captured")):  # valid, but no M04 paper captured
+    for card, key in (
+        ("6217001234567890124", "cases.payee.bad_number"),  # Luhn fails
+        ("6222021234567890128", "cases.payee.not_captured"),
+    ):  # valid, but no M04 paper captured
         with pytest.raises(CaseError) as refused:
-            submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, payee_card=card,
-                        engine=engine)
+            submit_case(
+                case_id=draft.case_id, staff=CLERK, expected_version=draft.version, payee_card=card, engine=engine
+            )
         assert refused.value.key == key
     assert _postings(engine, person_id) == []
 
 
 # --- finding 5: a returned case comes back to the clerk -------------------------------------------
 
+
 def test_finding_5_a_returned_case_is_listed_first_reopened_under_its_number_and_resubmitted(engine):
     person_id = _customer(engine, owns=False)
     older = _draft(engine, _customer(engine), "TQ201")
-    older = submit_case(case_id=older.case_id, staff=CLERK, expected_version=older.version, amount_fen=10_000,
-                        engine=engine)
+    older = submit_case(
+        case_id=older.case_id, staff=CLERK, expected_version=older.version, amount_fen=10_000, engine=engine
+    )
     draft = _draft(engine, person_id, "TQ201")
-    case = submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, amount_fen=10_000,
-                       engine=engine)
+    case = submit_case(
+        case_id=draft.case_id, staff=CLERK, expected_version=draft.version, amount_fen=10_000, engine=engine
+    )
     with session_scope(engine) as session:
-        perform(session, case_id=case.case_id, action="return", actor=SUP, expected_version=case.version,
-                comment="请补交近三个月还款流水")
+        perform(
+            session,
+            case_id=case.case_id,
+            action="return",
+            actor=SUP,
+            expected_version=case.version,
+            comment="请补交近三个月还款流水",
+        )
     listed = recent_cases(staff=CLERK, engine=engine)
     assert next((c.case_no, c.state) for c in listed) == (case.case_no, "returned")
     assert listed[0].comment == "请补交近三个月还款流水"
@@ -277,15 +354,16 @@ def test_finding_5_a_returned_case_is_listed_first_reopened_under_its_number_and
     assert (reopened.state, reopened.return_comment) == ("returned", "请补交近三个月还款流水")
     with pytest.raises(CaseError, match="open_twin"):  # no second case beside the returned one
         twin = _draft(engine, person_id, "TQ201")
-        submit_case(case_id=twin.case_id, staff=CLERK, expected_version=twin.version, amount_fen=10_000,
-                    engine=engine)
-    again = submit_case(case_id=reopened.case_id, staff=CLERK, expected_version=reopened.version,
-                        amount_fen=10_000, engine=engine)
+        submit_case(case_id=twin.case_id, staff=CLERK, expected_version=twin.version, amount_fen=10_000, engine=engine)
+    again = submit_case(
+        case_id=reopened.case_id, staff=CLERK, expected_version=reopened.version, amount_fen=10_000, engine=engine
+    )
     assert (again.case_no, again.state) == (case.case_no, "submitted")
     assert older.case_no != case.case_no
 
 
 # --- finding 6: numbered drafts leak --------------------------------------------------------------
+
 
 def test_finding_6_a_refused_submission_leaves_no_numbered_draft_anywhere(engine):
     person_id = _customer(engine, owns=True)
@@ -293,8 +371,14 @@ def test_finding_6_a_refused_submission_leaves_no_numbered_draft_anywhere(engine
     with pytest.raises(CaseError):
         submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, engine=engine)
     with pytest.raises(CaseError):
-        defer_material(case_id=draft.case_id, material="M11", promised_on=_today(), staff=CLERK,
-                       expected_version=draft.version, engine=engine)
+        defer_material(
+            case_id=draft.case_id,
+            material="M11",
+            promised_on=_today(),
+            staff=CLERK,
+            expected_version=draft.version,
+            engine=engine,
+        )
     assert draft.case_no is None and recent_cases(staff=CLERK, engine=engine) == []
     with session_scope(engine) as session:
         assert session.exec(select(Case.case_no).where(Case.case_no.is_not(None))).all() == []
@@ -307,15 +391,24 @@ def test_finding_6_a_refused_submission_leaves_no_numbered_draft_anywhere(engine
 
 # --- claw-back and the books --------------------------------------------------------------------
 
+
 def test_a_recourse_posts_the_clawback_and_reconcile_finds_every_difference(engine):
     person_id = _customer(engine)
     draft = _draft(engine, person_id)
-    paid = submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, amount_fen=300_000,
-                       engine=engine)
+    paid = submit_case(
+        case_id=draft.case_id, staff=CLERK, expected_version=draft.version, amount_fen=300_000, engine=engine
+    )
     with session_scope(engine) as session:
         case = get_case(session, paid.case_id)
-        perform(session, case_id=case.id, action="recourse", actor=SUP, expected_version=case.version,
-                comment="租赁合同不实", clawback_fen=300_000)
+        perform(
+            session,
+            case_id=case.id,
+            action="recourse",
+            actor=SUP,
+            expected_version=case.version,
+            comment="租赁合同不实",
+            clawback_fen=300_000,
+        )
     assert _postings(engine, person_id) == [("withdrawal", 300_000, paid.case_no), ("clawback", 300_000, paid.case_no)]
     assert _balance(engine, person_id) == 5_000_000
     with session_scope(engine) as session:

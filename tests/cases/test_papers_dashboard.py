@@ -17,8 +17,7 @@ from sqlmodel import func, select
 
 from desk.archive.intake import PageInput
 from desk.cases.checklist import checklist_for
-from desk.cases.counter import (archive_capture, checklist_logged, defer_material, notice_for, open_draft,
-                                submit_case)
+from desk.cases.counter import archive_capture, checklist_logged, defer_material, notice_for, open_draft, submit_case
 from desk.cases.dashboard import CENTRE_HALL, DashboardRangeError, centre_dashboard, check_range, period_start
 from desk.cases.dashboard_csv import dashboard_csv
 from desk.cases.papers import papers_of
@@ -46,8 +45,9 @@ def _look_up(engine, id_number: str) -> datetime:
     with session_scope(engine) as session:
         outcome, _ = lookup_customer(session, id_number, staff=CLERK, purpose="counter_service")
         assert outcome.kind == "found"
-        at = session.exec(select(AccessLog.at).where(AccessLog.action == "lookup")
-                          .order_by(AccessLog.id.desc())).first()
+        at = session.exec(
+            select(AccessLog.at).where(AccessLog.action == "lookup").order_by(AccessLog.id.desc())
+        ).first()
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
@@ -58,8 +58,15 @@ def _jpeg(shade: int) -> bytes:
 
 
 def _side(doc_type: str, shade: int) -> PageInput:
-    return PageInput(original=_jpeg(shade), flat=_jpeg(shade + 1), thumb=_jpeg(shade + 2), text="居民身份证",
-                     width_px=30, height_px=40, doc_type=doc_type)
+    return PageInput(
+        original=_jpeg(shade),
+        flat=_jpeg(shade + 1),
+        thumb=_jpeg(shade + 2),
+        text="居民身份证",
+        width_px=30,
+        height_px=40,
+        doc_type=doc_type,
+    )
 
 
 def _rent_case(engine, person_id: int, *, defer_id: bool = False, capture_id: bool = False):
@@ -67,12 +74,25 @@ def _rent_case(engine, person_id: int, *, defer_id: bool = False, capture_id: bo
     checklist = checklist_logged(person_id=person_id, business_code="TQ401", declared=(), staff=CLERK, engine=engine)
     draft = open_draft(checklist=checklist, staff=CLERK, engine=engine)
     if defer_id:
-        draft = defer_material(case_id=draft.case_id, material="M01", promised_on=TODAY + timedelta(days=5),
-                               staff=CLERK, expected_version=draft.version, engine=engine)
+        draft = defer_material(
+            case_id=draft.case_id,
+            material="M01",
+            promised_on=TODAY + timedelta(days=5),
+            staff=CLERK,
+            expected_version=draft.version,
+            engine=engine,
+        )
     if capture_id:
-        draft = archive_capture(case_id=draft.case_id, material="M01", source="camera", title="M01",
-                                pages=[_side("id_card_front", 90), _side("id_card_back", 130)], staff=CLERK,
-                                expected_version=draft.version, engine=engine)
+        draft = archive_capture(
+            case_id=draft.case_id,
+            material="M01",
+            source="camera",
+            title="M01",
+            pages=[_side("id_card_front", 90), _side("id_card_back", 130)],
+            staff=CLERK,
+            expected_version=draft.version,
+            engine=engine,
+        )
     return submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, engine=engine)
 
 
@@ -83,8 +103,15 @@ def _build_case(engine, person_id: int, *, at: datetime, opened: datetime | None
     with session_scope(engine) as session:
         checklist = checklist_for(session, person_id, "TQ402", today=local_day(opened))
         case = open_case(session, checklist=checklist, actor=CLERK, amount_fen=500_000, now=opened)
-        accept_on_promise(session, case_id=case.id, material="M22", actor=CLERK, expected_version=case.version,
-                          promised_on=local_day(opened) + timedelta(days=7), now=opened)
+        accept_on_promise(
+            session,
+            case_id=case.id,
+            material="M22",
+            actor=CLERK,
+            expected_version=case.version,
+            promised_on=local_day(opened) + timedelta(days=7),
+            now=opened,
+        )
         case = get_case(session, case.id)
         perform(session, case_id=case.id, action="submit", actor=CLERK, expected_version=case.version, now=at)
         return case.id
@@ -100,8 +127,10 @@ def test_a_submission_records_the_papers_data_proved_with_their_pages(engine):
         stored = session.get(Case, case.case_id)
         looked_up_at, seconds = stored.looked_up_at, stored.counter_seconds
     # the ID card (both sides) and the no-home proof: the registries proved them, the customer brought neither
-    assert [(item.material, item.outcome, item.pages) for item in papers.items] == [("M01", "proven", 2),
-                                                                                     ("M11", "proven", 1)]
+    assert [(item.material, item.outcome, item.pages) for item in papers.items] == [
+        ("M01", "proven", 2),
+        ("M11", "proven", 1),
+    ]
     assert [item.material for item in papers.avoided] == ["M01", "M11"] and papers.pages_avoided == 3
     assert papers.avoided[0].name("zh-CN") == "居民身份证（正反面）"
     assert looked_up_at.replace(tzinfo=UTC) == looked_up  # the case starts the clock at the clerk's lookup
@@ -111,7 +140,8 @@ def test_a_submission_records_the_papers_data_proved_with_their_pages(engine):
     assert [item.material for item in notice.avoided] == ["M01", "M11"]
     assert notice.to_json("zh-CN")["avoided"] == [
         {"material": "M01", "name": "居民身份证（正反面）", "pages": 2},
-        {"material": "M11", "name": "无房证明", "pages": 1}]
+        {"material": "M11", "name": "无房证明", "pages": 1},
+    ]
 
 
 def test_captured_and_promised_materials_are_recorded_beside_the_avoided_one(engine):
@@ -123,10 +153,14 @@ def test_captured_and_promised_materials_are_recorded_beside_the_avoided_one(eng
         on_paper = papers_of(session, captured.case_id)
         later = papers_of(session, promised.case_id)
     # captured: the pages archived; promised: the catalog's usual count; no case has a lookup, so no time
-    assert [(item.material, item.outcome, item.pages) for item in on_paper.items] == [("M01", "captured", 2),
-                                                                                       ("M11", "proven", 1)]
-    assert [(item.material, item.outcome, item.pages) for item in later.items] == [("M01", "deferred", 2),
-                                                                                    ("M11", "proven", 1)]
+    assert [(item.material, item.outcome, item.pages) for item in on_paper.items] == [
+        ("M01", "captured", 2),
+        ("M11", "proven", 1),
+    ]
+    assert [(item.material, item.outcome, item.pages) for item in later.items] == [
+        ("M01", "deferred", 2),
+        ("M11", "proven", 1),
+    ]
     assert [item.material for item in on_paper.avoided] == ["M11"] and on_paper.pages_avoided == 1
     assert [item.material for item in on_paper.captured] == ["M01"]
     with session_scope(engine) as session:
@@ -147,15 +181,25 @@ def test_a_refused_submission_records_nothing_and_a_resubmission_records_again(e
     case_id = _build_case(engine, builder_id, at=first)
     with session_scope(engine) as session:
         case = get_case(session, case_id)
-        perform(session, case_id=case_id, action="return", actor=SUP, expected_version=case.version,
-                comment="请补交规划许可证", now=first + timedelta(minutes=30))
+        perform(
+            session,
+            case_id=case_id,
+            action="return",
+            actor=SUP,
+            expected_version=case.version,
+            comment="请补交规划许可证",
+            now=first + timedelta(minutes=30),
+        )
         case = get_case(session, case_id)
         perform(session, case_id=case_id, action="submit", actor=CLERK, expected_version=case.version, now=NOW)
     with session_scope(engine) as session:
         rows = session.exec(select(CasePaper).where(CasePaper.case_id == case_id).order_by(CasePaper.material)).all()
     # one row per material, written by the last submission (the home's title deed has no usual page count)
     assert [(row.material, row.outcome, row.pages) for row in rows] == [
-        ("M01", "proven", 2), ("M08", "proven", None), ("M22", "deferred", None)]
+        ("M01", "proven", 2),
+        ("M08", "proven", None),
+        ("M22", "deferred", None),
+    ]
     assert {row.recorded_at.replace(tzinfo=UTC) for row in rows} == {NOW}
 
 
@@ -168,26 +212,54 @@ def centre(engine):
     old = _build_case(engine, _customer(engine, owns=True, today=local_day(days["8"]))[0], at=days["8"])
     returned = _build_case(engine, _customer(engine, owns=True, today=local_day(days["1"]))[0], at=days["1"])
     with session_scope(engine) as session:
-        perform(session, case_id=returned, action="return", actor=SUP, comment="补正",
-                expected_version=get_case(session, returned).version, now=days["1"] + timedelta(hours=1))
+        perform(
+            session,
+            case_id=returned,
+            action="return",
+            actor=SUP,
+            comment="补正",
+            expected_version=get_case(session, returned).version,
+            now=days["1"] + timedelta(hours=1),
+        )
     timed = []
     for seconds in (300, 420):
         person_id, id_number = _customer(engine, owns=True)
         looked_up = _look_up(engine, id_number)
-        timed.append(_build_case(engine, person_id, opened=looked_up + timedelta(seconds=60),
-                                 at=looked_up + timedelta(seconds=seconds)))
+        timed.append(
+            _build_case(
+                engine, person_id, opened=looked_up + timedelta(seconds=60), at=looked_up + timedelta(seconds=seconds)
+            )
+        )
     found = _rent_case(engine, _customer(engine, owns=False)[0])
     clean = _rent_case(engine, _customer(engine, owns=False, with_identity=False)[0], defer_id=True)
     with session_scope(engine) as session:
-        perform(session, case_id=found.case_id, action="recourse", actor=SUP, comment="租赁合同不实",
-                clawback_fen=10_000, expected_version=get_case(session, found.case_id).version)
-        perform(session, case_id=clean.case_id, action="review", actor=SUP,
-                expected_version=get_case(session, clean.case_id).version)
+        perform(
+            session,
+            case_id=found.case_id,
+            action="recourse",
+            actor=SUP,
+            comment="租赁合同不实",
+            clawback_fen=10_000,
+            expected_version=get_case(session, found.case_id).version,
+        )
+        perform(
+            session,
+            case_id=clean.case_id,
+            action="review",
+            actor=SUP,
+            expected_version=get_case(session, clean.case_id).version,
+        )
     draft_person = _customer(engine, owns=False)[0]
     with session_scope(engine) as session:  # a draft is not a case yet
         open_case(session, checklist=checklist_for(session, draft_person, "TQ401"), actor=CLERK)
-    return {"days": days, "old": old, "returned": returned, "timed": timed, "found": found.case_id,
-            "clean": clean.case_id}
+    return {
+        "days": days,
+        "old": old,
+        "returned": returned,
+        "timed": timed,
+        "found": found.case_id,
+        "clean": clean.case_id,
+    }
 
 
 def test_the_dashboard_counts_the_centre_by_day_week_business_and_hall(engine, centre):
@@ -203,8 +275,10 @@ def test_the_dashboard_counts_the_centre_by_day_week_business_and_hall(engine, c
     assert (total.pay_first, total.pay_first_percent, total.post_reviewed, total.findings) == (2, 33.3, 2, 1)
     assert (total.overdue, board.overdue_now) == (3, 3)  # the returned case waits for the clerk, not the centre
     assert (total.timed, total.median_counter_seconds) == (2, 360)
-    assert [(code, figures.cases, figures.papers_avoided) for code, figures in board.businesses] == \
-        [("TQ402", 4, 8), ("TQ401", 2, 3)]
+    assert [(code, figures.cases, figures.papers_avoided) for code, figures in board.businesses] == [
+        ("TQ402", 4, 8),
+        ("TQ401", 2, 3),
+    ]
     assert [(hall, figures.cases) for hall, figures in board.halls] == [(CENTRE_HALL, 6)]
     assert len(board.periods) == 30 and board.periods[0][0] == TODAY - timedelta(days=29)
     per_day = {day: figures.cases for day, figures in board.periods if figures.cases}
@@ -237,19 +311,29 @@ def test_the_csv_carries_the_same_figures_in_the_readers_language(engine, centre
     assert today_rent[3:] == ["租房提取", "本中心", "2", "3", "4", "2", "100.0", "2", "1", "0", "", "0"]
     today_build = next(row for row in detail if row[0] == TODAY.isoformat() and row[2] == "TQ402")
     assert today_build[5:] == ["2", "4", "4", "0", "0.0", "0", "0", "2", "6.0", "2"]
-    assert total[3] == "合计" and total[5:] == [str(board.total.cases), str(board.total.papers_avoided),
-                                              str(board.total.pages_avoided), "2",
-                                              f"{board.total.pay_first_percent:.1f}", "2", "1",
-                                              str(board.total.overdue), "6.0", "2"]
+    assert total[3] == "合计" and total[5:] == [
+        str(board.total.cases),
+        str(board.total.papers_avoided),
+        str(board.total.pages_avoided),
+        "2",
+        f"{board.total.pay_first_percent:.1f}",
+        "2",
+        "1",
+        str(board.total.overdue),
+        "6.0",
+        "2",
+    ]
     assert sum(int(row[5]) for row in detail) == board.total.cases
     english = list(csv.reader(io.StringIO(dashboard_csv(board, "en").decode("utf-8-sig"))))
     assert english[0][5:7] == ["Cases", "Papers avoided"] and english[-1][3] == "Total"
 
 
 def test_a_range_the_dashboard_cannot_answer_is_refused_in_words():
-    for start, end, period, key in ((TODAY, TODAY - timedelta(days=1), "day", "dashboard.error.reversed"),
-                                    (TODAY - timedelta(days=400), TODAY, "day", "dashboard.error.too_long"),
-                                    (TODAY, TODAY, "month", "dashboard.error.period")):
+    for start, end, period, key in (
+        (TODAY, TODAY - timedelta(days=1), "day", "dashboard.error.reversed"),
+        (TODAY - timedelta(days=400), TODAY, "day", "dashboard.error.too_long"),
+        (TODAY, TODAY, "month", "dashboard.error.period"),
+    ):
         with pytest.raises(DashboardRangeError) as refused:
             check_range(start, end, period)
         assert refused.value.key == key

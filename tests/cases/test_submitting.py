@@ -25,8 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _note_in_another_process(staff: str, key: str) -> None:
-    code = ("from desk.cases.submitting import note_submitting; "
-            f"note_submitting(staff={staff!r}, submission_key={key!r}, person_id=1)")
+    code = (
+        "from desk.cases.submitting import note_submitting; "
+        f"note_submitting(staff={staff!r}, submission_key={key!r}, person_id=1)"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
 
 
@@ -66,8 +68,9 @@ def test_after_a_restart_a_recently_shown_answer_is_told_again_an_old_one_is_not
     now = datetime.now(UTC)
     with session_scope(engine) as session:  # the dead run had confirmed both answers, one long ago
         for key, shown in (("k-recent", now - timedelta(seconds=5)), ("k-old", now - RECENT - timedelta(minutes=1))):
-            session.execute(update(SubmissionInFlight).where(SubmissionInFlight.submission_key == key)
-                            .values(shown_at=shown))
+            session.execute(
+                update(SubmissionInFlight).where(SubmissionInFlight.submission_key == key).values(shown_at=shown)
+            )
     told, _ = take_unanswered(staff="clerk1", engine=engine)
     assert _keys(told) == ["k-recent"]
     with session_scope(engine) as session:

@@ -127,8 +127,7 @@ def make_sample(seed: int, doc_type: str, options: SceneOptions, name: str | Non
     return Sample(name or f"gen-{seed}-{doc_type}-{kind}.jpg", document, scene, options, doc_type)
 
 
-def generate(seed: int, n: int, *, flat: bool = False, all_types: bool = False,
-             held_out: bool = False) -> list[Sample]:
+def generate(seed: int, n: int, *, flat: bool = False, all_types: bool = False, held_out: bool = False) -> list[Sample]:
     """`n` samples, deterministic by `seed`: every template in turn, every cardinal turn early on.
 
     Camera photos by default (every fifth on a light desk); `flat=True` gives flatbed scans (white
@@ -142,8 +141,13 @@ def generate(seed: int, n: int, *, flat: bool = False, all_types: bool = False,
     if not held_out and seed in HELD_OUT_SEEDS:
         raise ValueError(f"seed {seed} is a held-out seed (HELD_OUT_SEEDS); tuning draws must use another")
     if held_out or all_types:
-        return _generate_varied(seed, n, HELD_OUT_TEMPLATES if held_out else TUNING_TEMPLATES, flat=flat,
-                                prefix="held" if held_out else "gen")
+        return _generate_varied(
+            seed,
+            n,
+            HELD_OUT_TEMPLATES if held_out else TUNING_TEMPLATES,
+            flat=flat,
+            prefix="held" if held_out else "gen",
+        )
     rng = random.Random(seed)
     types = list(TEMPLATES)
     samples = []

@@ -48,8 +48,7 @@ class Document:
         return "\n".join(self.lines)
 
 
-def _finish(sheet: Sheet, doc_type: str, material: str, fields: dict[str, str], *,
-            corner_mm: float = 0.0) -> Document:
+def _finish(sheet: Sheet, doc_type: str, material: str, fields: dict[str, str], *, corner_mm: float = 0.0) -> Document:
     """The sheet as a Document; `corner_mm` rounds a card's corners (ISO/IEC 7810 cards: 3.18 mm)."""
     image = _rounded(sheet.image, sheet.px(corner_mm)) if corner_mm else sheet.image
     return Document(image, doc_type, material, list(sheet.lines), fields, (sheet.width_mm, sheet.height_mm))
@@ -83,8 +82,14 @@ def id_card_front(facts: Facts) -> Document:
     sheet.text(5, 44.5, "公民身份号码", **label)
     sheet.text(28, 43.8, person.id_number, pt=10, style="mono", record=False)
     sheet.record(f"公民身份号码 {person.id_number}")
-    fields = {"name": person.name, "sex": person.sex, "ethnicity": person.ethnicity,
-              "birth_date": person.birth.isoformat(), "address": address, "id_number": person.id_number}
+    fields = {
+        "name": person.name,
+        "sex": person.sex,
+        "ethnicity": person.ethnicity,
+        "birth_date": person.birth.isoformat(),
+        "address": address,
+        "id_number": person.id_number,
+    }
     return _finish(sheet, "id_card_front", "M01", fields)
 
 
@@ -102,8 +107,12 @@ def household_register(facts: Facts) -> Document:
         ["出生地", "辽宁省大连市", "出生日期", cn_date(person.birth)],
         ["住址", address],
         ["宗教信仰", "无", "公民身份证件编号", person.id_number],
-        ["文化程度", facts.rng.choice(["大学本科", "大学专科", "高中", "研究生"]),
-         "婚姻状况", facts.rng.choice(["已婚", "未婚"])],
+        [
+            "文化程度",
+            facts.rng.choice(["大学本科", "大学专科", "高中", "研究生"]),
+            "婚姻状况",
+            facts.rng.choice(["已婚", "未婚"]),
+        ],
         ["服务处所", company],
         ["职业", facts.rng.choice(["职员", "工程师", "教师", "会计"]), "登记日期", cn_date(registered)],
     ]
@@ -111,9 +120,15 @@ def household_register(facts: Facts) -> Document:
     sheet.text(6, bottom + 8, "承办人签章：", pt=8, style="sans")
     precinct = facts.rng.choice(["人民路", "春柳", "香炉礁", "马栏", "泉水", "黑石礁"])
     sheet.seal(72, bottom + 12, 15, f"大连市公安局{precinct}派出所", "户口专用章")
-    fields = {"name": person.name, "sex": person.sex, "birth_date": person.birth.isoformat(),
-              "address": address, "id_number": person.id_number, "relation": "户主",
-              "registered_on": registered.isoformat()}
+    fields = {
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth.isoformat(),
+        "address": address,
+        "id_number": person.id_number,
+        "relation": "户主",
+        "registered_on": registered.isoformat(),
+    }
     return _finish(sheet, "household_register", "M02", fields)
 
 
@@ -129,8 +144,10 @@ def lease(facts: Facts) -> Document:
     number = f"DLZL{start.year}{facts.digits(6)}"
     sheet.text(140, 36, f"合同编号：{number}", pt=9, style="sans")
     y = 48.0
-    for line in (f"出租人（甲方）：{lessor.name}    身份证号：{lessor.id_number}",
-                 f"承租人（乙方）：{tenant.name}    身份证号：{tenant.id_number}"):
+    for line in (
+        f"出租人（甲方）：{lessor.name}    身份证号：{lessor.id_number}",
+        f"承租人（乙方）：{tenant.name}    身份证号：{tenant.id_number}",
+    ):
         sheet.text(22, y, line)
         y += 8
     clauses = [
@@ -138,8 +155,7 @@ def lease(facts: Facts) -> Document:
         "就乙方承租甲方房屋事宜订立本合同。",
         f"第一条 甲方将坐落于{lessor.address}的房屋出租给乙方居住使用，建筑面积{area}平方米。",
         f"第二条 租赁期限自{cn_date(start)}起至{cn_date(end)}止，共十二个月。",
-        f"第三条 月租金为人民币{rent}元（大写：{yuan_in_words(rent)}），按季度支付，"
-        "每季度第一个月的五日前付清。",
+        f"第三条 月租金为人民币{rent}元（大写：{yuan_in_words(rent)}），按季度支付，每季度第一个月的五日前付清。",
         "第四条 租赁期间，乙方应合理使用房屋及其附属设施，不得擅自改变房屋结构和用途。",
         "第五条 租赁期间发生的水、电、燃气、物业等费用由乙方承担。",
         "第六条 本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。",
@@ -153,15 +169,29 @@ def lease(facts: Facts) -> Document:
     sheet.record(f"甲方（签字）：{lessor.name} 乙方（签字）：{tenant.name}")
     signed = start - timedelta(days=facts.rng.randint(1, 10))
     sheet.text(22, y + 10, f"签订日期：{cn_date(signed)}")
-    fields = {"lessor": lessor.name, "lessor_id_number": lessor.id_number, "name": tenant.name,
-              "id_number": tenant.id_number, "address": lessor.address, "term_start": start.isoformat(),
-              "term_end": end.isoformat(), "monthly_rent": str(rent), "contract_no": number,
-              "signed_on": signed.isoformat()}
+    fields = {
+        "lessor": lessor.name,
+        "lessor_id_number": lessor.id_number,
+        "name": tenant.name,
+        "id_number": tenant.id_number,
+        "address": lessor.address,
+        "term_start": start.isoformat(),
+        "term_end": end.isoformat(),
+        "monthly_rent": str(rent),
+        "contract_no": number,
+        "signed_on": signed.isoformat(),
+    }
     return _finish(sheet, "lease", "M10", fields)
 
 
-_DIAGNOSES = [("心内科", "急性心肌梗死"), ("肿瘤科", "肺恶性肿瘤"), ("肾内科", "慢性肾功能衰竭（尿毒症期）"),
-              ("神经内科", "脑梗死"), ("血液科", "急性白血病"), ("骨科", "股骨颈骨折")]
+_DIAGNOSES = [
+    ("心内科", "急性心肌梗死"),
+    ("肿瘤科", "肺恶性肿瘤"),
+    ("肾内科", "慢性肾功能衰竭（尿毒症期）"),
+    ("神经内科", "脑梗死"),
+    ("血液科", "急性白血病"),
+    ("骨科", "股骨颈骨折"),
+]
 
 
 def diagnosis_certificate(facts: Facts) -> Document:
@@ -177,9 +207,11 @@ def diagnosis_certificate(facts: Facts) -> Document:
     sheet.centered(14, hospital, pt=16)
     sheet.centered(26, "诊断证明书", pt=18)
     y = 44.0
-    for line in (f"姓名：{patient.name}  性别：{patient.sex}  年龄：{age}岁",
-                 f"身份证号：{patient.id_number}",
-                 f"科别：{department}  住院号：{admission}"):
+    for line in (
+        f"姓名：{patient.name}  性别：{patient.sex}  年龄：{age}岁",
+        f"身份证号：{patient.id_number}",
+        f"科别：{department}  住院号：{admission}",
+    ):
         sheet.text(14, y, line, pt=10.5)
         y += 9
     sheet.rule(12, y, 136, y, width_mm=0.4)
@@ -188,9 +220,16 @@ def diagnosis_certificate(facts: Facts) -> Document:
     sheet.text(76, y + 22, f"医师签名：{doctor}")
     sheet.text(76, y + 32, f"日期：{cn_date(issued)}")
     sheet.seal(104, y + 32, 17, hospital, "诊断证明专用章")
-    fields = {"name": patient.name, "sex": patient.sex, "id_number": patient.id_number, "hospital": hospital,
-              "department": department, "diagnosis": diagnosis, "admission_no": admission,
-              "issued_on": issued.isoformat()}
+    fields = {
+        "name": patient.name,
+        "sex": patient.sex,
+        "id_number": patient.id_number,
+        "hospital": hospital,
+        "department": department,
+        "diagnosis": diagnosis,
+        "admission_no": admission,
+        "issued_on": issued.isoformat(),
+    }
     return _finish(sheet, "diagnosis_certificate", "M18", fields)
 
 
@@ -211,21 +250,31 @@ def invoice(facts: Facts) -> Document:
     sheet.rule(72, 19, 138, 19, fill=brown, width_mm=0.5)
     sheet.text(140, 24, f"发票号码：{number}", pt=9, style="sans")
     sheet.text(140, 30, f"开票日期：{cn_date(issued)}", pt=9, style="sans")
-    parties = [["购买方 名称", buyer.name, "销售方 名称", seller],
-               ["纳税人识别号", buyer.id_number, "统一社会信用代码", seller_code]]
+    parties = [
+        ["购买方 名称", buyer.name, "销售方 名称", seller],
+        ["纳税人识别号", buyer.id_number, "统一社会信用代码", seller_code],
+    ]
     y = sheet.table(8, 38, [24, 70, 30, 70], parties, row_mm=9, pt=8.5)
-    items = [["项目名称", "单位", "数量", "单价", "金额", "税率", "税额"],
-             ["*经营租赁*房屋租赁费", "月", str(months), f"{unit:.2f}", f"{amount:.2f}", "5%", f"{tax:.2f}"],
-             ["合计", "", "", "", f"¥{amount:.2f}", "", f"¥{tax:.2f}"]]
+    items = [
+        ["项目名称", "单位", "数量", "单价", "金额", "税率", "税额"],
+        ["*经营租赁*房屋租赁费", "月", str(months), f"{unit:.2f}", f"{amount:.2f}", "5%", f"{tax:.2f}"],
+        ["合计", "", "", "", f"¥{amount:.2f}", "", f"¥{tax:.2f}"],
+    ]
     y = sheet.table(8, y + 3, [52, 16, 16, 28, 32, 18, 32], items, row_mm=9, pt=8.5)
     sheet.text(10, y + 5, f"价税合计（大写） {yuan_in_words(total)}", pt=9.5, style="sans", record=False)
     sheet.text(130, y + 5, f"（小写）¥{total:.2f}", pt=9.5, style="sans", record=False)
     sheet.record(f"价税合计（大写） {yuan_in_words(total)} （小写）¥{total:.2f}")
     drawer = facts.person().name
     sheet.text(10, y + 16, f"开票人：{drawer}", pt=9, style="sans")
-    fields = {"invoice_no": number, "issued_on": issued.isoformat(), "name": buyer.name,
-              "id_number": buyer.id_number, "seller": seller, "seller_uscc": seller_code,
-              "total": f"{total:.2f}"}
+    fields = {
+        "invoice_no": number,
+        "issued_on": issued.isoformat(),
+        "name": buyer.name,
+        "id_number": buyer.id_number,
+        "seller": seller,
+        "seller_uscc": seller_code,
+        "total": f"{total:.2f}",
+    }
     return _finish(sheet, "invoice", "M06", fields)
 
 
@@ -253,18 +302,31 @@ def application_form(facts: Facts) -> Document:
         ["收款银行", "中国建设银行大连分行", "银行卡号", card],
     ]
     y = sheet.table(15, 42, [38, 52, 24, 66], rows, row_mm=13, pt=10.5)
-    y = sheet.paragraph(17, y + 10, 176, "本人承诺所提供的材料和信息真实、准确、完整，"
-                        "如有虚假，愿意承担相应的法律责任，并退回所提取的住房公积金。")
+    y = sheet.paragraph(
+        17,
+        y + 10,
+        176,
+        "本人承诺所提供的材料和信息真实、准确、完整，如有虚假，愿意承担相应的法律责任，并退回所提取的住房公积金。",
+    )
     sheet.text(17, y + 12, f"申请人签字：{applicant.name}", record=False)
     sheet.text(120, y + 12, f"日期：{cn_date(applied)}", record=False)
     sheet.record(f"申请人签字：{applicant.name} 日期：{cn_date(applied)}")
     sheet.text(17, y + 32, "单位意见：情况属实，同意提取。")
     sheet.text(17, y + 44, "单位（盖章）：")
     sheet.seal(75, y + 44, 20, company, "")
-    fields = {"name": applicant.name, "id_number": applicant.id_number, "account_no": account,
-              "phone": phone, "employer": company, "employer_uscc": company_code, "reason": reason,
-              "amount": f"{amount:.2f}", "bank_card": card, "applied_on": applied.isoformat(),
-              "serial_no": serial}
+    fields = {
+        "name": applicant.name,
+        "id_number": applicant.id_number,
+        "account_no": account,
+        "phone": phone,
+        "employer": company,
+        "employer_uscc": company_code,
+        "reason": reason,
+        "amount": f"{amount:.2f}",
+        "bank_card": card,
+        "applied_on": applied.isoformat(),
+        "serial_no": serial,
+    }
     return _finish(sheet, "application_form", "M30", fields)
 
 
@@ -286,8 +348,12 @@ def id_card_back(facts: Facts) -> Document:
     sheet.text(14, 45.8, "有效期限", **label)
     sheet.text(29, 45.2, validity, pt=8.5, style="sans", record=False)
     sheet.record(f"有效期限 {validity}")
-    fields = {"issuing_office": office, "validity": validity, "valid_from": valid_from.isoformat(),
-              "valid_to": valid_to.isoformat() if valid_to else "长期"}
+    fields = {
+        "issuing_office": office,
+        "validity": validity,
+        "valid_from": valid_from.isoformat(),
+        "valid_to": valid_to.isoformat() if valid_to else "长期",
+    }
     return _finish(sheet, "id_card_back", "M01", fields, corner_mm=3.2)
 
 
@@ -303,9 +369,15 @@ def retirement_certificate(facts: Facts) -> Document:
     sheet.text(8, 21, f"编号：{number}", pt=8, style="sans")
     sheet.box(68, 30, 24, 32, width_mm=0.25)
     _portrait(sheet, 69, 31, 22, 30)
-    rows = [("姓名", person.name), ("性别", person.sex), ("出生年月", f"{person.birth.year}年{person.birth.month:02d}月"),
-            ("身份证号码", person.id_number), ("工作单位", company), ("退休时间", f"{retired.year}年{retired.month:02d}月"),
-            ("批准机关", "大连市人力资源和社会保障局")]
+    rows = [
+        ("姓名", person.name),
+        ("性别", person.sex),
+        ("出生年月", f"{person.birth.year}年{person.birth.month:02d}月"),
+        ("身份证号码", person.id_number),
+        ("工作单位", company),
+        ("退休时间", f"{retired.year}年{retired.month:02d}月"),
+        ("批准机关", "大连市人力资源和社会保障局"),
+    ]
     y = 32.0
     for name, value in rows:
         label = f"{name}："
@@ -321,16 +393,28 @@ def retirement_certificate(facts: Facts) -> Document:
     issued = retired + timedelta(days=facts.rng.randint(10, 60))
     sheet.text(44, y + 8, f"发证日期：{cn_date(issued)}", pt=9)
     sheet.seal(70, y + 4, 14, "大连市人力资源和社会保障局", "退休审批专用章", strength=facts.rng.uniform(0.7, 1.0))
-    fields = {"name": person.name, "sex": person.sex, "birth_date": person.birth.isoformat(),
-              "id_number": person.id_number, "employer": company, "retirement_date": retired.isoformat()[:7],
-              "approved_by": "大连市人力资源和社会保障局", "certificate_no": number, "issued_on": issued.isoformat()}
+    fields = {
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth.isoformat(),
+        "id_number": person.id_number,
+        "employer": company,
+        "retirement_date": retired.isoformat()[:7],
+        "approved_by": "大连市人力资源和社会保障局",
+        "certificate_no": number,
+        "issued_on": issued.isoformat(),
+    }
     return _finish(sheet, "retirement_certificate", "M12", fields)
 
 
 # issuer prefixes (BINs) of UnionPay cards as these banks print them, with the card's length and kind
 _BANKS = [
     ("中国建设银行", "China Construction Bank", [("621700", 19, "龙卡储蓄卡"), ("625362", 16, "龙卡信用卡")]),
-    ("中国工商银行", "Industrial and Commercial Bank of China", [("622202", 19, "牡丹灵通卡"), ("625330", 16, "牡丹信用卡")]),
+    (
+        "中国工商银行",
+        "Industrial and Commercial Bank of China",
+        [("622202", 19, "牡丹灵通卡"), ("625330", 16, "牡丹信用卡")],
+    ),
     ("招商银行", "China Merchants Bank", [("621483", 16, "一卡通"), ("622588", 16, "信用卡")]),
     ("中国银行", "Bank of China", [("621661", 19, "长城电子借记卡"), ("625908", 16, "长城信用卡")]),
     ("中国农业银行", "Agricultural Bank of China", [("622848", 19, "金穗借记卡")]),
@@ -358,15 +442,17 @@ def bank_card(facts: Facts) -> Document:
         return _vertical_bank_card(facts, bank, english, product, number, colour)
     sheet = Sheet(85.6, 54.0, dpi=400, paper=paper)
     _card_sheen(sheet, facts.rng)
-    sheet.draw.ellipse([sheet.px(5), sheet.px(4.5), sheet.px(12), sheet.px(11.5)], outline=lettering,
-                       width=sheet.px(0.8))
+    sheet.draw.ellipse(
+        [sheet.px(5), sheet.px(4.5), sheet.px(12), sheet.px(11.5)], outline=lettering, width=sheet.px(0.8)
+    )
     sheet.text(14, 4.4, bank, pt=10, style="sans-bold", fill=lettering)
     sheet.text(14, 9.6, english, pt=4.8, style="latin", fill=lettering)
     sheet.text(81, 5.0, product, pt=6.5, style="sans", fill=lettering, anchor="ra")
     _chip(sheet, 9, 18.5)
-    grouped = " ".join(number[i:i + 4] for i in range(0, len(number), 4))
-    _embossed(sheet, 6.5 if length == 19 else 9.5, 31.5, grouped, pt=12 if length == 19 else 13, face=digit,
-              shadow=shadow)
+    grouped = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+    _embossed(
+        sheet, 6.5 if length == 19 else 9.5, 31.5, grouped, pt=12 if length == 19 else 13, face=digit, shadow=shadow
+    )
     sheet.record(grouped)
     expires = facts.today.replace(year=facts.today.year + facts.rng.randint(2, 6))
     thru = f"{expires:%m/%y}"
@@ -389,7 +475,7 @@ def _vertical_bank_card(facts: Facts, bank: str, english: str, product: str, num
     sheet.text(5, 10, english, pt=3.8, style="latin", fill=lettering)
     sheet.text(5, 14, product, pt=5.5, style="sans", fill=lettering)
     _chip(sheet, 36, 22)
-    groups = [number[i:i + 4] for i in range(0, len(number), 4)]
+    groups = [number[i : i + 4] for i in range(0, len(number), 4)]
     cut = facts.rng.choice([2, 3])  # two or three groups on the first row
     for row, part in enumerate((" ".join(groups[:cut]), " ".join(groups[cut:]))):
         sheet.text(5, 46 + 6 * row, part, pt=9.5, style="latin", fill=lettering)
@@ -410,14 +496,28 @@ def real_estate_certificate(facts: Facts) -> Document:
     shared = facts.rng.choice(["单独所有", "共同共有"])
     sheet = Sheet(180, 128, dpi=250, paper=(248, 246, 240))
     sheet.text(10, 8, number, pt=10.5, style="serif")
-    rows = [["权利人", owner.name], ["共有情况", shared], ["坐落", owner.address.removeprefix("辽宁省")],
-            ["不动产单元号", unit], ["权利类型", "国有建设用地使用权/房屋所有权"], ["权利性质", "出让/商品房"],
-            ["用途", "城镇住宅用地/住宅"], ["面积", f"共有宗地面积{facts.rng.randint(8000, 40000)}㎡/房屋建筑面积{area}㎡"],
-            ["使用期限", f"国有建设用地使用权{cn_date(land_from)}起{cn_date(land_to)}止"], ["权利其他状况", "房屋结构：钢筋混凝土结构"]]
+    rows = [
+        ["权利人", owner.name],
+        ["共有情况", shared],
+        ["坐落", owner.address.removeprefix("辽宁省")],
+        ["不动产单元号", unit],
+        ["权利类型", "国有建设用地使用权/房屋所有权"],
+        ["权利性质", "出让/商品房"],
+        ["用途", "城镇住宅用地/住宅"],
+        ["面积", f"共有宗地面积{facts.rng.randint(8000, 40000)}㎡/房屋建筑面积{area}㎡"],
+        ["使用期限", f"国有建设用地使用权{cn_date(land_from)}起{cn_date(land_to)}止"],
+        ["权利其他状况", "房屋结构：钢筋混凝土结构"],
+    ]
     bottom = sheet.table(10, 17, [32, 128], rows, row_mm=9.5, pt=8.5, style="serif")
     sheet.seal(140, bottom - 10, 15, "大连市自然资源局", "不动产登记专用章", strength=facts.rng.uniform(0.6, 0.9))
-    fields = {"name": owner.name, "certificate_no": number, "address": owner.address.removeprefix("辽宁省"),
-              "unit_number": unit, "area": str(area), "sharing": shared}
+    fields = {
+        "name": owner.name,
+        "certificate_no": number,
+        "address": owner.address.removeprefix("辽宁省"),
+        "unit_number": unit,
+        "area": str(area),
+        "sharing": shared,
+    }
     return _finish(sheet, "real_estate_certificate", "M08", fields)
 
 
@@ -442,8 +542,12 @@ def purchase_contract(facts: Facts) -> Document:
     address = make_address(facts.rng, facts.rng.choice(sorted(DALIAN_DISTRICTS)))  # the flat sold
     y = 66.0
     seller_label = "统一社会信用代码" if new_build else "证件号码"
-    for line in (f"出卖人：{seller_name}", f"{seller_label}：{seller_id}", f"买受人：{buyer.name}",
-                 f"证件类型：居民身份证    证件号码：{buyer.id_number}"):
+    for line in (
+        f"出卖人：{seller_name}",
+        f"{seller_label}：{seller_id}",
+        f"买受人：{buyer.name}",
+        f"证件类型：居民身份证    证件号码：{buyer.id_number}",
+    ):
         sheet.text(24, y, line)
         y += 8.5
     clauses = [
@@ -457,9 +561,17 @@ def purchase_contract(facts: Facts) -> Document:
     y += 6
     for clause in clauses:
         y = sheet.paragraph(24, y, 162, clause) + 3
-    fields = {"seller": seller_name, "seller_id": seller_id, "name": buyer.name, "id_number": buyer.id_number,
-              "contract_no": number, "address": address, "area": str(area), "total": str(total),
-              "kind": "new" if new_build else "resale"}
+    fields = {
+        "seller": seller_name,
+        "seller_id": seller_id,
+        "name": buyer.name,
+        "id_number": buyer.id_number,
+        "contract_no": number,
+        "address": address,
+        "area": str(area),
+        "total": str(total),
+        "kind": "new" if new_build else "resale",
+    }
     return _finish(sheet, "purchase_contract", "M05" if new_build else "M28", fields)
 
 
@@ -495,8 +607,13 @@ def _national_emblem(sheet: Sheet, cx_mm: float, cy_mm: float, r_mm: float) -> N
     sheet.draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=gold)
     inner = r * 0.8
     sheet.draw.ellipse([cx - inner, cy - inner, cx + inner, cy + inner], fill=red)
-    for dx, dy, size in ((0, -0.42, 0.2), (-0.3, -0.55, 0.08), (-0.14, -0.68, 0.08), (0.14, -0.68, 0.08),
-                         (0.3, -0.55, 0.08)):
+    for dx, dy, size in (
+        (0, -0.42, 0.2),
+        (-0.3, -0.55, 0.08),
+        (-0.14, -0.68, 0.08),
+        (0.14, -0.68, 0.08),
+        (0.3, -0.55, 0.08),
+    ):
         _star(sheet, cx + dx * r, cy + dy * r * 0.9, size * r, gold)
     sheet.draw.rectangle([cx - 0.5 * r, cy + 0.05 * r, cx + 0.5 * r, cy + 0.2 * r], fill=gold)  # the roof
     for k in range(5):
@@ -507,8 +624,13 @@ def _national_emblem(sheet: Sheet, cx_mm: float, cy_mm: float, r_mm: float) -> N
 
 def _star(sheet: Sheet, cx: float, cy: float, r: float, fill: tuple[int, int, int]) -> None:
     """A five-pointed star of outer radius `r` pixels."""
-    points = [(cx + r * (1 if a % 2 == 0 else 0.4) * math.sin(math.radians(a * 36)),
-               cy - r * (1 if a % 2 == 0 else 0.4) * math.cos(math.radians(a * 36))) for a in range(10)]
+    points = [
+        (
+            cx + r * (1 if a % 2 == 0 else 0.4) * math.sin(math.radians(a * 36)),
+            cy - r * (1 if a % 2 == 0 else 0.4) * math.cos(math.radians(a * 36)),
+        )
+        for a in range(10)
+    ]
     sheet.draw.polygon(points, fill=fill)
 
 
@@ -522,8 +644,10 @@ def _card_sheen(sheet: Sheet, rng: random.Random) -> None:
     tone = tuple(min(255, c + 18) for c in sheet.paper)
     phase = rng.uniform(0, math.tau)
     for k in range(6):
-        points = [(x, height * (0.55 + k * 0.06) + height * 0.08 * math.sin(x / width * 5 + phase + k * 0.3))
-                  for x in range(0, width, 8)]
+        points = [
+            (x, height * (0.55 + k * 0.06) + height * 0.08 * math.sin(x / width * 5 + phase + k * 0.3))
+            for x in range(0, width, 8)
+        ]
         sheet.draw.line(points, fill=tone, width=2)
 
 
@@ -534,14 +658,20 @@ def _chip(sheet: Sheet, x_mm: float, y_mm: float) -> None:
     sheet.draw.rounded_rectangle(box, radius=px(1.2), fill=(214, 184, 108), outline=(150, 120, 60), width=2)
     for dy in (2.8, 5.7):
         sheet.draw.line([(px(x_mm), px(y_mm + dy)), (px(x_mm + 4), px(y_mm + dy))], fill=(150, 120, 60), width=2)
-        sheet.draw.line([(px(x_mm + 7), px(y_mm + dy)), (px(x_mm + 11), px(y_mm + dy))], fill=(150, 120, 60),
-                        width=2)
-    sheet.draw.rectangle([px(x_mm + 4), px(y_mm + 1.6), px(x_mm + 7), px(y_mm + 6.9)], outline=(150, 120, 60),
-                         width=2)
+        sheet.draw.line([(px(x_mm + 7), px(y_mm + dy)), (px(x_mm + 11), px(y_mm + dy))], fill=(150, 120, 60), width=2)
+    sheet.draw.rectangle([px(x_mm + 4), px(y_mm + 1.6), px(x_mm + 7), px(y_mm + 6.9)], outline=(150, 120, 60), width=2)
 
 
-def _embossed(sheet: Sheet, x_mm: float, y_mm: float, text: str, *, pt: float, face: tuple[int, int, int],
-              shadow: tuple[int, int, int]) -> None:
+def _embossed(
+    sheet: Sheet,
+    x_mm: float,
+    y_mm: float,
+    text: str,
+    *,
+    pt: float,
+    face: tuple[int, int, int],
+    shadow: tuple[int, int, int],
+) -> None:
     """Raised card digits: a shadow down-right of each stroke, the lit face on top (not recorded)."""
     sheet.text(x_mm + 0.2, y_mm + 0.2, text, pt=pt, style="mono", fill=shadow, record=False)
     sheet.text(x_mm, y_mm, text, pt=pt, style="mono", fill=face, record=False)
@@ -552,12 +682,21 @@ def _unionpay(sheet: Sheet, x_mm: float, y_mm: float) -> None:
     px = sheet.px
     for k, colour in enumerate(((222, 34, 44), (0, 74, 150), (0, 128, 124))):
         left = x_mm + k * 5.6
-        sheet.draw.polygon([(px(left + 1.6), px(y_mm)), (px(left + 7.6), px(y_mm)), (px(left + 6.0), px(y_mm + 11)),
-                            (px(left), px(y_mm + 11))], fill=colour)
-    sheet.text(x_mm + 11.4, y_mm + 1.4, "银联", pt=8, style="sans-bold", fill=(255, 255, 255), anchor="ma",
-               record=False)
-    sheet.text(x_mm + 11.4, y_mm + 6.6, "UnionPay", pt=4.6, style="latin-bold", fill=(255, 255, 255), anchor="ma",
-               record=False)
+        sheet.draw.polygon(
+            [
+                (px(left + 1.6), px(y_mm)),
+                (px(left + 7.6), px(y_mm)),
+                (px(left + 6.0), px(y_mm + 11)),
+                (px(left), px(y_mm + 11)),
+            ],
+            fill=colour,
+        )
+    sheet.text(
+        x_mm + 11.4, y_mm + 1.4, "银联", pt=8, style="sans-bold", fill=(255, 255, 255), anchor="ma", record=False
+    )
+    sheet.text(
+        x_mm + 11.4, y_mm + 6.6, "UnionPay", pt=4.6, style="latin-bold", fill=(255, 255, 255), anchor="ma", record=False
+    )
 
 
 def _rounded(image: Image.Image, radius_px: int) -> Image.Image:
@@ -581,10 +720,11 @@ def _guilloche(sheet: Sheet, rng: random.Random) -> None:
 def _portrait(sheet: Sheet, x_mm: float, y_mm: float, w_mm: float, h_mm: float) -> None:
     """A grey head-and-shoulders silhouette where the ID photo sits."""
     px = sheet.px
-    sheet.draw.ellipse([px(x_mm + w_mm * 0.28), px(y_mm + h_mm * 0.1), px(x_mm + w_mm * 0.72),
-                        px(y_mm + h_mm * 0.55)], fill=(150, 150, 155))
-    sheet.draw.ellipse([px(x_mm), px(y_mm + h_mm * 0.6), px(x_mm + w_mm), px(y_mm + h_mm * 1.3)],
-                       fill=(120, 120, 128))
+    sheet.draw.ellipse(
+        [px(x_mm + w_mm * 0.28), px(y_mm + h_mm * 0.1), px(x_mm + w_mm * 0.72), px(y_mm + h_mm * 0.55)],
+        fill=(150, 150, 155),
+    )
+    sheet.draw.ellipse([px(x_mm), px(y_mm + h_mm * 0.6), px(x_mm + w_mm), px(y_mm + h_mm * 1.3)], fill=(120, 120, 128))
     sheet.draw.rectangle([px(x_mm), px(y_mm + h_mm), px(x_mm + w_mm), px(y_mm + h_mm * 1.3)], fill=sheet.paper)
 
 

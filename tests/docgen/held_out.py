@@ -69,8 +69,18 @@ def _spaced_title(sheet: Sheet, y_mm: float, text: str, *, pt: float, style: str
     sheet.record(text)
 
 
-def _filled(sheet: Sheet, x_mm: float, y_mm: float, parts: list[tuple[str, bool]], *, rng: random.Random,
-            ink: tuple[int, int, int], pt: float = 10.5, style: str = "ming", underline: bool = True) -> float:
+def _filled(
+    sheet: Sheet,
+    x_mm: float,
+    y_mm: float,
+    parts: list[tuple[str, bool]],
+    *,
+    rng: random.Random,
+    ink: tuple[int, int, int],
+    pt: float = 10.5,
+    style: str = "ming",
+    underline: bool = True,
+) -> float:
     """One line of a printed form whose blanks are filled by hand: `parts` are (text, handwritten).
     Handwritten parts sit on an underline in 楷体; the line is recorded as its parts joined. Returns x."""
     x = x_mm
@@ -90,8 +100,7 @@ def _filled(sheet: Sheet, x_mm: float, y_mm: float, parts: list[tuple[str, bool]
 
 def _hand_date(day: date, rng: random.Random) -> str:
     """A date as people write it on forms: 2026.5.8, 2026-05-08 or 2026年5月8日."""
-    return rng.choice([f"{day.year}.{day.month}.{day.day}", f"{day:%Y-%m-%d}",
-                       f"{day.year}年{day.month}月{day.day}日"])
+    return rng.choice([f"{day.year}.{day.month}.{day.day}", f"{day:%Y-%m-%d}", f"{day.year}年{day.month}月{day.day}日"])
 
 
 def lease_rental_agreement(facts: Facts) -> Document:
@@ -134,13 +143,29 @@ def lease_rental_agreement(facts: Facts) -> Document:
     y += 12
     for role, person in (("甲方（签名）：", lessor), ("乙方（签名）：", tenant)):
         _filled(sheet, 24, y, [(role, False), (person.name, True)], rng=rng, ink=ink, pt=11, underline=False)
-        _filled(sheet, 112, y, [("日期：", False), (_hand_date(signed, rng), True)], rng=rng, ink=ink, pt=11,
-                underline=False)
+        _filled(
+            sheet,
+            112,
+            y,
+            [("日期：", False), (_hand_date(signed, rng), True)],
+            rng=rng,
+            ink=ink,
+            pt=11,
+            underline=False,
+        )
         y += 14
-    fields = {"lessor": lessor.name, "lessor_id_number": lessor.id_number, "name": tenant.name,
-              "id_number": tenant.id_number, "address": lessor.address, "term_start": start.isoformat(),
-              "term_end": end.isoformat(), "monthly_rent": str(rent), "property_certificate_no": certificate,
-              "signed_on": signed.isoformat()}
+    fields = {
+        "lessor": lessor.name,
+        "lessor_id_number": lessor.id_number,
+        "name": tenant.name,
+        "id_number": tenant.id_number,
+        "address": lessor.address,
+        "term_start": start.isoformat(),
+        "term_end": end.isoformat(),
+        "monthly_rent": str(rent),
+        "property_certificate_no": certificate,
+        "signed_on": signed.isoformat(),
+    }
     return _finish(sheet, "lease", "M10", fields)
 
 
@@ -170,11 +195,28 @@ def lease_letting_contract(facts: Facts) -> Document:
         [("身份证号：", False), (tenant.id_number, True)],
         [("房屋坐落：", False), (lessor.address.removeprefix("辽宁省"), True)],
         [("建筑面积：", False), (str(area), True), ("平方米，房屋用途：", False), ("住宅", True)],
-        [("租用期限：自", False), (str(start.year), True), ("年", False), (str(start.month), True), ("月", False),
-         (str(start.day), True), ("日起至", False), (str(end.year), True), ("年", False), (str(end.month), True),
-         ("月", False), (str(end.day), True), ("日止", False)],
-        [("月租金：人民币", False), (str(rent), True), ("元（大写：", False), (yuan_in_words(rent), True),
-         ("）", False)],
+        [
+            ("租用期限：自", False),
+            (str(start.year), True),
+            ("年", False),
+            (str(start.month), True),
+            ("月", False),
+            (str(start.day), True),
+            ("日起至", False),
+            (str(end.year), True),
+            ("年", False),
+            (str(end.month), True),
+            ("月", False),
+            (str(end.day), True),
+            ("日止", False),
+        ],
+        [
+            ("月租金：人民币", False),
+            (str(rent), True),
+            ("元（大写：", False),
+            (yuan_in_words(rent), True),
+            ("）", False),
+        ],
         [("付款方式：", False), (rng.choice(["按季支付", "按月支付", "半年一付"]), True)],
     ]
     for parts in rows:
@@ -191,10 +233,18 @@ def lease_letting_contract(facts: Facts) -> Document:
     y += 12
     _filled(sheet, 22, y, [("甲方签字：", False), (lessor.name, True)], rng=rng, ink=ink, underline=False)
     _filled(sheet, 112, y, [("乙方签字：", False), (tenant.name, True)], rng=rng, ink=ink, underline=False)
-    fields = {"lessor": lessor.name, "lessor_id_number": lessor.id_number, "name": tenant.name,
-              "id_number": tenant.id_number, "address": lessor.address.removeprefix("辽宁省"),
-              "term_start": start.isoformat(), "term_end": end.isoformat(), "monthly_rent": str(rent),
-              "contract_no": serial, "agency": agency}
+    fields = {
+        "lessor": lessor.name,
+        "lessor_id_number": lessor.id_number,
+        "name": tenant.name,
+        "id_number": tenant.id_number,
+        "address": lessor.address.removeprefix("辽宁省"),
+        "term_start": start.isoformat(),
+        "term_end": end.isoformat(),
+        "monthly_rent": str(rent),
+        "contract_no": serial,
+        "agency": agency,
+    }
     return _finish(sheet, "lease", "M10", fields)
 
 
@@ -278,16 +328,34 @@ def application_digit_boxes(facts: Facts) -> Document:
     label(95, y, "卡号")
     hand(114, y, card, pt=10.5)
     sheet.record(f"收款银行 {bank} 卡号 {card}")
-    sheet.seal(rng.uniform(160, 178), top + 4.5 * row + rng.uniform(-3, 3), 19, company, "",
-               strength=rng.uniform(0.7, 1.0))
-    y = sheet.paragraph(17, top + 6 * row + 8, 176, "本人保证以上所填内容属实，所提供材料真实有效，"
-                        "如有不实，愿承担一切责任。", pt=10.5, style="ming")
+    sheet.seal(
+        rng.uniform(160, 178), top + 4.5 * row + rng.uniform(-3, 3), 19, company, "", strength=rng.uniform(0.7, 1.0)
+    )
+    y = sheet.paragraph(
+        17,
+        top + 6 * row + 8,
+        176,
+        "本人保证以上所填内容属实，所提供材料真实有效，如有不实，愿承担一切责任。",
+        pt=10.5,
+        style="ming",
+    )
     _filled(sheet, 17, y + 10, [("职工签名：", False), (applicant.name, True)], rng=rng, ink=ink, underline=False)
-    _filled(sheet, 112, y + 10, [("填表日期：", False), (_hand_date(applied, rng), True)], rng=rng, ink=ink,
-            underline=False)
-    fields = {"name": applicant.name, "sex": applicant.sex, "id_number": applicant.id_number, "phone": phone,
-              "account_no": account, "employer": company, "reason": reason, "amount": f"{amount:.2f}",
-              "bank_card": card, "applied_on": applied.isoformat(), "form_no": number.removeprefix("编号：")}
+    _filled(
+        sheet, 112, y + 10, [("填表日期：", False), (_hand_date(applied, rng), True)], rng=rng, ink=ink, underline=False
+    )
+    fields = {
+        "name": applicant.name,
+        "sex": applicant.sex,
+        "id_number": applicant.id_number,
+        "phone": phone,
+        "account_no": account,
+        "employer": company,
+        "reason": reason,
+        "amount": f"{amount:.2f}",
+        "bank_card": card,
+        "applied_on": applied.isoformat(),
+        "form_no": number.removeprefix("编号："),
+    }
     return _finish(sheet, "application_form", "M30", fields)
 
 
@@ -315,9 +383,15 @@ def retirement_approval_form(facts: Facts) -> Document:
     bottom = sheet.table(15, 44, [28, 34, 22, 22, 34, 40], rows, row_mm=15, pt=10.5, style="zenhei")
     sheet.text(110, bottom + 14, f"审批日期：{cn_date(approved)}", pt=10.5, style="ming")
     sheet.seal(150, bottom + 12, 18, "大连市人力资源和社会保障局", "退休审批专用章", strength=rng.uniform(0.7, 1.0))
-    fields = {"name": person.name, "sex": person.sex, "birth_date": person.birth.isoformat(),
-              "id_number": person.id_number, "employer": company, "retirement_date": retired.isoformat()[:7],
-              "approved_on": approved.isoformat()}
+    fields = {
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth.isoformat(),
+        "id_number": person.id_number,
+        "employer": company,
+        "retirement_date": retired.isoformat()[:7],
+        "approved_on": approved.isoformat(),
+    }
     return _finish(sheet, "retirement_certificate", "M12", fields)
 
 
@@ -346,22 +420,30 @@ def id_card_front_photo(facts: Facts) -> Document:
     address = person.address.removeprefix("辽宁省")
     sheet.text(6, 26, "住址", **label)
     for i in range(0, len(address), 11):
-        sheet.text(15.5, 25.5 + (i // 11) * 4.4, address[i:i + 11], **value)
-        sheet.record(("住址 " if i == 0 else "") + address[i:i + 11])
+        sheet.text(15.5, 25.5 + (i // 11) * 4.4, address[i : i + 11], **value)
+        sheet.record(("住址 " if i == 0 else "") + address[i : i + 11])
     sheet.text(6, 45.5, "公民身份号码", **label)
     x = 27.5
     for char in person.id_number:
         sheet.text(x, 44.6, char, pt=9.5, style="latin-bold", record=False)
         x += 2.75
     sheet.record(f"公民身份号码 {person.id_number}")
-    fields = {"name": person.name, "sex": person.sex, "ethnicity": person.ethnicity,
-              "birth_date": person.birth.isoformat(), "address": address, "id_number": person.id_number}
+    fields = {
+        "name": person.name,
+        "sex": person.sex,
+        "ethnicity": person.ethnicity,
+        "birth_date": person.birth.isoformat(),
+        "address": address,
+        "id_number": person.id_number,
+    }
     return _finish(sheet, "id_card_front", "M01", fields, corner_mm=3.2)
 
 
-_PRINTED_CARD_BANKS = [("交通银行", "BANK OF COMMUNICATIONS", "622262"),
-                       ("中国邮政储蓄银行", "POSTAL SAVINGS BANK OF CHINA", "621799"),
-                       ("中国建设银行", "CHINA CONSTRUCTION BANK", "621700")]
+_PRINTED_CARD_BANKS = [
+    ("交通银行", "BANK OF COMMUNICATIONS", "622262"),
+    ("中国邮政储蓄银行", "POSTAL SAVINGS BANK OF CHINA", "621799"),
+    ("中国建设银行", "CHINA CONSTRUCTION BANK", "621700"),
+]
 _LIGHT_CARDS = [(216, 218, 222), (204, 222, 238), (242, 240, 234), (236, 214, 214)]
 
 
@@ -403,11 +485,21 @@ def purchase_resale_agreement(facts: Facts) -> Document:
     sheet = Sheet(210, 297)
     sheet.centered(22, rng.choice(REWORDED_TITLES["purchase_resale_agreement"]), pt=20, style="zenhei")
     sheet.text(140, 36, f"协议编号：{number}", pt=10, style="ming")
-    sheet.seal(rng.uniform(166, 184), 38, 15, agency.replace("有限公司", "房产经纪有限公司"), "业务专用章",
-               strength=rng.uniform(0.65, 0.95))
+    sheet.seal(
+        rng.uniform(166, 184),
+        38,
+        15,
+        agency.replace("有限公司", "房产经纪有限公司"),
+        "业务专用章",
+        strength=rng.uniform(0.65, 0.95),
+    )
     y = 50.0
-    for line in (f"卖方（甲方）：{seller.name}", f"身份证号码：{seller.id_number}",
-                 f"买方（乙方）：{buyer.name}", f"身份证号码：{buyer.id_number}"):
+    for line in (
+        f"卖方（甲方）：{seller.name}",
+        f"身份证号码：{seller.id_number}",
+        f"买方（乙方）：{buyer.name}",
+        f"身份证号码：{buyer.id_number}",
+    ):
         sheet.text(24, y, line, pt=11, style="ming")
         y += 8
     clauses = [
@@ -423,16 +515,37 @@ def purchase_resale_agreement(facts: Facts) -> Document:
     y += 12
     _filled(sheet, 24, y, [("甲方：", False), (seller.name, True)], rng=rng, ink=ink, pt=11, underline=False)
     _filled(sheet, 112, y, [("乙方：", False), (buyer.name, True)], rng=rng, ink=ink, pt=11, underline=False)
-    _filled(sheet, 24, y + 13, [("签订日期：", False), (_hand_date(signed, rng), True)], rng=rng, ink=ink, pt=11,
-            underline=False)
-    fields = {"seller": seller.name, "seller_id_number": seller.id_number, "name": buyer.name,
-              "id_number": buyer.id_number, "contract_no": number, "address": address, "total": str(total),
-              "property_certificate_no": certificate, "signed_on": signed.isoformat()}
+    _filled(
+        sheet,
+        24,
+        y + 13,
+        [("签订日期：", False), (_hand_date(signed, rng), True)],
+        rng=rng,
+        ink=ink,
+        pt=11,
+        underline=False,
+    )
+    fields = {
+        "seller": seller.name,
+        "seller_id_number": seller.id_number,
+        "name": buyer.name,
+        "id_number": buyer.id_number,
+        "contract_no": number,
+        "address": address,
+        "total": str(total),
+        "property_certificate_no": certificate,
+        "signed_on": signed.isoformat(),
+    }
     return _finish(sheet, "purchase_contract", "M28", fields)
 
 
-_ILLNESSES = [("心血管内科", "冠状动脉粥样硬化性心脏病"), ("肿瘤内科", "乳腺恶性肿瘤术后"), ("肾脏内科", "慢性肾脏病5期"),
-              ("神经内科", "脑出血后遗症"), ("血液内科", "再生障碍性贫血")]
+_ILLNESSES = [
+    ("心血管内科", "冠状动脉粥样硬化性心脏病"),
+    ("肿瘤内科", "乳腺恶性肿瘤术后"),
+    ("肾脏内科", "慢性肾脏病5期"),
+    ("神经内科", "脑出血后遗症"),
+    ("血液内科", "再生障碍性贫血"),
+]
 
 
 def diagnosis_medical_proof(facts: Facts) -> Document:
@@ -451,8 +564,12 @@ def diagnosis_medical_proof(facts: Facts) -> Document:
     sheet.centered(12, hospital, pt=14, style="ming")
     sheet.centered(22, rng.choice(REWORDED_TITLES["diagnosis_medical_proof"]), pt=17, style="zenhei")
     y = 38.0
-    for line in (f"门诊号：{clinic_no}", f"患者姓名：{patient.name}  性别：{patient.sex}  年龄：{age}岁",
-                 f"身份证号：{patient.id_number}", f"就诊科室：{department}"):
+    for line in (
+        f"门诊号：{clinic_no}",
+        f"患者姓名：{patient.name}  性别：{patient.sex}  年龄：{age}岁",
+        f"身份证号：{patient.id_number}",
+        f"就诊科室：{department}",
+    ):
         sheet.text(14, y, line, pt=10.5, style="ming")
         y += 8.5
     sheet.rule(12, y, 136, y, width_mm=0.3)
@@ -462,8 +579,16 @@ def diagnosis_medical_proof(facts: Facts) -> Document:
     _filled(sheet, 76, y + 44, [("医生签字：", False), (doctor, True)], rng=rng, ink=ink, underline=False)
     sheet.text(76, y + 56, f"日期：{cn_date(issued)}", pt=10.5, style="ming")
     sheet.seal(rng.uniform(100, 112), y + 55, 16, hospital, "医务处", strength=rng.uniform(0.7, 1.0))
-    fields = {"name": patient.name, "sex": patient.sex, "id_number": patient.id_number, "hospital": hospital,
-              "department": department, "diagnosis": illness, "clinic_no": clinic_no, "issued_on": issued.isoformat()}
+    fields = {
+        "name": patient.name,
+        "sex": patient.sex,
+        "id_number": patient.id_number,
+        "hospital": hospital,
+        "department": department,
+        "diagnosis": illness,
+        "clinic_no": clinic_no,
+        "issued_on": issued.isoformat(),
+    }
     return _finish(sheet, "diagnosis_certificate", "M18", fields)
 
 
@@ -484,12 +609,17 @@ def _colour_portrait(sheet: Sheet, rng: random.Random, x_mm: float, y_mm: float,
     backdrop = Image.new("RGB", (px(w_mm), px(h_mm)), (236, 240, 244))
     sheet.image.paste(backdrop, (px(x_mm), px(y_mm)))
     skin = rng.choice([(226, 190, 160), (214, 176, 142), (232, 200, 176)])
-    sheet.draw.ellipse([px(x_mm + w_mm * 0.22), px(y_mm + h_mm * 0.02), px(x_mm + w_mm * 0.78),
-                        px(y_mm + h_mm * 0.45)], fill=(30, 26, 24))  # hair
-    sheet.draw.ellipse([px(x_mm + w_mm * 0.28), px(y_mm + h_mm * 0.1), px(x_mm + w_mm * 0.72),
-                        px(y_mm + h_mm * 0.62)], fill=skin)
-    sheet.draw.ellipse([px(x_mm), px(y_mm + h_mm * 0.68), px(x_mm + w_mm), px(y_mm + h_mm * 1.4)],
-                       fill=rng.choice([(40, 44, 60), (24, 24, 28), (60, 40, 40)]))
+    sheet.draw.ellipse(
+        [px(x_mm + w_mm * 0.22), px(y_mm + h_mm * 0.02), px(x_mm + w_mm * 0.78), px(y_mm + h_mm * 0.45)],
+        fill=(30, 26, 24),
+    )  # hair
+    sheet.draw.ellipse(
+        [px(x_mm + w_mm * 0.28), px(y_mm + h_mm * 0.1), px(x_mm + w_mm * 0.72), px(y_mm + h_mm * 0.62)], fill=skin
+    )
+    sheet.draw.ellipse(
+        [px(x_mm), px(y_mm + h_mm * 0.68), px(x_mm + w_mm), px(y_mm + h_mm * 1.4)],
+        fill=rng.choice([(40, 44, 60), (24, 24, 28), (60, 40, 40)]),
+    )
     sheet.draw.rectangle([px(x_mm), px(y_mm + h_mm), px(x_mm + w_mm), px(y_mm + h_mm * 1.4)], fill=sheet.paper)
 
 

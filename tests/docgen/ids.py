@@ -80,8 +80,7 @@ def make_address(rng: random.Random, district_code: str) -> str:
     )
 
 
-def make_person(rng: random.Random, name: str, *, male: bool, today: date,
-                ages: tuple[int, int] = (22, 60)) -> Person:
+def make_person(rng: random.Random, name: str, *, male: bool, today: date, ages: tuple[int, int] = (22, 60)) -> Person:
     """A person aged `ages` (22–60 by default) on `today` with a valid Dalian ID number."""
     birth = today - timedelta(days=rng.randint(ages[0] * 365, ages[1] * 365))
     district = rng.choice(sorted(DALIAN_DISTRICTS))

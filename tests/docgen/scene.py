@@ -65,10 +65,20 @@ def random_options(rng: random.Random, *, flat: bool = False, turned_deg: int | 
     if turned_deg is None:
         turned_deg = rng.choices(CARDINALS, weights=[7, 1, 1, 1])[0]
     if flat:
-        return SceneOptions(flat=True, turned_deg=turned_deg, angle_deg=rng.uniform(-5, 5), fill=1.0,
-                            tilt=0.0, light=0.05, exposure=1.0, blur_sigma=rng.uniform(0.0, 0.5),
-                            noise_sigma=rng.uniform(0.5, 2.0), jpeg_quality=rng.randint(85, 95),
-                            background="white", scan_dpi_scale=rng.uniform(0.9, 1.1))
+        return SceneOptions(
+            flat=True,
+            turned_deg=turned_deg,
+            angle_deg=rng.uniform(-5, 5),
+            fill=1.0,
+            tilt=0.0,
+            light=0.05,
+            exposure=1.0,
+            blur_sigma=rng.uniform(0.0, 0.5),
+            noise_sigma=rng.uniform(0.5, 2.0),
+            jpeg_quality=rng.randint(85, 95),
+            background="white",
+            scan_dpi_scale=rng.uniform(0.9, 1.1),
+        )
     return SceneOptions(
         turned_deg=turned_deg,
         angle_deg=rng.uniform(-15, 15),
@@ -107,8 +117,9 @@ def card_options(rng: random.Random, *, turned_deg: int | None = None) -> SceneO
     )
 
 
-def varied_options(rng: random.Random, *, card: bool = False, flat: bool = False,
-                   turned_deg: int | None = None) -> SceneOptions:
+def varied_options(
+    rng: random.Random, *, card: bool = False, flat: bool = False, turned_deg: int | None = None
+) -> SceneOptions:
     """Like `random_options` but over every desk of DESKS; a card lies small in the frame (`card_options`)."""
     if flat:
         return random_options(rng, flat=True, turned_deg=turned_deg)
@@ -133,14 +144,15 @@ def photograph(page: Image.Image, options: SceneOptions, rng: random.Random) -> 
     frame = _background(options.background, width, height, np_rng)
     if options.second_sheet:
         _lay_second_sheet(frame, rng)
-    opaque = np.asarray(page.getchannel("A"), np.float32) / 255.0 if page.mode == "RGBA" \
-        else np.ones((ph, pw), np.float32)
-    alpha = cv2.warpPerspective(opaque, homography, (width, height),
-                                flags=cv2.INTER_LINEAR, borderValue=0)
+    opaque = (
+        np.asarray(page.getchannel("A"), np.float32) / 255.0 if page.mode == "RGBA" else np.ones((ph, pw), np.float32)
+    )
+    alpha = cv2.warpPerspective(opaque, homography, (width, height), flags=cv2.INTER_LINEAR, borderValue=0)
     if not options.flat:
         _drop_shadow(frame, alpha)
-    warped = cv2.warpPerspective(paper, homography, (width, height), flags=cv2.INTER_LINEAR,
-                                 borderMode=cv2.BORDER_REPLICATE)
+    warped = cv2.warpPerspective(
+        paper, homography, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     _blend(frame, warped, alpha)
     if options.hand:
         _lay_hand(frame, corners, alpha, rng)
@@ -156,8 +168,7 @@ def photograph(page: Image.Image, options: SceneOptions, rng: random.Random) -> 
 
 def _fit_scan_frame(options: SceneOptions, pw: int, ph: int) -> SceneOptions:
     """A scan's frame is the page's turned bounding box plus a thin bed margin."""
-    w, h = _turned_box(pw * options.scan_dpi_scale, ph * options.scan_dpi_scale,
-                       options.turned_deg + options.angle_deg)
+    w, h = _turned_box(pw * options.scan_dpi_scale, ph * options.scan_dpi_scale, options.turned_deg + options.angle_deg)
     margin = 0.02 * max(w, h)
     return replace(options, width=int(w + 2 * margin), height=int(h + 2 * margin))
 
@@ -222,16 +233,25 @@ def _orientation(homography: np.ndarray, pw: int, ph: int) -> tuple[int, float]:
 def _background(kind: str, width: int, height: int, np_rng: np.random.Generator) -> np.ndarray:
     """A desk surface: wood grain (light or dark walnut), a grey or green mat, a near-black desk, a light
     laminate desk, or a scanner's white lid (BGR, 0..1)."""
-    base = {"wood": (0.22, 0.40, 0.58), "grey": (0.38, 0.38, 0.40), "green": (0.25, 0.42, 0.24),
-            "light": (0.86, 0.88, 0.90), "white": (0.96, 0.96, 0.96), "wood_dark": (0.08, 0.15, 0.24),
-            "dark": (0.06, 0.06, 0.07)}[kind]
+    base = {
+        "wood": (0.22, 0.40, 0.58),
+        "grey": (0.38, 0.38, 0.40),
+        "green": (0.25, 0.42, 0.24),
+        "light": (0.86, 0.88, 0.90),
+        "white": (0.96, 0.96, 0.96),
+        "wood_dark": (0.08, 0.15, 0.24),
+        "dark": (0.06, 0.06, 0.07),
+    }[kind]
     texture = np.ones((height // 4, width // 4), np.float32)  # smooth: drawn small, then enlarged
     if kind.startswith("wood"):
         y, x = np.mgrid[0 : height // 4, 0 : width // 4].astype(np.float32)
         period, phase = np_rng.uniform(2.2, 5.0), np_rng.uniform(0, 6.28)
         texture += np.sin(y / period + 3 * np.sin(x / 100 + phase)) * 0.05
-    texture += cv2.resize(np_rng.normal(0, 0.04, (height // 64 + 1, width // 64 + 1)).astype(np.float32),
-                          texture.shape[::-1], interpolation=cv2.INTER_CUBIC)
+    texture += cv2.resize(
+        np_rng.normal(0, 0.04, (height // 64 + 1, width // 64 + 1)).astype(np.float32),
+        texture.shape[::-1],
+        interpolation=cv2.INTER_CUBIC,
+    )
     texture = cv2.resize(texture, (width, height), interpolation=cv2.INTER_LINEAR)
     return np.clip(texture[..., None] * np.float32(base), 0, 1)
 
@@ -252,7 +272,7 @@ def _lay_second_sheet(frame: np.ndarray, rng: random.Random) -> None:
     sheet = np.full((h, w, 3), 0.93, np.float32)
     for y in range(int(h * 0.1), int(h * 0.9), max(8, h // 30)):
         length = rng.uniform(0.4, 0.8)
-        sheet[y:y + max(2, h // 120), int(w * 0.1):int(w * (0.1 + length))] = 0.3  # text-like bars
+        sheet[y : y + max(2, h // 120), int(w * 0.1) : int(w * (0.1 + length))] = 0.3  # text-like bars
     angle = rng.uniform(-20, 20)
     left = rng.random() < 0.5
     cx = -w * 0.15 if left else width + w * 0.15
@@ -278,8 +298,7 @@ def _lay_hand(frame: np.ndarray, corners: np.ndarray, alpha: np.ndarray, rng: ra
         mask = np.zeros((height, width), np.uint8)
         angle = math.degrees(math.atan2(mid[1] - ey, mid[0] - ex))
         cv2.ellipse(mask, (int(ex), int(ey)), (int(axes[0]), int(axes[1])), angle, 0, 360, 255, -1)
-        covers_corner = any(mask[int(min(max(y, 0), height - 1)), int(min(max(x, 0), width - 1))]
-                            for x, y in corners)
+        covers_corner = any(mask[int(min(max(y, 0), height - 1)), int(min(max(x, 0), width - 1))] for x, y in corners)
         overlap = float(((mask > 0) * alpha).sum())
         if not covers_corner and overlap <= 0.015 * float(alpha.sum()):
             break
@@ -313,8 +332,14 @@ def _illumination(width: int, height: int, options: SceneOptions, rng: random.Ra
     if options.shadow:
         band = np.zeros((h, w), np.float32)
         x0 = rng.uniform(0.2, 0.8) * w
-        pts = np.int32([[x0, -2], [x0 + rng.uniform(0.1, 0.3) * w, -2],
-                        [x0 + rng.uniform(-0.2, 0.2) * w, h + 2], [x0 - rng.uniform(0.1, 0.3) * w, h + 2]])
+        pts = np.int32(
+            [
+                [x0, -2],
+                [x0 + rng.uniform(0.1, 0.3) * w, -2],
+                [x0 + rng.uniform(-0.2, 0.2) * w, h + 2],
+                [x0 - rng.uniform(0.1, 0.3) * w, h + 2],
+            ]
+        )
         cv2.fillPoly(band, [pts], 1.0)
         band = cv2.GaussianBlur(band, (0, 0), w / 40)
         light *= 1 - rng.uniform(0.2, 0.4) * band

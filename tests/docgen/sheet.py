@@ -91,8 +91,18 @@ class Sheet:
         """Font size in points to pixels."""
         return round(pt * self.dpi / PT_PER_INCH)
 
-    def text(self, x_mm: float, y_mm: float, text: str, *, pt: float = 10.5, style: str = "serif",
-             fill: tuple[int, int, int] = INK, record: bool = True, anchor: str = "la") -> float:
+    def text(
+        self,
+        x_mm: float,
+        y_mm: float,
+        text: str,
+        *,
+        pt: float = 10.5,
+        style: str = "serif",
+        fill: tuple[int, int, int] = INK,
+        record: bool = True,
+        anchor: str = "la",
+    ) -> float:
         """Print `text` at (x, y) mm (top-left unless `anchor` says otherwise); returns its width in mm."""
         face = font(style, self.font_px(pt))
         self.draw.text((self.px(x_mm), self.px(y_mm)), text, font=face, fill=fill, anchor=anchor)
@@ -104,8 +114,9 @@ class Sheet:
         """Add a ground-truth line printed in pieces (label and value drawn separately)."""
         self.lines.append(line)
 
-    def centered(self, y_mm: float, text: str, *, pt: float, style: str = "serif-bold",
-                 fill: tuple[int, int, int] = INK) -> None:
+    def centered(
+        self, y_mm: float, text: str, *, pt: float, style: str = "serif-bold", fill: tuple[int, int, int] = INK
+    ) -> None:
         """Print `text` centred horizontally on the sheet."""
         self.text(self.width_mm / 2, y_mm, text, pt=pt, style=style, fill=fill, anchor="ma")
 
@@ -113,8 +124,18 @@ class Sheet:
         """Printed width of `text` in mm."""
         return font(style, self.font_px(pt)).getlength(text) * MM_PER_INCH / self.dpi
 
-    def paragraph(self, x_mm: float, y_mm: float, width_mm: float, text: str, *, pt: float = 10.5,
-                  style: str = "serif", leading: float = 1.7, indent_chars: int = 2) -> float:
+    def paragraph(
+        self,
+        x_mm: float,
+        y_mm: float,
+        width_mm: float,
+        text: str,
+        *,
+        pt: float = 10.5,
+        style: str = "serif",
+        leading: float = 1.7,
+        indent_chars: int = 2,
+    ) -> float:
         """Print `text` wrapped to `width_mm` with a first-line indent; returns the y below it (mm)."""
         line_mm = pt * MM_PER_INCH / PT_PER_INCH * leading
         indent = self.width_of("中" * indent_chars, pt=pt, style=style)
@@ -135,20 +156,53 @@ class Sheet:
                 current += char
         return lines + ([current] if current else [])
 
-    def rule(self, x0_mm: float, y0_mm: float, x1_mm: float, y1_mm: float, *, width_mm: float = 0.3,
-             fill: tuple[int, int, int] = INK) -> None:
+    def rule(
+        self,
+        x0_mm: float,
+        y0_mm: float,
+        x1_mm: float,
+        y1_mm: float,
+        *,
+        width_mm: float = 0.3,
+        fill: tuple[int, int, int] = INK,
+    ) -> None:
         """A straight line (table rule, underline)."""
-        self.draw.line([(self.px(x0_mm), self.px(y0_mm)), (self.px(x1_mm), self.px(y1_mm))],
-                       fill=fill, width=max(1, self.px(width_mm)))
+        self.draw.line(
+            [(self.px(x0_mm), self.px(y0_mm)), (self.px(x1_mm), self.px(y1_mm))],
+            fill=fill,
+            width=max(1, self.px(width_mm)),
+        )
 
-    def box(self, x_mm: float, y_mm: float, w_mm: float, h_mm: float, *, width_mm: float = 0.3,
-            outline: tuple[int, int, int] = INK, fill: tuple[int, int, int] | None = None) -> None:
+    def box(
+        self,
+        x_mm: float,
+        y_mm: float,
+        w_mm: float,
+        h_mm: float,
+        *,
+        width_mm: float = 0.3,
+        outline: tuple[int, int, int] = INK,
+        fill: tuple[int, int, int] | None = None,
+    ) -> None:
         """A rectangle (check box, photo frame, border)."""
-        self.draw.rectangle([self.px(x_mm), self.px(y_mm), self.px(x_mm + w_mm), self.px(y_mm + h_mm)],
-                            outline=outline, fill=fill, width=max(1, self.px(width_mm)))
+        self.draw.rectangle(
+            [self.px(x_mm), self.px(y_mm), self.px(x_mm + w_mm), self.px(y_mm + h_mm)],
+            outline=outline,
+            fill=fill,
+            width=max(1, self.px(width_mm)),
+        )
 
-    def table(self, x_mm: float, y_mm: float, col_mm: list[float], rows: list[list[str]], *,
-              row_mm: float = 10.0, pt: float = 10.5, style: str = "sans") -> float:
+    def table(
+        self,
+        x_mm: float,
+        y_mm: float,
+        col_mm: list[float],
+        rows: list[list[str]],
+        *,
+        row_mm: float = 10.0,
+        pt: float = 10.5,
+        style: str = "sans",
+    ) -> float:
         """A ruled table; a row with fewer cells than columns lets its last cell span the rest.
 
         Each row is recorded as one ground-truth line (its non-empty cells joined by spaces), which is
@@ -157,7 +211,7 @@ class Sheet:
         right = x_mm + sum(col_mm)
         for r, row in enumerate(rows):
             top = y_mm + r * row_mm
-            widths = [*col_mm[:len(row) - 1], sum(col_mm[len(row) - 1:])]
+            widths = [*col_mm[: len(row) - 1], sum(col_mm[len(row) - 1 :])]
             self.rule(x_mm, top, right, top)
             x = x_mm
             for width, cell in zip(widths, row):
@@ -171,8 +225,18 @@ class Sheet:
         self.rule(x_mm, bottom, right, bottom)
         return bottom
 
-    def handwrite(self, x_mm: float, y_mm: float, text: str, *, rng: random.Random, pt: float = 12.0,
-                  ink: tuple[int, int, int] = BLUE_INK, style: str = "kai", record: bool = True) -> float:
+    def handwrite(
+        self,
+        x_mm: float,
+        y_mm: float,
+        text: str,
+        *,
+        rng: random.Random,
+        pt: float = 12.0,
+        ink: tuple[int, int, int] = BLUE_INK,
+        style: str = "kai",
+        record: bool = True,
+    ) -> float:
         """Write `text` as a hand fills a form: each character a little turned, scaled, lifted or dropped
         off the baseline and spaced unevenly, in pen ink. (x, y) is the top-left like `text`; returns
         the width written in mm. A character the face lacks is written in Noto serif."""
@@ -186,8 +250,7 @@ class Sheet:
             face = font(style if has_glyph(style, char) else "serif", px)
             advance = face.getlength(char)
             glyph = Image.new("L", (2 * px, 2 * px), 0)
-            ImageDraw.Draw(glyph).text((px, px), char, font=face, fill=round(255 * rng.uniform(0.8, 1.0)),
-                                       anchor="mm")
+            ImageDraw.Draw(glyph).text((px, px), char, font=face, fill=round(255 * rng.uniform(0.8, 1.0)), anchor="mm")
             glyph = glyph.rotate(rng.uniform(-6, 6), resample=Image.BICUBIC)
             cx = x + advance / 2 + rng.uniform(-0.04, 0.04) * size
             cy = self.px(y_mm) + size * 0.55 + rng.uniform(-0.08, 0.08) * size
@@ -197,25 +260,50 @@ class Sheet:
             self.lines.append(text)
         return (x - self.px(x_mm)) * MM_PER_INCH / self.dpi
 
-    def digit_boxes(self, x_mm: float, y_mm: float, text: str, *, cell_mm: float = 5.5, height_mm: float = 7.0,
-                    pt: float = 12.0, rng: random.Random | None = None, ink: tuple[int, int, int] = BLUE_INK) -> float:
+    def digit_boxes(
+        self,
+        x_mm: float,
+        y_mm: float,
+        text: str,
+        *,
+        cell_mm: float = 5.5,
+        height_mm: float = 7.0,
+        pt: float = 12.0,
+        rng: random.Random | None = None,
+        ink: tuple[int, int, int] = BLUE_INK,
+    ) -> float:
         """One character per ruled cell, as forms ask for ID numbers; handwritten when `rng` is given,
         printed otherwise. Not recorded (the caller records the whole line). Returns the right edge (mm)."""
         for i, char in enumerate(text):
             left = x_mm + i * cell_mm
             self.box(left, y_mm, cell_mm, height_mm, width_mm=0.25)
             if rng is None:
-                self.text(left + cell_mm / 2, y_mm + height_mm / 2, char, pt=pt, style="sans", anchor="mm",
-                          record=False)
+                self.text(
+                    left + cell_mm / 2, y_mm + height_mm / 2, char, pt=pt, style="sans", anchor="mm", record=False
+                )
                 continue
             width = self.width_of(char, pt=pt, style="kai")
-            self.handwrite(left + (cell_mm - width) / 2 + rng.uniform(-0.4, 0.4),
-                           y_mm + (height_mm - pt * MM_PER_INCH / PT_PER_INCH) / 2 + rng.uniform(-0.5, 0.3),
-                           char, rng=rng, pt=pt, ink=ink, record=False)
+            self.handwrite(
+                left + (cell_mm - width) / 2 + rng.uniform(-0.4, 0.4),
+                y_mm + (height_mm - pt * MM_PER_INCH / PT_PER_INCH) / 2 + rng.uniform(-0.5, 0.3),
+                char,
+                rng=rng,
+                pt=pt,
+                ink=ink,
+                record=False,
+            )
         return x_mm + len(text) * cell_mm
 
-    def seal(self, cx_mm: float, cy_mm: float, radius_mm: float, ring_text: str, centre_text: str = "",
-             *, strength: float = 1.0) -> None:
+    def seal(
+        self,
+        cx_mm: float,
+        cy_mm: float,
+        radius_mm: float,
+        ring_text: str,
+        centre_text: str = "",
+        *,
+        strength: float = 1.0,
+    ) -> None:
         """A round red seal: ring, five-pointed star, `ring_text` along the upper arc, `centre_text` below.
 
         Drawn on a separate layer and multiplied onto the page, as stamp ink darkens what is under it;
@@ -227,8 +315,13 @@ class Sheet:
         pen = ImageDraw.Draw(layer)
         c, r = size / 2, self.px(radius_mm)
         pen.ellipse([c - r, c - r, c + r, c + r], outline=SEAL_RED, width=max(2, self.px(1.0)))
-        star = [(c + r * 0.28 * math.sin(math.radians(a * 36)) * (1 if a % 2 == 0 else 0.4),
-                 c - r * 0.28 * math.cos(math.radians(a * 36)) * (1 if a % 2 == 0 else 0.4)) for a in range(10)]
+        star = [
+            (
+                c + r * 0.28 * math.sin(math.radians(a * 36)) * (1 if a % 2 == 0 else 0.4),
+                c - r * 0.28 * math.cos(math.radians(a * 36)) * (1 if a % 2 == 0 else 0.4),
+            )
+            for a in range(10)
+        ]
         pen.polygon(star, fill=SEAL_RED)
         self._ring_text(layer, c, r * 0.72, ring_text)
         if centre_text:
@@ -248,8 +341,7 @@ class Sheet:
         for i, char in enumerate(text):
             angle = -span / 2 + i * step  # degrees clockwise from 12 o'clock
             glyph = Image.new("RGBA", (int(radius * 0.6), int(radius * 0.6)), (0, 0, 0, 0))
-            ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), char, font=face,
-                                       fill=SEAL_RED, anchor="mm")
+            ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), char, font=face, fill=SEAL_RED, anchor="mm")
             glyph = glyph.rotate(-angle, resample=Image.BICUBIC)
             gx = c + radius * math.sin(math.radians(angle)) - glyph.width / 2
             gy = c - radius * math.cos(math.radians(angle)) - glyph.height / 2

@@ -12,8 +12,15 @@ from desk.security.login_throttle import Penalty, ThrottlePolicy, record_failure
 from desk.security.staff import add_staff
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-POLICY = ThrottlePolicy(free_failures_per_user=3, free_failures_per_address=5, first_delay_s=2, max_delay_s=60,
-                        first_answer_delay_s=1, max_answer_delay_s=8, forget_after_s=600)
+POLICY = ThrottlePolicy(
+    free_failures_per_user=3,
+    free_failures_per_address=5,
+    first_delay_s=2,
+    max_delay_s=60,
+    first_answer_delay_s=1,
+    max_answer_delay_s=8,
+    forget_after_s=600,
+)
 
 
 def _attempt(engine, password, *, at, username="clerk1", address="10.0.0.7"):
@@ -94,8 +101,9 @@ def test_an_accounts_wait_is_seconds_not_a_lockout(engine):
         for _ in range(40):
             penalty = record_failure(session, username="clerk1", address="10.0.0.7", now=at)
             at += timedelta(seconds=penalty.account_wait_s)
-        assert penalty == Penalty(account_wait_s=DEFAULT_POLICY.max_delay_s,
-                                  answer_delay_s=DEFAULT_POLICY.max_answer_delay_s)
+        assert penalty == Penalty(
+            account_wait_s=DEFAULT_POLICY.max_delay_s, answer_delay_s=DEFAULT_POLICY.max_answer_delay_s
+        )
         assert retry_after(session, username="clerk2", address="10.0.0.7", now=at) == 0
 
 

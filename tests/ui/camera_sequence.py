@@ -61,8 +61,15 @@ def _cut_off_left(layer: Layer, share: float) -> float:
     return -layer.left - share * (layer.right - layer.left)
 
 
-def write_sequence(path: Path, *, empty_s: float = 2.0, step_s: float = 1.0, still_s: float = 12.0,
-                   gap_s: float = 1.0, tail_s: float = 3.0) -> int:
+def write_sequence(
+    path: Path,
+    *,
+    empty_s: float = 2.0,
+    step_s: float = 1.0,
+    still_s: float = 12.0,
+    gap_s: float = 1.0,
+    tail_s: float = 3.0,
+) -> int:
     """Write the video to `path`; returns its size in bytes."""
     width, height = SIZE
     desk = (_background("wood", width, height, np.random.default_rng(3)) * 235).astype(np.uint8)

@@ -19,8 +19,15 @@ from docgen.scene import SceneOptions, photograph
 from docgen.sheet import Sheet
 
 # which call of Facts.person() is the document's holder (a lease's first person is the landlord)
-HOLDER_CALL = {"id_card_front": 1, "household_register": 1, "lease": 2, "diagnosis_certificate": 1,
-               "id_card_back": 1, "id_card_back_hidden": 1, "application_form": 1}
+HOLDER_CALL = {
+    "id_card_front": 1,
+    "household_register": 1,
+    "lease": 2,
+    "diagnosis_certificate": 1,
+    "id_card_back": 1,
+    "id_card_back_hidden": 1,
+    "application_form": 1,
+}
 
 
 def _card_back(facts: Facts, *, lines_shown: bool) -> Document:
@@ -40,8 +47,11 @@ def _card_back(facts: Facts, *, lines_shown: bool) -> Document:
 
 
 # what photo_of can print: docgen's templates and the two backs
-PRINTABLE = {**TEMPLATES, "id_card_back": lambda facts: _card_back(facts, lines_shown=True),
-             "id_card_back_hidden": lambda facts: _card_back(facts, lines_shown=False)}
+PRINTABLE = {
+    **TEMPLATES,
+    "id_card_back": lambda facts: _card_back(facts, lines_shown=True),
+    "id_card_back_hidden": lambda facts: _card_back(facts, lines_shown=False),
+}
 
 
 @dataclass
@@ -59,9 +69,15 @@ class Photo:
 def as_holder(customer) -> Person:
     """The docgen person for a customer of the records (name, sex, birth date and ID number as registered)."""
     district = customer.id_number[:6]
-    return Person(name=customer.name, sex="男" if customer.sex == "M" else "女", ethnicity="汉",
-                  birth=customer.birth_date, district_code=district,
-                  address=make_address(random.Random(customer.id), district), id_number=customer.id_number)
+    return Person(
+        name=customer.name,
+        sex="男" if customer.sex == "M" else "女",
+        ethnicity="汉",
+        birth=customer.birth_date,
+        district_code=district,
+        address=make_address(random.Random(customer.id), district),
+        id_number=customer.id_number,
+    )
 
 
 def photo_of(doc_type: str, holder: Person, *, seed: int = 5, options: SceneOptions | None = None) -> Photo:

@@ -16,8 +16,9 @@ from desk.cases.submission import Plan, SubmissionRefused, SubmitRequest, carry_
 
 def _plan(pair: str) -> Plan | None:
     id_number, lease = pair.split("=", 1)
-    request = SubmitRequest(query=id_number, business="TQ401", staff="clerk2", declared=("actual_rent",),
-                            attach=(("M10", lease),))
+    request = SubmitRequest(
+        query=id_number, business="TQ401", staff="clerk2", declared=("actual_rent",), attach=(("M10", lease),)
+    )
     try:
         return plan_submission(request)
     except SubmissionRefused:

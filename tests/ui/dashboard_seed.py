@@ -35,7 +35,7 @@ class Made:
         return len(self.rent) + len(self.build)
 
 
-def _submit(session, checklist, clerk, at: datetime, amount_fen: int) -> int | None:  # noqa: ANN001
+def _submit(session, checklist, clerk, at: datetime, amount_fen: int) -> int | None:
     """Open, 容缺 what is missing, submit at `at`; None (and the draft discarded) when the workflow refuses."""
     from desk.cases.workflow import CaseError, accept_on_promise, get_case, open_case, perform
     from desk.cases.working_days import local_day
@@ -44,11 +44,23 @@ def _submit(session, checklist, clerk, at: datetime, amount_fen: int) -> int | N
     try:
         for item in checklist.items:
             if item.to_capture:
-                accept_on_promise(session, case_id=case.id, material=item.material, actor=clerk,
-                                  expected_version=get_case(session, case.id).version,
-                                  promised_on=local_day(at) + timedelta(days=10), now=at - timedelta(minutes=2))
-        perform(session, case_id=case.id, action="submit", actor=clerk, now=at,
-                expected_version=get_case(session, case.id).version)
+                accept_on_promise(
+                    session,
+                    case_id=case.id,
+                    material=item.material,
+                    actor=clerk,
+                    expected_version=get_case(session, case.id).version,
+                    promised_on=local_day(at) + timedelta(days=10),
+                    now=at - timedelta(minutes=2),
+                )
+        perform(
+            session,
+            case_id=case.id,
+            action="submit",
+            actor=clerk,
+            now=at,
+            expected_version=get_case(session, case.id).version,
+        )
     except CaseError:
         return None
     return case.id
@@ -75,8 +87,13 @@ def make_cases(data: Path) -> Made:
         with session_scope(engine) as session:
             clerks = [get_staff(session, "clerk1"), get_staff(session, "clerk2")]
             supervisor = get_staff(session, "supervisor1")
-            people = session.execute(select(Person.id).join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                                     .order_by(Person.id)).scalars().all()
+            people = (
+                session.execute(
+                    select(Person.id).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)
+                )
+                .scalars()
+                .all()
+            )
         for index, person_id in enumerate(people):
             at = now - timedelta(days=index % 10, minutes=30 + 7 * index)
             clerk = clerks[index % 2]
@@ -85,22 +102,43 @@ def make_cases(data: Path) -> Made:
                 build = checklist_for(session, person_id, BUILD, today=local_day(at))
                 if rent.eligible:
                     # the lookup that starts the visit, at its time (the access log only ever grows)
-                    session.add(AccessLog(at=at - timedelta(minutes=5 + index % 9), staff=clerk.username,
-                                          role=clerk.role, action="lookup", person_id=person_id, purpose="counter_service"))
+                    session.add(
+                        AccessLog(
+                            at=at - timedelta(minutes=5 + index % 9),
+                            staff=clerk.username,
+                            role=clerk.role,
+                            action="lookup",
+                            person_id=person_id,
+                            purpose="counter_service",
+                        )
+                    )
                     session.flush()
                     case_id = _submit(session, rent, clerk, at, min(amount_plan(rent).maximum_fen, 300_000))
                     if case_id is None:
                         continue
-                    perform(session, case_id=case_id, action="pay", actor=clerk, now=at + timedelta(seconds=1),
-                            expected_version=get_case(session, case_id).version, draw=lambda: 0.0)
+                    perform(
+                        session,
+                        case_id=case_id,
+                        action="pay",
+                        actor=clerk,
+                        now=at + timedelta(seconds=1),
+                        expected_version=get_case(session, case_id).version,
+                        draw=lambda: 0.0,
+                    )
                     made.rent.append(case_id)
                     made.days[case_id] = local_day(at)
                     if len(made.rent) % 2 == 1:  # every second one post-reviewed; every second of those clawed back
                         clawback = len(made.reviewed) % 2 == 1
-                        perform(session, case_id=case_id, action="recourse" if clawback else "review",
-                                actor=supervisor, comment="租赁合同与备案不符" if clawback else "",
-                                clawback_fen=10_000 if clawback else None, now=at + timedelta(hours=2),
-                                expected_version=get_case(session, case_id).version)
+                        perform(
+                            session,
+                            case_id=case_id,
+                            action="recourse" if clawback else "review",
+                            actor=supervisor,
+                            comment="租赁合同与备案不符" if clawback else "",
+                            clawback_fen=10_000 if clawback else None,
+                            now=at + timedelta(hours=2),
+                            expected_version=get_case(session, case_id).version,
+                        )
                         made.reviewed.append(case_id)
                         if clawback:
                             made.clawed_back.append(case_id)

@@ -35,18 +35,25 @@ class DeskServer:
     def __init__(self, data: Path, *, customers: int = 30, extra_env: dict[str, str] | None = None) -> None:
         self.data, self.port = data, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("PYTEST_", "NICEGUI_", "DESK_"))}  # it must not think it runs under pytest
-        self.env.update(DESK_DATA_DIR=str(data), DESK_DEMO_CUSTOMERS=str(customers), PYTHONUNBUFFERED="1",
-                        **(extra_env or {}))
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_", "DESK_"))
+        }  # it must not think it runs under pytest
+        self.env.update(
+            DESK_DATA_DIR=str(data), DESK_DEMO_CUSTOMERS=str(customers), PYTHONUNBUFFERED="1", **(extra_env or {})
+        )
         self.process: subprocess.Popen | None = None
         self.log = data.parent / "server.log"
 
     def start(self, timeout_s: float = 120) -> None:
         """Start the server and wait until it listens."""
         with self.log.open("a") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "desk", "run", "--port", str(self.port)], cwd=ROOT,
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "desk", "run", "--port", str(self.port)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -86,12 +93,19 @@ class DeskServer:
 
     def command(self, *args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
         """`python -m desk ARGS` on the same data folder (the server need not run)."""
-        return subprocess.run([sys.executable, "-m", "desk", *args], cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=timeout_s)
+        return subprocess.run(
+            [sys.executable, "-m", "desk", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
 
 
-async def counter_visit(http: aiohttp.ClientSession, url: str, id_number: str, on_submit_sent=None,
-                        timeout_s: float = 30) -> str | None:
+async def counter_visit(
+    http: aiohttp.ClientSession, url: str, id_number: str, on_submit_sent=None, timeout_s: float = 30
+) -> str | None:
     """Look the customer up, pick rent withdrawal, 容缺 every missing material and submit.
 
     Returns the case number the page showed, or None if the counter refused (the refusal is on screen).
@@ -120,8 +134,11 @@ def rent_customers(data: Path) -> list[str]:
     engine = make_engine(f"sqlite:///{data / 'desk.sqlite3'}")
     try:
         with Session(engine) as session:
-            people = session.execute(select(Person.id, Person.id_number).join(
-                PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)).all()
+            people = session.execute(
+                select(Person.id, Person.id_number)
+                .join(PersonalAccount, PersonalAccount.person_id == Person.id)
+                .order_by(Person.id)
+            ).all()
             return [number for person_id, number in people if checklist_for(session, person_id, RENT).eligible]
     finally:
         engine.dispose()

@@ -77,11 +77,27 @@ def lease_page() -> PageInput:
     return _captured_lease()
 
 
-def archive_page(engine, data_dir, page: PageInput, person_id: int, *, case_no: str | None = None,
-                 captured_by: str = "clerk7", captured_at: datetime | None = None, title: str = "lease.jpg") -> int:
+def archive_page(
+    engine,
+    data_dir,
+    page: PageInput,
+    person_id: int,
+    *,
+    case_no: str | None = None,
+    captured_by: str = "clerk7",
+    captured_at: datetime | None = None,
+    title: str = "lease.jpg",
+) -> int:
     """Archive one captured page as a document of `person_id`; returns the document id."""
-    info = DocumentInfo(person_id=person_id, captured_by=captured_by, source="upload", material_code=LEASE_MATERIAL,
-                        case_no=case_no, title=title, captured_at=captured_at)
+    info = DocumentInfo(
+        person_id=person_id,
+        captured_by=captured_by,
+        source="upload",
+        material_code=LEASE_MATERIAL,
+        case_no=case_no,
+        title=title,
+        captured_at=captured_at,
+    )
     return archive_document(FileStore(data_dir), [page], info, engine=engine)
 
 
@@ -99,24 +115,38 @@ def _customer_for(db, business: str, to_capture: tuple[str, ...], declared: tupl
 
 def _step(engine, case_id: int, action: str, who: SessionStaff, **kwargs) -> None:
     with session_scope(engine) as db:
-        perform(db, case_id=case_id, action=action, actor=who, expected_version=get_case(db, case_id).version,
-                **kwargs)
+        perform(db, case_id=case_id, action=action, actor=who, expected_version=get_case(db, case_id).version, **kwargs)
 
 
-def rent_case(engine, data_dir, page: PageInput, *, paid: bool = False, opened_by: SessionStaff = CLERK_ACTOR,
-              when: datetime | None = None) -> tuple[int, str, int]:
+def rent_case(
+    engine,
+    data_dir,
+    page: PageInput,
+    *,
+    paid: bool = False,
+    opened_by: SessionStaff = CLERK_ACTOR,
+    when: datetime | None = None,
+) -> tuple[int, str, int]:
     """A pay-first rent case whose lease was captured at the counter, submitted (and paid and drawn
     for post-review when `paid`); returns (case id, case number, person id)."""
     with session_scope(engine) as db:
         person_id = _customer_for(db, RENT, (LEASE_MATERIAL,), declared=("actual_rent",))
         checklist = checklist_for(db, person_id, RENT, declared=("actual_rent",))
-        case = open_case(db, checklist=checklist, actor=opened_by, amount_fen=360_000, now=when,
-                         declared=("actual_rent",))
+        case = open_case(
+            db, checklist=checklist, actor=opened_by, amount_fen=360_000, now=when, declared=("actual_rent",)
+        )
         case_id = case.id
     document_id = archive_page(engine, data_dir, page, person_id, captured_by=opened_by.username)
     with session_scope(engine) as db:
-        record_capture(db, case_id=case_id, material=LEASE_MATERIAL, actor=opened_by,
-                       expected_version=get_case(db, case_id).version, document_id=document_id, now=when)
+        record_capture(
+            db,
+            case_id=case_id,
+            material=LEASE_MATERIAL,
+            actor=opened_by,
+            expected_version=get_case(db, case_id).version,
+            document_id=document_id,
+            now=when,
+        )
     _step(engine, case_id, "submit", opened_by, now=when)  # gives the number, also to the lease captured
     if paid:
         _step(engine, case_id, "pay", opened_by, now=when, draw=lambda: 0.0)  # always drawn for post-review
@@ -128,8 +158,9 @@ def simple_case(engine, *, opened_by: SessionStaff = CLERK_ACTOR, when: datetime
     """A decide-first case proven entirely by data, submitted; returns (case id, case number)."""
     with session_scope(engine) as db:
         person_id = _customer_for(db, SIMPLE, ())
-        case = open_case(db, checklist=checklist_for(db, person_id, SIMPLE), actor=opened_by, amount_fen=120_000,
-                         now=when)
+        case = open_case(
+            db, checklist=checklist_for(db, person_id, SIMPLE), actor=opened_by, amount_fen=120_000, now=when
+        )
         case_id = case.id
     _step(engine, case_id, "submit", opened_by, now=when)
     with session_scope(engine) as db:

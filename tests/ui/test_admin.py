@@ -53,14 +53,21 @@ async def test_reset_and_deactivate(user: User, log_in, desk_db):
 
 async def test_access_log_page_lists_reads(user: User, log_in, desk_db):
     with session_scope(desk_db) as db:
-        log_access(db, staff=get_staff(db, "clerk7"), action="unmask", person_id=3, purpose="verify_identity",
-                   fields=("id_number", "phone"))
+        log_access(
+            db,
+            staff=get_staff(db, "clerk7"),
+            action="unmask",
+            person_id=3,
+            purpose="verify_identity",
+            fields=("id_number", "phone"),
+        )
     await log_in("admin7", ADMIN_PASSWORD)
     await user.open("/admin/access-log")
     await user.should_see(marker="access-log", retries=50)
     table = next(iter(user.find(marker="access-log").elements))
-    assert [(r["staff"], r["action"], r["person_id"], r["purpose"]) for r in table.rows] == \
-        [("clerk7", "显示完整信息", 3, "核对客户身份")]
+    assert [(r["staff"], r["action"], r["person_id"], r["purpose"]) for r in table.rows] == [
+        ("clerk7", "显示完整信息", 3, "核对客户身份")
+    ]
 
 
 async def test_admin_cannot_open_the_lookup(user: User, log_in):

@@ -45,8 +45,9 @@ def _log(engine, action: str) -> list[AccessLog]:
 @pytest.fixture
 def archive(review_staff, data_dir, lease_page):
     """The captured lease archived for two customers; returns (engine, {person id: document id})."""
-    documents = {person.id: archive_page(review_staff, data_dir, lease_page, person.id)
-                 for person in _people(review_staff, 2)}
+    documents = {
+        person.id: archive_page(review_staff, data_dir, lease_page, person.id) for person in _people(review_staff, 2)
+    }
     return review_staff, documents
 
 
@@ -64,8 +65,7 @@ async def test_a_two_character_chinese_word_finds_the_lease_with_marked_snippets
     engine, documents = archive
     await _archivist(log_in, user)
     await _search(user, "租赁")
-    await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=2),
-                          retries=50)
+    await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=2), retries=50)
     for document_id in documents.values():
         [page_id] = _pages(engine, document_id)
         await user.should_see(marker=f"thumb {page_id}")
@@ -77,12 +77,19 @@ async def test_a_two_character_chinese_word_finds_the_lease_with_marked_snippets
 
 # query -> what the archivist reads (None: the two leases are found)
 ODD_QUERIES = {
-    '"': "archive.search.nothing_to_search", "😀": "archive.search.nothing_to_search",
-    "*": "archive.search.nothing_to_search", "\\": "archive.search.nothing_to_search",
+    '"': "archive.search.nothing_to_search",
+    "😀": "archive.search.nothing_to_search",
+    "*": "archive.search.nothing_to_search",
+    "\\": "archive.search.nothing_to_search",
     "-租赁": "archive.search.only_excluded",
-    "a'b; DROP TABLE x": "archive.search.no_hits", "NEAR(租赁 合同)": "archive.search.no_hits",
+    "a'b; DROP TABLE x": "archive.search.no_hits",
+    "NEAR(租赁 合同)": "archive.search.no_hits",
     "<b>租赁</b>": "archive.search.no_hits",  # the b is a word of its own: "b 租赁 b" is on no page
-    "((租赁))": None, "租赁)": None, "租": None, '"租赁': None, "租赁 -出售": None,
+    "((租赁))": None,
+    "租赁)": None,
+    "租": None,
+    '"租赁': None,
+    "租赁 -出售": None,
 }
 
 
@@ -101,8 +108,7 @@ async def test_filters_narrow_the_results_and_bad_filters_say_why(user: User, lo
     await _archivist(log_in, user)
     user.find(marker="filter-customer").type(second.id_number)
     await _search(user, "租赁")
-    await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=1),
-                          retries=50)
+    await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=1), retries=50)
     [page_id] = _pages(engine, documents[second.id])
     await user.should_see(marker=f"hit {page_id}")
     user.find(marker="filter-customer").clear().type("11010519491231002X")
@@ -123,15 +129,18 @@ async def test_results_come_in_pages(user: User, log_in, review_staff, data_dir,
         archive_page(review_staff, data_dir, lease_page, person.id)
     await _archivist(log_in, user)
     await _search(user, "合同")
-    await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=20),
-                          retries=50)
+    await user.should_see(
+        marker="search-message", content=_zh("archivist.search.showing", first=1, last=20), retries=50
+    )
     user.find(marker="next").click()
-    await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=21, last=23),
-                          retries=50)
+    await user.should_see(
+        marker="search-message", content=_zh("archivist.search.showing", first=21, last=23), retries=50
+    )
     await user.should_see(marker="position", content=_zh("archivist.search.position", page=2))
     user.find(marker="previous").click()
-    await user.should_see(marker="search-message", content=_zh("archivist.search.showing", first=1, last=20),
-                          retries=50)
+    await user.should_see(
+        marker="search-message", content=_zh("archivist.search.showing", first=1, last=20), retries=50
+    )
 
 
 async def test_the_viewer_highlights_the_words_shows_hashes_and_logs_the_view(user: User, log_in, archive):
@@ -152,7 +161,8 @@ async def test_the_viewer_highlights_the_words_shows_hashes_and_logs_the_view(us
     await user.should_see(marker="sha original", content=page.original_key.partition(".")[0])
     views = _log(engine, "archive_view")
     assert [(v.staff, v.role, v.fields) for v in views] == [
-        ("arch7", "archivist", f"document:{document_id},page:{page_id}")]
+        ("arch7", "archivist", f"document:{document_id},page:{page_id}")
+    ]
     user.find(marker="verify").click()
     for part in ("authenticity", "integrity", "usability", "security"):
         await user.should_see(marker=f"check {part}", content=_zh("archive.cli.check_ok"), retries=50)

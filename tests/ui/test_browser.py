@@ -16,8 +16,15 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -94,11 +101,18 @@ def desk_server(tmp_path):
     the server must stop on SIGTERM, its worker processes with it."""
     port = _free_port()
     data = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_", "NICEGUI_", "DESK_"))}  # the server must not think it runs under pytest
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_", "DESK_"))
+    }  # the server must not think it runs under pytest
     env.update(DESK_DATA_DIR=str(data), DESK_DEMO_CUSTOMERS="30", PYTHONUNBUFFERED="1")
-    server = subprocess.Popen([sys.executable, "-m", "desk", "run", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "desk", "run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_for_port(port, server)
         yield f"http://127.0.0.1:{port}", data
@@ -114,7 +128,8 @@ def test_login_lookup_profile_and_unmask_in_chromium(desk_server):
     with sqlite3.connect(data / "desk.sqlite3") as db:
         id_number, name, phone = db.execute(
             "SELECT p.id_number, p.name, p.phone FROM person p JOIN personal_account a ON a.person_id = p.id "
-            "ORDER BY p.id LIMIT 1").fetchone()
+            "ORDER BY p.id LIMIT 1"
+        ).fetchone()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()

@@ -19,11 +19,11 @@ import statistics
 from pathlib import Path
 
 import pytest
-
 from camera_sequence import PAGES, write_sequence
-from desk.i18n import t
-from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in, desk_server  # noqa: F401 - desk_server is a fixture
+from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server, sign_in  # noqa: F401 - desk_server is a fixture
 from test_counter_browser import LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row, _shots
+
+from desk.i18n import t
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,7 +67,7 @@ def camera_video(tmp_path_factory) -> Path:
     return path
 
 
-def _open_capture(page, customer) -> None:  # noqa: ANN001 - a Playwright page
+def _open_capture(page, customer) -> None:
     from playwright.sync_api import expect
 
     page.get_by_label("身份证号 / 个人账号 / 姓名").fill(customer.id_number)
@@ -81,14 +81,14 @@ def _open_capture(page, customer) -> None:  # noqa: ANN001 - a Playwright page
     _reopen_capture(page)
 
 
-def _reopen_capture(page) -> None:  # noqa: ANN001
+def _reopen_capture(page) -> None:
     from playwright.sync_api import expect
 
     _row(page, LEASE_ROW, "采集").get_by_role("button", name="采集").click()
     expect(page.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible(timeout=60_000)
 
 
-def _card_reading(page, number: int) -> tuple[str, float]:  # noqa: ANN001
+def _card_reading(page, number: int) -> tuple[str, float]:
     """The document type page `number`'s card reads, and the page's clock (ms) when the reading showed."""
     from playwright.sync_api import expect
 
@@ -96,8 +96,9 @@ def _card_reading(page, number: int) -> tuple[str, float]:  # noqa: ANN001
     expect(card.get_by_text("识别为", exact=False)).to_be_visible(timeout=PIPELINE_MS)
     shown = page.evaluate("performance.now()")
     text = card.inner_text()
-    types = [doc_type for _, doc_type in PAGES.values()
-             if "识别为：" + t(f"capture.doc_type.{doc_type}", "zh-CN") in text]
+    types = [
+        doc_type for _, doc_type in PAGES.values() if "识别为：" + t(f"capture.doc_type.{doc_type}", "zh-CN") in text
+    ]
     return (types[0] if len(types) == 1 else f"unclear: {text!r}"), shown
 
 
@@ -105,11 +106,11 @@ def _greens_before(outlines: list[dict], at: float) -> list[dict]:
     """The run of green outlines that ends with the last preview before `at`."""
     run: list[dict] = []
     for outline in (o for o in outlines if o["at"] < at):
-        run = run + [outline] if outline["state"] == "green" else []
+        run = [*run, outline] if outline["state"] == "green" else []
     return run
 
 
-def test_outline_and_auto_capture_of_two_pages_in_chromium(desk_server, camera_video, tmp_path):  # noqa: F811
+def test_outline_and_auto_capture_of_two_pages_in_chromium(desk_server, camera_video, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)
@@ -119,10 +120,18 @@ def test_outline_and_auto_capture_of_two_pages_in_chromium(desk_server, camera_v
     shots = _shots(tmp_path)
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                  f"--use-file-for-fake-video-capture={camera_video}"],
-            locale="zh-CN", viewport={"width": 1440, "height": 1000})
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={camera_video}",
+            ],
+            locale="zh-CN",
+            viewport={"width": 1440, "height": 1000},
+        )
         page = context.new_page()
         console_errors: list[str] = []
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
@@ -152,12 +161,16 @@ def test_outline_and_auto_capture_of_two_pages_in_chromium(desk_server, camera_v
         assert any(o["state"] != "green" for o in outlines if taken_a < o["at"] < runs[1][0]["at"])
 
         trips = stats["roundTrips"]
-        print(f"\npreview round trip (grab → outline drawn): median {statistics.median(trips):.0f} ms, "
-              f"max {max(trips):.0f} ms, n={len(trips)}")
+        print(
+            f"\npreview round trip (grab → outline drawn): median {statistics.median(trips):.0f} ms, "
+            f"max {max(trips):.0f} ms, n={len(trips)}"
+        )
         for name, run, taken, shown in (("A", runs[0], taken_a, first_shown), ("B", runs[1], taken_b, second_shown)):
-            print(f"page {name}: first green outline → capture {taken - run[0]['at']:.0f} ms, "
-                  f"capture → page card with its reading {shown - taken:.0f} ms, "
-                  f"green → reading {shown - run[0]['at']:.0f} ms")
+            print(
+                f"page {name}: first green outline → capture {taken - run[0]['at']:.0f} ms, "
+                f"capture → page card with its reading {shown - taken:.0f} ms, "
+                f"green → reading {shown - run[0]['at']:.0f} ms"
+            )
 
         # the switch off, remembered by the browser: both pages turn green and still, nothing is taken
         page.locator(".desk-camera-auto").click()

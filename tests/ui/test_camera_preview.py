@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from nicegui.testing import User
-from sqlmodel import select
-
 from conftest import ADMIN
 from docgen import SceneOptions, make_sample
+from nicegui.testing import User
+from sqlmodel import select
+from test_counter import _capture_a_missing_material
+
 from desk.db import session_scope
 from desk.i18n import t, use_language
 from desk.security.staff import Staff
-from test_counter import _capture_a_missing_material
 
 PREVIEW_SIDE, DETAIL_SIDE = 640, 512
 
@@ -30,10 +30,13 @@ def _zh(key: str, **params) -> str:
 def _body(frame: np.ndarray, centre: np.ndarray) -> tuple[bytes, dict[str, str]]:
     """What camera.js POSTs: the preview JPEG, then the crop, with where the crop starts."""
     scale = PREVIEW_SIDE / max(frame.shape[:2])
-    small = cv2.imencode(".jpg", cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
-                         [cv2.IMWRITE_JPEG_QUALITY, 70])[1].tobytes()
+    small = cv2.imencode(
+        ".jpg",
+        cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
+        [cv2.IMWRITE_JPEG_QUALITY, 70],
+    )[1].tobytes()
     x, y = (int(np.clip(centre[k] - DETAIL_SIDE / 2, 0, frame.shape[1 - k] - DETAIL_SIDE)) for k in (0, 1))
-    detail = cv2.imencode(".jpg", frame[y:y + DETAIL_SIDE, x:x + DETAIL_SIDE], [cv2.IMWRITE_JPEG_QUALITY, 90])[1]
+    detail = cv2.imencode(".jpg", frame[y : y + DETAIL_SIDE, x : x + DETAIL_SIDE], [cv2.IMWRITE_JPEG_QUALITY, 90])[1]
     return small + detail.tobytes(), {"content-type": "image/jpeg", "x-frame-bytes": str(len(small))}
 
 

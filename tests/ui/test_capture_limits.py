@@ -63,7 +63,8 @@ async def test_a_dead_worker_shows_an_error_with_a_retry_button_and_the_retry_wo
     assert not _visible(user, "capture-retry")
     upload = _upload(user)
     handling = asyncio.ensure_future(
-        upload.handle_uploads([upload.SmallFileUpload("three.pdf", "application/pdf", blank_pdf(3))]))
+        upload.handle_uploads([upload.SmallFileUpload("three.pdf", "application/pdf", blank_pdf(3))])
+    )
     await _kill_the_worker_once_it_has_the_job()
     await handling
     await user.should_see(marker="capture-message", content=_zh("capture.failed.worker_died"), retries=300)
@@ -89,20 +90,23 @@ async def _chunks(total: int, size: int = 2**20, head: bytes = b""):
         yield b"\0" * size
 
 
-MULTIPART_HEAD = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
-                  b"Content-Type: application/pdf\r\n\r\n")
+MULTIPART_HEAD = (
+    b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+)
 
 
-async def test_an_80_mb_upload_is_refused_by_the_server_with_and_without_content_length(user: User, log_in,
-                                                                                       desk_db):
+async def test_an_80_mb_upload_is_refused_by_the_server_with_and_without_content_length(user: User, log_in, desk_db):
     await _capture_a_missing_material(user, log_in, desk_db)
     url = _upload(user)._props["url"]
     assert url.startswith("/_nicegui/client/")
     declared = await user.http_client.post(url, files={"file": ("big.pdf", b"\0" * EIGHTY_MB, "application/pdf")})
     assert declared.status_code == 413
     assert declared.json()["message"] == _zh("ui.request_too_large", mb=50)
-    chunked = await user.http_client.post(url, content=_chunks(EIGHTY_MB, head=MULTIPART_HEAD),
-                                          headers={"content-type": "multipart/form-data; boundary=x"})
+    chunked = await user.http_client.post(
+        url,
+        content=_chunks(EIGHTY_MB, head=MULTIPART_HEAD),
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
     assert chunked.status_code == 413
     frame = next(iter(user.find(marker="camera").elements))._props["upload_url"]
     assert (await user.http_client.post(frame, content=_chunks(EIGHTY_MB))).status_code == 413

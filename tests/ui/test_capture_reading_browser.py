@@ -21,8 +21,12 @@ from desk.i18n import t
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # document printed for the customer -> the type the dialog must name, and whether it prints the ID number
-DOCUMENTS = {"lease": ("lease", True), "id_card_front": ("id_card_front", True),
-             "id_card_back": ("id_card_back", False), "application_form": ("application_form", True)}
+DOCUMENTS = {
+    "lease": ("lease", True),
+    "id_card_front": ("id_card_front", True),
+    "id_card_back": ("id_card_back", False),
+    "application_form": ("application_form", True),
+}
 
 
 def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, tmp_path):
@@ -37,9 +41,18 @@ def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, t
         for printed, (doc_type, carries_id) in DOCUMENTS.items():
             y4m = write_y4m(photo_of(printed, as_holder(customer), seed=31).bgr(), tmp_path / f"{printed}.y4m")
             context = p.chromium.launch_persistent_context(
-                str(tmp_path / f"profile-{printed}"), executable_path=CHROMIUM, headless=True,
-                args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={y4m}"],
-                locale="zh-CN", viewport={"width": 1440, "height": 1000})
+                str(tmp_path / f"profile-{printed}"),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[
+                    *CHROMIUM_ARGS,
+                    "--use-fake-ui-for-media-stream",
+                    "--use-fake-device-for-media-stream",
+                    f"--use-file-for-fake-video-capture={y4m}",
+                ],
+                locale="zh-CN",
+                viewport={"width": 1440, "height": 1000},
+            )
             page = context.new_page()
             page.goto(url + "/login")
             sign_in(page, url, "clerk1", password["clerk1"]["password"])

@@ -40,8 +40,9 @@ def _zh(key: str, **params) -> str:
 
 def _people(engine) -> list[Person]:
     with session_scope(engine) as db:
-        return list(db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                            .order_by(Person.id)))
+        return list(
+            db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id))
+        )
 
 
 def _statuses(engine, person: Person, business: str, declared=()) -> dict[str, str]:
@@ -54,7 +55,8 @@ def _first(engine, business: str, wanted, declared=(), eligible: bool | None = N
     """The first seeded customer whose checklist of `business` satisfies `wanted(statuses)`."""
     for person in _people(engine):
         if wanted(_statuses(engine, person, business, declared)) and (
-                eligible is None or _eligible(engine, person, business, declared) == eligible):
+            eligible is None or _eligible(engine, person, business, declared) == eligible
+        ):
             return person
     pytest.fail(f"no demo customer fits the {business} scenario")
 
@@ -84,8 +86,11 @@ async def _pick(user: User, business: str) -> None:
 
 def _text(user: User, marker: str) -> str:
     """The text of the elements with `marker` and of everything inside them."""
-    return " ".join(str(getattr(item, "text", "") or "") for element in user.find(marker=marker).elements
-                    for item in (element, *element.descendants())).strip()
+    return " ".join(
+        str(getattr(item, "text", "") or "")
+        for element in user.find(marker=marker).elements
+        for item in (element, *element.descendants())
+    ).strip()
 
 
 async def _capture_a_missing_material(user: User, log_in, desk_db) -> None:
@@ -112,8 +117,9 @@ def _frame_url(user: User) -> str:
 
 
 async def test_business_shows_checklist_and_rules_at_once_and_logs_the_read(user: User, log_in, desk_db):
-    person = _first(desk_db, RENT, lambda s: "proven" in s.values() and "missing" in s.values()
-                    and "not_applicable" in s.values())
+    person = _first(
+        desk_db, RENT, lambda s: "proven" in s.values() and "missing" in s.values() and "not_applicable" in s.values()
+    )
     await _open_customer(user, log_in, person)
     await user.should_see(_zh("counter.business.hint"))
     await _pick(user, RENT)
@@ -152,8 +158,9 @@ async def test_a_declaration_switches_the_conditional_material_on(user: User, lo
 
 
 async def test_submit_is_refused_while_missing_then_deferred_submitted_paid_and_noticed(user: User, log_in, desk_db):
-    person = _first(desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"],
-                    eligible=True)
+    person = _first(
+        desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"], eligible=True
+    )
     await _open_customer(user, log_in, person)
     await _pick(user, RENT)
     user.find(marker="submit-case").click()
@@ -179,8 +186,9 @@ async def test_submit_is_refused_while_missing_then_deferred_submitted_paid_and_
     await user.should_see(marker="notice", retries=100)
     with session_scope(desk_db) as db:
         case = db.exec(select(Case).where(Case.id == case.id)).one()
-        deferred = db.exec(select(CaseMaterial).where(CaseMaterial.case_id == case.id,
-                                                      CaseMaterial.material == "M03")).one()
+        deferred = db.exec(
+            select(CaseMaterial).where(CaseMaterial.case_id == case.id, CaseMaterial.material == "M03")
+        ).one()
     assert case.state == "paid" and case.submitted_by == "clerk7"  # rent is pay-first: paid at once
     assert case.paid_at is not None and case.amount_fen > 0
     assert (deferred.status, deferred.promised_on) == ("deferred", promised)
@@ -205,8 +213,7 @@ async def test_submit_is_refused_while_missing_then_deferred_submitted_paid_and_
     await user.should_see(marker="notice-case-no", content=case.case_no, retries=50)
 
 
-async def test_upload_capture_shows_mismatch_then_accepts_the_customers_card(user: User, log_in, desk_db,
-                                                                              monkeypatch):
+async def test_upload_capture_shows_mismatch_then_accepts_the_customers_card(user: User, log_in, desk_db, monkeypatch):
     # the population registry is down: the ID card is "unknown", so it is captured like a missing paper
     monkeypatch.setenv("DESK_REGISTRY_UNAVAILABLE", "mps_population")
     person = _people(desk_db)[0]
@@ -257,14 +264,23 @@ async def test_upload_capture_shows_mismatch_then_accepts_the_customers_card(use
     await user.should_not_see(marker="capture-dialog")
     with session_scope(desk_db) as db:
         case = db.exec(select(Case).where(Case.person_id == person.id)).one()
-        material = db.exec(select(CaseMaterial).where(CaseMaterial.case_id == case.id,
-                                                      CaseMaterial.material == "M01")).one()
+        material = db.exec(
+            select(CaseMaterial).where(CaseMaterial.case_id == case.id, CaseMaterial.material == "M01")
+        ).one()
         document = db.get(ArchiveDocument, material.document_id)
         pages = list(db.exec(select(ArchivePage).where(ArchivePage.document_id == document.id)))
-    assert (material.status, document.person_id, document.material_code, document.case_no) == \
-        ("captured", person.id, "M01", case.case_no)
-    assert (document.source, document.captured_by, document.title, document.page_count) == \
-        ("upload", "clerk7", "id-front.jpg", 2)
+    assert (material.status, document.person_id, document.material_code, document.case_no) == (
+        "captured",
+        person.id,
+        "M01",
+        case.case_no,
+    )
+    assert (document.source, document.captured_by, document.title, document.page_count) == (
+        "upload",
+        "clerk7",
+        "id-front.jpg",
+        2,
+    )
     assert [page.page_no for page in sorted(pages, key=lambda p: p.page_no)] == [1, 2]
     assert pages[0].doc_type == "id_card_front" and person.id_number in pages[0].text.replace(" ", "")
     await user.should_see(_zh("counter.material.captured", pages=2))
@@ -274,8 +290,10 @@ async def test_upload_capture_shows_mismatch_then_accepts_the_customers_card(use
     thumb = thumbs[0]
     response = await user.http_client.get(thumb)
     assert response.status_code == 200 and response.content[:2] == b"\xff\xd8"
-    assert (_log(desk_db, "view_document")[-1].person_id, _log(desk_db, "view_document")[-1].case_no) == \
-        (person.id, case.case_no)
+    assert (_log(desk_db, "view_document")[-1].person_id, _log(desk_db, "view_document")[-1].case_no) == (
+        person.id,
+        case.case_no,
+    )
     wrong_token = thumb.replace(thumb.split("/")[3], "not-the-token")
     assert (await user.http_client.get(wrong_token)).status_code == 404
 
@@ -313,8 +331,9 @@ async def test_the_frame_route_refuses_anonymous_wrong_token_and_closed_dialog(u
 
 
 async def test_another_clerk_cannot_see_the_pages_or_the_notice(user: User, log_in, desk_db, staff_hashes):
-    person = _first(desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"],
-                    eligible=True)
+    person = _first(
+        desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"], eligible=True
+    )
     with session_scope(desk_db) as db:
         db.add(Staff(username="clerk8", display_name="李强", role="clerk", password_hash=staff_hashes["clerk7"]))
     await _open_customer(user, log_in, person)
@@ -350,8 +369,9 @@ def _spy_on_archive(monkeypatch) -> list[dict]:
     return calls
 
 
-async def test_flagged_pages_need_a_reason_and_the_clerk_names_an_unreadable_side(user: User, log_in, desk_db,
-                                                                                     monkeypatch):
+async def test_flagged_pages_need_a_reason_and_the_clerk_names_an_unreadable_side(
+    user: User, log_in, desk_db, monkeypatch
+):
     monkeypatch.setenv("DESK_REGISTRY_UNAVAILABLE", "mps_population")  # M01 to capture
     person, stranger = _people(desk_db)[0], _people(desk_db)[1]
     await _open_customer(user, log_in, person)
@@ -389,8 +409,9 @@ async def test_flagged_pages_need_a_reason_and_the_clerk_names_an_unreadable_sid
     assert calls[0]["sides"] == [None, "id_card_back"]
     with session_scope(desk_db) as db:
         document = db.exec(select(ArchiveDocument).where(ArchiveDocument.person_id == person.id)).one()
-        pages = db.exec(select(ArchivePage.doc_type).where(ArchivePage.document_id == document.id)
-                        .order_by(ArchivePage.page_no)).all()
+        pages = db.exec(
+            select(ArchivePage.doc_type).where(ArchivePage.document_id == document.id).order_by(ArchivePage.page_no)
+        ).all()
     assert list(pages) == ["id_card_front", "other"]
 
 
@@ -443,8 +464,9 @@ async def test_no_declaration_is_offered_to_a_married_customer(user: User, log_i
 
 
 async def test_a_draft_left_for_another_business_is_discarded_and_never_listed(user: User, log_in, desk_db):
-    person = _first(desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"],
-                    eligible=True)
+    person = _first(
+        desk_db, RENT, lambda s: [m for m, v in s.items() if v in ("missing", "unknown")] == ["M03"], eligible=True
+    )
     await _open_customer(user, log_in, person)
     await _pick(user, RENT)
     user.find(marker="defer M03").click()

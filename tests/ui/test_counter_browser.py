@@ -37,8 +37,9 @@ def _customer_needing_a_lease(data: Path):
     engine = make_engine(f"sqlite:///{data / 'desk.sqlite3'}")
     try:
         with session_scope(engine) as db:
-            people = db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                             .order_by(Person.id)).all()
+            people = db.exec(
+                select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)
+            ).all()
             for person in people:
                 checklist = checklist_for(db, person.id, RENT, declared=[DECLARATION])
                 to_capture = [item.material for item in checklist.items if item.status in ("missing", "unknown")]
@@ -51,8 +52,12 @@ def _customer_needing_a_lease(data: Path):
 
 def _row(page, text: str, button: str):
     """The checklist row that shows `text` and has the button `button`."""
-    return page.locator(".nicegui-row").filter(has_text=text) \
-        .filter(has=page.get_by_role("button", name=button, exact=True)).last
+    return (
+        page.locator(".nicegui-row")
+        .filter(has_text=text)
+        .filter(has=page.get_by_role("button", name=button, exact=True))
+        .last
+    )
 
 
 def _shots(tmp_path: Path) -> Path:
@@ -71,13 +76,21 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
     lease = photo_of("lease", as_holder(customer), seed=21)
     y4m = write_y4m(lease.bgr(), tmp_path / "lease.y4m")
     shots = _shots(tmp_path)
-    camera_args = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                   f"--use-file-for-fake-video-capture={y4m}"]
+    camera_args = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+    ]
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + camera_args,
-            locale="zh-CN", viewport={"width": 1440, "height": 1000})
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS + camera_args,
+            locale="zh-CN",
+            viewport={"width": 1440, "height": 1000},
+        )
         page = context.new_page()
         console_errors: list[str] = []
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
@@ -106,8 +119,9 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
         page.screenshot(path=shots / "zh-3-camera.png")
         page.keyboard.press("Space")
         expect(page.get_by_text("证件号码与客户本人一致", exact=False)).to_be_visible(timeout=PIPELINE_MS)
-        expect(page.get_by_text(t("counter.fit.fits", "zh-CN", type=t("capture.doc_type.lease", "zh-CN")))) \
-            .to_be_visible()
+        expect(
+            page.get_by_text(t("counter.fit.fits", "zh-CN", type=t("capture.doc_type.lease", "zh-CN")))
+        ).to_be_visible()
         page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
         page.screenshot(path=shots / "zh-4-captured.png")
 
@@ -141,8 +155,9 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
         page.get_by_role("checkbox", name="Claims the actual rent", exact=False).click()
         expect(page.get_by_text("Eligibility", exact=True)).to_be_visible()
         page.screenshot(path=shots / "en-2-checklist.png", full_page=True)
-        _row(page, "Lease contract or lease-registration certificate", "Capture") \
-            .get_by_role("button", name="Capture").click()
+        _row(page, "Lease contract or lease-registration certificate", "Capture").get_by_role(
+            "button", name="Capture"
+        ).click()
         expect(page.get_by_text("Document camera ready", exact=False)).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="Take picture").click()
         expect(page.get_by_text("The ID number is the customer's", exact=False)).to_be_visible(timeout=PIPELINE_MS)

@@ -46,8 +46,15 @@ def _lease_scans(data: Path, id_numbers: list[str], folder: Path) -> list[str]:
     with sqlite3.connect(data / "desk.sqlite3") as db:
         for id_number in id_numbers:
             name, birth = db.execute("SELECT name, birth_date FROM person WHERE id_number = ?", (id_number,)).fetchone()
-            tenant = DocPerson(name=name, sex="男", ethnicity="汉", birth=date.fromisoformat(str(birth)[:10]),
-                               district_code=id_number[:6], address="大连市中山区人民路 1 号", id_number=id_number)
+            tenant = DocPerson(
+                name=name,
+                sex="男",
+                ethnicity="汉",
+                birth=date.fromisoformat(str(birth)[:10]),
+                district_code=id_number[:6],
+                address="大连市中山区人民路 1 号",
+                id_number=id_number,
+            )
             path = folder / f"{id_number}.png"
             lease(HolderFacts(random.Random(7), DOCGEN_TODAY, tenant, TENANT_CALL)).image.save(path)
             pairs.append(f"{id_number}={path}")
@@ -58,13 +65,19 @@ class Worker:
     """crash_worker.py, started ahead and let loose with a server; its COMMITTED lines are kept."""
 
     def __init__(self, server: DeskServer, pairs: list[str]) -> None:
-        self.process = subprocess.Popen([sys.executable, str(HERE / "crash_worker.py"), *pairs], cwd=ROOT,
-                                        env={**server.env, "PYTHONPATH": f"{ROOT}:{HERE.parent}"},
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "crash_worker.py"), *pairs],
+            cwd=ROOT,
+            env={**server.env, "PYTHONPATH": f"{ROOT}:{HERE.parent}"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         self.lines: list[str] = []
-        self.reader = threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")),
-                                       daemon=True)
+        self.reader = threading.Thread(
+            target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True
+        )
         self.reader.start()
 
     def wait_ready(self, timeout_s: float = 120) -> None:
@@ -84,8 +97,14 @@ class Worker:
         return [line.split()[1] for line in self.lines if line.startswith("COMMITTED")]
 
 
-async def _clerk(server: DeskServer, http, customers: list[str], committed: list[str], outstanding: list[float],
-                 logins: dict[str, str]) -> None:
+async def _clerk(
+    server: DeskServer,
+    http,
+    customers: list[str],
+    committed: list[str],
+    outstanding: list[float],
+    logins: dict[str, str],
+) -> None:
     """Counter visits until cancelled or the server dies; every case number shown goes to `committed`.
 
     The cookie of `http` outlives the server (the session is on disk): the clerk logs in again only when sent
@@ -95,8 +114,9 @@ async def _clerk(server: DeskServer, http, customers: list[str], committed: list
             id_number = customers[0]
             customers.append(customers.pop(0))  # a refused or paid customer comes round again, refused then
             try:
-                case_no = await counter_visit(http, server.url, id_number,
-                                              on_submit_sent=lambda: outstanding.append(time.monotonic()))
+                case_no = await counter_visit(
+                    http, server.url, id_number, on_submit_sent=lambda: outstanding.append(time.monotonic())
+                )
             except PageError as error:
                 if "/login" not in str(error):
                     raise
@@ -144,8 +164,9 @@ def test_sigkill_at_random_moments_loses_no_committed_case_and_leaves_no_row_wit
             window = rng.uniform(0.3, 3.0)
 
             async def work_then_kill() -> None:
-                clerk = asyncio.create_task(_clerk(servers[current], http, clerk_customers, committed_ui,
-                                                   outstanding, logins))
+                clerk = asyncio.create_task(
+                    _clerk(servers[current], http, clerk_customers, committed_ui, outstanding, logins)
+                )
                 await asyncio.sleep(window)
                 servers[current].kill()  # the clerk's page and the second counter die in the middle of whatever
                 committed_worker.extend(worker.kill())
@@ -161,16 +182,21 @@ def test_sigkill_at_random_moments_loses_no_committed_case_and_leaves_no_row_wit
         elapsed = time.monotonic() - started
 
         committed = committed_ui + committed_worker
-        print(f"seed {seed}: {KILLS} kills in {elapsed:.0f} s, {kills_during_submit} during a submit; "
-              f"cases committed: {len(committed_ui)} at the counter page, {len(committed_worker)} by the worker")
+        print(
+            f"seed {seed}: {KILLS} kills in {elapsed:.0f} s, {kills_during_submit} during a submit; "
+            f"cases committed: {len(committed_ui)} at the counter page, {len(committed_worker)} by the worker"
+        )
         assert committed_ui, "the clerk should have submitted some cases between the kills"
         with sqlite3.connect(data / "desk.sqlite3") as db:
             states = dict(db.execute("SELECT case_no, state FROM case_file WHERE case_no IS NOT NULL"))
-            paid_twice = db.execute("SELECT case_no, count(*) FROM withdrawal WHERE case_no IS NOT NULL "
-                                    "GROUP BY case_no, kind HAVING count(*) > 1").fetchall()
+            paid_twice = db.execute(
+                "SELECT case_no, count(*) FROM withdrawal WHERE case_no IS NOT NULL "
+                "GROUP BY case_no, kind HAVING count(*) > 1"
+            ).fetchall()
             paid_without_posting = db.execute(
                 "SELECT c.case_no FROM case_file c LEFT JOIN withdrawal w ON w.case_no = c.case_no "
-                "WHERE c.paid_at IS NOT NULL AND w.id IS NULL").fetchall()
+                "WHERE c.paid_at IS NOT NULL AND w.id IS NULL"
+            ).fetchall()
         lost = [case_no for case_no in committed if case_no not in states]
         assert lost == [], f"committed cases missing after the kills (seed {seed})"
         assert not {states[case_no] for case_no in committed} & {"draft", "discarded"}

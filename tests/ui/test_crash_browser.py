@@ -18,7 +18,6 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-
 def _ready_to_submit(page, expect, id_number: str) -> None:
     """Look the customer up, pick rent withdrawal, 容缺 whatever is missing: the Submit button is next."""
     query = page.get_by_label(zh("ui.lookup.label"))
@@ -42,8 +41,11 @@ def _ready_to_submit(page, expect, id_number: str) -> None:
 
 def _case_of(data, id_number: str) -> tuple[str | None, str] | None:
     with sqlite3.connect(data / "desk.sqlite3") as db:
-        return db.execute("SELECT c.case_no, c.state FROM case_file c JOIN person p ON p.id = c.person_id "
-                          "WHERE p.id_number = ? AND c.case_no IS NOT NULL", (id_number,)).fetchone()
+        return db.execute(
+            "SELECT c.case_no, c.state FROM case_file c JOIN person p ON p.id = c.person_id "
+            "WHERE p.id_number = ? AND c.case_no IS NOT NULL",
+            (id_number,),
+        ).fetchone()
 
 
 def test_a_page_open_during_a_kill_shows_what_became_of_the_submission_after_reconnect(tmp_path):

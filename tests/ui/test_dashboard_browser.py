@@ -14,12 +14,12 @@ import statistics
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from dashboard_seed import make_cases
 from desk_process import DeskServer
-from desk.cases.working_days import local_day
 from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 from test_counter_browser import _shots
+
+from desk.cases.working_days import local_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CUSTOMERS = 150  # most demo customers own a home: enough of them to rent for a dozen rent withdrawals
@@ -36,11 +36,11 @@ def desk_server(tmp_path):
         server.stop()
 
 
-def _kpi(page, name: str) -> str:  # noqa: ANN001 - Playwright page
+def _kpi(page, name: str) -> str:
     return page.locator(f".desk-kpi-{name} .text-3xl").inner_text()
 
 
-def _charts_drawn(page) -> None:  # noqa: ANN001
+def _charts_drawn(page) -> None:
     from playwright.sync_api import expect
 
     for chart in ("trend", "business", "pay-first", "counter-time"):
@@ -51,7 +51,7 @@ def _charts_drawn(page) -> None:  # noqa: ANN001
     page.wait_for_timeout(800)  # the charts' short animation, before a screenshot
 
 
-def _csv(page) -> list[list[str]]:  # noqa: ANN001
+def _csv(page) -> list[list[str]]:
     with page.expect_download() as info:
         page.locator("button").filter(has_text="CSV").click()
     download = info.value
@@ -99,12 +99,21 @@ def test_dashboard_for_a_supervisor_and_refused_to_a_clerk_in_chromium(desk_serv
         header, total = rows[0], rows[-1]
         assert header[:6] == ["开始日期", "结束日期", "业务代码", "业务名称", "大厅", "办件量"]
         figures = dict(zip(header, total))
-        assert (figures["业务名称"], figures["办件量"], figures["免交材料（项）"]) == \
-            ("合计", str(made.cases), str(made.papers_avoided))
-        assert (figures["先提后审（件）"], figures["已事后抽查（件）"], figures["抽查发现问题（件）"]) == \
-            (str(len(made.rent)), str(len(made.reviewed)), str(len(made.clawed_back)))
-        assert (figures["逾期（件）"], figures["柜台用时中位数（分钟）"], figures["有柜台用时的件数"]) == \
-            (str(len(made.build)), minutes, str(len(made.counter_seconds)))
+        assert (figures["业务名称"], figures["办件量"], figures["免交材料（项）"]) == (
+            "合计",
+            str(made.cases),
+            str(made.papers_avoided),
+        )
+        assert (figures["先提后审（件）"], figures["已事后抽查（件）"], figures["抽查发现问题（件）"]) == (
+            str(len(made.rent)),
+            str(len(made.reviewed)),
+            str(len(made.clawed_back)),
+        )
+        assert (figures["逾期（件）"], figures["柜台用时中位数（分钟）"], figures["有柜台用时的件数"]) == (
+            str(len(made.build)),
+            minutes,
+            str(len(made.counter_seconds)),
+        )
         detail = rows[1:-1]
         assert sum(int(row[5]) for row in detail) == made.cases
         assert {row[2] for row in detail} == {"TQ401", "TQ402"} and {row[4] for row in detail} == {"本中心"}

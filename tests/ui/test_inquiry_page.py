@@ -54,8 +54,9 @@ def _shows_state(user: User) -> bool:
 
 def _answer_ids(user: User) -> set[int]:
     [area] = user.find(marker="inquiry-result").elements
-    return {element.id for element in area.descendants()
-            if {"inquiry-refusal", "inquiry-state"} & set(element._markers)}
+    return {
+        element.id for element in area.descendants() if {"inquiry-refusal", "inquiry-state"} & set(element._markers)
+    }
 
 
 async def _ask(user: User, id_tail: str, case_no: str | None = None) -> None:
@@ -140,8 +141,9 @@ async def test_a_hall_is_not_locked_out_by_five_failures_including_an_empty_subm
 async def test_the_wait_is_said_in_seconds(user: User, desk_db, monkeypatch):
     import desk.cases.inquiry as inquiry
 
-    rules = dataclasses.replace(workflow_rules(), inquiry={**workflow_rules().inquiry, "free_failures_per_case": 0,
-                                                           "first_wait_s": 30})
+    rules = dataclasses.replace(
+        workflow_rules(), inquiry={**workflow_rules().inquiry, "free_failures_per_case": 0, "first_wait_s": 30}
+    )
     monkeypatch.setattr(inquiry, "workflow_rules", lambda: rules)
     case_id, case_no = simple_case(desk_db)
     await user.open(f"/inquiry?case={case_no}")
@@ -167,11 +169,23 @@ def _returned_case(engine, comment: str) -> tuple[int, str]:
         case = open_case(db, checklist=checklist, actor=CLERK_ACTOR, amount_fen=120_000)
         for item in checklist.items:
             if item.to_capture:
-                accept_on_promise(db, case_id=case.id, material=item.material, actor=CLERK_ACTOR,
-                                  expected_version=case.version, promised_on=PROMISED)
+                accept_on_promise(
+                    db,
+                    case_id=case.id,
+                    material=item.material,
+                    actor=CLERK_ACTOR,
+                    expected_version=case.version,
+                    promised_on=PROMISED,
+                )
         perform(db, case_id=case.id, action="submit", actor=CLERK_ACTOR, expected_version=case.version)
-        perform(db, case_id=case.id, action="return", actor=actor(SUPERVISOR), expected_version=case.version,
-                comment=comment)
+        perform(
+            db,
+            case_id=case.id,
+            action="return",
+            actor=actor(SUPERVISOR),
+            expected_version=case.version,
+            comment=comment,
+        )
         return case.id, get_case(db, case.id).case_no
 
 

@@ -19,8 +19,12 @@ CLERK_PASSWORD = "Counter2026a"
 def customer(desk_db) -> Person:
     """A seeded customer with a normal account (a trial of someone who could apply)."""
     with session_scope(desk_db) as db:
-        return db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                       .where(PersonalAccount.status == "01").order_by(Person.id)).first()
+        return db.exec(
+            select(Person)
+            .join(PersonalAccount, PersonalAccount.person_id == Person.id)
+            .where(PersonalAccount.status == "01")
+            .order_by(Person.id)
+        ).first()
 
 
 def _zh(key: str, **params) -> str:

@@ -22,8 +22,9 @@ CLERK_PASSWORD = "Counter2026a"
 def customer(desk_db) -> Person:
     """A seeded customer who has a personal account."""
     with session_scope(desk_db) as db:
-        return db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                       .order_by(Person.id)).first()
+        return db.exec(
+            select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)
+        ).first()
 
 
 def _log_rows(engine) -> list[AccessLog]:
@@ -54,8 +55,9 @@ async def test_good_id_shows_the_masked_profile_and_logs_the_lookup(user: User, 
     for card in ("card-account", "card-employer", "card-withdrawals", "card-loans", "card-registry"):
         await user.should_see(marker=card)
     rows = _log_rows(desk_db)
-    assert [(r.staff, r.role, r.action, r.person_id, r.purpose) for r in rows] == \
-        [("clerk7", "clerk", "lookup", customer.id, "counter_service")]
+    assert [(r.staff, r.role, r.action, r.person_id, r.purpose) for r in rows] == [
+        ("clerk7", "clerk", "lookup", customer.id, "counter_service")
+    ]
 
 
 async def test_wrong_check_digit_is_reported_while_typing_and_finds_nobody(user: User, log_in, customer):
@@ -85,8 +87,7 @@ async def test_account_number_finds_the_customer(user: User, log_in, customer, d
     await user.should_see(customer.name)
 
 
-async def test_ambiguous_name_lists_masked_candidates_and_opening_one_is_logged(user: User, log_in, customer,
-                                                                                 desk_db):
+async def test_ambiguous_name_lists_masked_candidates_and_opening_one_is_logged(user: User, log_in, customer, desk_db):
     body = "210202199202020" + "11"
     twin_id = body + id_check_char(body)
     with session_scope(desk_db) as db:
@@ -121,8 +122,12 @@ async def test_unmask_needs_a_reason_shows_the_numbers_and_is_logged(user: User,
         await user.should_see(customer.id_number)
         await user.should_see(customer.phone)
     unmask = _log_rows(desk_db)[-1]
-    assert (unmask.staff, unmask.action, unmask.person_id, unmask.purpose) == \
-        ("clerk7", "unmask", customer.id, "verify_identity")
+    assert (unmask.staff, unmask.action, unmask.person_id, unmask.purpose) == (
+        "clerk7",
+        "unmask",
+        customer.id,
+        "verify_identity",
+    )
     assert {"id_number", "phone"} <= set(unmask.fields.split(","))
 
 
@@ -146,15 +151,24 @@ async def test_the_profile_renders_in_english(user: User, log_in, customer):
     await log_in("clerk7", CLERK_PASSWORD)
     await _search(user, customer.id_number)
     await user.should_see(marker="customer-name", retries=50)
-    for text in ("Identity", "Personal account", "Employer", "Deposits, last 24 months", "Withdrawals",
-                 "Provident fund loans", "Registry facts", "Show full ID and phone numbers"):
+    for text in (
+        "Identity",
+        "Personal account",
+        "Employer",
+        "Deposits, last 24 months",
+        "Withdrawals",
+        "Provident fund loans",
+        "Registry facts",
+        "Show full ID and phone numbers",
+    ):
         await user.should_see(text)
     user.find(marker="unmask").click()  # a dialog built in an event handler speaks the session's language too
     await user.should_see("Verify the customer's identity")
 
 
-async def test_a_search_after_the_session_expired_goes_to_login_and_reads_nothing(user: User, log_in, customer,
-                                                                                  desk_db):
+async def test_a_search_after_the_session_expired_goes_to_login_and_reads_nothing(
+    user: User, log_in, customer, desk_db
+):
     await log_in("clerk7", CLERK_PASSWORD)
     app.storage.user["last_seen"] = time.time() - 31 * 60  # the page stayed open, nobody touched it
     await _search(user, customer.id_number)

@@ -38,8 +38,9 @@ def _pick_people(data: Path) -> dict[str, object]:
     engine = make_engine(f"sqlite:///{data / 'desk.sqlite3'}")
     try:
         with session_scope(engine) as db:
-            people = db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                             .order_by(Person.id)).all()
+            people = db.exec(
+                select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)
+            ).all()
             for person in people:
                 rent = checklist_for(db, person.id, RENT)
                 failed = {rule.rule for rule in rent.rules if not rule.passed}
@@ -78,14 +79,26 @@ def _returned_case(data: Path, person) -> str:
             clerk, supervisor = get_staff(db, "clerk1"), get_staff(db, "supervisor1")
             checklist = checklist_for(db, person.id, BUILD)
         draft = open_draft(checklist=checklist, staff=clerk, engine=engine)
-        draft = defer_material(case_id=draft.case_id, material="M22", staff=clerk, engine=engine,
-                               promised_on=local_day(datetime.now(UTC)) + timedelta(days=7),
-                               expected_version=draft.version)
-        case = submit_case(case_id=draft.case_id, staff=clerk, expected_version=draft.version, amount_fen=500_000,
-                           engine=engine)
+        draft = defer_material(
+            case_id=draft.case_id,
+            material="M22",
+            staff=clerk,
+            engine=engine,
+            promised_on=local_day(datetime.now(UTC)) + timedelta(days=7),
+            expected_version=draft.version,
+        )
+        case = submit_case(
+            case_id=draft.case_id, staff=clerk, expected_version=draft.version, amount_fen=500_000, engine=engine
+        )
         with session_scope(engine) as db:
-            perform(db, case_id=case.case_id, action="return", actor=supervisor, expected_version=case.version,
-                    comment="请补交规划许可证原件")
+            perform(
+                db,
+                case_id=case.case_id,
+                action="return",
+                actor=supervisor,
+                expected_version=case.version,
+                comment="请补交规划许可证原件",
+            )
         return case.case_no
     finally:
         engine.dispose()
@@ -162,8 +175,9 @@ def test_money_flows_in_chromium(desk_server, tmp_path):
         expect(page.get_by_text("已支付 5,000.00 元", exact=False)).to_be_visible()
         case_no = re.search(r"DL\d{4}-\d{6}", page.locator(".desk-notice").inner_text()).group()
         page.screenshot(path=shots / "zh-money-3-notice.png", full_page=True)
-        assert _db_rows(data, "SELECT kind, amount_fen FROM withdrawal WHERE case_no = ?", case_no) == \
-            [("withdrawal", 500_000)]
+        assert _db_rows(data, "SELECT kind, amount_fen FROM withdrawal WHERE case_no = ?", case_no) == [
+            ("withdrawal", 500_000)
+        ]
 
         # finding 2: the same customer again the same day — the 12-month rule sees the payment
         _open(page, url, eligible.id_number, RENT, "租房提取")
@@ -171,8 +185,9 @@ def test_money_flows_in_chromium(desk_server, tmp_path):
         page.get_by_role("button", name="提交业务").click()
         expect(page.get_by_text("不符合办理条件，不能提交", exact=False)).to_be_visible()
         page.screenshot(path=shots / "zh-money-4-second-refused.png", full_page=True)
-        assert _db_rows(data, "SELECT count(*) FROM case_file WHERE person_id = ? AND paid_at IS NOT NULL",
-                        eligible.id) == [(1,)]
+        assert _db_rows(
+            data, "SELECT count(*) FROM case_file WHERE person_id = ? AND paid_at IS NOT NULL", eligible.id
+        ) == [(1,)]
 
         # the supervisor's override at the counter (the spouse's homes cannot be checked, the customer
         # promises the no-home proof): the case is then decided before it is paid

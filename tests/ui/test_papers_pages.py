@@ -19,7 +19,7 @@ def _text(user: User, marker: str) -> str:
     return element.text
 
 
-async def test_case_page_and_notice_list_the_papers_data_proved(user: User, log_in, review_staff):  # noqa: F811
+async def test_case_page_and_notice_list_the_papers_data_proved(user: User, log_in, review_staff):
     engine = review_staff
     case_id, case_no = simple_case(engine)  # every material proven by data
     with session_scope(engine) as db:

@@ -46,8 +46,9 @@ def _get(url: str, address: str, language: str = "zh-CN") -> tuple[int, dict, st
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30, source_address=(address, 0))
     try:
-        connection.request("GET", parts.path + ("?" + parts.query if parts.query else ""),
-                           headers={"Accept-Language": language})
+        connection.request(
+            "GET", parts.path + ("?" + parts.query if parts.query else ""), headers={"Accept-Language": language}
+        )
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
     finally:
@@ -79,9 +80,28 @@ def test_a_flood_of_inquiry_from_one_address_gets_429_in_its_language_and_others
 
 @pytest.mark.slow
 def test_bench_load_smoke_run_reports_every_measure(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "desk", "bench", "load", "--clients", "4", "--seconds", "4",
-                           "--customers", "60", "--data-dir", str(tmp_path / "data"), "--json"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "desk",
+            "bench",
+            "load",
+            "--clients",
+            "4",
+            "--seconds",
+            "4",
+            "--customers",
+            "60",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     phases = json.loads(done.stdout)["phases"]
     assert [phase["public_clients"] for phase in phases] == [0, 4]

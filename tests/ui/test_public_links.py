@@ -39,9 +39,12 @@ async def test_the_printable_notice_links_to_the_public_address(user: User, log_
 
 async def test_the_notice_at_submission_links_to_the_public_address(user: User, log_in, desk_db, public_url):
     with session_scope(desk_db) as db:  # a customer whose materials for SIMPLE are all proven by data
-        person = next(person for person in db.exec(select(Person).order_by(Person.id))
-                      if not any(item.to_capture for item in checklist_for(db, person.id, SIMPLE).items)
-                      and checklist_for(db, person.id, SIMPLE).eligible)
+        person = next(
+            person
+            for person in db.exec(select(Person).order_by(Person.id))
+            if not any(item.to_capture for item in checklist_for(db, person.id, SIMPLE).items)
+            and checklist_for(db, person.id, SIMPLE).eligible
+        )
     await log_in("clerk7", "Counter2026a")
     user.find(marker="query").clear().type(person.id_number).trigger("keydown.enter")
     await user.should_see(marker="counter", retries=100)

@@ -31,12 +31,15 @@ def _seed(data, lease) -> dict[str, object]:
     seeded = {
         "held": archive_page(engine, data, lease, person_id, case_no=HELD_CASE, captured_by="clerk1"),
         "due": archive_page(engine, data, lease, person_id, captured_at=LONG_AGO, title="old-lease.jpg"),
-        "loan": archive_page(engine, data, lease, person_id, case_no=LOAN_CASE, captured_at=LONG_AGO,
-                             title="loan-contract.jpg"),
+        "loan": archive_page(
+            engine, data, lease, person_id, case_no=LOAN_CASE, captured_at=LONG_AGO, title="loan-contract.jpg"
+        ),
     }
     with sqlite3.connect(database) as db:  # the loan file's clock waits for the payoff
-        db.execute("UPDATE archive_document SET retention_class = 'loan', retention_until = NULL WHERE id = ?",
-                   (seeded["loan"],))
+        db.execute(
+            "UPDATE archive_document SET retention_class = 'loan', retention_until = NULL WHERE id = ?",
+            (seeded["loan"],),
+        )
     seeded["case"] = simple_case(engine, opened_by=SessionStaff("clerk1", "clerk", "王丽"), when=days_ago(40))
     engine.dispose()
     return seeded
@@ -119,11 +122,17 @@ def test_archivist_and_supervisor_pages_in_chromium(desk_server, lease_page, tmp
     assert len(console_errors) == 2 and all("403" in error for error in console_errors)  # the two refusals
     with sqlite3.connect(data / "desk.sqlite3") as db:
         left = {row[0]: row[1] for row in db.execute("SELECT id, legal_hold FROM archive_document")}
-        actions = [row for row in db.execute(
-            "SELECT action, staff, role, fields FROM access_log "
-            "WHERE action IN ('archive_hold', 'archive_release', 'archive_payoff', 'archive_delete') ORDER BY id")]
+        actions = [
+            row
+            for row in db.execute(
+                "SELECT action, staff, role, fields FROM access_log "
+                "WHERE action IN ('archive_hold', 'archive_release', 'archive_payoff', 'archive_delete') ORDER BY id"
+            )
+        ]
     assert left == {seeded["held"]: 1}
-    assert actions == [("archive_hold", "archivist1", "archivist", f"document:{seeded['held']}"),
-                       ("archive_payoff", "archivist1", "archivist", f"document:{seeded['loan']}"),
-                       ("archive_delete", "archivist1", "archivist", f"document:{seeded['due']}"),
-                       ("archive_delete", "archivist1", "archivist", f"document:{seeded['loan']}")]
+    assert actions == [
+        ("archive_hold", "archivist1", "archivist", f"document:{seeded['held']}"),
+        ("archive_payoff", "archivist1", "archivist", f"document:{seeded['loan']}"),
+        ("archive_delete", "archivist1", "archivist", f"document:{seeded['due']}"),
+        ("archive_delete", "archivist1", "archivist", f"document:{seeded['loan']}"),
+    ]

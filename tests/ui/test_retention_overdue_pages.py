@@ -8,8 +8,17 @@ from datetime import datetime
 
 from nicegui.testing import User
 from review_archive_seed import (  # noqa: F401 - fixtures
-    ARCHIVIST, SUPERVISOR, actor, archive_page, days_ago, lease_page, rent_case, review_hashes, review_staff,
-    simple_case)
+    ARCHIVIST,
+    SUPERVISOR,
+    actor,
+    archive_page,
+    days_ago,
+    lease_page,
+    rent_case,
+    review_hashes,
+    review_staff,
+    simple_case,
+)
 from sqlmodel import select
 
 from desk.archive.tables import ArchiveDocument
@@ -50,8 +59,9 @@ async def test_each_page_opens_for_its_role_only(user: User, log_in, review_staf
     assert (await user.http_client.get("/review/overdue")).status_code == 403
 
 
-async def test_the_overdue_list_names_case_customer_days_and_clerk(user: User, log_in, review_staff, data_dir,
-                                                                   lease_page):
+async def test_the_overdue_list_names_case_customer_days_and_clerk(
+    user: User, log_in, review_staff, data_dir, lease_page
+):
     engine = review_staff
     old_id, old_no = simple_case(engine, when=days_ago(40))
     _, new_no, _ = rent_case(engine, data_dir, lease_page)  # due in the future: not listed
@@ -72,8 +82,9 @@ async def test_the_overdue_list_names_case_customer_days_and_clerk(user: User, l
     assert _texts(user, "case-no") == [old_no] and user.back_history[-1] == f"/review/case/{old_id}"
 
 
-async def test_an_archivist_holds_a_case_and_disposes_of_what_is_due(user: User, log_in, review_staff, data_dir,
-                                                                     lease_page):
+async def test_an_archivist_holds_a_case_and_disposes_of_what_is_due(
+    user: User, log_in, review_staff, data_dir, lease_page
+):
     engine = review_staff
     with session_scope(engine) as db:
         person_id = db.exec(select(Person.id).order_by(Person.id)).first()
@@ -99,6 +110,8 @@ async def test_an_archivist_holds_a_case_and_disposes_of_what_is_due(user: User,
     with session_scope(engine) as db:
         assert {doc.id: doc.legal_hold for doc in db.exec(select(ArchiveDocument))} == {held: True}
     assert [(e.staff, e.role, e.purpose, e.fields) for e in _log(engine, "archive_hold")] == [
-        (ARCHIVIST[0], "archivist", "法院协助冻结", f"document:{held}")]
+        (ARCHIVIST[0], "archivist", "法院协助冻结", f"document:{held}")
+    ]
     assert [(e.staff, e.purpose, e.fields) for e in _log(engine, "archive_delete")] == [
-        (ARCHIVIST[0], "保管期满销毁", f"document:{due}")]
+        (ARCHIVIST[0], "保管期满销毁", f"document:{due}")
+    ]

@@ -65,15 +65,30 @@ async def _simple_case_page(user: User, log_in, engine, ready: str) -> tuple[int
 async def test_clerk_is_refused_from_supervisor_archive_and_catalog_pages(user: User, log_in, review_staff):
     await log_in("clerk7", CLERK_PASSWORD)
     await user.should_not_see(marker="menu /review")
-    for path in ("/review", "/review/case/1", "/archive", "/archive/page/1", "/archive/fixity",
-                 "/archive/image/1/thumb", "/archive/export/1", "/admin/catalog"):
+    for path in (
+        "/review",
+        "/review/case/1",
+        "/archive",
+        "/archive/page/1",
+        "/archive/fixity",
+        "/archive/image/1/thumb",
+        "/archive/export/1",
+        "/admin/catalog",
+    ):
         response = await user.http_client.get(path)
         assert response.status_code == 403, path
 
 
 async def test_anonymous_gets_the_login_page_except_for_the_inquiry(user: User, review_staff):
-    for path in ("/review", "/review/case/1", "/archive", "/archive/fixity", "/archive/image/1/thumb",
-                 "/archive/export/1", "/admin/catalog"):
+    for path in (
+        "/review",
+        "/review/case/1",
+        "/archive",
+        "/archive/fixity",
+        "/archive/image/1/thumb",
+        "/archive/export/1",
+        "/admin/catalog",
+    ):
         response = await user.http_client.get(path)
         assert response.status_code == 307 and response.headers["location"].startswith("/login"), path
     response = await user.http_client.get("/inquiry?case=DL2026-000001")
@@ -92,8 +107,9 @@ async def test_other_roles_keep_to_their_pages(user: User, log_in, review_staff)
     assert (await user.http_client.get("/review")).status_code == 403
 
 
-async def test_queues_oldest_first_with_overdue_flagged_and_the_post_review_sample(user: User, log_in, review_staff,
-                                                                                 data_dir, lease_page):
+async def test_queues_oldest_first_with_overdue_flagged_and_the_post_review_sample(
+    user: User, log_in, review_staff, data_dir, lease_page
+):
     engine = review_staff
     old_id, old_no = simple_case(engine, when=days_ago(20))
     new_id, new_no, _ = rent_case(engine, data_dir, lease_page)
@@ -162,7 +178,8 @@ async def test_a_decision_on_a_case_another_supervisor_decided_meanwhile_says_so
 
 
 async def test_case_page_shows_evidence_and_the_captured_lease_and_logs_the_image_read(
-        user: User, log_in, review_staff, data_dir, lease_page):
+    user: User, log_in, review_staff, data_dir, lease_page
+):
     engine = review_staff
     case_id, case_no, _ = rent_case(engine, data_dir, lease_page)
     await _as_supervisor(log_in)
@@ -187,8 +204,9 @@ async def test_case_page_shows_evidence_and_the_captured_lease_and_logs_the_imag
     assert (reads[-1].staff, reads[-1].case_no, reads[-1].fields) == ("sup7", case_no, f"page:{page_id},flat")
 
 
-async def test_post_review_recourse_needs_a_proper_amount_and_records_it(user: User, log_in, review_staff, data_dir,
-                                                                        lease_page):
+async def test_post_review_recourse_needs_a_proper_amount_and_records_it(
+    user: User, log_in, review_staff, data_dir, lease_page
+):
     engine = review_staff
     case_id, _, _ = rent_case(engine, data_dir, lease_page, paid=True)
     await _as_supervisor(log_in)
@@ -222,7 +240,8 @@ async def test_the_case_page_in_english_and_an_unknown_case(user: User, log_in, 
 
 
 async def test_the_case_page_shows_the_amount_the_payee_the_flags_with_the_reason_and_the_rules_now(
-        user: User, log_in, review_staff, data_dir, lease_page):
+    user: User, log_in, review_staff, data_dir, lease_page
+):
     """A pay-first rent case whose lease was accepted with a flag: decided first, and the supervisor sees
     what was flagged, the clerk's reason, the amount, the masked card and every rule as it stands today."""
     import dataclasses
@@ -239,13 +258,30 @@ async def test_the_case_page_shows_the_amount_the_payee_the_flags_with_the_reaso
     draft = open_draft(checklist=checklist, staff=CLERK_ACTOR, declared=("actual_rent",), engine=engine)
     invoice = dataclasses.replace(lease_page, doc_type="invoice")  # not a lease: the type is flagged
     with pytest.raises(CaseError, match="flag_reason_needed"):
-        archive_capture(case_id=draft.case_id, material="M10", pages=[invoice], source="upload", title="x.jpg",
-                        staff=CLERK_ACTOR, expected_version=draft.version, engine=engine)
-    draft = archive_capture(case_id=draft.case_id, material="M10", pages=[invoice], source="upload",
-                            title="x.jpg", staff=CLERK_ACTOR, expected_version=draft.version, engine=engine,
-                            flag_reason="other:客户称发票即租金凭证")
-    case = submit_case(case_id=draft.case_id, staff=CLERK_ACTOR, expected_version=draft.version,
-                       amount_fen=360_000, engine=engine)
+        archive_capture(
+            case_id=draft.case_id,
+            material="M10",
+            pages=[invoice],
+            source="upload",
+            title="x.jpg",
+            staff=CLERK_ACTOR,
+            expected_version=draft.version,
+            engine=engine,
+        )
+    draft = archive_capture(
+        case_id=draft.case_id,
+        material="M10",
+        pages=[invoice],
+        source="upload",
+        title="x.jpg",
+        staff=CLERK_ACTOR,
+        expected_version=draft.version,
+        engine=engine,
+        flag_reason="other:客户称发票即租金凭证",
+    )
+    case = submit_case(
+        case_id=draft.case_id, staff=CLERK_ACTOR, expected_version=draft.version, amount_fen=360_000, engine=engine
+    )
     assert (case.state, case.review_mode, case.paid) == ("submitted", "decide_first", False)  # not paid first
     await _as_supervisor(log_in)
     await user.open(f"/review/case/{case.case_id}")

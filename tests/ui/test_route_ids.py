@@ -46,8 +46,9 @@ async def _supervisor_with_a_customer_open(user: User, log_in, desk_db, staff_ha
     """Log in as a supervisor (who may open every one of these routes), open a customer; the tab's token."""
     with session_scope(desk_db) as db:
         db.add(Staff(username="super7", display_name="赵敏", role="supervisor", password_hash=staff_hashes["clerk7"]))
-        person = db.exec(select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                         .order_by(Person.id)).first()
+        person = db.exec(
+            select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)
+        ).first()
     await log_in("super7", "Counter2026a", path="/login?redirect_to=/lookup")
     user.find(marker="query").clear().type(person.id_number).trigger("keydown.enter")
     await user.should_see(marker="counter", retries=100)
@@ -64,7 +65,9 @@ async def test_every_route_with_an_id_answers_404_to_bad_ids(user: User, log_in,
     checked = 0
     for (method, template), id_params in ID_ROUTES.items():
         for bad in BAD_IDS:
-            if not id_params or (bad == "" and template.endswith("}") and template.rsplit("/", 1)[1][1:-1] in id_params):
+            if not id_params or (
+                bad == "" and template.endswith("}") and template.rsplit("/", 1)[1][1:-1] in id_params
+            ):
                 continue  # an empty last segment is another path (the list page), not this route
             path = re.sub(r"\{(\w+)\}", lambda m: bad if m.group(1) in id_params else valid[m.group(1)], template)
             response = await user.http_client.request(method, path)

@@ -27,13 +27,18 @@ def test_pages_render_and_act_under_the_csp_in_chromium(desk_server, tmp_path):
     url, data = desk_server
     logins = {x["username"]: x for x in json.loads((data / "demo-staff-logins.json").read_text(encoding="utf-8"))}
     with sqlite3.connect(data / "desk.sqlite3") as db:
-        (id_number,) = db.execute("SELECT p.id_number FROM person p JOIN personal_account a ON a.person_id = p.id "
-                                  "ORDER BY p.id LIMIT 1").fetchone()
+        (id_number,) = db.execute(
+            "SELECT p.id_number FROM person p JOIN personal_account a ON a.person_id = p.id ORDER BY p.id LIMIT 1"
+        ).fetchone()
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
             args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
-            locale="zh-CN", viewport={"width": 1440, "height": 1000})
+            locale="zh-CN",
+            viewport={"width": 1440, "height": 1000},
+        )
         context.add_init_script(RECORD_VIOLATIONS)
         page = context.new_page()
         console_errors: list[str] = []

@@ -112,8 +112,10 @@ async def test_logout_ends_the_session_on_the_server_and_clears_the_cookie(user:
     assert _storage_file(_session_id(before)).exists()
     response = await user.http_client.get("/logout")
     assert response.status_code == 303 and response.headers["location"] == "/login?reason=logged_out"
-    assert 'session=null' in response.headers["set-cookie"] and "expires=Thu, 01 Jan 1970" in response.headers[
-        "set-cookie"]
+    assert (
+        "session=null" in response.headers["set-cookie"]
+        and "expires=Thu, 01 Jan 1970" in response.headers["set-cookie"]
+    )
     await _settle()
     assert not _storage_file(_session_id(before)).exists()
     assert (await _get_with_cookie(user, before, "/lookup")).status_code == 307  # a copy of the cookie is dead too

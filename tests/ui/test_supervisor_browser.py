@@ -25,8 +25,7 @@ def _password(data, username: str) -> str:
     return {x["username"]: x for x in json.loads((data / "demo-staff-logins.json").read_text())}[username]["password"]
 
 
-def _page(browser, url: str, data, username: str, lands_on: str, *, width: int, height: int,
-          locale: str = "zh-CN"):
+def _page(browser, url: str, data, username: str, lands_on: str, *, width: int, height: int, locale: str = "zh-CN"):
     page = browser.new_context(locale=locale, viewport={"width": width, "height": height}).new_page()
     page.goto(url + lands_on)  # anonymous: the login page (in the browser's language), then back here
     page.locator("input[autocomplete=username], input").first.fill(username)
@@ -42,8 +41,7 @@ def _box(locator) -> dict:
     return box
 
 
-def test_supervisor_reads_the_captured_page_large_beside_the_evidence_and_zooms_it(desk_server, lease_page,
-                                                                                    tmp_path):
+def test_supervisor_reads_the_captured_page_large_beside_the_evidence_and_zooms_it(desk_server, lease_page, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     url, data = desk_server
@@ -55,16 +53,25 @@ def test_supervisor_reads_the_captured_page_large_beside_the_evidence_and_zooms_
         layouts = {}
         for width, height in ((1920, 1080), (1366, 768)):
             for locale in ("zh-CN", "en"):
-                page = _page(browser, url, data, "supervisor1", f"/review/case/{case_id}", width=width,
-                             height=height, locale=locale)
+                page = _page(
+                    browser,
+                    url,
+                    data,
+                    "supervisor1",
+                    f"/review/case/{case_id}",
+                    width=width,
+                    height=height,
+                    locale=locale,
+                )
                 scan = page.locator(".desk-zoom-box img")
                 expect(scan).to_have_count(1)
                 page.wait_for_function("img => img.complete && img.naturalWidth > 1000", arg=scan.element_handle())
                 expect(page.locator(".desk-page-zoom").first).to_be_visible()
                 page.screenshot(path=str(tmp_path / f"case-{locale}-{width}.png"))
-                layouts[(width, locale)] = (_box(page.locator(".desk-zoom-box")),
-                                            _box(page.get_by_text("材料与证据" if locale == "zh-CN"
-                                                                  else "Materials and evidence", exact=True)))
+                layouts[(width, locale)] = (
+                    _box(page.locator(".desk-zoom-box")),
+                    _box(page.get_by_text("材料与证据" if locale == "zh-CN" else "Materials and evidence", exact=True)),
+                )
                 if (width, locale) == (1920, "zh-CN"):
                     wide_page = page
                 else:
@@ -96,9 +103,14 @@ def test_supervisor_reads_the_captured_page_large_beside_the_evidence_and_zooms_
         assert abs(_box(scan)["width"] - before) < 2
         browser.close()
     with sqlite3.connect(data / "desk.sqlite3") as db:
-        reads = [row[0] for row in db.execute(
-            "SELECT fields FROM access_log WHERE staff = 'supervisor1' AND action = 'archive_image' AND case_no = ?",
-            (case_no,))]
+        reads = [
+            row[0]
+            for row in db.execute(
+                "SELECT fields FROM access_log"
+                " WHERE staff = 'supervisor1' AND action = 'archive_image' AND case_no = ?",
+                (case_no,),
+            )
+        ]
     assert len(reads) >= 4 and all(read.endswith(",flat") for read in reads)  # every image read is logged
 
 
@@ -110,12 +122,22 @@ def test_candidate_list_shows_the_name_the_clerk_typed_and_each_age(desk_server)
     with session_scope(engine) as db:
         for number, born in enumerate((date(1961, 3, 1), date(1994, 7, 9))):
             body = f"21020219990101{number:03d}"
-            db.add(Person(id_number=body + id_check_char(body), name="欧阳明", phone=f"1380000{number:04d}",
-                          sex="M", birth_date=born, address="大连市"))
+            db.add(
+                Person(
+                    id_number=body + id_check_char(body),
+                    name="欧阳明",
+                    phone=f"1380000{number:04d}",
+                    sex="M",
+                    birth_date=born,
+                    address="大连市",
+                )
+            )
     engine.dispose()
     today = date.today()
-    ages = [today.year - year - ((today.month, today.day) < (month, day)) for year, month, day in
-            ((1961, 3, 1), (1994, 7, 9))]
+    ages = [
+        today.year - year - ((today.month, today.day) < (month, day))
+        for year, month, day in ((1961, 3, 1), (1994, 7, 9))
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = _page(browser, url, data, "clerk1", "/lookup", width=1366, height=768)
@@ -153,8 +175,10 @@ def test_fixity_and_access_log_pages_make_the_browser_re_render_nothing(desk_ser
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         warnings: list[str] = []
-        for username, path, ready in (("archivist1", "/archive/fixity", "立即校验"),
-                                      ("admin1", "/admin/access-log", "访问日志")):
+        for username, path, ready in (
+            ("archivist1", "/archive/fixity", "立即校验"),
+            ("admin1", "/admin/access-log", "访问日志"),
+        ):
             page = _page(browser, url, data, username, path, width=1366, height=768)
             page.on("console", lambda m: warnings.append(m.text) if m.type in ("warning", "error") else None)
             for _ in range(RELOADS):

@@ -70,8 +70,12 @@ def upgrade() -> None:
         if loose:  # the rows got the default when the stop-gap added the column: none is NULL
             with op.batch_alter_table(table) as batch:
                 for column in loose:
-                    batch.alter_column(column.name, existing_type=column.type, nullable=False,
-                                       existing_server_default=getattr(column.server_default, "arg", None))
+                    batch.alter_column(
+                        column.name,
+                        existing_type=column.type,
+                        nullable=False,
+                        existing_server_default=getattr(column.server_default, "arg", None),
+                    )
         for column in _missing(table):
             op.add_column(table, column)
     indexes = {index["name"] for index in sa.inspect(op.get_bind()).get_indexes("withdrawal")}

@@ -30,7 +30,10 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=12), nullable=False),
         sa.Column("pages", sa.Integer(), nullable=True),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["case_id"], ["case_file.id"], ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case_file.id"],
+        ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("case_id", "material", name="uq_case_paper"),
     )

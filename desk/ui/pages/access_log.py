@@ -32,17 +32,22 @@ def _entries(staff_filter: str) -> list[AccessLog]:
 
 def _rows(entries: list[AccessLog]) -> list[dict]:
     """Table rows in the current language (run in the event loop, where the language is set)."""
-    return [{
-        "id": e.id,
-        "at": e.at.strftime("%Y-%m-%d %H:%M:%S"),
-        "staff": e.staff,
-        "role": t(f"role.{e.role}") if e.role else "",
-        "action": _label(f"ui.access_action.{e.action}", e.action),
-        "person_id": e.person_id if e.person_id is not None else "",
-        "purpose": t(_PURPOSES[e.purpose]) if e.purpose in _PURPOSES else _label(f"ui.purpose.{e.purpose}", e.purpose),
-        "fields": t("ui.fact.separator").join(_field_label(f) for f in e.fields.split(",") if f),
-        "case_no": e.case_no or "",
-    } for e in entries]
+    return [
+        {
+            "id": e.id,
+            "at": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "staff": e.staff,
+            "role": t(f"role.{e.role}") if e.role else "",
+            "action": _label(f"ui.access_action.{e.action}", e.action),
+            "person_id": e.person_id if e.person_id is not None else "",
+            "purpose": t(_PURPOSES[e.purpose])
+            if e.purpose in _PURPOSES
+            else _label(f"ui.purpose.{e.purpose}", e.purpose),
+            "fields": t("ui.fact.separator").join(_field_label(f) for f in e.fields.split(",") if f),
+            "case_no": e.case_no or "",
+        }
+        for e in entries
+    ]
 
 
 def register() -> None:
@@ -61,8 +66,18 @@ def register() -> None:
         with frame("ui.access_log.title", wide=True):
             ui.label(t("ui.access_log.title")).classes("text-2xl font-bold")
             ui.label(t("ui.access_log.hint")).classes("text-secondary text-sm")
-            staff_filter = ui.input(t("ui.access_log.filter_staff")).props("outlined dense clearable") \
-                .classes("w-80").on("keydown.enter", refilter).on("clear", refilter).mark("filter-staff")
+            staff_filter = (
+                ui.input(t("ui.access_log.filter_staff"))
+                .props("outlined dense clearable")
+                .classes("w-80")
+                .on("keydown.enter", refilter)
+                .on("clear", refilter)
+                .mark("filter-staff")
+            )
             columns = [{"name": c, "label": t(f"ui.access_log.{c}"), "field": c, "align": "left"} for c in _COLUMNS]
-            table = ui.table(columns=columns, rows=_rows(await run.io_bound(_entries, "")), row_key="id") \
-                .props("flat bordered dense").classes("w-full").mark("access-log")
+            table = (
+                ui.table(columns=columns, rows=_rows(await run.io_bound(_entries, "")), row_key="id")
+                .props("flat bordered dense")
+                .classes("w-full")
+                .mark("access-log")
+            )

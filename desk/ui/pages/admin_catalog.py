@@ -22,9 +22,13 @@ from desk.ui.theme import frame
 
 _MATERIAL_COLUMNS = ("code", "name", "alternatives", "when", "holder", "stand_ins")
 _RULE_COLUMNS = ("name", "check", "params", "effective_from", "source")
-_COLUMN_STYLES = {"name": "min-width: 12rem", "effective_from": "white-space: nowrap",
-                  "params": "min-width: 16rem; white-space: pre-line", "source": "white-space: pre-line",
-                  "code": "white-space: nowrap"}
+_COLUMN_STYLES = {
+    "name": "min-width: 12rem",
+    "effective_from": "white-space: nowrap",
+    "params": "min-width: 16rem; white-space: pre-line",
+    "source": "white-space: pre-line",
+    "code": "white-space: nowrap",
+}
 _CITED = re.compile(r"\bS\d+\b")  # tags of the catalog's `source` notes (desk/cases/catalog.toml)
 _ASSUMED = re.compile(r"\[R\]")
 
@@ -55,10 +59,20 @@ def _source(note: str | None) -> str:
 
 
 def _table(columns: tuple[str, ...], rows: list[dict], marker: str) -> None:
-    spec = [{"name": c, "label": t(f"catalog_admin.column.{c}"), "field": c, "align": "left",
-             "style": _COLUMN_STYLES.get(c, ""), "headerStyle": _COLUMN_STYLES.get(c, "")} for c in columns]
-    ui.table(columns=spec, rows=rows, row_key=columns[0]).props("flat dense bordered wrap-cells") \
-        .classes("w-full").mark(marker)
+    spec = [
+        {
+            "name": c,
+            "label": t(f"catalog_admin.column.{c}"),
+            "field": c,
+            "align": "left",
+            "style": _COLUMN_STYLES.get(c, ""),
+            "headerStyle": _COLUMN_STYLES.get(c, ""),
+        }
+        for c in columns
+    ]
+    ui.table(columns=spec, rows=rows, row_key=columns[0]).props("flat dense bordered wrap-cells").classes(
+        "w-full"
+    ).mark(marker)
 
 
 def _business(row: dict, other_name: str) -> None:
@@ -75,16 +89,36 @@ def _business(row: dict, other_name: str) -> None:
         with ui.column().classes("w-full gap-2 px-2 pb-3"):
             ui.label(t("catalog_admin.retention", retention=row["retention"])).classes("text-sm")
             ui.label(t("catalog_admin.materials")).classes("font-bold text-primary")
-            _table(_MATERIAL_COLUMNS, [{
-                "code": m["code"], "name": m["name"], "alternatives": ", ".join(m["alternatives"]) or "—",
-                "when": _when(m["when"]), "holder": t(f"cases.holder.{m['holder']}"),
-                "stand_ins": ", ".join(m["stand_ins"]) or t("catalog_admin.paper_only")}
-                for m in row["materials"]], f"materials {code}")
+            _table(
+                _MATERIAL_COLUMNS,
+                [
+                    {
+                        "code": m["code"],
+                        "name": m["name"],
+                        "alternatives": ", ".join(m["alternatives"]) or "—",
+                        "when": _when(m["when"]),
+                        "holder": t(f"cases.holder.{m['holder']}"),
+                        "stand_ins": ", ".join(m["stand_ins"]) or t("catalog_admin.paper_only"),
+                    }
+                    for m in row["materials"]
+                ],
+                f"materials {code}",
+            )
             ui.label(t("catalog_admin.rules")).classes("font-bold text-primary")
-            _table(_RULE_COLUMNS, [{
-                "name": r["name"], "check": r["check"], "params": _params(r["params"]),
-                "effective_from": r["effective_from"] or t("catalog_admin.not_in_effect"),
-                "source": _source(r["source"])} for r in row["rules"]], f"rules {code}")
+            _table(
+                _RULE_COLUMNS,
+                [
+                    {
+                        "name": r["name"],
+                        "check": r["check"],
+                        "params": _params(r["params"]),
+                        "effective_from": r["effective_from"] or t("catalog_admin.not_in_effect"),
+                        "source": _source(r["source"]),
+                    }
+                    for r in row["rules"]
+                ],
+                f"rules {code}",
+            )
 
 
 def _rows() -> list[tuple[dict, str]]:
@@ -108,21 +142,30 @@ def register() -> None:
             ui.label(t("catalog_admin.title")).classes("text-2xl font-bold")
             ui.label(t("catalog_admin.hint")).classes("text-secondary text-sm")
             rows = _rows()
-            search = ui.input(t("catalog_admin.filter"), placeholder=t("catalog_admin.filter_placeholder")) \
-                .props("outlined dense clearable").classes("w-96").mark("catalog-filter")
+            search = (
+                ui.input(t("catalog_admin.filter"), placeholder=t("catalog_admin.filter_placeholder"))
+                .props("outlined dense clearable")
+                .classes("w-96")
+                .mark("catalog-filter")
+            )
 
             @ui.refreshable
             def listing() -> None:
                 needle = (search.value or "").strip().lower()
-                shown = [(row, other) for row, other in rows
-                         if not needle or needle in f"{row['code']} {row['name']} {other}".lower()]
-                ui.label(t("catalog_admin.count", shown=len(shown), total=len(rows))).classes("text-sm") \
-                    .mark("catalog-count")
+                shown = [
+                    (row, other)
+                    for row, other in rows
+                    if not needle or needle in f"{row['code']} {row['name']} {other}".lower()
+                ]
+                ui.label(t("catalog_admin.count", shown=len(shown), total=len(rows))).classes("text-sm").mark(
+                    "catalog-count"
+                )
                 for row, other in shown:
                     _business(row, other)
 
             with ui.column().classes("w-full gap-2"):
                 listing()
+
             def refilter() -> None:
                 apply_language()  # a pure filter of what the page already holds: no data is read
                 listing.refresh()

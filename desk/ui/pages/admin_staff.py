@@ -73,16 +73,19 @@ def _staff_grid(me: str, refresh: Callable[[], None]) -> None:
             ui.label(staff.username).classes("font-mono").mark(f"row {staff.username}")
             ui.label(staff.display_name)
             ui.label(t(f"role.{staff.role}"))
-            ui.label(t("staff.active") if staff.active else t("staff.inactive")) \
-                .classes("text-positive" if staff.active else "text-negative").mark(f"state {staff.username}")
+            ui.label(t("staff.active") if staff.active else t("staff.inactive")).classes(
+                "text-positive" if staff.active else "text-negative"
+            ).mark(f"state {staff.username}")
             ui.label(staff.created_at.strftime("%Y-%m-%d"))
             with ui.row().classes("gap-1"):
-                ui.button(t("ui.staff.reset"), icon="key", on_click=lambda s=staff: _reset_and_show(s.username)) \
-                    .props("no-caps flat dense").mark(f"reset {staff.username}")
+                ui.button(t("ui.staff.reset"), icon="key", on_click=lambda s=staff: _reset_and_show(s.username)).props(
+                    "no-caps flat dense"
+                ).mark(f"reset {staff.username}")
                 if staff.username != me:  # an admin cannot lock themselves out
                     label = "ui.staff.deactivate" if staff.active else "ui.staff.activate"
-                    ui.button(t(label), on_click=lambda s=staff: toggle(s.username, not s.active)) \
-                        .props("no-caps flat dense").mark(f"toggle {staff.username}")
+                    ui.button(t(label), on_click=lambda s=staff: toggle(s.username, not s.active)).props(
+                        "no-caps flat dense"
+                    ).mark(f"toggle {staff.username}")
 
 
 def _add_form(refresh: Callable[[], None]) -> None:
@@ -91,8 +94,12 @@ def _add_form(refresh: Callable[[], None]) -> None:
         with ui.row().classes("items-start gap-4"):
             username = ui.input(t("ui.staff.username")).props("outlined dense").mark("new-username")
             display_name = ui.input(t("ui.staff.display_name")).props("outlined dense").mark("new-name")
-            role = ui.select({r: t(f"role.{r}") for r in ROLES}, value="clerk", label=t("ui.staff.role")) \
-                .props("outlined dense").classes("w-40").mark("new-role")
+            role = (
+                ui.select({r: t(f"role.{r}") for r in ROLES}, value="clerk", label=t("ui.staff.role"))
+                .props("outlined dense")
+                .classes("w-40")
+                .mark("new-role")
+            )
             add = ui.button(t("ui.staff.add"), icon="person_add").props("no-caps unelevated").mark("add-staff")
         message = ui.label().classes("text-negative text-sm").mark("staff-error")
 

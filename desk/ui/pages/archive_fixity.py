@@ -34,17 +34,25 @@ def _show(run_row: FixityRun | None) -> None:
         return
     with ui.row().classes("items-center gap-3"):
         ui.icon("verified" if run_row.ok else "report", color="positive" if run_row.ok else "negative", size="lg")
-        ui.label(t("archivist.fixity.ok" if run_row.ok else "archivist.fixity.problems")) \
-            .classes("text-xl font-bold " + ("text-positive" if run_row.ok else "text-negative")) \
-            .mark("fixity-status")
-    ui.label(t("archivist.fixity.when", started=f"{run_row.started_at:%Y-%m-%d %H:%M:%S}",
-               seconds=f"{(run_row.finished_at - run_row.started_at).total_seconds():.1f}")).classes("text-sm")
+        ui.label(t("archivist.fixity.ok" if run_row.ok else "archivist.fixity.problems")).classes(
+            "text-xl font-bold " + ("text-positive" if run_row.ok else "text-negative")
+        ).mark("fixity-status")
+    ui.label(
+        t(
+            "archivist.fixity.when",
+            started=f"{run_row.started_at:%Y-%m-%d %H:%M:%S}",
+            seconds=f"{(run_row.finished_at - run_row.started_at).total_seconds():.1f}",
+        )
+    ).classes("text-sm")
     with ui.row().classes("gap-2"):
         ui.chip(t("archivist.fixity.checked", count=run_row.checked), icon="inventory_2").mark("fixity-checked")
         for finding in FINDINGS:
             count = getattr(run_row, finding)
-            ui.chip(t(f"archivist.fixity.{finding}", count=count), color="negative" if count else "grey-3",
-                    text_color="white" if count else "black").mark(f"fixity-{finding}")
+            ui.chip(
+                t(f"archivist.fixity.{finding}", count=count),
+                color="negative" if count else "grey-3",
+                text_color="white" if count else "black",
+            ).mark(f"fixity-{finding}")
     for finding in FINDINGS:
         items = (run_row.report or {}).get(finding) or []
         if items:
@@ -84,11 +92,15 @@ def register() -> None:
 
         with frame("archivist.fixity.title"):
             ui.label(t("archivist.fixity.title")).classes("text-2xl font-bold")
-            ui.label(t("archivist.fixity.hint", hours=int(VERIFY_EVERY.total_seconds() // 3600))) \
-                .classes("text-secondary text-sm")
+            ui.label(t("archivist.fixity.hint", hours=int(VERIFY_EVERY.total_seconds() // 3600))).classes(
+                "text-secondary text-sm"
+            )
             with ui.card().classes("w-full gap-3"):
                 result = ui.column().classes("w-full gap-2").mark("fixity-result")
-                button = ui.button(t("archivist.fixity.verify_now"), icon="fact_check", on_click=verify_now) \
-                    .props("no-caps unelevated").mark("verify-now")
+                button = (
+                    ui.button(t("archivist.fixity.verify_now"), icon="fact_check", on_click=verify_now)
+                    .props("no-caps unelevated")
+                    .mark("verify-now")
+                )
             with result:
                 _show(await run.io_bound(_last))

@@ -50,8 +50,11 @@ def _check(document_id: int) -> dict:
 def overlay_svg(boxes: tuple[Box, ...]) -> str:
     """SVG rectangles over the highlighted words (the overlay's viewBox is the image's own pixels)."""
     padding = 4
-    return "".join(f'<rect x="{b.left - padding:.0f}" y="{b.top - padding:.0f}" width="{b.width + 2 * padding:.0f}" '
-                   f'height="{b.height + 2 * padding:.0f}" rx="4" {HIGHLIGHT_STYLE} />' for b in boxes)
+    return "".join(
+        f'<rect x="{b.left - padding:.0f}" y="{b.top - padding:.0f}" width="{b.width + 2 * padding:.0f}" '
+        f'height="{b.height + 2 * padding:.0f}" rx="4" {HIGHLIGHT_STYLE} />'
+        for b in boxes
+    )
 
 
 def marked_text(text: str, query: str) -> str:
@@ -65,7 +68,7 @@ def marked_text(text: str, query: str) -> str:
     for match in pattern.finditer(text):
         if match.end() == match.start():
             continue
-        out += [escape(shown[cursor:match.start()]), "<mark>", escape(shown[match.start():match.end()]), "</mark>"]
+        out += [escape(shown[cursor : match.start()]), "<mark>", escape(shown[match.start() : match.end()]), "</mark>"]
         cursor = match.end()
     out.append(escape(shown[cursor:]))
     return "".join(out)
@@ -87,8 +90,12 @@ class PageScreen:
                 with ui.scroll_area().classes("w-full h-[75vh] bg-grey-3 rounded"):
                     # word boxes belong to the flattened page: without one there is nothing to lay them on
                     overlay = overlay_svg(view.highlights) if view.has_flat else ""
-                    self.image = ui.interactive_image(image_url(view.page_id, "flat"), content=overlay) \
-                        .classes("max-w-none").style(f"width: {self.zoom}%").mark("page-image")
+                    self.image = (
+                        ui.interactive_image(image_url(view.page_id, "flat"), content=overlay)
+                        .classes("max-w-none")
+                        .style(f"width: {self.zoom}%")
+                        .mark("page-image")
+                    )
             with ui.column().classes("lg:col-span-2 gap-4 w-full"):
                 self._metadata()
                 self._text()
@@ -109,14 +116,18 @@ class PageScreen:
             ui.button(icon="zoom_in", on_click=lambda: self._zoom(1)).props("flat round dense").mark("zoom-in")
             count = len(self.view.highlights)
             if self.query:
-                ui.label(t("archivist.page.highlights", count=count) if not self.view.problem
-                         else t(self.view.problem)).classes("text-sm text-secondary").mark("highlight-count")
+                ui.label(
+                    t("archivist.page.highlights", count=count) if not self.view.problem else t(self.view.problem)
+                ).classes("text-sm text-secondary").mark("highlight-count")
             ui.space()
-            ui.button(t("archivist.page.export"), icon="picture_as_pdf",
-                      on_click=lambda: ui.download.from_url(export_url(self.view.document_id))) \
-                .props("no-caps outline").mark("export")
-            ui.button(t("archivist.page.verify"), icon="verified", on_click=self._verify) \
-                .props("no-caps outline").mark("verify")
+            ui.button(
+                t("archivist.page.export"),
+                icon="picture_as_pdf",
+                on_click=lambda: ui.download.from_url(export_url(self.view.document_id)),
+            ).props("no-caps outline").mark("export")
+            ui.button(t("archivist.page.verify"), icon="verified", on_click=self._verify).props("no-caps outline").mark(
+                "verify"
+            )
         self.check_result = ui.column().classes("w-full gap-1").mark("check-result")
 
     def _zoom(self, step: int) -> None:
@@ -138,9 +149,12 @@ class PageScreen:
             for part in CHECKS:
                 passed = report[part]["ok"]
                 verdict = t("archive.cli.check_ok" if passed else "archive.cli.check_failed")
-                ui.chip(f"{t('archive.check.' + part)}: {verdict}",
-                        icon="check_circle" if passed else "error", color="positive" if passed else "negative",
-                        text_color="white").props("dense").mark(f"check {part}")
+                ui.chip(
+                    f"{t('archive.check.' + part)}: {verdict}",
+                    icon="check_circle" if passed else "error",
+                    color="positive" if passed else "negative",
+                    text_color="white",
+                ).props("dense").mark(f"check {part}")
 
     def _metadata(self) -> None:
         view = self.view
@@ -155,8 +169,9 @@ class PageScreen:
             for kind, sha in view.hashes.items():
                 with ui.column().classes("w-full gap-0"):
                     ui.label(t(f"archivist.file.{kind}")).classes("text-xs text-secondary")
-                    ui.label(sha).classes("font-mono text-[0.66rem] leading-tight break-all select-all") \
-                        .mark(f"sha {kind}")
+                    ui.label(sha).classes("font-mono text-[0.66rem] leading-tight break-all select-all").mark(
+                        f"sha {kind}"
+                    )
 
     def _pairs(self) -> None:
         view = self.view
@@ -168,20 +183,34 @@ class PageScreen:
         pair(t("archivist.page.captured"), f"{view.captured_at:%Y-%m-%d %H:%M} · {view.captured_by}")
         pair(t("archivist.page.source"), label_or_code("archivist.source.", view.source))
         pair(t("archivist.page.file"), view.title or "—")
-        pair(t("archivist.page.size"), t("archivist.page.size_value", width=view.width_px, height=view.height_px,
-                                         dpi=f"{view.dpi:.0f}" if view.dpi else "—"))
+        pair(
+            t("archivist.page.size"),
+            t(
+                "archivist.page.size_value",
+                width=view.width_px,
+                height=view.height_px,
+                dpi=f"{view.dpi:.0f}" if view.dpi else "—",
+            ),
+        )
         if view.ocr_confidence is not None:
             pair(t("archivist.page.confidence"), f"{view.ocr_confidence:.0f}")
-        pair(t("archivist.page.retention"), t("archivist.page.retention_value", until=day(view.retention_until),
-                                              name=class_label(view.retention_class)))
+        pair(
+            t("archivist.page.retention"),
+            t(
+                "archivist.page.retention_value",
+                until=day(view.retention_until),
+                name=class_label(view.retention_class),
+            ),
+        )
         for name, value in view.fields:
             pair(label_or_code("archivist.field.", name), value)
 
     def _text(self) -> None:
         with ui.card().classes("w-full gap-1"):
             ui.label(t("archivist.page.text")).classes("text-sm font-bold")
-            ui.html(marked_text(self.view.text, self.query), sanitize=False) \
-                .classes("text-sm whitespace-pre-wrap leading-relaxed max-h-[40vh] overflow-auto").mark("page-text")
+            ui.html(marked_text(self.view.text, self.query), sanitize=False).classes(
+                "text-sm whitespace-pre-wrap leading-relaxed max-h-[40vh] overflow-auto"
+            ).mark("page-text")
 
 
 def register() -> None:

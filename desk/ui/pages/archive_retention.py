@@ -88,24 +88,36 @@ class RetentionPage:
             ui.label(t("archivist.retention.hold_title")).classes("text-lg font-bold text-primary")
             ui.label(t("archivist.retention.hold_hint")).classes("text-secondary text-sm")
             with ui.row().classes("w-full items-start gap-3"):
-                self.target = ui.input(t("archivist.retention.target")).props("outlined dense") \
-                    .classes("w-64").mark("hold-target")
-                self.reason = ui.input(t("archivist.retention.reason")).props("outlined dense") \
-                    .classes("grow").mark("hold-reason")
+                self.target = (
+                    ui.input(t("archivist.retention.target"))
+                    .props("outlined dense")
+                    .classes("w-64")
+                    .mark("hold-target")
+                )
+                self.reason = (
+                    ui.input(t("archivist.retention.reason"))
+                    .props("outlined dense")
+                    .classes("grow")
+                    .mark("hold-reason")
+                )
 
             async def hold(placing: bool) -> None:
                 target, reason = self.target.value or "", self.reason.value or ""
                 action = place_hold if placing else release_hold
-                if await self.act(lambda staff: action(target, staff=staff, reason=reason),
-                                  "archivist.retention.held" if placing else "archivist.retention.released",
-                                  target=target.strip().upper()):
+                if await self.act(
+                    lambda staff: action(target, staff=staff, reason=reason),
+                    "archivist.retention.held" if placing else "archivist.retention.released",
+                    target=target.strip().upper(),
+                ):
                     self.target.value = self.reason.value = ""
 
             with ui.row().classes("gap-2"):
-                ui.button(t("archivist.retention.place"), icon="lock", on_click=lambda: hold(True)) \
-                    .props("no-caps unelevated").mark("place-hold")
-                ui.button(t("archivist.retention.release"), icon="lock_open", on_click=lambda: hold(False)) \
-                    .props("no-caps outline").mark("release-hold")
+                ui.button(t("archivist.retention.place"), icon="lock", on_click=lambda: hold(True)).props(
+                    "no-caps unelevated"
+                ).mark("place-hold")
+                ui.button(t("archivist.retention.release"), icon="lock_open", on_click=lambda: hold(False)).props(
+                    "no-caps outline"
+                ).mark("release-hold")
 
     @ui.refreshable_method
     def show_held(self) -> None:
@@ -119,19 +131,20 @@ class RetentionPage:
             return
         with ui.element("div").classes("grid gap-x-4 gap-y-2 items-center w-full overflow-x-auto").style(_HELD_GRID):
             for column in ("document", "title_column", "case_no", "customer", "reason", "placed", ""):
-                ui.label(t(f"archivist.retention.{column}") if column else "") \
-                    .classes("text-xs text-secondary font-bold")
+                ui.label(t(f"archivist.retention.{column}") if column else "").classes(
+                    "text-xs text-secondary font-bold"
+                )
             for item in held:
                 ui.label(str(item.document_id)).classes("font-mono")
                 ui.label(_title(item.title, item.doc_type))
                 ui.label(item.case_no or "—").classes("font-mono text-sm")
                 ui.label(item.customer)
                 ui.label(item.reason or "—").mark(f"held-reason {item.document_id}")
-                ui.label(f"{moment(item.placed_at)} · {item.placed_by}" if item.placed_by else "—") \
-                    .classes("text-sm")
-                ui.button(t("archivist.retention.release_this"),
-                          on_click=lambda item=item: self.target.set_value(str(item.document_id))) \
-                    .props("no-caps flat dense").mark(f"release {item.document_id}")
+                ui.label(f"{moment(item.placed_at)} · {item.placed_by}" if item.placed_by else "—").classes("text-sm")
+                ui.button(
+                    t("archivist.retention.release_this"),
+                    on_click=lambda item=item: self.target.set_value(str(item.document_id)),
+                ).props("no-caps flat dense").mark(f"release {item.document_id}")
 
     def payoff_form(self) -> None:
         """A loan case's payoff date, which starts the retention of its loan files."""
@@ -139,8 +152,12 @@ class RetentionPage:
             ui.label(t("archivist.retention.payoff_title")).classes("text-lg font-bold text-primary")
             ui.label(t("archivist.retention.payoff_hint")).classes("text-secondary text-sm")
             with ui.row().classes("items-start gap-3"):
-                case_no = ui.input(t("archivist.retention.case_no")).props("outlined dense").classes("w-64") \
+                case_no = (
+                    ui.input(t("archivist.retention.case_no"))
+                    .props("outlined dense")
+                    .classes("w-64")
                     .mark("payoff-case")
+                )
                 on = ui.input(t("archivist.retention.payoff_on")).props(DATE_PROPS).mark("payoff-on")
 
                 async def payoff() -> None:
@@ -150,12 +167,17 @@ class RetentionPage:
                         ui.notify(t("archive.search.bad_date", value=on.value or ""), color="negative")
                         return
                     number = (case_no.value or "").strip().upper()
-                    if await self.act(lambda staff: record_payoff(number, paid_off, staff=staff),
-                                      "archivist.retention.payoff_done", case=number, date=day(paid_off)):
+                    if await self.act(
+                        lambda staff: record_payoff(number, paid_off, staff=staff),
+                        "archivist.retention.payoff_done",
+                        case=number,
+                        date=day(paid_off),
+                    ):
                         case_no.value = on.value = ""
 
-                ui.button(t("archivist.retention.payoff"), icon="event_available", on_click=payoff) \
-                    .props("no-caps unelevated").mark("record-payoff")
+                ui.button(t("archivist.retention.payoff"), icon="event_available", on_click=payoff).props(
+                    "no-caps unelevated"
+                ).mark("record-payoff")
 
     @ui.refreshable_method
     def show_due(self) -> None:
@@ -179,30 +201,45 @@ class RetentionPage:
                 ui.label(item.customer)
                 ui.label(class_label(item.retention_class)).classes("text-sm")
                 ui.label(day(item.retention_until)).classes("text-sm")
-        ui.button(t("archivist.retention.dispose", count=len(due)), icon="delete_forever", color="negative",
-                  on_click=lambda: self.confirm_disposal([item.document_id for item in due])) \
-            .props("no-caps unelevated").mark("dispose")
+        ui.button(
+            t("archivist.retention.dispose", count=len(due)),
+            icon="delete_forever",
+            color="negative",
+            on_click=lambda: self.confirm_disposal([item.document_id for item in due]),
+        ).props("no-caps unelevated").mark("dispose")
 
     def confirm_disposal(self, document_ids: list[int]) -> None:
         """Ask for a reason and a confirmation before the listed documents are deleted for good."""
         with ui.dialog(value=True) as dialog, ui.card().classes("w-[32rem] gap-3").mark("dispose-dialog"):
-            ui.label(t("archivist.retention.confirm_title", count=len(document_ids))) \
-                .classes("text-lg font-bold text-negative")
+            ui.label(t("archivist.retention.confirm_title", count=len(document_ids))).classes(
+                "text-lg font-bold text-negative"
+            )
             ui.label(t("archivist.retention.confirm_hint")).classes("text-sm")
-            reason = ui.input(t("archivist.retention.reason"), value=t("archivist.retention.default_reason")) \
-                .props("outlined dense").classes("w-full").mark("dispose-reason")
+            reason = (
+                ui.input(t("archivist.retention.reason"), value=t("archivist.retention.default_reason"))
+                .props("outlined dense")
+                .classes("w-full")
+                .mark("dispose-reason")
+            )
 
             async def confirmed() -> None:
                 text = reason.value or ""
-                if await self.act(lambda staff: dispose(document_ids, staff=staff, reason=text, store=archive_store()),
-                                  "archivist.retention.disposed"):
+                if await self.act(
+                    lambda staff: dispose(document_ids, staff=staff, reason=text, store=archive_store()),
+                    "archivist.retention.disposed",
+                ):
                     dialog.close()
 
             with ui.row().classes("w-full justify-end gap-2"):
-                ui.button(t("archivist.retention.cancel"), on_click=dialog.close).props("no-caps flat") \
-                    .mark("dispose-cancel")
-                ui.button(t("archivist.retention.confirm", count=len(document_ids)), icon="delete_forever",
-                          color="negative", on_click=confirmed).props("no-caps unelevated").mark("dispose-confirm")
+                ui.button(t("archivist.retention.cancel"), on_click=dialog.close).props("no-caps flat").mark(
+                    "dispose-cancel"
+                )
+                ui.button(
+                    t("archivist.retention.confirm", count=len(document_ids)),
+                    icon="delete_forever",
+                    color="negative",
+                    on_click=confirmed,
+                ).props("no-caps unelevated").mark("dispose-confirm")
 
 
 def register() -> None:

@@ -66,11 +66,15 @@ def _run_search(criteria: Criteria, offset: int, staff: object) -> SearchResult:
     date_from, date_to = _date(criteria.date_from), _date(criteria.date_to)
     with session_scope() as db:
         person_id = resolve_customer(db, criteria.customer) if criteria.customer.strip() else None
-        filters = SearchFilters(doc_type=criteria.doc_type or None, person_id=person_id,
-                                case_no=criteria.case_no.strip().upper() or None, captured_by=criteria.staff or None,
-                                date_from=date_from, date_to=date_to)
-        return search(db, criteria.query, filters, staff=staff, purpose=ARCHIVE_PURPOSE, limit=PAGE_SIZE,
-                      offset=offset)
+        filters = SearchFilters(
+            doc_type=criteria.doc_type or None,
+            person_id=person_id,
+            case_no=criteria.case_no.strip().upper() or None,
+            captured_by=criteria.staff or None,
+            date_from=date_from,
+            date_to=date_to,
+        )
+        return search(db, criteria.query, filters, staff=staff, purpose=ARCHIVE_PURPOSE, limit=PAGE_SIZE, offset=offset)
 
 
 def _usernames() -> list[str]:
@@ -88,22 +92,33 @@ def _hit(hit: SearchHit, query: str) -> None:
     with ui.card().classes("w-full").props("flat bordered").mark(f"hit {hit.page_id}"):
         with ui.row().classes("w-full items-start gap-4 no-wrap"):
             with ui.link(target=url).classes("shrink-0"):
-                ui.image(image_url(hit.page_id, "thumb")).props("fit=contain") \
-                    .classes("w-24 h-32 bg-grey-2 rounded").mark(f"thumb {hit.page_id}")
+                ui.image(image_url(hit.page_id, "thumb")).props("fit=contain").classes(
+                    "w-24 h-32 bg-grey-2 rounded"
+                ).mark(f"thumb {hit.page_id}")
             with ui.column().classes("grow gap-1 min-w-0"):
                 with ui.row().classes("items-baseline gap-2"):
-                    ui.link(label_or_code("capture.doc_type.", hit.doc_type), url) \
-                        .classes("text-base font-bold").mark(f"open {hit.page_id}")
+                    ui.link(label_or_code("capture.doc_type.", hit.doc_type), url).classes("text-base font-bold").mark(
+                        f"open {hit.page_id}"
+                    )
                     if hit.material_code:
-                        ui.label(f"{hit.material_code} {material_label(hit.material_code)}") \
-                            .classes("text-sm text-secondary")
-                    ui.label(t("archivist.search.page_of_doc", page=hit.page, document=hit.document_id)) \
-                        .classes("text-sm text-secondary")
-                ui.html(marked_html(hit.snippet), sanitize=False).classes("text-sm leading-relaxed") \
-                    .mark(f"snippet {hit.page_id}")
-                ui.label(t("archivist.search.hit_meta", customer=hit.customer or "—", case=hit.case_no or "—",
-                           at=hit.captured_at.strftime("%Y-%m-%d %H:%M"), by=hit.captured_by)) \
-                    .classes("text-xs text-secondary")
+                        ui.label(f"{hit.material_code} {material_label(hit.material_code)}").classes(
+                            "text-sm text-secondary"
+                        )
+                    ui.label(t("archivist.search.page_of_doc", page=hit.page, document=hit.document_id)).classes(
+                        "text-sm text-secondary"
+                    )
+                ui.html(marked_html(hit.snippet), sanitize=False).classes("text-sm leading-relaxed").mark(
+                    f"snippet {hit.page_id}"
+                )
+                ui.label(
+                    t(
+                        "archivist.search.hit_meta",
+                        customer=hit.customer or "—",
+                        case=hit.case_no or "—",
+                        at=hit.captured_at.strftime("%Y-%m-%d %H:%M"),
+                        by=hit.captured_by,
+                    )
+                ).classes("text-xs text-secondary")
 
 
 class SearchScreen:
@@ -114,44 +129,84 @@ class SearchScreen:
         self.criteria: Criteria | None = None
         with ui.card().classes("w-full gap-3"):
             with ui.row().classes("w-full items-start gap-3 no-wrap"):
-                self.query = ui.input(t("archivist.search.query"), placeholder=t("archivist.search.placeholder")) \
-                    .props("autofocus outlined clearable maxlength=200 autocomplete=off").classes("grow text-lg") \
+                self.query = (
+                    ui.input(t("archivist.search.query"), placeholder=t("archivist.search.placeholder"))
+                    .props("autofocus outlined clearable maxlength=200 autocomplete=off")
+                    .classes("grow text-lg")
                     .mark("query")
-                ui.button(t("archivist.search.button"), icon="search", on_click=lambda: self.run(0)) \
-                    .props("no-caps unelevated size=lg").mark("search")
+                )
+                ui.button(t("archivist.search.button"), icon="search", on_click=lambda: self.run(0)).props(
+                    "no-caps unelevated size=lg"
+                ).mark("search")
             with ui.row().classes("w-full items-start gap-3"):
                 types = {name: label_or_code("capture.doc_type.", name) for name in doc_type_names()}
-                self.doc_type = ui.select(types, label=t("archivist.search.doc_type"), clearable=True) \
-                    .props("outlined dense").classes("w-52").mark("filter-type")
-                self.customer = ui.input(t("archivist.search.customer")) \
-                    .props("outlined dense clearable maxlength=18").classes("w-52").mark("filter-customer")
-                self.case_no = ui.input(t("archivist.search.case_no")) \
-                    .props("outlined dense clearable maxlength=20").classes("w-44").mark("filter-case")
-                self.staff = ui.select(usernames, label=t("archivist.search.staff"), clearable=True) \
-                    .props("outlined dense").classes("w-40").mark("filter-staff")
-                self.date_from = ui.input(t("archivist.search.date_from")).props(DATE_PROPS) \
-                    .classes("w-40").mark("filter-from")
-                self.date_to = ui.input(t("archivist.search.date_to")).props(DATE_PROPS).classes("w-40") \
-                    .mark("filter-to")
+                self.doc_type = (
+                    ui.select(types, label=t("archivist.search.doc_type"), clearable=True)
+                    .props("outlined dense")
+                    .classes("w-52")
+                    .mark("filter-type")
+                )
+                self.customer = (
+                    ui.input(t("archivist.search.customer"))
+                    .props("outlined dense clearable maxlength=18")
+                    .classes("w-52")
+                    .mark("filter-customer")
+                )
+                self.case_no = (
+                    ui.input(t("archivist.search.case_no"))
+                    .props("outlined dense clearable maxlength=20")
+                    .classes("w-44")
+                    .mark("filter-case")
+                )
+                self.staff = (
+                    ui.select(usernames, label=t("archivist.search.staff"), clearable=True)
+                    .props("outlined dense")
+                    .classes("w-40")
+                    .mark("filter-staff")
+                )
+                self.date_from = (
+                    ui.input(t("archivist.search.date_from")).props(DATE_PROPS).classes("w-40").mark("filter-from")
+                )
+                self.date_to = (
+                    ui.input(t("archivist.search.date_to")).props(DATE_PROPS).classes("w-40").mark("filter-to")
+                )
             ui.label(t("archivist.search.help")).classes("text-xs text-secondary")
         self.message = ui.label().classes("text-sm min-h-[1.25rem]").mark("search-message")
         self.results = ui.element("div").classes("desk-results w-full").mark("results")
         with ui.row().classes("w-full items-center justify-center gap-4"):
-            self.previous = ui.button(t("archivist.search.previous"), icon="chevron_left",
-                                      on_click=lambda: self.run(self.offset - PAGE_SIZE, keep=True)) \
-                .props("no-caps flat").mark("previous")
+            self.previous = (
+                ui.button(
+                    t("archivist.search.previous"),
+                    icon="chevron_left",
+                    on_click=lambda: self.run(self.offset - PAGE_SIZE, keep=True),
+                )
+                .props("no-caps flat")
+                .mark("previous")
+            )
             self.position = ui.label().classes("text-sm text-secondary").mark("position")
-            self.next = ui.button(t("archivist.search.next"), icon="chevron_right",
-                                  on_click=lambda: self.run(self.offset + PAGE_SIZE, keep=True)) \
-                .props("no-caps flat icon-right=chevron_right").mark("next")
+            self.next = (
+                ui.button(
+                    t("archivist.search.next"),
+                    icon="chevron_right",
+                    on_click=lambda: self.run(self.offset + PAGE_SIZE, keep=True),
+                )
+                .props("no-caps flat icon-right=chevron_right")
+                .mark("next")
+            )
         self._pager(False)
         for field in (self.query, self.customer, self.case_no):
             field.on("keydown.enter", lambda: self.run(0))
 
     def _typed(self) -> Criteria:
-        return Criteria(self.query.value or "", self.doc_type.value, self.customer.value or "",
-                        self.case_no.value or "", self.staff.value, self.date_from.value or "",
-                        self.date_to.value or "")
+        return Criteria(
+            self.query.value or "",
+            self.doc_type.value,
+            self.customer.value or "",
+            self.case_no.value or "",
+            self.staff.value,
+            self.date_from.value or "",
+            self.date_to.value or "",
+        )
 
     def _say(self, text: str, tone: str = "secondary") -> None:
         self.message.text = text
@@ -186,8 +241,12 @@ class SearchScreen:
             self._say(" ".join(filter(None, [t("archive.search.no_hits"), notes])), "secondary")
         else:
             first = offset + 1
-            self._say(" ".join(filter(None, [t("archivist.search.showing", first=first,
-                                                 last=offset + len(result.hits)), notes])), "secondary")
+            self._say(
+                " ".join(
+                    filter(None, [t("archivist.search.showing", first=first, last=offset + len(result.hits)), notes])
+                ),
+                "secondary",
+            )
         with self.results:
             for hit in result.hits:
                 _hit(hit, criteria.query)

@@ -26,17 +26,29 @@ STALE_SWEEP_S = 3600.0
 def _returned(cases: list[CaseSummary]) -> None:
     """The cases back for 补正, each with what the supervisor asked for and a way to continue it."""
     for case in cases:
-        with ui.card().classes("w-full bg-red-1").mark(f"returned {case.case_no}"), \
-                ui.row().classes("w-full items-center gap-4 no-wrap"):
+        with (
+            ui.card().classes("w-full bg-red-1").mark(f"returned {case.case_no}"),
+            ui.row().classes("w-full items-center gap-4 no-wrap"),
+        ):
             ui.icon("assignment_return", color="negative").classes("text-3xl shrink-0")
             with ui.column().classes("grow gap-0"):
-                ui.label(t("counter.mine.returned_line", case_no=case.case_no, business=case.business_code,
-                           customer=case.customer, amount=format_money(case.amount_fen))).classes("font-bold")
-                ui.label(t("counter.open_case.comment", comment=case.comment)).classes("text-sm") \
-                    .mark(f"comment {case.case_no}")
-            ui.button(t("counter.open_case.continue"), icon="edit_note",
-                      on_click=lambda c=case: ui.navigate.to(f"/lookup?case={c.case_no}")) \
-                .props("no-caps unelevated color=negative").mark(f"continue {case.case_no}")
+                ui.label(
+                    t(
+                        "counter.mine.returned_line",
+                        case_no=case.case_no,
+                        business=case.business_code,
+                        customer=case.customer,
+                        amount=format_money(case.amount_fen),
+                    )
+                ).classes("font-bold")
+                ui.label(t("counter.open_case.comment", comment=case.comment)).classes("text-sm").mark(
+                    f"comment {case.case_no}"
+                )
+            ui.button(
+                t("counter.open_case.continue"),
+                icon="edit_note",
+                on_click=lambda c=case: ui.navigate.to(f"/lookup?case={c.case_no}"),
+            ).props("no-caps unelevated color=negative").mark(f"continue {case.case_no}")
 
 
 def _cases_table(cases: list[CaseSummary]) -> None:
@@ -44,16 +56,34 @@ def _cases_table(cases: list[CaseSummary]) -> None:
     if not cases:
         ui.label(t("counter.mine.none")).classes("text-secondary").mark("no-cases")
         return
-    columns = [{"name": name, "label": t(f"counter.mine.{name}"), "field": name,
-                "align": "right" if name == "amount" else "left"}
-               for name in ("case_no", "business", "customer", "amount", "state", "opened")]
-    rows = [{"case_no": case.case_no, "business": case.business_code, "customer": case.customer,
-             "amount": format_money(case.amount_fen), "state": t(f"cases.state.{case.state}"),
-             "opened": day(case.opened_at)} for case in cases]
-    table = ui.table(columns=columns, rows=rows, row_key="case_no").props("flat dense").classes("w-full") \
-        .mark("my-cases")
-    table.add_slot("body-cell-case_no", '<q-td :props="props"><a :href="\'/counter/notice/\' + props.value" '
-                                        'class="text-primary font-mono">{{ props.value }}</a></q-td>')
+    columns = [
+        {
+            "name": name,
+            "label": t(f"counter.mine.{name}"),
+            "field": name,
+            "align": "right" if name == "amount" else "left",
+        }
+        for name in ("case_no", "business", "customer", "amount", "state", "opened")
+    ]
+    rows = [
+        {
+            "case_no": case.case_no,
+            "business": case.business_code,
+            "customer": case.customer,
+            "amount": format_money(case.amount_fen),
+            "state": t(f"cases.state.{case.state}"),
+            "opened": day(case.opened_at),
+        }
+        for case in cases
+    ]
+    table = (
+        ui.table(columns=columns, rows=rows, row_key="case_no").props("flat dense").classes("w-full").mark("my-cases")
+    )
+    table.add_slot(
+        "body-cell-case_no",
+        '<q-td :props="props"><a :href="\'/counter/notice/\' + props.value" '
+        'class="text-primary font-mono">{{ props.value }}</a></q-td>',
+    )
 
 
 def register() -> None:

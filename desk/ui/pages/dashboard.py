@@ -93,103 +93,226 @@ def _kpi(marker: str, icon: str, colour: str, label_key: str, value: str, sub: s
 def _kpis(board: Dashboard) -> None:
     total = board.total
     with ui.element("div").classes("grid grid-cols-2 md:grid-cols-3 xl:grid-cols-6 gap-4 w-full"):
-        _kpi("kpi-cases", "assignment_turned_in", PRIMARY, "dashboard.kpi.cases", str(total.cases),
-             t("dashboard.kpi.cases_sub", start=board.start.strftime("%m-%d"), end=board.end.strftime("%m-%d")))
-        _kpi("kpi-papers", "verified", POSITIVE, "dashboard.kpi.papers_avoided", str(total.papers_avoided),
-             t("dashboard.kpi.papers_avoided_sub", pages=total.pages_avoided))
-        _kpi("kpi-pay-first", "bolt", TEAL, "dashboard.kpi.pay_first", _percent(total.pay_first_percent),
-             t("dashboard.kpi.pay_first_sub", count=total.pay_first))
-        _kpi("kpi-findings", "fact_check", ACCENT, "dashboard.kpi.findings", str(total.findings),
-             t("dashboard.kpi.findings_sub", count=total.post_reviewed))
-        _kpi("kpi-overdue", "schedule", AMBER, "dashboard.kpi.overdue", str(total.overdue),
-             t("dashboard.kpi.overdue_sub", count=board.overdue_now))
-        _kpi("kpi-counter-time", "timer", SECONDARY, "dashboard.kpi.counter_time",
-             _minutes_text(total.median_counter_seconds), t("dashboard.kpi.counter_time_sub", count=total.timed))
+        _kpi(
+            "kpi-cases",
+            "assignment_turned_in",
+            PRIMARY,
+            "dashboard.kpi.cases",
+            str(total.cases),
+            t("dashboard.kpi.cases_sub", start=board.start.strftime("%m-%d"), end=board.end.strftime("%m-%d")),
+        )
+        _kpi(
+            "kpi-papers",
+            "verified",
+            POSITIVE,
+            "dashboard.kpi.papers_avoided",
+            str(total.papers_avoided),
+            t("dashboard.kpi.papers_avoided_sub", pages=total.pages_avoided),
+        )
+        _kpi(
+            "kpi-pay-first",
+            "bolt",
+            TEAL,
+            "dashboard.kpi.pay_first",
+            _percent(total.pay_first_percent),
+            t("dashboard.kpi.pay_first_sub", count=total.pay_first),
+        )
+        _kpi(
+            "kpi-findings",
+            "fact_check",
+            ACCENT,
+            "dashboard.kpi.findings",
+            str(total.findings),
+            t("dashboard.kpi.findings_sub", count=total.post_reviewed),
+        )
+        _kpi(
+            "kpi-overdue",
+            "schedule",
+            AMBER,
+            "dashboard.kpi.overdue",
+            str(total.overdue),
+            t("dashboard.kpi.overdue_sub", count=board.overdue_now),
+        )
+        _kpi(
+            "kpi-counter-time",
+            "timer",
+            SECONDARY,
+            "dashboard.kpi.counter_time",
+            _minutes_text(total.median_counter_seconds),
+            t("dashboard.kpi.counter_time_sub", count=total.timed),
+        )
 
 
 def _chart_card(title_key: str, marker: str, options: dict) -> None:
     with ui.card().classes("gap-2 p-4 min-w-0"):
         ui.label(t(title_key)).classes("text-base font-bold text-primary")
         # a short animation: the figures redraw at every change of the filters
-        ui.echart({"animationDuration": 300, "animationDurationUpdate": 300, **options}) \
-            .classes(f"w-full h-72 desk-{marker}").mark(marker)
+        ui.echart({"animationDuration": 300, "animationDurationUpdate": 300, **options}).classes(
+            f"w-full h-72 desk-{marker}"
+        ).mark(marker)
 
 
 def _axis_options(labels: list[str]) -> dict:
-    return {"tooltip": {"trigger": "axis"}, "legend": {"top": 0, "left": 0},
-            "grid": {"left": 8, "right": 8, "top": 36, "bottom": 4, "containLabel": True},
-            "xAxis": {"type": "category", "data": labels, "axisTick": {"alignWithLabel": True}}}
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "left": 0},
+        "grid": {"left": 8, "right": 8, "top": 36, "bottom": 4, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels, "axisTick": {"alignWithLabel": True}},
+    }
 
 
 def _bar(name_key: str, values: list, colour: str, **extra: object) -> dict:
-    return {"name": t(name_key), "type": "bar", "data": values, "itemStyle": {"color": colour},
-            "barMaxWidth": 28, **extra}
+    return {
+        "name": t(name_key),
+        "type": "bar",
+        "data": values,
+        "itemStyle": {"color": colour},
+        "barMaxWidth": 28,
+        **extra,
+    }
 
 
 def _trend_chart(board: Dashboard, labels: list[str]) -> None:
     figures = [item for _, item in board.periods]
-    _chart_card("dashboard.chart.trend", "chart-trend", {
-        **_axis_options(labels), "yAxis": {"type": "value", "minInterval": 1},
-        "series": [_bar("dashboard.series.cases", [f.cases for f in figures], PRIMARY),
-                   _bar("dashboard.series.papers_avoided", [f.papers_avoided for f in figures], POSITIVE)]})
+    _chart_card(
+        "dashboard.chart.trend",
+        "chart-trend",
+        {
+            **_axis_options(labels),
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [
+                _bar("dashboard.series.cases", [f.cases for f in figures], PRIMARY),
+                _bar("dashboard.series.papers_avoided", [f.papers_avoided for f in figures], POSITIVE),
+            ],
+        },
+    )
 
 
 def _business_chart(board: Dashboard) -> None:
     names = [_business_name(code) for code, _ in reversed(board.businesses)]  # the most cases on top
     figures = [item for _, item in reversed(board.businesses)]
-    _chart_card("dashboard.chart.business", "chart-business", {
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}}, "legend": {"top": 0, "left": 0},
-        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 4, "containLabel": True},
-        "xAxis": {"type": "value", "minInterval": 1}, "yAxis": {"type": "category", "data": names, "axisLabel": {"width": 120, "overflow": "break"}},
-        "series": [_bar("dashboard.series.cases", [f.cases for f in figures], PRIMARY),
-                   _bar("dashboard.series.papers_avoided", [f.papers_avoided for f in figures], POSITIVE),
-                   _bar("dashboard.series.overdue", [f.overdue for f in figures], AMBER)]})
+    _chart_card(
+        "dashboard.chart.business",
+        "chart-business",
+        {
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "legend": {"top": 0, "left": 0},
+            "grid": {"left": 8, "right": 16, "top": 36, "bottom": 4, "containLabel": True},
+            "xAxis": {"type": "value", "minInterval": 1},
+            "yAxis": {"type": "category", "data": names, "axisLabel": {"width": 120, "overflow": "break"}},
+            "series": [
+                _bar("dashboard.series.cases", [f.cases for f in figures], PRIMARY),
+                _bar("dashboard.series.papers_avoided", [f.papers_avoided for f in figures], POSITIVE),
+                _bar("dashboard.series.overdue", [f.overdue for f in figures], AMBER),
+            ],
+        },
+    )
 
 
 def _pay_first_chart(board: Dashboard, labels: list[str]) -> None:
     figures = [item for _, item in board.periods]
-    _chart_card("dashboard.chart.pay_first", "chart-pay-first", {
-        **_axis_options(labels),
-        "yAxis": [{"type": "value", "minInterval": 1},
-                  {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"},
-                   "splitLine": {"show": False}}],
-        "series": [_bar("dashboard.series.pay_first", [f.pay_first for f in figures], TEAL),
-                   _bar("dashboard.series.findings", [f.findings for f in figures], ACCENT),
-                   {"name": t("dashboard.series.pay_first_percent"), "type": "line", "yAxisIndex": 1,
-                    "data": [f.pay_first_percent for f in figures], "symbolSize": 6,  # no line across empty days
-                    "itemStyle": {"color": AMBER}}]})
+    _chart_card(
+        "dashboard.chart.pay_first",
+        "chart-pay-first",
+        {
+            **_axis_options(labels),
+            "yAxis": [
+                {"type": "value", "minInterval": 1},
+                {
+                    "type": "value",
+                    "min": 0,
+                    "max": 100,
+                    "axisLabel": {"formatter": "{value}%"},
+                    "splitLine": {"show": False},
+                },
+            ],
+            "series": [
+                _bar("dashboard.series.pay_first", [f.pay_first for f in figures], TEAL),
+                _bar("dashboard.series.findings", [f.findings for f in figures], ACCENT),
+                {
+                    "name": t("dashboard.series.pay_first_percent"),
+                    "type": "line",
+                    "yAxisIndex": 1,
+                    "data": [f.pay_first_percent for f in figures],
+                    "symbolSize": 6,  # no line across empty days
+                    "itemStyle": {"color": AMBER},
+                },
+            ],
+        },
+    )
 
 
 def _counter_time_chart(board: Dashboard, labels: list[str]) -> None:
-    values = [None if f.median_counter_seconds is None else round(f.median_counter_seconds / 60, 1)
-              for _, f in board.periods]
-    _chart_card("dashboard.chart.counter_time", "chart-counter-time", {
-        **_axis_options(labels), "yAxis": {"type": "value", "min": 0},
-        "series": [{"name": t("dashboard.series.counter_minutes"), "type": "line", "data": values,
-                    "symbolSize": 7, "areaStyle": {"opacity": 0.08},
-                    "itemStyle": {"color": PRIMARY}}]})
+    values = [
+        None if f.median_counter_seconds is None else round(f.median_counter_seconds / 60, 1) for _, f in board.periods
+    ]
+    _chart_card(
+        "dashboard.chart.counter_time",
+        "chart-counter-time",
+        {
+            **_axis_options(labels),
+            "yAxis": {"type": "value", "min": 0},
+            "series": [
+                {
+                    "name": t("dashboard.series.counter_minutes"),
+                    "type": "line",
+                    "data": values,
+                    "symbolSize": 7,
+                    "areaStyle": {"opacity": 0.08},
+                    "itemStyle": {"color": PRIMARY},
+                }
+            ],
+        },
+    )
 
 
 def _table_row(key: str, business: str, hall: str, figures: Figures) -> dict:
-    return {"key": key, "business": business, "hall": hall, "cases": figures.cases,
-            "papers_avoided": figures.papers_avoided, "pages_avoided": figures.pages_avoided,
-            "pay_first_percent": _percent(figures.pay_first_percent), "post_reviewed": figures.post_reviewed,
-            "findings": figures.findings, "overdue": figures.overdue,
-            "median_counter_minutes": _minutes_text(figures.median_counter_seconds)}
+    return {
+        "key": key,
+        "business": business,
+        "hall": hall,
+        "cases": figures.cases,
+        "papers_avoided": figures.papers_avoided,
+        "pages_avoided": figures.pages_avoided,
+        "pay_first_percent": _percent(figures.pay_first_percent),
+        "post_reviewed": figures.post_reviewed,
+        "findings": figures.findings,
+        "overdue": figures.overdue,
+        "median_counter_minutes": _minutes_text(figures.median_counter_seconds),
+    }
 
 
 def _table(board: Dashboard) -> None:
-    names = ("business", "hall", "cases", "papers_avoided", "pages_avoided", "pay_first_percent", "post_reviewed",
-             "findings", "overdue", "median_counter_minutes")
-    columns = [{"name": name, "field": name, "align": "left" if name in ("business", "hall") else "right",
-                "label": t(f"dashboard.table.{name}" if name in TABLE_LABELS else f"dashboard.csv.{name}")}
-               for name in names]
-    rows = [_table_row(f"{code}:{hall}", f"{code} {_business_name(code)}", t(f"dashboard.hall.{hall}"), figures)
-            for (code, hall), figures in board.business_halls]
+    names = (
+        "business",
+        "hall",
+        "cases",
+        "papers_avoided",
+        "pages_avoided",
+        "pay_first_percent",
+        "post_reviewed",
+        "findings",
+        "overdue",
+        "median_counter_minutes",
+    )
+    columns = [
+        {
+            "name": name,
+            "field": name,
+            "align": "left" if name in ("business", "hall") else "right",
+            "label": t(f"dashboard.table.{name}" if name in TABLE_LABELS else f"dashboard.csv.{name}"),
+        }
+        for name in names
+    ]
+    rows = [
+        _table_row(f"{code}:{hall}", f"{code} {_business_name(code)}", t(f"dashboard.hall.{hall}"), figures)
+        for (code, hall), figures in board.business_halls
+    ]
     with ui.card().classes("w-full gap-2 p-4"):
         ui.label(t("dashboard.table.title")).classes("text-base font-bold text-primary")
-        ui.table(columns=columns, rows=rows, row_key="key").props("flat bordered dense wrap-cells") \
-            .classes("w-full").mark("dashboard-table")
+        ui.table(columns=columns, rows=rows, row_key="key").props("flat bordered dense wrap-cells").classes(
+            "w-full"
+        ).mark("dashboard-table")
         ui.label(t("dashboard.hall.note")).classes("text-xs text-secondary").mark("hall-note")
 
 
@@ -222,29 +345,46 @@ class DashboardScreen:
 
     def _filters(self) -> None:
         with ui.row().classes("items-center gap-2"):
-            self.range_input = ui.input(t("dashboard.filter.range"), value=self._range_text()) \
-                .props("outlined dense readonly").classes("w-64").mark("filter-range")
+            self.range_input = (
+                ui.input(t("dashboard.filter.range"), value=self._range_text())
+                .props("outlined dense readonly")
+                .classes("w-64")
+                .mark("filter-range")
+            )
             with self.range_input.add_slot("append"):
                 ui.icon("event").classes("cursor-pointer")
             with ui.menu().props("no-parent-event") as menu:
-                self.picker = ui.date({"from": self.start.isoformat(), "to": self.end.isoformat()},
-                                      mask="YYYY-MM-DD", on_change=self._picked).props("range").mark("filter-date")
+                self.picker = (
+                    ui.date(
+                        {"from": self.start.isoformat(), "to": self.end.isoformat()},
+                        mask="YYYY-MM-DD",
+                        on_change=self._picked,
+                    )
+                    .props("range")
+                    .mark("filter-date")
+                )
                 with ui.row().classes("justify-end w-full p-2"):
                     ui.button(t("dashboard.filter.done"), on_click=menu.close).props("flat no-caps")
             self.range_input.on("click", menu.open)
             for days in QUICK_DAYS:
-                ui.button(t("dashboard.filter.last_days", days=days), on_click=lambda d=days: self._last(d)) \
-                    .props("flat dense no-caps color=primary").mark(f"last-days {days}")
-            ui.toggle({"day": t("dashboard.period.day"), "week": t("dashboard.period.week")}, value=self.period,
-                      on_change=self._grouped).props("no-caps unelevated toggle-color=primary").mark("period")
-            ui.button(t("dashboard.download"), icon="download",
-                      on_click=lambda: ui.download.from_url(csv_url(self.start, self.end, self.period))) \
-                .props("no-caps unelevated color=primary").mark("download-csv")
+                ui.button(t("dashboard.filter.last_days", days=days), on_click=lambda d=days: self._last(d)).props(
+                    "flat dense no-caps color=primary"
+                ).mark(f"last-days {days}")
+            ui.toggle(
+                {"day": t("dashboard.period.day"), "week": t("dashboard.period.week")},
+                value=self.period,
+                on_change=self._grouped,
+            ).props("no-caps unelevated toggle-color=primary").mark("period")
+            ui.button(
+                t("dashboard.download"),
+                icon="download",
+                on_click=lambda: ui.download.from_url(csv_url(self.start, self.end, self.period)),
+            ).props("no-caps unelevated color=primary").mark("download-csv")
 
     def _range_text(self) -> str:
         return t("dashboard.filter.range_value", start=self.start.isoformat(), end=self.end.isoformat())
 
-    async def _picked(self, event) -> None:  # noqa: ANN001 - NiceGUI event arguments
+    async def _picked(self, event) -> None:
         value = event.value
         if not value:
             return
@@ -259,7 +399,7 @@ class DashboardScreen:
         self.range_input.value = self._range_text()
         self.picker.value = {"from": self.start.isoformat(), "to": self.end.isoformat()}  # reloads through _picked
 
-    async def _grouped(self, event) -> None:  # noqa: ANN001 - NiceGUI event arguments
+    async def _grouped(self, event) -> None:
         self.period = event.value
         await self.load()
 
@@ -295,8 +435,11 @@ async def _csv_response(request: Request) -> Response:
         return Response(t(refused.key, None, **refused.params), status_code=400, media_type="text/plain; charset=utf-8")
     board = await run.io_bound(_load, start, end, period)
     assert board is not None, "None only when the server is shutting down"
-    return Response(dashboard_csv(board, current_language()), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{csv_filename(board)}"', **NO_STORE})
+    return Response(
+        dashboard_csv(board, current_language()),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{csv_filename(board)}"', **NO_STORE},
+    )
 
 
 def register() -> None:

@@ -46,8 +46,7 @@ def _show_returned(answer: InquiryAnswer) -> None:
         ui.label(t("inquiry.returned.to_bring")).classes("text-sm text-secondary mt-2")
         with ui.column().classes("gap-1 pl-2").mark("inquiry-to-bring"):
             for number, item in enumerate(answer.to_bring, start=1):
-                promised = f" · {t('inquiry.returned.promised_on')} {day(item.promised_on)}" \
-                    if item.promised_on else ""
+                promised = f" · {t('inquiry.returned.promised_on')} {day(item.promised_on)}" if item.promised_on else ""
                 ui.label(f"{number}. {item.name()}{promised}").mark(f"inquiry-to-bring-item {item.material}")
 
 
@@ -62,12 +61,14 @@ def show_answer(answer: InquiryAnswer) -> None:
             ui.label(text).classes("text-base").mark("inquiry-refusal")
         return
     ui.label(t(answer.message_key)).classes("text-sm text-secondary")
-    ui.badge(public_state(answer.state), color=STATE_COLOURS.get(answer.state, "grey")) \
-        .classes("text-lg px-3 py-1").mark("inquiry-state")
+    ui.badge(public_state(answer.state), color=STATE_COLOURS.get(answer.state, "grey")).classes(
+        "text-lg px-3 py-1"
+    ).mark("inquiry-state")
     if answer.amount_fen is not None:
         key = "inquiry.amount_paid" if answer.paid else "inquiry.amount"
-        ui.label(t(key, amount=format_money(answer.amount_fen), card=answer.payee_card or "—")) \
-            .classes("text-base").mark("inquiry-amount")
+        ui.label(t(key, amount=format_money(answer.amount_fen), card=answer.payee_card or "—")).classes(
+            "text-base"
+        ).mark("inquiry-amount")
     if answer.return_comment or answer.to_bring:
         _show_returned(answer)
     with ui.timeline(side="right", color="primary").classes("w-full").mark("inquiry-steps"):
@@ -84,16 +85,29 @@ def register() -> None:
             with ui.card().classes("w-full max-w-md gap-3 mt-4 p-5"):
                 ui.label(t("inquiry.title")).classes("text-xl font-bold")
                 ui.label(t("inquiry.intro")).classes("text-sm text-secondary")
-                case_no = ui.input(t("inquiry.case_no"), value=case.strip()[:20],
-                                   placeholder=t("inquiry.case_no_placeholder")) \
-                    .props("outlined maxlength=20 autocomplete=off autocapitalize=characters") \
-                    .classes("w-full").mark("case-no")
-                id_tail = ui.input(t("inquiry.id_tail"), placeholder=t("inquiry.id_tail_placeholder")) \
-                    .props("outlined maxlength=4 autocomplete=off autocapitalize=characters inputmode=text" +
-                           (" autofocus" if case else "")) \
-                    .classes("w-full").mark("id-tail")
-                button = ui.button(t("inquiry.submit"), icon="search").props("no-caps unelevated size=lg") \
-                    .classes("w-full").mark("inquire")
+                case_no = (
+                    ui.input(
+                        t("inquiry.case_no"), value=case.strip()[:20], placeholder=t("inquiry.case_no_placeholder")
+                    )
+                    .props("outlined maxlength=20 autocomplete=off autocapitalize=characters")
+                    .classes("w-full")
+                    .mark("case-no")
+                )
+                id_tail = (
+                    ui.input(t("inquiry.id_tail"), placeholder=t("inquiry.id_tail_placeholder"))
+                    .props(
+                        "outlined maxlength=4 autocomplete=off autocapitalize=characters inputmode=text"
+                        + (" autofocus" if case else "")
+                    )
+                    .classes("w-full")
+                    .mark("id-tail")
+                )
+                button = (
+                    ui.button(t("inquiry.submit"), icon="search")
+                    .props("no-caps unelevated size=lg")
+                    .classes("w-full")
+                    .mark("inquire")
+                )
                 result = ui.column().classes("w-full gap-2").mark("inquiry-result")
             ui.label(t("inquiry.privacy")).classes("text-xs text-secondary max-w-md text-center mt-2")
 
@@ -104,8 +118,9 @@ def register() -> None:
                 with result:
                     ui.spinner(size="lg").classes("self-center")
                 try:
-                    answer = await run.io_bound(_ask, case_no.value or "", id_tail.value or "",
-                                                ui.context.client.ip or UNKNOWN_ADDRESS)
+                    answer = await run.io_bound(
+                        _ask, case_no.value or "", id_tail.value or "", ui.context.client.ip or UNKNOWN_ADDRESS
+                    )
                 finally:
                     button.enable()
                 result.clear()

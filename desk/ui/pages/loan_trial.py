@@ -71,8 +71,14 @@ def _run(person_id: int, request: TrialInput, staff: SessionStaff, purpose: str)
     """The trial and the masked customer heading; the read is logged with the trial."""
     with session_scope() as db:
         heading = _customer(db, person_id)
-        trial = loan_trial(db, person_id, business_code=request.business, price_fen=request.price_fen,
-                           term_months=request.term_months, declared=request.declared)
+        trial = loan_trial(
+            db,
+            person_id,
+            business_code=request.business,
+            price_fen=request.price_fen,
+            term_months=request.term_months,
+            declared=request.declared,
+        )
         log_access(db, staff=staff, action="loan_trial", person_id=person_id, purpose=purpose)
         return trial, heading
 
@@ -87,8 +93,11 @@ def _stat(label_key: str, value: str, marker: str, *, big: bool = False, note: s
 
 def _rule_cell(limit: TrialLimit, rows: int) -> None:
     """The rule, its source and date of effect, once for the consecutive limits that come from it."""
-    with ui.element("td").classes("py-2 pl-3 text-xs text-secondary font-normal align-top border-l border-gray-200") \
-            .props(f"rowspan={rows}"):
+    with (
+        ui.element("td")
+        .classes("py-2 pl-3 text-xs text-secondary font-normal align-top border-l border-gray-200")
+        .props(f"rowspan={rows}")
+    ):
         ui.label(limit.rule_label()).classes("text-sm text-black")
         ui.label(limit.source)
         ui.label(t("loan_trial.ui.effective_from", date=day(limit.effective_from)))
@@ -97,8 +106,11 @@ def _rule_cell(limit: TrialLimit, rows: int) -> None:
 def _limit_row(limit: TrialLimit, rule_rows: int) -> None:
     """One row of the limits table; the binding one stands out (colour, weight and a badge)."""
     tone = "bg-amber-1 font-bold" if limit.binding else ""
-    with ui.element("tr").classes(f"border-b border-gray-200 align-top {tone}") \
-            .mark(f"limit {limit.name}" + (f" binding-limit binding-{limit.kind}" if limit.binding else "")):
+    with (
+        ui.element("tr")
+        .classes(f"border-b border-gray-200 align-top {tone}")
+        .mark(f"limit {limit.name}" + (f" binding-limit binding-{limit.kind}" if limit.binding else ""))
+    ):
         with ui.element("td").classes("py-2 pr-3 whitespace-nowrap"):
             ui.label(limit.title())
             if limit.binding:
@@ -129,26 +141,47 @@ def show_trial(trial: LoanTrial) -> None:
         with ui.row().classes("w-full items-start gap-8"):
             _stat("loan_trial.max_amount", format_money(trial.max_amount_fen), "max-amount", big=True)
             chosen = trial.term_months < trial.max_term_months
-            _stat("loan_trial.term", months_text(trial.term_months), "term",
-                  note=t("loan_trial.ui.longest", term=months_text(trial.max_term_months)) if chosen else "")
-            _stat("loan_trial.rate", t("loan_trial.rate_value", rate=percent(trial.rate_pct).rstrip("%"), home=home),
-                  "rate")
+            _stat(
+                "loan_trial.term",
+                months_text(trial.term_months),
+                "term",
+                note=t("loan_trial.ui.longest", term=months_text(trial.max_term_months)) if chosen else "",
+            )
+            _stat(
+                "loan_trial.rate",
+                t("loan_trial.rate_value", rate=percent(trial.rate_pct).rstrip("%"), home=home),
+                "rate",
+            )
             _stat("loan_trial.instalment", format_money(trial.instalment_fen), "instalment", big=True)
         with ui.row().classes("w-full gap-8 text-sm"):
-            falling = t("loan_trial.equal_principal_value", first=format_money(trial.equal_principal.first_fen),
-                        last=format_money(trial.equal_principal.last_fen))
-            ui.label(t("loan_trial.cli.field", label=t("loan_trial.equal_principal"), value=falling)) \
-                .mark("equal-principal")
-            ui.label(t("loan_trial.cli.field", label=t("loan_trial.interest_total"),
-                       value=t("loan_trial.interest", annuity=format_money(trial.equal_instalments.interest_fen),
-                               principal=format_money(trial.equal_principal.interest_fen))))
+            falling = t(
+                "loan_trial.equal_principal_value",
+                first=format_money(trial.equal_principal.first_fen),
+                last=format_money(trial.equal_principal.last_fen),
+            )
+            ui.label(t("loan_trial.cli.field", label=t("loan_trial.equal_principal"), value=falling)).mark(
+                "equal-principal"
+            )
+            ui.label(
+                t(
+                    "loan_trial.cli.field",
+                    label=t("loan_trial.interest_total"),
+                    value=t(
+                        "loan_trial.interest",
+                        annuity=format_money(trial.equal_instalments.interest_fen),
+                        principal=format_money(trial.equal_principal.interest_fen),
+                    ),
+                )
+            )
         price = format_money(trial.price_fen) if trial.price_fen is not None else t("loan_trial.no_price")
         source = f" · {t('loan_trial.price_source.' + trial.price_source)}" if trial.price_source else ""
-        ui.label(t("loan_trial.cli.field", label=t("loan_trial.price"), value=price + source)) \
-            .classes("text-sm").mark("price")
+        ui.label(t("loan_trial.cli.field", label=t("loan_trial.price"), value=price + source)).classes("text-sm").mark(
+            "price"
+        )
         verdict = "eligible" if trial.eligible else "not_eligible"
         ui.label(t(f"loan_trial.{verdict}")).classes(
-            "text-sm font-bold " + ("text-positive" if trial.eligible else "text-negative")).mark("verdict")
+            "text-sm font-bold " + ("text-positive" if trial.eligible else "text-negative")
+        ).mark("verdict")
 
     with ui.card().classes("w-full gap-2").mark("trial-limits"):
         ui.label(t("loan_trial.limits")).classes("text-base font-bold text-primary")
@@ -181,19 +214,34 @@ class TrialScreen:
         self.heading = ui.label().classes("text-2xl font-bold").mark("trial-customer")
         with ui.card().classes("w-full gap-3").mark("trial-inputs"):
             with ui.row().classes("w-full items-start gap-4"):
-                self.business = ui.select({code: f"{code} {catalog.business[code].name()}" for code in self.codes},
-                                          value=DEFAULT_BUSINESS if DEFAULT_BUSINESS in self.codes else self.codes[0],
-                                          label=t("loan_trial.ui.business"),
-                                          on_change=lambda: self._declarations.refresh()) \
-                    .props("outlined").classes("w-96").mark("trial-business")
-                self.price = ui.input(t("loan_trial.ui.price")) \
-                    .props("outlined clearable inputmode=decimal").classes("w-72").mark("trial-price")
+                self.business = (
+                    ui.select(
+                        {code: f"{code} {catalog.business[code].name()}" for code in self.codes},
+                        value=DEFAULT_BUSINESS if DEFAULT_BUSINESS in self.codes else self.codes[0],
+                        label=t("loan_trial.ui.business"),
+                        on_change=lambda: self._declarations.refresh(),
+                    )
+                    .props("outlined")
+                    .classes("w-96")
+                    .mark("trial-business")
+                )
+                self.price = (
+                    ui.input(t("loan_trial.ui.price"))
+                    .props("outlined clearable inputmode=decimal")
+                    .classes("w-72")
+                    .mark("trial-price")
+                )
                 self.price.props["hint"] = t("loan_trial.ui.price_hint")
-                self.term = ui.number(t("loan_trial.ui.term_years"), min=1, max=MAX_TERM_YEARS, step=1,
-                                      precision=0).props("outlined clearable").classes("w-64").mark("trial-term")
+                self.term = (
+                    ui.number(t("loan_trial.ui.term_years"), min=1, max=MAX_TERM_YEARS, step=1, precision=0)
+                    .props("outlined clearable")
+                    .classes("w-64")
+                    .mark("trial-term")
+                )
                 self.term.props["hint"] = t("loan_trial.ui.term_hint")
-                ui.button(t("loan_trial.ui.compute"), icon="calculate", on_click=self.compute) \
-                    .props("no-caps unelevated size=lg").mark("trial-compute")
+                ui.button(t("loan_trial.ui.compute"), icon="calculate", on_click=self.compute).props(
+                    "no-caps unelevated size=lg"
+                ).mark("trial-compute")
             self.boxes: dict[str, ui.checkbox] = {}
             self._declarations()
             self.message = ui.label().classes("text-sm text-negative").mark("trial-message")
@@ -220,8 +268,9 @@ class TrialScreen:
             return None
         years = self.term.value
         declared = tuple(name for name, box in self.boxes.items() if box.value)
-        return TrialInput(self.business.value, price.fen if price else None,
-                          int(years) * 12 if years else None, declared)
+        return TrialInput(
+            self.business.value, price.fen if price else None, int(years) * 12 if years else None, declared
+        )
 
     async def compute(self) -> None:
         """Run the trial with the inputs and show it (and log the read)."""

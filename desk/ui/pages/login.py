@@ -63,20 +63,33 @@ def register() -> None:
                 ui.label(t("ui.login.title")).classes("text-xl font-bold")
                 if reason in REASONS:
                     ui.label(t(REASONS[reason])).classes("text-sm text-secondary").mark("reason")
-                username = ui.input(t("ui.login.username")).props("autofocus outlined autocomplete=username") \
-                    .classes("w-full").mark("username")
-                password = ui.input(t("ui.login.password"), password=True, password_toggle_button=True) \
-                    .props("outlined autocomplete=current-password").classes("w-full").mark("password")
+                username = (
+                    ui.input(t("ui.login.username"))
+                    .props("autofocus outlined autocomplete=username")
+                    .classes("w-full")
+                    .mark("username")
+                )
+                password = (
+                    ui.input(t("ui.login.password"), password=True, password_toggle_button=True)
+                    .props("outlined autocomplete=current-password")
+                    .classes("w-full")
+                    .mark("password")
+                )
                 error = ui.label().classes("text-negative text-sm min-h-[1.25rem]").mark("login-error")
-                button = ui.button(t("ui.login.submit"), icon="login").props("no-caps unelevated") \
-                    .classes("w-full").mark("submit")
+                button = (
+                    ui.button(t("ui.login.submit"), icon="login")
+                    .props("no-caps unelevated")
+                    .classes("w-full")
+                    .mark("submit")
+                )
 
             async def submit() -> None:
                 ui_session.apply_language()
                 button.disable()
                 try:
-                    result = await run.io_bound(_check, username.value or "", password.value or "",
-                                                ui.context.client.ip or None)
+                    result = await run.io_bound(
+                        _check, username.value or "", password.value or "", ui.context.client.ip or None
+                    )
                     await asyncio.sleep(result.delay_s)  # a busy address's wrong passwords are answered slowly
                 finally:
                     button.enable()
@@ -87,7 +100,8 @@ def register() -> None:
                 staff = result.staff
                 ticket = ui_session.issue_ticket(
                     ui_session.SessionStaff(staff.username, staff.role, staff.display_name),
-                    _landing(staff.role, redirect_to))
+                    _landing(staff.role, redirect_to),
+                )
                 ui.navigate.to(f"{COMPLETE_PATH}?ticket={ticket}")
 
             button.on_click(submit)

@@ -70,15 +70,27 @@ class LookupScreen:
         self.showing_live_problem = False
         with ui.card().classes("w-full"):
             with ui.row().classes("w-full items-start gap-3 no-wrap"):
-                self.query = ui.input(t("ui.lookup.label"), placeholder=t("ui.lookup.placeholder"),
-                                      on_change=self._check_as_typed) \
-                    .props("autofocus outlined clearable autocomplete=off maxlength=40") \
-                    .classes("grow text-lg").mark("query")
-                self.purpose = ui.select({p: t(f"ui.purpose.{p}") for p in LOOKUP_PURPOSES},
-                                         value=LOOKUP_PURPOSES[0], label=t("ui.lookup.purpose")) \
-                    .props("outlined").classes("w-44").mark("purpose")
-                ui.button(t("ui.lookup.search"), icon="search", on_click=self.search) \
-                    .props("no-caps unelevated size=lg").mark("search")
+                self.query = (
+                    ui.input(
+                        t("ui.lookup.label"), placeholder=t("ui.lookup.placeholder"), on_change=self._check_as_typed
+                    )
+                    .props("autofocus outlined clearable autocomplete=off maxlength=40")
+                    .classes("grow text-lg")
+                    .mark("query")
+                )
+                self.purpose = (
+                    ui.select(
+                        {p: t(f"ui.purpose.{p}") for p in LOOKUP_PURPOSES},
+                        value=LOOKUP_PURPOSES[0],
+                        label=t("ui.lookup.purpose"),
+                    )
+                    .props("outlined")
+                    .classes("w-44")
+                    .mark("purpose")
+                )
+                ui.button(t("ui.lookup.search"), icon="search", on_click=self.search).props(
+                    "no-caps unelevated size=lg"
+                ).mark("search")
             self.message = ui.label().classes("text-sm min-h-[1.25rem]").mark("lookup-message")
         self.results = ui.column().classes("w-full gap-4").mark("results")
         self.query.on("keydown.enter", self.search)
@@ -121,13 +133,17 @@ class LookupScreen:
             ui.label(t("ui.lookup.choose")).classes("font-bold")
             with ui.list().props("separator").classes("w-full"):
                 for candidate in candidates:
-                    with ui.item(on_click=lambda c=candidate: self._choose(c.person_id)) \
-                            .mark(f"candidate {candidate.person_id}"):
+                    with ui.item(on_click=lambda c=candidate: self._choose(c.person_id)).mark(
+                        f"candidate {candidate.person_id}"
+                    ):
                         with ui.item_section():
-                            ui.item_label(candidate.name).classes("font-bold").mark(f"candidate-name {candidate.person_id}")
+                            ui.item_label(candidate.name).classes("font-bold").mark(
+                                f"candidate-name {candidate.person_id}"
+                            )
                         with ui.item_section():
-                            ui.item_label(t("records.lookup.candidate_age", age=candidate.age)) \
-                                .mark(f"candidate-age {candidate.person_id}")
+                            ui.item_label(t("records.lookup.candidate_age", age=candidate.age)).mark(
+                                f"candidate-age {candidate.person_id}"
+                            )
                         with ui.item_section():
                             ui.item_label(candidate.id_number).classes("font-mono")
                         with ui.item_section():
@@ -196,8 +212,9 @@ class LookupScreen:
                 continue
             lines.append(t("counter.recovered.found", case_no=case.case_no, state=t(f"cases.state.{case.state}")))
             with self.results:
-                ui.link(t("counter.open_case.notice") + f" {case.case_no}", f"/counter/notice/{case.case_no}") \
-                    .classes("text-lg font-bold").mark("recovered-notice")
+                ui.link(t("counter.open_case.notice") + f" {case.case_no}", f"/counter/notice/{case.case_no}").classes(
+                    "text-lg font-bold"
+                ).mark("recovered-notice")
         recorded = all(submission.case is not None for submission in unanswered)
         self._say(" · ".join(lines) if len(lines) > 1 else lines[0], "positive" if recorded else "negative")
 
@@ -205,8 +222,12 @@ class LookupScreen:
         self.profile, self.masked = profile, masked
         self.profile_area.clear()  # unmasking redraws the profile only; the counter keeps its state
         with self.profile_area:
-            show_profile(profile, masked=masked, on_unmask=self._ask_unmask if self.may_unmask else None,
-                         trial_url=trial_url(profile.person.person_id, self.purpose.value))
+            show_profile(
+                profile,
+                masked=masked,
+                on_unmask=self._ask_unmask if self.may_unmask else None,
+                trial_url=trial_url(profile.person.person_id, self.purpose.value),
+            )
 
     def _ask_unmask(self) -> None:
         """A dialog asking why; only a chosen reason reveals the numbers (and is logged)."""
@@ -218,8 +239,11 @@ class LookupScreen:
             error = ui.label().classes("text-negative text-sm")
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("ui.cancel"), on_click=dialog.close).props("no-caps flat")
-                confirm = ui.button(t("ui.unmask.confirm"), icon="visibility").props("no-caps unelevated") \
+                confirm = (
+                    ui.button(t("ui.unmask.confirm"), icon="visibility")
+                    .props("no-caps unelevated")
                     .mark("unmask-confirm")
+                )
 
         async def reveal() -> None:
             staff = require_staff()

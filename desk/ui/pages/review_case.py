@@ -45,10 +45,15 @@ from desk.ui.theme import frame
 
 PATH = "/review"
 # action -> (Quasar colour, icon) of its button
-ACTION_LOOKS = {"approve": ("positive", "check_circle"), "review": ("positive", "task_alt"),
-                "reject": ("negative", "cancel"), "recourse": ("negative", "undo"),
-                "return": ("warning", "assignment_return"), "pay": ("primary", "payments"),
-                "close": ("grey-8", "archive")}
+ACTION_LOOKS = {
+    "approve": ("positive", "check_circle"),
+    "review": ("positive", "task_alt"),
+    "reject": ("negative", "cancel"),
+    "recourse": ("negative", "undo"),
+    "return": ("warning", "assignment_return"),
+    "pay": ("primary", "payments"),
+    "close": ("grey-8", "archive"),
+}
 CLAWBACK_GUARD = "clawback_given"
 LEDGER = "ledger"  # the fact kind of evidence from the centre's own records (desk.cases.evidence)
 
@@ -88,8 +93,15 @@ def _dossier(case_id: int, staff: SessionStaff) -> Dossier:
 
 def _decide(case_id: int, version: int, decision: Decision, staff: SessionStaff) -> None:
     with session_scope() as db:
-        perform(db, case_id=case_id, action=decision.action, actor=staff, expected_version=version,
-                comment=decision.comment, clawback_fen=decision.clawback_fen)
+        perform(
+            db,
+            case_id=case_id,
+            action=decision.action,
+            actor=staff,
+            expected_version=version,
+            comment=decision.comment,
+            clawback_fen=decision.clawback_fen,
+        )
 
 
 def _summary(dossier: Dossier) -> None:
@@ -98,8 +110,9 @@ def _summary(dossier: Dossier) -> None:
         with ui.card().classes("gap-2").mark("case-summary"):
             with ui.row().classes("items-center gap-2"):
                 ui.label(case.case_no).classes("text-2xl font-bold font-mono").mark("case-no")
-                ui.badge(state_label(case.state), color=STATE_COLOURS.get(case.state, "grey")) \
-                    .classes("text-sm").mark("case-state")
+                ui.badge(state_label(case.state), color=STATE_COLOURS.get(case.state, "grey")).classes("text-sm").mark(
+                    "case-state"
+                )
             ui.label(business_label(case.business_code)).classes("text-lg")
             with pair_grid():
                 pair(t("review.case.mode"), t(f"cases.review_mode.{case.review_mode}"))
@@ -137,12 +150,18 @@ def _rules_now(dossier: Dossier) -> None:
     with ui.card().classes("w-full gap-1").mark("case-rules"):
         ui.label(t("review.case.rules_now")).classes("text-base font-bold text-primary")
         if case.override_by:
-            ui.label(t("review.case.overridden", supervisor=case.override_by, reason=case.override_reason or "")) \
-                .classes("text-sm text-amber-10 bg-amber-1 rounded p-2 w-full").mark("case-override")
+            ui.label(
+                t("review.case.overridden", supervisor=case.override_by, reason=case.override_reason or "")
+            ).classes("text-sm text-amber-10 bg-amber-1 rounded p-2 w-full").mark("case-override")
         for rule in dossier.rules_now:
             overridden = not rule.passed and rule.rule in dossier.overridden
-            icon, colour = ("check_circle", "positive") if rule.passed else \
-                ("admin_panel_settings", "amber-9") if overridden else ("cancel", "negative")
+            icon, colour = (
+                ("check_circle", "positive")
+                if rule.passed
+                else ("admin_panel_settings", "amber-9")
+                if overridden
+                else ("cancel", "negative")
+            )
             with ui.row().classes("w-full gap-2 no-wrap items-start").mark(f"rule-now {rule.rule}"):
                 ui.icon(icon, color=colour).classes("text-lg shrink-0 mt-0.5")
                 with ui.column().classes("gap-0"):
@@ -155,10 +174,12 @@ def _flags(item: MaterialView) -> None:
     if not item.flags:
         return
     with ui.column().classes("gap-0 rounded bg-orange-1 p-2 w-full"):
-        ui.label(t("review.case.flags", flags="、".join(flag_label(flag) for flag in item.flags))) \
-            .classes("text-sm font-bold text-negative").mark(f"flags {item.material}")
-        ui.label(t("review.case.flag_reason", reason=describe(item.flag_reason) if item.flag_reason else "—")) \
-            .classes("text-sm").mark(f"flag-reason {item.material}")
+        ui.label(t("review.case.flags", flags="、".join(flag_label(flag) for flag in item.flags))).classes(
+            "text-sm font-bold text-negative"
+        ).mark(f"flags {item.material}")
+        ui.label(t("review.case.flag_reason", reason=describe(item.flag_reason) if item.flag_reason else "—")).classes(
+            "text-sm"
+        ).mark(f"flag-reason {item.material}")
 
 
 def _evidence(item: MaterialView) -> None:
@@ -168,15 +189,22 @@ def _evidence(item: MaterialView) -> None:
     if item.status == "proven" and item.fact_kind == LEDGER:
         ui.label(t("review.case.proven_by_ledger", date=day(item.as_of))).classes("text-sm")
     elif item.status == "proven":
-        ui.label(t("review.case.proven_by", kind=label_or_code("records.fact_kind.", item.fact_kind),
-                   source=label_or_code("records.source.", item.source), date=day(item.as_of))).classes("text-sm")
+        ui.label(
+            t(
+                "review.case.proven_by",
+                kind=label_or_code("records.fact_kind.", item.fact_kind),
+                source=label_or_code("records.source.", item.source),
+                date=day(item.as_of),
+            )
+        ).classes("text-sm")
         for line in fact_lines(item.fact or {}, masked=True):
             ui.label(line).classes("text-xs text-secondary")
     elif item.status == "deferred":
         ui.label(t("review.case.promised", date=day(item.promised_on))).classes("text-sm text-warning")
     if item.pages:
-        ui.label(", ".join(label_or_code("capture.doc_type.", page.doc_type) for page in item.pages)) \
-            .classes("text-sm font-bold")
+        ui.label(", ".join(label_or_code("capture.doc_type.", page.doc_type) for page in item.pages)).classes(
+            "text-sm font-bold"
+        )
         ui.label(t("review.case.see_page")).classes("text-xs text-secondary")
 
 
@@ -185,19 +213,20 @@ def _page_details(page: CapturedPage) -> None:
     if page.id_matches is True:
         ui.label(t("review.case.id_matches")).classes("text-sm text-positive").mark(f"id-match {page.page_id}")
     elif page.id_matches is False:
-        ui.label(t("review.case.id_differs")).classes("text-sm text-negative font-bold") \
-            .mark(f"id-match {page.page_id}")
+        ui.label(t("review.case.id_differs")).classes("text-sm text-negative font-bold").mark(
+            f"id-match {page.page_id}"
+        )
     if page.fields:
         ui.label(t("review.case.read_off")).classes("text-xs text-secondary font-bold pt-1")
         for name, value in page.fields:
-            ui.label(t("ui.fact.pair", label=label_or_code("archivist.field.", name), value=value)) \
-                .classes("text-sm break-all")
+            ui.label(t("ui.fact.pair", label=label_or_code("archivist.field.", name), value=value)).classes(
+                "text-sm break-all"
+            )
 
 
 def _captured_page(item: MaterialView, page: CapturedPage) -> None:
     """One page large; above it the material, its type, the flags and the clerk's reason; beside it what was read."""
-    title = t("review.case.page_title", material=f"{item.material} {material_label(item.material)}",
-              page=page.page_no)
+    title = t("review.case.page_title", material=f"{item.material} {material_label(item.material)}", page=page.page_no)
     with ui.column().classes("w-full gap-2 min-w-0").mark(f"captured {page.page_id}"):
         with ui.row().classes("w-full items-baseline gap-x-3 gap-y-0"):
             ui.label(title).classes("text-base font-bold")
@@ -224,8 +253,11 @@ def _materials(dossier: Dossier) -> None:
     with ui.card().classes("w-full gap-2").mark("case-materials"):
         ui.label(t("review.case.materials")).classes("text-base font-bold text-primary")
         for item in dossier.materials:
-            with ui.row().classes("w-full items-start gap-4 no-wrap border-b border-gray-200 py-2") \
-                    .mark(f"material {item.material}"):
+            with (
+                ui.row()
+                .classes("w-full items-start gap-4 no-wrap border-b border-gray-200 py-2")
+                .mark(f"material {item.material}")
+            ):
                 with ui.column().classes("w-48 shrink-0 gap-1"):
                     ui.label(f"{item.material} {material_label(item.material)}").classes("font-bold")
                     ui.badge(t(f"cases.status.{item.status}"), color=MATERIAL_COLOURS.get(item.status, "grey"))
@@ -234,17 +266,28 @@ def _materials(dossier: Dossier) -> None:
 
 
 def _history(dossier: Dossier) -> None:
-    columns = [{"name": c, "label": t(f"review.history.{c}"), "field": c, "align": "left"}
-               for c in ("at", "action", "states", "actor", "comment")]
-    rows = [{"id": step.id, "at": moment(step.at), "action": t(f"review.step.{step.action}"),
-             "states": f"{state_label(step.from_state)} → {state_label(step.to_state)}" if step.from_state
-             else state_label(step.to_state),
-             "actor": f"{step.actor} · {t('role.' + step.actor_role)}", "comment": step.comment}
-            for step in dossier.history]
+    columns = [
+        {"name": c, "label": t(f"review.history.{c}"), "field": c, "align": "left"}
+        for c in ("at", "action", "states", "actor", "comment")
+    ]
+    rows = [
+        {
+            "id": step.id,
+            "at": moment(step.at),
+            "action": t(f"review.step.{step.action}"),
+            "states": f"{state_label(step.from_state)} → {state_label(step.to_state)}"
+            if step.from_state
+            else state_label(step.to_state),
+            "actor": f"{step.actor} · {t('role.' + step.actor_role)}",
+            "comment": step.comment,
+        }
+        for step in dossier.history
+    ]
     with ui.card().classes("w-full gap-2"):
         ui.label(t("review.history.title")).classes("text-base font-bold text-primary")
-        ui.table(columns=columns, rows=rows, row_key="id").props("flat dense bordered wrap-cells") \
-            .classes("w-full").mark("case-history")
+        ui.table(columns=columns, rows=rows, row_key="id").props("flat dense bordered wrap-cells").classes(
+            "w-full"
+        ).mark("case-history")
 
 
 class CaseScreen:
@@ -302,20 +345,32 @@ class CaseScreen:
                     ui.label(t("review.decision.none")).classes("text-secondary").mark("no-actions")
                 return
             form = DecisionForm(
-                ui.textarea(t("review.decision.comment")).props("outlined autogrow maxlength=1000")
-                .classes("w-full").mark("comment"),
-                ui.input(t("review.decision.clawback")).props("outlined dense inputmode=decimal")
-                .classes("w-60").mark("clawback")
-                if any(CLAWBACK_GUARD in dossier.guards[action] for action in dossier.actions) else None,
-                ui.label().classes("text-sm min-h-[1.25rem]").mark("decision-message"))
+                ui.textarea(t("review.decision.comment"))
+                .props("outlined autogrow maxlength=1000")
+                .classes("w-full")
+                .mark("comment"),
+                ui.input(t("review.decision.clawback"))
+                .props("outlined dense inputmode=decimal")
+                .classes("w-60")
+                .mark("clawback")
+                if any(CLAWBACK_GUARD in dossier.guards[action] for action in dossier.actions)
+                else None,
+                ui.label().classes("text-sm min-h-[1.25rem]").mark("decision-message"),
+            )
             with ui.row().classes("gap-2 items-center"):
                 for action in dossier.actions:
                     colour, icon = ACTION_LOOKS.get(action, ("primary", "send"))
-                    ui.button(t(f"review.button.{action}"), icon=icon, color=colour,
-                              on_click=lambda a=action: self._decide(dossier, a, form)) \
-                        .props("no-caps unelevated").mark(f"action {action}")
-                form.reload = ui.button(t("review.decision.reload"), icon="refresh", on_click=self.load) \
-                    .props("no-caps outline").mark("reload")
+                    ui.button(
+                        t(f"review.button.{action}"),
+                        icon=icon,
+                        color=colour,
+                        on_click=lambda a=action: self._decide(dossier, a, form),
+                    ).props("no-caps unelevated").mark(f"action {action}")
+                form.reload = (
+                    ui.button(t("review.decision.reload"), icon="refresh", on_click=self.load)
+                    .props("no-caps outline")
+                    .mark("reload")
+                )
                 form.reload.set_visibility(False)
 
     async def _decide(self, dossier: Dossier, action: str, form: DecisionForm) -> None:
@@ -341,8 +396,7 @@ class CaseScreen:
         except CaseError as error:
             form.say(error.message(), "negative")
             return
-        ui.notify(t(f"review.done.{action}", case_no=dossier.case.case_no),
-                  color="positive")
+        ui.notify(t(f"review.done.{action}", case_no=dossier.case.case_no), color="positive")
         await self.load()
 
 

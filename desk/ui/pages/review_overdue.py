@@ -40,8 +40,9 @@ def _days(entry: QueueEntry) -> str:
 
 
 def _row(entry: QueueEntry, clerks: dict[str, str]) -> None:
-    ui.link(entry.case_no, f"/review/case/{entry.case_id}").classes("font-mono font-bold") \
-        .mark(f"overdue {entry.case_no}")
+    ui.link(entry.case_no, f"/review/case/{entry.case_id}").classes("font-mono font-bold").mark(
+        f"overdue {entry.case_no}"
+    )
     ui.label(business_label(entry.business_code))
     ui.label(entry.customer).mark(f"customer {entry.case_no}")
     ui.label(day(entry.due_on)).classes("text-sm")
@@ -65,13 +66,13 @@ def register() -> None:
             with ui.card().classes("w-full gap-3").mark("overdue-list"):
                 with ui.row().classes("items-center gap-2"):
                     ui.label(t("review.overdue.cases")).classes("text-lg font-bold text-primary")
-                    ui.badge(str(len(overdue.entries)), color="negative" if overdue.entries else "grey-6") \
-                        .mark("overdue-count")
+                    ui.badge(str(len(overdue.entries)), color="negative" if overdue.entries else "grey-6").mark(
+                        "overdue-count"
+                    )
                 if not overdue.entries:
                     ui.label(t("review.overdue.none")).classes("text-secondary").mark("overdue-none")
                     return
-                with ui.element("div").classes("grid gap-x-4 gap-y-2 items-center w-full overflow-x-auto") \
-                        .style(_GRID):
+                with ui.element("div").classes("grid gap-x-4 gap-y-2 items-center w-full overflow-x-auto").style(_GRID):
                     for column in _COLUMNS:
                         ui.label(t(f"review.overdue.{column}")).classes("text-xs text-secondary font-bold")
                     for entry in overdue.entries:

@@ -27,8 +27,9 @@ def _queues(staff: SessionStaff) -> tuple[list[QueueEntry], list[QueueEntry]]:
 
 def _row(entry: QueueEntry) -> None:
     with ui.row().classes("items-center gap-1 no-wrap"):
-        ui.link(entry.case_no, f"/review/case/{entry.case_id}").classes("font-mono font-bold") \
-            .mark(f"case {entry.case_no}")
+        ui.link(entry.case_no, f"/review/case/{entry.case_id}").classes("font-mono font-bold").mark(
+            f"case {entry.case_no}"
+        )
         if entry.mine:
             ui.badge(t("review.queue.mine"), color="grey-6").classes("ml-1").mark(f"mine {entry.case_no}")
     ui.label(business_label(entry.business_code))
@@ -39,9 +40,9 @@ def _row(entry: QueueEntry) -> None:
     with ui.row().classes("items-center gap-1 no-wrap"):
         if entry.overdue:
             ui.icon("warning", color="negative", size="xs")
-        ui.label(due_text(entry.due_on, entry.overdue, entry.working_days)) \
-            .classes("text-sm " + ("text-negative font-bold" if entry.overdue else "")) \
-            .mark(f"due {entry.case_no}")
+        ui.label(due_text(entry.due_on, entry.overdue, entry.working_days)).classes(
+            "text-sm " + ("text-negative font-bold" if entry.overdue else "")
+        ).mark(f"due {entry.case_no}")
     ui.label(format_money(entry.amount_fen)).classes("font-mono text-right")
 
 
