@@ -351,21 +351,24 @@ class CounterPanel:
             .mark(f"material {item.material}")
         ):
             ui.icon(icon, color=colour).classes("text-2xl shrink-0")
-            with ui.column().classes("grow gap-0"):
+            # the name and its detail take the row's width; the actions go on a line of their own below,
+            # so a long name (and a long form button, in English) never squeezes the text into a column
+            with ui.column().classes("grow min-w-0 gap-0"):
                 with ui.row().classes("items-baseline gap-2"):
                     ui.label(item.material).classes("font-mono text-sm text-secondary")
                     ui.label(self._material_name(item)).classes("font-bold")
                 ui.label(self._detail(item, status)).classes("text-sm text-secondary").mark(f"detail {item.material}")
                 self._thumbnails(item.material)
+                if status in TO_CAPTURE and self._editable():
+                    with ui.row().classes("items-center gap-2 pt-1"):
+                        ui.button(
+                            t("counter.capture.button"), icon="photo_camera", on_click=lambda i=item: self._capture(i)
+                        ).props("no-caps unelevated dense").mark(f"capture {item.material}")
+                        ui.button(
+                            t("counter.defer.button"), icon="event", on_click=lambda i=item: self._ask_defer(i)
+                        ).props("no-caps flat dense").mark(f"defer {item.material}")
+                        form_buttons(item, self.profile, self.tab.token)  # e.g. the single-status declaration (M03)
             ui.badge(t(f"cases.status.{status}"), color=colour).classes("shrink-0").mark(f"status {item.material}")
-            if status in TO_CAPTURE and self._editable():
-                ui.button(
-                    t("counter.capture.button"), icon="photo_camera", on_click=lambda i=item: self._capture(i)
-                ).props("no-caps unelevated dense").classes("shrink-0").mark(f"capture {item.material}")
-                ui.button(t("counter.defer.button"), icon="event", on_click=lambda i=item: self._ask_defer(i)).props(
-                    "no-caps flat dense"
-                ).classes("shrink-0").mark(f"defer {item.material}")
-                form_buttons(item, self.profile, self.tab.token)  # e.g. the single-status declaration beside M03
 
     def _thumbnails(self, material: str) -> None:
         pages = self.captured_pages.get(material)
