@@ -49,7 +49,8 @@ export default {
             <circle cx="48" cy="48" r="40" fill="rgba(0, 0, 0, 0.45)" stroke="rgba(255, 255, 255, 0.3)" stroke-width="6"></circle>
             <circle cx="48" cy="48" r="40" fill="none" stroke="${GREEN}" stroke-width="6" stroke-linecap="round"
                     :stroke-dasharray="ring" :stroke-dashoffset="ring * (1 - countdown)" transform="rotate(-90 48 48)"></circle>
-            <text x="48" y="57" text-anchor="middle" font-size="26" fill="white">{{ Math.max(0, (1 - countdown) * holdSeconds).toFixed(1) }}</text>
+            <text v-if="countdown < 1" x="48" y="57" text-anchor="middle" font-size="26" fill="white">{{ ((1 - countdown) * holdSeconds).toFixed(1) }}</text>
+            <circle v-else cx="48" cy="48" r="14" fill="white"></circle>
           </svg>
         </div>
       </div>

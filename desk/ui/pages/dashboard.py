@@ -448,7 +448,7 @@ def register() -> None:
     @ui.page(PATH)
     async def dashboard_page(request: Request) -> None:
         query = request.query_params
-        with frame("dashboard.title"):
+        with frame("dashboard.title", wide=True):
             try:
                 start, end, period = read_filters(query.get("from"), query.get("to"), query.get("period"))
             except DashboardRangeError as refused:
