@@ -262,10 +262,15 @@ async def _submit_visit(http: aiohttp.ClientSession, url: str, id_number: str, p
 
 
 async def _capturer(
-    http: aiohttp.ClientSession, url: str, id_number: str, frame: bytes, phase: Phase, until: float
+    http: aiohttp.ClientSession, url: str, held: list[str], tab: int, frame: bytes, phase: Phase, until: float
 ) -> None:
-    """One counter tab shooting camera frames of `id_number`'s first material back to back until `until`."""
+    """One counter tab shooting camera frames of a held customer's first material back to back until `until`
+    (a customer with nothing to capture is dropped from `held`, shared by the tabs, for the next)."""
     while time.monotonic() < until:
+        if not held:
+            phase.error("no held customer has a material to capture")
+            return
+        id_number = held[tab % len(held)]
         try:
             page = await open_page(http, url, "/lookup")
         except (TimeoutError, PageError, aiohttp.ClientError) as problem:
@@ -277,8 +282,10 @@ async def _capturer(
             await pick_business(page, RENT)
             while time.monotonic() < until:
                 camera = await open_camera(page)
-                if camera is None:
-                    raise PageError(f"{id_number}: nothing to capture")
+                if camera is None:  # every material proven by data and no rent declared to ask for the lease
+                    if id_number in held:
+                        held.remove(id_number)
+                    break
                 started = time.monotonic()
                 status, reply = await post_frame(http, url + camera[1], frame)
                 if status == 200:
@@ -341,7 +348,7 @@ async def _run(
     rng = random.Random(seed)
     frame = _frame_jpeg()
     # the capturing tabs' customers are set apart: the clerks' submissions must not change their checklists
-    held = rent[: max(plan.captures, default=0)]
+    held = rent[: 3 * max(plan.captures, default=0)]  # spares: some have nothing to capture
     del rent[: len(held)]
     sessions = [await clerk_session(server.url, name, logins[name]) for name in CLERKS]
     phases = []
@@ -360,7 +367,7 @@ async def _run(
             # no rent customers for the looking-up tab: it only looks up, never captures or submits
             tasks = [_clerk(sessions[0], server.url, people, [], frame, phase, until, rng)]
             tasks += [
-                _capturer(sessions[(i + 1) % len(sessions)], server.url, held[i % len(held)], frame, phase, until)
+                _capturer(sessions[(i + 1) % len(sessions)], server.url, held, i, frame, phase, until)
                 for i in range(count)
             ]
             await asyncio.gather(*tasks, _memory(server.process.pid, phase, until))
