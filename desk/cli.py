@@ -183,13 +183,22 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--queries", type=int, default=200, help="queries per kind")
     bs.add_argument("--data-dir", help="data folder for the benchmark archive (default ./bench-data/search-N)")
     bs.add_argument("--json", action="store_true")
-    bd = bench_sub.add_parser("load", help="clerks' latency while public clients flood /inquiry (loopback only)")
+    bd = bench_sub.add_parser(
+        "load", help="clerks' latency while public clients flood /inquiry or other tabs capture (loopback only)"
+    )
     bd.add_argument(
         "--clients",
         type=int,
         nargs="+",
-        required=True,
+        default=[],
         help="public clients per phase, e.g. 10 30 60 (a phase with none comes first: the baseline)",
+    )
+    bd.add_argument(
+        "--captures",
+        type=int,
+        nargs="+",
+        default=[],
+        help="tabs capturing camera frames back to back per phase, e.g. 4, while one more tab looks up",
     )
     bd.add_argument("--seconds", type=float, default=20, help="length of each phase (default 20)")
     bd.add_argument("--customers", type=int, default=200, help="demo customers of the server's data folder")

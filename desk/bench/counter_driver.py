@@ -82,6 +82,16 @@ async def capture_frame(
 ) -> int | None:
     """Open the capture dialog of the first material to capture and POST one camera frame; the HTTP status
     (None: this customer has nothing to capture)."""
+    camera = await open_camera(page, timeout_s)
+    if camera is None:
+        return None
+    status, _ = await post_frame(http, url + camera[1], jpeg, timeout_s)
+    return status
+
+
+async def open_camera(page: Page, timeout_s: float = 60) -> tuple[str, str] | None:
+    """Open the capture dialog of the first material to capture: the camera's element id and upload path
+    (None: this customer has nothing to capture)."""
     capture = buttons(page, zh("counter.capture.button"))
     if not capture:  # everything proven by data: declaring the actual rent asks for the lease
         try:
@@ -91,19 +101,43 @@ async def capture_frame(
         await page.emit(box_id, "update:modelValue", True)
         await page.wait_for(lambda p: bool(buttons(p, zh("counter.capture.button"))), timeout_s)
         capture = buttons(page, zh("counter.capture.button"))
+    before = set(_cameras(page))  # a dialog closed before may still be listed until its deletion arrives
     await page.emit(capture[0], "click", {})
-    await page.wait_for(
-        lambda p: any(e and "upload_url" in (e.get("props") or {}) for e in p.elements.values()), timeout_s
-    )
-    _, camera = page.find(lambda e: "upload_url" in (e.get("props") or {}))
+    await page.wait_for(lambda p: bool(set(_cameras(p)) - before), timeout_s)
+    camera_id = max(set(_cameras(page)) - before, key=int)
+    return camera_id, page.elements[camera_id]["props"]["upload_url"]
+
+
+def _cameras(page: Page) -> list[str]:
+    return [i for i, e in page.elements.items() if e and "upload_url" in (e.get("props") or {})]
+
+
+async def post_frame(
+    http: aiohttp.ClientSession, upload_url: str, jpeg: bytes, timeout_s: float = 60
+) -> tuple[int, dict]:
+    """POST one camera frame as the camera's script does: the HTTP status and the JSON reply ({} if none)."""
     async with http.post(
-        url + camera["props"]["upload_url"],
+        upload_url,
         data=jpeg,
         headers={"Content-Type": "image/jpeg"},
         timeout=aiohttp.ClientTimeout(total=timeout_s),
     ) as response:
-        await response.read()
-        return response.status
+        try:
+            reply = await response.json()
+        except (aiohttp.ContentTypeError, ValueError):
+            reply = {}
+        return response.status, reply if isinstance(reply, dict) else {}
+
+
+async def show_and_cancel(page: Page, camera_id: str, status: int, reply: dict, timeout_s: float = 30) -> None:
+    """What the browser does after the POST (the `posted` event: the dialog draws the result), then Cancel,
+    which forgets the pages, as a clerk retaking the photo would; returns once the dialog has gone."""
+    await page.emit(camera_id, "posted", {"status": status, **reply})
+    cancel = buttons(page, zh("ui.cancel"))
+    if not cancel:
+        raise PageError("no Cancel button on the capture dialog")
+    await page.emit(max(cancel, key=int), "click", {})  # the newest: the capture dialog's
+    await page.wait_for(lambda p: camera_id not in _cameras(p), timeout_s)
 
 
 async def defer_all(page: Page, timeout_s: float = 30) -> bool:

@@ -1,4 +1,5 @@
-"""`python -m desk bench load --clients N [N …] [--seconds S]`: do the clerks stay quick when the public side is busy?
+"""`python -m desk bench load [--clients N …] [--captures K …] [--seconds S]`: do the clerks stay quick when the
+public side is busy, or while other tabs capture?
 
 Starts `python -m desk run` on loopback (127.0.0.1) with its own data folder, logs clerks in through the login
 page, and measures in phases of S seconds each: first with no public clients (the baseline of this run), then
@@ -7,6 +8,10 @@ customer: the business, a camera frame POSTed to the tab's route, 容缺, submit
 load /inquiry back to back, each from its own loopback address (127.0.0.x, as separate phones would).
 Reported per phase: p50/p95 of lookup, capture, submit and served /inquiry, the /inquiry answers refused by
 the public limit (429), errors, and the server's memory (RSS of the server and its worker processes).
+A capture phase (--captures K) has no public clients: K counter tabs (the clerks' sessions in turn) each
+shoot full-resolution camera frames back to back (open the capture dialog, POST the frame, let the dialog
+show the result, Cancel), while one more tab only looks customers up; reported are that tab's lookup
+p50/p95 (and its ratio to the baseline) and the captures that completed, with their p50/p95.
 Ratios are against the baseline phase of the same run. Nothing leaves the machine; every phase is bounded
 in time and in clients.
 """
@@ -36,13 +41,19 @@ from desk.bench.counter_driver import (
     clerk_session,
     defer_all,
     look_up,
+    open_camera,
     pick_business,
+    post_frame,
+    show_and_cancel,
     submit,
 )
 from desk.bench.page_client import PageError, open_page
+from desk.i18n import t, use_language
+from desk.settings import get_settings
 
 HOST = "127.0.0.1"
 MAX_CLIENTS = 200  # loopback addresses 127.0.0.10 … and sockets: a bound on what one run may open
+MAX_CAPTURES = 16  # capturing tabs: each holds a full-resolution frame in flight and a page in the pool's queue
 RENT = "TQ401"
 CLERKS = ("clerk1", "clerk2")
 KINDS = ("lookup", "capture", "submit", "inquiry")
@@ -54,6 +65,7 @@ class Phase:
 
     public_clients: int
     seconds: float
+    captures: int = 0  # tabs capturing back to back (a capture phase); the lookups are then one other tab's
     times: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
     refused: int = 0  # /inquiry answered 429 by the public limit
     errors: int = 0
@@ -249,6 +261,45 @@ async def _submit_visit(http: aiohttp.ClientSession, url: str, id_number: str, p
         await page.close()
 
 
+async def _capturer(
+    http: aiohttp.ClientSession, url: str, held: list[str], tab: int, frame: bytes, phase: Phase, until: float
+) -> None:
+    """One counter tab shooting camera frames of a held customer's first material back to back until `until`
+    (a customer with nothing to capture is dropped from `held`, shared by the tabs, for the next)."""
+    while time.monotonic() < until:
+        if not held:
+            phase.error("no held customer has a material to capture")
+            return
+        id_number = held[tab % len(held)]
+        try:
+            page = await open_page(http, url, "/lookup")
+        except (TimeoutError, PageError, aiohttp.ClientError) as problem:
+            phase.error(repr(problem))
+            await asyncio.sleep(0.5)
+            continue
+        try:
+            await look_up(page, id_number)
+            await pick_business(page, RENT)
+            while time.monotonic() < until:
+                camera = await open_camera(page)
+                if camera is None:  # every material proven by data and no rent declared to ask for the lease
+                    if id_number in held:
+                        held.remove(id_number)
+                    break
+                started = time.monotonic()
+                status, reply = await post_frame(http, url + camera[1], frame)
+                if status == 200:
+                    phase.times["capture"].append(time.monotonic() - started)
+                else:
+                    phase.error(f"capture: HTTP {status}")
+                await show_and_cancel(page, camera[0], status, reply)
+        except (TimeoutError, PageError, aiohttp.ClientError, StopIteration) as problem:
+            phase.error(repr(problem))
+            await asyncio.sleep(0.5)  # a failing tab does not spin
+        finally:
+            await page.close()
+
+
 async def _public(index: int, url: str, phase: Phase, until: float) -> None:
     """One anonymous client loading /inquiry back to back from its own loopback address."""
     connector = aiohttp.TCPConnector(local_addr=(f"127.0.0.{10 + index}", 0), limit=1)
@@ -282,28 +333,47 @@ async def _memory(pid: int, phase: Phase, until: float) -> None:
     phase.rss_end_mb = _rss_mb(pid)
 
 
+@dataclass
+class Plan:
+    """The phases of one run: the baseline, each level of public clients, each number of capturing tabs."""
+
+    clients: list[int]
+    captures: list[int]
+    seconds: float
+
+
 async def _run(
-    server: Server,
-    levels: list[int],
-    seconds: float,
-    people: list[str],
-    rent: list[str],
-    logins: dict[str, str],
-    seed: int,
+    server: Server, plan: Plan, people: list[str], rent: list[str], logins: dict[str, str], seed: int
 ) -> list[Phase]:
     rng = random.Random(seed)
     frame = _frame_jpeg()
+    # the capturing tabs' customers are set apart: the clerks' submissions must not change their checklists
+    # spares (some have nothing to capture), but at most half: the baseline's clerks capture and submit too
+    held = rent[: min(3 * max(plan.captures, default=0), len(rent) // 2)]
+    del rent[: len(held)]
     sessions = [await clerk_session(server.url, name, logins[name]) for name in CLERKS]
     phases = []
     try:
-        for level in levels:
-            phase = Phase(level, seconds)
-            until = time.monotonic() + seconds
+        for level in [0, *plan.clients]:
+            phase = Phase(level, plan.seconds)
+            until = time.monotonic() + plan.seconds
             tasks = [_clerk(http, server.url, people, rent, frame, phase, until, rng) for http in sessions]
             tasks += [_public(i, server.url, phase, until) for i in range(level)]
             await asyncio.gather(*tasks, _memory(server.process.pid, phase, until))
             phases.append(phase)
             await asyncio.sleep(2)  # the phase's open pages are let go before the next
+        for count in plan.captures:
+            phase = Phase(0, plan.seconds, captures=count)
+            until = time.monotonic() + plan.seconds
+            # no rent customers for the looking-up tab: it only looks up, never captures or submits
+            tasks = [_clerk(sessions[0], server.url, people, [], frame, phase, until, rng)]
+            tasks += [
+                _capturer(sessions[(i + 1) % len(sessions)], server.url, held, i, frame, phase, until)
+                for i in range(count)
+            ]
+            await asyncio.gather(*tasks, _memory(server.process.pid, phase, until))
+            phases.append(phase)
+            await asyncio.sleep(2)
     finally:
         for http in sessions:
             await http.close()
@@ -321,6 +391,7 @@ def report(phases: list[Phase]) -> list[dict]:
     for phase in phases:
         row = {
             "public_clients": phase.public_clients,
+            "captures": phase.captures,
             "seconds": phase.seconds,
             "refused": phase.refused,
             "errors": phase.errors,
@@ -338,26 +409,54 @@ def report(phases: list[Phase]) -> list[dict]:
 
 
 def _print(rows: list[dict]) -> None:
-    print(
-        "public  lookup p50/p95 ms (×base)  capture p50/p95  submit p50/p95  inquiry n p50/p95  429s  errors  "
-        "RSS MB server / with workers"
-    )
+    print(t("bench.load.header"))
     for row in rows:
         ratio = f"×{row['lookup_p50_ratio']}" if row["lookup_p50_ratio"] else ""
         cells = {kind: f"{_ms(row[kind]['p50'])}/{_ms(row[kind]['p95'])}" for kind in KINDS}
         print(
-            f"{row['public_clients']:>6}  {cells['lookup']:>12} {ratio:<8} {cells['capture']:>12} "
-            f"{cells['submit']:>12}  {row['inquiry']['n']:>6} {cells['inquiry']:>10}  {row['refused']:>5} "
-            f"{row['errors']:>6}  {row['rss_server_peak_mb']:>5} / {row['rss_peak_mb']}"
+            f"{row['public_clients']:>6} {row['captures']:>6}  {cells['lookup']:>12} {ratio:<8} "
+            f"{row['capture']['n']:>4} {cells['capture']:>12} {cells['submit']:>12}  {row['inquiry']['n']:>6} "
+            f"{cells['inquiry']:>10}  {row['refused']:>5} {row['errors']:>6}  "
+            f"{row['rss_server_peak_mb']:>5} / {row['rss_peak_mb']}"
         )
+    for row in rows:
+        if row["captures"]:
+            print(_capture_line(row))
+
+
+def _capture_line(row: dict) -> str:
+    """The capture phase in one sentence: the looking-up tab's times against the baseline, and the captures."""
+    lookup, capture = row["lookup"], row["capture"]
+    return t(
+        "bench.load.capture_line",
+        tabs=row["captures"],
+        seconds=f"{row['seconds']:g}",
+        p50=_ms(lookup["p50"]),
+        p95=_ms(lookup["p95"]),
+        ratio=row["lookup_p50_ratio"] or "—",
+        count=capture["n"],
+        capture_p50=_ms(capture["p50"]),
+        capture_p95=_ms(capture["p95"]),
+        errors=row["errors"],
+    )
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    """Start the server, measure the baseline and every level of public clients, print the table."""
-    levels = sorted(set(args.clients))
-    if any(level < 0 or level > MAX_CLIENTS for level in levels) or not 1 <= args.seconds <= 600:
-        print(f"--clients 0…{MAX_CLIENTS}, --seconds 1…600", file=sys.stderr)
+    """Start the server, measure the baseline, every level of public clients and of capturing tabs, print the table."""
+    with use_language(get_settings().default_language):
+        return _bench(args)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    levels, captures = sorted(set(args.clients or [])), sorted(set(args.captures or []))
+    if (
+        any(level < 0 or level > MAX_CLIENTS for level in levels)
+        or any(count < 0 or count > MAX_CAPTURES for count in captures)
+        or not 1 <= args.seconds <= 600
+    ):
+        print(t("bench.load.bad_args", clients=MAX_CLIENTS, captures=MAX_CAPTURES), file=sys.stderr)
         return 2
+    plan = Plan([level for level in levels if level], [count for count in captures if count], args.seconds)
     with tempfile.TemporaryDirectory(prefix="desk-bench-load-") as tmp:
         data = Path(args.data_dir) if args.data_dir else Path(tmp) / "data"
         data.mkdir(parents=True, exist_ok=True)
@@ -369,9 +468,10 @@ def bench_command(args: argparse.Namespace) -> int:
                 row["username"]: row["password"]
                 for row in json.loads((data / "demo-staff-logins.json").read_text(encoding="utf-8"))
             }
-            phases = asyncio.run(
-                _run(server, [0] + [level for level in levels if level], args.seconds, people, rent, logins, args.seed)
-            )
+            if plan.captures and len(rent) < 2:
+                print(t("bench.load.no_rent_customer"), file=sys.stderr)
+                return 2
+            phases = asyncio.run(_run(server, plan, people, rent, logins, args.seed))
         finally:
             server.stop()
     rows = report(phases)
