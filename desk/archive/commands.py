@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk.archive.errors import ArchiveRefused
 from desk.archive.storage import FileStore
@@ -31,11 +31,12 @@ def _print_json(payload: dict) -> None:
 def resolve_customer(session: Session, value: str) -> int:
     """A person id from an ID number (15 or 18 characters) or a person id; ArchiveRefused otherwise."""
     value = value.strip().upper()
-    person = session.exec(select(Person).where(Person.id_number == value)).first()
+    person = session.exec(select(Person).where(col(Person.id_number) == value)).first()
     if person is None and value.isdigit() and len(value) < 15:
         person = session.get(Person, int(value))
     if person is None:
         raise ArchiveRefused("archive.intake.unknown_customer", customer=value)
+    assert person.id is not None, "read from the database"
     return person.id
 
 

@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk.archive.archive_check import ExportItem, check_export
 from desk.archive.errors import ArchiveRefused
@@ -43,8 +43,8 @@ def load_items(session: Session, target: str) -> list[ExportItem]:
     """The documents of case `target`, or the document with id `target`, with their pages."""
     documents = session.exec(
         select(ArchiveDocument)
-        .where(ArchiveDocument.case_no == target)
-        .order_by(ArchiveDocument.captured_at, ArchiveDocument.id)
+        .where(col(ArchiveDocument.case_no) == target)
+        .order_by(col(ArchiveDocument.captured_at), col(ArchiveDocument.id))
     ).all()
     if not documents and target.isdigit():
         document = session.get(ArchiveDocument, int(target))
@@ -56,7 +56,9 @@ def load_items(session: Session, target: str) -> list[ExportItem]:
             document,
             list(
                 session.exec(
-                    select(ArchivePage).where(ArchivePage.document_id == document.id).order_by(ArchivePage.page_no)
+                    select(ArchivePage)
+                    .where(col(ArchivePage.document_id) == document.id)
+                    .order_by(col(ArchivePage.page_no))
                 ).all()
             ),
         )
@@ -73,7 +75,8 @@ def _word_box(word: object) -> tuple[str, float, float, float, float] | None:
         return str(word["text"]), x0, y0, x0 + float(word["width"]), y0 + float(word["height"])
     box = word.get("box") or word.get("bbox")
     if isinstance(box, (list, tuple)) and len(box) == 4:
-        return (str(word["text"]), *map(float, box))
+        x0, y0, x1, y1 = map(float, box)
+        return str(word["text"]), x0, y0, x1, y1
     return None
 
 
@@ -94,10 +97,11 @@ def _rows_by_overlap(boxes: list[tuple[str, float, float, float, float]]) -> lis
 
 def _rows_by_number(words: Sequence[object]) -> list[list] | None:
     # Tesseract numbers lines (block, paragraph, line): trust that when every word has it.
-    if not words or not all(isinstance(word, dict) and "line" in word for word in words):
+    lined = [word for word in words if isinstance(word, dict) and "line" in word]
+    if not words or len(lined) < len(words):
         return None
     rows: dict[tuple, list] = {}
-    for word in words:
+    for word in lined:
         box = _word_box(word)
         if box is not None:
             rows.setdefault(tuple(word["line"]), []).append(box)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk.archive.storage import FileStore, sha256_of_file
 from desk.archive.tables import FixityRun, referenced_keys
@@ -103,7 +103,7 @@ def verify_archive(
 
 def last_run(session: Session) -> FixityRun | None:
     """The most recent recorded verification, for the archivist's page."""
-    return session.exec(select(FixityRun).order_by(FixityRun.started_at.desc(), FixityRun.id.desc())).first()
+    return session.exec(select(FixityRun).order_by(col(FixityRun.started_at).desc(), col(FixityRun.id).desc())).first()
 
 
 def sweep_orphans(

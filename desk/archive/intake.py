@@ -14,11 +14,11 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import Session, col
 
 from desk.archive.errors import ArchiveRefused
 from desk.archive.legal_hold import case_on_hold
@@ -31,6 +31,8 @@ from desk.db import session_scope
 from desk.records.tables import Person
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from desk.capture.options import CaptureOptions
     from desk.capture.results import PageResult
 
@@ -93,15 +95,17 @@ def _page_blobs(page: PageInput) -> list[tuple[bytes | None, str | None]]:
 def _store_page(
     store: FileStore, blobs: list[tuple[bytes | None, StoredFile | None]], created: list[str]
 ) -> _PageFiles:
-    keys = []
+    keys: list[str | None] = []
     for data, stored in blobs:
         if data is not None and stored is not None and store.write(stored, data):
             created.append(stored.key)
         keys.append(stored.key if stored is not None else None)
-    return _PageFiles(*keys)
+    original, flat, thumb, text, words = keys
+    assert original is not None, "a page always has its original (PageInput.original is bytes)"
+    return _PageFiles(original, flat, thumb, text, words)
 
 
-def _jpeg(image: object, quality: int) -> bytes:
+def _jpeg(image: np.ndarray, quality: int) -> bytes:
     import cv2  # only intake from the pipeline needs OpenCV
 
     ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -201,6 +205,7 @@ def _insert_rows(session: Session, pages: Sequence[PageInput], files: list[_Page
     )
     session.add(document)
     session.flush()
+    assert document.id is not None, "flushed to the database"
     index = index_for(session)
     for number, (page, keys) in enumerate(zip(pages, files, strict=True), start=1):
         text = normalize_text(page.text)
@@ -222,6 +227,7 @@ def _insert_rows(session: Session, pages: Sequence[PageInput], files: list[_Page
         )
         session.add(row)
         session.flush()
+        assert row.id is not None, "flushed to the database"
         index.add(session, row.id, text, document)
     return document.id
 
@@ -276,9 +282,13 @@ def link_documents_to_case(session: Session, document_ids: Sequence[int], *, cas
     transaction); a document already linked to a case keeps its number. Returns how many were linked."""
     if not document_ids:
         return 0
-    result = session.execute(
-        update(ArchiveDocument)
-        .where(ArchiveDocument.id.in_(list(document_ids)), ArchiveDocument.case_no.is_(None))
-        .values(case_no=case_no)
+    # an UPDATE's result is a CursorResult, which counts its rows (Session.execute is typed for any statement)
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(ArchiveDocument)
+            .where(col(ArchiveDocument.id).in_(list(document_ids)), col(ArchiveDocument.case_no).is_(None))
+            .values(case_no=case_no)
+        ),
     )
     return result.rowcount

@@ -55,7 +55,8 @@ class ParsedQuery:
 def _chunks(query: str) -> list[tuple[str, bool]]:
     """(text, quoted) pieces: quoted phrases and space-separated words; an open quote runs to the end."""
     chunks: list[tuple[str, bool]] = []
-    i, word = 0, []
+    i = 0
+    word: list[str] = []
     while i < len(query):
         char = query[i]
         if char in _QUOTES:

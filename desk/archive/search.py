@@ -6,8 +6,9 @@ import logging
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, col
 
 from desk.archive.query_parser import ParsedQuery, parse_query
 from desk.archive.search_index import SearchFilters, index_for
@@ -69,22 +70,22 @@ def _hydrate(session: Session, ranked: list[tuple[int, float]], parsed: ParsedQu
     # Plain columns, not ORM objects: this runs on every search and must stay a few milliseconds.
     rows = session.execute(
         select(
-            ArchivePage.id,
-            ArchivePage.page_no,
-            ArchivePage.doc_type,
-            ArchivePage.text,
-            ArchiveDocument.id,
-            ArchiveDocument.doc_type,
-            ArchiveDocument.material_code,
-            ArchiveDocument.case_no,
-            ArchiveDocument.captured_at,
-            ArchiveDocument.captured_by,
-            Person.name,
-            Person.id_number,
+            col(ArchivePage.id),
+            col(ArchivePage.page_no),
+            col(ArchivePage.doc_type),
+            col(ArchivePage.text),
+            col(ArchiveDocument.id),
+            col(ArchiveDocument.doc_type),
+            col(ArchiveDocument.material_code),
+            col(ArchiveDocument.case_no),
+            col(ArchiveDocument.captured_at),
+            col(ArchiveDocument.captured_by),
+            col(Person.name),
+            col(Person.id_number),
         )
-        .join(ArchiveDocument, ArchiveDocument.id == ArchivePage.document_id)
-        .join(Person, Person.id == ArchiveDocument.person_id, isouter=True)
-        .where(ArchivePage.id.in_([page_id for page_id, _ in ranked]))
+        .join(ArchiveDocument, col(ArchiveDocument.id) == ArchivePage.document_id)
+        .join(Person, col(Person.id) == ArchiveDocument.person_id, isouter=True)
+        .where(col(ArchivePage.id).in_([page_id for page_id, _ in ranked]))
     ).all()
     by_id = {row[0]: row for row in rows}
     hits = []

@@ -25,10 +25,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
-from sqlalchemy import DDL, event, text
-from sqlalchemy.engine import Connection
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import DDL, event, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel, col
 
 from desk.archive.query_parser import ParsedQuery, Term
 from desk.archive.tables import ArchiveDocument, ArchivePage
@@ -63,7 +64,11 @@ def index_ddl(dialect: str) -> list[str]:
 
 for _dialect in ("sqlite", "postgresql"):
     for _statement in index_ddl(_dialect):
-        event.listen(ArchivePage.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+        event.listen(
+            ArchivePage.__table__,  # type: ignore[attr-defined]  # SQLModel sets it, undeclared
+            "after_create",
+            DDL(_statement).execute_if(dialect=_dialect),
+        )
 
 
 @dataclass(frozen=True)
@@ -96,14 +101,27 @@ def filter_sql(filters: SearchFilters) -> tuple[str, dict[str, object]]:
     return "".join(f" AND {condition}" for condition in conditions), params
 
 
+class FilterColumns(Protocol):
+    """The filter columns of a document: an ArchiveDocument, or a row with the same column names."""
+
+    @property
+    def doc_type(self) -> str: ...
+    @property
+    def captured_by(self) -> str: ...
+    @property
+    def material_code(self) -> str | None: ...
+    @property
+    def captured_at(self) -> datetime: ...
+
+
 class SearchIndex:
     """What every engine offers: add and remove a page's text, and find ranked page ids."""
 
-    def add(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+    def add(self, session: Session | Connection, page_id: int, page_text: str, document: FilterColumns) -> None:
         """Index the text of a page of `document` (an ArchiveDocument or a row with its filter columns)."""
         raise NotImplementedError
 
-    def remove(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+    def remove(self, session: Session | Connection, page_id: int, page_text: str, document: FilterColumns) -> None:
         """Remove a page from the index (`page_text` and `document` as it was indexed with)."""
         raise NotImplementedError
 
@@ -126,7 +144,7 @@ def filter_words(doc_type: str, captured_by: str, material_code: str | None, cap
     return " ".join(words)
 
 
-def document_filter_words(document: object) -> str:
+def document_filter_words(document: FilterColumns) -> str:
     """`filter_words` of an ArchiveDocument (or a row with the same column names)."""
     return filter_words(document.doc_type, document.captured_by, document.material_code, document.captured_at)
 
@@ -204,14 +222,14 @@ class SqliteFts5Index(SearchIndex):
     without reading further), and `_score_sql` ranks that window by term frequency.
     """
 
-    def add(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+    def add(self, session: Session | Connection, page_id: int, page_text: str, document: FilterColumns) -> None:
         """Index the text of a page with its document's filter words."""
         session.execute(
             text("INSERT INTO archive_page_fts(rowid, grams, chars, meta) VALUES (:id, :grams, :chars, :meta)"),
             {"id": page_id, **_sqlite_columns(page_text, document)},
         )
 
-    def remove(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+    def remove(self, session: Session | Connection, page_id: int, page_text: str, document: FilterColumns) -> None:
         """Remove a page (a contentless table needs the indexed values to delete them)."""
         session.execute(
             text(
@@ -279,7 +297,7 @@ class SqliteFts5Index(SearchIndex):
         return [row[0] for row in session.execute(text(sql), params)]
 
 
-def _sqlite_columns(page_text: str, document: object) -> dict[str, str]:
+def _sqlite_columns(page_text: str, document: FilterColumns) -> dict[str, str]:
     return {
         "grams": " ".join(index_tokens(page_text)),
         "chars": " ".join(distinct_cjk_chars(page_text)),
@@ -316,14 +334,14 @@ def tsquery_literal(query: ParsedQuery) -> str:
 class PostgresTsvectorIndex(SearchIndex):
     """PostgreSQL: our tokens as a tsvector with a GIN index, ts_rank ranking."""
 
-    def add(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+    def add(self, session: Session | Connection, page_id: int, page_text: str, document: FilterColumns) -> None:
         """Index the text of a page (filters are joined: GIN finds the matches fast enough)."""
         session.execute(
             text("INSERT INTO archive_page_terms (page_id, terms) VALUES (:id, CAST(:terms AS tsvector))"),
             {"id": page_id, "terms": tsvector_literal(page_text)},
         )
 
-    def remove(self, session: Session, page_id: int, page_text: str, document: object) -> None:
+    def remove(self, session: Session | Connection, page_id: int, page_text: str, document: FilterColumns) -> None:
         """Remove a page from the index."""
         session.execute(text("DELETE FROM archive_page_terms WHERE page_id = :id"), {"id": page_id})
 
@@ -342,9 +360,9 @@ class PostgresTsvectorIndex(SearchIndex):
         return [(row[0], float(row[1])) for row in rows]
 
 
-def index_for(bind: Connection | object) -> SearchIndex:
+def index_for(bind: Session | Connection | Engine) -> SearchIndex:
     """The index implementation for the session's or engine's database."""
-    dialect = getattr(getattr(bind, "dialect", None), "name", None) or bind.get_bind().dialect.name
+    dialect = bind.dialect.name if isinstance(bind, (Connection, Engine)) else bind.get_bind().dialect.name
     return PostgresTsvectorIndex() if dialect == "postgresql" else SqliteFts5Index()
 
 
@@ -361,16 +379,16 @@ def rebuild(session: Session | Connection) -> int:
         # Keyset batches: a million page texts never sit in memory at once.
         rows = session.execute(
             select(
-                ArchivePage.id,
-                ArchivePage.text,
-                ArchiveDocument.doc_type,
-                ArchiveDocument.captured_by,
-                ArchiveDocument.material_code,
-                ArchiveDocument.captured_at,
+                col(ArchivePage.id),
+                col(ArchivePage.text),
+                col(ArchiveDocument.doc_type),
+                col(ArchiveDocument.captured_by),
+                col(ArchiveDocument.material_code),
+                col(ArchiveDocument.captured_at),
             )
-            .join(ArchiveDocument, ArchiveDocument.id == ArchivePage.document_id)
-            .where(ArchivePage.id > after)
-            .order_by(ArchivePage.id)
+            .join(ArchiveDocument, col(ArchiveDocument.id) == ArchivePage.document_id)
+            .where(col(ArchivePage.id) > after)
+            .order_by(col(ArchivePage.id))
             .limit(REBUILD_BATCH)
         ).all()
         for row in rows:

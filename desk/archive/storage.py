@@ -23,7 +23,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +34,7 @@ _TMP_NAME = re.compile(r"^\.tmp-[0-9]+-[0-9]+$")
 _JOURNAL_NAME = re.compile(r"^\.tmp-intake-[0-9]+-[0-9]+$")
 
 # (extension, test on the first bytes); the order matters only where one format's magic is a prefix of another's
-_MAGIC: tuple[tuple[str, object], ...] = (
+_MAGIC: tuple[tuple[str, Callable[[bytes], bool]], ...] = (
     ("jpg", lambda head: head.startswith(b"\xff\xd8\xff")),
     ("png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
     ("tif", lambda head: head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")),

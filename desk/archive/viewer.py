@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from desk.archive.archive_check import check_export
 from desk.archive.errors import ArchiveRefused
@@ -124,7 +124,7 @@ def _lines(words: list[object]) -> list[list[tuple[str, Box]]]:
     lines: dict[tuple, list[tuple[str, Box]]] = {}
     for word in words:
         found = _word_box(word)
-        if found is not None:
+        if found is not None and isinstance(word, dict):  # _word_box reads only dicts
             lines.setdefault(tuple(word.get("line") or ()), []).append(found)
     return [sorted(line, key=lambda item: item[1].left) for line in lines.values()]
 
@@ -132,7 +132,8 @@ def _lines(words: list[object]) -> list[list[tuple[str, Box]]]:
 def _line_text(line: list[tuple[str, Box]]) -> tuple[str, list[tuple[int, int] | None]]:
     """The line as one string (no space between CJK characters, as page text is normalised) and,
     per character, (word index, character index in the word); None for an inserted space."""
-    text, owners = "", []
+    text = ""
+    owners: list[tuple[int, int] | None] = []
     for index, (word, _) in enumerate(line):
         if text and not (is_cjk_run(text[-1]) and is_cjk_run(word[0])):
             text += " "
@@ -172,7 +173,7 @@ def highlight_boxes(words: list[object], terms: tuple[Term, ...]) -> list[Box]:
     return boxes
 
 
-def _joined(values: list[str]) -> str:
+def _joined(values: list[str | None]) -> str:
     return ", ".join(value for value in values if value)
 
 
@@ -182,7 +183,7 @@ def read_fields(fields: dict | None) -> list[tuple[str, str]]:
     ids = [
         mask_id_number(str(item.get("value", ""))) for item in fields.get("id_numbers") or [] if isinstance(item, dict)
     ]
-    out = [
+    out: list[tuple[str, str | None]] = [
         ("id_numbers", _joined(ids)),
         ("names", _joined([mask_name(str(n)) for n in fields.get("names") or []])),
         ("dates", _joined([str(d) for d in fields.get("dates") or []])),
@@ -225,7 +226,9 @@ def _get_page(session: Session, page_id: int) -> tuple[ArchivePage, ArchiveDocum
     page = session.get(ArchivePage, page_id)
     if page is None:
         raise ArchiveRefused("archive.viewer.no_page", id=page_id)
-    return page, session.get(ArchiveDocument, page.document_id)
+    document = session.get(ArchiveDocument, page.document_id)
+    assert document is not None, "archive_page.document_id is a foreign key"
+    return page, document
 
 
 def _customer(session: Session, person_id: int) -> str:
@@ -238,12 +241,17 @@ def open_page(
 ) -> PageView:
     """The page `page_id` with the words of `query` located on it; logged as a view of the document."""
     page, document = _get_page(session, page_id)
+    assert page.id is not None and document.id is not None, "read from the database"
     parsed = parse_query(query) if query.strip() else None
     highlights = tuple(highlight_boxes(_words(store, page), parsed.positive)) if parsed and not parsed.problem else ()
     page_ids = tuple(
-        session.exec(
-            select(ArchivePage.id).where(ArchivePage.document_id == document.id).order_by(ArchivePage.page_no)
+        other_id  # a primary key read from the database: never None, the filter only tells mypy
+        for other_id in session.exec(
+            select(col(ArchivePage.id))
+            .where(col(ArchivePage.document_id) == document.id)
+            .order_by(col(ArchivePage.page_no))
         ).all()
+        if other_id is not None
     )
     hashes = {
         kind.removesuffix("_key"): key.partition(".")[0]

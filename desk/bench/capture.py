@@ -59,7 +59,7 @@ def bench_command(args: argparse.Namespace) -> int:
         try:
             return _run(args)
         except MaterialError as problem:
-            print(t(problem.key, **problem.params), file=sys.stderr)
+            print(t(problem.key, None, **problem.params), file=sys.stderr)
             return 2
 
 

@@ -5,6 +5,7 @@ crash test; the visible labels come from desk/i18n in zh-CN, the language the dr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import aiohttp
 
@@ -17,7 +18,7 @@ ACCEPT_LANGUAGE = {"Accept-Language": "zh-CN,zh;q=0.9"}
 def zh(key: str, **params: object) -> str:
     """A string of desk/i18n in Chinese (what the pages show the driver)."""
     with use_language("zh-CN"):
-        return t(key, **params)
+        return t(key, None, **params)
 
 
 LOGIN_LABELS = {"username": "ui.login.username", "password": "ui.login.password", "submit": "ui.login.submit"}
@@ -41,6 +42,11 @@ def case_number(page: Page) -> str | None:
         if match := _SUBMITTED.search(text):
             return match.group(1)
     return None
+
+
+def _fewer_buttons(label: str, before: int) -> Callable[[Page], bool]:
+    """A page predicate: fewer than `before` buttons show `label`."""
+    return lambda page: len(buttons(page, label)) < before
 
 
 def buttons(page: Page, label: str) -> list[str]:
@@ -148,7 +154,7 @@ async def defer_all(page: Page, timeout_s: float = 30) -> bool:
         await page.wait_for(lambda p: bool(buttons(p, zh("counter.defer.confirm"))), timeout_s)
         await page.emit(buttons(page, zh("counter.defer.confirm"))[-1], "click", {})
         try:
-            await page.wait_for(lambda p, before=count: len(buttons(p, zh("counter.defer.button"))) < before, 5)
+            await page.wait_for(_fewer_buttons(zh("counter.defer.button"), count), 5)
         except PageError:
             if page.disconnected:
                 raise

@@ -140,7 +140,7 @@ def _frame_jpeg() -> bytes:
 def _customers(data: Path) -> tuple[list[str], list[str]]:
     """ID numbers of customers with an account, and of those whose rent withdrawal passes every rule."""
     from sqlalchemy import select
-    from sqlmodel import Session
+    from sqlmodel import Session, col
 
     from desk.cases.checklist import checklist_for
     from desk.db import make_engine
@@ -150,9 +150,9 @@ def _customers(data: Path) -> tuple[list[str], list[str]]:
     try:
         with Session(engine) as session:
             people = session.execute(
-                select(Person.id, Person.id_number)
-                .join(PersonalAccount, PersonalAccount.person_id == Person.id)
-                .order_by(Person.id)
+                select(col(Person.id), col(Person.id_number))
+                .join(PersonalAccount, col(PersonalAccount.person_id) == Person.id)
+                .order_by(col(Person.id))
             ).all()
             rent = [number for person_id, number in people if checklist_for(session, person_id, RENT).eligible]
         return [number for _, number in people], rent
@@ -400,9 +400,9 @@ def report(phases: list[Phase]) -> list[dict]:
             "rss_end_mb": round(phase.rss_end_mb),
             "rss_server_peak_mb": round(phase.rss_server_peak_mb),
         }
-        for kind in KINDS:
-            row[kind] = phase.summary(kind)
-        lookup = row["lookup"]
+        summaries = {kind: phase.summary(kind) for kind in KINDS}
+        row.update(summaries)
+        lookup = summaries["lookup"]
         row["lookup_p50_ratio"] = round(lookup["p50"] / base["p50"], 2) if lookup["p50"] and base["p50"] else None
         rows.append(row)
     return rows

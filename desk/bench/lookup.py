@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from desk.db import init_db, make_engine
 from desk.i18n import t, use_language
@@ -83,9 +83,9 @@ def _sample_queries(engine: Engine, customers: int, per_kind: int) -> list[tuple
     ids = rng.sample(range(1, customers + 1), min(customers, per_kind + WARMUP_RUNS))
     with Session(engine) as session:
         rows = session.execute(
-            select(Person.id_number, Person.name, Person.phone, PersonalAccount.account_no)
-            .join(PersonalAccount, PersonalAccount.person_id == Person.id)
-            .where(Person.id.in_(ids))
+            select(col(Person.id_number), col(Person.name), col(Person.phone), col(PersonalAccount.account_no))
+            .join(PersonalAccount, col(PersonalAccount.person_id) == Person.id)
+            .where(col(Person.id).in_(ids))
         ).all()
     queries = []
     for row in rows:
@@ -102,6 +102,7 @@ def _sample_queries(engine: Engine, customers: int, per_kind: int) -> list[tuple
 def _lookup(session: Session, query: str) -> None:
     outcome = find_customer(session, query)
     if outcome.kind == FOUND:
+        assert outcome.person_id is not None, "a found customer has an id"
         load_profile(session, outcome.person_id)
 
 
@@ -125,6 +126,7 @@ def _scan_lookup(session: Session, id_number: str) -> None:
     person_id = session.execute(
         text("SELECT id FROM person NOT INDEXED WHERE id_number = :n"), {"n": id_number}
     ).scalar()
+    assert person_id is not None, "the ID number was sampled from the table"
     load_profile(session, person_id)
 
 

@@ -104,8 +104,10 @@ class Summary:
         kept = [p for p in parts if p.count]
         if not kept:
             return cls(None, None, 0)
-        count = sum(p.count for p in kept)
-        return cls(sum(p.mean * p.count for p in kept) / count, max(p.max for p in kept), count)
+        known = [(p.mean, p.max, p.count) for p in kept if p.mean is not None and p.max is not None]
+        assert len(known) == len(kept), "a summary of at least one value has a mean and a max (see `of`)"
+        count = sum(n for _, _, n in known)
+        return cls(sum(mean * n for mean, _, n in known) / count, max(peak for _, peak, _ in known), count)
 
 
 def share(hits: Iterable[bool | None]) -> tuple[int, int]:

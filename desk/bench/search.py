@@ -24,7 +24,7 @@ from sqlmodel import Session
 from desk.archive.search import search
 from desk.archive.search_index import SearchFilters, filter_sql, filter_words
 from desk.archive.text_tokens import distinct_cjk_chars, index_tokens, normalize_text
-from desk.bench.search_corpus import DOC_TYPES, make_page_text, make_person
+from desk.bench.search_corpus import DOC_TYPES, PersonFacts, make_page_text, make_person
 from desk.db import init_db, make_engine
 from desk.i18n import t, use_language
 from desk.settings import get_settings
@@ -51,7 +51,11 @@ def _pages_in(engine: Engine) -> int:
 def _insert_people(cur, rng: random.Random, count: int) -> list:
     people = [make_person(rng) for _ in range(count)]
     seen: set[str] = set()
-    unique = [p for p in people if not (p.id_number in seen or seen.add(p.id_number))]
+    unique: list[PersonFacts] = []
+    for person in people:  # the first of each ID number
+        if person.id_number not in seen:
+            seen.add(person.id_number)
+            unique.append(person)
     cur.executemany(
         "INSERT INTO person (id, id_number, name, phone, sex, birth_date, address) VALUES (?,?,?,?,?,?,?)",
         [
@@ -72,7 +76,9 @@ def build_index(engine: Engine, pages: int, seed: int = 7) -> float:
     people = _insert_people(cur, rng, max(2, pages // PAGES_PER_PERSON))
     page_id, document_id = 0, 0
     while page_id < pages:
-        documents, rows, index_rows = [], [], []
+        documents: list[tuple[int, str, int, str, str, str, int]] = []
+        rows: list[tuple[int, int, int, str, str, str]] = []
+        index_rows: list[tuple[int, str, str, str]] = []
         while page_id < pages and len(rows) < BATCH:
             document_id += 1
             person_no = rng.randrange(len(people))

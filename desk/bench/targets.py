@@ -111,7 +111,7 @@ def _camera_cer(kinds: Kinds) -> TargetCheck:
 
 def _scan_skew(kinds: Kinds) -> TargetCheck:
     skew = Summary.combine(s.skew for kind in SCAN_KINDS if (s := _desk(kinds, kind)))
-    if skew.mean is None:
+    if skew.mean is None or skew.max is None:  # both None together: no scan had a skew
         return TargetCheck("bench.capture.target.scan_skew", None, "—")
     passed = skew.mean <= SKEW_MEAN_MAX and skew.max <= SKEW_MAX_MAX
     return TargetCheck("bench.capture.target.scan_skew", passed, f"{skew.mean:.3f}° / {skew.max:.3f}°")
@@ -131,11 +131,11 @@ def _no_worse_each(scores: list[ItemScore], key: str, *, english_scans_only: boo
     pairs = _paired(scores, "ocrmypdf", corpus_only=True, skip_errors=False)
     if english_scans_only:
         pairs = [(item, d, o) for item, d, o in pairs if is_english_scan(d)]
-    pairs = [(item, d.cer, o.cer) for item, d, o in pairs if d.cer is not None and o.cer is not None]
-    if not pairs:
+    cers = [(item, d.cer, o.cer) for item, d, o in pairs if d.cer is not None and o.cer is not None]
+    if not cers:
         return TargetCheck(key, None, "—")
-    worse = [f"{item} {d:.1%}>{o:.1%}" for item, d, o in pairs if d > o]
-    measured = f"{len(pairs) - len(worse)}/{len(pairs)}" + (f" ({'; '.join(worse)})" if worse else "")
+    worse = [f"{item} {d:.1%}>{o:.1%}" for item, d, o in cers if d > o]
+    measured = f"{len(cers) - len(worse)}/{len(cers)}" + (f" ({'; '.join(worse)})" if worse else "")
     return TargetCheck(key, not worse, measured)
 
 

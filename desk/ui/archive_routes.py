@@ -83,9 +83,11 @@ def register() -> None:
         if page is None:
             return not_found_page()
         try:
-            path, media_type = await run.io_bound(_image, page, kind, staff)
+            image = await run.io_bound(_image, page, kind, staff)
         except ArchiveRefused as refused:
             return PlainTextResponse(refused.message(), status_code=404)
+        assert image is not None, "None only when the server is shutting down"
+        path, media_type = image
         return FileResponse(path, media_type=media_type, headers=NO_STORE)
 
     @app.get(EXPORT_PREFIX + "/{document_id}")
@@ -97,9 +99,11 @@ def register() -> None:
         if document is None:
             return not_found_page()
         try:
-            folder, pdf = await run.io_bound(_export, document, staff)
+            exported = await run.io_bound(_export, document, staff)
         except ArchiveRefused as refused:
             return PlainTextResponse(refused.message(), status_code=404)
+        assert exported is not None, "None only when the server is shutting down"
+        folder, pdf = exported
         return FileResponse(
             pdf,
             media_type="application/pdf",

@@ -182,7 +182,9 @@ class CounterPanel:
     async def start(self, resume: CaseState | None = None) -> None:
         """Load the customer's open cases (shown before any new one) and, if given, continue `resume`."""
         person_id = self.profile.person.person_id
-        self.open_cases = await run.io_bound(open_cases, person_id=person_id)
+        cases = await run.io_bound(open_cases, person_id=person_id)
+        assert cases is not None, "None only when the server is shutting down"
+        self.open_cases = cases
         self.joint_card = await run.io_bound(joint_card, person_id)
         if resume is not None:
             await self.resume(resume)
@@ -217,7 +219,9 @@ class CounterPanel:
             self.case, self.declared = resumed, set(resumed.declared)
             for code, item in resumed.materials.items():
                 if item.document_id is not None:
-                    self.captured_pages[code] = await run.io_bound(document_pages, item.document_id)
+                    page_ids = await run.io_bound(document_pages, item.document_id)
+                    assert page_ids is not None, "None only when the server is shutting down"
+                    self.captured_pages[code] = page_ids
         self._draw_declarations(code)
         for box, name in zip(self.declaration_boxes, self._declaration_names(code)):
             box.value = name in self.declared
@@ -303,6 +307,7 @@ class CounterPanel:
                 self._submitted()
 
     def _summary(self) -> None:
+        assert self.checklist is not None, "drawn only once a business is chosen"
         statuses = [self._status(item) for item in self.checklist.items]
         required = [status for status in statuses if status != NOT_APPLICABLE]
         counts = {
@@ -381,6 +386,7 @@ class CounterPanel:
                 ).classes("w-16 h-20 bg-grey-3 border").mark(f"thumb {material}")
 
     def _rules(self) -> None:
+        assert self.checklist is not None, "drawn only once a business is chosen"
         eligible = self.checklist.eligible
         with ui.row().classes("w-full items-center gap-2"):
             ui.label(t("counter.rules.title")).classes("font-bold")
@@ -409,6 +415,7 @@ class CounterPanel:
 
     def _overridable(self) -> list[str]:
         """Labels of the failed rules a supervisor may override (never an amount limit)."""
+        assert self.checklist is not None, "asked only once a business is chosen"
         return [rule.label() for rule in self.checklist.rules if not rule.passed and rule.check not in AMOUNT_CHECKS]
 
     # --- open and returned cases ------------------------------------------------------------------
@@ -444,6 +451,7 @@ class CounterPanel:
                     ui.link(t("counter.open_case.notice"), f"/counter/notice/{case.case_no}", new_tab=True)
 
     def _returned_banner(self) -> None:
+        assert self.case is not None, "drawn only for a returned case"
         with ui.row().classes("w-full items-start gap-3 rounded p-3 bg-red-1 no-wrap").mark("returned-banner"):
             ui.icon("assignment_return", color="negative").classes("text-2xl shrink-0")
             with ui.column().classes("gap-0"):
@@ -455,6 +463,7 @@ class CounterPanel:
 
     def _amount_section(self) -> None:
         plan = self.plan
+        assert plan is not None, "drawn only when the business has an amount plan"
         with ui.column().classes("w-full gap-1 pt-3 border-t border-gray-200").mark("amount"):
             ui.label(t("counter.amount.title")).classes("font-bold")
             for rule in plan.limits:
@@ -518,6 +527,7 @@ class CounterPanel:
                 ).props("no-caps unelevated size=lg").mark("submit-case")
 
     def _submitted(self) -> None:
+        assert self.case is not None and self.notice is not None, "drawn only once a case is submitted"
         ui.label(t("counter.case.submitted", case_no=self.case.case_no)).classes("text-lg text-positive").mark(
             "submitted"
         )
@@ -544,9 +554,10 @@ class CounterPanel:
 
     async def _ensure_case(self, staff: SessionStaff) -> CaseState:
         if self.case is None:
-            self.case = await run.io_bound(
-                open_draft, checklist=self.checklist, staff=staff, declared=sorted(self.declared)
-            )
+            assert self.checklist is not None, "a case is opened for the business chosen"
+            case = await run.io_bound(open_draft, checklist=self.checklist, staff=staff, declared=sorted(self.declared))
+            assert case is not None, "None only when the server is shutting down"
+            self.case = case
         return self.case
 
     def _capture(self, item: ChecklistItem) -> None:
@@ -575,7 +586,7 @@ class CounterPanel:
             return t("ui.login.expired")
         try:
             case = await self._ensure_case(staff)
-            self.case = await run.io_bound(
+            archived = await run.io_bound(
                 archive_capture,
                 case_id=case.case_id,
                 material=material,
@@ -590,8 +601,13 @@ class CounterPanel:
             )
         except (CaseError, ArchiveRefused) as refused:
             return refused.message()
-        document_id = self.case.materials[material].document_id
-        self.captured_pages[material] = await run.io_bound(document_pages, document_id)
+        assert archived is not None, "None only when the server is shutting down"
+        self.case = archived
+        document_id = archived.materials[material].document_id
+        assert document_id is not None, "the material was just archived as a document"
+        page_ids = await run.io_bound(document_pages, document_id)
+        assert page_ids is not None, "None only when the server is shutting down"
+        self.captured_pages[material] = page_ids
         self._render()
         return None
 
@@ -672,10 +688,11 @@ class CounterPanel:
             ui.run_javascript(CLEAR_SUBMITTING_JS)  # refused before anything was submitted, and shown
             return
         key = case.submission_key
+        assert key is not None, "every case gets a submission key when it is opened (workflow)"
         # committed before the submit starts, removed once the browser has the answer (desk.cases.submitting)
         await run.io_bound(note_submitting, staff=staff.username, submission_key=key, person_id=case.person_id)
         try:
-            self.case = await run.io_bound(
+            submitted = await run.io_bound(
                 submit_case,
                 case_id=case.case_id,
                 staff=staff,
@@ -683,7 +700,12 @@ class CounterPanel:
                 amount_fen=amount_fen,
                 payee_card=self.other_card or None,
             )
-            self.notice = await run.io_bound(notice_for, case_no=self.case.case_no, staff=staff, base_url=self.base_url)
+            assert submitted is not None, "None only when the server is shutting down"
+            self.case = submitted
+            assert submitted.case_no is not None, "a submitted case has its number"
+            notice = await run.io_bound(notice_for, case_no=submitted.case_no, staff=staff, base_url=self.base_url)
+            assert notice is not None, "None only when the server is shutting down"
+            self.notice = notice
         except CaseError as refused:
             self._render()
             self._say(refused.message())

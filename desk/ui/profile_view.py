@@ -35,10 +35,11 @@ def _card(title_key: str, marker: str) -> ui.card:
     return card
 
 
-def _field(label_key: str, value: str, marker: str | None = None) -> None:
+def _field(label_key: str, value: str | None, marker: str | None = None) -> None:
+    # `value` is None only as the maskers are typed (they pass None through); a label shows None as nothing
     with ui.row().classes("w-full justify-between gap-2 no-wrap"):
         ui.label(t(label_key)).classes("text-secondary text-sm shrink-0")
-        text = ui.label(value).classes("text-right")
+        text = ui.label(value or "").classes("text-right")
         if marker:
             text.mark(marker)
 

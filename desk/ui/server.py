@@ -84,11 +84,10 @@ def run_command(args: argparse.Namespace) -> int:
     threading.Thread(target=pool.prestart, name="desk-pool-prestart", daemon=True).start()
     app.on_shutdown(_stop_capture_workers)
     run.process_pool_start_method = "spawn"  # fork would copy the server's threads and sockets
-    ssl = (
-        {"ssl_certfile": str(settings.ssl_certfile), "ssl_keyfile": str(settings.ssl_keyfile)}
-        if scheme == "https"
-        else {}
-    )
+    # None is uvicorn's own default (plain HTTP), passed on through ui.run's **kwargs
+    https = scheme == "https"
+    ssl_certfile = str(settings.ssl_certfile) if https else None
+    ssl_keyfile = str(settings.ssl_keyfile) if https else None
     ui.run(
         host=host,
         port=port,
@@ -99,7 +98,8 @@ def run_command(args: argparse.Namespace) -> int:
         show_welcome_message=False,
         uvicorn_logging_level="warning",
         favicon="🏛",
-        session_middleware_kwargs={"same_site": "lax", "https_only": scheme == "https"},
-        **ssl,
+        session_middleware_kwargs={"same_site": "lax", "https_only": https},
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
     )
     return 0

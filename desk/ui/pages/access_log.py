@@ -61,7 +61,9 @@ def register() -> None:
 
         async def refilter() -> None:
             if require_staff() is not None and table is not None:
-                table.rows = _rows(await run.io_bound(_entries, staff_filter.value or ""))
+                entries = await run.io_bound(_entries, staff_filter.value or "")
+                assert entries is not None, "None only when the server is shutting down"
+                table.rows = _rows(entries)
 
         with frame("ui.access_log.title", wide=True):
             ui.label(t("ui.access_log.title")).classes("text-2xl font-bold")
@@ -75,8 +77,10 @@ def register() -> None:
                 .mark("filter-staff")
             )
             columns = [{"name": c, "label": t(f"ui.access_log.{c}"), "field": c, "align": "left"} for c in _COLUMNS]
+            entries = await run.io_bound(_entries, "")
+            assert entries is not None, "None only when the server is shutting down"
             table = (
-                ui.table(columns=columns, rows=_rows(await run.io_bound(_entries, "")), row_key="id")
+                ui.table(columns=columns, rows=_rows(entries), row_key="id")
                 .props("flat bordered dense")
                 .classes("w-full")
                 .mark("access-log")

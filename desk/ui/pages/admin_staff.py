@@ -57,7 +57,7 @@ async def _reset_and_show(username: str) -> None:
     _show_password(username, password)
 
 
-def _staff_grid(me: str, refresh: Callable[[], None]) -> None:
+def _staff_grid(me: str, refresh: Callable[[], object]) -> None:
     """One row per account with its actions."""
 
     async def toggle(username: str, active: bool) -> None:
@@ -88,7 +88,7 @@ def _staff_grid(me: str, refresh: Callable[[], None]) -> None:
                     ).mark(f"toggle {staff.username}")
 
 
-def _add_form(refresh: Callable[[], None]) -> None:
+def _add_form(refresh: Callable[[], object]) -> None:
     with ui.card().classes("w-full"):
         ui.label(t("ui.staff.add_title")).classes("text-lg font-bold")
         with ui.row().classes("items-start gap-4"):
@@ -110,8 +110,9 @@ def _add_form(refresh: Callable[[], None]) -> None:
         try:
             created = await run.io_bound(_add, username.value or "", display_name.value or "", role.value, password)
         except StaffError as error:
-            message.text = t(error.key, **error.params)
+            message.text = t(error.key, None, **error.params)
             return
+        assert created is not None, "None only when the server is shutting down"
         message.text = ""
         username.value = display_name.value = ""
         refresh()

@@ -144,6 +144,7 @@ class PageScreen:
         except ArchiveRefused as refused:
             ui.notify(refused.message(), color="negative")
             return
+        assert report is not None, "None only when the server is shutting down"
         self.check_result.clear()
         with self.check_result, ui.row().classes("gap-2"):
             for part in CHECKS:
@@ -228,5 +229,7 @@ def register() -> None:
             except ArchiveRefused as refused:
                 ui.link(t("archivist.page.back"), "/archive").classes("text-sm")
                 ui.label(refused.message()).classes("text-negative text-lg").mark("page-error")
-                return
+                return None
+            assert view is not None, "None only when the server is shutting down"
             PageScreen(view, query)
+        return None

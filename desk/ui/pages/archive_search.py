@@ -232,6 +232,7 @@ class SearchScreen:
         except ArchiveRefused as refused:
             self._say(refused.message(), "negative")
             return
+        assert result is not None, "None only when the server is shutting down"
         self.criteria, self.offset = criteria, offset
         self.results.clear()
         notes = " ".join(t(note) for note in result.notes)
@@ -260,4 +261,6 @@ def register() -> None:
     async def archive_search_page() -> None:
         with frame("archivist.search.title", wide=True):
             ui.label(t("archivist.search.title")).classes("text-2xl font-bold")
-            SearchScreen(await run.io_bound(_usernames))
+            usernames = await run.io_bound(_usernames)
+            assert usernames is not None, "None only when the server is shutting down"
+            SearchScreen(usernames)

@@ -95,7 +95,9 @@ def register() -> None:
     async def my_cases_page() -> None:
         with frame("counter.mine.title", wide=True) as staff:
             ui.label(t("counter.mine.title")).classes("text-xl font-bold")
-            _cases_table(await run.io_bound(recent_cases, staff=staff, limit=RECENT_LIMIT))
+            cases = await run.io_bound(recent_cases, staff=staff, limit=RECENT_LIMIT)
+            assert cases is not None, "None only when the server is shutting down"
+            _cases_table(cases)
 
     @ui.page("/counter/notice/{case_no}")
     async def notice_page(case_no: str) -> HTMLResponse | None:
@@ -108,5 +110,7 @@ def register() -> None:
                 notice = await run.io_bound(notice_for, case_no=case_no, staff=staff, base_url=base_url)
             except CaseError as refused:
                 ui.label(refused.message()).classes("text-negative").mark("notice-refused")
-                return
+                return None
+            assert notice is not None, "None only when the server is shutting down"
             show_notice(notice)
+        return None

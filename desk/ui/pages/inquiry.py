@@ -60,6 +60,7 @@ def show_answer(answer: InquiryAnswer) -> None:
                 text += " " + t("inquiry.retry_after", seconds=answer.retry_after_s)
             ui.label(text).classes("text-base").mark("inquiry-refusal")
         return
+    assert answer.state is not None, "a found case has a state"
     ui.label(t(answer.message_key)).classes("text-sm text-secondary")
     ui.badge(public_state(answer.state), color=STATE_COLOURS.get(answer.state, "grey")).classes(
         "text-lg px-3 py-1"
@@ -123,6 +124,7 @@ def register() -> None:
                     )
                 finally:
                     button.enable()
+                assert answer is not None, "None only when the server is shutting down"
                 result.clear()
                 with result:
                     show_answer(answer)

@@ -279,13 +279,15 @@ class TrialScreen:
         if staff is None or request is None:
             return
         try:
-            trial, heading = await run.io_bound(_run, self.person_id, request, staff, self.purpose)
+            ran = await run.io_bound(_run, self.person_id, request, staff, self.purpose)
         except TrialRefused as refusal:
             self.message.text = refusal.message()
             return
         except CustomerNotFound:
             self.message.text = t("loan_trial.refused.not_found")
             return
+        assert ran is not None, "None only when the server is shutting down"
+        trial, heading = ran
         self.message.text = ""
         self.heading.text = t("loan_trial.cli.field", label=t("loan_trial.ui.customer"), value=heading)
         self.result.clear()
@@ -305,3 +307,4 @@ def register() -> None:
             ui.link(t("loan_trial.ui.back"), "/lookup").classes("text-sm").mark("back")
             screen = TrialScreen(person, purpose if purpose in LOOKUP_PURPOSES else LOOKUP_PURPOSES[0])
         await screen.compute()
+        return None

@@ -90,11 +90,12 @@ def register() -> None:
                     result = await run.io_bound(
                         _check, username.value or "", password.value or "", ui.context.client.ip or None
                     )
+                    assert result is not None, "None only when the server is shutting down"
                     await asyncio.sleep(result.delay_s)  # a busy address's wrong passwords are answered slowly
                 finally:
                     button.enable()
                 if result.staff is None:
-                    error.text = t(result.message_key or "login.bad_credentials", **result.params)
+                    error.text = t(result.message_key or "login.bad_credentials", None, **result.params)
                     password.value = ""
                     return
                 staff = result.staff

@@ -115,7 +115,9 @@ class LookupScreen:
         text = (self.query.value or "").strip()
         if staff is None or not text:
             return
-        outcome, profile = await run.io_bound(_search, text, staff, self.purpose.value)
+        searched = await run.io_bound(_search, text, staff, self.purpose.value)
+        assert searched is not None, "None only when the server is shutting down"
+        outcome, profile = searched
         self.query.run_method("select")  # the next scan or typing replaces the old query
         self.showing_live_problem = False
         self.results.clear()
@@ -154,6 +156,7 @@ class LookupScreen:
         if staff is None:
             return
         profile = await run.io_bound(_open_candidate, person_id, staff, self.purpose.value)
+        assert profile is not None, "None only when the server is shutting down"
         self.results.clear()
         self._say("", "secondary")
         await self._open(profile)
@@ -173,6 +176,7 @@ class LookupScreen:
         if staff is None or self.profile is None:
             return
         profile = await run.io_bound(_open_candidate, self.profile.person.person_id, staff, self.purpose.value)
+        assert profile is not None, "None only when the server is shutting down"
         self._show(profile, masked=self.masked)
 
     async def resume_case(self, case_no: str) -> None:
@@ -185,7 +189,9 @@ class LookupScreen:
         except CaseError as refused:
             self._say(refused.message(), "negative")
             return
+        assert case is not None, "None only when the server is shutting down"
         profile = await run.io_bound(_open_candidate, case.person_id, staff, self.purpose.value)
+        assert profile is not None, "None only when the server is shutting down"
         await self._open(profile, resume=case if case.state in workflow_rules().editable_states else None)
 
     async def recover_submission(self, browser_was_submitting: bool) -> None:
@@ -197,7 +203,9 @@ class LookupScreen:
         staff = require_staff()
         if staff is None:
             return
-        unanswered, in_flight = await run.io_bound(take_unanswered, staff=staff.username)
+        taken = await run.io_bound(take_unanswered, staff=staff.username)
+        assert taken is not None, "None only when the server is shutting down"
+        unanswered, in_flight = taken
         if browser_was_submitting:
             ui.run_javascript(CLEAR_SUBMITTING_JS)
         if not unanswered:
@@ -220,6 +228,7 @@ class LookupScreen:
 
     def _show(self, profile: CustomerProfile, masked: bool = True) -> None:
         self.profile, self.masked = profile, masked
+        assert self.profile_area is not None, "made by _open, which shows every profile first"
         self.profile_area.clear()  # unmasking redraws the profile only; the counter keeps its state
         with self.profile_area:
             show_profile(

@@ -109,7 +109,8 @@ def _summary(dossier: Dossier) -> None:
     with ui.element("div").classes("grid grid-cols-1 md:grid-cols-3 gap-4 w-full items-start"):
         with ui.card().classes("gap-2").mark("case-summary"):
             with ui.row().classes("items-center gap-2"):
-                ui.label(case.case_no).classes("text-2xl font-bold font-mono").mark("case-no")
+                # a draft (no number yet) shows an empty label, as ui.label(None) did
+                ui.label(case.case_no or "").classes("text-2xl font-bold font-mono").mark("case-no")
                 ui.badge(state_label(case.state), color=STATE_COLOURS.get(case.state, "grey")).classes("text-sm").mark(
                     "case-state"
                 )
@@ -309,6 +310,7 @@ class CaseScreen:
             with self.body:
                 ui.label(error.message()).classes("text-negative text-lg").mark("case-error")
             return
+        assert dossier is not None, "None only when the server is shutting down"
         self.body.clear()
         with self.body:
             _summary(dossier)
@@ -381,8 +383,9 @@ class CaseScreen:
             form.say(t("review.decision.not_allowed"), "negative")
             return
         try:
-            wants_amount = form.clawback is not None and CLAWBACK_GUARD in dossier.guards[action]
-            amount = _fen_of(Money.optional(form.clawback.value)) if wants_amount else None
+            clawback = form.clawback
+            wants_amount = clawback is not None and CLAWBACK_GUARD in dossier.guards[action]
+            amount = _fen_of(Money.optional(clawback.value)) if clawback is not None and wants_amount else None
         except MoneyError:
             form.say(t("review.decision.bad_amount"), "negative")
             return
@@ -391,6 +394,7 @@ class CaseScreen:
             await run.io_bound(_decide, self.case_id, dossier.version, decision, staff)
         except CaseConflict as conflict:
             form.say(conflict.message(), "negative")
+            assert form.reload is not None, "made with the decision card, before any button can be clicked"
             form.reload.set_visibility(True)  # the decision of the other supervisor stands; look at it first
             return
         except CaseError as error:
@@ -412,3 +416,4 @@ def register() -> None:
             ui.link(t("review.case.back"), "/review").classes("text-sm").mark("back")
             screen = CaseScreen(case)
         await screen.load()
+        return None

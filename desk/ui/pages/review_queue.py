@@ -71,6 +71,8 @@ def register() -> None:
     async def review_queue_page() -> None:
         with frame("review.queue.title", wide=True) as staff:
             ui.label(t("review.queue.title")).classes("text-2xl font-bold")
-            decisions, sample = await run.io_bound(_queues, staff)
+            queues = await run.io_bound(_queues, staff)
+            assert queues is not None, "None only when the server is shutting down"
+            decisions, sample = queues
             _queue_card("review.queue.decisions", "review.queue.no_decisions", decisions, "queue-decisions")
             _queue_card("review.queue.sample", "review.queue.no_sample", sample, "queue-sample")
