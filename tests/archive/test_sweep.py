@@ -137,7 +137,7 @@ def test_sweep_removes_only_its_own_old_leftovers_and_dry_run_removes_nothing(en
 
     swept = desk("verify", "--sweep")
     assert swept.returncode == 1, swept.stdout + swept.stderr
-    assert f"removed: {relative[old_tmp]}" in swept.stdout and "Removed 1 of the store's" in swept.stdout
+    assert f"removed: {relative[old_tmp]}" in swept.stdout and "Removed the store's 1 leftover file" in swept.stdout
     assert not old_tmp.exists() and fresh_tmp.exists() and all(path.exists() for path in foreign)
     for path in foreign:
         assert f"orphaned: {relative[path]}" in swept.stdout  # reported for a person to look at

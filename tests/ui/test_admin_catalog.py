@@ -29,7 +29,9 @@ async def test_every_business_with_materials_stand_ins_and_dated_rules(user: Use
     rules = _table_rows(user, "rules TQ401")
     assert len(rules) == len(catalog.business["TQ401"].rules)
     assert all(row["effective_from"][:4].isdigit() and row["source"] for row in rules)
-    assert any("months" in row["params"] for row in _table_rows(user, "rules TQ401"))
+    # parameters read as labelled values in the reader's language (the 12-month interval), not as a dict
+    params = [row["params"] for row in _table_rows(user, "rules TQ401")]
+    assert any("期间" in text and "个月" in text for text in params) and not any("{" in text for text in params)
     await user.should_see("先提后审")
 
 

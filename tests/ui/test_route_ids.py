@@ -27,6 +27,7 @@ ID_ROUTES = {
     ("GET", "/counter/form/{token}/{person_id}/{form}"): {"person_id"},
     ("GET", "/counter/pending/{token}/{key}"): {"key"},
     ("POST", "/counter/frame/{token}"): set(),  # a token only: a wrong one is refused with 403 (test_counter.py)
+    ("POST", "/counter/preview/{token}"): set(),  # the same (test_camera_preview.py)
 }
 
 
