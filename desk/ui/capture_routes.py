@@ -140,14 +140,22 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-async def post_frame(token: str, request: Request) -> JSONResponse:
-    """Take one camera frame of the tab's open capture dialog."""
+def _open_tab(token: str, request: Request) -> CaptureTab | JSONResponse:
+    """The tab of `token` with its capture dialog open for a customer, or the refusal to send instead."""
     staff = _staff_allowed(request)
     if staff is None:
         return _refused(401, "counter.route.not_logged_in")
     tab = tab_for(token, staff)
     if tab is None or tab.person_id is None:
         return _refused(403, "counter.route.bad_token")
+    return tab
+
+
+async def post_frame(token: str, request: Request) -> JSONResponse:
+    """Take one camera frame of the tab's open capture dialog."""
+    tab = _open_tab(token, request)
+    if isinstance(tab, JSONResponse):
+        return tab
     data = await _read_capped(request, MAX_FRAME_BYTES)
     if data is None:
         return _refused(413, "counter.route.too_large")
@@ -160,12 +168,9 @@ async def post_frame(token: str, request: Request) -> JSONResponse:
 
 async def post_preview(token: str, request: Request) -> JSONResponse:
     """The live outline of one preview frame of the tab's open capture dialog."""
-    staff = _staff_allowed(request)
-    if staff is None:
-        return _refused(401, "counter.route.not_logged_in")
-    tab = tab_for(token, staff)
-    if tab is None or tab.person_id is None:
-        return _refused(403, "counter.route.bad_token")
+    tab = _open_tab(token, request)
+    if isinstance(tab, JSONResponse):
+        return tab
     data = await _read_capped(request, MAX_PREVIEW_BYTES)
     if data is None:
         return _refused(413, "counter.route.preview_too_large")
