@@ -140,12 +140,15 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _open_tab(token: str, request: Request) -> CaptureTab | JSONResponse:
-    """The tab of `token` with its capture dialog open for a customer, or the refusal to send instead."""
+def _open_tab(token: str, request: Request, *, when_closed: JSONResponse | None = None) -> CaptureTab | JSONResponse:
+    """The tab of `token` with its capture dialog open for a customer, or the reply to send instead
+    (`when_closed`: the reply when the tab is the staff member's but its dialog has closed)."""
     staff = _staff_allowed(request)
     if staff is None:
         return _refused(401, "counter.route.not_logged_in")
     tab = tab_for(token, staff)
+    if tab is not None and tab.person_id is None and when_closed is not None:
+        return when_closed
     if tab is None or tab.person_id is None:
         return _refused(403, "counter.route.bad_token")
     return tab
@@ -168,7 +171,8 @@ async def post_frame(token: str, request: Request) -> JSONResponse:
 
 async def post_preview(token: str, request: Request) -> JSONResponse:
     """The live outline of one preview frame of the tab's open capture dialog."""
-    tab = _open_tab(token, request)
+    # a preview still on its way when the dialog closes is dropped quietly (a 403 is a console error)
+    tab = _open_tab(token, request, when_closed=_dropped())
     if isinstance(tab, JSONResponse):
         return tab
     data = await _read_capped(request, MAX_PREVIEW_BYTES)
