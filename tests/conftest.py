@@ -34,29 +34,26 @@ def pg_cluster():
     cluster.stop()
 
 
-def _bring_to_schema(url: str) -> None:
-    from desk.db import init_db, make_engine
+def _to_schema(engine) -> None:
+    from desk.db import init_db
 
-    engine = make_engine(url)
     init_db(engine)
-    engine.dispose()  # a template must have no connection (PostgreSQL); SQLite folds its WAL into the file
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A SQLite file at this release's schema, made once per session for `engine` to copy."""
-    path = tmp_path_factory.mktemp("template") / "desk.sqlite3"
-    _bring_to_schema(f"sqlite:///{path}")
-    assert not path.with_name(path.name + "-wal").exists(), "the template's last writes are still in its WAL"
-    return path
+    from db_templates import sqlite_template
+
+    return sqlite_template(tmp_path_factory.mktemp("template"), _to_schema)
 
 
 @pytest.fixture(scope="session")
 def pg_template(pg_cluster) -> str:
     """The name of a PostgreSQL database at this release's schema, made once per session for `engine` to copy."""
-    name = f"template{os.getpid()}"
-    _bring_to_schema(pg_cluster.create_database(name))
-    return name
+    from db_templates import pg_template
+
+    return pg_template(pg_cluster, f"template{os.getpid()}", _to_schema)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

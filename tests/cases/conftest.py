@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from case_people import DEMO_CUSTOMERS, DEMO_TODAY
+from db_templates import pg_template, sqlite_template
 
 from desk.db import init_db, make_engine
 from desk.records.demo_data import seed_database
@@ -16,28 +17,21 @@ from desk.records.demo_data import seed_database
 _databases = itertools.count()
 
 
-def _seed(url: str) -> None:
-    engine = make_engine(url)
+def _seed(engine) -> None:
     init_db(engine)
     seed_database(engine, customers=DEMO_CUSTOMERS, seed=1, today=DEMO_TODAY)
-    engine.dispose()  # a template must have no connection (PostgreSQL); SQLite folds its WAL into the file
 
 
 @pytest.fixture(scope="session")
 def demo_sqlite_template(tmp_path_factory) -> Path:
     """A SQLite file with the demo customers, seeded once per session for `demo_engine` to copy."""
-    path = tmp_path_factory.mktemp("demo-template") / "desk.sqlite3"
-    _seed(f"sqlite:///{path}")
-    assert not path.with_name(path.name + "-wal").exists(), "the template's last writes are still in its WAL"
-    return path
+    return sqlite_template(tmp_path_factory.mktemp("demo-template"), _seed)
 
 
 @pytest.fixture(scope="session")
 def demo_pg_template(pg_cluster) -> str:
     """The name of a PostgreSQL database with the demo customers, seeded once per session for `demo_engine`."""
-    name = f"demotemplate{os.getpid()}"
-    _seed(pg_cluster.create_database(name))
-    return name
+    return pg_template(pg_cluster, f"demotemplate{os.getpid()}", _seed)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
