@@ -102,3 +102,15 @@ async def test_the_preview_and_frame_routes_refuse_a_role_that_may_not_capture(u
     await user.should_see(marker="who", retries=100)
     refused = await user.http_client.post(preview, content=photo, headers=headers)
     assert refused.status_code == 403 and _zh("ui.forbidden.title") in refused.text
+
+
+async def test_a_preview_arriving_after_the_dialog_closed_is_dropped_not_refused(user: User, log_in, desk_db):
+    """A preview still on its way when the clerk closes the dialog gets a quiet 200 (a 403 is a browser console
+    error); a full frame after the close is still refused."""
+    await _capture_a_missing_material(user, log_in, desk_db)
+    url = _preview_url(user)
+    user.find(marker="cancel-capture").click()
+    late = await user.http_client.post(url, content=b"\xff\xd8")
+    assert late.status_code == 200 and late.json()["dropped"] is True
+    frame = await user.http_client.post(url.replace("/preview/", "/frame/"), content=b"\xff\xd8")
+    assert frame.status_code == 403
