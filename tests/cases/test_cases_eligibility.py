@@ -322,3 +322,14 @@ def test_every_rule_explains_itself_in_both_languages():
         for result in evaluate(catalog, catalog.business[code], Household(applicant, today=today), Request()):
             zh, en = result.reason("zh-CN"), result.reason("en")
             assert zh and en and zh != en and "{" not in zh + en, (code, result.rule)
+
+
+def test_the_rent_cap_reason_reads_whole_without_a_dalian_district():
+    """Found in the English screenshot: 'the yearly cap for — is …' for a customer registered outside Dalian."""
+    from desk.cases.messages import render
+
+    params = {"district": None, "cap_fen": 2_160_000, "earlier_fen": 0, "limit_fen": 2_160_000}
+    english = render("cases.rule.rent_cap.limit", params, "en")
+    chinese = render("cases.rule.rent_cap.limit", params, "zh")
+    assert "for —" not in english and "(household registration: —)" in english and "21,600.00" in english
+    assert chinese.startswith("年度限额（户籍所在区：—）")
