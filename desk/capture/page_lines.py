@@ -84,16 +84,7 @@ def _lines(gray: np.ndarray, smooth: np.ndarray) -> list[_Line]:
     steps = _segment_steps(smooth, segments)
     segments, steps = segments[steps >= _MIN_STEP], steps[steps >= _MIN_STEP]
     lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
-    clusters: list[list[int]] = []
-    for index in np.argsort(-lengths):
-        home = next(
-            (c for c in clusters if _collinear(segments[c[0]], segments[index], _SAME_LINE * short + _SAME_LINE_PX)),
-            None,
-        )
-        if home is None:
-            clusters.append([int(index)])
-        else:
-            home.append(int(index))
+    clusters = _collinear_clusters(segments, lengths, _SAME_LINE * short + _SAME_LINE_PX)
     lines = [_fit(segments[c], steps[c], lengths[c]) for c in clusters]
     ranked = sorted(lines, key=lambda line: line.extent * min(line.step, _STEP_CAP), reverse=True)
     chosen: list[_Line] = []
@@ -134,16 +125,33 @@ def _steps_at(smooth: np.ndarray, points: np.ndarray, normals: np.ndarray) -> np
     return values[0] - values[1]
 
 
-def _collinear(base: np.ndarray, other: np.ndarray, distance: float) -> bool:
-    """Whether `other` lies along the line through `base` (both ends near it, similar direction)."""
-    a, b = base[:2], base[2:]
-    direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
-    turn = other[2:] - other[:2]
-    cosine = abs(float(direction @ turn)) / max(float(np.linalg.norm(turn)), 1e-6)
-    if cosine < np.cos(np.radians(_SAME_LINE_DEG)):
-        return False
-    normal = np.array([-direction[1], direction[0]])
-    return bool(np.abs((other.reshape(2, 2) - a) @ normal).max() <= distance)
+def _collinear_clusters(segments: np.ndarray, lengths: np.ndarray, distance: float) -> list[list[int]]:
+    """Segments grouped by the line they lie on, longest first: each joins the first group whose longest
+    segment it lies along (both ends within `distance` of that segment's line, a similar direction).
+
+    Every segment is compared with all groups at once: wood grain gives hundreds of segments, and one
+    comparison at a time took seconds of a live preview."""
+    starts = np.zeros((len(segments), 2))  # each group's longest segment: a point and its unit direction
+    directions = np.zeros((len(segments), 2))
+    clusters: list[list[int]] = []
+    min_cosine = np.cos(np.radians(_SAME_LINE_DEG))
+    for index in np.argsort(-lengths):
+        other = segments[index]
+        count = len(clusters)
+        if count:
+            turn = other[2:] - other[:2]
+            cosine = np.abs(directions[:count] @ turn) / max(float(np.linalg.norm(turn)), 1e-6)
+            normals = np.stack([-directions[:count, 1], directions[:count, 0]], axis=1)
+            offsets = other.reshape(1, 2, 2) - starts[:count, None, :]  # both ends, from each group's start
+            apart = np.abs(np.einsum("kij,kj->ki", offsets, normals)).max(axis=1)
+            joins = np.flatnonzero((cosine >= min_cosine) & (apart <= distance))
+            if joins.size:
+                clusters[joins[0]].append(int(index))
+                continue
+        starts[count] = other[:2]
+        directions[count] = (other[2:] - other[:2]) / max(float(np.linalg.norm(other[2:] - other[:2])), 1e-6)
+        clusters.append([int(index)])
+    return clusters
 
 
 def _fit(segments: np.ndarray, steps: np.ndarray, lengths: np.ndarray) -> _Line:

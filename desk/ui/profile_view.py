@@ -113,7 +113,7 @@ def deposit_series(deposits: tuple[DepositMonth, ...], today: date) -> tuple[lis
 def _deposits(profile: CustomerProfile) -> None:
     labels, amounts = deposit_series(profile.deposits, profile.as_of.date())
     paid = sum(1 for a in amounts if a > 0)
-    with _card("ui.profile.deposits", "card-deposits").classes("md:col-span-2"):
+    with _card("ui.profile.deposits", "card-deposits").classes("desk-span-2"):
         ui.label(t("ui.profile.deposits_summary", paid=paid, total=CHART_MONTHS)).classes(
             "text-sm text-secondary"
         ).mark("deposits-summary")
@@ -201,7 +201,7 @@ def _registry_row(answer: RegistryAnswer, masked: bool) -> None:
 def _registry(profile: CustomerProfile, masked: bool) -> None:
     """Facts (and sources that could not answer) in full; sources with no record as one line of chips."""
     no_record = [a for a in profile.registry if a.status == NOT_PROVEN]
-    with _card("ui.profile.registry", "card-registry").classes("md:col-span-2"):
+    with _card("ui.profile.registry", "card-registry").classes("desk-span-2"):
         for answer in profile.registry:
             if answer.status != NOT_PROVEN:
                 _registry_row(answer, masked)
@@ -220,7 +220,9 @@ def show_profile(
 ) -> None:
     """Render every card of the profile into the current container (with a link to the loan trial at
     `trial_url` on the loans card, when given)."""
-    with ui.element("div").classes("grid grid-cols-1 md:grid-cols-3 gap-4 w-full items-start").mark("profile"):
+    # columns by the width the profile has (a container query), not the screen's: beside the counter on a
+    # wide screen it has about 700 px, below it the whole width
+    with ui.element("div").classes("desk-profile w-full").mark("profile"):
         _identity(profile, masked, on_unmask)
         _account(profile, masked)
         _employer(profile)

@@ -22,7 +22,8 @@ NARROW_COLUMN = "max-w-screen-xl"
 WIDE_COLUMN = "max-w-[1840px]"
 # Layouts that change at a width Tailwind has no breakpoint for: a case's pages beside its evidence
 # from 1400 px of screen on (stacked below), a page beside its notes once its column is 1000 px wide,
-# search results in two columns from 1400 px on.
+# search results in two columns from 1400 px on; the counter (business, checklist, amount) beside the
+# customer's profile from 1600 px on, the profile's cards in as many columns as its own width holds.
 LAYOUT_CSS = """
 .desk-case-sheet { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; align-items: start; }
 .desk-case-sheet > * { container-type: inline-size; }
@@ -31,6 +32,15 @@ LAYOUT_CSS = """
 @container (min-width: 1000px) { .desk-page-with-notes { grid-template-columns: minmax(0, 1fr) 17rem; } }
 .desk-results { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0.5rem; align-items: start; }
 @media (min-width: 1400px) { .desk-results { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+.desk-counter-sheet { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; align-items: start; }
+.desk-counter-sheet > * { container-type: inline-size; }
+@media (min-width: 1600px) { .desk-counter-sheet { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
+.desk-profile { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; align-items: start; }
+@container (min-width: 560px) {
+  .desk-profile { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .desk-profile > .desk-span-2 { grid-column: span 2; }
+}
+@container (min-width: 1000px) { .desk-profile { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
 """
 
 

@@ -120,6 +120,23 @@ def desk_server(tmp_path):
         stop_server(server)
 
 
+def _counter_beside_profile_only_on_a_wide_screen(page) -> None:
+    """Below 1600 px the counter (business, checklist) sits above the customer's cards; at 1920 beside them."""
+    counter, identity = page.get_by_text("办理业务", exact=True), page.get_by_text("身份信息", exact=True)
+    first, second = counter.bounding_box(), identity.bounding_box()
+    assert first is not None and second is not None
+    assert second["y"] > first["y"] + 40, (first, second)  # 1400 px: stacked
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_function(
+        "([a, b]) => Math.abs(a.getBoundingClientRect().top - b.getBoundingClientRect().top) < 40",
+        arg=[counter.element_handle(), identity.element_handle()],
+    )
+    first, second = counter.bounding_box(), identity.bounding_box()
+    assert first is not None and second is not None
+    assert second["x"] > first["x"] + 800, (first, second)  # beside it, to the right
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+
 def test_login_lookup_profile_and_unmask_in_chromium(desk_server):
     from playwright.sync_api import expect, sync_playwright
 
@@ -153,6 +170,9 @@ def test_login_lookup_profile_and_unmask_in_chromium(desk_server):
         page.keyboard.press("Enter")
 
         expect(page.get_by_text(name, exact=True).first).to_be_visible()
+        # the scanned number does not stay in the box beside the masked profile; the next scan starts afresh
+        expect(query).to_have_value("")
+        _counter_beside_profile_only_on_a_wide_screen(page)
         masked_id = id_number[:4] + "*" * 10 + id_number[-4:]
         expect(page.get_by_text(masked_id)).to_be_visible()
         expect(page.get_by_text(phone[:3] + "****" + phone[-4:])).to_be_visible()

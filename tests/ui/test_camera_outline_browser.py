@@ -8,8 +8,9 @@ the outline has been green (whole and still) in the previews just before it; A i
 it lies there and B after it, so the first two page cards read a lease, then an application form
 (the camera is stopped as soon as the second capture fires, before the video could loop back to
 A). With the switch off, the same sequence shows both pages green and still, and nothing is taken.
-The timings (preview round trip, page still → capture → page card with its reading) are printed as
-figures for the benchmark, not asserted. Screenshots go to DESK_SCREENSHOT_DIR.
+Before the first capture (nothing being read yet) the median preview round trip, grab → outline
+drawn, must stay under a second; the other timings (every round trip, page still → capture → page
+card with its reading) are printed as figures for the benchmark, not asserted. Screenshots go to DESK_SCREENSHOT_DIR.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CAMERA = "document.querySelector('.desk-camera')"
 SEQUENCE_MS = 600_000  # the whole video seen once, however slowly the loaded machine plays it
 HOLD_MS = 1000  # camera.js: a page still this long is taken
+OUTLINE_WITHIN_MS = 1000  # the issue's promise: a frame's outline is drawn within a second of its grab
 
 # Two captures fired: stop the camera at once (from the page, so no frame slips by), as the clerk
 # would put it away; else the looping video would bring page A back while B is being read.
@@ -160,10 +162,16 @@ def test_outline_and_auto_capture_of_two_pages_in_chromium(desk_server, camera_v
         # and B only after A had gone: the outline left the taken page in between (re-armed by a change)
         assert any(o["state"] != "green" for o in outlines if taken_a < o["at"] < runs[1][0]["at"])
 
+        # the outline appears within a second: previews before the first capture (no page being read yet,
+        # so the cores are the camera's) come back and are drawn in under a second, half of them at least
+        early = [o["drawn"] - o["at"] for o in outlines if o["at"] < taken_a]
+        assert early and statistics.median(early) < OUTLINE_WITHIN_MS, early
+
         trips = stats["roundTrips"]
         print(
             f"\npreview round trip (grab → outline drawn): median {statistics.median(trips):.0f} ms, "
-            f"max {max(trips):.0f} ms, n={len(trips)}"
+            f"max {max(trips):.0f} ms, n={len(trips)}; before the first capture: median "
+            f"{statistics.median(early):.0f} ms, n={len(early)}"
         )
         for name, run, taken, shown in (("A", runs[0], taken_a, first_shown), ("B", runs[1], taken_b, second_shown)):
             print(

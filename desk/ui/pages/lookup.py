@@ -123,6 +123,7 @@ class LookupScreen:
         self.results.clear()
         if outcome.kind == FOUND and profile is not None:
             self._say("", "secondary")
+            self._clear_query()
             await self._open(profile)
         elif outcome.kind == CANDIDATES:
             self._say(outcome.message(), "secondary")
@@ -159,14 +160,22 @@ class LookupScreen:
         assert profile is not None, "None only when the server is shutting down"
         self.results.clear()
         self._say("", "secondary")
+        self._clear_query()
         await self._open(profile)
 
+    def _clear_query(self) -> None:
+        """The customer is open: the box empties, so the full ID number the scanner typed does not stay on
+        screen beside the masked profile, and the next scan starts from nothing (the focus goes on to the
+        business the clerk picks next)."""
+        self.query.value = ""
+
     async def _open(self, profile: CustomerProfile, resume: CaseState | None = None) -> None:
-        """A new customer: a fresh counter panel (continuing `resume` if given) above the profile."""
+        """A new customer: a fresh counter panel (continuing `resume` if given) beside the profile on a wide
+        screen, above it on a narrow one."""
         self.results.clear()
-        with self.results:
+        with self.results, ui.element("div").classes("desk-counter-sheet w-full").mark("counter-sheet"):
             await self.counter.show(profile, resume)
-            self.profile_area = ui.column().classes("w-full")
+            self.profile_area = ui.column().classes("w-full").mark("profile-area")
         self._show(profile)
 
     async def _after_submit(self) -> None:
@@ -273,7 +282,7 @@ def register() -> None:
 
     @ui.page("/lookup")
     async def lookup_page(case: str = "") -> None:
-        with frame("ui.lookup.title") as staff:
+        with frame("ui.lookup.title", wide=True) as staff:
             screen = LookupScreen(staff)
         await screen.recover_submission(SUBMITTING_COOKIE in ui.context.client.request.cookies)
         if case.strip():
