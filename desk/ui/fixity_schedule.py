@@ -2,7 +2,9 @@
 than a day and, if so, re-hashes the archive in a worker thread (desk.archive.fixity.verify_if_due).
 
 The last run is recorded in the database, so a restart, or a second app server sharing the
-database, does not verify again before the day is up.
+database, does not verify again before the day is up; on PostgreSQL an advisory lock lets only one
+of the servers asking at the same moment run it (desk.db.run_alone). Each server looks every
+DESK_FIXITY_CHECK_S seconds (the first look too).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from datetime import timedelta
 from nicegui import app, run
 
 from desk.archive.fixity import verify_if_due
+from desk.settings import get_settings
 from desk.ui.archive_routes import archive_store
 
 VERIFY_EVERY = timedelta(hours=24)
-CHECK_EVERY_S = 600.0  # how often the app looks at the time of the last run (the first look too)
 
 log = logging.getLogger(__name__)
 
@@ -35,4 +37,4 @@ async def check_now() -> None:
 
 def register() -> None:
     """Start the timer (not immediately: a starting server has other work first)."""
-    app.timer(CHECK_EVERY_S, check_now, immediate=False)
+    app.timer(get_settings().fixity_check_s, check_now, immediate=False)
