@@ -56,7 +56,9 @@ async def save_user_storage(session_id: str, values: dict[str, Any]) -> None:
     key = user_key(session_id)
     data = dumps(values, key)
     async with _redis().pipeline(transaction=True) as pipe:
-        await pipe.set(key, data).publish(key + "changes", data).execute()
+        pipe.set(key, data)  # queued on the pipeline, sent by execute()
+        pipe.publish(key + "changes", data)
+        await pipe.execute()
 
 
 async def delete_user_storage(session_id: str) -> None:
@@ -67,7 +69,9 @@ async def delete_user_storage(session_id: str) -> None:
     """
     key = user_key(session_id)
     async with _redis().pipeline(transaction=True) as pipe:
-        await pipe.delete(key).publish(key + "changes", "{}").execute()
+        pipe.delete(key)
+        pipe.publish(key + "changes", "{}")
+        await pipe.execute()
 
 
 async def put_ticket(token: str, ticket: dict[str, Any], ttl_s: float) -> None:

@@ -1,0 +1,180 @@
+"""Two real `python -m desk run` app servers sharing one PostgreSQL and one Redis, both started by this test run
+on loopback, as a centre runs them behind its reverse proxy (docs/deployment.md, "Several app servers").
+
+What a clerk must not notice: which server answers. A login through one server is honoured by the other,
+a logout through one ends the session on both (also for a copy of the old cookie), a login ticket issued
+by one is redeemed by the other, failed logins count on both together, and the scheduled fixity check that
+both start at the same moment runs once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import httpx
+import psycopg
+import pytest
+from desk_process import LOGIN_LABELS, DeskServer, zh
+from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
+
+from desk.bench.page_client import open_page
+
+pytestmark = [pytest.mark.slow]
+
+FIXITY_LOOK_S = 3  # both servers look at every multiple of this many seconds of the wall clock
+SESSION_COOKIE = "session"  # Starlette's SessionMiddleware, which NiceGUI signs with DESK_SESSION_SECRET
+
+
+@dataclass
+class Centre:
+    """Server A, server B, the database they share (a psycopg conninfo) and the demo logins."""
+
+    a: DeskServer
+    b: DeskServer
+    conninfo: str
+    logins: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def centre(pg_cluster, redis_server, tmp_path_factory) -> Iterator[Centre]:
+    dbname = f"halls{os.getpid()}"
+    url = pg_cluster.create_database(dbname)
+    env = {
+        "DESK_DATABASE_URL": url,
+        "NICEGUI_REDIS_URL": redis_server.url(0),
+        "DESK_SESSION_SECRET": secrets.token_urlsafe(32),
+        "DESK_FIXITY_CHECK_S": str(FIXITY_LOOK_S),
+    }
+    root = tmp_path_factory.mktemp("halls")
+    servers = []
+    for name in ("a", "b"):
+        (root / name).mkdir()
+        servers.append(DeskServer(root / name / "data", customers=30, extra_env=env))
+    a, b = servers
+    try:
+        a.start()  # the first start migrates the empty database and seeds it; B then finds it ready
+        b.start()
+        yield Centre(a, b, f"host=127.0.0.1 port={pg_cluster.port} user=postgres dbname={dbname}", a.logins())
+    finally:
+        for server in servers:
+            server.stop()
+        pg_cluster.drop_database(dbname)
+
+
+def _session_cookie(context) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == SESSION_COOKIE)
+
+
+def _status_with_cookie(base_url: str, cookie: str, path: str) -> httpx.Response:
+    return httpx.get(base_url + path, cookies={SESSION_COOKIE: cookie}, follow_redirects=False, timeout=30)
+
+
+@pytest.mark.browser
+def test_a_login_through_one_server_is_honoured_by_the_other_and_a_logout_ends_it_on_both(centre: Centre):
+    from playwright.sync_api import expect, sync_playwright
+
+    a, b = centre.a.url, centre.b.url
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # both servers are 127.0.0.1: a browser's cookies do not tell ports apart, as a proxy's one name does
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+        on_a = context.new_page()
+        on_a.goto(a + "/lookup")
+        sign_in(on_a, a, "clerk1", centre.logins["clerk1"])
+        expect(on_a.get_by_text("王丽 · 柜员")).to_be_visible()
+        logged_in = _session_cookie(context)
+
+        on_b = context.new_page()
+        on_b.goto(b + "/lookup")  # never logged in through B: it knows the session from Redis
+        expect(on_b.get_by_text("王丽 · 柜员")).to_be_visible()
+        assert on_b.url == b + "/lookup"
+
+        on_a.goto(a + "/logout")
+        on_a.wait_for_url(a + "/login?reason=logged_out")
+        # the page B built before the logout still has its websocket to B: its next action finds the session over
+        query = on_b.get_by_label("身份证号 / 个人账号 / 姓名")
+        query.fill("210203199001011234")
+        query.press("Enter")
+        on_b.wait_for_url(b + "/login?reason=expired")
+        browser.close()
+    # a copy of the logged-in cookie (seen before the logout) opens nothing on either server
+    for base in (a, b):
+        replayed = _status_with_cookie(base, logged_in, "/lookup")
+        assert replayed.status_code == 307 and replayed.headers["location"].startswith("/login")
+
+
+async def test_a_login_ticket_from_one_server_is_redeemed_by_the_other(centre: Centre):
+    labels = {k: zh(v) for k, v in LOGIN_LABELS.items()}
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        page = await open_page(http, centre.a.url, "/login")
+        try:
+            await page.type_into(labels["username"], "supervisor1")
+            await page.type_into(labels["password"], centre.logins["supervisor1"])
+            await asyncio.sleep(0.05)
+            await page.click(labels["submit"])
+            await page.wait_for(lambda p: bool(p.navigated_to), 30)
+        finally:
+            await page.close()
+        target = page.navigated_to[0]
+        assert target.startswith("/login/complete?ticket=")
+        # the proxy may send the redirect elsewhere (server A restarting, a route cookie lost): B redeems it
+        async with http.get(centre.b.url + target, allow_redirects=False) as redeemed:
+            assert redeemed.status == 303 and redeemed.headers["location"] == "/review"
+        async with http.get(centre.a.url + target, allow_redirects=False) as again:  # used up, on A as well
+            assert again.headers["location"] == "/login?reason=expired"
+        for base in (centre.a.url, centre.b.url):
+            async with http.get(base + "/review", allow_redirects=False) as review:
+                assert review.status == 200
+
+
+async def _try_password(base_url: str, username: str, password: str) -> str:
+    """One login attempt through the page's own form on `base_url`; the message the page shows."""
+    labels = {k: zh(v) for k, v in LOGIN_LABELS.items()}
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        page = await open_page(http, base_url, "/login")
+        try:
+            await page.type_into(labels["username"], username)
+            await page.type_into(labels["password"], password)
+            await asyncio.sleep(0.05)
+            await page.click(labels["submit"])
+            known = (zh("login.bad_credentials"), zh("login.locked", seconds=0)[:8])
+            await page.wait_for(lambda p: any(text.startswith(known) for text in p.texts()), 30)
+            return next(text for text in page.texts() if text.startswith(known))
+        finally:
+            await page.close()
+
+
+async def test_failed_logins_count_on_both_servers_together(centre: Centre):
+    locked = zh("login.locked", seconds=0)[:8]
+    answers = [
+        await _try_password(server.url, "clerk2", "not-the-password")
+        for server in (centre.a, centre.b, centre.a, centre.b)
+    ]
+    # three free failures between them; the fourth (B's second) makes the account wait
+    assert answers[:3] == [zh("login.bad_credentials")] * 3
+    assert answers[3].startswith(locked)
+    # the wait holds on A too, even for the right password
+    assert (await _try_password(centre.a.url, "clerk2", centre.logins["clerk2"])).startswith(locked)
+
+
+def _fixity_runs(conninfo: str) -> list[tuple]:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute("SELECT started_at, checked FROM archive_fixity_run ORDER BY id").fetchall()
+
+
+def test_the_scheduled_fixity_check_both_servers_start_at_once_runs_once(centre: Centre):
+    with psycopg.connect(centre.conninfo, autocommit=True) as conn:
+        conn.execute("DELETE FROM archive_fixity_run")  # due again: no run recorded
+    # both servers look at the next multiple of FIXITY_LOOK_S; wait for that one and the one after
+    time.sleep(FIXITY_LOOK_S - time.time() % FIXITY_LOOK_S + FIXITY_LOOK_S + 1.5)
+    runs = _fixity_runs(centre.conninfo)
+    assert len(runs) == 1, runs
+    logs = [Path(server.log).read_text(errors="replace") for server in (centre.a, centre.b)]
+    assert not any("scheduled fixity check failed" in log for log in logs)
