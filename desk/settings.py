@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # several app servers (docs/deployment.md): one secret signs every server's session cookies, so a
     # browser logged in through one is known to the others; empty: generated in the data folder
     session_secret: str = ""
+    # TLS ends at the reverse proxy in front of the app servers: the session cookie is still marked Secure
+    tls_at_proxy: bool = False
     fixity_check_s: float = 600.0  # how often each server asks whether the archive's daily fixity run is due
 
     @field_validator("public_url")

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
+import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ import aiohttp
 import httpx
 import psycopg
 import pytest
-from desk_process import LOGIN_LABELS, DeskServer, zh
+from desk_process import LOGIN_LABELS, ROOT, DeskServer, free_port, zh
 from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 
 from desk.bench.page_client import open_page
@@ -178,3 +181,127 @@ def test_the_scheduled_fixity_check_both_servers_start_at_once_runs_once(centre:
     assert len(runs) == 1, runs
     logs = [Path(server.log).read_text(errors="replace") for server in (centre.a, centre.b)]
     assert not any("scheduled fixity check failed" in log for log in logs)
+
+
+def _tls_files(folder: Path) -> tuple[Path, Path, Path]:
+    """A centre CA and a certificate it issued for 127.0.0.1 (openssl, as docs/deployment.md shows)."""
+    ca_key, ca_crt, key, csr, crt = (folder / n for n in ("ca.key", "ca.crt", "desk.key", "desk.csr", "desk.crt"))
+    ext = folder / "san.ext"
+    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    for cmd in (
+        f"req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=Centre-test-CA -keyout {ca_key} -out {ca_crt}",
+        f"req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout {key} -out {csr}",
+        f"x509 -req -in {csr} -CA {ca_crt} -CAkey {ca_key} -CAcreateserial -days 2 -out {crt} -extfile {ext}",
+    ):
+        subprocess.run(["openssl", *cmd.split()], check=True, capture_output=True)
+    return ca_crt, crt, key
+
+
+def _nginx_conf(folder: Path, centre: Centre, port: int, plain_port: int) -> Path:
+    """docs/nginx/desk.conf with this test's app servers, ports and certificate, inside a minimal nginx.conf."""
+    _ca, crt, key = _tls_files(folder)
+    site = (ROOT / "docs" / "nginx" / "desk.conf").read_text()
+    upstreams = [f"127.0.0.1:{centre.a.port}", f"127.0.0.1:{centre.b.port}"]
+
+    def test_server(match: re.Match) -> str:  # the example's three servers: A, B, and none
+        return f"{match[1]}server {upstreams.pop(0)} {match[2]};\n" if upstreams else ""
+
+    site = re.sub(r"^(\s*)server 10\.1\.0\.\d+:8080 (.*);\n", test_server, site, flags=re.M)
+    assert "10.1.0." not in site
+    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;").replace(
+        "listen 80;", f"listen 127.0.0.1:{plain_port};"
+    )
+    site = site.replace("/etc/nginx/tls/desk.crt", str(crt)).replace("/etc/nginx/tls/desk.key", str(key))
+    (folder / "desk.conf").write_text(site)
+    temp = "\n".join(
+        f"    {kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\n"
+        + "events { worker_connections 256; }\nhttp {\n"
+        + "    log_format upstream '$upstream_addr|$request_uri';\n"
+        + f"    access_log {folder / 'access.log'} upstream;\n{temp}\n    include {folder / 'desk.conf'};\n}}\n"
+    )
+    return conf
+
+
+@pytest.fixture
+def nginx(centre: Centre, tmp_path) -> Iterator[tuple[str, Path]]:
+    """Debian's nginx on loopback running docs/nginx/desk.conf in front of A and B; yields (https URL, access log)."""
+    port, plain_port = free_port(), free_port()
+    conf = _nginx_conf(tmp_path, centre, port, plain_port)
+    process = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "error.log").read_text()
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield f"https://127.0.0.1:{port}", tmp_path / "access.log"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _requests(access_log: Path) -> list[tuple[str, str]]:
+    """(app server host:port that answered, request URI) of each request nginx passed on, in order."""
+    out = []
+    for line in access_log.read_text().splitlines():
+        upstream, _, uri = line.partition("|")
+        out.append((upstream.split(", ")[-1], uri))  # a failed try lists every server it tried
+    return out
+
+
+def _wait_for_websocket_logged(access_log: Path, timeout_s: float = 10) -> list[tuple[str, str]]:
+    """The requests so far, once a websocket's line is in (nginx logs it when it closes)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        logged = _requests(access_log)
+        if any("/_nicegui_ws/" in uri for _, uri in logged):
+            return logged
+        assert time.monotonic() < deadline, logged
+        time.sleep(0.2)
+
+
+@pytest.mark.browser
+def test_through_nginx_a_browser_sticks_to_one_server_and_stays_logged_in_when_it_goes(centre: Centre, nginx):
+    from playwright.sync_api import expect, sync_playwright
+
+    proxy, access_log = nginx
+    servers = {f"127.0.0.1:{s.port}": s for s in (centre.a, centre.b)}
+    lost: DeskServer | None = None
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            # the test's CA is not in Chromium's store; the TLS itself is nginx's real one
+            context = browser.new_context(locale="zh-CN", ignore_https_errors=True)
+            page = context.new_page()
+            page.goto(proxy + "/lookup")
+            sign_in(page, proxy, "clerk1", centre.logins["clerk1"])
+            expect(page.get_by_text("王丽 · 柜员")).to_be_visible()
+            route = next(c for c in context.cookies() if c["name"] == "desk_route")
+            assert route["secure"] and route["httpOnly"]
+            page.goto("about:blank")  # closes the page's websocket, so nginx logs it
+            used = _wait_for_websocket_logged(access_log)
+            # every request of the browser, the websockets' too, went to one server, across the login
+            assert len({upstream for upstream, _ in used}) == 1, used
+            lost = servers[used[0][0]]
+            lost.stop()
+            page.goto(proxy + "/lookup")
+            expect(page.get_by_text("王丽 · 柜员")).to_be_visible()  # the other server knows the session
+            assert page.url == proxy + "/lookup"
+            after = {upstream for upstream, _ in _requests(access_log)[len(used) :]}
+            assert after and all(servers[u] is not lost for u in after), after
+            browser.close()
+    finally:
+        if lost is not None:
+            lost.start()
