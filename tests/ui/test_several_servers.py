@@ -305,3 +305,19 @@ def test_through_nginx_a_browser_sticks_to_one_server_and_stays_logged_in_when_i
     finally:
         if lost is not None:
             lost.start()
+
+
+def test_behind_a_tls_proxy_the_session_cookie_is_marked_secure(centre: Centre, tmp_path):
+    # a third server of the same centre, told that TLS ends at the proxy in front of it
+    shared = ("DESK_DATABASE_URL", "NICEGUI_REDIS_URL", "DESK_SESSION_SECRET", "DESK_FIXITY_CHECK_S")
+    env = {name: centre.a.env[name] for name in shared}
+    (tmp_path / "c").mkdir()
+    behind_proxy = DeskServer(tmp_path / "c" / "data", customers=30, extra_env={**env, "DESK_TLS_AT_PROXY": "1"})
+    behind_proxy.start()
+    try:
+        servers = (centre.a, behind_proxy)
+        cookies = [httpx.get(s.url + "/login", timeout=30).headers.get("set-cookie", "") for s in servers]
+    finally:
+        behind_proxy.stop()
+    assert cookies[0].startswith(SESSION_COOKIE + "=") and "secure" not in cookies[0].lower()
+    assert cookies[1].startswith(SESSION_COOKIE + "=") and "; secure" in cookies[1].lower()
