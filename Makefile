@@ -11,7 +11,7 @@ LOCK := constraints.txt
 UV := uv==0.13.8
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd fonts-noto-cjk
 # the fonts-* are the test generator's other faces (tests/docgen): 楷体 fills, another 宋体 and 黑体
-TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql postgresql-contrib \
+TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql postgresql-contrib redis-server nginx-light openssl \
   fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei
 # OCRmyPDF needs ghostscript; unpaper and pngquant are optional helpers of it
 BENCH_PACKAGES := $(TEST_PACKAGES) ghostscript unpaper pngquant

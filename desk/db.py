@@ -7,13 +7,14 @@ migrations of desk/migrations, which `init_db` (and `python -m desk migrate`) ru
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import DDL, Table, event
+from sqlalchemy import DDL, Table, event, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -111,3 +112,33 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit key for `name` (PostgreSQL's advisory locks are keyed by a bigint)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def run_alone(name: str, engine: Engine | None = None) -> Iterator[bool]:
+    """Whether this process may run job `name` now: on PostgreSQL it holds an advisory lock on a
+    connection of its own while the `with` block runs, so the app servers sharing the database run
+    a scheduled job once between them (another server asking meanwhile gets False and skips it);
+    on SQLite (one machine) always True.
+
+    A session-level lock, not a transaction's: the job commits its own transactions while it runs,
+    and the lock goes with the connection if the process dies."""
+    engine = engine or get_engine()
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = _lock_key(name)
+    with engine.connect() as conn:
+        held = bool(conn.execute(select(func.pg_try_advisory_lock(key))).scalar())
+        conn.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                conn.execute(select(func.pg_advisory_unlock(key)))
+                conn.commit()

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     # where pg_dump and pg_restore of the server's major version are (`desk backup` / `restore` on
     # PostgreSQL); empty: the newest /usr/lib/postgresql/*/bin, else the PATH
     pg_bin_dir: Path | None = None
+    # several app servers (docs/deployment.md): one secret signs every server's session cookies, so a
+    # browser logged in through one is known to the others; empty: generated in the data folder
+    session_secret: str = ""
+    # TLS ends at the reverse proxy in front of the app servers: the session cookie is still marked Secure
+    tls_at_proxy: bool = False
+    fixity_check_s: float = 600.0  # how often each server asks whether the archive's daily fixity run is due
 
     @field_validator("public_url")
     @classmethod
@@ -77,7 +83,10 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.resolved_data_dir / 'desk.sqlite3'}"
 
     def storage_secret(self) -> str:
-        """The secret that signs session cookies: generated on first start, kept in the data folder."""
+        """The secret that signs session cookies: DESK_SESSION_SECRET (shared by several app servers), else
+        generated on first start and kept in the data folder."""
+        if self.session_secret:
+            return self.session_secret
         path = self.resolved_data_dir / ".storage_secret"
         if not path.exists():
             tmp = path.with_suffix(".tmp")

@@ -4,6 +4,7 @@
   PostgreSQL server that this test run starts itself (tests/pg_cluster.py). A test gets a database
   of its own; one that uses `engine` gets a copy of a database brought to this release's schema
   once per session (building the schema took far longer than most tests themselves).
+- `redis_server`: a real redis-server this test run starts on loopback (tests/redis_server.py).
 - `data_dir`: a fresh DESK_DATA_DIR per test, so no test sees another's files.
 - `corpus`: ../shared/corpus (or DESK_CORPUS) when present.
 """
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pg_cluster import PgCluster  # noqa: E402
+from redis_server import RedisServer  # noqa: E402
 
 _db_counter = itertools.count()
 
@@ -32,6 +34,14 @@ def pg_cluster():
     cluster = PgCluster().start()
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A redis-server of this test run on loopback (tests/redis_server.py), for the app servers' shared sessions."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
 
 
 def _to_schema(engine) -> None:

@@ -18,10 +18,11 @@ from sqlmodel import Session, col, select
 
 from desk.archive.storage import FileStore, sha256_of_file
 from desk.archive.tables import FixityRun, referenced_keys
-from desk.db import session_scope
+from desk.db import run_alone, session_scope
 
 # Files younger than this may belong to an intake that has not committed yet: not orphans yet.
 IN_FLIGHT_SECONDS = 600.0
+FIXITY_JOB = "desk.archive.fixity"  # the advisory lock's name: one scheduled run across the app servers
 
 
 @dataclass
@@ -117,11 +118,22 @@ def sweep_orphans(
     return store.sweep(referenced, older_than_s=older_than_s, dry_run=dry_run)
 
 
-def verify_if_due(store: FileStore, *, every: timedelta, engine: Engine | None = None) -> FixityReport | None:
-    """Run `verify_archive` when the last recorded run is older than `every` (the app's scheduled check)."""
+def _due(every: timedelta, engine: Engine | None) -> bool:
     with session_scope(engine) as session:
         previous = last_run(session)
         last_started = previous.started_at if previous else None
-    if last_started is not None and datetime.now() - last_started < every:
+    return last_started is None or datetime.now() - last_started >= every
+
+
+def verify_if_due(store: FileStore, *, every: timedelta, engine: Engine | None = None) -> FixityReport | None:
+    """Run `verify_archive` when the last recorded run is older than `every` (the app's scheduled check).
+
+    Several app servers share the database and all ask at about the same time: on PostgreSQL only the
+    one holding the advisory lock runs, and it asks again under the lock, so a server that asks just
+    after another one finished does not run a second time. None when nothing ran."""
+    if not _due(every, engine):
         return None
-    return verify_archive(store, engine=engine)
+    with run_alone(FIXITY_JOB, engine) as alone:
+        if not alone or not _due(every, engine):
+            return None
+        return verify_archive(store, engine=engine)

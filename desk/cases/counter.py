@@ -49,7 +49,7 @@ from desk.cases.workflow import (
     workflow_rules,
 )
 from desk.cases.working_days import local_day
-from desk.db import session_scope
+from desk.db import run_alone, session_scope
 from desk.records.profile import CustomerProfile
 from desk.records.registries import default_directory
 from desk.records.tables import Person
@@ -61,6 +61,7 @@ from desk.validators import check_bank_card
 
 COUNTER_PURPOSE = "counter_service"
 STALE_DRAFT_AGE = timedelta(hours=12)  # no clerk keeps a customer at the counter this long
+STALE_SWEEP_JOB = "desk.cases.counter.discard_stale_drafts"  # the advisory lock's name (desk.db.run_alone)
 PAYEE_MATERIAL = "M04"  # the bank card: another card than the joint one is paid only when its paper is captured
 PAGE_FILES = {"thumb": "thumb_key", "flat": "flat_key"}  # which stored file an image URL may show
 BLOCKING = ("missing", "unknown")
@@ -187,7 +188,15 @@ def open_draft(
 
 
 def discard_stale_drafts(*, older_than: timedelta = STALE_DRAFT_AGE, engine: Engine | None = None) -> int:
-    """Discard drafts left behind by tabs that never closed cleanly (a server restart); returns how many."""
+    """Discard drafts left behind by tabs that never closed cleanly (a server restart); returns how many.
+
+    Every app server sweeps on its schedule; on PostgreSQL one at a time sweeps (an advisory lock) and
+    the others skip this round, rather than discarding the same drafts and failing on their versions."""
+    with run_alone(STALE_SWEEP_JOB, engine) as alone:
+        return _discard_stale_drafts(older_than, engine) if alone else 0
+
+
+def _discard_stale_drafts(older_than: timedelta, engine: Engine | None) -> int:
     cutoff = datetime.now(UTC) - older_than
     with session_scope(engine) as session:
         stale = session.execute(

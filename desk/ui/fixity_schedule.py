@@ -2,21 +2,25 @@
 than a day and, if so, re-hashes the archive in a worker thread (desk.archive.fixity.verify_if_due).
 
 The last run is recorded in the database, so a restart, or a second app server sharing the
-database, does not verify again before the day is up.
+database, does not verify again before the day is up. Each server looks at the same moments of the
+wall clock (the multiples of DESK_FIXITY_CHECK_S), so the servers of a centre ask together and, on
+PostgreSQL, the advisory lock lets exactly one of them run it (desk.db.run_alone).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import timedelta
 
-from nicegui import app, run
+from nicegui import app, background_tasks, run
 
 from desk.archive.fixity import verify_if_due
+from desk.settings import get_settings
 from desk.ui.archive_routes import archive_store
 
 VERIFY_EVERY = timedelta(hours=24)
-CHECK_EVERY_S = 600.0  # how often the app looks at the time of the last run (the first look too)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,22 @@ async def check_now() -> None:
         )
 
 
+def seconds_to_next_look(every_s: float, now: float) -> float:
+    """Seconds from `now` (epoch seconds) to the next multiple of `every_s`: the same moment on every server."""
+    return every_s - now % every_s
+
+
+async def _look_on_schedule() -> None:
+    every_s = get_settings().fixity_check_s
+    while True:
+        # not at start-up: a starting server has other work first
+        await asyncio.sleep(seconds_to_next_look(every_s, time.time()))
+        try:
+            await check_now()
+        except Exception:  # a failed look (the database away a moment) must not end the schedule
+            log.exception("scheduled fixity check failed")
+
+
 def register() -> None:
-    """Start the timer (not immediately: a starting server has other work first)."""
-    app.timer(CHECK_EVERY_S, check_now, immediate=False)
+    """Start looking once the server runs."""
+    app.on_startup(lambda: background_tasks.create(_look_on_schedule(), name="desk-fixity-schedule"))

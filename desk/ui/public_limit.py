@@ -9,6 +9,12 @@ language with `Retry-After`, status 429, and no NiceGUI client. Staff pages are 
 The per-address burst is generous because a hall's customers may share one address (the hall's
 Wi-Fi behind NAT): a few dozen of them checking their case at once still get through.
 Failed inquiries are throttled separately, in the database (desk.cases.inquiry).
+
+Per process on purpose, also with several app servers: what it protects is this process's one event
+loop, so its capacity (TOTAL_RATE) is this server's, and N servers rightly admit N times as many
+page builds. Guessing, the part that must be counted across servers, is the database's (above); a
+shared bucket in Redis would add a network round trip to every public request and make one
+server's flood refuse customers on the others.
 """
 
 from __future__ import annotations
@@ -55,7 +61,7 @@ class Bucket:
 
 
 class PublicLimit:
-    """The per-address buckets and the shared one (in memory: a limit of this server process)."""
+    """The per-address buckets and the one for all addresses (in memory: a limit of this server process)."""
 
     def __init__(self, clock=time.monotonic) -> None:
         self.clock = clock

@@ -98,7 +98,7 @@ def run_command(args: argparse.Namespace) -> int:
         show_welcome_message=False,
         uvicorn_logging_level="warning",
         favicon="🏛",
-        session_middleware_kwargs={"same_site": "lax", "https_only": https},
+        session_middleware_kwargs={"same_site": "lax", "https_only": https or settings.tls_at_proxy},
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
     )

@@ -10,6 +10,10 @@ Three rules keep the cookie from being worth stealing or planting:
 - logging in and a change of role give the browser a new session id (`renew_session`): an id a
   third party planted or saw before the login opens nothing afterwards;
 - logging out removes the session's storage and clears the cookie (`end_session`).
+
+With several app servers the storage lives in Redis (NICEGUI_REDIS_URL): the new id's storage is
+written, and an ended one removed from every server, before the answer goes out; the login
+tickets live there too (desk.ui.shared_sessions).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from nicegui import app
@@ -26,6 +30,7 @@ from starlette.requests import Request
 
 from desk.i18n import LANGUAGES, normalize_language, set_language
 from desk.settings import get_settings
+from desk.ui import shared_sessions
 
 _AUTH_KEYS = ("authenticated", "username", "role", "display_name", "last_seen")
 TICKET_TTL_S = 30.0
@@ -50,7 +55,7 @@ class LoginTicket:
     expires: float
 
 
-_tickets: dict[str, LoginTicket] = {}
+_tickets: dict[str, LoginTicket] = {}  # without Redis (one server): the tickets waiting to be redeemed
 
 
 def language_from_header(accept_language: str | None) -> str:
@@ -120,14 +125,23 @@ def sign_out() -> None:
         storage.pop(key, None)
 
 
-def _remove_storage(session_id: str | None) -> None:
-    """Delete the server-side storage of `session_id`, in memory and on disk."""
+async def _remove_storage(session_id: str | None) -> None:
+    """Delete the server-side storage of `session_id`: in memory, and on disk or in Redis (every server's copy)."""
     if not session_id:
         return
     old = app.storage._users.pop(session_id, None)
+    if not shared_sessions.enabled():
+        if old is not None:
+            old.clear()  # NiceGUI deletes the file of a storage that became empty
+        (Storage.path / f"storage-{USER_PREFIX}{session_id}.json").unlink(missing_ok=True)
+        return
     if old is not None:
-        old.clear()  # NiceGUI deletes the file of a storage that became empty
-    (Storage.path / f"storage-{USER_PREFIX}{session_id}.json").unlink(missing_ok=True)
+        # emptied without telling NiceGUI: a write of it still pending in the background then
+        # carries nothing, instead of putting the logged-in values back after the delete below
+        dict.clear(old)
+    await shared_sessions.delete_user_storage(session_id)
+    if old is not None:
+        await old.close()
 
 
 async def renew_session(request: Request, values: dict[str, Any]) -> None:
@@ -140,15 +154,18 @@ async def renew_session(request: Request, values: dict[str, Any]) -> None:
     new_id = str(uuid.uuid4())
     await app.storage._create_user_storage(new_id)
     app.storage._users[new_id].update(values)
+    if shared_sessions.enabled():
+        # the browser's next request may reach another server: the storage is in Redis before the cookie
+        await shared_sessions.save_user_storage(new_id, values)
     request.session["id"] = new_id
-    _remove_storage(old_id)
+    await _remove_storage(old_id)
 
 
-def end_session(request: Request) -> None:
-    """Log out for good: the storage is removed and the cookie cleared (the next page starts anonymous)."""
+async def end_session(request: Request) -> None:
+    """Log out for good: the storage is removed (on every server) and the cookie cleared."""
     old_id = request.session.get("id")
     request.session.clear()
-    _remove_storage(old_id)
+    await _remove_storage(old_id)
 
 
 async def renew_for_role(request: Request, role: str) -> None:
@@ -163,18 +180,32 @@ def _keep(storage: dict[str, Any]) -> dict[str, Any]:
     return {"language": storage["language"]} if storage.get("language") in LANGUAGES else {}
 
 
-def issue_ticket(staff: SessionStaff, landing: str) -> str:
+async def issue_ticket(staff: SessionStaff, landing: str) -> str:
     """After a correct password (in a websocket event, which cannot set cookies): a one-time ticket
-    the same browser redeems at /login/complete within TICKET_TTL_S seconds."""
+    the same browser redeems at /login/complete within TICKET_TTL_S seconds (through any app server)."""
     now = time.time()
-    for token, ticket in list(_tickets.items()):
-        if ticket.expires < now:
-            _tickets.pop(token, None)
     request = request_contextvar.get()
     session_id = request.session.get("id", "") if request is not None else ""
     token = secrets.token_urlsafe(32)
-    _tickets[token] = LoginTicket(session_id, staff, landing, now + TICKET_TTL_S)
+    ticket = LoginTicket(session_id, staff, landing, now + TICKET_TTL_S)
+    if shared_sessions.enabled():
+        await shared_sessions.put_ticket(token, asdict(ticket), TICKET_TTL_S)
+        return token
+    for old_token, old_ticket in list(_tickets.items()):
+        if old_ticket.expires < now:
+            _tickets.pop(old_token, None)
+    _tickets[token] = ticket
     return token
+
+
+async def _take_ticket(token: str) -> LoginTicket | None:
+    """The ticket of `token`, used up by this call."""
+    if not shared_sessions.enabled():
+        return _tickets.pop(token, None)
+    kept = await shared_sessions.take_ticket(token)
+    if kept is None:
+        return None
+    return LoginTicket(kept["session_id"], SessionStaff(**kept["staff"]), kept["landing"], kept["expires"])
 
 
 async def redeem_ticket(request: Request, token: str) -> LoginTicket | None:
@@ -183,7 +214,7 @@ async def redeem_ticket(request: Request, token: str) -> LoginTicket | None:
     The ticket is bound to the session id it was issued to, so a ticket seen in a log or the
     browser history is useless to anyone else, and it is used up at once.
     """
-    ticket = _tickets.pop(token, None)
+    ticket = await _take_ticket(token)
     if ticket is None or ticket.expires < time.time() or ticket.session_id != request.session.get("id"):
         return None
     values = {"language": current_language(), **_auth_values(ticket.staff)}

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from desk.cases.checklist import checklist_for
 from desk.cases.counter import (
+    STALE_SWEEP_JOB,
     amount_plan_for,
     case_by_key,
     defer_material,
@@ -35,7 +36,7 @@ from desk.cases.postings import reconcile
 from desk.cases.tables import Case
 from desk.cases.workflow import CaseError, get_case, history, perform
 from desk.cases.working_days import local_day
-from desk.db import session_scope
+from desk.db import make_engine, run_alone, session_scope
 from desk.records.profile import load_profile
 from desk.records.tables import Person, PersonalAccount, Withdrawal
 
@@ -425,3 +426,22 @@ def test_drafts_left_behind_by_a_restart_are_discarded_after_a_while(engine):
     assert discard_stale_drafts(older_than=timedelta(0), engine=engine) == 1
     with session_scope(engine) as session:
         assert get_case(session, draft.case_id).state == "discarded"
+
+
+def test_while_another_server_sweeps_stale_drafts_this_one_skips_its_round(engine, db_url):
+    person_id = _customer(engine)
+    draft = _draft(engine, person_id)
+    other_server = make_engine(db_url)
+    try:
+        with run_alone(STALE_SWEEP_JOB, other_server) as sweeping:
+            assert sweeping
+            meanwhile = discard_stale_drafts(older_than=timedelta(0), engine=engine)
+    finally:
+        other_server.dispose()
+    with session_scope(engine) as session:
+        state = get_case(session, draft.case_id).state
+    if engine.dialect.name == "postgresql":
+        assert (meanwhile, state) == (0, "draft")  # left for the server holding the lock
+        assert discard_stale_drafts(older_than=timedelta(0), engine=engine) == 1  # its next round
+    else:  # SQLite: one machine, one server, nothing to share the sweep with
+        assert (meanwhile, state) == (1, "discarded")

@@ -78,7 +78,7 @@ async def test_a_login_ticket_works_once_and_only_for_its_own_browser(user: User
     user.http_client.cookies.clear()
     await user.open("/login")
     with user:
-        ticket = ui_session.issue_ticket(ui_session.SessionStaff("clerk7", "clerk", "王丽"), "/lookup")
+        ticket = await ui_session.issue_ticket(ui_session.SessionStaff("clerk7", "clerk", "王丽"), "/lookup")
     stolen = await _get_with_cookie(user, stranger, f"/login/complete?ticket={ticket}")
     assert stolen.status_code == 303 and stolen.headers["location"] == "/login?reason=expired"
     spent = await user.http_client.get(f"/login/complete?ticket={ticket}")  # used up by the stranger's try

@@ -50,7 +50,7 @@ def register() -> None:
         return RedirectResponse(redeemed.landing, status_code=303)
 
     async def logout(request: Request) -> RedirectResponse:
-        ui_session.end_session(request)
+        await ui_session.end_session(request)
         return RedirectResponse(login_url(reason="logged_out"), status_code=303)
 
     app.get("/logout")(logout)
@@ -99,7 +99,7 @@ def register() -> None:
                     password.value = ""
                     return
                 staff = result.staff
-                ticket = ui_session.issue_ticket(
+                ticket = await ui_session.issue_ticket(
                     ui_session.SessionStaff(staff.username, staff.role, staff.display_name),
                     _landing(staff.role, redirect_to),
                 )
