@@ -28,10 +28,11 @@ def worker_command(args: argparse.Namespace) -> int:
         except ImportError:
             print(t("capture.queue.needs_pgqueuer"), file=sys.stderr)
             return REFUSED
-        from desk.queue.worker import prepare_process, serve, worker_name
+        from desk.queue.task_store import worker_name
+        from desk.queue.worker import prepare_process, serve
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         engine = init_db(get_engine())  # a worker may start before any server: the schema is brought up to date
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         prepare_process()
         print(t("capture.queue.worker_ready", worker=worker_name()), flush=True)
         asyncio.run(serve(engine, url, heartbeat_s=settings.capture_heartbeat_s))

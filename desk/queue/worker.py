@@ -89,12 +89,12 @@ def prepare_process() -> None:
 async def serve(engine: Engine, database_url: str, *, heartbeat_s: float) -> None:
     """Take jobs until SIGTERM or SIGINT (the job in hand is finished first)."""
     import psycopg
-    from pgqueuer import PsycopgDriver
+    from pgqueuer import PsycopgDriver, Queries
     from pgqueuer.models import Job
 
     worker = task_store.worker_name()
     connection = await psycopg.AsyncConnection.connect(psycopg_conninfo(database_url), autocommit=True)
-    manager = _one_job_manager_class()(PsycopgDriver(connection))
+    manager = _one_job_manager_class()(Queries(PsycopgDriver(connection)))
 
     @manager.entrypoint(ENTRYPOINT)
     async def capture(job: Job) -> None:
