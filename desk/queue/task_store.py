@@ -81,7 +81,7 @@ def store_outcome(engine: Engine, task_id: str, outcome: CaptureOutcome) -> bool
 def task_status(engine: Engine, task_id: str) -> str | None:
     """queued, working or done; None when there is no such task (collected, or never written)."""
     with session_scope(engine) as session:
-        return session.execute(select(CaptureTask.status).where(col(CaptureTask.id) == task_id)).scalar_one_or_none()
+        return session.execute(select(col(CaptureTask.status)).where(col(CaptureTask.id) == task_id)).scalar_one_or_none()
 
 
 def read_outcome(engine: Engine, task_id: str, job: CaptureJob | None = None) -> CaptureOutcome | None:
