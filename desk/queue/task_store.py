@@ -49,8 +49,9 @@ def add_task(engine: Engine, data: bytes, *, name: str, camera: bool) -> str:
     return task_id
 
 
-def take_task(engine: Engine, task_id: str, worker: str) -> CaptureJob | None:
-    """Mark the task working for `worker` and return its input; None when it is gone or already done."""
+def take_task(engine: Engine, task_id: str, worker: str) -> tuple[CaptureJob, int] | None:
+    """Mark the task working for `worker`; its input and how many workers have taken it (this one included).
+    None when it is gone or already done."""
     with session_scope(engine) as session:
         task = session.execute(
             select(CaptureTask).where(col(CaptureTask.id) == task_id).with_for_update()
@@ -59,7 +60,7 @@ def take_task(engine: Engine, task_id: str, worker: str) -> CaptureJob | None:
             return None
         task.status, task.worker, task.attempts = WORKING, worker[:128], task.attempts + 1
         task.started_at = datetime.now(UTC)
-        return CaptureJob(task.input, task.name, task.camera)
+        return CaptureJob(task.input, task.name, task.camera), task.attempts
 
 
 def store_outcome(engine: Engine, task_id: str, outcome: CaptureOutcome) -> bool:
@@ -81,7 +82,9 @@ def store_outcome(engine: Engine, task_id: str, outcome: CaptureOutcome) -> bool
 def task_status(engine: Engine, task_id: str) -> str | None:
     """queued, working or done; None when there is no such task (collected, or never written)."""
     with session_scope(engine) as session:
-        return session.execute(select(col(CaptureTask.status)).where(col(CaptureTask.id) == task_id)).scalar_one_or_none()
+        return session.execute(
+            select(col(CaptureTask.status)).where(col(CaptureTask.id) == task_id)
+        ).scalar_one_or_none()
 
 
 def read_outcome(engine: Engine, task_id: str, job: CaptureJob | None = None) -> CaptureOutcome | None:
@@ -106,6 +109,16 @@ def forget_task(engine: Engine, task_id: str) -> None:
     with session_scope(engine) as session:
         session.execute(delete(CaptureTaskPage).where(col(CaptureTaskPage.task_id) == task_id))
         session.execute(delete(CaptureTask).where(col(CaptureTask.id) == task_id))
+
+
+def forget_older_than(engine: Engine, cutoff: datetime) -> int:
+    """Delete tasks created before `cutoff` (their server died or gave up waiting: no one will collect
+    them, and their images must not linger); how many."""
+    with session_scope(engine) as session:
+        old = select(col(CaptureTask.id)).where(col(CaptureTask.created_at) < cutoff)
+        session.execute(delete(CaptureTaskPage).where(col(CaptureTaskPage.task_id).in_(old)))
+        gone: CursorResult = session.execute(delete(CaptureTask).where(col(CaptureTask.created_at) < cutoff))  # type: ignore[assignment]
+        return gone.rowcount
 
 
 def _outcome_row(outcome: CaptureOutcome) -> dict:

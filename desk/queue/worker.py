@@ -14,7 +14,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncGenerator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -24,6 +24,8 @@ from desk.queue.capture_work import capture_bytes, failed
 from desk.settings import get_settings
 
 ENTRYPOINT = "desk_capture"
+ABANDONED_AFTER_S = 3600.0
+MAX_ATTEMPTS = 3  # workers that may die under one page before it is given up as the page's fault
 _log = logging.getLogger(__name__)
 
 
@@ -58,10 +60,14 @@ def _one_job_manager_class() -> type:
 def run_job(engine: Engine, task_id: str, worker: str) -> bool:
     """Take the task, run the pipeline over it and store the outcome; False when there was nothing to do
     (done already, or collected). A failure of the work itself is stored as a refusal the clerk may retry."""
-    job = task_store.take_task(engine, task_id, worker)
-    if job is None:
+    taken = task_store.take_task(engine, task_id, worker)
+    if taken is None:
         return False
+    job, attempts = taken
     settings = get_settings()
+    if attempts > MAX_ATTEMPTS:  # the page itself kills workers (out of memory): stop, tell the clerk
+        _log.warning("capture task %s: %d workers died under it; given up", task_id, attempts - 1)
+        return task_store.store_outcome(engine, task_id, failed(job, WorkerDied().key))
     try:
         outcome = capture_bytes(
             job.data,
@@ -74,6 +80,12 @@ def run_job(engine: Engine, task_id: str, worker: str) -> bool:
         _log.exception("capture task %s failed", task_id)
         outcome = failed(job, WorkerDied().key)
     return task_store.store_outcome(engine, task_id, outcome)
+
+
+def forget_abandoned(engine: Engine) -> int:
+    """Delete tasks far older than any server waits for its outcome (their server died meanwhile)."""
+    wait = max(2 * get_settings().capture_queue_wait_s, ABANDONED_AFTER_S)
+    return task_store.forget_older_than(engine, datetime.now(UTC) - timedelta(seconds=wait))
 
 
 def prepare_process() -> None:
@@ -101,12 +113,14 @@ async def serve(engine: Engine, database_url: str, *, heartbeat_s: float) -> Non
         task_id = (job.payload or b"").decode()
         # in a thread, so the event loop keeps the job's heartbeat beating while the page is read
         stored = await asyncio.to_thread(run_job, engine, task_id, worker)
+        await asyncio.to_thread(forget_abandoned, engine)
         _log.info("capture task %s %s by %s", task_id, "stored" if stored else "skipped", worker)
 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, manager.shutdown.set)
     heartbeat = timedelta(seconds=heartbeat_s)
+    await asyncio.to_thread(forget_abandoned, engine)
     try:
         # an idle worker looks for jobs whose worker went quiet at least once per heartbeat period
         await manager.run(dequeue_timeout=heartbeat, batch_size=1, heartbeat_timeout=heartbeat)

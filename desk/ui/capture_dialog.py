@@ -27,6 +27,7 @@ from desk.cases import document_fit
 from desk.cases.flag_reasons import flag_reasons, reason_value
 from desk.i18n import t
 from desk.queue.capture_work import CAMERA, PDF, UPLOAD, CapturedPage, CaptureJob, CaptureOutcome
+from desk.queue.tables import QUEUED, WORKING
 from desk.security.masking import mask_id_number
 from desk.settings import get_settings
 from desk.ui import preview_pool
@@ -48,8 +49,8 @@ ID_COLOURS = {
     document_fit.MISMATCH: "negative",
     document_fit.NO_ID: "grey-7",
 }
-# where a capture on the queue stands -> what the busy line says (desk.queue.tables)
-QUEUE_STATES = {"queued": "counter.capture.queued", "working": "counter.capture.working"}
+# where a capture on the queue stands -> what the busy line says
+QUEUE_STATES = {QUEUED: "counter.capture.queued", WORKING: "counter.capture.working"}
 # browser errors of getUserMedia -> what the clerk is told
 CAMERA_FAILURES = {
     "insecure": "counter.camera.insecure",

@@ -217,3 +217,28 @@ def test_the_counter_capture_route_takes_the_queue_and_feeds_the_tabs_pending_pa
     with pg_engine.connect() as conn:  # held by the tab now, not by the queue; nothing archived
         assert conn.execute(select(func.count()).select_from(CaptureTask)).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM archive_page")).scalar_one() == 0
+
+
+def test_a_page_that_killed_every_worker_is_given_up_with_a_retry_for_the_clerk(pg_engine):
+    from desk.queue.worker import MAX_ATTEMPTS, run_job
+
+    data = _page("id_card_front", 3)
+    task_id = task_store.add_task(pg_engine, data, name="card.jpg", camera=False)
+    with pg_engine.begin() as conn:  # as if MAX_ATTEMPTS workers had died under it
+        conn.execute(text("UPDATE capture_task SET attempts = :n WHERE id = :id"), {"n": MAX_ATTEMPTS, "id": task_id})
+    assert run_job(pg_engine, task_id, "test:1")  # stored at once, without reading the page again
+    job = CaptureJob(data, "card.jpg", False)
+    outcome = task_store.read_outcome(pg_engine, task_id, job)
+    assert outcome is not None and outcome.pages == [] and outcome.refused_key == "capture.failed.worker_died"
+    assert outcome.retry == job  # the clerk's dialog offers Retry
+    assert not run_job(pg_engine, task_id, "test:2")  # done: a late job of it does nothing
+
+
+def test_tasks_no_server_will_collect_are_deleted(pg_engine):
+    from desk.queue.worker import forget_abandoned
+
+    old, fresh = (task_store.add_task(pg_engine, b"x", name=f"{n}.jpg", camera=True) for n in (1, 2))
+    with pg_engine.begin() as conn:
+        conn.execute(text("UPDATE capture_task SET created_at = now() - interval '1 day' WHERE id = :id"), {"id": old})
+    assert forget_abandoned(pg_engine) == 1
+    assert task_store.task_status(pg_engine, old) is None and task_store.task_status(pg_engine, fresh) == "queued"
