@@ -106,6 +106,7 @@ def test_a_camera_frame_goes_through_the_queue_and_a_worker_into_the_dialog(queu
         )
         page = context.new_page()
         try:
+            page.goto(url + "/login")
             sign_in(page, url, "clerk1", clerk)
             page.keyboard.type(customer.id_number)
             page.keyboard.press("Enter")
@@ -118,8 +119,8 @@ def test_a_camera_frame_goes_through_the_queue_and_a_worker_into_the_dialog(queu
             expect(page.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible()
             page.keyboard.press("Space")
 
-            busy = page.locator(".nicegui-label").filter(has_text=t("counter.capture.queued", "zh-CN"))
-            expect(busy).to_be_visible()  # no worker yet: the frame waits in the queue
+            # no worker yet: the frame waits in the queue
+            expect(page.get_by_text(t("counter.capture.queued", "zh-CN"))).to_be_visible()
             worker = WorkerProcess(database_url, data).wait_ready()
             expect(page.get_by_text(t("counter.capture.working", "zh-CN"))).to_be_visible(timeout=PIPELINE_MS)
             expect(page.get_by_text("证件号码与客户本人一致", exact=False)).to_be_visible(timeout=PIPELINE_MS)
