@@ -242,3 +242,24 @@ def test_tasks_no_server_will_collect_are_deleted(pg_engine):
         conn.execute(text("UPDATE capture_task SET created_at = now() - interval '1 day' WHERE id = :id"), {"id": old})
     assert forget_abandoned(pg_engine) == 1
     assert task_store.task_status(pg_engine, old) is None and task_store.task_status(pg_engine, fresh) == "queued"
+
+
+def test_the_queue_bench_measures_each_worker_count_against_one_worker_and_the_pool(pg_url, data_dir):
+    from desk.bench.queue_bench import run_queue_bench
+
+    pages = [_page("id_card_front", 21), _page("id_card_front", 22)]
+    with pytest.raises(ValueError):
+        run_queue_bench(pg_url, pages, data_dir=data_dir, worker_counts=(2, 1))
+    figures = run_queue_bench(pg_url, pages, data_dir=data_dir, worker_counts=(1, 2))
+    assert figures["pages"] == 2 and set(figures["pages_per_minute"]) == {"1", "2"}
+    assert figures["throughput_ratio"]["1"] == 1.0 and figures["throughput_ratio"]["2"] > 0
+    assert all(value > 0 for value in figures["pages_per_minute"].values())
+    latency = figures["latency_s"]
+    assert latency["pool"] > 0 and latency["queue"] > 0
+    assert figures["queue_latency_ratio"] == pytest.approx(latency["queue"] / latency["pool"], rel=0.01)
+    engine = make_engine(pg_url)  # the bench leaves no task behind
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(CaptureTask)).scalar_one() == 0
+    finally:
+        engine.dispose()
