@@ -41,6 +41,7 @@ _HANDLERS = {
     "migrate": "desk.operations.commands:migrate_command",
     "backup": "desk.operations.commands:backup_command",
     "restore": "desk.operations.commands:restore_command",
+    "worker": "desk.queue.commands:worker_command",
 }
 # commands with sub-commands: `desk bench lookup`, `desk case submit` …
 _GROUPS = ("bench", "case")
@@ -151,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--staff", default="cli", help="staff member written to the access log")
     export.add_argument("--purpose", default="command-line export", help="purpose written to the access log")
     export.add_argument("--json", action="store_true", help="print the check report as JSON")
+
+    worker = sub.add_parser(
+        "worker", help="take capture jobs off the PostgreSQL queue (DESK_CAPTURE_QUEUE=postgres); one per core"
+    )
+    worker.add_argument("--lang", choices=["zh-CN", "en"], help="language of messages (default DESK_DEFAULT_LANGUAGE)")
 
     bench = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
     bench_sub = bench.add_subparsers(dest="bench", required=True)

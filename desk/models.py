@@ -4,6 +4,8 @@
 import desk.archive.search_index
 import desk.cases.submitting
 import desk.cases.tables
+import desk.queue.library_schema  # pgqueuer's tables on PostgreSQL, created with ours
+import desk.queue.tables
 import desk.records.tables
 import desk.security.access_log
 import desk.security.login_throttle

@@ -51,6 +51,21 @@ class Settings(BaseSettings):
     # TLS ends at the reverse proxy in front of the app servers: the session cookie is still marked Secure
     tls_at_proxy: bool = False
     fixity_check_s: float = 600.0  # how often each server asks whether the archive's daily fixity run is due
+    # DESK_CAPTURE_QUEUE: `pool` (the default) runs captures in this server's process pool; `postgres`
+    # makes each capture a job on the database's queue for `python -m desk worker` processes (PostgreSQL
+    # only). Opt-in, not automatic on PostgreSQL: with no worker running, captures would wait forever.
+    capture_queue: str = "pool"
+    capture_queue_wait_s: float = 600.0  # how long a clerk's capture waits for a worker before giving up
+    capture_heartbeat_s: float = 30.0  # a job whose worker is silent this long is taken by another worker
+
+    @field_validator("capture_queue")
+    @classmethod
+    def _known_queue(cls, value: str) -> str:
+        """`pool` or `postgres`: a misspelt value must not quietly fall back to the pool."""
+        value = value.strip().lower()
+        if value not in ("pool", "postgres"):
+            raise ValueError("DESK_CAPTURE_QUEUE must be pool or postgres")
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -30,6 +30,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from desk.db import use_wal
+from desk.queue.tables import QUEUE_LIBRARY_TABLES
 
 FIRST_REVISION = "0001"
 _FOLDER = Path(__file__).resolve().parent
@@ -120,8 +121,9 @@ def _locked_transaction(engine: Engine) -> Iterator[Connection]:
             owned.dispose()
 
 
-# Tables the models do not declare: Alembic's own and the full-text index (desk.archive.search_index).
-_NOT_MODELLED = {
+# Tables the models do not declare: Alembic's own, the full-text index (desk.archive.search_index) and the
+# queue library's (desk.queue.library_schema).
+_NOT_MODELLED = QUEUE_LIBRARY_TABLES | {
     "alembic_version",
     "archive_page_terms",
     "archive_page_fts",

@@ -26,12 +26,13 @@ from desk.capture.classify import describe_evidence
 from desk.cases import document_fit
 from desk.cases.flag_reasons import flag_reasons, reason_value
 from desk.i18n import t
+from desk.queue.capture_work import CAMERA, PDF, UPLOAD, CapturedPage, CaptureJob, CaptureOutcome
+from desk.queue.tables import QUEUED, WORKING
 from desk.security.masking import mask_id_number
 from desk.settings import get_settings
 from desk.ui import preview_pool
 from desk.ui.auth import require_staff
 from desk.ui.camera import Camera
-from desk.ui.capture_job import CAMERA, PDF, UPLOAD, CapturedPage, CaptureJob, CaptureOutcome
 from desk.ui.capture_routes import CaptureTab, PendingPage, run_capture
 from desk.ui.session import apply_language
 
@@ -48,6 +49,8 @@ ID_COLOURS = {
     document_fit.MISMATCH: "negative",
     document_fit.NO_ID: "grey-7",
 }
+# where a capture on the queue stands -> what the busy line says
+QUEUE_STATES = {QUEUED: "counter.capture.queued", WORKING: "counter.capture.working"}
 # browser errors of getUserMedia -> what the clerk is told
 CAMERA_FAILURES = {
     "insecure": "counter.camera.insecure",
@@ -91,8 +94,11 @@ class CaptureDialog:
                 with ui.column().classes("w-1/2 gap-2"):
                     with ui.row().classes("items-center gap-2") as self.busy:
                         ui.spinner(size="md")
-                        self.busy_text = ui.label(t("counter.capture.processing"))
+                        self.busy_text = ui.label(t("counter.capture.processing")).mark("capture-busy")
                     self.busy.set_visibility(False)
+                    # with DESK_CAPTURE_QUEUE=postgres the job waits for a worker: say whether it is queued or read
+                    if get_settings().capture_queue == "postgres":
+                        ui.timer(0.25, self._show_queue_state)
                     with ui.row().classes("w-full items-center gap-2 no-wrap"):
                         self.message = ui.label().classes("text-negative").mark("capture-message")
                         # shown only when trying the same frame or file again may help (its worker died)
@@ -179,6 +185,12 @@ class CaptureDialog:
             self.message.text = ""
             self.retry.set_visibility(False)
 
+    def _show_queue_state(self) -> None:
+        state = self.tab.capture_state
+        if state in QUEUE_STATES and self.busy.visible:
+            apply_language()
+            self.busy_text.text = t(QUEUE_STATES[state])
+
     async def _frame_posted(self, event: events.GenericEventArguments) -> None:
         """The camera's POST came back: show what the route left in the tab's inbox, or why it refused."""
         self._set_busy(False)
@@ -196,7 +208,7 @@ class CaptureDialog:
         self._set_busy(True)
         try:
             data = await event.file.read()
-            outcome = await run_capture(data, name=event.file.name or "upload", camera=False)
+            outcome = await run_capture(data, name=event.file.name or "upload", camera=False, tab=self.tab)
         finally:  # whatever happened, the clerk is not left watching a spinner
             self._set_busy(False)
             self.upload.reset()
@@ -211,7 +223,7 @@ class CaptureDialog:
         self._retry_job = None
         self._set_busy(True)
         try:
-            outcome = await run_capture(job.data, name=job.name, camera=job.camera)
+            outcome = await run_capture(job.data, name=job.name, camera=job.camera, tab=self.tab)
         finally:
             self._set_busy(False)
         if outcome is not None:

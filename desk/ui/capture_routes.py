@@ -29,11 +29,12 @@ from nicegui import Client, app, run
 from desk.capture import pool
 from desk.capture.errors import WorkerDied
 from desk.cases.counter import log_capture_view, page_image
+from desk.db import get_engine
 from desk.i18n import t
+from desk.queue.capture_work import CapturedPage, CaptureJob, CaptureOutcome, capture_bytes, failed
 from desk.security.roles import may_open
 from desk.settings import get_settings
 from desk.ui import preview_pool
-from desk.ui.capture_job import CapturedPage, CaptureJob, CaptureOutcome, capture_bytes, failed
 from desk.ui.route_ids import parse_id
 from desk.ui.session import SessionStaff, apply_language, session_staff
 
@@ -63,6 +64,8 @@ class CaptureTab:
     pending: list[PendingPage] = field(default_factory=list)
     inbox: list[CaptureOutcome] = field(default_factory=list)  # camera results not shown yet
     previewing: bool = False  # a preview frame of this tab is being looked at
+    # where the capture on the queue stands (queued, working, done; DESK_CAPTURE_QUEUE=postgres), for the dialog
+    capture_state: str | None = None
 
     def add_pages(self, outcome: CaptureOutcome) -> list[PendingPage]:
         """Keep the outcome's pages as pending; returns them."""
@@ -92,16 +95,20 @@ def tab_for(token: str, staff: SessionStaff | None) -> CaptureTab | None:
     return tab if tab is not None and staff is not None and tab.username == staff.username else None
 
 
-async def run_capture(data: bytes, *, name: str, camera: bool) -> CaptureOutcome | None:
-    """The pipeline over `data` in the page pool (None when the server is shutting down).
+async def run_capture(data: bytes, *, name: str, camera: bool, tab: CaptureTab | None = None) -> CaptureOutcome | None:
+    """The pipeline over `data` in the page pool, or on the queue's workers (DESK_CAPTURE_QUEUE=postgres);
+    None when the server is shutting down.
 
     Never raises: a worker that dies under the job (out of memory, killed) gives an outcome with
     the reason and the job to retry; the pool has been replaced, so the retry gets a live worker.
+    On the queue, `tab.capture_state` follows the job (queued, working, done) for the dialog.
     """
     if app.is_stopping:
         return None
     settings = get_settings()
     job = CaptureJob(data, name, camera)
+    if settings.capture_queue == "postgres":
+        return await _run_queued(job, tab)
     try:
         return await pool.run_async(
             capture_bytes,
@@ -114,6 +121,31 @@ async def run_capture(data: bytes, *, name: str, camera: bool) -> CaptureOutcome
     except WorkerDied as died:
         logging.getLogger(__name__).warning("capture worker died under %s (%d bytes); pool replaced", name, len(data))
         return failed(job, died.key)
+
+
+async def _run_queued(job: CaptureJob, tab: CaptureTab | None) -> CaptureOutcome:
+    """The job through the PostgreSQL queue and a `python -m desk worker` process."""
+    from desk.queue.client import run_queued
+
+    def on_state(state: str) -> None:
+        if tab is not None:
+            tab.capture_state = state
+
+    settings = get_settings()
+    try:
+        return await run_queued(
+            get_engine(),
+            settings.resolved_database_url,
+            job,
+            on_state=on_state,
+            wait_s=settings.capture_queue_wait_s,
+        )
+    except Exception:  # the database went away under the request: a message and a retry, as for a dead worker
+        logging.getLogger(__name__).exception("capture queue failed for %s (%d bytes)", job.name, len(job.data))
+        return failed(job, WorkerDied().key)
+    finally:
+        if tab is not None:
+            tab.capture_state = None
 
 
 def _refused(status: int, key: str) -> JSONResponse:
@@ -162,7 +194,7 @@ async def post_frame(token: str, request: Request) -> JSONResponse:
     data = await _read_capped(request, MAX_FRAME_BYTES)
     if data is None:
         return _refused(413, "counter.route.too_large")
-    outcome = await run_capture(data, name="camera.jpg", camera=True)
+    outcome = await run_capture(data, name="camera.jpg", camera=True, tab=tab)
     if outcome is None:
         return _refused(503, "counter.route.stopping")
     tab.inbox.append(outcome)

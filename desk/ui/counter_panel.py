@@ -62,10 +62,10 @@ from desk.cases.workflow import CaseError, workflow_rules
 from desk.cases.working_days import local_day
 from desk.i18n import t
 from desk.money import Money, MoneyError, format_money
+from desk.queue.capture_work import CapturedPage
 from desk.records.profile import CustomerProfile
 from desk.ui.auth import require_staff
 from desk.ui.capture_dialog import CaptureDialog, CaptureTarget
-from desk.ui.capture_job import CapturedPage
 from desk.ui.capture_routes import CaptureTab, open_tab
 from desk.ui.form_routes import form_buttons
 from desk.ui.formatting import day

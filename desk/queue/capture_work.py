@@ -1,8 +1,9 @@
-"""The capture work of one camera frame or uploaded file, run in a worker process of the page pool (desk.capture.pool).
+"""The capture work of one camera frame or uploaded file: run in a worker process of the page pool
+(desk.capture.pool) or by a queue worker (desk.queue.worker, DESK_CAPTURE_QUEUE=postgres).
 
 Module-level and picklable both ways: bytes and plain values in; archive-ready pages plus what the
 clerk must see before accepting (retake reasons, document type, ID numbers read) out, or the
-reason the input was refused. No NiceGUI here, so the worker imports only the pipeline and the
+reason the input was refused. No NiceGUI here, so a worker imports only the pipeline and the
 archive's page adapter.
 """
 

@@ -1,0 +1,144 @@
+"""The capture dialog with OCR off the web server: a real `python -m desk run` on PostgreSQL with
+DESK_CAPTURE_QUEUE=postgres, a real Chromium with a fake document camera, and a `python -m desk worker`
+started only once the clerk's frame waits in the queue. The dialog says the page is queued, then
+that a worker reads it, then shows the page; accepted, it is archived like any page of the pool.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from counter_documents import as_holder, photo_of, write_y4m
+from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, _wait_for_port, sign_in, stop_server
+from test_counter_browser import DECLARATION, LEASE, LEASE_ROW, PIPELINE_MS, RENT, _row
+from worker_process import WorkerProcess
+
+from desk.i18n import t
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _customer_needing_a_lease(database_url: str):
+    """An eligible seeded customer whose rent checklist (claiming the actual rent) asks for the lease on paper."""
+    from sqlmodel import select
+
+    from desk.cases.checklist import checklist_for
+    from desk.db import make_engine, session_scope
+    from desk.records.tables import Person, PersonalAccount
+
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as db:
+            people = db.exec(
+                select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)
+            ).all()
+            for person in people:
+                checklist = checklist_for(db, person.id, RENT, declared=[DECLARATION])
+                to_capture = [item.material for item in checklist.items if item.status in ("missing", "unknown")]
+                if LEASE in to_capture and checklist.eligible:
+                    db.expunge(person)
+                    return person
+    finally:
+        engine.dispose()
+    pytest.fail("no seeded customer needs a lease for rent")
+
+
+@pytest.fixture
+def queue_server(tmp_path, pg_cluster):
+    """`python -m desk run` on an empty PostgreSQL database with the capture queue on; (url, data, db url)."""
+    name = f"ui_queue{os.getpid()}"
+    database_url = pg_cluster.create_database(name)
+    port, data = _free_port(), tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_", "DESK_"))}
+    env.update(
+        DESK_DATA_DIR=str(data),
+        DESK_DATABASE_URL=database_url,
+        DESK_CAPTURE_QUEUE="postgres",
+        DESK_DEMO_CUSTOMERS="30",
+        PYTHONUNBUFFERED="1",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "desk", "run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for_port(port, server, timeout_s=180)
+        yield f"http://127.0.0.1:{port}", data, database_url
+    finally:
+        stop_server(server)
+        pg_cluster.drop_database(name)
+
+
+def test_a_camera_frame_goes_through_the_queue_and_a_worker_into_the_dialog(queue_server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+    from sqlalchemy import text
+
+    from desk.db import make_engine
+
+    expect.set_options(timeout=30_000)
+    url, data, database_url = queue_server
+    password = json.loads((data / "demo-staff-logins.json").read_text("utf-8"))
+    clerk = next(x for x in password if x["username"] == "clerk1")["password"]
+    customer = _customer_needing_a_lease(database_url)
+    y4m = write_y4m(photo_of("lease", as_holder(customer), seed=21).bgr(), tmp_path / "lease.y4m")
+    camera_args = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+    ]
+    worker = None
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS + camera_args,
+            locale="zh-CN",
+            viewport={"width": 1440, "height": 1000},
+        )
+        page = context.new_page()
+        try:
+            page.goto(url + "/login")
+            sign_in(page, url, "clerk1", clerk)
+            page.keyboard.type(customer.id_number)
+            page.keyboard.press("Enter")
+            expect(page.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()
+            page.keyboard.type("租房")
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")
+            page.get_by_role("checkbox", name="按实际租金提取", exact=False).click()
+            _row(page, LEASE_ROW, "采集").get_by_role("button", name="采集").click()
+            expect(page.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible()
+            page.keyboard.press("Space")
+
+            # no worker yet: the frame waits in the queue
+            expect(page.get_by_text(t("counter.capture.queued", "zh-CN"))).to_be_visible()
+            worker = WorkerProcess(database_url, data).wait_ready()
+            expect(page.get_by_text(t("counter.capture.working", "zh-CN"))).to_be_visible(timeout=PIPELINE_MS)
+            expect(page.get_by_text("证件号码与客户本人一致", exact=False)).to_be_visible(timeout=PIPELINE_MS)
+            expect(
+                page.get_by_text(t("counter.fit.fits", "zh-CN", type=t("capture.doc_type.lease", "zh-CN")))
+            ).to_be_visible()
+            page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+
+            page.get_by_role("button", name="接受并归档（1 页）").click()
+            expect(page.get_by_text("已采集 1 页并归档")).to_be_visible(timeout=60_000)
+        finally:
+            context.close()
+            if worker is not None:
+                worker.stop()
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM capture_task")).scalar_one() == 0  # collected
+            assert conn.execute(text("SELECT count(*) FROM archive_page")).scalar_one() == 1
+    finally:
+        engine.dispose()
