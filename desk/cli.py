@@ -26,6 +26,7 @@ _HANDLERS = {
     "bench capture": "desk.bench.capture:bench_command",
     "search": "desk.archive.commands:search_command",
     "archive": "desk.archive.commands:archive_command",
+    "archive-migrate-storage": "desk.archive.migrate_storage:migrate_storage_command",
     "verify": "desk.archive.commands:verify_command",
     "hold": "desk.archive.retention_commands:hold_command",
     "release": "desk.archive.retention_commands:release_command",
@@ -44,6 +45,8 @@ _HANDLERS = {
 }
 # commands with sub-commands: `desk bench lookup`, `desk case submit` …
 _GROUPS = ("bench", "case")
+# `desk archive FILE…` takes file names, so its one sub-command is spelt as a command of its own
+_SPELLINGS = {("archive", "migrate-storage"): "archive-migrate-storage"}
 DECISIONS = ("approve", "return", "reject", "review", "recourse")
 
 
@@ -134,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--staff", default="cli", help="recorded as the capturing staff member")
     archive.add_argument("--json", action="store_true")
 
+    migrate_storage = sub.add_parser(
+        "archive-migrate-storage",
+        help="`archive migrate-storage`: copy the data folder's archive files to DESK_ARCHIVE_URL, verified, resumable",
+    )
+    migrate_storage.add_argument("--every", type=int, default=100, help="print progress every N files")
+    migrate_storage.add_argument("--json", action="store_true")
     verify = sub.add_parser("verify", help="re-hash every archived file; exit 1 if any is missing, altered or orphaned")
     verify.add_argument("--json", action="store_true")
     verify.add_argument(
@@ -292,6 +301,9 @@ def _add_case_commands(sub: argparse._SubParsersAction) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` and run the command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if tuple(argv[:2]) in _SPELLINGS:
+        argv = [_SPELLINGS[(argv[0], argv[1])], *argv[2:]]
     args = build_parser().parse_args(argv)
     name = f"{args.command} {getattr(args, args.command)}" if args.command in _GROUPS else args.command
     module_name, func_name = _HANDLERS[name].split(":")
