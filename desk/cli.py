@@ -34,6 +34,7 @@ _HANDLERS = {
     "payoff": "desk.archive.retention_commands:payoff_command",
     "export": "desk.cases.case_export:export_command",
     "bench search": "desk.bench.search:bench_command",
+    "bench storage": "desk.bench.storage_bench:bench_command",
     "bench load": "desk.bench.load:bench_command",
     "case submit": "desk.cases.case_commands:submit_command",
     "case show": "desk.cases.case_commands:show_command",
@@ -192,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--queries", type=int, default=200, help="queries per kind")
     bs.add_argument("--data-dir", help="data folder for the benchmark archive (default ./bench-data/search-N)")
     bs.add_argument("--json", action="store_true")
+    bst = bench_sub.add_parser("storage", help="object-store write/read throughput against the local folder")
+    bst.add_argument("--seaweed", action="store_true", help="start a throwaway SeaweedFS on loopback to measure")
+    bst.add_argument("--files", type=int, default=100)
+    bst.add_argument("--size-kb", type=int, default=400)
+    bst.add_argument("--threads", type=int, default=4)
+    bst.add_argument("--json", action="store_true")
     bd = bench_sub.add_parser(
         "load", help="clerks' latency while public clients flood /inquiry or other tabs capture (loopback only)"
     )

