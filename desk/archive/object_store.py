@@ -106,6 +106,11 @@ def _lock_datetime(day: date) -> datetime:
     return datetime.combine(day, day_time(0, 0), tzinfo=UTC)
 
 
+def _still_to_come(day: date | None) -> bool:
+    # S3 refuses a retain-until date in the past; a document whose end has passed needs no lock
+    return day is not None and _lock_datetime(day) > datetime.now(UTC)
+
+
 class ObjectStore:
     """Content-addressed, write-once files in an S3 bucket (see the module's docstring)."""
 
@@ -183,7 +188,7 @@ class ObjectStore:
             "IfNoneMatch": "*",
         }
         if lock is not None and self.lock_enabled:
-            if lock.retain_until is not None:
+            if lock.retain_until is not None and _still_to_come(lock.retain_until):
                 args.update(ObjectLockMode=self._lock_mode, ObjectLockRetainUntilDate=_lock_datetime(lock.retain_until))
             if lock.legal_hold:
                 args["ObjectLockLegalHoldStatus"] = "ON"
@@ -213,14 +218,14 @@ class ObjectStore:
     def _relock(self, keys: Iterable[str], lock: ObjectLock | None) -> None:
         if lock is None or not self.lock_enabled:
             return
-        if lock.retain_until is not None:
+        if lock.retain_until is not None and _still_to_come(lock.retain_until):
             self.extend_retention(keys, lock.retain_until)
         if lock.legal_hold:
             self.set_legal_hold(keys, True)
 
     def extend_retention(self, keys: Iterable[str], until: date) -> None:
         """Keep these objects locked until at least `until` (a later date already set stays)."""
-        if not self.lock_enabled:
+        if not self.lock_enabled or not _still_to_come(until):
             return
         wanted = _lock_datetime(until)
         for key in keys:

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from helpers import add_person, info, page, png_bytes
 from sqlmodel import Session, select
 
+from desk.archive.disposal import dispose, record_payoff
 from desk.archive.fixity import sweep_orphans, verify_archive
 from desk.archive.intake import archive_document
 from desk.archive.legal_hold import place_hold, release_hold
@@ -27,6 +28,7 @@ from desk.archive.store_config import store_from_settings
 from desk.archive.store_protocol import ArchiveStore, ObjectLock
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.archive.viewer import page_image
+from desk.operations.backup import make_backup
 
 ROOT = Path(__file__).resolve().parents[2]
 ARCHIVIST = SimpleNamespace(username="archivist1", role="archivist")
@@ -311,3 +313,43 @@ def test_the_settings_choose_the_store(data_dir, monkeypatch, seaweed):
     with pytest.raises(ValueError):
         parse_archive_url("s3://archive?endpont=http://x")
     assert ArchiveDocument.__tablename__  # the tables module loads alongside (no import cycle)
+
+
+def test_payoff_extends_the_lock_and_disposal_removes_every_version(engine, data_dir, s3_bucket):
+    store = _store(s3_bucket)
+    person = add_person(engine)
+    loan = archive_document(
+        store,
+        [page("借款合同")],
+        info(person, case_no="DK2026-000001", retention_class="loan", captured_at=datetime(2026, 1, 5, 9, 0)),
+        engine=engine,
+    )
+    old = archive_document(
+        store, [page("旧提取申请")], info(person, captured_at=datetime(1990, 3, 1, 9, 0)), engine=engine
+    )
+
+    def locked_until(key: str) -> date | None:
+        answer = store.client.head_object(Bucket=store.bucket, Key=store.object_key(key))
+        until = answer.get("ObjectLockRetainUntilDate")
+        return until.date() if until else None
+
+    assert {locked_until(key) for key in _keys(engine, loan)} == {date(2056, 1, 5)}  # the earliest end it can have
+    record_payoff("DK2026-000001", date(2026, 6, 30), staff=ARCHIVIST, engine=engine, store=store)
+    assert {locked_until(key) for key in _keys(engine, loan)} == {date(2056, 6, 30)}  # payoff + 30 years
+
+    old_keys = _keys(engine, old)
+    assert {locked_until(key) for key in old_keys} == {None}  # its 30 years ended in 2020: nothing to lock
+    dispose([old], staff=ARCHIVIST, reason="保管期满", store=store, engine=engine)
+    assert all(_versions(store, key) == [] for key in old_keys)  # destroyed, not hidden behind a marker
+    assert verify_archive(store, engine=engine, record=False, in_flight_s=0).ok
+
+
+def test_a_backup_copies_the_archive_from_the_object_store(engine, data_dir, s3_bucket, tmp_path):
+    store = _store(s3_bucket)
+    person = add_person(engine)
+    document = archive_document(store, [page("租赁合同"), page("第二页")], info(person), engine=engine)
+    result = make_backup(tmp_path / "backup", engine=engine, data_dir=data_dir, store=store)
+    assert result.ok
+    for key in _keys(engine, document):
+        copied = tmp_path / "backup" / "files" / store.entry_name(key)
+        assert sha256_of(copied.read_bytes()) == key.partition(".")[0]
