@@ -24,12 +24,12 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from desk.archive.store_protocol import ObjectLock, StoreEntry
+# StoredFile lives beside the store protocol (every store describes files the same way); imported from here too
+from desk.archive.store_protocol import ObjectLock, StoredFile, StoreEntry
 
 OBJECTS_DIR = "objects"
 _TMP_PREFIX = ".tmp-"
@@ -58,20 +58,6 @@ def detect_ext(data: bytes) -> str:
     """The store's extension for the format of `data`, from its first bytes; `bin` when unknown."""
     head = data[:64]
     return next((ext for ext, test in _MAGIC if test(head)), UNKNOWN_EXT)
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """A file in the store: its hash, extension and size."""
-
-    sha256: str
-    ext: str
-    size: int
-
-    @property
-    def key(self) -> str:
-        """`<sha256>.<ext>`: how rows refer to the file."""
-        return f"{self.sha256}.{self.ext}"
 
 
 def sha256_of(data: bytes) -> str:

@@ -14,10 +14,21 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
-if TYPE_CHECKING:  # storage imports this module: its FileStore is one of these stores
-    from desk.archive.storage import StoredFile
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file in the store: its hash, extension and size."""
+
+    sha256: str
+    ext: str
+    size: int
+
+    @property
+    def key(self) -> str:
+        """`<sha256>.<ext>`: how rows refer to the file."""
+        return f"{self.sha256}.{self.ext}"
 
 
 @dataclass(frozen=True)
