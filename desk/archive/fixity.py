@@ -106,7 +106,12 @@ def sweep_orphans(
     relative to the store's root."""
     with session_scope(engine) as session:
         referenced = referenced_keys(session)
-    return store.sweep_names(referenced, older_than_s=older_than_s, dry_run=dry_run)
+
+    def referenced_now(keys: set[str]) -> set[str]:
+        with session_scope(engine) as session:
+            return referenced_keys(session, keys)
+
+    return store.sweep_names(referenced, older_than_s=older_than_s, dry_run=dry_run, recheck=referenced_now)
 
 
 def verify_if_due(store: ArchiveStore, *, every: timedelta, engine: Engine | None = None) -> FixityReport | None:

@@ -27,7 +27,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -377,9 +377,7 @@ class ObjectStore:
         entries = {entry.name: entry.mtime for entry in self.entries()}
         journals = [name for name in entries if _JOURNAL_NAME.match(name.rpartition("/")[2])]
         old = [name for name in journals if entries[name] <= cutoff]
-        in_flight = {
-            key for name in journals if entries[name] > cutoff for key in self._journal_keys(self.prefix + name)
-        }
+        in_flight = self._in_flight(cutoff)
         found: list[str] = []
         for journal in old:
             for key in self._journal_keys(self.prefix + journal):
@@ -389,9 +387,49 @@ class ObjectStore:
             found.append(journal)  # after the files it lists: a sweep that stops half-way can finish later
         return list(dict.fromkeys(found))
 
-    def sweep_names(self, referenced: set[str], *, older_than_s: float, dry_run: bool = False) -> list[str]:
-        """Delete `leftover_names` (only list them when `dry_run`); returns their names."""
-        found = self.leftover_names(referenced, cutoff=time.time() - older_than_s)
+    def _in_flight(self, cutoff: float) -> set[str]:
+        """The keys listed by journals younger than `cutoff`: intakes that may be about to refer to them."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{self.objects}.tmp-intake-"
+        )
+        young = [item["Key"] for page in pages for item in page.get("Contents", [])]
+        return {
+            key
+            for name in young
+            if _JOURNAL_NAME.match(name.rpartition("/")[2]) and self._mtime(name) > cutoff
+            for key in self._journal_keys(name)
+        }
+
+    def _mtime(self, name: str) -> float:
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=name)["LastModified"].timestamp()
+        except Exception as error:
+            if _code(error) in _MISSING:
+                return 0.0  # gone meanwhile: its intake ended
+            raise
+
+    def sweep_names(
+        self,
+        referenced: set[str],
+        *,
+        older_than_s: float,
+        dry_run: bool = False,
+        recheck: Callable[[set[str]], set[str]] | None = None,
+    ) -> list[str]:
+        """Delete `leftover_names` (only list them when `dry_run`); returns their names.
+
+        An object's LastModified does not change when a new intake refers to the same bytes again (the
+        folder's mtime does), so just before each file goes the journals are listed again and `recheck`
+        (the keys of a set that rows refer to now) is asked: an intake that took the file up keeps it."""
+        cutoff = time.time() - older_than_s
+        found = self.leftover_names(referenced, cutoff=cutoff)
         if dry_run:
             return found
-        return [name for name in found if self._delete(self.prefix + name)]
+        removed = []
+        for name in found:
+            key = name.rpartition("/")[2]
+            if _STORE_NAME.match(key) and (key in self._in_flight(cutoff) or (recheck and recheck({key}))):
+                continue
+            if self._delete(self.prefix + name):
+                removed.append(name)
+        return removed

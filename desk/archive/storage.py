@@ -240,8 +240,16 @@ class FileStore:
         """`leftovers` as names relative to the data folder."""
         return [self._name(path) for path in self.leftovers(referenced, cutoff=cutoff)]
 
-    def sweep_names(self, referenced: set[str], *, older_than_s: float, dry_run: bool = False) -> list[str]:
-        """`sweep` with names relative to the data folder."""
+    def sweep_names(
+        self,
+        referenced: set[str],
+        *,
+        older_than_s: float,
+        dry_run: bool = False,
+        recheck: Callable[[set[str]], set[str]] | None = None,
+    ) -> list[str]:
+        """`sweep` with names relative to the data folder (`recheck` is not needed: an intake that stores
+        the same bytes again refreshes the file's mtime, which `sweep` checks just before each file goes)."""
         return [self._name(path) for path in self.sweep(referenced, older_than_s=older_than_s, dry_run=dry_run)]
 
     def leftovers(self, referenced: set[str], *, cutoff: float) -> list[Path]:

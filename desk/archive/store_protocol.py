@@ -9,7 +9,7 @@ as FileNotFoundError in every store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -106,8 +106,16 @@ class ArchiveStore(Protocol):
         """Names of the store's provable leftovers last written at or before `cutoff`."""
         ...
 
-    def sweep_names(self, referenced: set[str], *, older_than_s: float, dry_run: bool = False) -> list[str]:
-        """Delete the leftovers older than `older_than_s` (only list them when `dry_run`); their names."""
+    def sweep_names(
+        self,
+        referenced: set[str],
+        *,
+        older_than_s: float,
+        dry_run: bool = False,
+        recheck: Callable[[set[str]], set[str]] | None = None,
+    ) -> list[str]:
+        """Delete the leftovers older than `older_than_s` (only list them when `dry_run`); their names.
+        `recheck(keys)`: which of `keys` rows refer to now, asked just before a file goes."""
         ...
 
     def set_legal_hold(self, keys: Iterable[str], on: bool) -> None:

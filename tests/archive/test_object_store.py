@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -353,3 +354,23 @@ def test_a_backup_copies_the_archive_from_the_object_store(engine, data_dir, s3_
     for key in _keys(engine, document):
         copied = tmp_path / "backup" / "files" / store.entry_name(key)
         assert sha256_of(copied.read_bytes()) == key.partition(".")[0]
+
+
+def test_the_sweep_keeps_a_file_that_a_younger_intake_or_a_new_row_took_up(s3_bucket):
+    store = _store(s3_bucket, locked=False)
+    data = png_bytes("shared by a crashed and a running intake")
+    stored = store.describe(data)
+    crashed = store.begin_intake([stored.key])  # died after writing its file
+    store.write(stored, data)
+    time.sleep(2.5)  # S3's LastModified counts whole seconds
+    running = store.begin_intake([stored.key])  # stores the same bytes again, its rows not committed yet
+    assert store.write(stored, data) is False
+    swept = store.sweep_names(set(), older_than_s=1.2)
+    assert swept == [crashed[len(store.prefix) :]] and store.exists(stored.key)  # only the dead journal went
+    store.end_intake(running)
+    # no journal left, but a row committed after the sweep looked at the rows: asked again, it keeps the file
+    again = store.begin_intake([stored.key])
+    time.sleep(1.2)
+    assert store.sweep_names(set(), older_than_s=0, recheck=lambda keys: keys) == [again[len(store.prefix) :]]
+    assert store.exists(stored.key)
+    assert store.sweep_names(set(), older_than_s=0) == []  # nothing left that the sweep may remove
