@@ -45,6 +45,7 @@ LOCK_MODES = ("COMPLIANCE", "GOVERNANCE", "OFF")
 _JOURNAL_NAME = re.compile(r"^\.tmp-intake-[0-9]+-[0-9]+-[0-9a-f]{8}$")
 _MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
 _EXISTS = {"PreconditionFailed", "412", "ConditionalRequestConflict"}
+_NO_LOCK = {"ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration", "NotImplemented"}
 _CHUNK = 1 << 20
 
 
@@ -156,7 +157,7 @@ class ObjectStore:
                     config = self.client.get_object_lock_configuration(Bucket=self.bucket)
                     enabled = config.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
                 except Exception as error:
-                    if not _code(error):
+                    if _code(error) not in _NO_LOCK:  # AccessDenied and the like must not pass as "no lock"
                         raise
             self._lock_enabled = enabled
         return self._lock_enabled
@@ -237,7 +238,7 @@ class ObjectStore:
             except Exception as error:
                 if _code(error) in _MISSING:
                     continue
-                if _code(error) not in ("NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError"):
+                if _code(error) not in _NO_LOCK | {"NoSuchObjectLockRetention"}:
                     raise
             self.client.put_object_retention(
                 Bucket=self.bucket, Key=name, Retention={"Mode": self._lock_mode, "RetainUntilDate": wanted}
