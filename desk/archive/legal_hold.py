@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 from desk.archive.errors import ArchiveRefused
 from desk.archive.store_config import object_store_from_settings
 from desk.archive.store_protocol import ArchiveStore
-from desk.archive.tables import ArchiveDocument, ArchivePage
+from desk.archive.tables import FILE_KEY_COLUMNS, ArchiveDocument, ArchivePage
 from desk.db import session_scope
 from desk.records.tables import Person
 from desk.security.access_log import AccessLog, log_access
@@ -113,10 +113,16 @@ def file_keys_of(session: Session, document_ids: list[int]) -> set[str]:
 
 
 def _keys_still_held(session: Session, keys: set[str]) -> set[str]:
-    held = list(
-        session.execute(select(col(ArchiveDocument.id)).where(col(ArchiveDocument.legal_hold).is_(True))).scalars()
+    """Those of `keys` that a page of a document under legal hold refers to."""
+    if not keys:
+        return set()
+    columns = [getattr(ArchivePage, name) for name in FILE_KEY_COLUMNS]
+    rows = session.execute(
+        select(*columns)
+        .join(ArchiveDocument, col(ArchiveDocument.id) == ArchivePage.document_id)
+        .where(col(ArchiveDocument.legal_hold).is_(True), or_(*(column.in_(sorted(keys)) for column in columns)))
     )
-    return keys & file_keys_of(session, held) if keys else set()
+    return {key for row in rows for key in row if key} & keys
 
 
 def _set_hold(
