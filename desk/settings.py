@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         if value not in ("pool", "postgres"):
             raise ValueError("DESK_CAPTURE_QUEUE must be pool or postgres")
         return value
+    # the archive's files: empty, the data folder; `s3://bucket/prefix?endpoint=https://host:port&region=name`,
+    # an S3-compatible object store (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or ~/.aws)
+    archive_url: str = ""
+    # Object Lock mode of archived files in a bucket created with Object Lock: COMPLIANCE (nobody can
+    # shorten or lift the retention), GOVERNANCE (a user with the bypass permission can) or OFF
+    archive_lock_mode: str = "COMPLIANCE"
 
     @field_validator("public_url")
     @classmethod
@@ -78,6 +84,25 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
             raise ValueError("DESK_PUBLIC_URL must be an absolute http(s) address such as https://gjj.example.cn")
         return value.rstrip("/")
+
+    @field_validator("archive_url")
+    @classmethod
+    def _s3_url(cls, value: str) -> str:
+        """Empty (the data folder) or an s3:// URL with a bucket."""
+        value = value.strip()
+        parts = urlsplit(value)
+        if value and (parts.scheme != "s3" or not parts.netloc):
+            raise ValueError("DESK_ARCHIVE_URL must look like s3://bucket/prefix?endpoint=https://host:port")
+        return value
+
+    @field_validator("archive_lock_mode")
+    @classmethod
+    def _lock_mode(cls, value: str) -> str:
+        """COMPLIANCE, GOVERNANCE or OFF (any case)."""
+        value = value.strip().upper()
+        if value not in ("COMPLIANCE", "GOVERNANCE", "OFF"):
+            raise ValueError("DESK_ARCHIVE_LOCK_MODE must be COMPLIANCE, GOVERNANCE or OFF")
+        return value
 
     def customer_base_url(self, request_base_url: str) -> str:
         """The base of customers' links: DESK_PUBLIC_URL, else the base URL of the current request."""

@@ -92,6 +92,7 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("DESK_DATA_DIR", str(folder))
     monkeypatch.delenv("DESK_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DESK_ARCHIVE_URL", raising=False)  # the archive in this folder unless a test says otherwise
     get_settings.cache_clear()
     yield folder
     get_settings.cache_clear()
@@ -110,6 +111,40 @@ def engine(db_url, data_dir, monkeypatch):
     init_db(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory):
+    """A real S3 server (SeaweedFS) on loopback for the session, its data in a temporary folder."""
+    from desk.bench.seaweed_server import SeaweedServer
+
+    server = SeaweedServer(tmp_path_factory.mktemp("seaweed")).start()
+    yield server
+    server.stop()
+
+
+_prefix_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def s3_buckets(seaweed) -> dict[bool, str]:
+    """Two buckets for the session: with Object Lock (and so versioning) and without."""
+    client, names = seaweed.client(), {True: "desk-locked", False: "desk-plain"}
+    for locked, name in names.items():
+        client.create_bucket(Bucket=name, **({"ObjectLockEnabledForBucket": True} if locked else {}))
+    return names
+
+
+@pytest.fixture
+def s3_bucket(seaweed, s3_buckets):
+    """`make(locked: bool) -> (client, bucket, prefix)`: a prefix of the test's own in the session's bucket
+    with Object Lock (`locked`) or without. (SeaweedFS gives every bucket volumes of its own: one bucket
+    per test would fill the volume server.)"""
+
+    def make(locked: bool = True):
+        return seaweed.client(), s3_buckets[locked], f"t{os.getpid()}-{next(_prefix_counter)}"
+
+    return make
 
 
 @pytest.fixture(scope="session")

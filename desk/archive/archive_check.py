@@ -19,7 +19,7 @@ from PIL import Image
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
-from desk.archive.storage import FileStore, sha256_of_file
+from desk.archive.store_protocol import ArchiveStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.security.access_log import AccessLog
 
@@ -32,13 +32,12 @@ class ExportItem:
     pages: list[ArchivePage]
 
 
-def _authenticity(store: FileStore, items: Sequence[ExportItem]) -> dict:
+def _authenticity(store: ArchiveStore, items: Sequence[ExportItem]) -> dict:
     bad = []
     for item in items:
         for page in item.pages:
             for key in page.file_keys():
-                path = store.path_of_key(key)
-                if not path.exists() or sha256_of_file(path) != key.partition(".")[0]:
+                if store.sha256_of_key(key) != key.partition(".")[0]:  # None: missing
                     bad.append(key)
     return {"ok": not bad, "mismatched_or_missing": bad}
 
@@ -70,7 +69,7 @@ def _integrity(
     }
 
 
-def _opens(store: FileStore, key: str) -> bool:
+def _opens(store: ArchiveStore, key: str) -> bool:
     ext = key.rpartition(".")[2]
     try:
         data = store.read(key)
@@ -86,7 +85,7 @@ def _opens(store: FileStore, key: str) -> bool:
         return False
 
 
-def _usability(store: FileStore, items: Sequence[ExportItem]) -> dict:
+def _usability(store: ArchiveStore, items: Sequence[ExportItem]) -> dict:
     broken = [key for item in items for page in item.pages for key in page.file_keys() if not _opens(store, key)]
     return {"ok": not broken, "unreadable": broken}
 
@@ -103,7 +102,7 @@ def _security(session: Session, items: Sequence[ExportItem]) -> dict:
 
 def check_export(
     session: Session,
-    store: FileStore,
+    store: ArchiveStore,
     items: Sequence[ExportItem],
     *,
     required_materials: Sequence[str] | None = None,

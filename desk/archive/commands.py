@@ -12,16 +12,17 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from desk.archive.errors import ArchiveRefused
-from desk.archive.storage import FileStore
+from desk.archive.store_config import store_from_settings
+from desk.archive.store_protocol import ArchiveStore
 from desk.db import get_engine, init_db, session_scope
 from desk.i18n import t, use_language
 from desk.records.tables import Person
 from desk.settings import get_settings
 
 
-def archive_store() -> FileStore:
-    """The file store of the configured data folder."""
-    return FileStore(get_settings().resolved_data_dir)
+def archive_store() -> ArchiveStore:
+    """The configured archive store (the data folder, or DESK_ARCHIVE_URL's object store)."""
+    return store_from_settings()
 
 
 def _print_json(payload: dict) -> None:
@@ -99,7 +100,7 @@ def search_command(args: argparse.Namespace) -> int:
     return run_archive_action(_search, args)
 
 
-def _archive_file(path: Path, person_id: int, args: argparse.Namespace, store: FileStore) -> int:
+def _archive_file(path: Path, person_id: int, args: argparse.Namespace, store: ArchiveStore) -> int:
     from desk.archive.intake import DocumentInfo, archive_document, is_pdf, page_inputs_of_file
     from desk.capture.options import CaptureOptions
 
@@ -146,11 +147,11 @@ def archive_command(args: argparse.Namespace) -> int:
     return run_archive_action(_archive, args)
 
 
-def _sweep(store: FileStore, args: argparse.Namespace) -> list[str]:
+def _sweep(store: ArchiveStore, args: argparse.Namespace) -> list[str]:
     """Remove the store's own leftovers (or list them with --dry-run), printing each; their paths."""
     from desk.archive.fixity import sweep_orphans
 
-    paths = [str(path.relative_to(store.root)) for path in sweep_orphans(store, dry_run=args.dry_run)]
+    paths = sweep_orphans(store, dry_run=args.dry_run)
     if not args.json:
         label = t("archive.cli.would_remove" if args.dry_run else "archive.cli.removed")
         for path in paths:

@@ -18,10 +18,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from desk.archive.errors import ArchiveRefused
-from desk.archive.legal_hold import checked_reason, document_field, require_archivist
+from desk.archive.legal_hold import checked_reason, document_field, file_keys_of, require_archivist
 from desk.archive.retention import deletion_refusal, retention_rules, retention_until
 from desk.archive.search_index import index_for
-from desk.archive.storage import FileStore
+from desk.archive.store_config import object_store_from_settings
+from desk.archive.store_protocol import ArchiveStore
 from desk.archive.tables import ArchiveDocument, ArchivePage, referenced_keys
 from desk.db import session_scope
 from desk.records.tables import Person
@@ -120,7 +121,7 @@ def dispose(
     *,
     staff: object,
     reason: str,
-    store: FileStore,
+    store: ArchiveStore,
     engine: Engine | None = None,
     today: date | None = None,
 ) -> Disposal:
@@ -166,11 +167,18 @@ def dispose(
 
 
 def record_payoff(
-    case_no: str, payoff_on: date, *, staff: object, engine: Engine | None = None, today: date | None = None
+    case_no: str,
+    payoff_on: date,
+    *,
+    staff: object,
+    engine: Engine | None = None,
+    today: date | None = None,
+    store: ArchiveStore | None = None,
 ) -> list[int]:
     """Start the retention clock of a loan case's documents at the loan's payoff date (logged per
     document); returns the ids changed. ArchiveRefused unless `staff` is an archivist, for a date
-    still to come, or when the case has no document whose clock starts at payoff."""
+    still to come, or when the case has no document whose clock starts at payoff. On an object store
+    with Object Lock (`store`, else the configured one) the files' retention is extended to the new end."""
     require_archivist(staff)
     if payoff_on > (today or date.today()):
         raise ArchiveRefused("archive.payoff.future", date=payoff_on.isoformat())
@@ -203,4 +211,11 @@ def record_payoff(
                 fields=[document_field(document.id)],
                 case_no=case_no,
             )
-        return [document.id for document in loan_files]
+        ends = {document.id: document.retention_until for document in loan_files}
+        keys = {document_id: file_keys_of(session, [document_id]) for document_id in ends if document_id is not None}
+    store = store or object_store_from_settings()
+    if store is not None:  # after the commit: a lock that stays short is found by the next payoff, never a row
+        for document_id, until in ends.items():
+            if document_id is not None and until is not None:
+                store.extend_retention(sorted(keys[document_id]), until)
+    return [document_id for document_id in ends if document_id is not None]

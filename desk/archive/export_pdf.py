@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from desk.archive.archive_check import ExportItem, check_export
 from desk.archive.errors import ArchiveRefused
-from desk.archive.storage import FileStore
+from desk.archive.store_protocol import ArchiveStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.archive.text_tokens import normalize_text
 from desk.db import session_scope
@@ -135,7 +135,7 @@ def _invisible_line(canvas: Canvas, text: str, x: float, y: float, width: float,
     canvas.drawText(layer)
 
 
-def _draw_page(canvas: Canvas, store: FileStore, page: ArchivePage) -> None:
+def _draw_page(canvas: Canvas, store: ArchiveStore, page: ArchivePage) -> None:
     data = store.read(page.flat_key or page.original_key)
     with Image.open(io.BytesIO(data)) as image:
         width_px, height_px = image.size
@@ -210,7 +210,7 @@ def _draw_cover(canvas: Canvas, lines: Sequence[str]) -> None:
 
 
 def render_pdf(
-    store: FileStore, items: Sequence[ExportItem], person: Person | None, out: Path, case_lines: Sequence[str] = ()
+    store: ArchiveStore, items: Sequence[ExportItem], person: Person | None, out: Path, case_lines: Sequence[str] = ()
 ) -> None:
     """Write the cover (with the caller's `case_lines`) and every page of `items` into the PDF `out`."""
     canvas = Canvas(str(out), pagesize=A4)
@@ -232,7 +232,7 @@ def export_archive(
     target: str,
     out: Path,
     *,
-    store: FileStore,
+    store: ArchiveStore,
     staff: object,
     purpose: str,
     engine: Engine | None = None,

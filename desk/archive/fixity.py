@@ -2,7 +2,7 @@
 
 A file's key starts with its SHA-256, so the expected hash of every file is known without the
 database; the database says which files must exist. The sweep removes only what the store can
-prove is its own leftover (desk.archive.storage.FileStore.leftovers); other orphans are reported.
+prove is its own leftover (desk.archive.store_protocol.ArchiveStore.leftover_names); other orphans are reported.
 Each run is recorded (FixityRun) so archivists see the last result; the app runs `verify_archive`
 on a schedule.
 """
@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from desk.archive.storage import FileStore, sha256_of_file
+from desk.archive.store_protocol import ArchiveStore
 from desk.archive.tables import FixityRun, referenced_keys
 from desk.db import run_alone, session_scope
 
@@ -51,40 +50,32 @@ class FixityReport:
         return out
 
 
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:  # removed meanwhile (an intake cleaning up): not there to report
-        return float("inf")
-
-
 def verify_archive(
-    store: FileStore, *, engine: Engine | None = None, record: bool = True, in_flight_s: float = IN_FLIGHT_SECONDS
+    store: ArchiveStore, *, engine: Engine | None = None, record: bool = True, in_flight_s: float = IN_FLIGHT_SECONDS
 ) -> FixityReport:
     """Re-hash every file a row names (found by its key, whatever name it was stored under); report
     what is missing, altered, or on disk without a row; record the run."""
     report = FixityReport(started_at=datetime.now())
     with session_scope(engine) as session:
         referenced = referenced_keys(session)
-    expected: set[Path] = set()
+    expected: set[str] = set()
     for key in sorted(referenced):
-        path = store.path_of_key(key)
-        expected.add(path)
-        if not path.is_file():
+        expected.add(store.entry_name(key))
+        actual = store.sha256_of_key(key)  # every byte read again, in the folder and in the object store
+        if actual is None:
             report.missing.append(key)
             continue
         report.checked += 1
-        if sha256_of_file(path) != key.partition(".")[0]:
+        if actual != key.partition(".")[0]:
             report.altered.append(key)
     cutoff = report.started_at.timestamp() - in_flight_s
-    removable = set(store.leftovers(referenced, cutoff=cutoff))
-    for path in store.iter_files():
+    removable = set(store.leftover_names(referenced, cutoff=cutoff))
+    for entry in store.entries():
         # a younger file may belong to an intake that has not committed yet: not an orphan yet
-        if path not in expected and _mtime(path) <= cutoff:
-            name = str(path.relative_to(store.root))
-            report.orphaned.append(name)
-            if path in removable:
-                report.removable.append(name)
+        if entry.name not in expected and entry.mtime <= cutoff:
+            report.orphaned.append(entry.name)
+            if entry.name in removable:
+                report.removable.append(entry.name)
     report.finished_at = datetime.now()
     if record:
         with session_scope(engine) as session:
@@ -108,14 +99,20 @@ def last_run(session: Session) -> FixityRun | None:
 
 
 def sweep_orphans(
-    store: FileStore, *, engine: Engine | None = None, older_than_s: float = IN_FLIGHT_SECONDS, dry_run: bool = False
-) -> list[Path]:
+    store: ArchiveStore, *, engine: Engine | None = None, older_than_s: float = IN_FLIGHT_SECONDS, dry_run: bool = False
+) -> list[str]:
     """Delete the store's own leftovers older than `older_than_s` (temporary files, and the files
     of an intake that died before its rows committed); with `dry_run` only list them. Any other
-    unexpected file stays, for `verify_archive` to report. Returns the paths removed (or to remove)."""
+    unexpected file stays, for `verify_archive` to report. Returns the names removed (or to remove),
+    relative to the store's root."""
     with session_scope(engine) as session:
         referenced = referenced_keys(session)
-    return store.sweep(referenced, older_than_s=older_than_s, dry_run=dry_run)
+
+    def referenced_now(keys: set[str]) -> set[str]:
+        with session_scope(engine) as session:
+            return referenced_keys(session, keys)
+
+    return store.sweep_names(referenced, older_than_s=older_than_s, dry_run=dry_run, recheck=referenced_now)
 
 
 def _due(every: timedelta, engine: Engine | None) -> bool:
@@ -125,7 +122,7 @@ def _due(every: timedelta, engine: Engine | None) -> bool:
     return last_started is None or datetime.now() - last_started >= every
 
 
-def verify_if_due(store: FileStore, *, every: timedelta, engine: Engine | None = None) -> FixityReport | None:
+def verify_if_due(store: ArchiveStore, *, every: timedelta, engine: Engine | None = None) -> FixityReport | None:
     """Run `verify_archive` when the last recorded run is older than `every` (the app's scheduled check).
 
     Several app servers share the database and all ask at about the same time: on PostgreSQL only the

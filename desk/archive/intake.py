@@ -22,9 +22,10 @@ from sqlmodel import Session, col
 
 from desk.archive.errors import ArchiveRefused
 from desk.archive.legal_hold import case_on_hold
-from desk.archive.retention import default_class, retention_until
+from desk.archive.retention import default_class, lock_until, retention_until
 from desk.archive.search_index import index_for
-from desk.archive.storage import FileStore, StoredFile
+from desk.archive.storage import StoredFile
+from desk.archive.store_protocol import ArchiveStore, ObjectLock
 from desk.archive.tables import SOURCES, ArchiveDocument, ArchivePage, referenced_keys
 from desk.archive.text_tokens import normalize_text
 from desk.db import session_scope
@@ -93,11 +94,11 @@ def _page_blobs(page: PageInput) -> list[tuple[bytes | None, str | None]]:
 
 
 def _store_page(
-    store: FileStore, blobs: list[tuple[bytes | None, StoredFile | None]], created: list[str]
+    store: ArchiveStore, blobs: list[tuple[bytes | None, StoredFile | None]], created: list[str], lock: ObjectLock
 ) -> _PageFiles:
     keys: list[str | None] = []
     for data, stored in blobs:
-        if data is not None and stored is not None and store.write(stored, data):
+        if data is not None and stored is not None and store.write(stored, data, lock=lock):
             created.append(stored.key)
         keys.append(stored.key if stored is not None else None)
     original, flat, thumb, text, words = keys
@@ -175,6 +176,14 @@ def _document_type(pages: Sequence[PageInput]) -> str:
     return next((page.doc_type for page in pages if page.doc_type not in _NOT_A_TYPE), "unknown")
 
 
+def _lock(session: Session, info: DocumentInfo) -> ObjectLock:
+    """The object lock of the document's files: until its retention end (or the earliest it can be),
+    and the legal hold of its case."""
+    captured_on = (info.captured_at or datetime.now()).date()
+    until = lock_until(info.retention_class or default_class(), captured_on, payoff_on=info.payoff_on)
+    return ObjectLock(retain_until=until, legal_hold=case_on_hold(session, info.case_no))
+
+
 def _validate(session: Session, pages: Sequence[PageInput], info: DocumentInfo) -> None:
     if not pages:
         raise ArchiveRefused("archive.intake.no_pages")
@@ -233,7 +242,7 @@ def _insert_rows(session: Session, pages: Sequence[PageInput], files: list[_Page
 
 
 def archive_document(
-    store: FileStore,
+    store: ArchiveStore,
     pages: Sequence[PageInput],
     info: DocumentInfo,
     *,
@@ -248,6 +257,7 @@ def archive_document(
     """
     with session_scope(engine) as session:
         _validate(session, pages, info)
+        lock = _lock(session, info)
     blobs = [
         [(data, store.describe(data, ext) if data is not None else None) for data, ext in _page_blobs(page)]
         for page in pages
@@ -255,7 +265,7 @@ def archive_document(
     journal = store.begin_intake(stored.key for page in blobs for _, stored in page if stored is not None)
     created: list[str] = []
     try:
-        files = [_store_page(store, page, created) for page in blobs]
+        files = [_store_page(store, page, created, lock) for page in blobs]
         with session_scope(engine) as session:
             document_id = _insert_rows(session, pages, files, info)
             if before_commit is not None:
@@ -268,7 +278,7 @@ def archive_document(
     return document_id
 
 
-def _remove_unreferenced(store: FileStore, keys: list[str], engine: Engine | None) -> None:
+def _remove_unreferenced(store: ArchiveStore, keys: list[str], engine: Engine | None) -> None:
     # Another intake may have committed rows for the same bytes meanwhile: keep those files.
     if not keys:
         return

@@ -5,6 +5,10 @@ The hold itself is the document's `legal_hold` flag; who placed it, when and why
 append-only access log (one row per document and action), which the list of held documents
 reads back. A document archived later into a case with held documents is held from the start
 (desk.archive.intake asks `case_on_hold`). Only archivists place or release holds.
+
+On an object store with Object Lock the hold is also the S3 legal hold of the document's files:
+placed before the flag commits (an extra hold is harmless), lifted after it commits and only from
+files no other held document shares (a failure then leaves a file held, never one unprotected).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from desk.archive.errors import ArchiveRefused
-from desk.archive.tables import ArchiveDocument
+from desk.archive.store_config import object_store_from_settings
+from desk.archive.store_protocol import ArchiveStore
+from desk.archive.tables import FILE_KEY_COLUMNS, ArchiveDocument, ArchivePage
 from desk.db import session_scope
 from desk.records.tables import Person
 from desk.security.access_log import AccessLog, log_access
@@ -98,13 +104,41 @@ def case_on_hold(session: Session, case_no: str | None) -> bool:
     )
 
 
-def _set_hold(target: str, hold: bool, *, staff: object, reason: str, engine: Engine | None) -> list[int]:
+def file_keys_of(session: Session, document_ids: list[int]) -> set[str]:
+    """Every store key the pages of these documents refer to."""
+    if not document_ids:
+        return set()
+    pages = session.execute(select(ArchivePage).where(col(ArchivePage.document_id).in_(document_ids))).scalars()
+    return {key for page in pages for key in page.file_keys()}
+
+
+def _keys_still_held(session: Session, keys: set[str]) -> set[str]:
+    """Those of `keys` that a page of a document under legal hold refers to."""
+    if not keys:
+        return set()
+    columns = [getattr(ArchivePage, name) for name in FILE_KEY_COLUMNS]
+    rows = session.execute(
+        select(*columns)
+        .join(ArchiveDocument, col(ArchiveDocument.id) == ArchivePage.document_id)
+        .where(col(ArchiveDocument.legal_hold).is_(True), or_(*(column.in_(sorted(keys)) for column in columns)))
+    )
+    return {key for row in rows for key in row if key} & keys
+
+
+def _set_hold(
+    target: str, hold: bool, *, staff: object, reason: str, engine: Engine | None, store: ArchiveStore | None
+) -> list[int]:
     require_archivist(staff)
     reason = checked_reason(reason)
+    store = store or object_store_from_settings()
+    release: set[str] = set()
     with session_scope(engine) as session:
         changed = [document for document in target_documents(session, target) if document.legal_hold != hold]
         if not changed:
             raise ArchiveRefused("archive.hold.already_held" if hold else "archive.hold.not_held", target=target)
+        keys = file_keys_of(session, [document.id for document in changed if document.id is not None])
+        if hold and store is not None:
+            store.set_legal_hold(sorted(keys), True)
         ids: list[int] = []
         for document in changed:
             assert document.id is not None, "read from the database"
@@ -120,19 +154,29 @@ def _set_hold(target: str, hold: bool, *, staff: object, reason: str, engine: En
                 case_no=document.case_no,
             )
             ids.append(document.id)
-        return ids
+        if not hold:
+            session.flush()
+            release = keys - _keys_still_held(session, keys)
+    if release and store is not None:
+        store.set_legal_hold(sorted(release), False)
+    return ids
 
 
-def place_hold(target: str, *, staff: object, reason: str, engine: Engine | None = None) -> list[int]:
+def place_hold(
+    target: str, *, staff: object, reason: str, engine: Engine | None = None, store: ArchiveStore | None = None
+) -> list[int]:
     """Put a document (id) or every document of a case (number) under legal hold; returns the ids newly
-    held. Refused unless `staff` is an archivist, without a reason, or when all are held already."""
-    return _set_hold(target, True, staff=staff, reason=reason, engine=engine)
+    held. Refused unless `staff` is an archivist, without a reason, or when all are held already.
+    `store`: the object store whose legal hold to set too (None: the configured one, if any)."""
+    return _set_hold(target, True, staff=staff, reason=reason, engine=engine, store=store)
 
 
-def release_hold(target: str, *, staff: object, reason: str, engine: Engine | None = None) -> list[int]:
+def release_hold(
+    target: str, *, staff: object, reason: str, engine: Engine | None = None, store: ArchiveStore | None = None
+) -> list[int]:
     """Lift the legal hold of a document (id) or of every document of a case (number); returns the ids
     released. Refused unless `staff` is an archivist, without a reason, or when none is held."""
-    return _set_hold(target, False, staff=staff, reason=reason, engine=engine)
+    return _set_hold(target, False, staff=staff, reason=reason, engine=engine, store=store)
 
 
 def _as_utc(value: datetime) -> datetime:

@@ -62,6 +62,17 @@ def retention_until(retention_class: str, captured_on: date, *, payoff_on: date 
     return None if start is None else _add_years(start, int(rule["years"]))
 
 
+def lock_until(retention_class: str, captured_on: date, *, payoff_on: date | None = None) -> date:
+    """How long an object store must lock the document's files: its retention end, else (permanent)
+    `lock_years_without_end` from capture, else (a loan not paid off) the earliest its end can be."""
+    until = retention_until(retention_class, captured_on, payoff_on=payoff_on)
+    if until is not None:
+        return until
+    rule = retention_rules()["classes"][retention_class]
+    years = int(retention_rules()["lock_years_without_end"]) if rule.get("permanent") else int(rule["years"])
+    return _add_years(captured_on, years)
+
+
 def deletion_refusal(document: ArchiveDocument, today: date) -> ArchiveRefused | None:
     """Why `document` may not be deleted today, or None when it may."""
     if document.legal_hold:

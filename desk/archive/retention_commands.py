@@ -19,7 +19,7 @@ from typing import Any
 from desk.archive.disposal import DueDocument, dispose, due_for_disposal, record_payoff
 from desk.archive.errors import ArchiveRefused
 from desk.archive.legal_hold import place_hold, release_hold
-from desk.archive.storage import FileStore
+from desk.archive.store_config import store_from_settings
 from desk.db import get_engine, init_db, session_scope
 from desk.i18n import t, use_language
 from desk.security.staff import get_active_staff
@@ -145,7 +145,7 @@ def dispose_command(args: argparse.Namespace) -> int:
             [item.document_id for item in due],
             staff=staff,
             reason=args.reason or DISPOSE_REASON,
-            store=FileStore(get_settings().resolved_data_dir),
+            store=store_from_settings(),
             engine=get_engine(),
             today=today,
         )

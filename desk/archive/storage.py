@@ -24,8 +24,12 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import BinaryIO
+
+# StoredFile lives beside the store protocol (every store describes files the same way); imported from here too
+from desk.archive.store_protocol import ObjectLock, StoredFile, StoreEntry
 
 OBJECTS_DIR = "objects"
 _TMP_PREFIX = ".tmp-"
@@ -54,20 +58,6 @@ def detect_ext(data: bytes) -> str:
     """The store's extension for the format of `data`, from its first bytes; `bin` when unknown."""
     head = data[:64]
     return next((ext for ext, test in _MAGIC if test(head)), UNKNOWN_EXT)
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """A file in the store: its hash, extension and size."""
-
-    sha256: str
-    ext: str
-    size: int
-
-    @property
-    def key(self) -> str:
-        """`<sha256>.<ext>`: how rows refer to the file."""
-        return f"{self.sha256}.{self.ext}"
 
 
 def sha256_of(data: bytes) -> str:
@@ -145,13 +135,15 @@ class FileStore:
             raise ValueError(f"the store does not write .{ext} files")
         return StoredFile(sha256_of(data), ext, len(data))
 
-    def put(self, data: bytes, ext: str | None = None) -> tuple[StoredFile, bool]:
+    def put(self, data: bytes, ext: str | None = None, *, lock: ObjectLock | None = None) -> tuple[StoredFile, bool]:
         """Store `data` durably; returns the file and whether it was new (False: already stored)."""
         stored = self.describe(data, ext)
-        return stored, self.write(stored, data)
+        return stored, self.write(stored, data, lock=lock)
 
-    def write(self, stored: StoredFile, data: bytes) -> bool:
-        """Write `data` (described by `stored`) unless it is already there; True when it was new."""
+    def write(self, stored: StoredFile, data: bytes, *, lock: ObjectLock | None = None) -> bool:
+        """Write `data` (described by `stored`) unless it is already there; True when it was new.
+
+        `lock` is ignored: a folder has no object lock (the database's retention rules guard it)."""
         target = self.path_for(stored.sha256, stored.ext)
         if target.exists():
             # A fresh mtime keeps the sweep off a file an uncommitted intake is about to refer to again.
@@ -164,6 +156,44 @@ class FileStore:
     def read(self, key: str) -> bytes:
         """The bytes of a stored file."""
         return self.path_of_key(key).read_bytes()
+
+    def open(self, key: str) -> contextlib.AbstractContextManager[BinaryIO]:
+        """The stored file opened for reading (FileNotFoundError when missing)."""
+        return self.path_of_key(key).open("rb")
+
+    def exists(self, key: str) -> bool:
+        """Whether a file with this key is stored."""
+        return self.path_of_key(key).is_file()
+
+    def sha256_of_key(self, key: str) -> str | None:
+        """The SHA-256 of the stored file, re-read now; None when it is missing."""
+        path = self.path_of_key(key)
+        try:
+            return sha256_of_file(path) if path.is_file() else None
+        except FileNotFoundError:
+            return None
+
+    def local_path(self, key: str) -> Path | None:
+        """The path of the stored file, None when it is missing."""
+        path = self.path_of_key(key)
+        return path if path.is_file() else None
+
+    def entry_name(self, key: str) -> str:
+        """`objects/ab/cd/<key>`: the name fixity reports the file under."""
+        return self._name(self.path_of_key(key))
+
+    def _name(self, path: Path) -> str:
+        return str(path.relative_to(self.root))
+
+    def location(self) -> str:
+        """The data folder."""
+        return str(self.root)
+
+    def set_legal_hold(self, keys: Iterable[str], on: bool) -> None:
+        """Nothing to do: a folder has no legal hold of its own (the document's flag guards it)."""
+
+    def extend_retention(self, keys: Iterable[str], until: date) -> None:
+        """Nothing to do: a folder has no object lock (the database's retention rules guard it)."""
 
     def remove(self, keys: Iterable[str]) -> int:
         """Delete the files with these keys (missing ones are ignored); returns how many went."""
@@ -196,6 +226,31 @@ class FileStore:
         for path in sorted(self.objects.rglob("*")):
             if path.is_file():
                 yield path
+
+    def entries(self) -> Iterator[StoreEntry]:
+        """`iter_files` as names relative to the data folder with their mtimes (files gone meanwhile skipped)."""
+        for path in self.iter_files():
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:  # removed meanwhile (an intake cleaning up): not there to report
+                continue
+            yield StoreEntry(self._name(path), mtime)
+
+    def leftover_names(self, referenced: set[str], *, cutoff: float) -> list[str]:
+        """`leftovers` as names relative to the data folder."""
+        return [self._name(path) for path in self.leftovers(referenced, cutoff=cutoff)]
+
+    def sweep_names(
+        self,
+        referenced: set[str],
+        *,
+        older_than_s: float,
+        dry_run: bool = False,
+        recheck: Callable[[set[str]], set[str]] | None = None,
+    ) -> list[str]:
+        """`sweep` with names relative to the data folder (`recheck` is not needed: an intake that stores
+        the same bytes again refreshes the file's mtime, which `sweep` checks just before each file goes)."""
+        return [self._name(path) for path in self.sweep(referenced, older_than_s=older_than_s, dry_run=dry_run)]
 
     def leftovers(self, referenced: set[str], *, cutoff: float) -> list[Path]:
         """The files the store can prove are its own leftovers, each last touched at or before `cutoff`.

@@ -25,7 +25,7 @@ from desk.archive.archive_check import check_export
 from desk.archive.errors import ArchiveRefused
 from desk.archive.export_pdf import load_items
 from desk.archive.query_parser import Term, parse_query
-from desk.archive.storage import FileStore
+from desk.archive.store_protocol import ArchiveStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.archive.text_tokens import is_cjk_run
 from desk.records.tables import Person
@@ -212,7 +212,7 @@ def ids_read(fields: dict | None) -> set[str]:
     }
 
 
-def _words(store: FileStore, page: ArchivePage) -> list[object]:
+def _words(store: ArchiveStore, page: ArchivePage) -> list[object]:
     if not page.words_key:
         return []
     try:
@@ -237,7 +237,13 @@ def _customer(session: Session, person_id: int) -> str:
 
 
 def open_page(
-    session: Session, store: FileStore, page_id: int, *, staff: object, query: str = "", purpose: str = ARCHIVE_PURPOSE
+    session: Session,
+    store: ArchiveStore,
+    page_id: int,
+    *,
+    staff: object,
+    query: str = "",
+    purpose: str = ARCHIVE_PURPOSE,
 ) -> PageView:
     """The page `page_id` with the words of `query` located on it; logged as a view of the document."""
     page, document = _get_page(session, page_id)
@@ -297,17 +303,22 @@ def open_page(
 
 
 def page_image(
-    session: Session, store: FileStore, page_id: int, kind: str, *, staff: object, purpose: str = ARCHIVE_PURPOSE
-) -> tuple[Path, str]:
-    """(path, media type) of image `kind` of a page (thumb falls back to flat, flat to original); logged."""
+    session: Session, store: ArchiveStore, page_id: int, kind: str, *, staff: object, purpose: str = ARCHIVE_PURPOSE
+) -> tuple[Path | bytes, str]:
+    """(path in the data folder, or the bytes from an object store; media type) of image `kind` of a page
+    (thumb falls back to flat, flat to original); logged."""
     if kind not in IMAGE_KINDS:
         raise ArchiveRefused("archive.viewer.bad_kind", kind=kind)
     page, document = _get_page(session, page_id)
     order = list(IMAGE_KINDS.values())
     key = next(getattr(page, column) for column in order[order.index(IMAGE_KINDS[kind]) :] if getattr(page, column))
-    path = store.path_of_key(key)
-    if not path.exists():
-        raise ArchiveRefused("archive.viewer.file_missing", id=page_id)
+    # the folder's file is served as it is; an object store's is read into memory (pages are a few MB at most)
+    content: Path | bytes | None = store.local_path(key)
+    if content is None:
+        try:
+            content = store.read(key)
+        except FileNotFoundError:
+            raise ArchiveRefused("archive.viewer.file_missing", id=page_id) from None
     log_access(
         session,
         staff=staff,
@@ -317,10 +328,10 @@ def page_image(
         fields=[f"page:{page.id}", kind],
         case_no=document.case_no,
     )
-    return path, MEDIA_TYPES.get(key.rpartition(".")[2], "application/octet-stream")
+    return content, MEDIA_TYPES.get(key.rpartition(".")[2], "application/octet-stream")
 
 
-def check_document(session: Session, store: FileStore, document_id: int) -> dict:
+def check_document(session: Session, store: ArchiveStore, document_id: int) -> dict:
     """The four-property check report (authenticity, integrity, usability, security) of one document."""
     if session.get(ArchiveDocument, document_id) is None:
         raise ArchiveRefused("archive.document.not_found", id=document_id)

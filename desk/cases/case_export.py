@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from desk.archive.commands import archive_store, print_export, run_archive_action
 from desk.archive.export_pdf import export_archive
-from desk.archive.storage import FileStore
+from desk.archive.store_protocol import ArchiveStore
 from desk.cases.catalog import get_catalog
 from desk.cases.checklist import NOT_APPLICABLE
 from desk.cases.tables import Case, CaseMaterial
@@ -44,7 +44,7 @@ def case_checklist(session: Session, case: Case) -> tuple[list[str], dict[str, s
 
 
 def export_case(
-    target: str, out: Path, *, store: FileStore, staff: object, purpose: str, engine: Engine | None = None
+    target: str, out: Path, *, store: ArchiveStore, staff: object, purpose: str, engine: Engine | None = None
 ) -> dict:
     """Export case `target` (or a document id) to `out` with its check report; returns the report."""
     with session_scope(engine) as session:

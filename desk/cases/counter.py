@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from desk.archive.intake import DocumentInfo, PageInput, archive_document
-from desk.archive.storage import FileStore
+from desk.archive.store_config import store_from_settings
+from desk.archive.store_protocol import ArchiveStore
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.archive.viewer import ids_read
 from desk.cases.amounts import AMOUNT_CHECKS, AmountPlan, amount_plan
@@ -56,7 +57,6 @@ from desk.records.tables import Person
 from desk.security.access_log import log_access
 from desk.security.masking import mask_card, mask_name
 from desk.security.staff import authenticate
-from desk.settings import get_settings
 from desk.validators import check_bank_card
 
 COUNTER_PURPOSE = "counter_service"
@@ -120,8 +120,8 @@ class CaseSummary:
     comment: str = ""  # the supervisor's comment when the case came back
 
 
-def _store() -> FileStore:
-    return FileStore(get_settings().resolved_data_dir)
+def _store() -> ArchiveStore:
+    return store_from_settings()
 
 
 def _last_comment(session: Session, case_id: int, action: str) -> str | None:
@@ -249,7 +249,7 @@ def archive_capture(
     staff: Actor,
     expected_version: int,
     engine: Engine | None = None,
-    store: FileStore | None = None,
+    store: ArchiveStore | None = None,
     sides: Sequence[str | None] = (),
     flag_reason: str | None = None,
     problems: Sequence[str] = (),
@@ -571,7 +571,7 @@ def page_image(
     staff: Actor,
     opened_people: Iterable[int],
     engine: Engine | None = None,
-    store: FileStore | None = None,
+    store: ArchiveStore | None = None,
 ) -> bytes | None:
     """The thumbnail or flattened image of an archived page, if `staff` may see it; the read is logged.
 

@@ -29,7 +29,8 @@ from sqlmodel import Session, col
 from desk.archive.errors import ArchiveRefused
 from desk.archive.intake import PageInput
 from desk.archive.search_index import index_for
-from desk.archive.storage import FileStore
+from desk.archive.store_config import store_from_settings
+from desk.archive.store_protocol import ArchiveStore
 from desk.archive.tables import ArchiveDocument, ArchivePage, referenced_keys
 from desk.cases import document_fit
 from desk.cases.amounts import AMOUNT_CHECKS, amount_plan
@@ -58,7 +59,6 @@ from desk.records.profile import load_profile
 from desk.records.tables import Person
 from desk.security.access_log import log_access
 from desk.security.staff import get_staff
-from desk.settings import get_settings
 from desk.validators import check_bank_card
 
 CLI_PURPOSE = "command-line case"
@@ -416,12 +416,12 @@ def plan_submission(request: SubmitRequest, *, engine: Engine | None = None) -> 
     )
 
 
-def _store() -> FileStore:
-    return FileStore(get_settings().resolved_data_dir)
+def _store() -> ArchiveStore:
+    return store_from_settings()
 
 
 def remove_documents(
-    document_ids: Sequence[int], *, staff: StaffActor, engine: Engine | None = None, store: FileStore | None = None
+    document_ids: Sequence[int], *, staff: StaffActor, engine: Engine | None = None, store: ArchiveStore | None = None
 ) -> int:
     """Take back documents this request archived for a draft that was then refused (rows, index entries
     and the files no other page uses; the removal is logged). Returns how many files went."""
@@ -454,14 +454,14 @@ def remove_documents(
 
 
 def _undo(
-    case_id: int, document_ids: Sequence[int], staff: StaffActor, engine: Engine | None, store: FileStore | None
+    case_id: int, document_ids: Sequence[int], staff: StaffActor, engine: Engine | None, store: ArchiveStore | None
 ) -> None:
     """Discard the draft and the documents archived for it."""
     discard_draft(case_id=case_id, staff=staff, engine=engine)
     remove_documents(document_ids, staff=staff, engine=engine, store=store)
 
 
-def carry_out(plan: Plan, *, engine: Engine | None = None, store: FileStore | None = None) -> CaseState:
+def carry_out(plan: Plan, *, engine: Engine | None = None, store: ArchiveStore | None = None) -> CaseState:
     """Open the draft, defer, archive the files, submit (and pay where the business pays first).
 
     A step refused now (the data changed since the plan) discards the draft and removes the

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from desk.archive.storage import OBJECTS_DIR, FileStore
+from desk.archive.store_protocol import ArchiveStore
 from desk.operations.snapshot import DatabaseFacts, snapshot_postgresql, snapshot_sqlite, sqlite_path
 
 FORMAT = "desk-backup/1"
@@ -70,6 +71,24 @@ def copy_hashed(source: Path, target: Path) -> tuple[str, int]:
         writer.flush()
         os.fsync(writer.fileno())
     os.chmod(target, source.stat().st_mode & 0o777)
+    return digest.hexdigest(), size
+
+
+def copy_object_hashed(store: ArchiveStore, key: str, target: Path) -> tuple[str, int]:
+    """Copy a stored file to `target` durably from any store (a folder's file keeps its permission bits);
+    returns the SHA-256 and size of the bytes copied. FileNotFoundError when it is missing."""
+    local = store.local_path(key)
+    if local is not None:
+        return copy_hashed(local, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    with store.open(key) as reader, target.open("wb") as writer:
+        for chunk in iter(lambda: reader.read(_CHUNK), b""):
+            digest.update(chunk)
+            writer.write(chunk)
+            size += len(chunk)
+        writer.flush()
+        os.fsync(writer.fileno())
     return digest.hexdigest(), size
 
 
@@ -131,9 +150,10 @@ def _snapshot(engine: Engine, dest: Path) -> tuple[str, DatabaseFacts]:
     return relative, snapshot_postgresql(engine, dest / relative)
 
 
-def make_backup(dest: Path, *, engine: Engine, data_dir: Path) -> BackupResult:
-    """Copy the database (one consistent moment), the archive files its rows refer to and the data
-    folder's own files into the empty or new folder `dest`, then write the manifest."""
+def make_backup(dest: Path, *, engine: Engine, data_dir: Path, store: ArchiveStore | None = None) -> BackupResult:
+    """Copy the database (one consistent moment), the archive files its rows refer to (from `store`, by
+    default the data folder's) and the data folder's own files into the empty or new folder `dest`,
+    then write the manifest."""
     dest, data_dir = Path(dest).resolve(), Path(data_dir).resolve()
     if not _is_empty_folder(dest):
         raise BackupRefused("dest_not_empty", dest=dest)
@@ -147,14 +167,14 @@ def make_backup(dest: Path, *, engine: Engine, data_dir: Path) -> BackupResult:
     sha, size = hash_file(dest / database_file)
     entries = [{"path": database_file, "sha256": sha, "size": size}]
     result = BackupResult(dest=dest, manifest={})
-    store = FileStore(data_dir)
+    store = store or FileStore(data_dir)
     for key in sorted(facts.referenced):
-        source = store.path_of_key(key)
-        if not source.is_file():
+        relative = Path(FILES_DIR) / store.entry_name(key)
+        try:
+            sha, size = copy_object_hashed(store, key, dest / relative)
+        except FileNotFoundError:
             result.missing.append(key)
             continue
-        relative = Path(FILES_DIR) / source.relative_to(data_dir)
-        sha, size = copy_hashed(source, dest / relative)
         if sha != key.partition(".")[0]:  # the store names each file by its hash
             result.altered.append(key)
         entries.append({"path": relative.as_posix(), "sha256": sha, "size": size})

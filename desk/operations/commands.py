@@ -80,6 +80,7 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 def backup_command(args: argparse.Namespace) -> int:
     """Back up the database and the data folder into DEST while the desk runs."""
+    from desk.archive.store_config import store_from_settings
     from desk.operations.backup import BackupRefused, make_backup
     from desk.operations.snapshot import ToolError
 
@@ -87,7 +88,9 @@ def backup_command(args: argparse.Namespace) -> int:
         settings = get_settings()
         began = time.monotonic()
         try:
-            result = make_backup(args.dest, engine=get_engine(), data_dir=settings.resolved_data_dir)
+            result = make_backup(
+                args.dest, engine=get_engine(), data_dir=settings.resolved_data_dir, store=store_from_settings()
+            )
         except BackupRefused as refused:
             return _refuse(f"operations.backup.{refused.key}", args.json, **refused.params)
         except ToolError as error:

@@ -20,11 +20,11 @@ from starlette.background import BackgroundTask
 
 from desk.archive.errors import ArchiveRefused
 from desk.archive.export_pdf import export_archive
-from desk.archive.storage import FileStore
+from desk.archive.store_config import store_from_settings
+from desk.archive.store_protocol import ArchiveStore
 from desk.archive.viewer import ARCHIVE_PURPOSE, page_image
 from desk.db import session_scope
 from desk.security.roles import may_open
-from desk.settings import get_settings
 from desk.ui import session as ui_session
 from desk.ui.auth import not_found_page
 from desk.ui.route_ids import parse_id
@@ -44,9 +44,9 @@ def export_url(document_id: int) -> str:
     return f"{EXPORT_PREFIX}/{document_id}"
 
 
-def archive_store() -> FileStore:
-    """The archive's file store in the data folder."""
-    return FileStore(get_settings().resolved_data_dir)
+def archive_store() -> ArchiveStore:
+    """The configured archive store (the data folder, or DESK_ARCHIVE_URL's object store)."""
+    return store_from_settings()
 
 
 def _staff_for(path: str) -> ui_session.SessionStaff | None:
@@ -54,7 +54,7 @@ def _staff_for(path: str) -> ui_session.SessionStaff | None:
     return staff if staff is not None and may_open(staff.role, path) else None
 
 
-def _image(page_id: int, kind: str, staff: ui_session.SessionStaff) -> tuple[Path, str]:
+def _image(page_id: int, kind: str, staff: ui_session.SessionStaff) -> tuple[Path | bytes, str]:
     with session_scope() as db:
         return page_image(db, archive_store(), page_id, kind, staff=staff)
 
@@ -87,8 +87,10 @@ def register() -> None:
         except ArchiveRefused as refused:
             return PlainTextResponse(refused.message(), status_code=404)
         assert image is not None, "None only when the server is shutting down"
-        path, media_type = image
-        return FileResponse(path, media_type=media_type, headers=NO_STORE)
+        content, media_type = image
+        if isinstance(content, bytes):  # read from the object store
+            return Response(content, media_type=media_type, headers=NO_STORE)
+        return FileResponse(content, media_type=media_type, headers=NO_STORE)
 
     @app.get(EXPORT_PREFIX + "/{document_id}")
     async def export_route(request: Request, document_id: str) -> Response:
