@@ -66,6 +66,7 @@ class Settings(BaseSettings):
         if value not in ("pool", "postgres"):
             raise ValueError("DESK_CAPTURE_QUEUE must be pool or postgres")
         return value
+
     # the archive's files: empty, the data folder; `s3://bucket/prefix?endpoint=https://host:port&region=name`,
     # an S3-compatible object store (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or ~/.aws)
     archive_url: str = ""
