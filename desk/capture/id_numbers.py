@@ -11,16 +11,19 @@ import re
 import unicodedata
 from datetime import date
 
+from desk.capture.reading import Choices
 from desk.validators import check_id_number
 
 # The engine's runner-up reading of a character counts as a repair only with at least this
-# probability. On generated ID lines with one digit rubbed, blotted or cut and the line blurred, a
-# digit read right carried a runner-up digit this strong about once in a hundred digits (0.2 per
-# number), while a misread digit's true value was this strong in about half the misreads: below it,
-# the runner-up is the model's noise, and one that happens to pass the check (1 in 10) would be a guess.
+# probability. Measured on 700 generated ID lines (five faces, one digit rubbed, blotted or cut, some
+# blurred, shrunk and JPEG'd): a digit read right carried a runner-up digit this strong about once in
+# a hundred digits (0.2 per number), while in more than half of the single misreads the true digit
+# was at least this strong. Where the true digit is not among the choices at all (a confident
+# misread), such noise elsewhere passes the check now and then: 1% of those numbers at 0.05, 2% at 0.01.
 _MATERIAL_CHOICE = 0.05
-# Among single repairs that each pass the check, the best must be this many times as likely as the
-# next (likelihood: its probability over that of the character read): else the reading is ambiguous.
+# When single repairs at two places each pass the check, one of them passes by chance (1 in 10 for any
+# place); the best is taken only when it is this many times as likely as the next (likelihood: the
+# runner-up's probability over that of the character read), else the reading is ambiguous and refused.
 _CLEAR_ODDS = 10.0
 _MIN_RUN_DIGITS = 16  # an 18-character window with fewer digits is not an ID number read with one slip
 
@@ -116,7 +119,7 @@ def find_in_text(text: str, today: date | None = None) -> list[dict]:
     return found
 
 
-def find_with_choices(text: str, choices: list, today: date | None = None) -> list[dict]:
+def find_with_choices(text: str, choices: list[Choices], today: date | None = None) -> list[dict]:
     """An ID number in one engine line whose reading fails the check, mended with the engine's own
     runner-up reading of one character (`choices`: per character of `text`, (character, probability)
     pairs, the character read first). [] when the line reads valid as it is (or by `find_in_text`'s
@@ -146,7 +149,7 @@ def find_with_choices(text: str, choices: list, today: date | None = None) -> li
     return [{"value": value, "raw": raw, "repaired": [n for n in range(18) if value[n] != raw[n]]}]
 
 
-def _single_repairs(window: list, today: date | None) -> list[tuple[str, float]]:
+def _single_repairs(window: list[tuple[str, Choices]], today: date | None) -> list[tuple[str, float]]:
     """The valid numbers one runner-up reading makes of an 18-character window, each with its odds:
     the runner-up's probability over that of the character read."""
     base = [_id_char(char, position) for position, (char, _) in enumerate(window)]
@@ -160,13 +163,13 @@ def _single_repairs(window: list, today: date | None) -> list[tuple[str, float]]
         for char, share in _rival_shares(rivals, position).items():
             if share < _MATERIAL_CHOICE or char == base[position]:
                 continue
-            value = "".join(char if n == position else c for n, c in enumerate(base))  # type: ignore[misc]
+            value = "".join(char if n == position else (c or "?") for n, c in enumerate(base))
             if is_valid(value, today):
                 found.append((value, share / max(read_p, 1e-6)))
     return found
 
 
-def _rival_shares(rivals: list, position: int) -> dict[str, float]:
+def _rival_shares(rivals: list[tuple[str, float]], position: int) -> dict[str, float]:
     """The runner-up readings as ID characters (full-width digits and look-alikes counted for theirs)."""
     shares: dict[str, float] = {}
     for char, probability in rivals:
