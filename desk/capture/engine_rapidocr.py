@@ -9,6 +9,11 @@ a clerk captures is not slowed by it).
 RapidOCR returns text segments (a label, a value, a line of a paragraph) with a box and, asked
 for, a box per character. Segments on one printed row are put together into one text line, as a
 reader would; each keeps its own `Line`, so the boxes stay exact.
+
+RapidOCR decodes the recogniser's output greedily: at each step the most probable character, and a
+character's probability is all it keeps. For lines that hold a long run of digits (an ID or card
+number) the decoder here also keeps each character's runner-up readings (`Line.choices`), so a
+number whose check character fails can be mended with the model's own second choice, not a guess.
 """
 
 from __future__ import annotations
@@ -22,7 +27,17 @@ from typing import Any
 import cv2
 import numpy as np
 
-from desk.capture.reading import Box, Line, Reading, Word, mean_confidence, printed_rows, remove_cjk_spaces, union_box
+from desk.capture.reading import (
+    Box,
+    Choices,
+    Line,
+    Reading,
+    Word,
+    mean_confidence,
+    printed_rows,
+    remove_cjk_spaces,
+    union_box,
+)
 
 NAME = "rapidocr"
 # RapidOCR shrinks a page to this longest side before reading it: a 300-dpi A4 page comes down to
@@ -35,6 +50,10 @@ _DETECT_SIDE_PX = 1280
 # Text that touches the image's edge (a cropped line, a scan cut close) is not detected: the page is
 # read with this much of its own edge repeated around it.
 _MARGIN_PX = 32
+# Choices are kept for lines with at least this many digits (an ID number has 17 or 18, a bank card
+# 16-19): the numbers a check digit guards. Other lines would only carry them for nothing.
+_CHOICE_MIN_DIGITS = 15
+_KEPT_CHOICES = 3  # readings kept per character: the one read and its two runners-up
 _MODEL_FILES = ("ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx")
 
 
@@ -46,9 +65,16 @@ class RapidOcrEngine:
     def read(self, image: np.ndarray, *, languages: str, timeout_s: float) -> Reading:
         """Segments with character boxes, grouped into rows. `languages` and `timeout_s` are not used:
         the one model reads Chinese and Latin script, and its work is bounded by `_MAX_SIDE_PX`."""
-        found, _ = _model()(_framed(image), return_word_box=True)
+        model = _model()
+        decoder = model.text_rec.postprocess_op
+        decoder.kept = []
+        try:
+            found, _ = model(_framed(image), return_word_box=True)
+            choices = _choices_by_text(decoder.kept)
+        finally:
+            decoder.kept = None
         size = (image.shape[1], image.shape[0])
-        segments = [_segment(item, _MARGIN_PX, size) for item in found or []]
+        segments = [_segment(item, _MARGIN_PX, size, choices.get(str(item[1]), [])) for item in found or []]
         rows = printed_rows([segment for segment in segments if segment.text])
         lines = []
         for row_number, row in enumerate(rows, start=1):
@@ -94,6 +120,7 @@ def _model() -> Any:
     from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
     model = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, max_side_len=_MAX_SIDE_PX)
+    model.text_rec.postprocess_op = _ChoiceKeepingDecoder(model.text_rec.postprocess_op)
     detector = model.text_det
     # RapidOCR 1.4 picks the detection size itself (2000 px for a page); at _DETECT_SIDE_PX it finds
     # the same lines in 60% of the time and 30% less memory (measured on generated A4 pages)
@@ -101,13 +128,78 @@ def _model() -> Any:
     return model
 
 
-def _segment(item: list, margin: int, size: tuple[int, int]) -> Line:
+def _segment(item: list, margin: int, size: tuple[int, int], choices: list[Choices]) -> Line:
     """One RapidOCR result (quad, text, score, character quads, characters, character scores) as a Line,
-    its boxes moved back by the `margin` added around the image and kept inside its `size` (w, h)."""
+    its boxes moved back by the `margin` added around the image and kept inside its `size` (w, h);
+    `choices` are the decoder's per-character readings of the result's text (before stripping)."""
     quad, text, score = item[0], str(item[1]), float(item[2])
     char_quads, chars, char_scores = (item[3], item[4], item[5]) if len(item) >= 6 else ([], [], [])
     words = _words(list(zip(chars, [_box(q, margin, size) for q in char_quads], char_scores)))
-    return Line(text=text.strip(), box=_box(quad, margin, size), confidence=100.0 * score, words=words)
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    kept = choices[lead : lead + len(stripped)] if len(choices) == len(text) else []
+    return Line(text=stripped, box=_box(quad, margin, size), confidence=100.0 * score, words=words, choices=kept)
+
+
+class _ChoiceKeepingDecoder:
+    """RapidOCR's own greedy CTC decoder (`decoder`, called as before), which also keeps, while `kept`
+    is a list, each decoded character's best readings for every line with a long digit run, as
+    (text, choices) pairs."""
+
+    def __init__(self, decoder: Any) -> None:
+        self.decoder = decoder
+        self.character: list[str] = decoder.character
+        self.dict: dict[str, int] = decoder.dict
+        self.kept: list[tuple[str, list[Choices]]] | None = None
+
+    def __call__(self, preds: np.ndarray, return_word_box: bool = False, **kwargs: Any) -> list:
+        results = self.decoder(preds, return_word_box, **kwargs)
+        if self.kept is not None:
+            for steps, result in zip(preds, results):
+                text = str(result[0])
+                if sum(c.isdigit() for c in text) >= _CHOICE_MIN_DIGITS:
+                    self.kept.append((text, character_choices(steps, self.character)))
+        return results
+
+
+def character_choices(steps: np.ndarray, alphabet: list[str], keep: int = _KEPT_CHOICES) -> list[Choices]:
+    """Per character the greedy CTC decoding reads from `steps` (steps × alphabet softmax, index 0 the
+    blank), the character read and its runners-up, each with its highest probability over the steps
+    the character spans and the blank steps on either side of them (where a faint rival often peaks).
+
+    The characters line up one to one with RapidOCR's decoded text: a character is a run of equal
+    non-blank best indices, as its decoder collapses them.
+    """
+    best = steps.argmax(axis=1)
+    out: list[Choices] = []
+    start = 0
+    while start < len(best):
+        end = start
+        while end + 1 < len(best) and best[end + 1] == best[start]:
+            end += 1
+        if best[start] != 0:
+            low = start - 1 if start > 0 and best[start - 1] == 0 else start
+            high = end + 1 if end + 1 < len(best) and best[end + 1] == 0 else end
+            peak = steps[low : high + 1].max(axis=0)
+            read = int(best[start])
+            peak[0] = peak[read] = -1.0  # neither the blank nor the character read is a runner-up
+            rivals = np.argsort(peak)[::-1][: keep - 1]
+            read_p = float(steps[start : end + 1, read].max())
+            out.append(((alphabet[read], read_p), *((alphabet[i], float(peak[i])) for i in rivals)))
+        start = end + 1
+    return out
+
+
+def _choices_by_text(kept: list[tuple[str, list[Choices]]]) -> dict[str, list[Choices]]:
+    """The kept choices by the text they were decoded for; a text read twice with different choices
+    has none (which line is which cannot be told)."""
+    by_text: dict[str, list[Choices]] = {}
+    clashing: set[str] = set()
+    for text, choices in kept:
+        if text in by_text and by_text[text] != choices:
+            clashing.add(text)
+        by_text[text] = choices
+    return {text: choices for text, choices in by_text.items() if text not in clashing}
 
 
 def _words(chars: list[tuple[str, Box, float]]) -> list[Word]:

@@ -4,7 +4,8 @@ certificate numbers and the labelled values a document type carries (e.g. 权利
 `extract` reads plain text (a PDF's text layer, a test string). `extract_page` reads an engine's
 `Reading` and, where the segments' boxes and the page image allow, does better: an ID card front
 label by label, an ID number written one digit per box read cell by cell, a number the engine split
-into pieces on its label's row put back together.
+into pieces on its label's row put back together, a number whose check character fails mended with
+the engine's runner-up reading of one character.
 """
 
 from __future__ import annotations
@@ -100,8 +101,9 @@ def extract_page(
     """Every field found on a page the engine read; `image` is the image it read (its boxes' pixels).
 
     The same keys as `extract`. ID numbers come first from the page's layout (an ID card's number,
-    boxes read cell by cell, pieces on a label's row), then from the text; a card's labelled values
-    read label by label replace those the text gave.
+    boxes read cell by cell, pieces on a label's row), then from the text, then from lines that fail
+    the check mended with the engine's second choice for one character (marked repaired, as the
+    look-alike repairs are); a card's labelled values read label by label replace those the text gave.
     """
     found = extract(reading.text, wanted, today)
     card_values, card_ids = segment_fields.card_fields(reading.lines, today)
@@ -114,8 +116,20 @@ def extract_page(
         + _boxed_ids(reading.lines, image, today)
         + found["id_numbers"]
         + segment_fields.id_label_rows(reading.lines, today)
+        + _ids_from_choices(reading.lines, today)
     )
     return found
+
+
+def _ids_from_choices(lines: list[Line], today: date | None) -> list[dict]:
+    """ID numbers on lines that fail the check as read, mended with the engine's runner-up reading of
+    one character (only lines the engine kept choices for: those with a long run of digits)."""
+    return [
+        number
+        for line in lines
+        if line.choices
+        for number in id_numbers.find_with_choices(line.text, line.choices, today)
+    ]
 
 
 def _boxed_ids(lines: list[Line], image: np.ndarray | None, today: date | None) -> list[dict]:

@@ -15,6 +15,8 @@ from typing import Protocol
 import numpy as np
 
 Box = tuple[int, int, int, int]  # left, top, width, height
+# One character's readings as the engine weighed them: (character, probability), most probable first.
+Choices = tuple[tuple[str, float], ...]
 
 _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
@@ -37,12 +39,18 @@ class Word:
 
 @dataclass
 class Line:
-    """One printed line: its text, its box, and its words left to right."""
+    """One printed line: its text, its box, and its words left to right.
+
+    `choices`, where the engine gives them, holds for each character of `text` the engine's best
+    readings with their probabilities (the first is the character read), so a reading that fails a
+    check (an ID number's check character) can be mended with the engine's own second choice.
+    """
 
     text: str
     box: Box
     confidence: float
     words: list[Word] = field(default_factory=list)
+    choices: list[Choices] = field(default_factory=list)
 
     @property
     def height(self) -> int:

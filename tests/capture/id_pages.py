@@ -16,10 +16,10 @@ from datetime import date, timedelta
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from desk.validators import id_check_char
-from tests.docgen.sheet import Sheet
+from tests.docgen.sheet import Sheet, font
 
 ID_CELLS = 18
 ID_LABELS = ("身份证号码", "公民身份号码", "证件号码", "身份证号")
@@ -305,3 +305,55 @@ def photographed(bgr: np.ndarray, rng: random.Random, blur: tuple[float, float] 
 def gray(bgr: np.ndarray) -> np.ndarray:
     """The grey image the engines read."""
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+
+
+@dataclass(frozen=True)
+class Wear:
+    """Damage to one printed character: `part` of its ink box ("top", "bottom", "left", "right", "band"
+    across its middle, "blot" a round patch at its centre) wiped to paper, `share` of its size."""
+
+    position: int  # index into the text
+    part: str
+    share: float
+
+
+def typed_line(
+    text: str, *, face: str = "sans", px: int = 30, wear: Wear | None = None, blur: float = 0.0
+) -> np.ndarray:
+    """A strip of paper with `text` printed on one line (BGR), one character worn if asked, then blurred
+    by a Gaussian of `blur` pixels, as an ID number typed on a lease wears on a much-handled copy."""
+    face_font = font(face, px)
+    image = Image.new("L", (int(face_font.getlength(text)) + 2 * px, 2 * px + 20), 250)
+    draw = ImageDraw.Draw(image)
+    draw.text((px, 10 + px // 3), text, font=face_font, fill=30)
+    pixels = np.asarray(image).copy()
+    if wear is not None:
+        x = px + face_font.getlength(text[: wear.position])
+        left, top, right, bottom = (
+            int(round(v)) for v in draw.textbbox((x, 10 + px // 3), text[wear.position], font=face_font)
+        )
+        _wipe(pixels, (left, top, right + 1, bottom + 1), wear)
+    if blur:
+        pixels = cv2.GaussianBlur(pixels, (0, 0), blur)
+    return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR)
+
+
+def _wipe(pixels: np.ndarray, box: tuple[int, int, int, int], wear: Wear) -> None:
+    """Paint part of the ink box `box` (left, top, right, bottom) back to paper, as `wear` says."""
+    left, top, right, bottom = box
+    width, height = right - left, bottom - top
+    if wear.part == "top":
+        pixels[top : top + int(height * wear.share), left:right] = 250
+    elif wear.part == "bottom":
+        pixels[bottom - int(height * wear.share) : bottom, left:right] = 250
+    elif wear.part == "left":
+        pixels[top:bottom, left : left + int(width * wear.share)] = 250
+    elif wear.part == "right":
+        pixels[top:bottom, right - int(width * wear.share) : right] = 250
+    elif wear.part == "band":
+        middle, half = (top + bottom) // 2, int(height * wear.share / 2)
+        pixels[middle - half : middle + half, left:right] = 250
+    elif wear.part == "blot":
+        cv2.circle(pixels, ((left + right) // 2, (top + bottom) // 2), int(width * wear.share), 250, -1)
+    else:
+        raise ValueError(f"unknown wear: {wear.part}")
