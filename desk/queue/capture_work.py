@@ -30,6 +30,7 @@ class CapturedPage:
     page_found: bool
     side: str | None = None  # the side the clerk says it shows, where the classifier found no type
     evidence: list[str] = field(default_factory=list)  # what decided doc_type (classify.describe_evidence)
+    mended_ids: list[str] = field(default_factory=list)  # ID numbers valid only after a character was mended
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def capture_bytes(data: bytes, *, name: str, camera: bool, ocr_languages: str, o
                 [found["value"] for found in result.fields.get("id_numbers", [])],
                 result.page_found,
                 evidence=list(result.evidence),
+                mended_ids=[found["value"] for found in result.fields.get("id_numbers", []) if found.get("repaired")],
             )
             for result in streamed.results
         ]

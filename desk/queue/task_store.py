@@ -148,6 +148,7 @@ def _page_row(task_id: str, seq: int, captured: CapturedPage) -> CaptureTaskPage
         "page_found": captured.page_found,
         "side": captured.side,
         "evidence": captured.evidence,
+        "mended_ids": captured.mended_ids,
     }
     return CaptureTaskPage(
         task_id=task_id,
@@ -170,4 +171,5 @@ def _captured_from(row: CaptureTaskPage) -> CapturedPage:
         bool(details["page_found"]),
         side=details["side"],
         evidence=list(details["evidence"]),
+        mended_ids=list(details.get("mended_ids", [])),
     )

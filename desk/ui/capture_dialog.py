@@ -326,6 +326,11 @@ class CaptureDialog:
                     ).classes("text-xs text-grey-7").mark(f"evidence {number}")
                 ids = self._ids(page.id_numbers)
                 ui.label(self._id_text(ids)).classes(f"text-sm text-{ID_COLOURS[ids.verdict]}").mark(f"id {number}")
+                if page.mended_ids:  # read only with a guess at one character: the clerk looks at the paper
+                    mended = "、".join(mask_id_number(value) or "" for value in page.mended_ids)
+                    ui.label(t("counter.id.mended", numbers=mended)).classes("text-sm text-warning").mark(
+                        f"id-mended {number}"
+                    )
                 self._side_of(number, page)
                 for code in page.problems:
                     ui.label(t("counter.capture.retake_reason", reason=t(f"capture.retake.{code}"))).classes(
