@@ -112,6 +112,7 @@ def test_a_camera_frame_goes_through_the_queue_and_a_worker_into_the_dialog(queu
             page.keyboard.press("Enter")
             expect(page.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()
             page.keyboard.type("租房")
+            expect(page.get_by_role("option", name=f"{RENT} 租房提取")).to_be_visible()  # filtered before picking
             page.keyboard.press("ArrowDown")
             page.keyboard.press("Enter")
             page.get_by_role("checkbox", name="按实际租金提取", exact=False).click()
