@@ -34,6 +34,7 @@ _HANDLERS = {
     "export": "desk.cases.case_export:export_command",
     "bench search": "desk.bench.search:bench_command",
     "bench load": "desk.bench.load:bench_command",
+    "bench scale": "desk.bench.scale:bench_command",
     "case submit": "desk.cases.case_commands:submit_command",
     "case show": "desk.cases.case_commands:show_command",
     "case decide": "desk.cases.case_commands:decide_command",
@@ -205,10 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--data-dir", help="data folder for the server (default a temporary folder)")
     bd.add_argument("--seed", type=int, default=1)
     bd.add_argument("--json", action="store_true")
+    _add_scale_bench(bench_sub)
     _add_case_commands(sub)
     _add_retention_commands(sub)
     _add_operations_commands(sub)
     return parser
+
+
+def _add_scale_bench(bench_sub: argparse._SubParsersAction) -> None:
+    """`bench scale`: its options live with the benchmark (imported here only to build the parser)."""
+    from desk.bench.scale_args import add_arguments
+
+    add_arguments(bench_sub.add_parser("scale", help="lookup and search at 10 million rows on PostgreSQL (#14)"))
 
 
 def _add_retention_commands(sub: argparse._SubParsersAction) -> None:
