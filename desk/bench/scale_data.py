@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
 from faker.providers.person.zh_CN import Provider as PersonNames
 from psycopg import Connection
@@ -53,6 +55,7 @@ BUILD_TABLE_DDL = (
     "CREATE TABLE IF NOT EXISTS bench_scale_build (customers bigint NOT NULL, pages bigint NOT NULL, "
     "seconds jsonb NOT NULL, rows_by_table jsonb NOT NULL, built_at timestamptz NOT NULL DEFAULT now())"
 )
+Progress = Callable[[str], None]
 TABLES = ("person", "personal_account", "archive_document", "archive_page", "archive_page_terms")
 
 
@@ -198,7 +201,7 @@ def _page_place_sql(page: str) -> tuple[str, str]:
     return f"({group} * {_DOCS_PER_GROUP} + CASE {r} {doc_case} END + 1)", f"(CASE {r} {no_case} END)"
 
 
-def _pages_sql() -> str:
+def _pages_sql(pool: int) -> str:
     doc, page_no = _page_place_sql("s.i")
     return f"""
     INSERT INTO archive_page (id, document_id, page_no, original_key, width_px, height_px, doc_type, text, fields)
@@ -207,28 +210,34 @@ def _pages_sql() -> str:
     FROM generate_series({{first}}::bigint, {{last}}::bigint) AS s(i)
     JOIN archive_document d ON d.id = {doc}
     JOIN person pe ON pe.id = d.person_id
-    JOIN scale_pool pool ON pool.doc_type = d.doc_type AND pool.k = {_hash("s.i", 5)} % {POOL_PER_TYPE}
+    JOIN scale_pool pool ON pool.doc_type = d.doc_type AND pool.k = {_hash("s.i", 5)} % {pool}
     """
 
 
-_TERMS_SQL = f"""
+def _terms_sql(pool: int) -> str:
+    return f"""
     INSERT INTO archive_page_terms (page_id, terms)
     SELECT p.id, pool.terms || pg_temp.owner_terms(pe.name, pe.id_number)
     FROM archive_page p
     JOIN archive_document d ON d.id = p.document_id
     JOIN person pe ON pe.id = d.person_id
-    JOIN scale_pool pool ON pool.doc_type = d.doc_type AND pool.k = {_hash("p.id", 5)} % {POOL_PER_TYPE}
+    JOIN scale_pool pool ON pool.doc_type = d.doc_type AND pool.k = {_hash("p.id", 5)} % {pool}
     WHERE p.id BETWEEN {{first}} AND {{last}}
-"""
+    """
 
 
-def pool_rows(seed: int = 7) -> list[tuple[str, int, str, str]]:
+def pool_size(pages: int) -> int:
+    """Pool bodies per document type: POOL_PER_TYPE, fewer for a small test archive (quick to make)."""
+    return min(POOL_PER_TYPE, max(10, pages // 8))
+
+
+def pool_rows(per_type: int, seed: int = 7) -> list[tuple[str, int, str, str]]:
     """(doc type, k, page body, tsvector literal) of the pool: bodies with the owner left blank
     (the owner's lines are appended per page) and another generated person where the type has one."""
     rng = random.Random(seed)
     rows = []
     for doc_type in DOC_TYPES:
-        for k in range(POOL_PER_TYPE):
+        for k in range(per_type):
             day = FIRST_DAY + timedelta(days=rng.randrange(365 * YEARS))
             blank = PersonFacts("", "", make_person(rng).address, date(1980, 1, 1), "F")
             body = normalize_text(make_page_text(doc_type, blank, make_person(rng), rng, day))
@@ -253,13 +262,13 @@ def _chunks(total: int, size: int = CHUNK) -> list[tuple[int, int]]:
     return [(first, min(first + size - 1, total)) for first in range(1, total + 1, size)]
 
 
-def _timed(report: BuildReport, step: str, action) -> None:  # type: ignore[no-untyped-def]
+def _timed(report: BuildReport, step: str, action: Callable[[], object]) -> None:
     started = time.perf_counter()
     action()
     report.seconds[step] = round(report.seconds.get(step, 0.0) + time.perf_counter() - started, 1)
 
 
-def build(conn: Connection, customers: int, pages: int, progress=print) -> BuildReport:  # type: ignore[no-untyped-def]
+def build(conn: Connection, customers: int, pages: int, progress: Progress = print) -> BuildReport:
     """Fill the empty desk schema behind `conn` (autocommit) with `customers` customers and `pages` pages."""
     report = BuildReport()
     conn.execute("SET maintenance_work_mem = '1GB'")
@@ -272,7 +281,7 @@ def build(conn: Connection, customers: int, pages: int, progress=print) -> Build
     _timed(report, "pages", lambda: _load_pages(conn, customers, pages, progress))
     for name, definition in dropped:
         progress(f"  index {name}")
-        _timed(report, "indexes", lambda definition=definition: conn.execute(definition))
+        _timed(report, "indexes", partial(conn.execute, definition))
     _timed(report, "analyze", lambda: conn.execute("VACUUM (ANALYZE) " + ", ".join(TABLES)))
     for table in ("person", "personal_account", "archive_document", "archive_page"):
         conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
@@ -286,7 +295,7 @@ def build(conn: Connection, customers: int, pages: int, progress=print) -> Build
     return report
 
 
-def _load_customers(conn: Connection, customers: int, progress) -> None:  # type: ignore[no-untyped-def]
+def _load_customers(conn: Connection, customers: int, progress: Progress) -> None:
     vocab = _vocabulary()
     conn.execute(
         "CREATE TEMP TABLE scale_vocab AS SELECT %(surnames)s::text[] AS surnames, %(thresholds)s::float8[] AS "
@@ -302,12 +311,12 @@ def _load_customers(conn: Connection, customers: int, progress) -> None:  # type
         progress(f"  customers {last:,}")
 
 
-def _load_pages(conn: Connection, customers: int, pages: int, progress) -> None:  # type: ignore[no-untyped-def]
+def _load_pages(conn: Connection, customers: int, pages: int, progress: Progress) -> None:
     if pages == 0:
         return
     conn.execute(_POOL_DDL)
     with conn.cursor().copy("COPY scale_pool (doc_type, k, body, terms) FROM STDIN") as copy:
-        for row in pool_rows():
+        for row in pool_rows(pool_size(pages)):
             copy.write_row(row)
     conn.execute("ANALYZE scale_pool")
     conn.execute(_OWNER_TERMS_FN)
@@ -318,8 +327,8 @@ def _load_pages(conn: Connection, customers: int, pages: int, progress) -> None:
     for first in range(0, groups, group_chunk):
         conn.execute(_documents_sql(first, min(first + group_chunk, groups) - 1, pages, owners, documents))
     progress(f"  documents {documents:,}")
-    pages_sql = _pages_sql()
+    pages_sql, terms_sql = _pages_sql(pool_size(pages)), _terms_sql(pool_size(pages))
     for first, last in _chunks(pages):
         conn.execute(pages_sql.format(first=first, last=last))
-        conn.execute(_TERMS_SQL.format(first=first, last=last))
+        conn.execute(terms_sql.format(first=first, last=last))
         progress(f"  pages {last:,}")
