@@ -63,6 +63,7 @@ def test_the_report_has_each_kind_with_percentiles_sizes_and_build_time(report):
         assert row["queries"] > 0
         assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"]
         assert row["sql_p95_ms"] > 0
+        assert 0 < row["server_p50_ms"] <= row["server_p95_ms"]
     assert report["goals"] == {"lookup_p95_ms": 5.0, "search_p95_ms": 50.0}
 
 
