@@ -343,7 +343,8 @@ class PostgresTsvectorIndex(SearchIndex):
     first — through the GIN index for a rare term (an ID number), by walking the pages newest first
     and testing each for a common one (the planner chooses from the tsvector statistics) — and only
     they are ranked. With a date range "newest" means the latest captured, so the walk can follow
-    the capture-time index inside the range instead of crossing every newer page.
+    the capture-time index inside the range instead of crossing every newer page; with another
+    document filter it walks the documents newest first.
     """
 
     def add(self, session: Session | Connection, page_id: int, page_text: str, document: FilterColumns) -> None:
@@ -366,6 +367,10 @@ class PostgresTsvectorIndex(SearchIndex):
         newest = "t.page_id DESC"
         if filters.date_from is not None or filters.date_to is not None:
             newest = "d.captured_at DESC, t.page_id DESC"
+        elif where:
+            # newest documents first: the walk tests the (small) document rows against the filter
+            # before it reads any page of them (a page's id and its document's grow together)
+            newest = "d.id DESC, t.page_id DESC"
         sql = (
             "SELECT w.page_id, ts_rank(w.terms, CAST(:expr AS tsquery)) AS score FROM ("
             f"SELECT t.page_id, t.terms FROM archive_page_terms t{joins if where else ''} "

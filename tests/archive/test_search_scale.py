@@ -122,6 +122,18 @@ def test_postgres_ranks_the_newest_window_of_matches(pg_generated, monkeypatch):
         )
 
 
+@pytest.mark.parametrize("column", ["doc_type", "captured_by"])
+def test_postgres_document_filter_ranks_the_newest_matching_documents(pg_generated, monkeypatch, column):
+    monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
+    with Session(pg_generated) as session:
+        value = session.execute(text(f"SELECT {column} FROM archive_document ORDER BY id LIMIT 1")).scalar_one()
+        newest = _matching(session, "身份", f" AND d.{column} = :v", {"v": value}, order="d.id DESC, p.id DESC")
+        assert len(newest) > 5
+        filters = SearchFilters(**{column: value})
+        hits = search(session, "身份", filters, staff="archivist1", purpose="test", limit=200).hits
+        assert sorted(hit.page_id for hit in hits) == sorted(newest[:5])
+
+
 def test_postgres_date_range_ranks_the_latest_captured_matches_inside_it(pg_generated, monkeypatch):
     monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
     with Session(pg_generated) as session:
