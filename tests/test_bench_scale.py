@@ -13,7 +13,7 @@ import pytest
 
 from desk.archive.search_index import tsvector_literal
 from desk.archive.text_tokens import index_tokens
-from desk.bench.scale_args import Scale
+from desk.bench.scale import Scale
 from desk.cli import main
 from desk.validators import check_id_number
 

@@ -35,12 +35,40 @@ from sqlmodel import Session
 
 from desk.archive.search import search
 from desk.archive.search_index import SearchFilters
-from desk.bench.scale_args import DEFAULT_SCALES, HOOKS, MEASUREMENTS, Scale, parse_scale
 from desk.bench.scale_data import BUILD_TABLE_DDL, DOC_TYPES, FIRST_DAY, STAFF, TABLES, YEARS, build
 from desk.db import init_db, make_engine
 from desk.i18n import t, use_language
 from desk.records.lookup import CANDIDATES, FOUND, find_customer
 from desk.settings import get_settings
+
+DEFAULT_SCALES = ("1000000", "10000000")
+# HOOKS: the other measurements of #14, each `run(args) -> dict` in its own module (written by
+# other helpers). The lead wires them here; a module not present yet is reported as unavailable.
+HOOKS: dict[str, str] = {
+    "queue": "desk.bench.queue_bench:run_queue_bench",  # pages/minute with 1/2/4 workers, queue vs pool latency
+    "storage": "desk.bench.storage_bench:run_storage_bench",  # object store vs local folder throughput
+}
+MEASUREMENTS = ("lookup", "search", *HOOKS)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One benchmark database: this many customers and archived pages."""
+
+    customers: int
+    pages: int
+
+    @property
+    def database(self) -> str:
+        """The database's name on the server."""
+        return f"desk_scale_{self.customers}_{self.pages}"
+
+
+def parse_scale(value: str) -> Scale:
+    """CUSTOMERS or CUSTOMERS:PAGES (checked by the command line; pages default to the customers)."""
+    customers, _, pages = value.partition(":")
+    return Scale(int(customers), int(pages or customers))
+
 
 LOOKUP_GOAL_MS = 5.0
 SEARCH_GOAL_MS = 50.0
@@ -155,7 +183,7 @@ def bench_command(args: argparse.Namespace) -> int:
             if not url or make_url(url).get_backend_name() != "postgresql":
                 print(t("bench.scale.no_postgres"))
                 return 2
-            scales = args.scale or [parse_scale(value) for value in DEFAULT_SCALES]
+            scales = [parse_scale(value) for value in args.scale or DEFAULT_SCALES]
             report["scales"] = [_measure_scale(url, scale, chosen, args.queries, args.json) for scale in scales]
             report["ratios"] = _ratios(report["scales"])
         for name in HOOKS:
