@@ -36,6 +36,7 @@ _HANDLERS = {
     "bench search": "desk.bench.search:bench_command",
     "bench storage": "desk.bench.storage_bench:bench_command",
     "bench load": "desk.bench.load:bench_command",
+    "bench scale": "desk.bench.scale:bench_command",
     "case submit": "desk.cases.case_commands:submit_command",
     "case show": "desk.cases.case_commands:show_command",
     "case decide": "desk.cases.case_commands:decide_command",
@@ -227,10 +228,40 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--data-dir", help="data folder for the server (default a temporary folder)")
     bd.add_argument("--seed", type=int, default=1)
     bd.add_argument("--json", action="store_true")
+    _add_scale_bench(bench_sub)
     _add_case_commands(sub)
     _add_retention_commands(sub)
     _add_operations_commands(sub)
     return parser
+
+
+def _scale_spec(value: str) -> str:
+    """An argparse type: CUSTOMERS or CUSTOMERS:PAGES of `bench scale`."""
+    customers, _, pages = value.replace("_", "").partition(":")
+    if not customers.isdigit() or int(customers) < 10 or (pages and not pages.isdigit()):
+        raise argparse.ArgumentTypeError(f"not CUSTOMERS[:PAGES] with at least 10 customers: {value!r}")
+    return value.replace("_", "")
+
+
+def _add_scale_bench(bench_sub: argparse._SubParsersAction) -> None:
+    """`bench scale`: lookup and search at ten million rows on PostgreSQL, and the hooks of #14's other parts."""
+    scale = bench_sub.add_parser("scale", help="lookup and search at 10 million rows on PostgreSQL (issue #14)")
+    scale.add_argument(
+        "--url",
+        help="PostgreSQL server, e.g. postgresql+psycopg://user@host/postgres (default DESK_DATABASE_URL)",
+    )
+    scale.add_argument(
+        "--scale",
+        action="append",
+        type=_scale_spec,
+        help="CUSTOMERS[:PAGES] of one database (repeatable; default 1000000 and 10000000)",
+    )
+    scale.add_argument("--queries", type=int, default=400, help="timed queries per kind (default 400)")
+    scale.add_argument("--lookup", action="store_true", help="measure lookup (no measurement flag given: all)")
+    scale.add_argument("--search", action="store_true", help="measure archive search")
+    scale.add_argument("--queue", action="store_true", help="measure the OCR queue (desk/bench/queue_bench.py)")
+    scale.add_argument("--storage", action="store_true", help="measure object storage (desk/bench/storage_bench.py)")
+    scale.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _add_retention_commands(sub: argparse._SubParsersAction) -> None:

@@ -122,6 +122,22 @@ def test_many_namesakes_give_a_short_list_and_the_count(seeded):
     assert outcome.message_key == "records.lookup.candidates_more"
 
 
+def test_namesakes_are_listed_by_phone_and_the_last_four_digits_pick_among_many(seeded):
+    with session_scope(seeded) as session:
+        phones = [f"13{n % 10}{n:04d}{(7 - n) % 10}{n:03d}" for n in range(14)]  # not added in phone order
+        phones[5], phones[11] = "13700005555", "13900015555"  # two share their last four digits
+        ids = dict(zip(phones, _add_namesakes(session, "多同名", phones), strict=True))
+        listed = find_customer(session, "多同名")
+        assert listed.kind == CANDIDATES and listed.total == 14
+        assert [c.person_id for c in listed.candidates] == [ids[phone] for phone in sorted(phones)[:10]]
+        pair = find_customer(session, "多同名 5555")
+        assert pair.kind == CANDIDATES and pair.total == 2
+        assert [c.person_id for c in pair.candidates] == [ids["13700005555"], ids["13900015555"]]
+        one = phones[3]
+        assert find_customer(session, f"多同名 {one[-4:]}").person_id == ids[one]
+        assert find_customer(session, "多同名 0000").kind == NOT_FOUND
+
+
 def test_every_lookup_writes_an_access_log_row(seeded):
     with session_scope(seeded) as session:
         pid, id_number, *_ = _person(session)

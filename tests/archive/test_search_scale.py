@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
@@ -63,3 +65,105 @@ def test_sqlite_ranks_the_newest_window_of_matches(generated, monkeypatch):
         ).hits
         assert (oldest in [hit.page_id for hit in typed]) == (newer_of_type < 5)
         assert all(hit.doc_type == doc_type for hit in typed)
+
+
+@pytest.fixture(scope="module")
+def pg_generated(pg_cluster):
+    """400 pages of 200 customers on PostgreSQL, built in bulk by `desk bench scale`'s builder."""
+    import psycopg
+
+    from desk.bench.scale_data import build
+
+    url = pg_cluster.create_database("search_window")
+    init_db(make_engine(url)).dispose()
+    with psycopg.connect(f"host=127.0.0.1 port={pg_cluster.port} user=postgres dbname=search_window") as conn:
+        conn.autocommit = True
+        build(conn, 200, 400, progress=lambda _line: None)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    pg_cluster.drop_database("search_window")
+
+
+def _matching(session: Session, word: str, where: str = "", params: dict | None = None, order: str = "p.id DESC"):
+    return [
+        row[0]
+        for row in session.execute(
+            text(
+                "SELECT p.id FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
+                f"WHERE strpos(p.text, :word) > 0{where} ORDER BY {order}"
+            ),
+            {"word": word, **(params or {})},
+        )
+    ]
+
+
+def test_postgres_ranks_the_newest_window_of_matches(pg_generated, monkeypatch):
+    monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
+    with Session(pg_generated) as session:
+        matching = _matching(session, "诊断")
+        assert len(matching) > 5
+        hits = search(session, "诊断", staff="archivist1", purpose="test", limit=200).hits
+        assert sorted(hit.page_id for hit in hits) == sorted(matching[:5])
+        assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+        # a rare term (an ID number) is found through the GIN index: every one of its pages
+        id_number, person_id = session.execute(
+            text("SELECT pe.id_number, pe.id FROM archive_document d JOIN person pe ON pe.id = d.person_id LIMIT 1")
+        ).one()
+        owned = _matching(session, id_number)
+        found = search(session, id_number, staff="archivist1", purpose="test", limit=200).hits
+        assert sorted(hit.page_id for hit in found) == sorted(owned[:5]) and owned
+        # a customer filter keeps that customer's pages only
+        mine = search(
+            session, "身份", SearchFilters(person_id=person_id), staff="archivist1", purpose="test", limit=200
+        ).hits
+        assert sorted(hit.page_id for hit in mine) == sorted(
+            _matching(session, "身份", " AND d.person_id = :p", {"p": person_id})[:5]
+        )
+
+
+@pytest.mark.parametrize("column", ["doc_type", "captured_by"])
+def test_postgres_document_filter_ranks_the_newest_matching_documents(pg_generated, monkeypatch, column):
+    monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
+    with Session(pg_generated) as session:
+        value = session.execute(text(f"SELECT {column} FROM archive_document ORDER BY id LIMIT 1")).scalar_one()
+        newest = _matching(session, "身份", f" AND d.{column} = :v", {"v": value}, order="d.id DESC, p.id DESC")
+        assert len(newest) > 5
+        filters = SearchFilters(**{column: value})
+        hits = search(session, "身份", filters, staff="archivist1", purpose="test", limit=200).hits
+        assert sorted(hit.page_id for hit in hits) == sorted(newest[:5])
+
+
+def test_postgres_date_range_ranks_the_latest_captured_matches_inside_it(pg_generated, monkeypatch):
+    monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
+    with Session(pg_generated) as session:
+        first, last = session.execute(
+            text("SELECT min(captured_at)::date, max(captured_at)::date FROM archive_document")
+        ).one()
+        middle = first + (last - first) / 2
+        filters = SearchFilters(date_from=first, date_to=middle)
+        inside = _matching(
+            session,
+            "身份",
+            " AND d.captured_at >= :a AND d.captured_at < :b",
+            {"a": first, "b": middle + timedelta(days=1)},
+            order="d.captured_at DESC, p.id DESC",
+        )
+        assert len(inside) > 5
+        hits = search(session, "身份", filters, staff="archivist1", purpose="test", limit=200).hits
+        assert sorted(hit.page_id for hit in hits) == sorted(inside[:5])
+        assert all(first <= hit.captured_at.date() <= middle for hit in hits)
+
+
+def test_postgres_page_terms_stay_in_the_row(pg_generated):
+    with pg_generated.connect() as conn:
+        options, toast_bytes, largest = conn.execute(
+            text(
+                "SELECT c.reloptions, pg_relation_size(c.reltoastrelid), "
+                "(SELECT max(pg_column_size(terms)) FROM archive_page_terms) "
+                "FROM pg_class c WHERE c.relname = 'archive_page_terms'"
+            )
+        ).one()
+    assert "toast_tuple_target=8160" in options
+    assert largest > 2100  # beyond PostgreSQL's default threshold, these would have gone to TOAST
+    assert toast_bytes == 0

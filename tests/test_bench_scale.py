@@ -1,0 +1,118 @@
+"""`python -m desk bench scale` at a tiny scale on the test run's own PostgreSQL: the report has its
+keys, every lookup and search found its target, and the bulk-built rows are what the product writes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import random
+
+import psycopg
+import pytest
+
+from desk.archive.search_index import tsvector_literal
+from desk.archive.text_tokens import index_tokens
+from desk.bench.scale import Scale
+from desk.cli import main
+from desk.validators import check_id_number
+
+CUSTOMERS, PAGES = 2000, 2000
+
+
+def _run(argv: list[str]) -> dict:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(argv) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture(scope="module")
+def report(pg_cluster) -> dict:
+    """One run of the command building the database `desk_scale_2000_2000` and timing 40 queries a kind."""
+    argv = ["bench", "scale", "--url", pg_cluster.url(), "--scale", f"{CUSTOMERS}:{PAGES}"]
+    return _run([*argv, "--lookup", "--search", "--queries", "40", "--json"])
+
+
+def _connect(pg_cluster) -> psycopg.Connection:
+    return psycopg.connect(
+        f"host=127.0.0.1 port={pg_cluster.port} user=postgres dbname={Scale(CUSTOMERS, PAGES).database}"
+    )
+
+
+def test_the_report_has_each_kind_with_percentiles_sizes_and_build_time(report):
+    (scale,) = report["scales"]
+    assert (scale["customers"], scale["pages"]) == (CUSTOMERS, PAGES)
+    assert scale["build"]["rows"]["person"] == CUSTOMERS
+    assert scale["build"]["rows"]["archive_page"] == scale["build"]["rows"]["archive_page_terms"] == PAGES
+    assert scale["build"]["total_seconds"] > 0
+    assert scale["size"]["database_mb"] > 0
+    assert scale["size"]["tables"]["archive_page_terms"]["indexes_mb"] >= 0
+    assert set(scale["lookup"]) == {"id_number", "account_no", "name_phone", "name_only"}
+    assert set(scale["search"]) == {
+        "two_char",
+        "four_char",
+        "english",
+        "id_number",
+        "filtered",
+        "by_type",
+        "by_staff",
+        "by_month",
+    }
+    for row in [*scale["lookup"].values(), *scale["search"].values()]:
+        assert row["queries"] > 0
+        assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"]
+        assert row["sql_p95_ms"] > 0
+        assert 0 < row["server_p50_ms"] <= row["server_p95_ms"]
+    assert report["goals"] == {"lookup_p95_ms": 5.0, "search_p95_ms": 50.0}
+
+
+def test_every_lookup_and_search_found_its_target(report):
+    (scale,) = report["scales"]
+    for kind, row in scale["lookup"].items():
+        assert row["found"] == 1.0, kind
+    # an ID number finds its owner's pages; a customer filter returns that customer's pages
+    assert scale["search"]["id_number"]["found"] == 1.0
+    assert scale["search"]["filtered"]["found"] == 1.0
+    for kind in ("two_char", "four_char", "by_type"):
+        assert scale["search"][kind]["hits_per_query"] > 0, kind
+
+
+def test_a_second_run_reuses_the_database_and_keeps_its_build_time(report, pg_cluster):
+    argv = ["bench", "scale", "--url", pg_cluster.url(), "--scale", f"{CUSTOMERS}:{PAGES}", "--lookup"]
+    again = _run([*argv, "--queries", "5", "--json"])["scales"][0]
+    assert again["build"]["reused"] is True
+    assert again["build"]["seconds"] == report["scales"][0]["build"]["seconds"]
+    assert "search" not in again
+
+
+def test_bulk_customers_have_valid_unique_id_numbers_and_their_account(report, pg_cluster):
+    with _connect(pg_cluster) as conn:
+        rows = conn.execute(
+            "SELECT p.id_number, p.sex, p.birth_date, p.name, a.account_no FROM person p "
+            "JOIN personal_account a ON a.person_id = p.id"
+        ).fetchall()
+    assert len(rows) == CUSTOMERS == len({row[0] for row in rows})
+    for id_number, sex, birth, name, account_no in rows[:300]:
+        check = check_id_number(id_number)
+        assert check.ok, id_number
+        assert id_number[6:14] == f"{birth:%Y%m%d}"
+        assert (int(id_number[16]) % 2 == 1) == (sex == "M")
+        assert 2 <= len(name) <= 4 and len(account_no) == 12
+    assert len({row[3] for row in rows}) > CUSTOMERS // 4  # names vary, some repeat
+
+
+def test_bulk_pages_are_indexed_exactly_as_the_archive_indexes_them(report, pg_cluster):
+    with _connect(pg_cluster) as conn:
+        ids = random.Random(3).sample(range(1, PAGES + 1), 25)
+        for page_id in ids:
+            (text,) = conn.execute("SELECT text FROM archive_page WHERE id = %s", (page_id,)).fetchone()
+            expected = conn.execute("SELECT CAST(%s AS tsvector)", (tsvector_literal(text),)).fetchone()[0]
+            stored = conn.execute("SELECT terms::text FROM archive_page_terms WHERE page_id = %s", (page_id,))
+            assert stored.fetchone()[0] == expected, page_id
+            assert len(index_tokens(text)) > 50
+        owners = conn.execute(
+            "SELECT count(*) FROM archive_page p JOIN archive_document d ON d.id = p.document_id "
+            "JOIN person pe ON pe.id = d.person_id WHERE p.text LIKE '%' || pe.id_number"
+        ).fetchone()[0]
+        assert owners == PAGES  # every page ends with its owner's ID number
