@@ -4,23 +4,30 @@ in-process pool. Every figure is also given as a ratio against a baseline measur
 (one worker; the pool), since absolute speeds say more about the machine than about the queue.
 
 Needs a PostgreSQL database (its capture tables stay empty afterwards); the workers are real
-subprocesses on this machine. `python -m desk bench scale` calls `run_queue_bench`.
+subprocesses on this machine. `python -m desk bench scale --queue` calls `run_for_scale`.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import io
 import os
+import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+import psycopg
+from PIL import Image
+from sqlalchemy.engine import Engine, make_url
 
+from desk.bench.materials import load_docgen
 from desk.capture import pool
 from desk.db import init_db, make_engine
 from desk.queue import task_store
@@ -160,3 +167,36 @@ def run_queue_bench(
         # latency with the first worker count: one page at a time, so the workers beyond the first stay idle
         "latency_workers": worker_counts[0],
     }
+
+
+SCALE_PAGES = ("lease", "id_card_front", "application_form", "bank_card") * 2  # eight tuning templates
+SCALE_DATABASE = "desk_scale_queue"  # beside the scale databases: the queue's tasks never touch desk's own
+
+
+def run_for_scale(args: argparse.Namespace) -> dict:
+    """`bench scale --queue`: eight generated pages (1100 px JPEGs, tests/docgen) through 1, 2 and 4 workers
+    and the in-process pool, on a scratch database of the PostgreSQL server of `--url`."""
+    url = args.url or get_settings().database_url
+    if not url or make_url(url).get_backend_name() != "postgresql":
+        return {"available": False, "reason": "PostgreSQL"}
+    server = make_url(url)
+    with psycopg.connect(
+        server.set(drivername="postgresql", database=server.database or "postgres").render_as_string(False),
+        autocommit=True,
+    ) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (SCALE_DATABASE,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{SCALE_DATABASE}"')
+    docgen = load_docgen()
+    pages = [_jpeg(docgen.documents.render(kind, random.Random(seed)).image) for seed, kind in enumerate(SCALE_PAGES)]
+    with tempfile.TemporaryDirectory(prefix="desk-queue-bench-") as scratch:
+        return run_queue_bench(
+            server.set(database=SCALE_DATABASE).render_as_string(hide_password=False), pages, data_dir=Path(scratch)
+        )
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    image = image.convert("RGB")
+    image.thumbnail((1100, 1100))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()

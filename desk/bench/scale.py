@@ -45,8 +45,8 @@ DEFAULT_SCALES = ("1000000", "10000000")
 # HOOKS: the other measurements of #14, each `run(args) -> dict` in its own module (written by
 # other helpers). The lead wires them here; a module not present yet is reported as unavailable.
 HOOKS: dict[str, str] = {
-    "queue": "desk.bench.queue_bench:run_queue_bench",  # pages/minute with 1/2/4 workers, queue vs pool latency
-    "storage": "desk.bench.storage_bench:run_storage_bench",  # object store vs local folder throughput
+    "queue": "desk.bench.queue_bench:run_for_scale",  # pages/minute with 1/2/4 workers, queue vs pool latency
+    "storage": "desk.bench.storage_bench:run_for_scale",  # object store vs local folder throughput
 }
 MEASUREMENTS = ("lookup", "search", *HOOKS)
 

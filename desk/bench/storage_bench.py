@@ -128,36 +128,53 @@ def _print(result: dict) -> None:
     print(t("bench.storage.ratios", write=result["write_ratio"], read=result["read_ratio"]))
 
 
+def _measured(seaweed: bool, files: int = 100, size_kb: int = PAGE_KB, threads: int = 4) -> dict | None:
+    """The bench against a SeaweedFS started here for the run (`seaweed`), or against the object store of
+    DESK_ARCHIVE_URL; None when neither is there."""
+    from desk.archive.object_store import ObjectStore
+    from desk.archive.store_config import object_store_from_settings
+
+    server, scratch = None, Path(tempfile.mkdtemp(prefix="desk-storage-bench-"))
+    try:
+        if seaweed:
+            from desk.bench.seaweed_server import SeaweedServer
+
+            server = SeaweedServer(scratch / "seaweed").start()
+            client = server.client()
+            client.create_bucket(Bucket="bench")
+            store: ArchiveStore | None = ObjectStore(client, "bench", "storage-bench", lock_mode="OFF")
+        else:
+            store = object_store_from_settings()
+        if store is None:
+            return None
+        return run_storage_bench(store, folder=scratch / "folder", files=files, size_kb=size_kb, threads=threads)
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_for_scale(args: argparse.Namespace) -> dict:
+    """`bench scale --storage`: the object store of DESK_ARCHIVE_URL against a folder, or a SeaweedFS started
+    here for the run when none is set (100 files of a page's size, 4 threads)."""
+    from desk.archive.store_config import object_store_from_settings
+
+    result = _measured(seaweed=object_store_from_settings() is None)
+    assert result is not None, "a SeaweedFS is started when no store is configured"
+    return result
+
+
 def bench_command(args: argparse.Namespace) -> int:
     """`python -m desk bench storage`: the object store of DESK_ARCHIVE_URL (or a SeaweedFS started here with
     `--seaweed`) against a folder, in one run."""
-    from desk.archive.object_store import ObjectStore
-    from desk.archive.store_config import object_store_from_settings
     from desk.i18n import t, use_language
     from desk.settings import get_settings
 
     with use_language(get_settings().default_language):
-        server, scratch = None, Path(tempfile.mkdtemp(prefix="desk-storage-bench-"))
-        try:
-            if args.seaweed:
-                from desk.bench.seaweed_server import SeaweedServer
-
-                server = SeaweedServer(scratch / "seaweed").start()
-                client = server.client()
-                client.create_bucket(Bucket="bench")
-                store: ArchiveStore | None = ObjectStore(client, "bench", "storage-bench", lock_mode="OFF")
-            else:
-                store = object_store_from_settings()
-            if store is None:
-                print(t("bench.storage.no_store"))
-                return 2
-            result = run_storage_bench(
-                store, folder=scratch / "folder", files=args.files, size_kb=args.size_kb, threads=args.threads
-            )
-        finally:
-            if server is not None:
-                server.stop()
-            shutil.rmtree(scratch, ignore_errors=True)
+        result = _measured(args.seaweed, files=args.files, size_kb=args.size_kb, threads=args.threads)
+        if result is None:
+            print(t("bench.storage.no_store"))
+            return 2
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
