@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func, text
 from sqlmodel import Session, col, select
 from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 from test_capture_queue_browser import _customer_needing_a_lease
-from test_counter_browser import LEASE, LEASE_ROW, PIPELINE_MS, _row
+from test_counter_browser import LEASE, LEASE_ROW, PIPELINE_MS, RENT, _row
 from worker_process import WorkerProcess, wait_for
 
 from desk.archive.object_store import ObjectStore
@@ -43,6 +43,7 @@ from desk.security.masking import mask_id_number
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HEARTBEAT_S = 3.0  # a worker silent this long has its job taken by another (DESK_CAPTURE_HEARTBEAT_S)
+AUTO_CAPTURE_KEY = "desk.camera.auto"  # desk/ui/camera.js keeps the auto-capture switch under this key
 START_S = 300  # a start on a loaded machine (an app server's first also migrates and seeds, a worker loads models)
 
 
@@ -130,6 +131,13 @@ def _error_code(call: Callable[..., object], **kwargs: object) -> str:
     return refused.value.response["Error"]["Code"]
 
 
+def _clerks_page(browser):
+    """A page in a context (cookie jar) of its own, patient with a loaded machine."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000})
+    context.set_default_timeout(60_000)
+    return context.new_page()
+
+
 def test_a_capture_through_the_queue_survives_a_killed_worker_while_the_other_server_serves(
     centre: Centre, start_worker, tmp_path
 ):
@@ -145,8 +153,13 @@ def test_a_capture_through_the_queue_survives_a_killed_worker_while_the_other_se
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake_camera_args(y4m))
         # two contexts: two clerks' cookie jars (both servers are 127.0.0.1, cookies do not tell ports apart)
-        on_a = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000}).new_page()
-        on_b = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000}).new_page()
+        on_a, on_b = (_clerks_page(browser) for _ in "ab")
+
+        # the clerk's auto-capture switch off (remembered by the browser): one press of Space, one frame.
+        # With it on, the page lying still under the camera through the long wait was taken a second time.
+        on_a.context.add_init_script(f"localStorage.setItem('{AUTO_CAPTURE_KEY}', 'off')")
+        frames: list[str] = []  # the camera's full-resolution frames POSTed by A's page
+        on_a.on("request", lambda r: r.method == "POST" and "/counter/frame/" in r.url and frames.append(r.url))
 
         # A: clerk1 opens the customer, rent, the lease's capture; the frame goes to the queue
         on_a.goto(centre.a.url + "/login")
@@ -155,8 +168,8 @@ def test_a_capture_through_the_queue_survives_a_killed_worker_while_the_other_se
         on_a.keyboard.press("Enter")
         expect(on_a.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()
         on_a.keyboard.type("租房")
-        on_a.keyboard.press("ArrowDown")
-        on_a.keyboard.press("Enter")
+        # clicked, not ↓ and Enter: on a loaded machine the keys can beat the filtered list to the menu
+        on_a.get_by_role("option", name=f"{RENT} 租房提取").click()
         on_a.get_by_role("checkbox", name="按实际租金提取", exact=False).click()
         _row(on_a, LEASE_ROW, "采集").get_by_role("button", name="采集").click()
         expect(on_a.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible()
@@ -197,6 +210,7 @@ def test_a_capture_through_the_queue_survives_a_killed_worker_while_the_other_se
         ).to_be_visible()
         # collected into A's tab: the task and its pages are gone, so nothing more can arrive
         wait_for(lambda: _count(engine, "SELECT count(*) FROM capture_task") == 0, 60, 0.2)
+        assert len(frames) == 1, frames
         expect(on_a.get_by_text(t("counter.capture.page_no", "zh-CN", number=1), exact=True)).to_have_count(1)
         expect(on_a.get_by_text(t("counter.capture.page_no", "zh-CN", number=2), exact=True)).to_have_count(0)
         on_a.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
