@@ -159,7 +159,12 @@ def test_a_capture_through_the_queue_survives_a_killed_worker_while_the_other_se
         # With it on, the page lying still under the camera through the long wait was taken a second time.
         on_a.context.add_init_script(f"localStorage.setItem('{AUTO_CAPTURE_KEY}', 'off')")
         frames: list[str] = []  # the camera's full-resolution frames POSTed by A's page
-        on_a.on("request", lambda r: r.method == "POST" and "/counter/frame/" in r.url and frames.append(r.url))
+
+        def note_frame(request) -> None:
+            if request.method == "POST" and "/counter/frame/" in request.url:
+                frames.append(request.url)
+
+        on_a.on("request", note_frame)
 
         # A: clerk1 opens the customer, rent, the lease's capture; the frame goes to the queue
         on_a.goto(centre.a.url + "/login")
