@@ -88,6 +88,15 @@ def photo_of(doc_type: str, holder: Person, *, seed: int = 5, options: SceneOpti
     return Photo(scene.jpeg, document)
 
 
+def fake_camera_args(y4m: Path) -> list[str]:
+    """Chromium's switches for a fake document camera that plays `y4m`, granted without asking."""
+    return [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+    ]
+
+
 def write_y4m(bgr: np.ndarray, path: Path) -> Path:
     """A one-frame Y4M video of `bgr` (Chromium's fake camera loops it)."""
     height, width = bgr.shape[:2]
