@@ -204,6 +204,13 @@ export default {
       // after a capture, re-arm only once the outline vanished or moved well away, in CHANGED_PREVIEWS
       // previews in a row spanning CHANGED_MS (a hand passing over the page hides it for less)
       if (this.armed) return;
+      if (!this.taken && corners) {
+        // a capture made before any outline was seen (a key pressed at once): the first outline after it is
+        // the page that was taken, not a new one, or that page would be taken again a second later
+        this.taken = corners;
+        this.changed = null;
+        return;
+      }
       const changed = !corners || !this.taken || farthest(corners, this.taken) > CHANGED_SHARE * diagonal;
       if (!changed) {
         this.changed = null;

@@ -24,6 +24,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 RENT, LEASE, DECLARATION = "TQ401", "M10", "actual_rent"
 LEASE_ROW = "房屋租赁合同 / 租赁登记备案证明"  # the lease's row of the rent checklist
 PIPELINE_MS = 240_000  # a camera frame through the pipeline on a busy two-core machine
+CAMERA = "document.querySelector('.desk-camera')"
+# once the page is read (the camera no longer busy), the page seen green (whole and still) for three
+# seconds: long enough for camera.js to re-arm (a changed outline for CHANGED_MS) and shoot (still for
+# HOLD_MS) had it taken the page lying there for a new one
+TAKEN_PAGE_HELD_STILL = f"""(since) => {{
+  const green = {CAMERA}.deskStats.outlines.filter((o) => o.at > since && o.state === 'green');
+  return green.length >= 4 && green[green.length - 1].at - green[0].at >= 3000;
+}}"""
 
 
 def _customer_needing_a_lease(data: Path):
@@ -119,6 +127,9 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
         page.screenshot(path=shots / "zh-3-camera.png")
         page.keyboard.press("Space")
         expect(page.get_by_text("证件号码与客户本人一致", exact=False)).to_be_visible(timeout=PIPELINE_MS)
+        # the page left lying there (auto-capture on) is not taken again: Space came before any outline
+        page.wait_for_function(TAKEN_PAGE_HELD_STILL, arg=page.evaluate("performance.now()"), timeout=PIPELINE_MS)
+        assert page.evaluate(f"{CAMERA}.deskStats.captures.length") == 1
         expect(
             page.get_by_text(t("counter.fit.fits", "zh-CN", type=t("capture.doc_type.lease", "zh-CN")))
         ).to_be_visible()
