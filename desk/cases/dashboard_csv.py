@@ -83,7 +83,9 @@ def dashboard_csv(dashboard: Dashboard, language: str) -> bytes:
             dashboard.end.isoformat(),
             "",
             t("dashboard.csv.total", language),
-            t("dashboard.hall.all", language) if dashboard.hall is None else centre_halls().name(dashboard.hall, language),
+            t("dashboard.hall.all", language)
+            if dashboard.hall is None
+            else centre_halls().name(dashboard.hall, language),
             *_figures(dashboard.total),
         ]
     )
