@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from desk.i18n import current_language
+from desk.i18n import current_language, t
 
 _FILE = Path(__file__).with_name("halls.toml")
 
@@ -69,3 +69,8 @@ def centre_halls() -> Halls:
 
 
 HEAD_OFFICE = centre_halls().head_office
+
+
+def hall_label(code: str | None, language: str | None = None) -> str:
+    """A staff member's hall by name, "centre-wide" for an account without one."""
+    return t("staff.centre_wide", language) if code is None else centre_halls().name(code, language)
