@@ -30,7 +30,8 @@ class Staff(SQLModel, table=True):
     role: str = Field(max_length=20)
     password_hash: str = Field(max_length=255)
     active: bool = True
-    hall: str | None = Field(default=HEAD_OFFICE, max_length=16)  # the hall's code; None: centre-wide
+    # the code of the hall worked in (add_staff gives the head office unless told); None: centre-wide
+    hall: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=_utcnow)
 
 
