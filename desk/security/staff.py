@@ -30,7 +30,8 @@ class Staff(SQLModel, table=True):
     role: str = Field(max_length=20)
     password_hash: str = Field(max_length=255)
     active: bool = True
-    # the code of the hall worked in (add_staff gives the head office unless told); None: centre-wide
+    # the code of the hall worked in (add_staff: the head office unless told); None: centre-wide. No column
+    # default: the ORM would put it in place of an explicit None
     hall: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=_utcnow)
 

@@ -4,6 +4,7 @@ access log."""
 import asyncio
 
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 from desk.db import session_scope
 from desk.security.access_log import log_access
@@ -54,7 +55,8 @@ async def test_admin_adds_staff_in_a_hall_and_moves_them_to_another(user: User, 
         assert get_staff(db, "clerk7").hall == "zhongshan"
 
     user.find(marker="hall clerk7").click()  # a clerk serves customers in a hall: never centre-wide
-    user.find("全中心").click()
+    # the option of clerk7's select, not admin7's select that shows the same words as its value
+    UserInteraction(user, user.find(marker="hall clerk7").elements, "全中心").click()
     await user.should_see("角色“clerk”须归属一个服务大厅", retries=50)
     with session_scope(desk_db) as db:
         assert get_staff(db, "clerk7").hall == "zhongshan"
