@@ -148,6 +148,8 @@ def test_dashboard_for_a_supervisor_and_refused_to_a_clerk_in_chromium(desk_serv
         page.get_by_role("option", name=HALL_NAMES["zhongshan"]).click()
         expect(page.locator(".desk-kpi-cases .text-3xl")).to_have_text(str(len(zhongshan)))
         assert _kpi(page, "overdue") == str(len(set(zhongshan) & set(made.build)))
+        overdue_here = len(set(zhongshan) & set(made.build))  # every overdue case was made in the range
+        expect(page.get_by_text(f"本大厅当前共 {overdue_here} 件逾期", exact=True)).to_be_visible()
         _charts_drawn(page)
         page.screenshot(path=shots / "zh-dashboard-hall-1366.png", full_page=True)
         one_hall = _csv(page)

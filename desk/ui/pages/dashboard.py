@@ -136,7 +136,10 @@ def _kpis(board: Dashboard) -> None:
             AMBER,
             "dashboard.kpi.overdue",
             str(total.overdue),
-            t("dashboard.kpi.overdue_sub", count=board.overdue_now),
+            t(
+                "dashboard.kpi.overdue_sub" if board.hall is None else "dashboard.kpi.overdue_sub_hall",
+                count=board.overdue_now,
+            ),
         )
         _kpi(
             "kpi-counter-time",
