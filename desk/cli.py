@@ -106,10 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     trial.add_argument("--purpose", default="command-line loan trial", help="purpose written to the access log")
 
     staff = sub.add_parser("staff", help="list staff accounts or reset a password")
-    staff.add_argument("action", choices=["list", "add", "reset-password"])
+    staff.add_argument("action", choices=["list", "add", "reset-password", "set-hall"])
     staff.add_argument("username", nargs="?")
     staff.add_argument("--role", choices=["clerk", "supervisor", "archivist", "admin"])
     staff.add_argument("--name", help="display name")
+    staff.add_argument("--hall", help="hall code (desk/security/halls.toml) or 'centre' (default: the head office)")
 
     capture = sub.add_parser("capture", help="run files through the capture pipeline")
     capture.add_argument("files", nargs="+", help="images (JPEG, PNG, WebP, BMP, TIFF) or PDFs")

@@ -23,6 +23,7 @@ from desk.cases.tables import Case
 from desk.db import init_db, make_engine, session_scope
 from desk.migrations import FIRST_REVISION, head_revision, schema_differences, upgrade
 from desk.records.tables import PersonalAccount, Withdrawal
+from desk.security.halls import HEAD_OFFICE
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_TEXT = "房屋租赁合同 出租人 王建国 承租人 于海洋 月租金 叁仟元"
@@ -102,6 +103,17 @@ def _fill_previous_release(engine) -> dict[str, int]:
         _insert(
             conn,
             tables,
+            "staff",
+            username="clerk1",
+            display_name="王丽",
+            role="clerk",
+            password_hash="$argon2id$previous",
+            active=True,
+            created_at=OPENED,
+        )
+        _insert(
+            conn,
+            tables,
             "case_transition",
             case_id=case,
             action="submit",
@@ -173,6 +185,7 @@ def _counts(engine) -> dict[str, int]:
         "case_material",
         "case_transition",
         "access_log",
+        "staff",
         "archive_document",
         "archive_page",
     )
@@ -202,6 +215,9 @@ def test_a_previous_release_database_is_upgraded_in_place_with_every_row(db_url,
         # an old case has no recorded papers and no counter time: nothing then said what it spared
         assert conn.execute(text("SELECT looked_up_at, counter_seconds FROM case_file")).one() == (None, None)
         assert conn.execute(text("SELECT count(*) FROM case_paper")).scalar_one() == 0
+        # before halls every counter counted in the head office: old cases and accounts are its
+        assert conn.execute(text("SELECT hall FROM case_file")).scalar_one() == HEAD_OFFICE == "head"
+        assert conn.execute(text("SELECT hall FROM staff")).scalar_one() == HEAD_OFFICE
         assert conn.execute(text("SELECT name FROM person")).scalar_one() == "于海洋"
 
     for table, column in (("case_transition", "comment"), ("access_log", "purpose")):  # still append-only

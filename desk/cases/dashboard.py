@@ -15,8 +15,8 @@ customer; a resubmission after 补正 does not count it again). For each group:
 
 The rows are read with one portable query (SQLite and PostgreSQL alike) and grouped here, because
 a median does not add up across groups and the day of a time is the counter's local day.
-Halls: desk has no hall (nor counter or workstation) on staff or cases yet, so every case is in
-the one hall `CENTRE_HALL`; a hall column on the case would be the one thing to read instead.
+A case counts in the hall it was first submitted in (`Case.hall`, the clerk's hall then; halls in
+desk/security/halls.toml); a hall filter narrows every figure, the overdue count too, to one hall.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from desk.cases.papers import PROVEN
 from desk.cases.tables import Case, CasePaper, CaseTransition
 from desk.cases.workflow import WorkflowRules, is_overdue, overdue_cases, workflow_rules
 from desk.cases.working_days import local_day
+from desk.security.halls import centre_halls
 
 PERIODS = ("day", "week")
-CENTRE_HALL = "centre"  # the only hall until desk knows halls (label: dashboard.hall.centre)
 MAX_DAYS = 366  # the longest range one request may ask for
 FINDING_ACTION = "recourse"  # a post-review that found the payment wrong and clawed it back
 REVIEWED_ACTIONS = ("review", FINDING_ACTION)
@@ -108,6 +108,7 @@ class Dashboard:
     end: date
     period: str  # day | week
     today: date
+    hall: str | None  # the one hall shown; None: every hall of the centre
     total: Figures
     periods: tuple[tuple[date, Figures], ...]  # every period of the range, empty ones too, oldest first
     businesses: tuple[tuple[str, Figures], ...]  # the businesses with cases, most cases first
@@ -127,8 +128,10 @@ def period_start(day: date, period: str) -> date:
     return day - timedelta(days=day.weekday()) if period == "week" else day
 
 
-def check_range(start: date, end: date, period: str) -> None:
-    """Raise DashboardRangeError unless `start`..`end` is a range the dashboard answers."""
+def check_range(start: date, end: date, period: str, hall: str | None = None) -> None:
+    """Raise DashboardRangeError unless `start`..`end` (and `hall`, when given) is one the dashboard answers."""
+    if hall is not None and centre_halls().get(hall) is None:
+        raise DashboardRangeError("dashboard.error.hall", hall=hall)
     if period not in PERIODS:
         raise DashboardRangeError("dashboard.error.period", period=period)
     if end < start:
@@ -147,9 +150,16 @@ def _as_utc(value: datetime) -> datetime:
 
 
 def case_counts(
-    session: Session, *, start: date, end: date, today: date, rules: WorkflowRules | None = None
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    hall: str | None = None,
+    rules: WorkflowRules | None = None,
 ) -> list[CaseCount]:
-    """The cases first submitted on the local days `start`..`end`, as the dashboard counts them."""
+    """The cases first submitted on the local days `start`..`end` (in `hall`, or in any), as the
+    dashboard counts them."""
     rules = rules or workflow_rules()
     first = (
         select(col(CaseTransition.case_id).label("case_id"), func.min(CaseTransition.at).label("at"))
@@ -159,6 +169,7 @@ def case_counts(
     )
     in_range = (first.c.at >= _local_midnight_utc(start), first.c.at < _local_midnight_utc(end + timedelta(days=1)))
     chosen = select(first.c.case_id).where(*in_range)
+    in_hall = () if hall is None else (col(Case.hall) == hall,)
     steps = (
         select(
             col(CaseTransition.case_id).label("case_id"),
@@ -184,14 +195,14 @@ def case_counts(
         .join(first, first.c.case_id == Case.id)
         .outerjoin(steps, steps.c.case_id == Case.id)
         .outerjoin(papers, papers.c.case_id == Case.id)
-        .where(*in_range)
+        .where(*in_range, *in_hall)
         .order_by(first.c.at, col(Case.id))
     ).all()
     return [
         CaseCount(
             item.id,
             item.business_code,
-            CENTRE_HALL,
+            item.hall,
             local_day(_as_utc(at)),
             item.review_mode == "pay_first",
             bool(reviewed),
@@ -238,20 +249,29 @@ def _period_starts(start: date, end: date, period: str) -> list[date]:
     return starts
 
 
+def _hall_order(code: str) -> tuple[int, str]:
+    """Halls in the order of halls.toml (the head office first), a hall no longer there last."""
+    codes = centre_halls().codes()
+    return (codes.index(code) if code in codes else len(codes), code)
+
+
 def centre_dashboard(
     session: Session,
     *,
     start: date,
     end: date,
     period: str = "day",
+    hall: str | None = None,
     today: date | None = None,
     rules: WorkflowRules | None = None,
 ) -> Dashboard:
-    """The dashboard of the local days `start`..`end` grouped by `period` (raises DashboardRangeError)."""
-    check_range(start, end, period)
+    """The dashboard of the local days `start`..`end` grouped by `period`, of one `hall` or (None) of
+    the whole centre (raises DashboardRangeError)."""
+    check_range(start, end, period, hall)
     rules = rules or workflow_rules()
     today = today or local_day(datetime.now(UTC))
-    cases = case_counts(session, start=start, end=end, today=today, rules=rules)
+    cases = case_counts(session, start=start, end=end, today=today, hall=hall, rules=rules)
+    overdue_now = [item for item in overdue_cases(session, today=today, rules=rules) if hall in (None, item.hall)]
     by_period = _grouped(cases, lambda item: period_start(item.day, period))
     by_business = _grouped(cases, lambda item: item.business_code)
     detail = _grouped(cases, lambda item: (period_start(item.day, period), item.business_code, item.hall))
@@ -260,10 +280,11 @@ def centre_dashboard(
         end,
         period,
         today,
+        hall,
         figures_of(cases),
         tuple((first, by_period.get(first, Figures())) for first in _period_starts(start, end, period)),
         tuple(sorted(by_business.items(), key=lambda pair: (-pair[1].cases, pair[0]))),
-        tuple(sorted(_grouped(cases, lambda item: item.hall).items())),
+        tuple(sorted(_grouped(cases, lambda item: item.hall).items(), key=lambda pair: _hall_order(pair[0]))),
         tuple(
             sorted(
                 _grouped(cases, lambda item: (item.business_code, item.hall)).items(),
@@ -271,5 +292,5 @@ def centre_dashboard(
             )
         ),
         tuple(FigureRow(first, code, hall, figures) for (first, code, hall), figures in sorted(detail.items())),
-        len(overdue_cases(session, today=today, rules=rules)),
+        len(overdue_now),
     )

@@ -1,4 +1,5 @@
-"""The centre dashboard as CSV: one line per period, business and hall with cases, then the total.
+"""The centre dashboard as CSV: one line per period, business and hall with cases, then the total (of
+every hall, or of the one hall the filter chose).
 
 The same figures as the page (desk.cases.dashboard), headed in the reader's language. UTF-8 with a
 byte-order mark, so a spreadsheet opened by double-click reads the Chinese names right.
@@ -12,6 +13,7 @@ import io
 from desk.cases.catalog import get_catalog
 from desk.cases.dashboard import Dashboard, Figures
 from desk.i18n import t
+from desk.security.halls import centre_halls
 
 COLUMNS = (
     "period_start",
@@ -71,7 +73,7 @@ def dashboard_csv(dashboard: Dashboard, language: str) -> bytes:
                 last.isoformat(),
                 row.business_code,
                 _business_name(row.business_code, language),
-                t(f"dashboard.hall.{row.hall}", language),
+                centre_halls().name(row.hall, language),
                 *_figures(row.figures),
             ]
         )
@@ -81,7 +83,9 @@ def dashboard_csv(dashboard: Dashboard, language: str) -> bytes:
             dashboard.end.isoformat(),
             "",
             t("dashboard.csv.total", language),
-            "",
+            t("dashboard.hall.all", language)
+            if dashboard.hall is None
+            else centre_halls().name(dashboard.hall, language),
             *_figures(dashboard.total),
         ]
     )
@@ -89,5 +93,6 @@ def dashboard_csv(dashboard: Dashboard, language: str) -> bytes:
 
 
 def csv_filename(dashboard: Dashboard) -> str:
-    """The download's name: the range and the grouping."""
-    return f"desk-dashboard-{dashboard.start:%Y%m%d}-{dashboard.end:%Y%m%d}-{dashboard.period}.csv"
+    """The download's name: the range, the grouping and the hall when one is chosen."""
+    hall = f"-{dashboard.hall}" if dashboard.hall else ""
+    return f"desk-dashboard-{dashboard.start:%Y%m%d}-{dashboard.end:%Y%m%d}-{dashboard.period}{hall}.csv"

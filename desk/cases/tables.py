@@ -13,6 +13,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from desk.db import refuse_changes
+from desk.security.halls import HEAD_OFFICE
 
 
 class Case(SQLModel, table=True):
@@ -54,6 +55,8 @@ class Case(SQLModel, table=True):
     clawback_reason: str | None = Field(default=None, max_length=500)
     looked_up_at: datetime | None = None  # the opener's lookup of the customer just before the case opened
     counter_seconds: int | None = None  # from that lookup to the first submission: the customer's time at the counter
+    # the hall of the clerk who first submitted it (desk/security/halls.toml); the head office before halls
+    hall: str = Field(default=HEAD_OFFICE, max_length=16, sa_column_kwargs={"server_default": HEAD_OFFICE})
 
 
 class CaseMaterial(SQLModel, table=True):

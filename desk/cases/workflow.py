@@ -52,6 +52,7 @@ from desk.cases.papers import record_papers
 from desk.cases.postings import PostingRefused, lock_customer, post_clawback, post_withdrawal
 from desk.cases.tables import Case, CaseMaterial, CaseTransition
 from desk.cases.working_days import CalendarNotCovered, local_day, work_calendar
+from desk.security.staff import staff_hall
 
 WORKFLOW_PATH = Path(__file__).with_name("workflow.toml")
 OPEN_ACTION = "open"
@@ -575,6 +576,7 @@ def _action_values(
         if case.case_no is None:  # the first submission gives the number; a resubmission keeps it
             values["case_no"] = next_case_number(session, prefix=rules.case_number_prefix, year=local_day(now).year)
             values["counter_seconds"] = counter_seconds(case.looked_up_at, now)
+            values["hall"] = staff_hall(session, actor.username)  # where the customer was served
         return values
     if action == "pay":
         return {"sampled_for_review": draw() < rules.sampling_rate}

@@ -18,13 +18,14 @@ from desk.security.staff import add_staff, count_staff
 
 LOGINS_FILE = "demo-staff-logins.json"
 
-# username, display name, role
+# username, display name, role, hall (desk/security/halls.toml; None: centre-wide): clerks in each hall
 DEMO_ACCOUNTS = (
-    ("clerk1", "王丽", "clerk"),
-    ("clerk2", "李强", "clerk"),
-    ("supervisor1", "张敏", "supervisor"),
-    ("archivist1", "刘洋", "archivist"),
-    ("admin1", "陈静", "admin"),
+    ("clerk1", "王丽", "clerk", "head"),
+    ("clerk2", "李强", "clerk", "zhongshan"),
+    ("clerk3", "赵磊", "clerk", "ganjingzi"),
+    ("supervisor1", "张敏", "supervisor", "head"),
+    ("archivist1", "刘洋", "archivist", None),
+    ("admin1", "陈静", "admin", None),
 )
 
 
@@ -64,14 +65,15 @@ def _save(data_dir: Path, logins: list[DemoLogin]) -> None:
 def ensure_demo_staff(session: Session, data_dir: Path) -> list[DemoLogin]:
     """Create the demo accounts when the database has no staff at all; return the kept demo logins."""
     if count_staff(session) == 0:
-        logins = [DemoLogin(u, name, role, generate_password()) for u, name, role in DEMO_ACCOUNTS]
-        for login in logins:
+        logins = [DemoLogin(u, name, role, generate_password()) for u, name, role, _ in DEMO_ACCOUNTS]
+        for login, (*_, hall) in zip(logins, DEMO_ACCOUNTS, strict=True):
             add_staff(
                 session,
                 username=login.username,
                 display_name=login.display_name,
                 role=login.role,
                 password=login.password,
+                hall=hall,
             )
         _save(data_dir, logins)
         return logins

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Field, Session, SQLModel, select
 
+from desk.security.halls import HEAD_OFFICE, centre_halls
 from desk.security.passwords import MIN_LENGTH, hash_password, needs_rehash, password_problem, verify_password
 from desk.security.roles import ROLES
 
@@ -29,6 +30,9 @@ class Staff(SQLModel, table=True):
     role: str = Field(max_length=20)
     password_hash: str = Field(max_length=255)
     active: bool = True
+    # the code of the hall worked in (add_staff: the head office unless told); None: centre-wide. No column
+    # default: the ORM would put it in place of an explicit None
+    hall: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=_utcnow)
 
 
@@ -78,12 +82,29 @@ def count_staff(session: Session) -> int:
     return len(session.exec(select(Staff.id)).all())
 
 
-def add_staff(session: Session, *, username: str, display_name: str, role: str, password: str) -> Staff:
-    """Create an active account; raises StaffError for a taken or malformed name, unknown role or weak password."""
+def _check_hall(role: str, hall: str | None) -> None:
+    if hall is None and role in centre_halls().hall_roles:
+        raise StaffError("staff.hall_required", role=role)
+    if hall is not None and centre_halls().get(hall) is None:
+        raise StaffError("staff.bad_hall", hall=hall)
+
+
+def add_staff(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    hall: str | None = HEAD_OFFICE,
+) -> Staff:
+    """Create an active account working in `hall` (None: centre-wide, for roles that may be); raises
+    StaffError for a taken or malformed name, unknown role or hall, or weak password."""
     username = normalize_username(username)
     _check_username(username)
     if role not in ROLES:
         raise StaffError("staff.bad_role", role=role)
+    _check_hall(role, hall)
     _check_password(password)
     if get_staff(session, username) is not None:
         raise StaffError("staff.username_taken", username=username)
@@ -92,6 +113,7 @@ def add_staff(session: Session, *, username: str, display_name: str, role: str, 
         display_name=display_name.strip() or username,
         role=role,
         password_hash=hash_password(password),
+        hall=hall,
     )
     session.add(staff)
     session.flush()
@@ -119,6 +141,22 @@ def set_password(session: Session, *, username: str, password: str) -> Staff:
 def set_active(session: Session, *, username: str, active: bool) -> Staff:
     """Activate or deactivate `username`; a deactivated account cannot log in and its sessions end."""
     return _update(session, username, active=active)
+
+
+def set_hall(session: Session, *, username: str, hall: str | None) -> Staff:
+    """Move `username` to `hall` (None: centre-wide); raises StaffError for an unknown account or hall,
+    or a centre-wide clerk or supervisor. Cases already submitted keep the hall they were submitted in."""
+    staff = get_staff(session, username)
+    if staff is None:
+        raise StaffError("staff.no_such_user", username=normalize_username(username))
+    _check_hall(staff.role, hall)
+    return _update(session, username, hall=hall)
+
+
+def staff_hall(session: Session, username: str) -> str:
+    """The hall `username` works in; the head office for a centre-wide or unknown account."""
+    staff = get_staff(session, username)
+    return staff.hall if staff is not None and staff.hall is not None else HEAD_OFFICE
 
 
 def authenticate(session: Session, *, username: str, password: str) -> Staff | None:

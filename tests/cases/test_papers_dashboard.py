@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 import cv2
 import numpy as np
 import pytest
-from case_people import CLERK, SUP, add_customer, identity, owns_home
+from case_people import CLERK, CLERK2, SUP, Actor, add_customer, identity, owns_home
 from sqlmodel import func, select
 
 from desk.archive.intake import PageInput
 from desk.cases.checklist import checklist_for
 from desk.cases.counter import archive_capture, checklist_logged, defer_material, notice_for, open_draft, submit_case
-from desk.cases.dashboard import CENTRE_HALL, DashboardRangeError, centre_dashboard, check_range, period_start
+from desk.cases.dashboard import DashboardRangeError, centre_dashboard, check_range, period_start
 from desk.cases.dashboard_csv import dashboard_csv
 from desk.cases.papers import papers_of
 from desk.cases.tables import Case, CasePaper
@@ -27,10 +27,29 @@ from desk.cases.working_days import local_day
 from desk.db import session_scope
 from desk.records.lookup import lookup_customer
 from desk.security.access_log import AccessLog
+from desk.security.staff import add_staff, get_staff, set_hall
 
 NOW = datetime.now(UTC)
 TODAY = local_day(NOW)
 UNMARRIED = {"marriage": {"status": "unmarried"}}
+CLERK3 = Actor("clerk3", "clerk")
+
+
+def _clerk_in(engine, clerk: Actor, hall: str) -> Actor:
+    """`clerk` as a staff account working in `hall` (made, or moved there)."""
+    with session_scope(engine) as session:
+        if get_staff(session, clerk.username) is None:
+            add_staff(
+                session,
+                username=clerk.username,
+                display_name=clerk.username,
+                role=clerk.role,
+                password="Counter2026x",
+                hall=hall,
+            )
+        else:
+            set_hall(session, username=clerk.username, hall=hall)
+    return clerk
 
 
 def _customer(engine, *, owns: bool, with_identity: bool = True, today=TODAY) -> tuple[int, str]:
@@ -40,10 +59,10 @@ def _customer(engine, *, owns: bool, with_identity: bool = True, today=TODAY) ->
         return person.id, person.id_number
 
 
-def _look_up(engine, id_number: str) -> datetime:
+def _look_up(engine, id_number: str, clerk: Actor = CLERK) -> datetime:
     """The clerk's lookup, logged as the counter logs it; returns the logged time."""
     with session_scope(engine) as session:
-        outcome, _ = lookup_customer(session, id_number, staff=CLERK, purpose="counter_service")
+        outcome, _ = lookup_customer(session, id_number, staff=clerk, purpose="counter_service")
         assert outcome.kind == "found"
         at = session.exec(
             select(AccessLog.at).where(AccessLog.action == "lookup").order_by(AccessLog.id.desc())
@@ -69,16 +88,16 @@ def _side(doc_type: str, shade: int) -> PageInput:
     )
 
 
-def _rent_case(engine, person_id: int, *, defer_id: bool = False, capture_id: bool = False):
-    """A rent withdrawal (pay-first) submitted through the counter's services; paid at once."""
-    checklist = checklist_logged(person_id=person_id, business_code="TQ401", declared=(), staff=CLERK, engine=engine)
-    draft = open_draft(checklist=checklist, staff=CLERK, engine=engine)
+def _rent_case(engine, person_id: int, *, defer_id: bool = False, capture_id: bool = False, clerk: Actor = CLERK):
+    """A rent withdrawal (pay-first) submitted by `clerk` through the counter's services; paid at once."""
+    checklist = checklist_logged(person_id=person_id, business_code="TQ401", declared=(), staff=clerk, engine=engine)
+    draft = open_draft(checklist=checklist, staff=clerk, engine=engine)
     if defer_id:
         draft = defer_material(
             case_id=draft.case_id,
             material="M01",
             promised_on=TODAY + timedelta(days=5),
-            staff=CLERK,
+            staff=clerk,
             expected_version=draft.version,
             engine=engine,
         )
@@ -89,31 +108,31 @@ def _rent_case(engine, person_id: int, *, defer_id: bool = False, capture_id: bo
             source="camera",
             title="M01",
             pages=[_side("id_card_front", 90), _side("id_card_back", 130)],
-            staff=CLERK,
+            staff=clerk,
             expected_version=draft.version,
             engine=engine,
         )
-    return submit_case(case_id=draft.case_id, staff=CLERK, expected_version=draft.version, engine=engine)
+    return submit_case(case_id=draft.case_id, staff=clerk, expected_version=draft.version, engine=engine)
 
 
-def _build_case(engine, person_id: int, *, at: datetime, opened: datetime | None = None) -> int:
-    """A self-build withdrawal (decide-first) opened and submitted at the given times through the workflow,
-    the building permit (M22, no data stands in for it) promised."""
+def _build_case(engine, person_id: int, *, at: datetime, opened: datetime | None = None, clerk: Actor = CLERK) -> int:
+    """A self-build withdrawal (decide-first) opened and submitted by `clerk` at the given times through the
+    workflow, the building permit (M22, no data stands in for it) promised."""
     opened = opened or at - timedelta(minutes=3)
     with session_scope(engine) as session:
         checklist = checklist_for(session, person_id, "TQ402", today=local_day(opened))
-        case = open_case(session, checklist=checklist, actor=CLERK, amount_fen=500_000, now=opened)
+        case = open_case(session, checklist=checklist, actor=clerk, amount_fen=500_000, now=opened)
         accept_on_promise(
             session,
             case_id=case.id,
             material="M22",
-            actor=CLERK,
+            actor=clerk,
             expected_version=case.version,
             promised_on=local_day(opened) + timedelta(days=7),
             now=opened,
         )
         case = get_case(session, case.id)
-        perform(session, case_id=case.id, action="submit", actor=CLERK, expected_version=case.version, now=at)
+        perform(session, case_id=case.id, action="submit", actor=clerk, expected_version=case.version, now=at)
         return case.id
 
 
@@ -207,7 +226,10 @@ def test_a_refused_submission_records_nothing_and_a_resubmission_records_again(e
 def centre(engine):
     """Six submitted cases and a draft: two self-build cases 8 and 1 days ago (the second returned), two
     today timed from their lookups (300 and 420 seconds), two rent withdrawals paid today (one clawed back
-    on post-review, one reviewed clean)."""
+    on post-review, one reviewed clean). The timed ones are clerk2's in the Zhongshan hall, the others
+    clerk1's in the head office."""
+    _clerk_in(engine, CLERK, "head")
+    _clerk_in(engine, CLERK2, "zhongshan")
     days = {"8": NOW - timedelta(days=8), "1": NOW - timedelta(days=1)}
     old = _build_case(engine, _customer(engine, owns=True, today=local_day(days["8"]))[0], at=days["8"])
     returned = _build_case(engine, _customer(engine, owns=True, today=local_day(days["1"]))[0], at=days["1"])
@@ -224,10 +246,14 @@ def centre(engine):
     timed = []
     for seconds in (300, 420):
         person_id, id_number = _customer(engine, owns=True)
-        looked_up = _look_up(engine, id_number)
+        looked_up = _look_up(engine, id_number, CLERK2)
         timed.append(
             _build_case(
-                engine, person_id, opened=looked_up + timedelta(seconds=60), at=looked_up + timedelta(seconds=seconds)
+                engine,
+                person_id,
+                opened=looked_up + timedelta(seconds=60),
+                at=looked_up + timedelta(seconds=seconds),
+                clerk=CLERK2,
             )
         )
     found = _rent_case(engine, _customer(engine, owns=False)[0])
@@ -279,7 +305,15 @@ def test_the_dashboard_counts_the_centre_by_day_week_business_and_hall(engine, c
         ("TQ402", 4, 8),
         ("TQ401", 2, 3),
     ]
-    assert [(hall, figures.cases) for hall, figures in board.halls] == [(CENTRE_HALL, 6)]
+    assert [(hall, figures.cases, figures.overdue) for hall, figures in board.halls] == [
+        ("head", 4, 1),
+        ("zhongshan", 2, 2),
+    ]
+    assert [(key, figures.cases) for key, figures in board.business_halls] == [
+        (("TQ401", "head"), 2),
+        (("TQ402", "head"), 2),
+        (("TQ402", "zhongshan"), 2),
+    ]
     assert len(board.periods) == 30 and board.periods[0][0] == TODAY - timedelta(days=29)
     per_day = {day: figures.cases for day, figures in board.periods if figures.cases}
     days = centre["days"]
@@ -308,10 +342,10 @@ def test_the_csv_carries_the_same_figures_in_the_readers_language(engine, centre
     assert rows[0][:7] == ["开始日期", "结束日期", "业务代码", "业务名称", "大厅", "办件量", "免交材料（项）"]
     detail, total = rows[1:-1], rows[-1]
     today_rent = next(row for row in detail if row[0] == TODAY.isoformat() and row[2] == "TQ401")
-    assert today_rent[3:] == ["租房提取", "本中心", "2", "3", "4", "2", "100.0", "2", "1", "0", "", "0"]
+    assert today_rent[3:] == ["租房提取", "中心营业大厅（西岗区）", "2", "3", "4", "2", "100.0", "2", "1", "0", "", "0"]
     today_build = next(row for row in detail if row[0] == TODAY.isoformat() and row[2] == "TQ402")
-    assert today_build[5:] == ["2", "4", "4", "0", "0.0", "0", "0", "2", "6.0", "2"]
-    assert total[3] == "合计" and total[5:] == [
+    assert today_build[4:] == ["中山区服务大厅", "2", "4", "4", "0", "0.0", "0", "0", "2", "6.0", "2"]
+    assert total[3:5] == ["合计", "全部大厅"] and total[5:] == [
         str(board.total.cases),
         str(board.total.papers_avoided),
         str(board.total.pages_avoided),
@@ -328,6 +362,42 @@ def test_the_csv_carries_the_same_figures_in_the_readers_language(engine, centre
     assert english[0][5:7] == ["Cases", "Papers avoided"] and english[-1][3] == "Total"
 
 
+def test_the_dashboard_of_one_hall_counts_only_the_cases_submitted_there(engine, centre):
+    later, start = TODAY + timedelta(days=40), TODAY - timedelta(days=29)
+    with session_scope(engine) as session:
+        boards = {
+            hall: centre_dashboard(session, start=start, end=TODAY, hall=hall, today=later)
+            for hall in ("head", "zhongshan", "ganjingzi")
+        }
+    head, zhongshan, ganjingzi = boards["head"].total, boards["zhongshan"].total, boards["ganjingzi"].total
+    assert (head.cases, head.pay_first, head.findings, head.overdue, head.timed) == (4, 2, 1, 1, 0)
+    assert (zhongshan.cases, zhongshan.pay_first, zhongshan.overdue, zhongshan.median_counter_seconds) == (2, 0, 2, 360)
+    assert (boards["head"].overdue_now, boards["zhongshan"].overdue_now, boards["ganjingzi"].overdue_now) == (1, 2, 0)
+    assert ganjingzi.cases == 0 and boards["ganjingzi"].rows == ()
+    assert {row.hall for row in boards["zhongshan"].rows} == {"zhongshan"}
+    rows = list(csv.reader(io.StringIO(dashboard_csv(boards["zhongshan"], "en").decode("utf-8-sig"))))
+    assert {row[4] for row in rows[1:]} == {"Zhongshan District hall"} and rows[-1][5] == "2"
+
+
+def test_a_submission_records_the_hall_of_the_clerk_who_first_submitted_it(engine):
+    clerk = _clerk_in(engine, CLERK3, "ganjingzi")
+    first = _rent_case(engine, _customer(engine, owns=False)[0], clerk=clerk)
+    _clerk_in(engine, CLERK3, "zhongshan")  # moved to another hall: later cases are counted there
+    second = _rent_case(engine, _customer(engine, owns=False)[0], clerk=clerk)
+    build = _build_case(engine, _customer(engine, owns=True)[0], at=NOW - timedelta(hours=1), clerk=clerk)
+    with session_scope(engine) as session:  # returned and resubmitted in another hall: still the first hall's
+        version = get_case(session, build).version
+        perform(session, case_id=build, action="return", actor=SUP, comment="补正", expected_version=version, now=NOW)
+    _clerk_in(engine, CLERK3, "ganjingzi")
+    with session_scope(engine) as session:
+        case = get_case(session, build)
+        perform(session, case_id=build, action="submit", actor=CLERK3, expected_version=case.version, now=NOW)
+    with session_scope(engine) as session:
+        halls = [session.get(Case, case_id).hall for case_id in (first.case_id, second.case_id, build)]
+        assert session.get(Case, build).state == "submitted"
+    assert halls == ["ganjingzi", "zhongshan", "zhongshan"]
+
+
 def test_a_range_the_dashboard_cannot_answer_is_refused_in_words():
     for start, end, period, key in (
         (TODAY, TODAY - timedelta(days=1), "day", "dashboard.error.reversed"),
@@ -337,3 +407,6 @@ def test_a_range_the_dashboard_cannot_answer_is_refused_in_words():
         with pytest.raises(DashboardRangeError) as refused:
             check_range(start, end, period)
         assert refused.value.key == key
+    with pytest.raises(DashboardRangeError) as refused:
+        check_range(TODAY, TODAY, "day", "nowhere")
+    assert (refused.value.key, refused.value.params) == ("dashboard.error.hall", {"hall": "nowhere"})

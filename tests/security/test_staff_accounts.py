@@ -7,6 +7,7 @@ import pytest
 
 from desk.db import session_scope
 from desk.security.demo_staff import DEMO_ACCOUNTS, LOGINS_FILE, ensure_demo_staff, read_demo_logins
+from desk.security.halls import centre_halls
 from desk.security.passwords import generate_password, hash_password, password_problem, verify_password
 from desk.security.staff import (
     StaffError,
@@ -81,16 +82,24 @@ def test_demo_staff_created_once_with_private_random_passwords(engine, data_dir)
     with session_scope(engine) as session:
         again = ensure_demo_staff(session, data_dir)
         assert again == created and len(list_staff(session)) == len(DEMO_ACCOUNTS)
+        halls = {staff.username: staff.hall for staff in list_staff(session)}
+        assert {halls[name] for name in ("clerk1", "clerk2", "clerk3")} == set(centre_halls().codes())
+        assert halls["admin1"] is None  # centre-wide
         for login in created:
             assert authenticate(session, username=login.username, password=login.password) is not None
+
+
+def _accounts(engine) -> list:
+    with session_scope(engine) as session:
+        return list_staff(session)
 
 
 def test_staff_command_add_list_reset(engine, data_dir, capsys):
     from desk.security.commands import staff_command
 
-    def run(*argv: str, role: str | None = None) -> int:
+    def run(*argv: str, role: str | None = None, hall: str | None = None) -> int:
         action, username = argv[0], (argv[1] if len(argv) > 1 else None)
-        return staff_command(argparse.Namespace(action=action, username=username, role=role, name=None))
+        return staff_command(argparse.Namespace(action=action, username=username, role=role, name=None, hall=hall))
 
     with session_scope(engine) as session:
         demo = ensure_demo_staff(session, data_dir)
@@ -99,8 +108,21 @@ def test_staff_command_add_list_reset(engine, data_dir, capsys):
     assert run("add", "newclerk", role="clerk") == 2
     assert "newclerk" in capsys.readouterr().err
     assert run("add", "other") == 2  # no role
+    assert run("add", "gjzclerk", role="clerk", hall="ganjingzi") == 0
+    capsys.readouterr()
+    assert run("add", "roamer", role="clerk", hall="centre") == 2  # a clerk serves in one hall
+    assert "roamer" not in [x.username for x in _accounts(engine)]
+    capsys.readouterr()
     assert run("list") == 0
-    assert "newclerk" in capsys.readouterr().out
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "中心营业大厅（西岗区）" in lines["newclerk"] and "甘井子区服务大厅" in lines["gjzclerk"]
+    assert "中山区服务大厅" in lines["clerk2"] and "全中心" in lines["admin1"]  # the demo staff's halls
+    assert run("set-hall", "newclerk", hall="zhongshan") == 0
+    assert "中山区服务大厅" in capsys.readouterr().out
+    assert run("set-hall", "newclerk", hall="nowhere") == 2
+    assert "nowhere" in capsys.readouterr().err
+    assert run("set-hall", "newclerk") == 2  # no hall given
+    assert {x.username: x.hall for x in _accounts(engine)}["newclerk"] == "zhongshan"
     assert run("reset-password", "clerk1") == 0
     new_password = capsys.readouterr().out.strip().split("：")[1].split("（")[0]
     assert new_password != demo[0].password

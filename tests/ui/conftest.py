@@ -14,9 +14,9 @@ import sys
 
 import pytest
 
-# username, display name, role, password
-CLERK = ("clerk7", "王丽", "clerk", "Counter2026a")
-ADMIN = ("admin7", "陈静", "admin", "Admin2026bb")
+# username, display name, role, password, hall (None: centre-wide)
+CLERK = ("clerk7", "王丽", "clerk", "Counter2026a", "head")
+ADMIN = ("admin7", "陈静", "admin", "Admin2026bb", None)
 DEMO_CUSTOMERS = 40
 
 
@@ -32,7 +32,7 @@ def staff_hashes() -> dict[str, str]:
     """argon2 is slow on purpose: hash each test password once per run."""
     from desk.security.passwords import hash_password
 
-    return {username: hash_password(password) for username, _, _, password in (CLERK, ADMIN)}
+    return {username: hash_password(password) for username, _, _, password, _ in (CLERK, ADMIN)}
 
 
 @pytest.fixture
@@ -45,8 +45,10 @@ def desk_db(data_dir, staff_hashes):
     engine = init_db(get_engine())
     seed_database(engine, customers=DEMO_CUSTOMERS, seed=1)
     with session_scope(engine) as db:
-        for username, name, role, _ in (CLERK, ADMIN):
-            db.add(Staff(username=username, display_name=name, role=role, password_hash=staff_hashes[username]))
+        for username, name, role, _, hall in (CLERK, ADMIN):
+            db.add(
+                Staff(username=username, display_name=name, role=role, password_hash=staff_hashes[username], hall=hall)
+            )
     yield engine
     engine.dispose()
 

@@ -5,6 +5,7 @@ days: the clerk's lookup (written to the access log at its time, as a lookup wri
 容缺 for whatever paper is missing, submission and payment at that time (the workflow takes the time
 of each step); some paid cases are post-reviewed by the supervisor, some of those clawed back. The
 customers who own a home get a self-build withdrawal 15 to 24 days ago that nobody has decided (overdue).
+The three demo clerks take the customers in turn, each in their own hall, so every hall has its own figures.
 What was made is returned, so the test checks the page against it and not against the page's own code.
 """
 
@@ -28,6 +29,11 @@ class Made:
     papers_avoided: int = 0
     counter_seconds: list[int] = field(default_factory=list)
     days: dict[int, object] = field(default_factory=dict)  # case id -> local day of its submission
+    halls: dict[int, str] = field(default_factory=dict)  # case id -> the hall of the clerk who submitted it
+
+    def in_hall(self, hall: str) -> list[int]:
+        """The cases submitted in `hall`."""
+        return [case_id for case_id, where in self.halls.items() if where == hall]
 
     @property
     def cases(self) -> int:
@@ -85,7 +91,7 @@ def make_cases(data: Path) -> Made:
     engine = make_engine(f"sqlite:///{data / 'desk.sqlite3'}")
     try:
         with session_scope(engine) as session:
-            clerks = [get_staff(session, "clerk1"), get_staff(session, "clerk2")]
+            clerks = [get_staff(session, name) for name in ("clerk1", "clerk2", "clerk3")]
             supervisor = get_staff(session, "supervisor1")
             people = (
                 session.execute(
@@ -96,7 +102,7 @@ def make_cases(data: Path) -> Made:
             )
         for index, person_id in enumerate(people):
             at = now - timedelta(days=index % 10, minutes=30 + 7 * index)
-            clerk = clerks[index % 2]
+            clerk = clerks[index % len(clerks)]
             with session_scope(engine) as session:
                 rent = checklist_for(session, person_id, RENT, today=local_day(at))
                 build = checklist_for(session, person_id, BUILD, today=local_day(at))
@@ -153,6 +159,7 @@ def make_cases(data: Path) -> Made:
                     made.days[case_id] = local_day(old)
                 else:
                     continue
+                made.halls[case_id] = clerk.hall
                 made.papers_avoided += len(papers_of(session, case_id).avoided)
                 seconds = session.get(Case, case_id).counter_seconds
                 if seconds is not None:

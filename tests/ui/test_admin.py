@@ -1,6 +1,10 @@
-"""The admin pages through NiceGUI's simulated User: add staff, reset a password, deactivate, read the access log."""
+"""The admin pages through NiceGUI's simulated User: add staff, set a hall, reset a password, deactivate, read the
+access log."""
+
+import asyncio
 
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 from desk.db import session_scope
 from desk.security.access_log import log_access
@@ -27,6 +31,35 @@ async def test_admin_adds_a_staff_member_who_can_then_log_in(user: User, log_in,
     with session_scope(desk_db) as db:
         assert get_staff(db, "archivist9").role == "archivist"
         assert authenticate(db, username="archivist9", password=password) is not None
+
+
+async def test_admin_adds_staff_in_a_hall_and_moves_them_to_another(user: User, log_in, desk_db):
+    await log_in("admin7", ADMIN_PASSWORD)
+    await user.should_see(marker="hall clerk7")
+    user.find(marker="new-username").type("clerk9")
+    user.find(marker="new-hall").click()
+    user.find("甘井子区服务大厅").click()
+    user.find(marker="add-staff").click()
+    await user.should_see(marker="row clerk9", retries=50)
+    with session_scope(desk_db) as db:
+        assert (get_staff(db, "clerk9").hall, get_staff(db, "clerk7").hall) == ("ganjingzi", "head")
+
+    user.find(marker="hall clerk7").click()
+    user.find("中山区服务大厅").click()
+    for _ in range(50):
+        with session_scope(desk_db) as db:
+            if get_staff(db, "clerk7").hall == "zhongshan":
+                break
+        await asyncio.sleep(0.05)
+    with session_scope(desk_db) as db:
+        assert get_staff(db, "clerk7").hall == "zhongshan"
+
+    user.find(marker="hall clerk7").click()  # a clerk serves customers in a hall: never centre-wide
+    # the option of clerk7's select, not admin7's select that shows the same words as its value
+    UserInteraction(user, user.find(marker="hall clerk7").elements, "全中心").click()
+    await user.should_see("角色“clerk”须归属一个服务大厅", retries=50)
+    with session_scope(desk_db) as db:
+        assert get_staff(db, "clerk7").hall == "zhongshan"
 
 
 async def test_adding_a_taken_username_says_so(user: User, log_in):

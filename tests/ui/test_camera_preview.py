@@ -97,7 +97,7 @@ async def test_the_preview_and_frame_routes_refuse_a_role_that_may_not_capture(u
         refused = await user.http_client.post(url, content=photo, headers=headers)
         assert refused.status_code == 403 and _zh("ui.forbidden.title") in refused.text
 
-    username, _, _, password = ADMIN  # an admin, logged in on the same browser, may not capture either
+    username, _, _, password, _ = ADMIN  # an admin, logged in on the same browser, may not capture either
     await log_in(username, password, wait=False)
     await user.should_see(marker="who", retries=100)
     refused = await user.http_client.post(preview, content=photo, headers=headers)

@@ -1,7 +1,8 @@
 """The centre dashboard (#13) in a real Chromium against a real `python -m desk run`: cases made through
 the real services over the last days, then a supervisor opens the dashboard from the menu, sees the
 headline figures of those cases and the four charts drawn, narrows the range, groups by week,
-downloads the CSV (its figures are the cases made), and sees it all in English; an admin may open it,
+downloads the CSV (its figures are the cases made, per hall of the submitting clerk), narrows it to one
+hall (page and CSV), and sees it all in English; an admin may open it,
 a clerk is refused the page and the CSV. Screenshots (zh-CN and en, 1920×1080 and 1366×768) go to
 DESK_SCREENSHOT_DIR."""
 
@@ -23,6 +24,7 @@ from desk.cases.working_days import local_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CUSTOMERS = 150  # most demo customers own a home: enough of them to rent for a dozen rent withdrawals
+HALL_NAMES = {"head": "中心营业大厅（西岗区）", "zhongshan": "中山区服务大厅", "ganjingzi": "甘井子区服务大厅"}
 
 
 @pytest.fixture
@@ -92,7 +94,6 @@ def test_dashboard_for_a_supervisor_and_refused_to_a_clerk_in_chromium(desk_serv
         assert _kpi(page, "pay-first") == f"{100 * len(made.rent) / made.cases:.1f}%"
         assert _kpi(page, "counter-time") == f"{minutes} 分钟"
         _charts_drawn(page)
-        expect(page.get_by_text("系统尚未区分大厅或窗口", exact=False)).to_be_visible()
         page.screenshot(path=shots / "zh-dashboard-1920.png", full_page=True)
 
         rows = _csv(page)
@@ -116,7 +117,10 @@ def test_dashboard_for_a_supervisor_and_refused_to_a_clerk_in_chromium(desk_serv
         )
         detail = rows[1:-1]
         assert sum(int(row[5]) for row in detail) == made.cases
-        assert {row[2] for row in detail} == {"TQ401", "TQ402"} and {row[4] for row in detail} == {"本中心"}
+        assert {row[2] for row in detail} == {"TQ401", "TQ402"}
+        per_hall = {name: sum(int(row[5]) for row in detail if row[4] == name) for name in HALL_NAMES.values()}
+        assert per_hall == {HALL_NAMES[code]: len(made.in_hall(code)) for code in HALL_NAMES}
+        assert len(set(per_hall.values())) > 1 and min(per_hall.values()) > 0, per_hall  # the halls differ
 
         # the last 7 days: only the cases first submitted in them; then by week
         page.locator("button").filter(has_text="近 7 天").click()
@@ -137,6 +141,23 @@ def test_dashboard_for_a_supervisor_and_refused_to_a_clerk_in_chromium(desk_serv
         page.wait_for_timeout(600)  # the charts follow their new width
         _charts_drawn(page)
         page.screenshot(path=shots / "zh-dashboard-1366.png", full_page=True)
+
+        # one hall: the figures of its clerk's cases only, on the page and in the CSV
+        zhongshan = made.in_hall("zhongshan")
+        page.locator(".desk-filter-hall").click()
+        page.get_by_role("option", name=HALL_NAMES["zhongshan"]).click()
+        expect(page.locator(".desk-kpi-cases .text-3xl")).to_have_text(str(len(zhongshan)))
+        assert _kpi(page, "overdue") == str(len(set(zhongshan) & set(made.build)))
+        overdue_here = len(set(zhongshan) & set(made.build))  # every overdue case was made in the range
+        expect(page.get_by_text(f"本大厅当前共 {overdue_here} 件逾期", exact=True)).to_be_visible()
+        _charts_drawn(page)
+        page.screenshot(path=shots / "zh-dashboard-hall-1366.png", full_page=True)
+        one_hall = _csv(page)
+        assert {row[4] for row in one_hall[1:]} == {HALL_NAMES["zhongshan"]}
+        assert (one_hall[-1][3], one_hall[-1][5]) == ("合计", str(len(zhongshan)))
+        page.locator(".desk-filter-hall").click()
+        page.get_by_role("option", name="全部大厅").click()
+        expect(page.locator(".desk-kpi-cases .text-3xl")).to_have_text(str(made.cases))
 
         page.get_by_text("English").click()
         expect(page.get_by_text("Centre dashboard", exact=True)).to_be_visible()

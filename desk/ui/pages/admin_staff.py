@@ -1,4 +1,5 @@
-"""The admin's staff page: every account, add one, reset a password, deactivate or reactivate.
+"""The admin's staff page: every account, add one, set the hall one works in, reset a password, deactivate or
+reactivate.
 
 New and reset passwords are generated at random and shown once in a dialog, so no admin ever
 types (or chooses) a staff member's password.
@@ -12,13 +13,15 @@ from nicegui import run, ui
 
 from desk.db import session_scope
 from desk.i18n import t
+from desk.security.halls import centre_halls, hall_label
 from desk.security.passwords import generate_password
 from desk.security.roles import ROLES
-from desk.security.staff import Staff, StaffError, add_staff, list_staff, set_active, set_password
+from desk.security.staff import Staff, StaffError, add_staff, list_staff, set_active, set_hall, set_password
 from desk.ui.auth import require_staff
 from desk.ui.theme import frame
 
-_GRID = "grid-template-columns: 10rem 8rem 8rem 6rem 8rem 1fr"
+_GRID = "grid-template-columns: 10rem 8rem 8rem 14rem 6rem 8rem 1fr"
+CENTRE_WIDE = ""  # the hall select's value for an account without a hall
 
 
 def _all_staff() -> list[Staff]:
@@ -26,9 +29,20 @@ def _all_staff() -> list[Staff]:
         return list_staff(db)
 
 
-def _add(username: str, display_name: str, role: str, password: str) -> str:
+def _add(username: str, display_name: str, role: str, password: str, hall: str | None) -> str:
     with session_scope() as db:
-        return add_staff(db, username=username, display_name=display_name, role=role, password=password).username
+        staff = add_staff(db, username=username, display_name=display_name, role=role, password=password, hall=hall)
+        return staff.username
+
+
+def _move(username: str, hall: str | None) -> None:
+    with session_scope() as db:
+        set_hall(db, username=username, hall=hall)
+
+
+def hall_options() -> dict[str, str]:
+    """The hall select's choices: every hall of the centre, then centre-wide."""
+    return {hall.code: hall.name() for hall in centre_halls().halls} | {CENTRE_WIDE: hall_label(None)}
 
 
 def _reset(username: str, password: str) -> None:
@@ -65,14 +79,28 @@ def _staff_grid(me: str, refresh: Callable[[], object]) -> None:
             await run.io_bound(_activate, username, active)
             refresh()
 
+    async def move(username: str, hall: str) -> None:
+        if require_staff() is None:
+            return
+        try:
+            await run.io_bound(_move, username, hall or None)
+        except StaffError as error:  # a clerk or supervisor cannot be centre-wide
+            ui.notify(t(error.key, None, **error.params), type="negative")
+        refresh()
+
     with ui.element("div").classes("grid gap-x-4 gap-y-2 items-center w-full").style(_GRID):
-        for key in ("username", "display_name", "role", "state", "created"):
+        for key in ("username", "display_name", "role", "hall", "state", "created"):
             ui.label(t(f"ui.staff.{key}")).classes("text-xs text-secondary font-bold")
         ui.label("")
         for staff in _all_staff():
             ui.label(staff.username).classes("font-mono").mark(f"row {staff.username}")
             ui.label(staff.display_name)
             ui.label(t(f"role.{staff.role}"))
+            ui.select(
+                hall_options(),
+                value=staff.hall or CENTRE_WIDE,
+                on_change=lambda event, s=staff: move(s.username, event.value),
+            ).props("outlined dense").classes("w-full").mark(f"hall {staff.username}")
             ui.label(t("staff.active") if staff.active else t("staff.inactive")).classes(
                 "text-positive" if staff.active else "text-negative"
             ).mark(f"state {staff.username}")
@@ -100,6 +128,12 @@ def _add_form(refresh: Callable[[], object]) -> None:
                 .classes("w-40")
                 .mark("new-role")
             )
+            hall = (
+                ui.select(hall_options(), value=centre_halls().head_office, label=t("ui.staff.hall"))
+                .props("outlined dense")
+                .classes("w-56")
+                .mark("new-hall")
+            )
             add = ui.button(t("ui.staff.add"), icon="person_add").props("no-caps unelevated").mark("add-staff")
         message = ui.label().classes("text-negative text-sm").mark("staff-error")
 
@@ -108,7 +142,9 @@ def _add_form(refresh: Callable[[], object]) -> None:
             return
         password = generate_password()
         try:
-            created = await run.io_bound(_add, username.value or "", display_name.value or "", role.value, password)
+            created = await run.io_bound(
+                _add, username.value or "", display_name.value or "", role.value, password, hall.value or None
+            )
         except StaffError as error:
             message.text = t(error.key, None, **error.params)
             return

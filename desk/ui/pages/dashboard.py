@@ -1,6 +1,6 @@
 """The centre dashboard (`/dashboard`, supervisors and admins): the figures of desk.cases.dashboard for a
-date range, by day or week, as headline cards, four charts and a table by business and hall, and the
-same figures as CSV (`/dashboard/figures.csv`, the page's filters in the query).
+date range, by day or week, of the whole centre or one hall, as headline cards, four charts and a table
+by business and hall, and the same figures as CSV (`/dashboard/figures.csv`, the page's filters in the query).
 
 The page only draws: the figures come from the service in a worker thread. Both the page and the CSV
 sit under /dashboard, which the auth middleware opens to supervisors and admins only; the CSV route
@@ -22,6 +22,7 @@ from desk.cases.dashboard_csv import csv_filename, dashboard_csv, minutes
 from desk.cases.working_days import local_day
 from desk.db import session_scope
 from desk.i18n import current_language, t
+from desk.security.halls import centre_halls
 from desk.security.roles import may_open
 from desk.ui import session as ui_session
 from desk.ui.auth import require_staff
@@ -42,25 +43,29 @@ def _today() -> date:
     return local_day(datetime.now(UTC))
 
 
-def read_filters(start: str | None, end: str | None, period: str | None) -> tuple[date, date, str]:
-    """The range and grouping of a request (default: the last 30 days by day); raises DashboardRangeError."""
+def read_filters(
+    start: str | None, end: str | None, period: str | None, hall: str | None = None
+) -> tuple[date, date, str, str | None]:
+    """The range, grouping and hall of a request (default: the last 30 days by day, every hall); raises
+    DashboardRangeError."""
     try:
         last = date.fromisoformat(end) if end else _today()
         first = date.fromisoformat(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
     except ValueError:
         raise DashboardRangeError("dashboard.error.bad_date") from None
-    check_range(first, last, period or "day")
-    return first, last, period or "day"
+    check_range(first, last, period or "day", hall or None)
+    return first, last, period or "day", hall or None
 
 
-def csv_url(start: date, end: date, period: str) -> str:
+def csv_url(start: date, end: date, period: str, hall: str | None = None) -> str:
     """The CSV download of these filters."""
-    return f"{CSV_PATH}?{urlencode({'from': start.isoformat(), 'to': end.isoformat(), 'period': period})}"
+    query = {"from": start.isoformat(), "to": end.isoformat(), "period": period, **({"hall": hall} if hall else {})}
+    return f"{CSV_PATH}?{urlencode(query)}"
 
 
-def _load(start: date, end: date, period: str) -> Dashboard:
+def _load(start: date, end: date, period: str, hall: str | None) -> Dashboard:
     with session_scope() as db:
-        return centre_dashboard(db, start=start, end=end, period=period)
+        return centre_dashboard(db, start=start, end=end, period=period, hall=hall)
 
 
 def _business_name(code: str) -> str:
@@ -131,7 +136,10 @@ def _kpis(board: Dashboard) -> None:
             AMBER,
             "dashboard.kpi.overdue",
             str(total.overdue),
-            t("dashboard.kpi.overdue_sub", count=board.overdue_now),
+            t(
+                "dashboard.kpi.overdue_sub" if board.hall is None else "dashboard.kpi.overdue_sub_hall",
+                count=board.overdue_now,
+            ),
         )
         _kpi(
             "kpi-counter-time",
@@ -305,7 +313,7 @@ def _table(board: Dashboard) -> None:
         for name in names
     ]
     rows = [
-        _table_row(f"{code}:{hall}", f"{code} {_business_name(code)}", t(f"dashboard.hall.{hall}"), figures)
+        _table_row(f"{code}:{hall}", f"{code} {_business_name(code)}", centre_halls().name(hall), figures)
         for (code, hall), figures in board.business_halls
     ]
     with ui.card().classes("w-full gap-2 p-4"):
@@ -313,7 +321,6 @@ def _table(board: Dashboard) -> None:
         ui.table(columns=columns, rows=rows, row_key="key").props("flat bordered dense wrap-cells").classes(
             "w-full"
         ).mark("dashboard-table")
-        ui.label(t("dashboard.hall.note")).classes("text-xs text-secondary").mark("hall-note")
 
 
 def draw(board: Dashboard) -> None:
@@ -333,8 +340,8 @@ def draw(board: Dashboard) -> None:
 class DashboardScreen:
     """The filters and the figures of one browser tab."""
 
-    def __init__(self, start: date, end: date, period: str) -> None:
-        self.start, self.end, self.period = start, end, period
+    def __init__(self, start: date, end: date, period: str, hall: str | None) -> None:
+        self.start, self.end, self.period, self.hall = start, end, period, hall
         with ui.row().classes("w-full items-end justify-between gap-4"):
             with ui.column().classes("gap-1"):
                 ui.label(t("dashboard.title")).classes("text-2xl font-bold")
@@ -375,10 +382,14 @@ class DashboardScreen:
                 value=self.period,
                 on_change=self._grouped,
             ).props("no-caps unelevated toggle-color=primary").mark("period")
+            halls = {"": t("dashboard.hall.all")} | {hall.code: hall.name() for hall in centre_halls().halls}
+            ui.select(halls, label=t("dashboard.hall.label"), value=self.hall or "", on_change=self._hall_chosen).props(
+                "outlined dense"
+            ).classes("w-56 desk-filter-hall").mark("filter-hall")
             ui.button(
                 t("dashboard.download"),
                 icon="download",
-                on_click=lambda: ui.download.from_url(csv_url(self.start, self.end, self.period)),
+                on_click=lambda: ui.download.from_url(csv_url(self.start, self.end, self.period, self.hall)),
             ).props("no-caps unelevated color=primary").mark("download-csv")
 
     def _range_text(self) -> str:
@@ -403,6 +414,10 @@ class DashboardScreen:
         self.period = event.value
         await self.load()
 
+    async def _hall_chosen(self, event) -> None:
+        self.hall = event.value or None
+        await self.load()
+
     async def load(self) -> None:
         """Read the figures of the current filters and draw them."""
         staff = require_staff()
@@ -412,8 +427,8 @@ class DashboardScreen:
             self.message.text = t("ui.forbidden.text")
             return
         try:
-            check_range(self.start, self.end, self.period)
-            board = await run.io_bound(_load, self.start, self.end, self.period)
+            check_range(self.start, self.end, self.period, self.hall)
+            board = await run.io_bound(_load, self.start, self.end, self.period, self.hall)
             assert board is not None, "None only when the server is shutting down"
         except DashboardRangeError as refused:
             self.message.text = t(refused.key, None, **refused.params)
@@ -430,10 +445,12 @@ async def _csv_response(request: Request) -> Response:
         return Response(status_code=403)
     query = request.query_params
     try:
-        start, end, period = read_filters(query.get("from"), query.get("to"), query.get("period"))
+        start, end, period, hall = read_filters(
+            query.get("from"), query.get("to"), query.get("period"), query.get("hall")
+        )
     except DashboardRangeError as refused:
         return Response(t(refused.key, None, **refused.params), status_code=400, media_type="text/plain; charset=utf-8")
-    board = await run.io_bound(_load, start, end, period)
+    board = await run.io_bound(_load, start, end, period, hall)
     assert board is not None, "None only when the server is shutting down"
     return Response(
         dashboard_csv(board, current_language()),
@@ -450,11 +467,13 @@ def register() -> None:
         query = request.query_params
         with frame("dashboard.title", wide=True):
             try:
-                start, end, period = read_filters(query.get("from"), query.get("to"), query.get("period"))
+                start, end, period, hall = read_filters(
+                    query.get("from"), query.get("to"), query.get("period"), query.get("hall")
+                )
             except DashboardRangeError as refused:
                 ui.label(t(refused.key, None, **refused.params)).classes("text-negative").mark("dashboard-error")
-                start, end, period = read_filters(None, None, None)
-            screen = DashboardScreen(start, end, period)
+                start, end, period, hall = read_filters(None, None, None)
+            screen = DashboardScreen(start, end, period, hall)
         await screen.load()
 
     app.get(CSV_PATH)(_csv_response)
