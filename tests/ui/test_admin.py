@@ -57,7 +57,7 @@ async def test_admin_adds_staff_in_a_hall_and_moves_them_to_another(user: User, 
     user.find(marker="hall clerk7").click()  # a clerk serves customers in a hall: never centre-wide
     # the option of clerk7's select, not admin7's select that shows the same words as its value
     UserInteraction(user, user.find(marker="hall clerk7").elements, "全中心").click()
-    await user.should_see("角色“clerk”须归属一个服务大厅", retries=50)
+    await user.should_see("柜员和审核员须归属一个服务大厅，请选择大厅", retries=50)
     with session_scope(desk_db) as db:
         assert get_staff(db, "clerk7").hall == "zhongshan"
 
