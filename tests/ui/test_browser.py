@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -9,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,16 +97,15 @@ def stop_server(server: subprocess.Popen, timeout_s: float = 60) -> None:
     assert not left, f"worker processes {left} outlived the server"
 
 
-@pytest.fixture
-def desk_server(tmp_path):
-    """`python -m desk run` on a free port with its own data folder; yields (url, data folder). At teardown
-    the server must stop on SIGTERM, its worker processes with it."""
+@contextlib.contextmanager
+def serving(data: Path, extra_env: dict[str, str] | None = None, timeout_s: float = 120) -> Iterator[str]:
+    """`python -m desk run` on a free port with `data` as its data folder (and `extra_env`); yields its URL. At
+    exit the server must stop on SIGTERM, its worker processes with it."""
     port = _free_port()
-    data = tmp_path / "data"
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_", "DESK_"))
     }  # the server must not think it runs under pytest
-    env.update(DESK_DATA_DIR=str(data), DESK_DEMO_CUSTOMERS="30", PYTHONUNBUFFERED="1")
+    env.update(DESK_DATA_DIR=str(data), DESK_DEMO_CUSTOMERS="30", PYTHONUNBUFFERED="1", **(extra_env or {}))
     server = subprocess.Popen(
         [sys.executable, "-m", "desk", "run", "--port", str(port)],
         cwd=ROOT,
@@ -114,10 +115,18 @@ def desk_server(tmp_path):
         text=True,
     )
     try:
-        _wait_for_port(port, server)
-        yield f"http://127.0.0.1:{port}", data
+        _wait_for_port(port, server, timeout_s=timeout_s)
+        yield f"http://127.0.0.1:{port}"
     finally:
         stop_server(server)
+
+
+@pytest.fixture
+def desk_server(tmp_path):
+    """A desk server (`serving`) with its own data folder; yields (url, data folder)."""
+    data = tmp_path / "data"
+    with serving(data) as url:
+        yield url, data
 
 
 def _counter_beside_profile_only_on_a_wide_screen(page) -> None:

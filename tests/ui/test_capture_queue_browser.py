@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from counter_documents import as_holder, fake_camera_args, photo_of, write_y4m
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, _wait_for_port, sign_in, stop_server
-from test_counter_browser import DECLARATION, LEASE, LEASE_ROW, PIPELINE_MS, RENT, _row
+from test_browser import CHROMIUM, CHROMIUM_ARGS, serving, sign_in
+from test_counter_browser import LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row
 from worker_process import WorkerProcess
 
 from desk.i18n import t
@@ -22,59 +20,16 @@ from desk.i18n import t
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _customer_needing_a_lease(database_url: str):
-    """An eligible seeded customer whose rent checklist (claiming the actual rent) asks for the lease on paper,
-    and the codes of the other materials it still asks for."""
-    from sqlmodel import select
-
-    from desk.cases.checklist import checklist_for
-    from desk.db import make_engine, session_scope
-    from desk.records.tables import Person, PersonalAccount
-
-    engine = make_engine(database_url)
-    try:
-        with session_scope(engine) as db:
-            people = db.exec(
-                select(Person).join(PersonalAccount, PersonalAccount.person_id == Person.id).order_by(Person.id)
-            ).all()
-            for person in people:
-                checklist = checklist_for(db, person.id, RENT, declared=[DECLARATION])
-                to_capture = [item.material for item in checklist.items if item.status in ("missing", "unknown")]
-                if LEASE in to_capture and checklist.eligible:
-                    db.expunge(person)
-                    return person, [code for code in to_capture if code != LEASE]
-    finally:
-        engine.dispose()
-    pytest.fail("no seeded customer needs a lease for rent")
-
-
 @pytest.fixture
 def queue_server(tmp_path, pg_cluster):
     """`python -m desk run` on an empty PostgreSQL database with the capture queue on; (url, data, db url)."""
     name = f"ui_queue{os.getpid()}"
     database_url = pg_cluster.create_database(name)
-    port, data = _free_port(), tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_", "DESK_"))}
-    env.update(
-        DESK_DATA_DIR=str(data),
-        DESK_DATABASE_URL=database_url,
-        DESK_CAPTURE_QUEUE="postgres",
-        DESK_DEMO_CUSTOMERS="30",
-        PYTHONUNBUFFERED="1",
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "desk", "run", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    data = tmp_path / "data"
     try:
-        _wait_for_port(port, server, timeout_s=180)
-        yield f"http://127.0.0.1:{port}", data, database_url
+        with serving(data, {"DESK_DATABASE_URL": database_url, "DESK_CAPTURE_QUEUE": "postgres"}, 180) as url:
+            yield url, data, database_url
     finally:
-        stop_server(server)
         pg_cluster.drop_database(name)
 
 

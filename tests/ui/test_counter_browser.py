@@ -34,15 +34,17 @@ TAKEN_PAGE_HELD_STILL = f"""(since) => {{
 }}"""
 
 
-def _customer_needing_a_lease(data: Path):
-    """An eligible seeded customer whose rent checklist (claiming the actual rent) asks for the lease on paper."""
+def _customer_needing_a_lease(where: Path | str):
+    """An eligible seeded customer whose rent checklist (claiming the actual rent) asks for the lease on paper,
+    and the codes of the other materials it still asks for; `where`: a data folder (its SQLite database) or a
+    database URL."""
     from sqlmodel import select
 
     from desk.cases.checklist import checklist_for
     from desk.db import make_engine, session_scope
     from desk.records.tables import Person, PersonalAccount
 
-    engine = make_engine(f"sqlite:///{data / 'desk.sqlite3'}")
+    engine = make_engine(where if isinstance(where, str) else f"sqlite:///{where / 'desk.sqlite3'}")
     try:
         with session_scope(engine) as db:
             people = db.exec(
@@ -52,6 +54,7 @@ def _customer_needing_a_lease(data: Path):
                 checklist = checklist_for(db, person.id, RENT, declared=[DECLARATION])
                 to_capture = [item.material for item in checklist.items if item.status in ("missing", "unknown")]
                 if LEASE in to_capture and checklist.eligible:  # an ineligible customer cannot be paid
+                    db.expunge(person)
                     return person, [code for code in to_capture if code != LEASE]
     finally:
         engine.dispose()

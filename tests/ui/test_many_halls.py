@@ -25,8 +25,7 @@ from desk_process import DeskServer
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, col, select
 from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
-from test_capture_queue_browser import _customer_needing_a_lease
-from test_counter_browser import LEASE, LEASE_ROW, PIPELINE_MS, RENT, _row
+from test_counter_browser import LEASE, LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row
 from worker_process import WorkerProcess, wait_for
 
 from desk.archive.object_store import ObjectStore
