@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy.engine import Engine
 
@@ -61,16 +62,23 @@ class BackupResult:
 
 def copy_hashed(source: Path, target: Path) -> tuple[str, int]:
     """Copy `source` to `target` durably (same permission bits); returns the SHA-256 and size of the bytes copied."""
+    with source.open("rb") as reader:
+        copied = _copy_stream(reader, target)
+    os.chmod(target, source.stat().st_mode & 0o777)
+    return copied
+
+
+def _copy_stream(reader: BinaryIO, target: Path) -> tuple[str, int]:
+    """Write what `reader` gives to `target` durably; the SHA-256 and size of the bytes written."""
     target.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    with source.open("rb") as reader, target.open("wb") as writer:
+    with target.open("wb") as writer:
         for chunk in iter(lambda: reader.read(_CHUNK), b""):
             digest.update(chunk)
             writer.write(chunk)
             size += len(chunk)
         writer.flush()
         os.fsync(writer.fileno())
-    os.chmod(target, source.stat().st_mode & 0o777)
     return digest.hexdigest(), size
 
 
@@ -80,16 +88,8 @@ def copy_object_hashed(store: ArchiveStore, key: str, target: Path) -> tuple[str
     local = store.local_path(key)
     if local is not None:
         return copy_hashed(local, target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
-    with store.open(key) as reader, target.open("wb") as writer:
-        for chunk in iter(lambda: reader.read(_CHUNK), b""):
-            digest.update(chunk)
-            writer.write(chunk)
-            size += len(chunk)
-        writer.flush()
-        os.fsync(writer.fileno())
-    return digest.hexdigest(), size
+    with store.open(key) as reader:
+        return _copy_stream(reader, target)
 
 
 def hash_file(path: Path) -> tuple[str, int]:
