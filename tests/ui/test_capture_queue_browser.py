@@ -12,7 +12,7 @@ import os
 import pytest
 from counter_documents import as_holder, fake_camera_args, photo_of, write_y4m
 from test_browser import CHROMIUM, CHROMIUM_ARGS, serving, sign_in
-from test_counter_browser import LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row
+from test_counter_browser import PIPELINE_MS, _customer_needing_a_lease, open_lease_capture
 from worker_process import WorkerProcess
 
 from desk.i18n import t
@@ -59,15 +59,7 @@ def test_a_camera_frame_goes_through_the_queue_and_a_worker_into_the_dialog(queu
         try:
             page.goto(url + "/login")
             sign_in(page, url, "clerk1", clerk)
-            page.keyboard.type(customer.id_number)
-            page.keyboard.press("Enter")
-            expect(page.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()
-            page.keyboard.type("租房")
-            # clicked, not ↓ and Enter: on a loaded machine the keys can beat the filtered list to the menu
-            page.get_by_role("option", name=f"{RENT} 租房提取").click()
-            page.get_by_role("checkbox", name="按实际租金提取", exact=False).click()
-            _row(page, LEASE_ROW, "采集").get_by_role("button", name="采集").click()
-            expect(page.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible()
+            open_lease_capture(page, customer.id_number)
             page.keyboard.press("Space")
 
             # no worker yet: the frame waits in the queue

@@ -34,6 +34,22 @@ TAKEN_PAGE_HELD_STILL = f"""(since) => {{
 }}"""
 
 
+def open_lease_capture(page, id_number: str) -> None:
+    """From the lookup page with the query focused: the customer, rent withdrawal claiming the actual rent,
+    and the lease's capture dialog with the camera ready."""
+    from playwright.sync_api import expect
+
+    page.keyboard.type(id_number)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()
+    page.keyboard.type("租房")
+    # clicked, not ↓ and Enter: on a loaded machine the keys can beat the filtered list to the menu
+    page.get_by_role("option", name=f"{RENT} 租房提取").click()
+    page.get_by_role("checkbox", name="按实际租金提取", exact=False).click()
+    _row(page, LEASE_ROW, "采集").get_by_role("button", name="采集").click()
+    expect(page.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible()
+
+
 def _customer_needing_a_lease(where: Path | str):
     """An eligible seeded customer whose rent checklist (claiming the actual rent) asks for the lease on paper,
     and the codes of the other materials it still asks for; `where`: a data folder (its SQLite database) or a

@@ -25,7 +25,7 @@ from desk_process import DeskServer
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, col, select
 from test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
-from test_counter_browser import LEASE, LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row
+from test_counter_browser import LEASE, PIPELINE_MS, _customer_needing_a_lease, _row, open_lease_capture
 from worker_process import WorkerProcess, wait_for
 
 from desk.archive.object_store import ObjectStore
@@ -168,15 +168,7 @@ def test_a_capture_through_the_queue_survives_a_killed_worker_while_the_other_se
         # A: clerk1 opens the customer, rent, the lease's capture; the frame goes to the queue
         on_a.goto(centre.a.url + "/login")
         sign_in(on_a, centre.a.url, "clerk1", centre.logins["clerk1"])
-        on_a.keyboard.type(customer.id_number)
-        on_a.keyboard.press("Enter")
-        expect(on_a.get_by_role("combobox", name="选择业务", exact=False)).to_be_focused()
-        on_a.keyboard.type("租房")
-        # clicked, not ↓ and Enter: on a loaded machine the keys can beat the filtered list to the menu
-        on_a.get_by_role("option", name=f"{RENT} 租房提取").click()
-        on_a.get_by_role("checkbox", name="按实际租金提取", exact=False).click()
-        _row(on_a, LEASE_ROW, "采集").get_by_role("button", name="采集").click()
-        expect(on_a.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible()
+        open_lease_capture(on_a, customer.id_number)
         doomed.wait_ready(START_S)
         on_a.keyboard.press("Space")
 
