@@ -96,7 +96,7 @@ export default {
       }
       this.$refs.video.srcObject = this.stream;
       this.stats.streamStart = performance.now();
-      await this.frameSize(); // "ready" only once a frame can be taken
+      await this.frameReady(); // "ready" only once a frame can be taken
       const track = this.stream.getVideoTracks()[0];
       const settings = track.getSettings();
       this.$emit("started", { width: settings.width, height: settings.height, label: track.label });
@@ -110,11 +110,12 @@ export default {
     this.stop();
   },
   methods: {
-    frameSize() {
-      // resolves when the video knows its frame size (until then a capture would draw nothing)
+    frameReady() {
+      // resolves once the video holds a decoded frame: with only its size known (loadedmetadata),
+      // drawImage paints nothing and the capture would be a black page
       const video = this.$refs.video;
-      if (!video || video.videoWidth) return Promise.resolve();
-      return new Promise((resolve) => video.addEventListener("loadedmetadata", resolve, { once: true }));
+      if (!video || video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) return Promise.resolve();
+      return new Promise((resolve) => video.addEventListener("loadeddata", resolve, { once: true }));
     },
     stop() {
       if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
@@ -137,7 +138,7 @@ export default {
     async previewLoop() {
       while (this.stream) {
         const started = performance.now();
-        if (!document.hidden && this.$refs.video && this.$refs.video.videoWidth) {
+        if (!document.hidden && this.$refs.video && this.$refs.video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) {
           try {
             await this.previewOnce();
           } catch (error) {
@@ -276,7 +277,7 @@ export default {
       this.grabbing = true;
       let blob;
       try {
-        await this.frameSize();
+        await this.frameReady();
         const video = this.$refs.video;
         const canvas = document.createElement("canvas");
         canvas.width = video.videoWidth;
