@@ -23,6 +23,12 @@ branch_labels = None
 depends_on = None
 
 APPEND_ONLY_TABLES = ("access_log", "case_transition")
+# PostgreSQL's full-text index as that release made it (0007 moved its tsvectors out of TOAST)
+PREVIOUS_PG_INDEX_DDL = (
+    "CREATE TABLE IF NOT EXISTS archive_page_terms (page_id integer PRIMARY KEY "
+    "REFERENCES archive_page(id) ON DELETE CASCADE, terms tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_archive_page_terms ON archive_page_terms USING gin (terms)",
+)
 
 
 def upgrade() -> None:
@@ -342,7 +348,7 @@ def upgrade() -> None:
     for name in APPEND_ONLY_TABLES:
         for statement in append_only_ddl(name, dialect):
             op.execute(statement)
-    for statement in index_ddl(dialect):
+    for statement in index_ddl(dialect) if dialect == "sqlite" else PREVIOUS_PG_INDEX_DDL:
         op.execute(statement)
 
 
