@@ -31,7 +31,7 @@ from desk.ui.pages import (
     review_queue,
 )
 from desk.ui.public_limit import PublicLimitMiddleware
-from desk.ui.security_headers import SecurityHeadersMiddleware
+from desk.ui.security_headers import wrap_outermost
 from desk.ui.upload_limit import UploadLimitMiddleware
 
 
@@ -42,9 +42,7 @@ def build() -> None:
     app.add_middleware(
         UploadLimitMiddleware
     )  # outside the auth and NiceGUI: bodies are limited before anything reads them
-    app.add_middleware(
-        SecurityHeadersMiddleware
-    )  # added last, so it also wraps the auth's redirects, 403s, 413s and 429s
+    wrap_outermost(app)  # outside everything: the auth's redirects, 403s, 413s, 429s and the 500s too
     for page in (login, home, lookup, loan_trial, admin_staff, access_log):
         page.register()
     for page in (

@@ -15,10 +15,17 @@ page template, checked in Chromium by tests/ui/test_security_headers_browser.py)
   match ws:/wss: of the same host); media-src blob: for the camera preview.
 Nothing is loaded from another origin. HSTS is sent only when DESK_PUBLIC_URL is https, because
 a plain-http desk must not tell browsers to refuse it.
+
+It wraps Starlette's whole stack (`wrap_outermost`), outside the error middleware that
+`add_middleware` cannot reach: a handler that fails is answered with NiceGUI's error page or,
+where nobody answers (an API route), with a short 500 of its own, both with the headers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,6 +65,13 @@ def security_headers() -> list[tuple[str, str]]:
     return headers
 
 
+# Both languages: no session is read this far out, and the page may be any user's.
+SERVER_ERROR_TEXT = (
+    "服务器内部错误，请稍后重试；如仍出错，请联系系统管理员。\n"
+    "The server met an error. Please try again; if it persists, call the administrator.\n"
+)
+
+
 class SecurityHeadersMiddleware:
     """Adds `security_headers()` to every HTTP response that does not set them itself."""
 
@@ -65,18 +79,53 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on; add the headers as the response starts."""
+        """Pass the request on; add the headers as the response starts; answer a failure nobody answered."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         added = security_headers()
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in added:
                     if name not in headers:
                         headers[name] = value
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:  # else the server would send its own bare 500
+                await _server_error(send_with_headers)
+            raise  # the server logs it
+
+
+async def _server_error(send: Send) -> None:
+    body = SERVER_ERROR_TEXT.encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def wrap_outermost(app: Starlette) -> None:
+    """Make SecurityHeadersMiddleware the outermost layer of `app`'s stack (once, however often the
+    pages are built: the test client builds them for every test)."""
+    if getattr(app, "_security_headers_outermost", False):
+        return
+    build_stack: Callable[[], ASGIApp] = app.build_middleware_stack
+
+    def build_with_headers() -> ASGIApp:
+        return SecurityHeadersMiddleware(build_stack())
+
+    # Starlette builds the stack lazily from this method: the only place outside its error middleware
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
+    app._security_headers_outermost = True  # type: ignore[attr-defined]

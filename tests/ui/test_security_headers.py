@@ -4,6 +4,7 @@ The policy is checked in a real Chromium by tests/ui/test_security_headers_brows
 
 from __future__ import annotations
 
+import httpx
 from nicegui.testing import User
 from review_archive_seed import ARCHIVIST, archive_page, lease_page, review_hashes, review_staff  # noqa: F401
 from sqlmodel import select
@@ -72,3 +73,24 @@ async def test_hsts_only_when_the_public_url_is_https(user: User, monkeypatch):
         assert "strict-transport-security" in static.headers
     finally:
         get_settings.cache_clear()
+
+
+async def test_a_server_error_carries_the_headers_too(user: User, log_in, review_staff):
+    """A route that fails was answered outside every middleware added with add_middleware (Starlette's
+    error middleware, then the server's bare 500): it gets the headers and a message in both languages."""
+    from nicegui import app
+
+    def failing() -> None:
+        raise RuntimeError("a handler that fails")
+
+    app.add_api_route("/archive/test-only/failing", failing)
+    await log_in(ARCHIVIST[0], ARCHIVIST[3])
+    # the test client re-raises the handler's error; a transport that does not shows what the browser gets
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url=str(user.http_client.base_url), cookies=user.http_client.cookies
+    ) as client:
+        response = await client.get("/archive/test-only/failing")
+    assert response.status_code == 500
+    _assert_secure(response, "500 of a failing handler")
+    assert "服务器内部错误" in response.text and "The server met an error" in response.text
