@@ -9,7 +9,10 @@
 // Auto-capture: a page still for HOLD_MS is taken by itself (countdown ring, a short beep); after a
 // capture the next one waits until the outline has changed (page turned or taken away) for about a
 // second and settled again, so a page left lying there is taken once, even when a hand passes over it. The switch is remembered by the browser.
-// Emits: started {width, height, label}, failed {reason, message}, capturing, posted {status, ...reply}.
+// Pages are taken one after another while earlier ones are still being read: each frame is grabbed at
+// once and its upload queues behind the one before (a POST returns when its page has been read).
+// Emits: started {width, height, label}, failed {reason, message}, capturing,
+// posted {status, more (frames still queued behind it), ...reply}.
 const PREVIEW_SIDE = 640; // longest side of the preview frame: enough for the outline, small to send and to search
 const PREVIEW_QUALITY = 0.7;
 const DETAIL_SIDE = 512; // full-resolution crop for blur, which a 640-px frame hides
@@ -20,6 +23,7 @@ const CHANGED_PREVIEWS = 2; // ... in this many previews in a row (one missed ou
 const CHANGED_MS = 1000; // ... and for this long: a hand passing over the page lying there is not a new page
 const HOLD_MS = 1000; // a page still this long is taken
 const MIN_STILL_PREVIEWS = 3; // and seen still in at least this many previews
+const PRESS_GAP_MS = 800; // two presses of the key or button closer than this are one press
 const AUTO_KEY = "desk.camera.auto";
 const GREEN = "#21ba45";
 const AMBER = "#f2c037";
@@ -63,7 +67,7 @@ export default {
   },
   data() {
     return {
-      stream: null, busy: false, grabbing: false, auto: localStorage.getItem(AUTO_KEY) !== "off",
+      stream: null, grabbing: false, auto: localStorage.getItem(AUTO_KEY) !== "off",
       polygon: "", colour: AMBER, status: "", outlineState: "none", countdown: null,
       ring: RING, holdSeconds: HOLD_MS / 1000,
     };
@@ -79,6 +83,7 @@ export default {
     this.changed = null; // {since, count}: the current run of previews whose outline differs from the taken one
     this.uploads = Promise.resolve(); // frames go one after another, in the order taken
     this.pending = 0;
+    this.lastPress = -Infinity; // when the key or button last took a page
     this.onKey = (event) => this.keydown(event);
     window.addEventListener("keydown", this.onKey, true);
     if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
@@ -239,7 +244,8 @@ export default {
         return;
       }
       const held = performance.now() - this.still.since;
-      if (held >= HOLD_MS && this.still.count >= MIN_STILL_PREVIEWS && !this.busy && !this.grabbing) {
+      // not held back while an earlier page is being read: its frame is taken now, its upload queues behind
+      if (held >= HOLD_MS && this.still.count >= MIN_STILL_PREVIEWS && !this.grabbing) {
         this.countdown = null;
         this.beep();
         this.capture(true);
@@ -271,9 +277,14 @@ export default {
       }
     },
     async capture(auto = false) {
-      // a key or button press while a frame is still on its way is ignored (one press, one page);
-      // an auto-capture waits its turn, as the clerk may already have laid the next page
-      if (this.grabbing || !this.stream || !this.$refs.video || (this.busy && !auto)) return;
+      // one press, one page: a press while a frame is being grabbed, or hard on the last press (a key
+      // pressed twice by an unsteady hand), is ignored; a press while an earlier page is still being read
+      // takes the next page, whose upload queues behind
+      if (this.grabbing || !this.stream || !this.$refs.video) return;
+      if (!auto) {
+        if (performance.now() - this.lastPress < PRESS_GAP_MS) return;
+        this.lastPress = performance.now();
+      }
       this.grabbing = true;
       let blob;
       try {
@@ -292,7 +303,6 @@ export default {
       this.changed = null;
       this.stats.captures.push({ at: performance.now(), auto });
       this.pending += 1;
-      this.busy = true;
       this.uploads = this.uploads.then(() => this.upload(blob));
       return this.uploads;
     },
@@ -311,12 +321,11 @@ export default {
         } catch (error) {
           reply = {};
         }
-        this.$emit("posted", { status: response.status, ...reply });
+        this.$emit("posted", { status: response.status, more: this.pending > 1, ...reply });
       } catch (error) {
         this.$emit("posted", { status: 0, message: String(error.message || error) });
       } finally {
-        this.pending -= 1; // busy until the last queued frame is back
-        this.busy = this.pending > 0;
+        this.pending -= 1;
       }
     },
   },

@@ -193,7 +193,7 @@ class CaptureDialog:
 
     async def _frame_posted(self, event: events.GenericEventArguments) -> None:
         """The camera's POST came back: show what the route left in the tab's inbox, or why it refused."""
-        self._set_busy(False)
+        self._set_busy(bool(event.args.get("more")))  # the spinner stays while later frames are being read
         if require_staff() is None:
             return
         if not event.args.get("ok"):

@@ -202,3 +202,44 @@ def test_camera_capture_accept_submit_and_notice_in_chromium(desk_server, tmp_pa
         page.screenshot(path=shots / "en-6-notice.png", full_page=True)
         context.close()
     assert console_errors == []
+
+
+def test_space_pressed_while_the_first_page_is_read_takes_the_next_page(desk_server, tmp_path):
+    """A clerk presses Space for page 1, turns the page and presses again while page 1 is still being read:
+    both pages are taken (the second press used to be ignored until the first page's reading came back)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)
+    url, data = desk_server
+    password = {x["username"]: x for x in json.loads((data / "demo-staff-logins.json").read_text("utf-8"))}
+    customer, _ = _customer_needing_a_lease(data)
+    y4m = write_y4m(photo_of("lease", as_holder(customer), seed=23).bgr(), tmp_path / "lease.y4m")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={y4m}",
+            ],
+            locale="zh-CN",
+            viewport={"width": 1440, "height": 1000},
+        )
+        # auto-capture off (remembered by the browser): only the presses take pages
+        context.add_init_script("localStorage.setItem('desk.camera.auto', 'off')")
+        page = context.new_page()
+        page.goto(url + "/login")
+        sign_in(page, url, "clerk1", password["clerk1"]["password"])
+        open_lease_capture(page, customer.id_number)
+        page.keyboard.press("Space")
+        reading = page.get_by_text(t("counter.capture.processing", "zh-CN"))
+        expect(reading).to_be_visible()
+        page.wait_for_timeout(1500)  # the page turned, well apart from the first press
+        expect(reading).to_be_visible()  # the first page is still being read
+        page.keyboard.press("Space")
+        page.wait_for_function(f"() => {CAMERA}.deskStats.captures.length === 2", timeout=10_000)
+        expect(page.get_by_role("button", name="接受并归档（2 页）")).to_be_visible(timeout=PIPELINE_MS)
+        context.close()
