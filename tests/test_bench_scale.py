@@ -116,3 +116,43 @@ def test_bulk_pages_are_indexed_exactly_as_the_archive_indexes_them(report, pg_c
             "JOIN person pe ON pe.id = d.person_id WHERE p.text LIKE '%' || pe.id_number"
         ).fetchone()[0]
         assert owners == PAGES  # every page ends with its owner's ID number
+
+
+def test_a_rare_term_is_found_through_gin_and_a_common_one_by_walking(report, pg_cluster):
+    """An ID number is on a few pages, but the planner guesses up to 0.5% of the pages for any lexeme
+    ANALYZE did not keep: at ten million pages it walked every page newest first looking for 500
+    matches (minutes, `desk bench scale`). That guess only bites above ~100,000 pages, so this test
+    shows the choice at 2,000: a lexeme ANALYZE did not keep goes to GIN, one on every page is walked
+    for, and ANALYZE keeps ten times PostgreSQL's usual number of lexemes."""
+    from sqlalchemy import event
+    from sqlmodel import Session
+
+    from desk.archive.query_parser import parse_query
+    from desk.archive.search_index import PostgresTsvectorIndex, SearchFilters
+    from desk.db import make_engine
+
+    engine = make_engine(pg_cluster.url(Scale(CUSTOMERS, PAGES).database))
+    with engine.connect() as conn:
+        (id_number,) = conn.exec_driver_sql(
+            "SELECT pe.id_number FROM archive_document d JOIN person pe ON pe.id = d.person_id ORDER BY d.id LIMIT 1"
+        ).one()
+    statements: list[tuple[str, object]] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _k, sql, params, *_: statements.append((sql, params)))
+    plans = {}
+    for query in (id_number, "身份"):
+        with Session(engine) as session:
+            hits = PostgresTsvectorIndex().match(session, parse_query(query), SearchFilters(), limit=20)
+            assert hits
+            sql, params = statements[-1]
+            plan = session.connection().exec_driver_sql("EXPLAIN " + sql, params).scalars().all()
+            plans[query] = "\n".join(plan)
+    engine.dispose()
+    assert "Bitmap Index Scan on ix_archive_page_terms" in plans[id_number]
+    assert "Index Scan Backward using archive_page_terms_pkey" not in plans[id_number]
+    assert "Index Scan Backward using archive_page_terms_pkey" in plans["身份"]  # on every page: the newest
+    with _connect(pg_cluster) as conn:
+        target = conn.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'archive_page_terms'::regclass "
+            "AND attname = 'terms'"
+        ).fetchone()[0]
+    assert target == 1000

@@ -373,7 +373,9 @@ def _schema_objects(engine) -> set[tuple[str, str]]:
                     "SELECT 'function', proname FROM pg_proc WHERE proname LIKE '%refuse_change' UNION "
                     "SELECT 'relation', relname FROM pg_class WHERE relname LIKE 'archive_page_terms%' "
                     "OR relname = 'ix_archive_page_terms' UNION "
-                    "SELECT 'option', unnest(reloptions) FROM pg_class WHERE relname = 'archive_page_terms'"
+                    "SELECT 'option', unnest(reloptions) FROM pg_class WHERE relname = 'archive_page_terms' UNION "
+                    "SELECT 'statistics', 'terms:' || attstattarget FROM pg_attribute "
+                    "WHERE attrelid = 'archive_page_terms'::regclass AND attname = 'terms'"
                 )
             )
         return {tuple(row) for row in rows}
@@ -397,7 +399,13 @@ def test_creating_an_empty_database_gives_the_schema_of_every_revision(db_url, s
     expected = (
         {"case_transition_no_update", "access_log_no_delete"}
         if fast.dialect.name == "sqlite"
-        else {"case_transition_no_change", "access_log_no_truncate", "ix_archive_page_terms", "toast_tuple_target=8160"}
+        else {
+            "case_transition_no_change",
+            "access_log_no_truncate",
+            "ix_archive_page_terms",
+            "toast_tuple_target=8160",
+            "terms:1000",
+        }
     )
     assert expected <= {name for _kind, name in objects}
     for engine in (fast, stepwise):
