@@ -23,6 +23,9 @@ const CHANGED_PREVIEWS = 2; // ... in this many previews in a row (one missed ou
 const CHANGED_MS = 1000; // ... and for this long: a hand passing over the page lying there is not a new page
 const HOLD_MS = 1000; // a page still this long is taken
 const MIN_STILL_PREVIEWS = 3; // and seen still in at least this many previews
+const BLANK_RETRIES = 10; // a frame drawn pure black is drawn again this many times at most ...
+const BLANK_WAIT_MS = 100; // ... this far apart
+const BLANK_LEVEL = 8; // no channel of any pixel above this: pure black
 const PRESS_GAP_MS = 800; // two presses of the key or button closer than this are one press
 const AUTO_KEY = "desk.camera.auto";
 const GREEN = "#21ba45";
@@ -289,11 +292,7 @@ export default {
       let blob;
       try {
         await this.frameReady();
-        const video = this.$refs.video;
-        const canvas = document.createElement("canvas");
-        canvas.width = video.videoWidth;
-        canvas.height = video.videoHeight;
-        canvas.getContext("2d").drawImage(video, 0, 0);
+        const canvas = await this.drawnFrame();
         blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
       } finally {
         this.grabbing = false;
@@ -305,6 +304,36 @@ export default {
       this.pending += 1;
       this.uploads = this.uploads.then(() => this.upload(blob));
       return this.uploads;
+    },
+    async drawnFrame() {
+      // The frame on a canvas. On a loaded machine Chromium has given a canvas with nothing drawn on it
+      // (all black) although the video showed the page; no camera gives pure black (a dark room still
+      // has noise), so such a canvas is drawn again from the next frames, a few times at most.
+      const video = this.$refs.video;
+      const canvas = document.createElement("canvas");
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      const context = canvas.getContext("2d", { willReadFrequently: true });
+      for (let attempt = 0; attempt < BLANK_RETRIES; attempt += 1) {
+        context.drawImage(video, 0, 0);
+        if (!this.blank(canvas)) break;
+        this.stats.blankFrames = (this.stats.blankFrames || 0) + 1;
+        await new Promise((resolve) => setTimeout(resolve, BLANK_WAIT_MS));
+      }
+      return canvas;
+    },
+    blank(canvas) {
+      // whether a small copy of what was drawn is pure black (no pixel above BLANK_LEVEL)
+      const probe = document.createElement("canvas");
+      probe.width = 64;
+      probe.height = 48;
+      const context = probe.getContext("2d", { willReadFrequently: true });
+      context.drawImage(canvas, 0, 0, probe.width, probe.height);
+      const pixels = context.getImageData(0, 0, probe.width, probe.height).data;
+      for (let i = 0; i < pixels.length; i += 4) {
+        if (pixels[i] > BLANK_LEVEL || pixels[i + 1] > BLANK_LEVEL || pixels[i + 2] > BLANK_LEVEL) return false;
+      }
+      return true;
     },
     async upload(blob) {
       this.$emit("capturing");

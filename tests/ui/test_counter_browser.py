@@ -243,3 +243,42 @@ def test_space_pressed_while_the_first_page_is_read_takes_the_next_page(desk_ser
         page.wait_for_function(f"() => {CAMERA}.deskStats.captures.length === 2", timeout=10_000)
         expect(page.get_by_role("button", name="接受并归档（2 页）")).to_be_visible(timeout=PIPELINE_MS)
         context.close()
+
+
+def test_a_pure_black_frame_is_drawn_again_then_sent_as_it_is(desk_server, tmp_path):
+    """A canvas drawn pure black (what Chromium gave on a loaded machine while the video showed the page)
+    is drawn again from the next frames; a camera that really shows black (lens covered) still sends its
+    frame after a few tries, and the clerk reads why the page cannot be used."""
+    import numpy as np
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)
+    url, data = desk_server
+    password = {x["username"]: x for x in json.loads((data / "demo-staff-logins.json").read_text("utf-8"))}
+    customer, _ = _customer_needing_a_lease(data)
+    y4m = write_y4m(np.zeros((1200, 1600, 3), np.uint8), tmp_path / "black.y4m")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={y4m}",
+            ],
+            locale="zh-CN",
+            viewport={"width": 1440, "height": 1000},
+        )
+        context.add_init_script("localStorage.setItem('desk.camera.auto', 'off')")
+        page = context.new_page()
+        page.goto(url + "/login")
+        sign_in(page, url, "clerk1", password["clerk1"]["password"])
+        open_lease_capture(page, customer.id_number)
+        page.keyboard.press("Space")
+        expect(page.get_by_text("第 1 页", exact=True)).to_be_visible(timeout=PIPELINE_MS)
+        assert page.evaluate(f"{CAMERA}.deskStats.blankFrames") == 10  # camera.js BLANK_RETRIES
+        assert page.evaluate(f"{CAMERA}.deskStats.captures.length") == 1
+        expect(page.get_by_text("图像太暗", exact=False)).to_be_visible()
+        context.close()
