@@ -313,14 +313,14 @@ export default {
       const canvas = document.createElement("canvas");
       canvas.width = video.videoWidth;
       canvas.height = video.videoHeight;
-      const context = canvas.getContext("2d", { willReadFrequently: true });
-      for (let attempt = 0; attempt < BLANK_RETRIES; attempt += 1) {
+      const context = canvas.getContext("2d"); // drawn on the GPU: only the small probe is read back
+      for (let attempt = 1; ; attempt += 1) {
         context.drawImage(video, 0, 0);
-        if (!this.blank(canvas)) break;
+        if (!this.blank(canvas)) return canvas;
         this.stats.blankFrames = (this.stats.blankFrames || 0) + 1;
+        if (attempt === BLANK_RETRIES) return canvas;
         await new Promise((resolve) => setTimeout(resolve, BLANK_WAIT_MS));
       }
-      return canvas;
     },
     blank(canvas) {
       // whether a small copy of what was drawn is pure black (no pixel above BLANK_LEVEL)
@@ -352,7 +352,7 @@ export default {
         }
         this.$emit("posted", { status: response.status, more: this.pending > 1, ...reply });
       } catch (error) {
-        this.$emit("posted", { status: 0, message: String(error.message || error) });
+        this.$emit("posted", { status: 0, more: this.pending > 1, message: String(error.message || error) });
       } finally {
         this.pending -= 1;
       }

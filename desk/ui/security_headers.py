@@ -29,6 +29,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from desk.i18n import LANGUAGES, t
 from desk.settings import get_settings
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -65,13 +66,6 @@ def security_headers() -> list[tuple[str, str]]:
     return headers
 
 
-# Both languages: no session is read this far out, and the page may be any user's.
-SERVER_ERROR_TEXT = (
-    "服务器内部错误，请稍后重试；如仍出错，请联系系统管理员。\n"
-    "The server met an error. Please try again; if it persists, call the administrator.\n"
-)
-
-
 class SecurityHeadersMiddleware:
     """Adds `security_headers()` to every HTTP response that does not set them itself."""
 
@@ -105,7 +99,8 @@ class SecurityHeadersMiddleware:
 
 
 async def _server_error(send: Send) -> None:
-    body = SERVER_ERROR_TEXT.encode("utf-8")
+    # both languages: no session is read this far out, and the request may be anyone's
+    body = "".join(f"{t('ui.server_error', language)}\n" for language in LANGUAGES).encode("utf-8")
     await send(
         {
             "type": "http.response.start",
