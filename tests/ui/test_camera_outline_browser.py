@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 from camera_sequence import PAGES, write_sequence
-from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server, sign_in  # noqa: F401 - desk_server is a fixture
-from test_counter_browser import LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row, _shots
+from test_browser import desk_server, sign_in  # noqa: F401 - desk_server is a fixture
+from test_counter_browser import LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row, _shots, camera_context
 
 from desk.i18n import t
 
@@ -121,19 +121,7 @@ def test_outline_and_auto_capture_of_two_pages_in_chromium(desk_server, camera_v
     customer, _ = _customer_needing_a_lease(data)
     shots = _shots(tmp_path)
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                *CHROMIUM_ARGS,
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={camera_video}",
-            ],
-            locale="zh-CN",
-            viewport={"width": 1440, "height": 1000},
-        )
+        context = camera_context(p, tmp_path / "profile", camera_video)
         page = context.new_page()
         console_errors: list[str] = []
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)

@@ -13,8 +13,8 @@ import json
 
 import pytest
 from counter_documents import as_holder, photo_of, write_y4m
-from test_browser import CHROMIUM, CHROMIUM_ARGS, desk_server, sign_in  # noqa: F401 - desk_server is a fixture
-from test_counter_browser import LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row, _shots
+from test_browser import desk_server, sign_in  # noqa: F401 - desk_server is a fixture
+from test_counter_browser import LEASE_ROW, PIPELINE_MS, RENT, _customer_needing_a_lease, _row, _shots, camera_context
 
 from desk.i18n import t
 
@@ -40,19 +40,7 @@ def test_each_document_shows_its_type_and_the_customers_id_number(desk_server, t
     with sync_playwright() as p:
         for printed, (doc_type, carries_id) in DOCUMENTS.items():
             y4m = write_y4m(photo_of(printed, as_holder(customer), seed=31).bgr(), tmp_path / f"{printed}.y4m")
-            context = p.chromium.launch_persistent_context(
-                str(tmp_path / f"profile-{printed}"),
-                executable_path=CHROMIUM,
-                headless=True,
-                args=[
-                    *CHROMIUM_ARGS,
-                    "--use-fake-ui-for-media-stream",
-                    "--use-fake-device-for-media-stream",
-                    f"--use-file-for-fake-video-capture={y4m}",
-                ],
-                locale="zh-CN",
-                viewport={"width": 1440, "height": 1000},
-            )
+            context = camera_context(p, tmp_path / f"profile-{printed}", y4m)
             page = context.new_page()
             page.goto(url + "/login")
             sign_in(page, url, "clerk1", password["clerk1"]["password"])

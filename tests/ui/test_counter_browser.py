@@ -50,10 +50,10 @@ def open_lease_capture(page, id_number: str) -> None:
     expect(page.get_by_text("高拍仪已就绪（", exact=False)).to_be_visible()
 
 
-def camera_context(p, tmp_path: Path, y4m: Path, *, auto: bool = True):
-    """A Chromium profile whose fake document camera plays `y4m`, auto-capture on or off."""
+def camera_context(p, profile: Path, y4m: Path, *, auto: bool = True):
+    """A Chromium profile (folder `profile`) whose fake document camera plays `y4m`, auto-capture on or off."""
     context = p.chromium.launch_persistent_context(
-        str(tmp_path / "profile"),
+        str(profile),
         executable_path=CHROMIUM,
         headless=True,
         args=[
@@ -235,7 +235,7 @@ def test_space_pressed_while_the_first_page_is_read_takes_the_next_page(desk_ser
     customer, _ = _customer_needing_a_lease(data)
     y4m = write_y4m(photo_of("lease", as_holder(customer), seed=23).bgr(), tmp_path / "lease.y4m")
     with sync_playwright() as p:
-        context = camera_context(p, tmp_path, y4m, auto=False)  # only the presses take pages
+        context = camera_context(p, tmp_path / "profile", y4m, auto=False)  # only the presses take pages
         page = context.new_page()
         page.goto(url + "/login")
         sign_in(page, url, "clerk1", password["clerk1"]["password"])
@@ -264,7 +264,7 @@ def test_a_pure_black_frame_is_drawn_again_then_sent_as_it_is(desk_server, tmp_p
     customer, _ = _customer_needing_a_lease(data)
     y4m = write_y4m(np.zeros((1200, 1600, 3), np.uint8), tmp_path / "black.y4m")
     with sync_playwright() as p:
-        context = camera_context(p, tmp_path, y4m, auto=False)
+        context = camera_context(p, tmp_path / "profile", y4m, auto=False)
         page = context.new_page()
         page.goto(url + "/login")
         sign_in(page, url, "clerk1", password["clerk1"]["password"])
