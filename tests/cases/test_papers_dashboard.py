@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import UTC, datetime, timedelta
 
 import cv2
@@ -222,6 +223,17 @@ def test_a_refused_submission_records_nothing_and_a_resubmission_records_again(e
     assert {row.recorded_at.replace(tzinfo=UTC) for row in rows} == {NOW}
 
 
+def _clear_of_midnight(margin: timedelta = timedelta(minutes=15)) -> datetime:
+    """Now, after waiting out the last `margin` of the local day: the fixture's "today" cases are submitted up to
+    seven minutes after its lookups, so begun just before midnight they would fall on two days."""
+    now = datetime.now(UTC)
+    midnight = datetime.combine(local_day(now) + timedelta(days=1), datetime.min.time()).astimezone()
+    if midnight - now < margin:
+        time.sleep((midnight - now).total_seconds() + 1)
+        now = datetime.now(UTC)
+    return now
+
+
 @pytest.fixture
 def centre(engine):
     """Six submitted cases and a draft: two self-build cases 8 and 1 days ago (the second returned), two
@@ -230,7 +242,8 @@ def centre(engine):
     clerk1's in the head office."""
     _clerk_in(engine, CLERK, "head")
     _clerk_in(engine, CLERK2, "zhongshan")
-    days = {"8": NOW - timedelta(days=8), "1": NOW - timedelta(days=1)}
+    now = _clear_of_midnight()  # the lookups and payments below take the real clock: all on one local day
+    days = {"8": now - timedelta(days=8), "1": now - timedelta(days=1)}
     old = _build_case(engine, _customer(engine, owns=True, today=local_day(days["8"]))[0], at=days["8"])
     returned = _build_case(engine, _customer(engine, owns=True, today=local_day(days["1"]))[0], at=days["1"])
     with session_scope(engine) as session:
@@ -279,6 +292,7 @@ def centre(engine):
     with session_scope(engine) as session:  # a draft is not a case yet
         open_case(session, checklist=checklist_for(session, draft_person, "TQ401"), actor=CLERK)
     return {
+        "today": local_day(now),
         "days": days,
         "old": old,
         "returned": returned,
@@ -289,9 +303,10 @@ def centre(engine):
 
 
 def test_the_dashboard_counts_the_centre_by_day_week_business_and_hall(engine, centre):
-    later = TODAY + timedelta(days=40)  # every self-build case still awaiting a decision is overdue by then
+    today = centre["today"]  # the day the fixture made its cases, not the day this module was imported
+    later = today + timedelta(days=40)  # every self-build case still awaiting a decision is overdue by then
     with session_scope(engine) as session:
-        board = centre_dashboard(session, start=TODAY - timedelta(days=29), end=TODAY, period="day", today=later)
+        board = centre_dashboard(session, start=today - timedelta(days=29), end=today, period="day", today=later)
         seconds = [session.get(Case, case_id).counter_seconds for case_id in centre["timed"]]
     assert seconds == [300, 420]
     total = board.total
@@ -314,15 +329,15 @@ def test_the_dashboard_counts_the_centre_by_day_week_business_and_hall(engine, c
         (("TQ402", "head"), 2),
         (("TQ402", "zhongshan"), 2),
     ]
-    assert len(board.periods) == 30 and board.periods[0][0] == TODAY - timedelta(days=29)
+    assert len(board.periods) == 30 and board.periods[0][0] == today - timedelta(days=29)
     per_day = {day: figures.cases for day, figures in board.periods if figures.cases}
     days = centre["days"]
-    assert per_day == {local_day(days["8"]): 1, local_day(days["1"]): 1, TODAY: 4}
+    assert per_day == {local_day(days["8"]): 1, local_day(days["1"]): 1, today: 4}
 
     with session_scope(engine) as session:
-        weekly = centre_dashboard(session, start=TODAY - timedelta(days=29), end=TODAY, period="week", today=later)
+        weekly = centre_dashboard(session, start=today - timedelta(days=29), end=today, period="week", today=later)
     expected: dict = {}
-    for day, count in ((local_day(days["8"]), 1), (local_day(days["1"]), 1), (TODAY, 4)):
+    for day, count in ((local_day(days["8"]), 1), (local_day(days["1"]), 1), (today, 4)):
         expected[period_start(day, "week")] = expected.get(period_start(day, "week"), 0) + count
     assert {first: figures.cases for first, figures in weekly.periods if figures.cases} == expected
     assert all(first.weekday() == 0 for first, _ in weekly.periods)
@@ -334,16 +349,17 @@ def test_the_dashboard_counts_the_centre_by_day_week_business_and_hall(engine, c
 
 
 def test_the_csv_carries_the_same_figures_in_the_readers_language(engine, centre):
-    later = TODAY + timedelta(days=40)
+    today = centre["today"]  # the day the fixture made its cases, not the day this module was imported
+    later = today + timedelta(days=40)
     with session_scope(engine) as session:
-        board = centre_dashboard(session, start=TODAY - timedelta(days=6), end=TODAY, today=later)
+        board = centre_dashboard(session, start=today - timedelta(days=6), end=today, today=later)
     text = dashboard_csv(board, "zh-CN").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:7] == ["开始日期", "结束日期", "业务代码", "业务名称", "大厅", "办件量", "免交材料（项）"]
     detail, total = rows[1:-1], rows[-1]
-    today_rent = next(row for row in detail if row[0] == TODAY.isoformat() and row[2] == "TQ401")
+    today_rent = next(row for row in detail if row[0] == today.isoformat() and row[2] == "TQ401")
     assert today_rent[3:] == ["租房提取", "中心营业大厅（西岗区）", "2", "3", "4", "2", "100.0", "2", "1", "0", "", "0"]
-    today_build = next(row for row in detail if row[0] == TODAY.isoformat() and row[2] == "TQ402")
+    today_build = next(row for row in detail if row[0] == today.isoformat() and row[2] == "TQ402")
     assert today_build[4:] == ["中山区服务大厅", "2", "4", "4", "0", "0.0", "0", "0", "2", "6.0", "2"]
     assert total[3:5] == ["合计", "全部大厅"] and total[5:] == [
         str(board.total.cases),
@@ -363,10 +379,11 @@ def test_the_csv_carries_the_same_figures_in_the_readers_language(engine, centre
 
 
 def test_the_dashboard_of_one_hall_counts_only_the_cases_submitted_there(engine, centre):
-    later, start = TODAY + timedelta(days=40), TODAY - timedelta(days=29)
+    today = centre["today"]  # the day the fixture made its cases, not the day this module was imported
+    later, start = today + timedelta(days=40), today - timedelta(days=29)
     with session_scope(engine) as session:
         boards = {
-            hall: centre_dashboard(session, start=start, end=TODAY, hall=hall, today=later)
+            hall: centre_dashboard(session, start=start, end=today, hall=hall, today=later)
             for hall in ("head", "zhongshan", "ganjingzi")
         }
     head, zhongshan, ganjingzi = boards["head"].total, boards["zhongshan"].total, boards["ganjingzi"].total
