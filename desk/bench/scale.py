@@ -155,13 +155,16 @@ class SqlClock:
         return elapsed, self.total * 1000, self.server_ms()
 
     def server_ms(self) -> float:
-        """PostgreSQL's own planning + execution time (EXPLAIN ANALYZE) of the SELECTs last recorded."""
+        """PostgreSQL's own planning + execution time (EXPLAIN ANALYZE) of the SELECTs last recorded, run
+        again in one transaction with the planner settings they ran under."""
         total = 0.0
         raw = self.engine.raw_connection()  # a DBAPI connection: its statements are not recorded
         try:
             cursor = raw.cursor()
             for statement, parameters in self.statements:
-                if statement.lstrip().upper().startswith("SELECT"):
+                if statement.lstrip().upper().startswith(("SET ", "RESET ")):
+                    cursor.execute(statement, parameters)  # the search's planner settings (SET LOCAL) hold too
+                elif statement.lstrip().upper().startswith("SELECT"):
                     cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
                     row = cursor.fetchone()
                     assert row is not None, "EXPLAIN returns its plan"
