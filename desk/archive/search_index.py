@@ -347,7 +347,7 @@ class PostgresTsvectorIndex(SearchIndex):
     As on SQLite, ranking every match is what does not scale: a common word is on millions of pages
     at ten million, and ts_rank would read each tsvector. So the newest RANK_WINDOW matches are found
     first — through the GIN index for a rare term (an ID number), by walking the pages newest first
-    and testing each for a common one (the planner chooses from the tsvector statistics) — and only
+    and testing each for a common one (`choose_route` decides from ANALYZE's statistics) — and only
     they are ranked. With a date range "newest" means the latest captured, so the walk can follow
     the capture-time index inside the range instead of crossing every newer page; with another
     document filter it walks the documents newest first.
