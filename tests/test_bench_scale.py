@@ -157,7 +157,7 @@ def test_the_rarest_word_chooses_between_walking_the_newest_pages_and_gin():
     """The figures of `desk bench scale` at a million pages: 还款计划's words on 33.5%, 17.8% and 17.8% of
     them (the planner fetched all 177,547 pages holding them from GIN: 894 ms; walking: 7 ms); an ID
     number not on ANALYZE's list; a word on 1% of the pages, walked for at ten million pages, not at one."""
-    from desk.archive.search_index import choose_route
+    from desk.archive.search_route import choose_route
 
     assert choose_route([0.33544, 0.17802, 0.17802], 999_875) == "walk"
     assert choose_route([0.33544, None], 999_875) == "gin"

@@ -23,10 +23,7 @@ from the database.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
@@ -36,10 +33,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, col
 
 from desk.archive.query_parser import ParsedQuery, Term
+from desk.archive.search_route import RANK_WINDOW, route_for, routed
 from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.archive.text_tokens import distinct_cjk_chars, index_tokens
 
-RANK_WINDOW = 500  # both engines rank the newest this many matches
 MAX_CANDIDATES = 5000  # with a customer or case filter, the newest this many of their pages are searched
 AVERAGE_PAGE_CHARS = 400  # length normalisation of the SQLite score
 _PG_MAX_POSITION = 16383  # tsvector positions stop here
@@ -369,21 +366,21 @@ class PostgresTsvectorIndex(SearchIndex):
     ) -> list[tuple[int, float]]:
         """(page id, score) of matching pages, best first, among the newest RANK_WINDOW matches."""
         sql, values, route = _match_statement(session, query, filters, limit=limit, offset=offset)
-        with _routed(session, route):
+        with routed(session, route):
             return [(row[0], float(row[1])) for row in session.execute(text(sql), values)]
 
     def explain(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int) -> str:
         """PostgreSQL's plan for `match`, chosen under the same route, with the planner settings that route
         changed (for the benchmark and its tests)."""
         sql, values, route = _match_statement(session, query, filters, limit=limit, offset=0)
-        with _routed(session, route):
+        with routed(session, route):
             return "\n".join(session.execute(text("EXPLAIN (SETTINGS) " + sql), values).scalars())
 
 
 def _match_statement(
     session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int, offset: int
 ) -> tuple[str, dict[str, object], str]:
-    """The SQL of `match`, its parameters and its route: "gin", "walk" or "planner" (see `_route`)."""
+    """The SQL of `match`, its parameters and its route: "gin", "walk" or "planner" (see `search_route`)."""
     where, params = filter_sql(filters)
     joins = " JOIN archive_page p ON p.id = t.page_id JOIN archive_document d ON d.id = p.document_id"
     newest, route = "t.page_id DESC", _route(session, query)
@@ -406,77 +403,18 @@ def _match_statement(
     return sql, values, route
 
 
-# The walk: ordered index scans joined by nested loops, one process. Left to itself the planner took
-# a type filter's newest documents (one in eight) by merge-joining every page newest first (22,694
-# pages for 2,834 candidates at ten million, 113-134 ms; 55-78 ms by nested loop), and split walks
-# over parallel workers whose start-up and merge cost more than the walk (a staff filter at a
-# million pages: 96 ms with two workers, 46 ms without).
-_WALK_SETTINGS = (
-    "enable_bitmapscan",
-    "enable_seqscan",
-    "enable_mergejoin",
-    "enable_hashjoin",
-    "max_parallel_workers_per_gather",
-)
-
-
-@contextmanager
-def _routed(session: Session, route: str) -> Iterator[None]:
-    """On the "walk" route the statements inside walk their indexes in order (`_WALK_SETTINGS`),
-    whatever the planner guesses of the query's words (see `choose_route`)."""
-    if route != "walk":
-        yield
-        return
-    off = {name: "0" if name.startswith("max_") else "off" for name in _WALK_SETTINGS}
-    session.execute(text("; ".join(f"SET LOCAL {name} = {value}" for name, value in off.items())))
-    yield
-    # not in `finally`: a failed statement aborts the transaction, whose end undoes SET LOCAL anyway
-    session.execute(text("; ".join(f"RESET {name}" for name in _WALK_SETTINGS)))
-
-
 def _lexemes(term: Term) -> list[str]:
     return [f"{_PG_CHAR_MARK}{term.tokens[0]}"] if term.kind == "char" else list(term.tokens)
 
 
 def _route(session: Session, query: ParsedQuery) -> str:
-    """How `match` finds the newest matches: "gin", "walk" or "planner" (see `choose_route`)."""
+    """How `match` finds the newest matches: "gin", "walk" or "planner" (see `search_route.choose_route`)."""
     lexemes = [
         lexeme for term in query.terms if not term.negated and term.kind != "prefix" for lexeme in _lexemes(term)
     ]
     if not lexemes:
         return "planner"  # a prefix term `:*` may stand for common words or rare ones; a negated one says nothing
-    row = session.execute(
-        text(
-            "WITH s AS (SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs "
-            "FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'archive_page_terms' "
-            "AND attname = 'terms') "
-            "SELECT (SELECT count(*) FROM s WHERE elems IS NOT NULL), "
-            "(SELECT reltuples FROM pg_class WHERE oid = 'archive_page_terms'::regclass), "
-            "ARRAY(SELECT m.f FROM unnest(CAST(:lexemes AS text[])) AS l(lexeme) LEFT JOIN "
-            "(SELECT e, f FROM s, unnest(s.elems, s.freqs) AS u(e, f)) m ON m.e = l.lexeme)"
-        ),
-        {"lexemes": lexemes},
-    ).one()
-    analysed, pages, frequencies = row
-    if not analysed:
-        return "planner"  # a new archive, never analysed: the planner's own guess is all there is
-    return choose_route(list(frequencies), float(pages))
-
-
-def choose_route(frequencies: list[float | None], pages: float, window: int = RANK_WINDOW) -> str:
-    """ "walk" or "gin", from the share of pages each lexeme a match must hold is on (None: too few
-    to be on ANALYZE's list of common lexemes) and the pages in the archive.
-
-    The rarest lexeme bounds both ways: walking the pages newest first tests about `window / f` of
-    them before it has `window` matches, and GIN fetches at most `pages * f` and sorts them. So the
-    walk pays while f ≥ √(window / pages): 2.2% of a million pages, 0.7% of ten million. An ID number
-    is on a few pages: walking for it crossed all ten million (minutes), GIN finds it at once. The
-    planner itself multiplies the shares of a phrase's words and rates 还款计划 (each word on a fifth
-    of the pages, all on the same ones) as rare: at a million pages it fetched 177,547 pages from GIN
-    and sorted them (894 ms) where walking tests 2,730 in 7 ms.
-    """
-    rarest = min((share or 0.0) for share in frequencies)
-    return "walk" if pages > 0 and rarest >= math.sqrt(window / pages) else "gin"
+    return route_for(session, lexemes)
 
 
 def index_for(bind: Session | Connection | Engine) -> SearchIndex:

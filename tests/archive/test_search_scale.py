@@ -167,3 +167,31 @@ def test_postgres_page_terms_stay_in_the_row(pg_generated):
     assert "toast_tuple_target=8160" in options
     assert largest > 2100  # beyond PostgreSQL's default threshold, these would have gone to TOAST
     assert toast_bytes == 0
+
+
+def test_postgres_routes_by_analyze_once_it_has_run_and_reads_its_figures_once(pg_cluster):
+    """Before the first ANALYZE the planner chooses (and nothing is kept, so the first ANALYZE counts at
+    once); after it, an ID number goes to GIN and a word on every page is walked for, from figures read
+    once and kept for a few minutes rather than asked on every search."""
+    import psycopg
+
+    from desk.archive.search_route import lexeme_stats, route_for
+    from desk.bench.scale_data import build
+
+    url = pg_cluster.create_database("search_route")
+    engine = init_db(make_engine(url))
+    try:
+        with Session(engine) as session:
+            assert lexeme_stats(session) is None and route_for(session, ["身份"]) == "planner"
+        with psycopg.connect(f"host=127.0.0.1 port={pg_cluster.port} user=postgres dbname=search_route") as conn:
+            conn.autocommit = True
+            build(conn, 100, 1000, progress=lambda _line: None)  # loads in bulk, then ANALYZE
+        with Session(engine) as session:
+            id_number = session.execute(text("SELECT id_number FROM person ORDER BY id LIMIT 1")).scalar_one()
+            stats = lexeme_stats(session)
+            assert stats is not None and stats.pages == 1000 and stats.shares["身份"] == 1.0
+            assert route_for(session, [id_number]) == "gin" and route_for(session, ["身份"]) == "walk"
+            assert lexeme_stats(session) is stats
+    finally:
+        engine.dispose()
+        pg_cluster.drop_database("search_route")
