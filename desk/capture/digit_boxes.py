@@ -563,8 +563,9 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
     the first image leaves the recogniser in doubt, the cell's image with the rule kept beside the
     digit is read too, and the two readings are averaged: the cell stays in doubt, and both readings
     become candidates for the check character to choose from. The image with the top or bottom rule
-    kept counts whenever it reads another character: the plain image of a 7 whose bar the rule hid is
-    a confident 1, so the cell is put in doubt between the two.
+    kept counts whenever it reads another character with certainty: the plain image of a 7 whose bar
+    the rule hid is a confident 1, so the cell is put in doubt between the two (a digit that merely
+    touches the rule reads as nothing clear with it, and stays as the plain image reads).
     """
     crops = [crop for images in cells if images for crop in _crops(images)]
     found = iter(_character_probabilities(crops) if crops else [])
@@ -579,7 +580,7 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
         shares = [plain]
         if beside is not None and max(plain.values()) < _CERTAIN:
             shares.append(beside)
-        if along is not None and _best(along) != _best(plain):
+        if along is not None and _best(along) != _best(plain) and max(along.values()) >= _CERTAIN:
             shares.append(along)
         mean = {char: sum(s[char] for s in shares) / len(shares) for char in _ID_CHARS}
         ranked = sorted(mean.items(), key=lambda item: item[1], reverse=True)
