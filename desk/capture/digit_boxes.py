@@ -6,7 +6,8 @@ the cells are found from the rules themselves (vertical rules at a regular pitch
 the rules are removed, every cell's ink is recognised on its own, restricted to 0-9 and X, and the
 18 characters are checked with the check character. When the check fails, the doubtful cells' (up to
 four) next-best readings are tried together; a repair is accepted only when it is clearly likelier than
-any other valid number and than a chance pass.
+any other valid number and than a chance pass, counting the chance that a cell read with certainty is
+wrong: a wrong ID number on a page is worse than none.
 """
 
 from __future__ import annotations
