@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from desk.capture import digit_boxes, id_numbers, segment_fields
-from desk.capture.reading import Line, Reading
+from desk.capture.reading import Box, Line, Reading
 
 _CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"
 _LABEL_GAP = r"[\s:：]*"
@@ -111,12 +111,13 @@ def extract_page(
     labelled = {name: value for name, value in labelled.items() if value}  # a card label with nothing beside it
     found["labelled"] = labelled
     found["names"] = [labelled[f] for f in _NAME_FIELDS if f in labelled]
+    boxed, cell_rows = _boxed_ids(reading.lines, image, today)
     found["id_numbers"] = _unique(
         card_ids
-        + _boxed_ids(reading.lines, image, today)
+        + boxed
         + found["id_numbers"]
         + segment_fields.id_label_rows(reading.lines, today)
-        + _ids_from_choices(reading.lines, today)
+        + _ids_from_choices([line for line in reading.lines if not _on_any(line, cell_rows)], today)
     )
     return found
 
@@ -132,13 +133,30 @@ def _ids_from_choices(lines: list[Line], today: date | None) -> list[dict]:
     ]
 
 
-def _boxed_ids(lines: list[Line], image: np.ndarray | None, today: date | None) -> list[dict]:
-    """ID numbers written in per-digit boxes after the page's ID labels (none without the image)."""
+def _boxed_ids(lines: list[Line], image: np.ndarray | None, today: date | None) -> tuple[list[dict], list[Box]]:
+    """ID numbers written in per-digit boxes after the page's ID labels, and the boxes of the cell rows
+    found (none without the image)."""
     if image is None:
-        return []
+        return [], []
     labels = [segment_fields.label_box(segment, end) for segment, end in segment_fields.id_label_segments(lines)]
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     return digit_boxes.read_id_cells(gray, labels, today)
+
+
+def _on_any(line: Line, rows: list[Box]) -> bool:
+    """True when the line lies on one of the cell rows: its middle within the row's height, and it
+    overlaps the row's width.
+
+    Such a line is the row's own ink read as text, the box rules read as 1s among the digits: the cells
+    were read one by one already, and a runner-up that makes one of its many 18-character windows pass
+    the check is no evidence of the number, only a chance pass.
+    """
+    left, top, width, height = line.box
+    middle = top + height / 2
+    return any(
+        row_top <= middle <= row_top + row_height and left < row_left + row_width and row_left < left + width
+        for row_left, row_top, row_width, row_height in rows
+    )
 
 
 def _unique(numbers: list[dict]) -> list[dict]:

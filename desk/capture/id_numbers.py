@@ -7,8 +7,10 @@ when the check character then passes.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from desk.capture.reading import Choices
@@ -136,17 +138,61 @@ def find_with_choices(text: str, choices: list[Choices], today: date | None = No
     compact = "".join(char for char, _ in kept)
     if find_in_text(compact, today):
         return []  # the line reads as a valid number without the engine's second choices
-    candidates: dict[str, tuple[float, str]] = {}
+    found: list[tuple[str, float]] = []
+    raws: dict[str, tuple[float, str]] = {}  # each number's best odds and the window read that gave them
     for start in range(len(kept) - 17):
         window = kept[start : start + 18]
         for value, odds in _single_repairs(window, today):
-            if value not in candidates or odds > candidates[value][0]:
-                candidates[value] = (odds, "".join(char for char, _ in window))
-    ranked = sorted(candidates.items(), key=lambda item: item[1][0], reverse=True)
-    if not ranked or (len(ranked) > 1 and ranked[0][1][0] < _CLEAR_ODDS * ranked[1][1][0]):
+            found.append((value, odds))
+            if value not in raws or odds > raws[value][0]:
+                raws[value] = (odds, "".join(char for char, _ in window))
+    best = clearest(found)
+    if best is None:
         return []
-    value, (_, raw) = ranked[0]
-    return [{"value": value, "raw": raw, "repaired": [n for n in range(18) if value[n] != raw[n]]}]
+    raw = raws[best][1]
+    return [{"value": best, "raw": raw, "repaired": [n for n in range(18) if best[n] != raw[n]]}]
+
+
+def repairs(
+    options: Sequence[Sequence[tuple[str, float]]], places: Iterable[int], most: int, today: date | None = None
+) -> list[tuple[str, float]]:
+    """The valid numbers made by changing up to `most` of `places` to another of their options, each with
+    its odds against the reading as it stands.
+
+    `options` holds per position (character, probability) pairs, the character read first. Only
+    options with a material probability are tried. The odds are the product, over the positions
+    changed, of the option's probability over that of the character read: how much likelier the
+    engine found the mended number than the one it read.
+    """
+    read = [choices[0] for choices in options]
+    rivals = {n: [(c, p) for c, p in options[n][1:] if p >= _MATERIAL_CHOICE and c != read[n][0]] for n in places}
+    found = []
+    for count in range(1, most + 1):
+        for changed in itertools.combinations(rivals, count):
+            for picks in itertools.product(*(rivals[n] for n in changed)):
+                chars = [char for char, _ in read]
+                odds = 1.0
+                for n, (char, probability) in zip(changed, picks):
+                    chars[n] = char
+                    odds *= probability / max(read[n][1], 1e-6)
+                value = "".join(chars)
+                if is_valid(value, today):
+                    found.append((value, odds))
+    return found
+
+
+def clearest(candidates: list[tuple[str, float]], unseen: float = 0.0) -> str | None:
+    """The likeliest of the (number, odds) `candidates` when it is _CLEAR_ODDS times as likely as the
+    next number and as `unseen` (the odds that a number outside the candidates is the true one and one
+    of them passed by chance); None when there is none or the choice is not clear (a wrong number is
+    worse than none)."""
+    best: dict[str, float] = {}
+    for value, odds in candidates:
+        best[value] = max(odds, best.get(value, 0.0))
+    ranked = [*sorted(best.values(), reverse=True), 0.0]
+    if not best or ranked[0] < _CLEAR_ODDS * max(ranked[1], unseen):
+        return None
+    return max(best, key=lambda value: best[value])
 
 
 def _single_repairs(window: list[tuple[str, Choices]], today: date | None) -> list[tuple[str, float]]:
@@ -156,17 +202,11 @@ def _single_repairs(window: list[tuple[str, Choices]], today: date | None) -> li
     unread = [position for position, char in enumerate(base) if char is None]
     if len(unread) > 1 or sum(char is not None and char.isdigit() for char in base) < _MIN_RUN_DIGITS:
         return []
-    places = unread or range(len(window))
-    found = []
-    for position in places:
-        (_, read_p), *rivals = window[position][1]
-        for char, share in _rival_shares(rivals, position).items():
-            if share < _MATERIAL_CHOICE or char == base[position]:
-                continue
-            value = "".join(char if n == position else (c or "?") for n, c in enumerate(base))
-            if is_valid(value, today):
-                found.append((value, share / max(read_p, 1e-6)))
-    return found
+    options = [
+        [(base[n] or "?", choices[0][1]), *_rival_shares(list(choices[1:]), n).items()]
+        for n, (_, choices) in enumerate(window)
+    ]
+    return repairs(options, unread or range(len(window)), 1, today)
 
 
 def _rival_shares(rivals: list[tuple[str, float]], position: int) -> dict[str, float]:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from desk.validators import id_check_char
 from tests.docgen.sheet import Sheet, font
@@ -33,6 +33,7 @@ PRINT_FACES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
 )
+KAI_FACE = "/usr/share/fonts/truetype/arphic/ukai.ttc"  # AR PL UKai: 楷体, a hand-like face forms are filled in
 BLUE_INK = (30, 45, 120)
 BLACK_INK = (25, 25, 30)
 FAINT_INK = (105, 125, 175)  # a ballpoint running dry, or a pale gel pen
@@ -83,10 +84,12 @@ def handwritten(
     rng: random.Random,
     ink: tuple[int, int, int],
     touch: int = 0,
+    *,
+    hug_top: bool = False,
 ) -> None:
     """`char` written by pen into the pixel box (left, top, width, height): jittered strokes, a slant,
     uneven size and place. `touch` -1 or 1 pushes it against the left or right rule, over it by up to
-    two pen widths."""
+    two pen widths; `hug_top` writes it high, its top (a 7's or 5's bar) along the box's top rule."""
     left, top, width, height = box_px
     h = height * rng.uniform(0.58, 0.76)
     w = min(width * 0.8, h * rng.uniform(0.5, 0.68))
@@ -94,6 +97,8 @@ def handwritten(
     shift = touch * (width / 2 - w / 2 + pen * rng.uniform(0.0, 2.0)) if touch else rng.uniform(-0.08, 0.08) * width
     cx = left + width / 2 + shift
     cy = top + height / 2 + rng.uniform(-0.07, 0.07) * height
+    if hug_top:  # the top stroke's centre from half a pen above the rule to one pen below it
+        cy = top + h / 2 + pen * rng.uniform(-0.5, 1.0)
     slant = rng.uniform(-0.05, 0.3)
     for stroke in _STROKES[char]:
         points = []
@@ -111,14 +116,24 @@ def printed(
     face: str,
     ink: tuple[int, int, int],
     touch: int = 0,
+    *,
+    hug_top: bool = False,
+    jitter: bool = False,
 ) -> None:
     """`char` typed into the pixel box with the font file `face`, centred; `touch` -1 or 1 pushes it
-    against the left or right rule, over it by a stroke's width or so."""
+    against the left or right rule, over it by a stroke's width or so; `hug_top` sets it high, its
+    top on the box's top rule; `jitter` moves it about its box a little, as a hand does."""
     left, top, width, height = box_px
     typeface = ImageFont.truetype(face, round(height * rng.uniform(0.6, 0.75)))
     x0, _, x1, _ = typeface.getbbox(char, anchor="mm")
     shift = touch * (width / 2 - (x1 - x0) / 2 + rng.uniform(0.0, 0.12) * (x1 - x0)) if touch else 0.0
-    sheet.draw.text((left + width / 2 + shift, top + height / 2), char, font=typeface, fill=ink, anchor="mm")
+    x, y = left + width / 2 + shift, top + height / 2
+    if hug_top:  # the glyph's top on the box's top rule, give or take a stroke
+        _, y0, _, _ = typeface.getbbox(char, anchor="mm")
+        y = top - y0 + rng.uniform(-0.04, 0.06) * height
+    elif jitter:  # filled in by hand with a 楷体-like face: size and place vary from box to box
+        x, y = x + rng.uniform(-0.08, 0.08) * width, y + rng.uniform(-0.07, 0.07) * height
+    sheet.draw.text((x, y), char, font=typeface, fill=ink, anchor="mm")
 
 
 @dataclass
@@ -135,6 +150,9 @@ class BoxStyle:
     touching: int = 0  # cells whose digit touches (or runs over) a rule
     dpi: int = 200
     faint: bool = False  # pale ink (FAINT_INK) instead of blue or black
+    hugging: int = 0  # cells whose digit is written high, its top stroke along the top rule
+    face: str | None = None  # the font file of printed digits (None: one of PRINT_FACES)
+    ink_blur: float = 0.0  # the writing (not the rules) soaked into the paper: Gaussian radius in pixels
 
 
 def boxed_form(number: str, style: BoxStyle, rng: random.Random) -> np.ndarray:
@@ -170,7 +188,10 @@ def boxed_form(number: str, style: BoxStyle, rng: random.Random) -> np.ndarray:
     room = (195 - boxes_x) / (ID_CELLS + 0.6 * (len(style.groups) - 1))
     style = replace(style, pitch_mm=min(style.pitch_mm, room))  # the boxes fit on the form
     cells = _draw_boxes(sheet, boxes_x, top, style)
-    _fill(sheet, cells, number, style, rng)
+    if style.ink_blur:
+        _fill_soaked(sheet, cells, number, style, rng)
+    else:
+        _fill(sheet, cells, number, style, rng)
     sheet.text(15, top + style.height_mm + 14, "提取金额：¥12800.00    提取原因：租房提取", pt=11, style="sans")
     sheet.paragraph(
         15,
@@ -221,12 +242,36 @@ def _fill(
     ink = BLUE_INK if style.hand and rng.random() < 0.7 else BLACK_INK
     ink = FAINT_INK if style.faint else ink
     face = rng.choice(PRINT_FACES)
+    face = style.face or face
+    hugging = _hugging(number, style.hugging, rng) if style.hugging else set()
     for index, (char, cell) in enumerate(zip(number, cells)):
         touch = rng.choice((-1, 1)) if index in touching else 0
+        hug = index in hugging
         if style.hand:
-            handwritten(sheet, char, cell, rng, ink, touch)
+            handwritten(sheet, char, cell, rng, ink, touch, hug_top=hug)
         else:
-            printed(sheet, char, cell, rng, face, ink, touch)
+            printed(sheet, char, cell, rng, face, ink, touch, hug_top=hug, jitter=style.face is not None)
+
+
+def _hugging(number: str, count: int, rng: random.Random) -> set[int]:
+    """`count` cells to write high: those holding a digit with a top bar (7, 5) first, as these lose
+    the bar to the rule, then others at random."""
+    barred = [i for i, char in enumerate(number) if char in "57"]
+    others = [i for i in range(len(number)) if i not in barred]
+    rng.shuffle(barred)
+    rng.shuffle(others)
+    return set((barred + others)[:count])
+
+
+def _fill_soaked(
+    sheet: Sheet, cells: list[tuple[int, int, int, int]], number: str, style: BoxStyle, rng: random.Random
+) -> None:
+    """Write the number on a clear layer, blur it by `style.ink_blur`, and lay it over the boxes: pale
+    ink soaked into the paper, while the printed rules stay sharp."""
+    layer = Sheet(sheet.width_mm, sheet.height_mm, dpi=sheet.dpi)
+    _fill(layer, cells, number, style, rng)
+    writing = layer.image.filter(ImageFilter.GaussianBlur(style.ink_blur))
+    sheet.image.paste(ImageChops.darker(sheet.image, writing))
 
 
 @dataclass

@@ -20,10 +20,14 @@ from tests.capture import id_pages
 
 
 def form_style(rng: random.Random, hard: bool = False) -> id_pages.BoxStyle:
-    """A random box layout and filling: label, size, groups, table or not, printed or handwritten;
-    `hard` forms are handwritten in pale ink."""
+    """A random box layout and filling: label, size, groups, table or not, printed or handwritten, some
+    digits written high against the top rule; `hard` forms are filled in pale ink, by hand or in a
+    楷体-like face soaked into the paper, more digits written high."""
     if hard:
-        return replace(form_style(rng), hand=True, faint=True)
+        style = replace(form_style(rng), hand=True, faint=True, hugging=rng.choice((0, 2, 4, 6)))
+        if rng.random() < 0.4:
+            style = replace(style, hand=False, face=id_pages.KAI_FACE, ink_blur=rng.uniform(0.6, 1.4))
+        return style
     return id_pages.BoxStyle(
         label=rng.choice(id_pages.ID_LABELS),
         pitch_mm=rng.uniform(5.0, 10.0),
@@ -34,6 +38,7 @@ def form_style(rng: random.Random, hard: bool = False) -> id_pages.BoxStyle:
         hand=rng.random() < 0.6,
         touching=rng.choice((0, 0, 2, 4)),
         dpi=rng.choice((150, 200, 300)),
+        hugging=rng.choice((0, 0, 1, 3)),
     )
 
 
