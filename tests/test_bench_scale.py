@@ -123,8 +123,8 @@ def test_a_rare_term_is_found_through_gin_and_a_common_one_by_walking(report, pg
     """An ID number is on a few pages, but the planner guesses up to 0.5% of the pages for any lexeme
     ANALYZE did not keep: at ten million pages it walked every page newest first looking for 500
     matches (minutes, `desk bench scale`). That guess only bites above ~100,000 pages, so this test
-    shows the choice at 2,000: a lexeme ANALYZE did not keep goes to GIN, one on every page is walked
-    for, and ANALYZE keeps ten times PostgreSQL's usual number of lexemes."""
+    shows the choice at 2,000: a lexeme on a few pages goes to GIN, one on every page is walked for,
+    and ANALYZE keeps ten times PostgreSQL's usual number of lexemes."""
     from sqlmodel import Session
 
     from desk.archive.query_parser import parse_query

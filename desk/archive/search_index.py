@@ -58,8 +58,8 @@ _PG_DDL = [
     "CREATE TABLE IF NOT EXISTS archive_page_terms (page_id integer PRIMARY KEY "
     "REFERENCES archive_page(id) ON DELETE CASCADE, terms tsvector NOT NULL) WITH (toast_tuple_target = 8160)",
     "CREATE INDEX IF NOT EXISTS ix_archive_page_terms ON archive_page_terms USING gin (terms)",
-    # ANALYZE keeps ten times as many common lexemes (down to ~0.05% of pages instead of ~4%), so a
-    # lexeme missing from the list is truly rare: PostgresTsvectorIndex goes to GIN for it
+    # ANALYZE keeps ten times as many common lexemes (down to ~0.05% of pages instead of ~4%): the
+    # shares search_route.choose_route reads, a lexeme missing from them being truly rare
     "ALTER TABLE archive_page_terms ALTER COLUMN terms SET STATISTICS 1000",
 ]
 
@@ -371,7 +371,7 @@ class PostgresTsvectorIndex(SearchIndex):
 
     def explain(self, session: Session, query: ParsedQuery, filters: SearchFilters, *, limit: int) -> str:
         """PostgreSQL's plan for `match`, chosen under the same route, with the planner settings that route
-        changed (for the benchmark and its tests)."""
+        changed: what to read when a search is slow (the plan tests read it too)."""
         sql, values, route = _match_statement(session, query, filters, limit=limit, offset=0)
         with routed(session, route):
             return "\n".join(session.execute(text("EXPLAIN (SETTINGS) " + sql), values).scalars())
