@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from nicegui import run, ui
+from nicegui.events import GenericEventArguments
 
 from desk.cases.counter import CaseState, reopen_case
 from desk.cases.submitting import take_unanswered
@@ -88,12 +89,14 @@ class LookupScreen:
                     .classes("w-44")
                     .mark("purpose")
                 )
-                ui.button(t("ui.lookup.search"), icon="search", on_click=self.search).props(
+                ui.button(t("ui.lookup.search"), icon="search", on_click=lambda: self.search()).props(
                     "no-caps unelevated size=lg"
                 ).mark("search")
             self.message = ui.label().classes("text-sm min-h-[1.25rem]").mark("lookup-message")
         self.results = ui.column().classes("w-full gap-4").mark("results")
-        self.query.on("keydown.enter", self.search)
+        # Enter carries the box's text: keys typed before the page's connection is ready reach the server
+        # out of order (each waits on its own retry timer), and a scanner types the moment the page shows.
+        self.query.on("keydown.enter", self._entered, js_handler="(e) => emit(e.target.value)")
         self.may_unmask = may_unmask(staff.role)
 
     def _say(self, text: str, tone: str) -> None:
@@ -109,10 +112,14 @@ class LookupScreen:
             self._say("", "secondary")
         self.showing_live_problem = problem is not None
 
-    async def search(self) -> None:
-        """Look up what is in the input and show the profile, the candidates or why nothing was found."""
+    async def _entered(self, event: GenericEventArguments) -> None:
+        await self.search(event.args if isinstance(event.args, str) else None)
+
+    async def search(self, typed: str | None = None) -> None:
+        """Look up `typed` (else what the server holds of the input) and show the profile, the candidates or
+        why nothing was found."""
         staff = require_staff()
-        text = (self.query.value or "").strip()
+        text = (typed if typed is not None else self.query.value or "").strip()
         if staff is None or not text:
             return
         searched = await run.io_bound(_search, text, staff, self.purpose.value)
