@@ -11,7 +11,15 @@ from sqlalchemy import func, select, text
 from desk.db import session_scope
 from desk.i18n import t, use_language
 from desk.records.demo_data import seed_database
-from desk.records.lookup import CANDIDATES, FOUND, INVALID_ID, NOT_FOUND, find_customer, lookup_customer
+from desk.records.lookup import (
+    CANDIDATES,
+    FOUND,
+    INVALID_ID,
+    MAX_COUNTED,
+    NOT_FOUND,
+    find_customer,
+    lookup_customer,
+)
 from desk.records.profile import CustomerNotFound, load_profile
 from desk.records.tables import Person, PersonalAccount, Withdrawal
 from desk.security.access_log import AccessLog
@@ -36,9 +44,9 @@ def _person(session, where: str = "1 = 1") -> tuple[int, str, str, str, str]:
     ).one()
 
 
-def _add_namesakes(session, name: str, phones: list[str]) -> list[int]:
+def _add_namesakes(session, name: str, phones: list[str], *, first: int = 0) -> list[int]:
     people = []
-    for number, phone in enumerate(phones):
+    for number, phone in enumerate(phones, start=first):
         body = f"11010519800101{number:03d}"
         people.append(
             Person(
@@ -120,6 +128,23 @@ def test_many_namesakes_give_a_short_list_and_the_count(seeded):
         outcome = find_customer(session, "同名")
     assert outcome.kind == CANDIDATES and outcome.total == 13 and len(outcome.candidates) == 10
     assert outcome.message_key == "records.lookup.candidates_more"
+
+
+def test_a_name_very_many_share_is_counted_only_as_over_the_limit(seeded):
+    """The commonest names of a large centre are borne by thousands: the lookup stops counting past
+    MAX_COUNTED (the clerk needs the phone anyway) instead of counting them all on every lookup."""
+    with session_scope(seeded) as session:
+        _add_namesakes(session, "常见名", [f"1360{n:07d}" for n in range(MAX_COUNTED + 5)])
+        over = find_customer(session, "常见名")
+        _add_namesakes(session, "较多名", [f"1350{n:07d}" for n in range(MAX_COUNTED)], first=200)
+        at = find_customer(session, "较多名")
+    assert over.kind == CANDIDATES and len(over.candidates) == 10 and over.total == MAX_COUNTED + 1
+    assert over.message_key == "records.lookup.candidates_over"
+    with use_language("zh-CN"):
+        assert over.message().startswith(f"同名客户超过 {MAX_COUNTED} 位")
+    with use_language("en"):
+        assert over.message().startswith(f"More than {MAX_COUNTED} customers")
+    assert at.total == MAX_COUNTED and at.message_key == "records.lookup.candidates_more"
 
 
 def test_namesakes_are_listed_by_phone_and_the_last_four_digits_pick_among_many(seeded):

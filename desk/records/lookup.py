@@ -27,6 +27,9 @@ CANDIDATES = "candidates"
 INVALID_ID = "invalid_id"
 NOT_FOUND = "not_found"
 MAX_CANDIDATES = 10
+# Namesakes are counted up to here: past it the clerk needs the phone anyway, and the commonest names
+# of ten million customers (6,000 people each) would make every lookup of them count the whole run
+MAX_COUNTED = 100
 # Digit strings of these lengths are taken for an ID number (15, 18) or a mistyped one.
 _ID_LENGTHS = {14, 15, 16, 17, 18, 19}
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -64,7 +67,9 @@ _BY_NAME = {
     for variant, condition in _ROW_CONDITIONS.items()
 }
 _COUNT_BY_NAME = {
-    variant: select(func.count()).select_from(Person).where(*condition)
+    variant: select(func.count()).select_from(
+        select(col(Person.id)).where(*condition).limit(MAX_COUNTED + 1).subquery()
+    )
     for variant, condition in _NAME_CONDITIONS.items()
 }
 
@@ -86,7 +91,8 @@ class LookupOutcome:
     """What a lookup input matched.
 
     `kind` is `found` (see `person_id`), `candidates` (a short masked list, `total` matches in
-    all), `invalid_id` or `not_found`; `message_key` explains the last three to the user.
+    all, counted up to MAX_COUNTED + 1), `invalid_id` or `not_found`; `message_key` explains the
+    last three to the user.
     `query_kind` is what the input was taken for: `id_number`, `account_no` or `name`.
     """
 
@@ -99,7 +105,7 @@ class LookupOutcome:
 
     def message(self) -> str:
         """The message to show, in the current language ('' when found)."""
-        return t(self.message_key, count=self.total) if self.message_key else ""
+        return t(self.message_key, count=min(self.total, MAX_COUNTED)) if self.message_key else ""
 
 
 def find_customer(session: Session, query: str, *, today: date | None = None) -> LookupOutcome:
@@ -160,7 +166,13 @@ def _find_by_name(session: Session, text: str, today: date) -> LookupOutcome:
         )
         for row in rows[:MAX_CANDIDATES]
     )
-    key = "records.lookup.candidates" if total <= MAX_CANDIDATES else "records.lookup.candidates_more"
+    key = (
+        "records.lookup.candidates"
+        if total <= MAX_CANDIDATES
+        else "records.lookup.candidates_more"
+        if total <= MAX_COUNTED
+        else "records.lookup.candidates_over"
+    )
     return LookupOutcome(CANDIDATES, "name", candidates=candidates, total=total, message_key=key)
 
 
