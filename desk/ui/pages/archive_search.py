@@ -29,6 +29,7 @@ from desk.ui.archive_routes import image_url
 from desk.ui.auth import require_staff
 from desk.ui.case_labels import label_or_code, material_label
 from desk.ui.theme import frame
+from desk.ui.typed_enter import on_enter
 
 PAGE_SIZE = 20
 DATE_PROPS = "outlined dense type=date stack-label"  # the browser's own date picker, ISO value
@@ -195,7 +196,7 @@ class SearchScreen:
             )
         self._pager(False)
         for field in (self.query, self.customer, self.case_no):
-            field.on("keydown.enter", lambda: self.run(0))
+            on_enter(field, lambda: self.run(0))
 
     def _typed(self) -> Criteria:
         return Criteria(

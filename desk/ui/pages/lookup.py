@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from nicegui import run, ui
-from nicegui.events import GenericEventArguments
 
 from desk.cases.counter import CaseState, reopen_case
 from desk.cases.submitting import take_unanswered
@@ -30,6 +29,7 @@ from desk.ui.pages.loan_trial import trial_url
 from desk.ui.profile_view import show_profile
 from desk.ui.session import SessionStaff, apply_language
 from desk.ui.theme import frame
+from desk.ui.typed_enter import on_enter
 from desk.validators import check_id_number, normalize_id_input
 
 UNMASKED_FIELDS = ("id_number", "phone", "bank_card_no", "registry_payload")
@@ -89,14 +89,12 @@ class LookupScreen:
                     .classes("w-44")
                     .mark("purpose")
                 )
-                ui.button(t("ui.lookup.search"), icon="search", on_click=lambda: self.search()).props(
+                ui.button(t("ui.lookup.search"), icon="search", on_click=self.search).props(
                     "no-caps unelevated size=lg"
                 ).mark("search")
             self.message = ui.label().classes("text-sm min-h-[1.25rem]").mark("lookup-message")
         self.results = ui.column().classes("w-full gap-4").mark("results")
-        # Enter carries the box's text: keys typed before the page's connection is ready reach the server
-        # out of order (each waits on its own retry timer), and a scanner types the moment the page shows.
-        self.query.on("keydown.enter", self._entered, js_handler="(e) => emit(e.target.value)")
+        on_enter(self.query, self.search)  # the scanner's number as typed, even before the page is connected
         self.may_unmask = may_unmask(staff.role)
 
     def _say(self, text: str, tone: str) -> None:
@@ -112,14 +110,10 @@ class LookupScreen:
             self._say("", "secondary")
         self.showing_live_problem = problem is not None
 
-    async def _entered(self, event: GenericEventArguments) -> None:
-        await self.search(event.args if isinstance(event.args, str) else None)
-
-    async def search(self, typed: str | None = None) -> None:
-        """Look up `typed` (else what the server holds of the input) and show the profile, the candidates or
-        why nothing was found."""
+    async def search(self) -> None:
+        """Look up what is in the input and show the profile, the candidates or why nothing was found."""
         staff = require_staff()
-        text = (typed if typed is not None else self.query.value or "").strip()
+        text = (self.query.value or "").strip()
         if staff is None or not text:
             return
         searched = await run.io_bound(_search, text, staff, self.purpose.value)
