@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,21 +56,25 @@ def page_pool(workers: int | None = None) -> ProcessPoolExecutor:
         return _pool
 
 
-def prestart(workers: int | None = None) -> list[int]:
+def prestart(workers: int | None = None, timeout: float = 300) -> list[int]:
     """Start every worker of the pool now (each loads the OCR models as it starts); their process ids.
 
     Called when the server starts, so the first page after start-up does not wait for a worker to
-    spawn and load its models.
+    spawn and load its models. Returns once each worker has run a job (its models loaded), or after
+    `timeout` seconds with the workers seen so far.
     """
     executor = page_pool(workers)
     size = workers or os.cpu_count() or 1
-    # jobs that overlap in time make the executor start one worker for each
-    return sorted({result_of(job) for job in [executor.submit(_pid_after, 0.2) for _ in range(size)]})
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < size and time.monotonic() < deadline:
+        # jobs that overlap in time go to different idle workers; a worker still loading its models
+        # takes none, and a busy machine can let one worker run two, so go round until each has run one
+        seen |= {result_of(job) for job in [executor.submit(_pid_after, 0.2) for _ in range(size)]}
+    return sorted(seen)
 
 
 def _pid_after(seconds: float) -> int:
-    import time
-
     time.sleep(seconds)
     return os.getpid()
 
