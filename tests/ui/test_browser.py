@@ -148,16 +148,22 @@ def _counter_beside_profile_only_on_a_wide_screen(page) -> None:
     page.set_viewport_size({"width": 1400, "height": 900})
 
 
+def _logins_and_first_customer(data: Path) -> tuple[dict, tuple[str, str, str]]:
+    """The demo staff logins by username, and the first customer with an account: ID number, name, phone."""
+    logins = {x["username"]: x for x in json.loads((data / "demo-staff-logins.json").read_text(encoding="utf-8"))}
+    with sqlite3.connect(data / "desk.sqlite3") as db:
+        customer = db.execute(
+            "SELECT p.id_number, p.name, p.phone FROM person p JOIN personal_account a ON a.person_id = p.id "
+            "ORDER BY p.id LIMIT 1"
+        ).fetchone()
+    return logins, customer
+
+
 def test_login_lookup_profile_and_unmask_in_chromium(desk_server):
     from playwright.sync_api import expect, sync_playwright
 
     url, data = desk_server
-    logins = {x["username"]: x for x in json.loads((data / "demo-staff-logins.json").read_text(encoding="utf-8"))}
-    with sqlite3.connect(data / "desk.sqlite3") as db:
-        id_number, name, phone = db.execute(
-            "SELECT p.id_number, p.name, p.phone FROM person p JOIN personal_account a ON a.person_id = p.id "
-            "ORDER BY p.id LIMIT 1"
-        ).fetchone()
+    logins, (id_number, name, phone) = _logins_and_first_customer(data)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
@@ -213,12 +219,7 @@ def test_a_scan_typed_before_the_page_is_connected_is_looked_up_as_typed(desk_se
     from playwright.sync_api import expect, sync_playwright
 
     url, data = desk_server
-    logins = {x["username"]: x for x in json.loads((data / "demo-staff-logins.json").read_text(encoding="utf-8"))}
-    with sqlite3.connect(data / "desk.sqlite3") as db:
-        id_number, name = db.execute(
-            "SELECT p.id_number, p.name FROM person p JOIN personal_account a ON a.person_id = p.id "
-            "ORDER BY p.id LIMIT 1"
-        ).fetchone()
+    logins, (id_number, name, _phone) = _logins_and_first_customer(data)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
