@@ -9,7 +9,6 @@ handler runs.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
@@ -19,14 +18,12 @@ from nicegui.events import GenericEventArguments
 _SEND_TEXT = "(e) => emit(e.target.value)"
 
 
-def on_enter(field: ui.input, handler: Callable[[], Awaitable[None] | None]) -> None:
+def on_enter(field: ui.input, handler: Callable[[], Awaitable[None]]) -> None:
     """Run `handler` when Enter is pressed in `field`, after setting the field's value to the box's text."""
 
     async def entered(event: GenericEventArguments) -> None:
         if isinstance(event.args, str) and event.args != field.value:
             field.value = event.args
-        outcome = handler()
-        if inspect.isawaitable(outcome):
-            await outcome
+        await handler()
 
     field.on("keydown.enter", entered, js_handler=_SEND_TEXT)
