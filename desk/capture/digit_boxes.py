@@ -69,7 +69,7 @@ _SOLID_RULE = 0.7  # of the row's height: a column inked this far down is the pr
 # A horizontal line at least 1.5 cells long (10 px or more) is a box's top or bottom rule: a digit is
 # narrower than its cell.
 _ACROSS_PITCHES, _MIN_ACROSS_PX = 1.5, 10
-_ACROSS_ROW = 0.5  # of the strip's width inked: the row is a horizontal rule
+_RULE_GAP_PITCHES, _MIN_RULE_GAP_PX = 0.1, 3  # a break this short in a horizontal rule is bridged
 _STACKED = 0.5  # of the narrower mark's width shared: two marks one above the other are one (a 5's flag)
 _MIN_MARGIN_PX = 3  # the least white kept around a digit
 
@@ -440,19 +440,50 @@ def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndar
         first, last = max(0, left + solid[0] - 1), min(width, left + solid[-1] + 2)  # and its anti-aliased edge
         mask[max(0, rule.top - y0 - 1) : min(height, rule.bottom - y0 + 1), first:last] = 255
         spans.append((first, last))
-    long_rule = cv2.getStructuringElement(cv2.MORPH_RECT, (max(_MIN_ACROSS_PX, int(_ACROSS_PITCHES * row.pitch)), 1))
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, long_rule)
-    across = cv2.dilate(across, np.ones((3, 1), np.uint8))  # and its anti-aliased rows above and below
+    across = _horizontal_rules(ink, row.pitch)
     for first, last in spans:
         if first >= 1 and last < width:
             left_ink, right_ink = ink[:, first - 1] > 0, ink[:, last] > 0
             near_right = right_ink | np.roll(right_ink, 1) | np.roll(right_ink, -1)
             mask[left_ink & near_right, first:last] = 0
-    for start, stop in _runs(np.flatnonzero(across.sum(axis=1) >= _ACROSS_ROW * 255 * width)):
-        if start >= 1 and stop < height:
-            crossing = (ink[start - 1] > 0) & (ink[stop] > 0)
-            across[start:stop, crossing] = 0
+    _open_where_crossed(across, ink)
     return cv2.bitwise_or(mask, across), spans, across
+
+
+def _open_where_crossed(across: np.ndarray, ink: np.ndarray) -> None:
+    """Clear each horizontal rule of `across` (in place) in the columns where a stroke crosses it: ink
+    just above and just below the rule in that column.
+
+    Column by column, because a rule is rarely level: turned half a degree it climbs a row every
+    hundred pixels, and the rows it spans as a whole say nothing of where it lies in one column.
+    """
+    height = ink.shape[0]
+    count, lines = cv2.connectedComponents(across)
+    for label in range(1, count):
+        line = lines == label
+        columns = np.flatnonzero(line.any(axis=0))
+        top = line[:, columns].argmax(axis=0)
+        stop = height - line[::-1, columns].argmax(axis=0)  # one past its lowest row
+        above = (top >= 1) & (ink[np.maximum(top - 1, 0), columns] > 0)
+        below = (stop < height) & (ink[np.minimum(stop, height - 1), columns] > 0)
+        crossed = columns[above & below]
+        across[:, crossed] = np.where(line[:, crossed], 0, across[:, crossed])
+
+
+def _horizontal_rules(ink: np.ndarray, pitch: float) -> np.ndarray:
+    """The boxes' top and bottom rules in `ink` (lines at least _ACROSS_PITCHES cells long), with the
+    anti-aliased rows above and below them.
+
+    A thin rule photographed with the whole page and straightened comes out as a staircase a pixel
+    high, broken where its steps meet: each row of ink is given a row of slack either side and gaps of
+    up to _RULE_GAP_PITCHES of a cell are bridged before a long run is looked for. A digit is narrower
+    than its cell, so neither makes one of it.
+    """
+    length = max(_MIN_ACROSS_PX, int(_ACROSS_PITCHES * pitch))
+    gap = max(_MIN_RULE_GAP_PX, int(_RULE_GAP_PITCHES * pitch))
+    loose = cv2.dilate(ink, np.ones((3, 1), np.uint8))
+    loose = cv2.morphologyEx(loose, cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
+    return cv2.morphologyEx(loose, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
 
 
 def _runs(indices: np.ndarray) -> list[tuple[int, int]]:

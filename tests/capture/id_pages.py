@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from desk.validators import id_check_char
+from tests.docgen.scene import photograph, varied_options
 from tests.docgen.sheet import Sheet, font
 
 ID_CELLS = 18
@@ -345,6 +346,17 @@ def photographed(bgr: np.ndarray, rng: random.Random, blur: tuple[float, float] 
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=rng.randrange(70, 88))
     return cv2.cvtColor(np.asarray(Image.open(buffer)), cv2.COLOR_RGB2BGR)
+
+
+def photographed_whole(form: np.ndarray, dpi: int, rng: random.Random) -> np.ndarray:
+    """The form at the top of an A4 sheet, photographed whole on a desk by the generator's camera
+    (tests/docgen/scene: perspective, a turn of up to 15°, uneven light, blur, JPEG), as a document camera
+    sees a page from across the counter: at about 100 dpi its thin rules are a pixel or two wide."""
+    sheet = np.full((round(297 / 25.4 * dpi), form.shape[1], 3), 255, np.uint8)
+    sheet[: form.shape[0]] = form
+    page = Image.fromarray(cv2.cvtColor(sheet, cv2.COLOR_BGR2RGB))
+    scene = photograph(page, varied_options(rng), rng)
+    return cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_COLOR)
 
 
 def gray(bgr: np.ndarray) -> np.ndarray:

@@ -42,9 +42,10 @@ def form_style(rng: random.Random, hard: bool = False) -> id_pages.BoxStyle:
     )
 
 
-def measure_forms(count: int, seed: int, hard: bool = False) -> None:
+def measure_forms(count: int, seed: int, hard: bool = False, whole: bool = False) -> None:
     """ID numbers read on `count` application forms with per-digit boxes (half of them photographed);
-    `hard`: every form handwritten in pale ink and photographed out of focus."""
+    `hard`: every form handwritten in pale ink and photographed out of focus; `whole`: every form
+    photographed whole on a desk (`id_pages.photographed_whole`)."""
     before = after = wrong = 0
     started = time.perf_counter()
     for index in range(count):
@@ -52,7 +53,9 @@ def measure_forms(count: int, seed: int, hard: bool = False) -> None:
         number = id_pages.id_number(rng)
         style = form_style(rng, hard)
         page = id_pages.boxed_form(number, style, rng)
-        if hard:
+        if whole:
+            page = id_pages.photographed_whole(page, style.dpi, rng)
+        elif hard:
             page = id_pages.photographed(page, rng, blur=(1.0, 1.8))
         elif index % 2:
             page = id_pages.photographed(page, rng)
@@ -106,9 +109,10 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7000)
     parser.add_argument("--hard", action="store_true", help="pale handwriting, photographed out of focus")
+    parser.add_argument("--whole", action="store_true", help="every form photographed whole on a desk")
     args = parser.parse_args()
     if args.forms:
-        measure_forms(args.forms, args.seed, args.hard)
+        measure_forms(args.forms, args.seed, args.hard, args.whole)
     if args.cards:
         measure_cards(args.cards, args.seed)
 
