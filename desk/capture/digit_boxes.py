@@ -504,14 +504,17 @@ def _owners(
 ) -> dict[int, int]:
     """Which cell each ink piece belongs to (specks dropped).
 
-    When there are as many marks as cells, they fill the cells in order: a digit written half over a
-    rule still belongs to the cell it stands for. Otherwise each mark goes to the cell holding most
-    of its ink.
+    Ink over no cell at all (a table's rule beside the row, a stroke of the label) is not writing.
+    When there are as many marks as cells and each mark reaches into its cell, they fill the cells in
+    order: a digit written half over a rule still belongs to the cell it stands for. Otherwise each
+    mark goes to the cell holding most of its ink: one mark too many and one too few (a stray mark,
+    two digits joined across a rule) also add up to the count, and filled in order they would shift
+    every digit between them by a cell.
     """
-    marks = _marks(labels, stats, groups, min_area)
-    if len(marks) == len(boxes):
-        return {member: cell for cell, mark in enumerate(marks) for member in mark.members}
     columns = np.array([(b[0] - x0, b[0] + b[2] - x0) for b in boxes], dtype=np.float64)
+    marks = [mark for mark in _marks(labels, stats, groups, min_area) if _reaches(mark, columns).any()]
+    if len(marks) == len(boxes) and all(_reaches(mark, columns)[cell] for cell, mark in enumerate(marks)):
+        return {member: cell for cell, mark in enumerate(marks) for member in mark.members}
     owners: dict[int, int] = {}
     for mark in marks:
         share = np.zeros(len(boxes))
@@ -522,6 +525,11 @@ def _owners(
         if share.any():
             owners.update({m: int(np.argmax(share)) for m in mark.members})
     return owners
+
+
+def _reaches(mark: _Mark, columns: np.ndarray) -> np.ndarray:
+    """Per cell (its left and right column), whether the mark's columns overlap the cell's."""
+    return (np.minimum(columns[:, 1], mark.right) - np.maximum(columns[:, 0], mark.left)) > 0
 
 
 def _marks(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, min_area: float) -> list[_Mark]:

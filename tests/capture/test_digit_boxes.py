@@ -108,6 +108,29 @@ def test_the_line_the_engine_reads_on_the_cell_row_is_not_mended_into_a_number()
     assert all(value == number for value in _ids(image, reading))
 
 
+# --- pale writing between heavy rules, marks that are not digits --------------------------------------------
+
+
+def _ordinary_form(seed: int) -> tuple[str, object]:
+    """The ordinary form of measure_id_fields for `seed`, photographed."""
+    rng = random.Random(seed)
+    number = id_pages.id_number(rng)
+    style = measure_id_fields.form_style(rng)
+    return number, id_pages.photographed(id_pages.boxed_form(number, style, rng), rng)
+
+
+def test_a_stray_mark_and_two_joined_digits_do_not_shift_the_digits_between_them():
+    # printed digits pushed against 0.48 mm rules inside a table: a stray mark beside a rule and two
+    # digits joined across another still add up to 18 marks, and filled in order they moved the
+    # digits between them one cell on (110105198912… read as 111010519812…, every cell certain).
+    # A mark that does not reach into its cell is not put there, nor is ink over no cell at all.
+    number, page = _ordinary_form(7021)
+    result = pipeline.process_image(page, name="form-7021")
+    cells = _cell_readings(result.ocr_input, result)
+    assert "".join(cell.char for cell in cells)[:10] == number[:10]
+    assert all(item["value"] == number for item in result.fields["id_numbers"])
+
+
 # --- the repair of several doubtful cells, on readings built by hand ----------------------------------------
 
 NUMBER = "11010519491231002" + id_check_char("11010519491231002")
