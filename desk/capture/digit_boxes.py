@@ -65,6 +65,7 @@ _TOUCH_PX = 2  # a mark this close to a rule touches it
 # Ink in the strip: the block (twice the cell's height, at least 15 px) reaches past the cell to
 # paper, so a digit filling its cell stays ink; 12 grey levels keep pencil and a light ballpoint.
 _INK_BLOCK_CELLS, _MIN_INK_BLOCK_PX, _INK_OFFSET = 2, 15, 12
+_RULE_HALO_PX = 3  # ink this close to a rule, paler than the block's mean, may be the rule's blurred edge
 _SOLID_RULE = 0.7  # of the row's height: a column inked this far down is the printed rule, not a stroke
 # A horizontal line at least 1.5 cells long (10 px or more) is a box's top or bottom rule: a digit is
 # narrower than its cell.
@@ -329,7 +330,7 @@ def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[CellIm
     y0 = max(0, row.top - int(_PAD_HEIGHT * (row.bottom - row.top)))
     y1 = min(gray.shape[0], row.bottom + int(_PAD_HEIGHT * (row.bottom - row.top)) + 1)
     region = gray[y0:y1, x0:x1]
-    ink = _ink(region, row.bottom - row.top)
+    ink = _ink(region, row, x0, y0)
     rule_mask, spans, across = _rule_mask(ink, row, x0, y0)
     writing = cv2.bitwise_and(ink, cv2.bitwise_not(rule_mask))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(writing, connectivity=8)
@@ -415,10 +416,26 @@ def _split_into_empty_cells(masks: list[np.ndarray], boxes: list[Box], x0: int) 
     return masks
 
 
-def _ink(region: np.ndarray, cell_height: int) -> np.ndarray:
-    """Dark marks on the paper (ink and pencil), robust to uneven light across the row."""
-    block = max(_MIN_INK_BLOCK_PX, (cell_height * _INK_BLOCK_CELLS) | 1)
-    return ink_mask(region, InkThreshold(block_px=block, offset=_INK_OFFSET))
+def _ink(region: np.ndarray, row: CellRow, x0: int, y0: int) -> np.ndarray:
+    """Dark marks on the paper (ink and pencil), robust to uneven light across the row.
+
+    Each pixel is compared with the mean of the paper and writing around it, the row's printed rules
+    left out: a heavy rule darkens the mean of every block it crosses, and pale or blurred writing
+    between the rules, lighter than that mean but plainly darker than the paper, would break up.
+    """
+    block = max(_MIN_INK_BLOCK_PX, ((row.bottom - row.top) * _INK_BLOCK_CELLS) | 1)
+    ink = ink_mask(region, InkThreshold(block_px=block, offset=_INK_OFFSET))
+    rules, _, _ = _rule_mask(ink, row, x0, y0)
+    paper = (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0).astype(np.float32)
+    pixels = region.astype(np.float32)
+    size, border = (block, block), cv2.BORDER_REPLICATE
+    mean = cv2.boxFilter(pixels * paper, -1, size, borderType=border) / np.maximum(
+        cv2.boxFilter(paper, -1, size, borderType=border), 1e-3
+    )
+    # the rules' blurred edges are paler than the rules: not writing, though a stroke may touch them
+    clear = cv2.dilate(rules, np.ones((2 * _RULE_HALO_PX + 1,) * 2, np.uint8)) == 0
+    pale = (pixels <= mean - _INK_OFFSET) & clear
+    return np.where(pale, 255, ink).astype(np.uint8)
 
 
 def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndarray, list[tuple[int, int]], np.ndarray]:
