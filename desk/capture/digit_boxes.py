@@ -42,6 +42,9 @@ _LINE_SHARE = 0.9  # ink this tall a share of the strip around the boxes is a li
 _MARGIN = 0.15  # white kept around a digit's ink, as a share of its height (the recogniser reads it best so)
 _FAINTEST = 0.05  # a character with a smaller share of the cell's probability is no candidate
 _CERTAIN = 0.9  # a cell read with at least this probability is not a repair candidate
+# Writing less than half as tall as the row's digits (their median) is what is left of a digit (pale
+# ink faded, strokes lost to a rule): a 7 whose bar is gone is a confident 1, so the cell is in doubt.
+_FRAGMENT = 0.5
 _ALTERNATIVES = 3  # next-best readings tried per uncertain cell
 _CHANCE_PASS = 1 / 11  # a number with two or more wrong characters passes the check this often
 _MOST_DOUBTFUL = 4  # a reading with more uncertain cells is not repaired (chance passes grow with the choices)
@@ -61,11 +64,12 @@ _GROUP_GAP = 2.5  # × the pitch: groups of one row are at most this far apart (
 # below, so a digit written over the box's edge stays whole.
 _PAD_PITCH, _PAD_HEIGHT = 0.5, 0.25
 _MIN_MARK, _MIN_MARK_PX = 0.006, 6.0  # of a cell's area (at least these pixels): smaller ink is a speck
-_TOUCH_PX = 2  # a mark this close to a rule touches it
+_RULE_HALO_PX = 3  # ink this close to a rule, paler than the block's mean, may be the rule's blurred edge
+# a mark this close to a rule touches it: 2 px, and the blurred edge where pale ink is not taken
+_TOUCH_PX = 2 + _RULE_HALO_PX
 # Ink in the strip: the block (twice the cell's height, at least 15 px) reaches past the cell to
 # paper, so a digit filling its cell stays ink; 12 grey levels keep pencil and a light ballpoint.
 _INK_BLOCK_CELLS, _MIN_INK_BLOCK_PX, _INK_OFFSET = 2, 15, 12
-_RULE_HALO_PX = 3  # ink this close to a rule, paler than the block's mean, may be the rule's blurred edge
 _SOLID_RULE = 0.7  # of the row's height: a column inked this far down is the printed rule, not a stroke
 # A horizontal line at least 1.5 cells long (10 px or more) is a box's top or bottom rule: a digit is
 # narrower than its cell.
@@ -111,6 +115,7 @@ class CellImages:
 
     plain: np.ndarray
     beside: np.ndarray | None = None  # with the vertical rule it touches kept beside it
+    height: int = 0  # rows the writing spans (pixels)
     along: np.ndarray | None = None  # with the top or bottom rule it touches kept over its width
 
 
@@ -119,6 +124,7 @@ class CellReading:
     """One cell's character candidates, most probable first (empty when the cell holds no ink)."""
 
     candidates: list[tuple[str, float]] = field(default_factory=list)
+    whole: bool = True  # False: the writing is a fragment, however sure the recogniser is of it
 
     @property
     def char(self) -> str:
@@ -354,6 +360,7 @@ def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[CellIm
         images.append(
             CellImages(
                 plain=_cut(region, mask),
+                height=int(np.ptp(np.flatnonzero(mask.any(axis=1)))) + 1,
                 beside=None if beside is None else _cut(region, mask | beside),
                 along=None if along is None else _cut(region, mask | along),
             )
@@ -612,6 +619,8 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
     that merely touches the rule reads as nothing clear with it, and stays as the plain image reads).
     """
     crops = [crop for images in cells if images for crop in _crops(images)]
+    heights = [images.height for images in cells if images]
+    tallest = float(np.median(heights)) if heights else 0.0
     found = iter(_character_probabilities(crops) if crops else [])
     readings: list[CellReading] = []
     for images in cells:
@@ -628,7 +637,12 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
             shares.append(along)
         mean = {char: sum(s[char] for s in shares) / len(shares) for char in _ID_CHARS}
         ranked = sorted(mean.items(), key=lambda item: item[1], reverse=True)
-        readings.append(CellReading(candidates=[(char, share) for char, share in ranked if share >= _FAINTEST]))
+        readings.append(
+            CellReading(
+                candidates=[(char, share) for char, share in ranked if share >= _FAINTEST],
+                whole=images.height >= _FRAGMENT * tallest,
+            )
+        )
     return readings
 
 
@@ -682,19 +696,20 @@ def _character_probabilities(crops: list[np.ndarray]) -> list[dict[str, float]]:
 def id_from_cells(readings: list[CellReading], today: date | None = None) -> dict | None:
     """The valid ID number the 18 cell readings spell, its doubtful cells repaired if need be; else None.
 
-    A cell is doubtful when its best character takes less than _CERTAIN of its probability, or it is
-    empty. The check character catches every single wrong digit but only ten in eleven of anything
-    worse, so the repair is a search with a margin, not a guess: among the numbers the doubtful cells'
-    candidates make together (each its next _ALTERNATIVES readings), the likeliest valid one is taken
-    only when it is _CLEAR_ODDS times as likely as any other valid one and as a chance pass while the
-    true number lies outside the search (`id_numbers.clearest`, as typed numbers are mended). An empty
-    cell may hold any character, so it is filled only when no other cell is in doubt; more than
-    _MOST_DOUBTFUL doubtful cells are not repaired at all: a wrong ID number on a page is worse than none.
+    A cell is doubtful when its best character takes less than _CERTAIN of its probability, it is
+    empty, or its writing is a fragment (_FRAGMENT). The check character catches every single wrong
+    digit but only ten in eleven of anything worse, so the repair is a search with a margin, not a
+    guess: among the numbers the doubtful cells' candidates make together (each its next _ALTERNATIVES
+    readings), the likeliest valid one is taken only when it is _CLEAR_ODDS times as likely as any
+    other valid one and as a chance pass while the true number lies outside the search
+    (`id_numbers.clearest`, as typed numbers are mended). An empty cell may hold any character, so it
+    is filled only when no other cell is in doubt; more than _MOST_DOUBTFUL doubtful cells are not
+    repaired at all: a wrong ID number on a page is worse than none.
     """
     if len(readings) != ID_LENGTH:
         return None
     raw = "".join(r.char for r in readings)
-    doubtful = [i for i, r in enumerate(readings) if r.confidence < _CERTAIN]
+    doubtful = [i for i, r in enumerate(readings) if r.confidence < _CERTAIN or not r.whole]
     if not doubtful:
         return {"value": raw, "raw": raw, "repaired": []} if id_numbers.is_valid(raw, today) else None
     if len(doubtful) > _MOST_DOUBTFUL:
