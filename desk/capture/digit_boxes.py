@@ -64,9 +64,8 @@ _GROUP_GAP = 2.5  # × the pitch: groups of one row are at most this far apart (
 # below, so a digit written over the box's edge stays whole.
 _PAD_PITCH, _PAD_HEIGHT = 0.5, 0.25
 _MIN_MARK, _MIN_MARK_PX = 0.006, 6.0  # of a cell's area (at least these pixels): smaller ink is a speck
+_TOUCH_PX = 2  # a mark this close to a rule touches it
 _RULE_HALO_PX = 3  # ink this close to a rule, paler than the block's mean, may be the rule's blurred edge
-# a mark this close to a rule touches it: 2 px, and the blurred edge where pale ink is not taken
-_TOUCH_PX = 2 + _RULE_HALO_PX
 # Ink in the strip: the block (twice the cell's height, at least 15 px) reaches past the cell to
 # paper, so a digit filling its cell stays ink; 12 grey levels keep pencil and a light ballpoint.
 _INK_BLOCK_CELLS, _MIN_INK_BLOCK_PX, _INK_OFFSET = 2, 15, 12
