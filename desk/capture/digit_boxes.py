@@ -42,6 +42,9 @@ _LINE_SHARE = 0.9  # ink this tall a share of the strip around the boxes is a li
 _MARGIN = 0.15  # white kept around a digit's ink, as a share of its height (the recogniser reads it best so)
 _FAINTEST = 0.05  # a character with a smaller share of the cell's probability is no candidate
 _CERTAIN = 0.9  # a cell read with at least this probability is not a repair candidate
+# Writing less than half as tall as the row's digits (their median) is what is left of a digit (pale
+# ink faded, strokes lost to a rule): a 7 whose bar is gone is a confident 1, so the cell is in doubt.
+_FRAGMENT = 0.5
 _ALTERNATIVES = 3  # next-best readings tried per uncertain cell
 _CHANCE_PASS = 1 / 11  # a number with two or more wrong characters passes the check this often
 _MOST_DOUBTFUL = 4  # a reading with more uncertain cells is not repaired (chance passes grow with the choices)
@@ -62,6 +65,7 @@ _GROUP_GAP = 2.5  # × the pitch: groups of one row are at most this far apart (
 _PAD_PITCH, _PAD_HEIGHT = 0.5, 0.25
 _MIN_MARK, _MIN_MARK_PX = 0.006, 6.0  # of a cell's area (at least these pixels): smaller ink is a speck
 _TOUCH_PX = 2  # a mark this close to a rule touches it
+_RULE_HALO_PX = 3  # ink this close to a rule, paler than the block's mean, may be the rule's blurred edge
 # Ink in the strip: the block (twice the cell's height, at least 15 px) reaches past the cell to
 # paper, so a digit filling its cell stays ink; 12 grey levels keep pencil and a light ballpoint.
 _INK_BLOCK_CELLS, _MIN_INK_BLOCK_PX, _INK_OFFSET = 2, 15, 12
@@ -110,6 +114,7 @@ class CellImages:
 
     plain: np.ndarray
     beside: np.ndarray | None = None  # with the vertical rule it touches kept beside it
+    height: int = 0  # rows the writing spans (pixels)
     along: np.ndarray | None = None  # with the top or bottom rule it touches kept over its width
 
 
@@ -118,6 +123,7 @@ class CellReading:
     """One cell's character candidates, most probable first (empty when the cell holds no ink)."""
 
     candidates: list[tuple[str, float]] = field(default_factory=list)
+    whole: bool = True  # False: the writing is a fragment, however sure the recogniser is of it
 
     @property
     def char(self) -> str:
@@ -329,7 +335,7 @@ def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[CellIm
     y0 = max(0, row.top - int(_PAD_HEIGHT * (row.bottom - row.top)))
     y1 = min(gray.shape[0], row.bottom + int(_PAD_HEIGHT * (row.bottom - row.top)) + 1)
     region = gray[y0:y1, x0:x1]
-    ink = _ink(region, row.bottom - row.top)
+    ink = _ink(region, row, x0, y0)
     rule_mask, spans, across = _rule_mask(ink, row, x0, y0)
     writing = cv2.bitwise_and(ink, cv2.bitwise_not(rule_mask))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(writing, connectivity=8)
@@ -353,6 +359,7 @@ def cell_images(gray: np.ndarray, row: CellRow, boxes: list[Box]) -> list[CellIm
         images.append(
             CellImages(
                 plain=_cut(region, mask),
+                height=int(np.ptp(np.flatnonzero(mask.any(axis=1)))) + 1,
                 beside=None if beside is None else _cut(region, mask | beside),
                 along=None if along is None else _cut(region, mask | along),
             )
@@ -415,10 +422,26 @@ def _split_into_empty_cells(masks: list[np.ndarray], boxes: list[Box], x0: int) 
     return masks
 
 
-def _ink(region: np.ndarray, cell_height: int) -> np.ndarray:
-    """Dark marks on the paper (ink and pencil), robust to uneven light across the row."""
-    block = max(_MIN_INK_BLOCK_PX, (cell_height * _INK_BLOCK_CELLS) | 1)
-    return ink_mask(region, InkThreshold(block_px=block, offset=_INK_OFFSET))
+def _ink(region: np.ndarray, row: CellRow, x0: int, y0: int) -> np.ndarray:
+    """Dark marks on the paper (ink and pencil), robust to uneven light across the row.
+
+    Each pixel is compared with the mean of the paper and writing around it, the row's printed rules
+    left out: a heavy rule darkens the mean of every block it crosses, and pale or blurred writing
+    between the rules, lighter than that mean but plainly darker than the paper, would break up.
+    """
+    block = max(_MIN_INK_BLOCK_PX, ((row.bottom - row.top) * _INK_BLOCK_CELLS) | 1)
+    ink = ink_mask(region, InkThreshold(block_px=block, offset=_INK_OFFSET))
+    rules, _, _ = _rule_mask(ink, row, x0, y0)
+    paper = (cv2.dilate(rules, np.ones((3, 3), np.uint8)) == 0).astype(np.float32)
+    pixels = region.astype(np.float32)
+    size, border = (block, block), cv2.BORDER_REPLICATE
+    mean = cv2.boxFilter(pixels * paper, -1, size, borderType=border) / np.maximum(
+        cv2.boxFilter(paper, -1, size, borderType=border), 1e-3
+    )
+    # the rules' blurred edges are paler than the rules: not writing, though a stroke may touch them
+    clear = cv2.dilate(rules, np.ones((2 * _RULE_HALO_PX + 1,) * 2, np.uint8)) == 0
+    pale = (pixels <= mean - _INK_OFFSET) & clear
+    return np.where(pale, 255, ink).astype(np.uint8)
 
 
 def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndarray, list[tuple[int, int]], np.ndarray]:
@@ -535,14 +558,17 @@ def _owners(
 ) -> dict[int, int]:
     """Which cell each ink piece belongs to (specks dropped).
 
-    When there are as many marks as cells, they fill the cells in order: a digit written half over a
-    rule still belongs to the cell it stands for. Otherwise each mark goes to the cell holding most
-    of its ink.
+    Ink over no cell at all (a table's rule beside the row, a stroke of the label) is not writing.
+    When there are as many marks as cells and each mark reaches into its cell, they fill the cells in
+    order: a digit written half over a rule still belongs to the cell it stands for. Otherwise each
+    mark goes to the cell holding most of its ink: one mark too many and one too few (a stray mark,
+    two digits joined across a rule) also add up to the count, and filled in order they would shift
+    every digit between them by a cell.
     """
-    marks = _marks(labels, stats, groups, min_area)
-    if len(marks) == len(boxes):
-        return {member: cell for cell, mark in enumerate(marks) for member in mark.members}
     columns = np.array([(b[0] - x0, b[0] + b[2] - x0) for b in boxes], dtype=np.float64)
+    marks = [mark for mark in _marks(labels, stats, groups, min_area) if _reaches(mark, columns).any()]
+    if len(marks) == len(boxes) and all(_reaches(mark, columns)[cell] for cell, mark in enumerate(marks)):
+        return {member: cell for cell, mark in enumerate(marks) for member in mark.members}
     owners: dict[int, int] = {}
     for mark in marks:
         share = np.zeros(len(boxes))
@@ -553,6 +579,11 @@ def _owners(
         if share.any():
             owners.update({m: int(np.argmax(share)) for m in mark.members})
     return owners
+
+
+def _reaches(mark: _Mark, columns: np.ndarray) -> np.ndarray:
+    """Per cell (its left and right column), whether the mark's columns overlap the cell's."""
+    return (np.minimum(columns[:, 1], mark.right) - np.maximum(columns[:, 0], mark.left)) > 0
 
 
 def _marks(labels: np.ndarray, stats: np.ndarray, groups: np.ndarray, min_area: float) -> list[_Mark]:
@@ -618,6 +649,8 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
     that merely touches the rule reads as nothing clear with it, and stays as the plain image reads).
     """
     crops = [crop for images in cells if images for crop in _crops(images)]
+    heights = [images.height for images in cells if images]
+    tallest = float(np.median(heights)) if heights else 0.0
     found = iter(_character_probabilities(crops) if crops else [])
     readings: list[CellReading] = []
     for images in cells:
@@ -634,7 +667,12 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
             shares.append(along)
         mean = {char: sum(s[char] for s in shares) / len(shares) for char in _ID_CHARS}
         ranked = sorted(mean.items(), key=lambda item: item[1], reverse=True)
-        readings.append(CellReading(candidates=[(char, share) for char, share in ranked if share >= _FAINTEST]))
+        readings.append(
+            CellReading(
+                candidates=[(char, share) for char, share in ranked if share >= _FAINTEST],
+                whole=images.height >= _FRAGMENT * tallest,
+            )
+        )
     return readings
 
 
@@ -688,19 +726,20 @@ def _character_probabilities(crops: list[np.ndarray]) -> list[dict[str, float]]:
 def id_from_cells(readings: list[CellReading], today: date | None = None) -> dict | None:
     """The valid ID number the 18 cell readings spell, its doubtful cells repaired if need be; else None.
 
-    A cell is doubtful when its best character takes less than _CERTAIN of its probability, or it is
-    empty. The check character catches every single wrong digit but only ten in eleven of anything
-    worse, so the repair is a search with a margin, not a guess: among the numbers the doubtful cells'
-    candidates make together (each its next _ALTERNATIVES readings), the likeliest valid one is taken
-    only when it is _CLEAR_ODDS times as likely as any other valid one and as a chance pass while the
-    true number lies outside the search (`id_numbers.clearest`, as typed numbers are mended). An empty
-    cell may hold any character, so it is filled only when no other cell is in doubt; more than
-    _MOST_DOUBTFUL doubtful cells are not repaired at all: a wrong ID number on a page is worse than none.
+    A cell is doubtful when its best character takes less than _CERTAIN of its probability, it is
+    empty, or its writing is a fragment (_FRAGMENT). The check character catches every single wrong
+    digit but only ten in eleven of anything worse, so the repair is a search with a margin, not a
+    guess: among the numbers the doubtful cells' candidates make together (each its next _ALTERNATIVES
+    readings), the likeliest valid one is taken only when it is _CLEAR_ODDS times as likely as any
+    other valid one and as a chance pass while the true number lies outside the search
+    (`id_numbers.clearest`, as typed numbers are mended). An empty cell may hold any character, so it
+    is filled only when no other cell is in doubt; more than _MOST_DOUBTFUL doubtful cells are not
+    repaired at all: a wrong ID number on a page is worse than none.
     """
     if len(readings) != ID_LENGTH:
         return None
     raw = "".join(r.char for r in readings)
-    doubtful = [i for i, r in enumerate(readings) if r.confidence < _CERTAIN]
+    doubtful = [i for i, r in enumerate(readings) if r.confidence < _CERTAIN or not r.whole]
     if not doubtful:
         return {"value": raw, "raw": raw, "repaired": []} if id_numbers.is_valid(raw, today) else None
     if len(doubtful) > _MOST_DOUBTFUL:

@@ -68,13 +68,22 @@ def _hard_form(seed: int) -> tuple[str, object]:
     return number, page
 
 
-@pytest.mark.parametrize("seed", [9039, 9061])
+# 9039 and 9061 were such forms until pale ink was found against the paper with the rules left out:
+# now all but one of their cells read with certainty, and they are read in test_pale_handwriting_is_read.
+@pytest.mark.parametrize("seed", [9100, 9112])
 def test_pale_handwriting_with_several_doubtful_cells_is_read(seed):
     number, page = _hard_form(seed)
     image, reading = _read(page, photographed=True)
     cells = _cell_readings(image, reading)
     assert sum(cell.confidence < 0.9 for cell in cells) >= 2  # more than the one repair the check allows
     assert number in _ids(image, reading)
+
+
+@pytest.mark.parametrize("seed", [9039, 9061])
+def test_pale_handwriting_is_read(seed):
+    number, page = _hard_form(seed)
+    image, reading = _read(page, photographed=True)
+    assert _ids(image, reading) == [number]
 
 
 @pytest.mark.parametrize("seed", [9030])
@@ -106,6 +115,52 @@ def test_the_line_the_engine_reads_on_the_cell_row_is_not_mended_into_a_number()
     image, reading = _read(page, photographed=True)
     assert any(line.choices and len(line.text.replace(" ", "")) > 18 for line in reading.lines)
     assert all(value == number for value in _ids(image, reading))
+
+
+# --- pale writing between heavy rules, marks that are not digits --------------------------------------------
+
+
+def test_pale_print_between_heavy_rules_is_ink_in_every_cell():
+    # 0.54 mm rules at 300 dpi, the digits soaked pale into the paper and photographed out of focus: the
+    # rules darken the mean of every block around a cell so much that only the digits' darkest cores
+    # passed as ink, and thirteen cells came out empty (no number). Left out of the mean, the rules
+    # no longer hide the writing: every cell holds ink, and the number is read.
+    number, page = _hard_form(7035)
+    result = pipeline.process_image(page, name="form-7035")
+    cells = _cell_readings(result.ocr_input, result)
+    assert all(cell.candidates for cell in cells), "".join(cell.char for cell in cells)
+    assert [item["value"] for item in result.fields["id_numbers"]] == [number]
+
+
+def test_what_is_left_of_a_pale_seven_is_in_doubt_and_gives_no_wrong_number():
+    # a 7 written high in pale ink: its bar lies over the top rule and only the top of its stem is
+    # left, a confident 1 a fraction as tall as the row's digits. With a doubtful 5 elsewhere, 5 → 3
+    # made the number pass its check by chance (110103191409… for 110105197409…).
+    number, page = _hard_form(9002)
+    result = pipeline.process_image(page, name="form-9002")
+    cells = _cell_readings(result.ocr_input, result)
+    assert number[8] == "7" and not cells[8].whole, cells[8]
+    assert all(item["value"] == number for item in result.fields["id_numbers"])
+
+
+def _ordinary_form(seed: int) -> tuple[str, object]:
+    """The ordinary form of measure_id_fields for `seed`, photographed."""
+    rng = random.Random(seed)
+    number = id_pages.id_number(rng)
+    style = measure_id_fields.form_style(rng)
+    return number, id_pages.photographed(id_pages.boxed_form(number, style, rng), rng)
+
+
+def test_a_stray_mark_and_two_joined_digits_do_not_shift_the_digits_between_them():
+    # printed digits pushed against 0.48 mm rules inside a table: a stray mark beside a rule and two
+    # digits joined across another still add up to 18 marks, and filled in order they moved the
+    # digits between them one cell on (110105198912… read as 111010519812…, every cell certain).
+    # A mark that does not reach into its cell is not put there, nor is ink over no cell at all.
+    number, page = _ordinary_form(7021)
+    result = pipeline.process_image(page, name="form-7021")
+    cells = _cell_readings(result.ocr_input, result)
+    assert "".join(cell.char for cell in cells)[:10] == number[:10]
+    assert all(item["value"] == number for item in result.fields["id_numbers"])
 
 
 # --- the repair of several doubtful cells, on readings built by hand ----------------------------------------
