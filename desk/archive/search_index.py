@@ -384,10 +384,13 @@ def _match_statement(
     where, params = filter_sql(filters)
     joins = " JOIN archive_page p ON p.id = t.page_id JOIN archive_document d ON d.id = p.document_id"
     newest, route = "t.page_id DESC", _route(session, query)
+    dated = filters.date_from is not None or filters.date_to is not None
     if route == "gin":
-        # `+ 0`: no index gives this order, so the planner cannot walk for it; GIN finds the few matches
-        newest = "t.page_id + 0 DESC"
-    elif filters.date_from is not None or filters.date_to is not None:
+        # `+ 0`: no index gives this order, so the planner cannot walk for it; GIN finds the few matches.
+        # Inside a date range the latest captured, as on the walk: a late import of an old document has
+        # the newest ids but not the newest capture time.
+        newest = "d.captured_at + interval '0 s' DESC, t.page_id DESC" if dated else "t.page_id + 0 DESC"
+    elif dated:
         newest = "d.captured_at DESC, t.page_id DESC"
     elif where:
         # newest documents first: the walk tests the (small) document rows against the filter

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date
+from datetime import date, datetime
 
 from PIL import Image, ImageDraw
+from sqlalchemy import text
 from sqlmodel import Session
 
 from desk.archive.intake import DocumentInfo, PageInput
+from desk.archive.search_index import index_for
+from desk.archive.tables import ArchiveDocument, ArchivePage
 from desk.records.tables import Person
 
 
@@ -61,3 +64,29 @@ def info(person_id: int, **overrides) -> DocumentInfo:
     values = {"person_id": person_id, "captured_by": "clerk1", "source": "upload", "material_code": "M10"}
     values.update(overrides)
     return DocumentInfo(**values)
+
+
+def add_late_import(session: Session, captured_at: datetime) -> int:
+    """A document captured at `captured_at` but archived after every other (a bulk-built archive's ids set
+    by hand, so the next ids are taken), with the text of an existing page; returns its page id."""
+    person_id, top_document, top_page, body = session.execute(
+        text(
+            "SELECT (SELECT min(person_id) FROM archive_document), (SELECT max(id) FROM archive_document), "
+            "max(id), min(text) FROM archive_page"
+        )
+    ).one()
+    document = ArchiveDocument(
+        id=top_document + 1,
+        doc_type="lease",
+        person_id=person_id,
+        captured_by="clerk1",
+        captured_at=captured_at,
+        source="upload",
+        retention_class="withdrawal",
+    )
+    session.add(document)
+    session.flush()
+    session.add(ArchivePage(id=top_page + 1, document_id=document.id, page_no=1, original_key="late.png", text=body))
+    session.flush()
+    index_for(session).add(session, top_page + 1, body, document)
+    return top_page + 1

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+from helpers import add_late_import
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -195,3 +196,33 @@ def test_postgres_routes_by_analyze_once_it_has_run_and_reads_its_figures_once(p
     finally:
         engine.dispose()
         pg_cluster.drop_database("search_route")
+
+
+def test_postgres_date_range_ranks_a_late_imported_old_document_by_its_capture_time(pg_generated, monkeypatch):
+    """A document archived after every other (its page has the highest id) but captured at the very start
+    of an old date range is the oldest of that range, not the newest: the window of the range's latest
+    captured matches leaves it out, and a range it is the newest of finds it. (A word on every page of
+    so small an archive goes to GIN; tests/test_bench_scale.py has the walk.)"""
+    monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
+    with Session(pg_generated) as session:
+        first, last = session.execute(
+            text("SELECT min(captured_at)::date, max(captured_at)::date FROM archive_document")
+        ).one()
+        middle = first + (last - first) / 2
+        late = add_late_import(session, datetime.combine(first, time.min))
+        inside = _matching(
+            session,
+            "身份",
+            " AND d.captured_at >= :a AND d.captured_at < :b",
+            {"a": first, "b": middle + timedelta(days=1)},
+            order="d.captured_at DESC, p.id DESC",
+        )
+        assert inside[-1] == late and len(inside) > 5
+        hits = search(session, "身份", SearchFilters(date_from=first, date_to=middle), **_BY_ARCHIVIST).hits
+        assert sorted(hit.page_id for hit in hits) == sorted(inside[:5])
+        first_day = search(session, "身份", SearchFilters(date_from=first, date_to=first), **_BY_ARCHIVIST).hits
+        assert late in [hit.page_id for hit in first_day]
+        session.rollback()
+
+
+_BY_ARCHIVIST = {"staff": "archivist1", "purpose": "test", "limit": 200}
