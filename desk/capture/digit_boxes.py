@@ -469,11 +469,11 @@ def _rule_mask(ink: np.ndarray, row: CellRow, x0: int, y0: int) -> tuple[np.ndar
             left_ink, right_ink = ink[:, first - 1] > 0, ink[:, last] > 0
             near_right = right_ink | np.roll(right_ink, 1) | np.roll(right_ink, -1)
             mask[left_ink & near_right, first:last] = 0
-    _open_where_crossed(across, ink)
+    _clear_where_crossed(across, ink)
     return cv2.bitwise_or(mask, across), spans, across
 
 
-def _open_where_crossed(across: np.ndarray, ink: np.ndarray) -> None:
+def _clear_where_crossed(across: np.ndarray, ink: np.ndarray) -> None:
     """Clear each horizontal rule of `across` (in place) in the columns where a stroke crosses it: ink
     just above and just below the rule in that column.
 
@@ -650,7 +650,7 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
     """
     crops = [crop for images in cells if images for crop in _crops(images)]
     heights = [images.height for images in cells if images]
-    tallest = float(np.median(heights)) if heights else 0.0
+    typical = float(np.median(heights)) if heights else 0.0
     found = iter(_character_probabilities(crops) if crops else [])
     readings: list[CellReading] = []
     for images in cells:
@@ -670,7 +670,7 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
         readings.append(
             CellReading(
                 candidates=[(char, share) for char, share in ranked if share >= _FAINTEST],
-                whole=images.height >= _FRAGMENT * tallest,
+                whole=images.height >= _FRAGMENT * typical,
             )
         )
     return readings

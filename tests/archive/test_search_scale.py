@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from helpers import add_late_import
@@ -99,6 +99,20 @@ def _matching(session: Session, word: str, where: str = "", params: dict | None 
     ]
 
 
+def _first_half(session: Session) -> tuple[date, date]:
+    """The first day the generated archive's documents were captured, and the day halfway to its last."""
+    first, last = session.execute(
+        text("SELECT min(captured_at)::date, max(captured_at)::date FROM archive_document")
+    ).one()
+    return first, first + (last - first) / 2
+
+
+def _captured_between(session: Session, word: str, first: date, last: date) -> list[int]:
+    """The pages holding `word` whose documents were captured from `first` to `last`, latest captured first."""
+    where = " AND d.captured_at >= :a AND d.captured_at < :b"
+    return _matching(session, word, where, {"a": first, "b": last + timedelta(days=1)}, "d.captured_at DESC, p.id DESC")
+
+
 def test_postgres_ranks_the_newest_window_of_matches(pg_generated, monkeypatch):
     monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
     with Session(pg_generated) as session:
@@ -138,18 +152,9 @@ def test_postgres_document_filter_ranks_the_newest_matching_documents(pg_generat
 def test_postgres_date_range_ranks_the_latest_captured_matches_inside_it(pg_generated, monkeypatch):
     monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
     with Session(pg_generated) as session:
-        first, last = session.execute(
-            text("SELECT min(captured_at)::date, max(captured_at)::date FROM archive_document")
-        ).one()
-        middle = first + (last - first) / 2
+        first, middle = _first_half(session)
         filters = SearchFilters(date_from=first, date_to=middle)
-        inside = _matching(
-            session,
-            "身份",
-            " AND d.captured_at >= :a AND d.captured_at < :b",
-            {"a": first, "b": middle + timedelta(days=1)},
-            order="d.captured_at DESC, p.id DESC",
-        )
+        inside = _captured_between(session, "身份", first, middle)
         assert len(inside) > 5
         hits = search(session, "身份", filters, staff="archivist1", purpose="test", limit=200).hits
         assert sorted(hit.page_id for hit in hits) == sorted(inside[:5])
@@ -205,18 +210,9 @@ def test_postgres_date_range_ranks_a_late_imported_old_document_by_its_capture_t
     so small an archive goes to GIN; tests/test_bench_scale.py has the walk.)"""
     monkeypatch.setattr(search_index, "RANK_WINDOW", 5)
     with Session(pg_generated) as session:
-        first, last = session.execute(
-            text("SELECT min(captured_at)::date, max(captured_at)::date FROM archive_document")
-        ).one()
-        middle = first + (last - first) / 2
+        first, middle = _first_half(session)
         late = add_late_import(session, datetime.combine(first, time.min))
-        inside = _matching(
-            session,
-            "身份",
-            " AND d.captured_at >= :a AND d.captured_at < :b",
-            {"a": first, "b": middle + timedelta(days=1)},
-            order="d.captured_at DESC, p.id DESC",
-        )
+        inside = _captured_between(session, "身份", first, middle)
         assert inside[-1] == late and len(inside) > 5
         hits = search(session, "身份", SearchFilters(date_from=first, date_to=middle), **_BY_ARCHIVIST).hits
         assert sorted(hit.page_id for hit in hits) == sorted(inside[:5])
