@@ -21,10 +21,10 @@ import cv2
 import numpy as np
 
 from desk.capture import engine_rapidocr, id_numbers, ocr_input
+from desk.capture.id_numbers import ID_LENGTH
 from desk.capture.ink import InkThreshold, ink_mask
 from desk.capture.reading import Box
 
-ID_LENGTH = 18
 _ID_CHARS = "0123456789X"
 # Look-alikes the recogniser may prefer for a lone character; their probability counts for the ID character.
 _LOOKALIKES = {"0": "OoD〇Q", "1": "Il|丨i!", "2": "Zz", "5": "Ss", "6": "b", "8": "B", "9": "gq", "X": "x×χΧメ乂"}

@@ -16,7 +16,7 @@ from datetime import date
 import cv2
 import numpy as np
 
-from desk.capture import digit_boxes, id_numbers, segment_fields
+from desk.capture import digit_boxes, id_decoding, id_numbers, segment_fields
 from desk.capture.reading import Box, Line, Reading
 
 _CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"
@@ -123,14 +123,18 @@ def extract_page(
 
 
 def _ids_from_choices(lines: list[Line], today: date | None) -> list[dict]:
-    """ID numbers on lines that fail the check as read, mended with the engine's runner-up reading of
-    one character (only lines the engine kept choices for: those with a long run of digits)."""
-    return [
-        number
-        for line in lines
-        if line.choices
-        for number in id_numbers.find_with_choices(line.text, line.choices, today)
-    ]
+    """ID numbers on lines that fail the check as read (only lines the engine kept choices for: those
+    with a long run of digits): mended with the engine's runner-up reading of one character, or else
+    decoded again from the recogniser's steps as a number of 18 characters (a digit dropped)."""
+    found = []
+    for line in lines:
+        if not line.choices or id_numbers.find_in_text(line.text, today):
+            continue
+        mended = id_numbers.find_with_choices(line.text, line.choices, today)
+        if not mended and line.id_steps is not None:
+            mended = id_decoding.decode(line.id_steps, line.text, today)
+        found += mended
+    return found
 
 
 def _boxed_ids(lines: list[Line], image: np.ndarray | None, today: date | None) -> tuple[list[dict], list[Box]]:

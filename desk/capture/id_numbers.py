@@ -58,9 +58,10 @@ _CONFUSIONS: dict[str, str] = {
     "乂": "X",
 }
 _MAX_REPAIRS = 3
+ID_LENGTH = 18
 # Characters an ID number may be read as (digits, X and their look-alikes); a run of 18 may be one.
-_ID_CHARS = "0-9XxOoDQIl|iLZzSsBGbgqA×χΧメ乂"
-_ID_RUN = re.compile(rf"[{_ID_CHARS}]{{18,}}")
+ID_LIKE_CHARS = "0-9XxOoDQIl|iLZzSsBGbgqA×χΧメ乂"
+_ID_RUN = re.compile(rf"[{ID_LIKE_CHARS}]{{18,}}")
 # Labels printed before an ID number on cards and forms.
 ID_LABELS = ("公民身份号码", "身份证号码", "身份证号", "证件号码", "身份号码")
 
@@ -198,7 +199,7 @@ def clearest(candidates: list[tuple[str, float]], unseen: float = 0.0) -> str | 
 def _single_repairs(window: list[tuple[str, Choices]], today: date | None) -> list[tuple[str, float]]:
     """The valid numbers one runner-up reading makes of an 18-character window, each with its odds:
     the runner-up's probability over that of the character read."""
-    base = [_id_char(char, position) for position, (char, _) in enumerate(window)]
+    base = [id_char(char, position) for position, (char, _) in enumerate(window)]
     unread = [position for position, char in enumerate(base) if char is None]
     if len(unread) > 1 or sum(char is not None and char.isdigit() for char in base) < _MIN_RUN_DIGITS:
         return []
@@ -213,13 +214,13 @@ def _rival_shares(rivals: list[tuple[str, float]], position: int) -> dict[str, f
     """The runner-up readings as ID characters (full-width digits and look-alikes counted for theirs)."""
     shares: dict[str, float] = {}
     for char, probability in rivals:
-        id_char = _id_char(char, position)
-        if id_char is not None:
-            shares[id_char] = shares.get(id_char, 0.0) + float(probability)
+        read_as = id_char(char, position)
+        if read_as is not None:
+            shares[read_as] = shares.get(read_as, 0.0) + float(probability)
     return shares
 
 
-def _id_char(char: str, position: int) -> str | None:
+def id_char(char: str, position: int) -> str | None:
     """The ID character `char` stands for at `position` (a digit, or X last), None for anything else."""
     allowed = "0123456789X" if position == 17 else "0123456789"
     plain = unicodedata.normalize("NFKC", char)

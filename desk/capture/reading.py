@@ -44,6 +44,8 @@ class Line:
     `choices`, where the engine gives them, holds for each character of `text` the engine's best
     readings with their probabilities (the first is the character read), so a reading that fails a
     check (an ID number's check character) can be mended with the engine's own second choice.
+    `id_steps`, kept with the choices, holds the recogniser's probabilities per step of the blank, the
+    digits and X (`id_decoding.id_steps`), so a number read a digit short can be decoded again.
     """
 
     text: str
@@ -51,6 +53,7 @@ class Line:
     confidence: float
     words: list[Word] = field(default_factory=list)
     choices: list[Choices] = field(default_factory=list)
+    id_steps: np.ndarray | None = None
 
     @property
     def height(self) -> int:
