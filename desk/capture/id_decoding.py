@@ -2,9 +2,9 @@
 
 PP-OCR's recogniser gives, for each horizontal step of a line, the probability of every character
 and of the blank; its greedy decoder takes the best at each step and merges repeats. On a blurred
-small print two equal digits side by side ("00" of …20001003…) often run into one, and the greedy
-reading drops a digit: 17 digits, no ID number, and the look-alike and runner-up repairs, which only
-change characters, cannot mend it.
+small print it misreads digits (3 as 8, 6 as 0), and two equal digits side by side ("00" of
+…20001003…) run into one: 17 digits, no ID number, and the runner-up repair, which changes one
+character, cannot mend either.
 
 Such a line is read once more, stretched (`engine_rapidocr.stretched_id_steps`), and its digit run
 decoded with the knowledge of what an ID number is: CTC prefix beam search over digits (and X last)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+import cv2
 import numpy as np
 import pytest
 
@@ -120,3 +121,38 @@ def test_the_engine_keeps_stretched_steps_for_digit_lines():
     assert line.id_steps is not None and line.id_steps.shape[1] == 1 + len(id_decoding.ID_CLASSES)
     assert id_decoding.greedy(line.id_steps[slice(*id_decoding.digit_runs(line.id_steps)[0])]) == NUMBER
     assert fields.extract_page(reading, (), today=TODAY)["id_numbers"][0]["value"] == NUMBER
+
+
+def _read_typed(text: str, face: str, px: int, blur: float, quality: int) -> tuple:
+    """`text` typed small, blurred and JPEG'd, read by the real engine: (image read, reading)."""
+    typed = id_pages.typed_line(text, face=face, px=px, blur=blur)
+    _, encoded = cv2.imencode(".jpg", typed, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    photo = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    return engines.read_page(
+        id_pages.gray(photo), engine="rapidocr", languages="chi_sim+eng", timeout_s=120, photographed=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "number", "face", "px", "blur", "quality"),
+    [
+        # first read …1906… (6 as 0): no runner-up mends it; the stretched read gives 1966
+        ("证件号码 ", "210211196608112219", "ming", 17, 1.68, 79),
+        # first read 210208…1998… (two 3s as 8s)
+        ("证件号码 ", "210203199305082423", "ming", 15, 0.92, 72),
+        # first read with the check character 5 as 6, its runner-up not material
+        ("身份证号码：", "210204195208062795", "ming", 15, 1.18, 87),
+    ],
+)
+def test_a_small_blurred_number_misread_at_first_is_read_from_its_stretched_steps(
+    label, number, face, px, blur, quality
+):
+    image, reading = _read_typed(label + number, face, px, blur, quality)
+    line = next(line for line in reading.lines if line.id_steps is not None)
+    assert number not in line.text, "the first read gets the number wrong"
+    stretched = line.id_steps
+    line.id_steps = None
+    assert not fields.extract_page(reading, (), image=image, today=TODAY)["id_numbers"], "nor can it be mended"
+    line.id_steps = stretched
+    [found] = fields.extract_page(reading, (), image=image, today=TODAY)["id_numbers"]
+    assert found["value"] == number and found["repaired"], "read, and marked as mended for the clerk to check"
