@@ -14,8 +14,8 @@ RapidOCR decodes the recogniser's output greedily: at each step the most probabl
 character's probability is all it keeps. For lines that hold a long run of digits (an ID or card
 number) the decoder here also keeps each character's runner-up readings (`Line.choices`), so a
 number whose check character fails can be mended with the model's own second choice, not a guess;
-and such a line is read again stretched (`Line.id_steps`), so a number read a digit short can be
-decoded again as 18 characters (`id_decoding`).
+and such a line that does not read as an ID number is read again stretched (`Line.id_steps`), so a
+number misread or read a digit short can be decoded again as 18 characters (`id_decoding`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from desk.capture import id_decoding
+from desk.capture import id_decoding, id_numbers
 from desk.capture.reading import (
     Box,
     Choices,
@@ -84,7 +84,9 @@ class RapidOcrEngine:
         segments = []
         for item in found or []:
             kept = choices.get(str(item[1]), [])
-            id_steps = stretched_id_steps(framed, item[0]) if kept else None
+            # only a digit line that does not already read as an ID number is worth a second read
+            fails = kept and not id_numbers.find_in_text(str(item[1]))
+            id_steps = stretched_id_steps(framed, item[0]) if fails else None
             segments.append(_segment(item, _MARGIN_PX, size, kept, id_steps))
         rows = printed_rows([segment for segment in segments if segment.text])
         lines = []
@@ -181,7 +183,7 @@ def _segment(
         confidence=100.0 * score,
         words=words,
         choices=kept,
-        id_steps=id_steps if kept else None,
+        id_steps=id_steps,
     )
 
 

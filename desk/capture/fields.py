@@ -102,8 +102,9 @@ def extract_page(
 
     The same keys as `extract`. ID numbers come first from the page's layout (an ID card's number,
     boxes read cell by cell, pieces on a label's row), then from the text, then from lines that fail
-    the check mended with the engine's second choice for one character (marked repaired, as the
-    look-alike repairs are); a card's labelled values read label by label replace those the text gave.
+    the check, mended with the engine's second choice for one character or decoded again from the line
+    read stretched (marked repaired, as the look-alike repairs are); a card's labelled values read
+    label by label replace those the text gave.
     """
     found = extract(reading.text, wanted, today)
     card_values, card_ids = segment_fields.card_fields(reading.lines, today)
@@ -117,15 +118,15 @@ def extract_page(
         + boxed
         + found["id_numbers"]
         + segment_fields.id_label_rows(reading.lines, today)
-        + _ids_from_choices([line for line in reading.lines if not _on_any(line, cell_rows)], today)
+        + _mended_ids([line for line in reading.lines if not _on_any(line, cell_rows)], today)
     )
     return found
 
 
-def _ids_from_choices(lines: list[Line], today: date | None) -> list[dict]:
+def _mended_ids(lines: list[Line], today: date | None) -> list[dict]:
     """ID numbers on lines that fail the check as read (only lines the engine kept choices for: those
     with a long run of digits): mended with the engine's runner-up reading of one character, or else
-    decoded again from the recogniser's steps as a number of 18 characters (a digit dropped)."""
+    decoded again from the line read stretched as a number of 18 characters (`id_decoding`)."""
     found = []
     for line in lines:
         if not line.choices or id_numbers.find_in_text(line.text, today):

@@ -44,8 +44,9 @@ class Line:
     `choices`, where the engine gives them, holds for each character of `text` the engine's best
     readings with their probabilities (the first is the character read), so a reading that fails a
     check (an ID number's check character) can be mended with the engine's own second choice.
-    `id_steps`, kept with the choices, holds the recogniser's probabilities per step of the blank, the
-    digits and X (`id_decoding.id_steps`), so a number read a digit short can be decoded again.
+    `id_steps`, for such a line that does not read as an ID number, holds the recogniser's probabilities
+    per step of the blank, the digits and X with the line read again stretched (`id_decoding.id_steps`),
+    so a number misread or read a digit short can be decoded again.
     """
 
     text: str

@@ -109,18 +109,22 @@ def test_a_run_between_other_characters_is_decoded_on_its_own():
     assert [found["value"] for found in id_decoding.decode(steps, READ, TODAY)] == [NUMBER]
 
 
-def test_the_engine_keeps_stretched_steps_for_digit_lines():
-    _, reading = engines.read_page(
-        id_pages.gray(id_pages.typed_line(f"身份证号码：{NUMBER}", face="sans", px=30)),
-        engine="rapidocr",
-        languages="chi_sim+eng",
-        timeout_s=120,
-        photographed=False,
-    )
-    line = next(line for line in reading.lines if NUMBER in line.text)
-    assert line.id_steps is not None and line.id_steps.shape[1] == 1 + len(id_decoding.ID_CLASSES)
-    assert id_decoding.greedy(line.id_steps[slice(*id_decoding.digit_runs(line.id_steps)[0])]) == NUMBER
-    assert fields.extract_page(reading, (), today=TODAY)["id_numbers"][0]["value"] == NUMBER
+def test_the_engine_reads_again_stretched_only_digit_lines_that_fail_the_check():
+    def digit_line(text: str):
+        _, reading = engines.read_page(
+            id_pages.gray(id_pages.typed_line(text, face="sans", px=30)),
+            engine="rapidocr",
+            languages="chi_sim+eng",
+            timeout_s=120,
+            photographed=False,
+        )
+        return next(line for line in reading.lines if line.choices)
+
+    assert digit_line(f"身份证号码：{NUMBER}").id_steps is None, "a valid number needs no second read"
+    wrong = NUMBER[:-1] + ("2" if NUMBER[-1] != "2" else "3")  # its check character fails
+    steps = digit_line(f"身份证号码：{wrong}").id_steps
+    assert steps is not None and steps.shape[1] == 1 + len(id_decoding.ID_CLASSES)
+    assert id_decoding.greedy(steps[slice(*id_decoding.digit_runs(steps)[0])]) == wrong
 
 
 def _read_typed(text: str, face: str, px: int, blur: float, quality: int) -> tuple:
