@@ -21,11 +21,10 @@ import cv2
 import numpy as np
 
 from desk.capture import engine_rapidocr, id_numbers, ocr_input
-from desk.capture.id_numbers import ID_LENGTH
+from desk.capture.id_numbers import ID_CHARACTERS, ID_LENGTH
 from desk.capture.ink import InkThreshold, ink_mask
 from desk.capture.reading import Box
 
-_ID_CHARS = "0123456789X"
 # Look-alikes the recogniser may prefer for a lone character; their probability counts for the ID character.
 _LOOKALIKES = {"0": "OoD〇Q", "1": "Il|丨i!", "2": "Zz", "5": "Ss", "6": "b", "8": "B", "9": "gq", "X": "x×χΧメ乂"}
 # The cell row lies on the label's row: search this many label heights above and below its centre.
@@ -665,7 +664,7 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
             shares.append(beside)
         if along is not None and _contradicts(along, plain):
             shares.append(along)
-        mean = {char: sum(s[char] for s in shares) / len(shares) for char in _ID_CHARS}
+        mean = {char: sum(s[char] for s in shares) / len(shares) for char in ID_CHARACTERS}
         ranked = sorted(mean.items(), key=lambda item: item[1], reverse=True)
         readings.append(
             CellReading(
@@ -711,7 +710,7 @@ def _character_probabilities(crops: list[np.ndarray]) -> list[dict[str, float]]:
     """
     recogniser = engine_rapidocr._model().text_rec
     index = recogniser.postprocess_op.dict
-    columns = {char: [index[c] for c in char + _LOOKALIKES.get(char, "") if c in index] for char in _ID_CHARS}
+    columns = {char: [index[c] for c in char + _LOOKALIKES.get(char, "") if c in index] for char in ID_CHARACTERS}
     ratios = [max(1.0, crop.shape[1] / crop.shape[0]) for crop in crops]
     out: list[dict[str, float]] = [{} for _ in crops]
     for ratio in sorted(set(ratios)):
@@ -759,7 +758,7 @@ def id_from_cells(readings: list[CellReading], today: date | None = None) -> dic
 def _options(reading: CellReading, position: int) -> list[tuple[str, float]]:
     """What a cell may hold, its reading first: the reading and its next _ALTERNATIVES candidates
     that may stand at `position`, or, for an empty cell, any character alike."""
-    allowed = _ID_CHARS if position == ID_LENGTH - 1 else _ID_CHARS[:-1]
+    allowed = ID_CHARACTERS if position == ID_LENGTH - 1 else ID_CHARACTERS[:-1]
     if not reading.candidates:
         return [("?", 1.0 / len(allowed))] + [(char, 1.0 / len(allowed)) for char in allowed]
     rivals = [(c, p) for c, p in reading.candidates[1 : 1 + _ALTERNATIVES] if c in allowed]

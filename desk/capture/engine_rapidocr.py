@@ -156,12 +156,13 @@ def stretched_id_steps(framed: np.ndarray, quad: Any) -> np.ndarray:
     recogniser = model.text_rec
     batch = recogniser.resize_norm_img(crop, crop.shape[1] / crop.shape[0])[np.newaxis].astype(np.float32)
     steps = recogniser.session(batch)[0][0]
-    return id_decoding.id_steps(steps, _id_columns(tuple(recogniser.postprocess_op.character)))
+    return id_decoding.id_steps(steps, _id_columns())
 
 
 @lru_cache(maxsize=1)
-def _id_columns(alphabet: tuple[str, ...]) -> list[list[int]]:
-    return id_decoding.id_columns(alphabet)
+def _id_columns() -> list[list[int]]:
+    """The recogniser's alphabet columns each kept ID column sums (`id_decoding.id_columns`)."""
+    return id_decoding.id_columns(_model().text_rec.postprocess_op.character)
 
 
 def _segment(

@@ -129,9 +129,8 @@ def _mended_ids(lines: list[Line], today: date | None) -> list[dict]:
     decoded again from the line read stretched as a number of 18 characters (`id_decoding`)."""
     found = []
     for line in lines:
-        if not line.choices or id_numbers.find_in_text(line.text, today):
-            continue
-        mended = id_numbers.find_with_choices(line.text, line.choices, today)
+        # a line that reads valid as it is gives no mend, and the engine read it only once
+        mended = id_numbers.find_with_choices(line.text, line.choices, today) if line.choices else []
         if not mended and line.id_steps is not None:
             mended = id_decoding.decode(line.id_steps, line.text, today)
         found += mended

@@ -33,9 +33,9 @@ from desk.capture import id_numbers
 from desk.capture.id_numbers import ID_LENGTH
 
 # Columns of the kept steps: the blank, the ten digits, X (an ID number's last character may be X).
-ID_CLASSES = "0123456789X"
+ID_CLASSES = id_numbers.ID_CHARACTERS
 _BLANK = 0
-_X = 11
+_X = 1 + ID_CLASSES.index("X")
 # Readings kept per step of the beam search; an ID run is 18 characters in 60–150 steps.
 _BEAM = 64
 # Characters with less probability at a step are not tried there (they add nothing a kept reading lacks).

@@ -59,6 +59,7 @@ _CONFUSIONS: dict[str, str] = {
 }
 _MAX_REPAIRS = 3
 ID_LENGTH = 18
+ID_CHARACTERS = "0123456789X"  # what an ID number is written with (X only as its last character)
 # Characters an ID number may be read as (digits, X and their look-alikes); a run of 18 may be one.
 ID_LIKE_CHARS = "0-9XxOoDQIl|iLZzSsBGbgqA×χΧメ乂"
 _ID_RUN = re.compile(rf"[{ID_LIKE_CHARS}]{{18,}}")
@@ -72,7 +73,7 @@ def is_valid(number: str, today: date | None = None) -> bool:
     Strict on purpose: look-alikes (O for 0) are not normalised here, so `repair` can tell a clean
     reading from a repaired one.
     """
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+    if len(number) != 18 or not number[:17].isdigit() or number[17] not in ID_CHARACTERS:
         return False
     return check_id_number(number, today=today).ok
 
@@ -91,7 +92,7 @@ def repair(raw: str, today: date | None = None) -> tuple[str, list[int]] | None:
     options: list[str] = []
     changed: list[int] = []
     for position, char in enumerate(raw):
-        allowed = "0123456789X" if position == 17 else "0123456789"
+        allowed = ID_CHARACTERS if position == ID_LENGTH - 1 else ID_CHARACTERS[:-1]
         if char in allowed:
             options.append(char)
         elif char in _CONFUSIONS and _CONFUSIONS[char] in allowed:
@@ -222,7 +223,7 @@ def _rival_shares(rivals: list[tuple[str, float]], position: int) -> dict[str, f
 
 def id_char(char: str, position: int) -> str | None:
     """The ID character `char` stands for at `position` (a digit, or X last), None for anything else."""
-    allowed = "0123456789X" if position == 17 else "0123456789"
+    allowed = ID_CHARACTERS if position == ID_LENGTH - 1 else ID_CHARACTERS[:-1]
     plain = unicodedata.normalize("NFKC", char)
     plain = plain.upper() if plain in "xX" else plain
     if plain in allowed:

@@ -99,6 +99,9 @@ def _matching(session: Session, word: str, where: str = "", params: dict | None 
     ]
 
 
+_BY_ARCHIVIST = {"staff": "archivist1", "purpose": "test", "limit": 200}
+
+
 def _first_half(session: Session) -> tuple[date, date]:
     """The first day the generated archive's documents were captured, and the day halfway to its last."""
     first, last = session.execute(
@@ -219,6 +222,3 @@ def test_postgres_date_range_ranks_a_late_imported_old_document_by_its_capture_t
         first_day = search(session, "身份", SearchFilters(date_from=first, date_to=first), **_BY_ARCHIVIST).hits
         assert late in [hit.page_id for hit in first_day]
         session.rollback()
-
-
-_BY_ARCHIVIST = {"staff": "archivist1", "purpose": "test", "limit": 200}
