@@ -7,14 +7,15 @@ when the check character then passes.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from desk.capture.reading import Choices
-from desk.validators import check_id_number
+from desk.validators import ID_CHECK_CHARS, ID_WEIGHTS, check_id_number
 
 # The engine's runner-up reading of a character counts as a repair only with at least this
 # probability. Measured on 700 generated ID lines (five faces, one digit rubbed, blotted or cut, some
@@ -27,6 +28,9 @@ _MATERIAL_CHOICE = 0.05
 # place); the best is taken only when it is this many times as likely as the next (likelihood: the
 # runner-up's probability over that of the character read), else the reading is ambiguous and refused.
 _CLEAR_ODDS = 10.0
+# Readings of the first 17 characters kept per running check sum in `likeliest_valid`: the likeliest is
+# exact; the next ones stand in where it has no real birth date or province.
+_KEPT_PER_SUM = 20
 _MIN_RUN_DIGITS = 16  # an 18-character window with fewer digits is not an ID number read with one slip
 
 # What OCR reads instead of a digit (or X); each confusable character maps to its candidates.
@@ -195,6 +199,54 @@ def clearest(candidates: list[tuple[str, float]], unseen: float = 0.0) -> str | 
     if not best or ranked[0] < _CLEAR_ODDS * max(ranked[1], unseen):
         return None
     return max(best, key=lambda value: best[value])
+
+
+def likeliest_valid(
+    probabilities: Sequence[Mapping[str, float]], today: date | None = None
+) -> tuple[str, float] | None:
+    """The likeliest valid number when each of the 18 positions holds its characters with the given
+    probabilities (independently of each other), and its share of the probability of every valid
+    number; None when no valid number can be read.
+
+    The check is a weighted sum modulo 11, so the sum over all 10^17 numbers is exact: position by
+    position, the probability of each running sum. The share is a posterior: how sure one can be of the
+    number, given that the true one is a valid ID number.
+    """
+    mass = [1.0] + [0.0] * 10
+    kept: dict[int, list[tuple[float, str]]] = {0: [(1.0, "")]}
+    for weight, chars in zip(ID_WEIGHTS, probabilities[: ID_LENGTH - 1], strict=True):
+        digits = [(char, p) for char, p in chars.items() if char.isdigit() and p > 0]
+        grown_mass = [0.0] * 11
+        grown: dict[int, list[tuple[float, str]]] = {}
+        for total in range(11):
+            for char, p in digits:
+                grown_mass[(total + int(char) * weight) % 11] += mass[total] * p
+        for total, prefixes in kept.items():
+            for char, p in digits:
+                grown.setdefault((total + int(char) * weight) % 11, []).extend(
+                    (q * p, prefix + char) for q, prefix in prefixes
+                )
+        mass = grown_mass
+        kept = {total: heapq.nlargest(_KEPT_PER_SUM, prefixes) for total, prefixes in grown.items()}
+    last = probabilities[ID_LENGTH - 1]
+    numbers = [
+        (q * last.get(ID_CHECK_CHARS[total], 0.0), prefix + ID_CHECK_CHARS[total])
+        for total, prefixes in kept.items()
+        for q, prefix in prefixes
+    ]
+    # numbers that pass the check but have no real birth date or province are not ID numbers: those
+    # kept are taken out of the sum (the rest are few and unlikely, and leave the share low, not high)
+    valid, not_ids = [], 0.0
+    for p, number in numbers:
+        if is_valid(number, today):
+            valid.append((p, number))
+        else:
+            not_ids += p
+    if not valid or max(valid)[0] <= 0:
+        return None
+    passing = sum(mass[total] * last.get(ID_CHECK_CHARS[total], 0.0) for total in range(11))
+    p, number = max(valid)
+    return number, p / (passing - not_ids)
 
 
 def _single_repairs(window: list[tuple[str, Choices]], today: date | None) -> list[tuple[str, float]]:
