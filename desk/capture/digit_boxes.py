@@ -5,8 +5,8 @@ line, the box rules turn into 1, I or |, and the digits come out in short pieces
 the cells are found from the rules themselves (vertical rules at a regular pitch on the label's row),
 the rules are removed, every cell's ink is recognised on its own, restricted to 0-9 and X, and the
 18 characters are checked with the check character. When the check fails or cells are in doubt, the
-likeliest number that passes is computed exactly over every reading of the cells; it is taken only when
-it holds most of the probability of all numbers that pass, counting the chance that a cell read with
+likeliest valid number is computed exactly over every reading of the cells; it is taken only when it
+holds most of the probability of all valid numbers, counting the chance that a cell read with
 certainty is wrong: a wrong ID number on a page is worse than none.
 """
 
@@ -39,7 +39,7 @@ _MIN_RULES_PRESENT = 0.8  # share of a chain's rules that must be found (the oth
 _LINE_SHARE = 0.9  # ink this tall a share of the strip around the boxes is a line, not a digit
 _MARGIN = 0.15  # white kept around a digit's ink, as a share of its height (the recogniser reads it best so)
 _FAINTEST = 0.05  # a character with a smaller share of the cell's probability is no candidate
-_CERTAIN = 0.9  # a cell read with at least this probability is not a repair candidate
+_CERTAIN = 0.9  # a cell read with less than this probability is in doubt
 # Writing less than half as tall as the row's digits (their median) is what is left of a digit (pale
 # ink faded, strokes lost to a rule): a 7 whose bar is gone is a confident 1, so the cell is in doubt.
 _FRAGMENT = 0.5
@@ -49,7 +49,7 @@ _FRAGMENT = 0.5
 # were wrong: 1.0%, about a thousandth for each of the other characters.
 _HIDDEN_MISREAD = 1e-3
 _FRAGMENT_TRUST = 0.5  # a fragment's reading counts this much; the rest is spread over every character
-# A number is taken when it holds this share of the probability of all numbers that pass the check.
+# A number is taken when it holds this share of the probability of all valid numbers.
 # Chosen on those forms (104 rows: 75 right and 1 wrong before; 79 and 1 at this share, 81 and 1 at
 # 0.6, 83 and 4 at 0.5); on forms of other seeds (8400, 9200: 77 rows) 56 right before, 60 after, and
 # none wrong either way.
@@ -728,12 +728,12 @@ def id_from_cells(readings: list[CellReading], today: date | None = None) -> dic
 
     Each cell holds its candidates with the recogniser's shares, and every other character with a small
     probability (_HIDDEN_MISREAD: a cell read with certainty is now and then wrong); an empty cell may
-    hold anything, and a fragment's reading counts only half (_FRAGMENT_TRUST). The likeliest number
-    that passes the check is taken only when it holds _SURE of the probability of every number that
-    passes (`id_numbers.likeliest_valid`): the check character catches every single wrong digit but
-    only ten in eleven of anything worse, so with many doubtful cells, or a cell left empty beside
-    another in doubt, the probability spreads over many passing numbers and none is taken: a wrong ID
-    number on a page is worse than none.
+    hold anything, and a fragment's reading counts only half (_FRAGMENT_TRUST). The likeliest valid
+    number is taken only when it holds _SURE of the probability of every valid number
+    (`id_numbers.likeliest_valid`): the check character catches every single wrong digit but only ten
+    in eleven of anything worse, so with many doubtful cells, or a cell left empty beside another in
+    doubt, the probability spreads over many valid numbers and none is taken: a wrong ID number on a
+    page is worse than none.
     """
     if len(readings) != ID_LENGTH:
         return None

@@ -208,45 +208,49 @@ def likeliest_valid(
     probabilities (independently of each other), and its share of the probability of every valid
     number; None when no valid number can be read.
 
-    The check is a weighted sum modulo 11, so the sum over all 10^17 numbers is exact: position by
-    position, the probability of each running sum. The share is a posterior: how sure one can be of the
-    number, given that the true one is a valid ID number.
+    The share is a posterior: how sure one can be of the number, given that the true one is a valid ID
+    number. The check is a weighted sum modulo 11, so the sum over all 10^17 numbers is exact
+    (`_running_sums`). Numbers that pass the check but have no real birth date or province are not ID
+    numbers: those among the kept readings are taken out of the sum; the rest are few and unlikely, and
+    leave the share low, not high.
     """
+    mass, kept = _running_sums(probabilities[: ID_LENGTH - 1])
+    last = probabilities[ID_LENGTH - 1]
+    passing = sum(mass[total] * last.get(ID_CHECK_CHARS[total], 0.0) for total in range(11))
+    valid, not_ids = [], 0.0
+    for total, prefixes in kept.items():
+        for q, prefix in prefixes:
+            number, p = prefix + ID_CHECK_CHARS[total], q * last.get(ID_CHECK_CHARS[total], 0.0)
+            if is_valid(number, today):
+                valid.append((p, number))
+            else:
+                not_ids += p
+    if not valid or max(valid)[0] <= 0:
+        return None
+    p, number = max(valid)
+    return number, p / (passing - not_ids)
+
+
+def _running_sums(
+    probabilities: Sequence[Mapping[str, float]],
+) -> tuple[list[float], dict[int, list[tuple[float, str]]]]:
+    """For the first 17 positions: the probability of each weighted check sum (modulo 11) over every
+    reading, and per sum the _KEPT_PER_SUM likeliest readings with their probabilities."""
     mass = [1.0] + [0.0] * 10
     kept: dict[int, list[tuple[float, str]]] = {0: [(1.0, "")]}
-    for weight, chars in zip(ID_WEIGHTS, probabilities[: ID_LENGTH - 1], strict=True):
+    for weight, chars in zip(ID_WEIGHTS, probabilities, strict=True):
         digits = [(char, p) for char, p in chars.items() if char.isdigit() and p > 0]
         grown_mass = [0.0] * 11
         grown: dict[int, list[tuple[float, str]]] = {}
         for total in range(11):
             for char, p in digits:
                 grown_mass[(total + int(char) * weight) % 11] += mass[total] * p
-        for total, prefixes in kept.items():
-            for char, p in digits:
                 grown.setdefault((total + int(char) * weight) % 11, []).extend(
-                    (q * p, prefix + char) for q, prefix in prefixes
+                    (q * p, prefix + char) for q, prefix in kept.get(total, [])
                 )
         mass = grown_mass
         kept = {total: heapq.nlargest(_KEPT_PER_SUM, prefixes) for total, prefixes in grown.items()}
-    last = probabilities[ID_LENGTH - 1]
-    numbers = [
-        (q * last.get(ID_CHECK_CHARS[total], 0.0), prefix + ID_CHECK_CHARS[total])
-        for total, prefixes in kept.items()
-        for q, prefix in prefixes
-    ]
-    # numbers that pass the check but have no real birth date or province are not ID numbers: those
-    # kept are taken out of the sum (the rest are few and unlikely, and leave the share low, not high)
-    valid, not_ids = [], 0.0
-    for p, number in numbers:
-        if is_valid(number, today):
-            valid.append((p, number))
-        else:
-            not_ids += p
-    if not valid or max(valid)[0] <= 0:
-        return None
-    passing = sum(mass[total] * last.get(ID_CHECK_CHARS[total], 0.0) for total in range(11))
-    p, number = max(valid)
-    return number, p / (passing - not_ids)
+    return mass, kept
 
 
 def _single_repairs(window: list[tuple[str, Choices]], today: date | None) -> list[tuple[str, float]]:
