@@ -750,7 +750,7 @@ def _probabilities(reading: CellReading, position: int) -> dict[str, float]:
     The candidates keep their shares; what the recogniser gave characters too faint to be candidates is
     spread over those; every character has at least _HIDDEN_MISREAD.
     """
-    allowed = ID_CHARACTERS if position == ID_LENGTH - 1 else ID_CHARACTERS[:-1]
+    allowed = id_numbers.allowed_at(position)
     shares = {char: share for char, share in reading.candidates if char in allowed}
     faint = [char for char in allowed if char not in shares]
     rest = max(0.0, 1.0 - sum(shares.values())) if shares else 1.0

@@ -71,6 +71,11 @@ _ID_RUN = re.compile(rf"[{ID_LIKE_CHARS}]{{18,}}")
 ID_LABELS = ("公民身份号码", "身份证号码", "身份证号", "证件号码", "身份号码")
 
 
+def allowed_at(position: int) -> str:
+    """The characters an ID number may hold at `position`: digits, and X as its last character."""
+    return ID_CHARACTERS if position == ID_LENGTH - 1 else ID_CHARACTERS[:-1]
+
+
 def is_valid(number: str, today: date | None = None) -> bool:
     """True for exactly 18 characters (17 digits, then a digit or X) that pass the full GB 11643 check.
 
@@ -96,7 +101,7 @@ def repair(raw: str, today: date | None = None) -> tuple[str, list[int]] | None:
     options: list[str] = []
     changed: list[int] = []
     for position, char in enumerate(raw):
-        allowed = ID_CHARACTERS if position == ID_LENGTH - 1 else ID_CHARACTERS[:-1]
+        allowed = allowed_at(position)
         if char in allowed:
             options.append(char)
         elif char in _CONFUSIONS and _CONFUSIONS[char] in allowed:
@@ -225,10 +230,8 @@ def likeliest_valid(
                 valid.append((p, number))
             else:
                 not_ids += p
-    if not valid or max(valid)[0] <= 0:
-        return None
-    p, number = max(valid)
-    return number, p / (passing - not_ids)
+    p, number = max(valid, default=(0.0, ""))
+    return (number, p / (passing - not_ids)) if p > 0 else None
 
 
 def _running_sums(
@@ -244,10 +247,9 @@ def _running_sums(
         grown: dict[int, list[tuple[float, str]]] = {}
         for total in range(11):
             for char, p in digits:
-                grown_mass[(total + int(char) * weight) % 11] += mass[total] * p
-                grown.setdefault((total + int(char) * weight) % 11, []).extend(
-                    (q * p, prefix + char) for q, prefix in kept.get(total, [])
-                )
+                after = (total + int(char) * weight) % 11
+                grown_mass[after] += mass[total] * p
+                grown.setdefault(after, []).extend((q * p, prefix + char) for q, prefix in kept.get(total, []))
         mass = grown_mass
         kept = {total: heapq.nlargest(_KEPT_PER_SUM, prefixes) for total, prefixes in grown.items()}
     return mass, kept
@@ -279,7 +281,7 @@ def _rival_shares(rivals: list[tuple[str, float]], position: int) -> dict[str, f
 
 def id_char(char: str, position: int) -> str | None:
     """The ID character `char` stands for at `position` (a digit, or X last), None for anything else."""
-    allowed = ID_CHARACTERS if position == ID_LENGTH - 1 else ID_CHARACTERS[:-1]
+    allowed = allowed_at(position)
     plain = unicodedata.normalize("NFKC", char)
     plain = plain.upper() if plain in "xX" else plain
     if plain in allowed:
