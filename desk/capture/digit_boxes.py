@@ -3,8 +3,9 @@
 Application forms print 18 boxes after 身份证号码 and the applicant writes one digit in each. Read as a
 line, the box rules turn into 1, I or |, and the digits come out in short pieces or not at all. Here
 the cells are found from the rules themselves (vertical rules at a regular pitch on the label's row),
-the rules are removed, every cell's ink is recognised on its own, restricted to 0-9 and X, and the
-18 characters are checked with the check character. When the check fails or cells are in doubt, the
+the rules are removed, every cell's ink is recognised on its own and again among the row's other
+cells as one line (`cell_strip`), restricted to 0-9 and X, and the 18 characters are checked with the
+check character. When the check fails or cells are in doubt, the
 likeliest valid number is computed exactly over every reading of the cells; it is taken only when it
 holds most of the probability of all valid numbers, counting the chance that a cell read with
 certainty is wrong: a wrong ID number on a page is worse than none.
@@ -15,11 +16,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import cv2
 import numpy as np
 
-from desk.capture import engine_rapidocr, id_numbers, ocr_input
+from desk.capture import cell_strip, engine_rapidocr, id_numbers, ocr_input
 from desk.capture.id_numbers import ID_CHARACTERS, ID_LENGTH
 from desk.capture.ink import InkThreshold, ink_mask
 from desk.capture.reading import Box
@@ -44,15 +46,19 @@ _CERTAIN = 0.9  # a cell read with less than this probability is in doubt
 # ink faded, strokes lost to a rule): a 7 whose bar is gone is a confident 1, so the cell is in doubt.
 _FRAGMENT = 0.5
 # Every character a cell does not read as its candidates gets this much probability: a cell read with
-# certainty may still be wrong (a stroke the rule hid, pale ink). Of 1,636 cells read with a share of
-# 0.99 or more on 104 generated forms photographed whole, or pale and out of focus (seeds 8300, 9100),
-# 12 were wrong: 0.7%, a little under a thousandth for each of the other nine characters.
-_HIDDEN_MISREAD = 1e-3
+# certainty may still be wrong (a stroke the rule hid, pale ink). Of 1,760 cells read (alone and in
+# line) with a share of 0.99 or more on 104 generated forms photographed whole, or pale and out of
+# focus (seeds 8300, 9100), 20 were wrong: 1.1%, about 1.3 thousandths for each of the other nine.
+_HIDDEN_MISREAD = 1.3e-3
 _FRAGMENT_TRUST = 0.5  # a fragment's reading counts this much; the rest is spread over every character
-# A number is taken when it holds this share of the probability of all valid numbers.
-# Chosen on those forms (104 rows: 75 right and 1 wrong before; 79 and 1 at this share, 81 and 1 at
-# 0.6, 83 and 4 at 0.5); on forms of other seeds (8400, 9200: 77 rows) 56 right before, 60 after, and
-# none wrong either way.
+# Each cell image's reading alone and its reading in line are multiplied, every character given at least
+# this share in each (a reading sure of the wrong character must not veto the right one outright).
+_IN_LINE_FLOOR = 1e-3
+_KINDS = ("plain", "beside", "along")  # a cell's images (`CellImages`), in the order they are read
+# A number is taken when it holds this share of the probability of all valid numbers. Chosen on
+# those forms with the cells read alone (104 rows: 75 right and 1 wrong before; 79 and 1 at this share,
+# 81 and 1 at 0.6, 83 and 4 at 0.5); read alone and in line, 82 right and none wrong. On forms of
+# other seeds (8400, 9200: 92 rows) 72 right alone, 79 alone and in line, none wrong either way.
 _SURE = 0.8
 _MIN_LABEL_PX = 8  # the label's height is taken as at least this (a label read as a sliver)
 _MIN_RULE_PX = 5  # a vertical rule is at least this tall whatever the label's height
@@ -639,27 +645,29 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
     """Each cell read as one ID character by PP-OCRv4's recogniser (no detection), 0-9 and X only.
 
     The recogniser scores every character of its alphabet at every step; a cell holds one character,
-    so each ID character scores its best step (look-alikes such as O or | count for 0 and 1). Where
-    the first image leaves the recogniser in doubt, the cell's image with the rule kept beside the
-    digit is read too, and the two readings are averaged: the cell stays in doubt, and both readings
-    become candidates for the check character to choose from. An image with a rule kept (beside or
-    along) also counts whenever it reads another character with certainty, however sure the plain
-    image is: the plain image of a 7 whose bar the top rule hid, or of a 4 whose stem a vertical rule
-    hid, is a confident 1, so the cell is put in doubt between the two rather than trusted (a digit
-    that merely touches the rule reads as nothing clear with it, and stays as the plain image reads).
+    so each ID character scores its best step (look-alikes such as O or | count for 0 and 1). Each
+    image is read twice, alone and among its row's other cells as one line (`cell_strip`), and the
+    two readings are multiplied. Where the first image leaves the recogniser in doubt, the cell's
+    image with the rule kept beside the digit is read too, and the two readings are averaged: the cell
+    stays in doubt, and both readings become candidates for the check character to choose from. An
+    image with a rule kept (beside or along) also counts whenever it reads another character with
+    certainty, however sure the plain image is: the plain image of a 7 whose bar the top rule hid, or
+    of a 4 whose stem a vertical rule hid, is a confident 1, so the cell is put in doubt between the
+    two rather than trusted (a digit that merely touches the rule reads as nothing clear with it, and
+    stays as the plain image reads).
     """
     crops = [crop for images in cells if images for crop in _crops(images)]
     heights = [images.height for images in cells if images]
     typical = float(np.median(heights)) if heights else 0.0
-    found = iter(_character_probabilities(crops) if crops else [])
+    found = iter(_character_probabilities(crops, _in_line(cells)) if crops else [])
     readings: list[CellReading] = []
     for images in cells:
         if images is None:
             readings.append(CellReading())
             continue
-        plain = _shares(next(found))
-        beside = _shares(next(found)) if images.beside is not None else None
-        along = _shares(next(found)) if images.along is not None else None
+        plain = next(found)
+        beside = next(found) if images.beside is not None else None
+        along = next(found) if images.along is not None else None
         shares = [plain]
         if beside is not None and (max(plain.values()) < _CERTAIN or _contradicts(beside, plain)):
             shares.append(beside)
@@ -676,9 +684,34 @@ def recognise(cells: list[CellImages | None]) -> list[CellReading]:
     return readings
 
 
+def _in_line(cells: list[CellImages | None]) -> list[dict[str, float] | None]:
+    """The readings in line (`cell_strip`) of every crop, in `_crops` order: the plain images side by
+    side, and where some cell has an image with a rule kept, a line with those images in place of its
+    plain one (the other cells stay plain)."""
+    recogniser, columns = _recogniser()
+    lines = {}
+    for kind in _KINDS:
+        if kind == "plain" or any(images is not None and getattr(images, kind) is not None for images in cells):
+            variant = [None if images is None else _image(images, kind) for images in cells]
+            lines[kind] = cell_strip.read_in_line(variant, recogniser, columns)
+    return [
+        lines[kind][n]
+        for n, images in enumerate(cells)
+        if images is not None
+        for kind in _KINDS
+        if getattr(images, kind) is not None
+    ]
+
+
+def _image(images: CellImages, kind: str) -> np.ndarray:
+    """The cell's image of that kind, or its plain image when it has none."""
+    image = getattr(images, kind)
+    return images.plain if image is None else image
+
+
 def _crops(images: CellImages) -> list[np.ndarray]:
     """The cell's images to read, the plain one first."""
-    return [crop for crop in (images.plain, images.beside, images.along) if crop is not None]
+    return [getattr(images, kind) for kind in _KINDS if getattr(images, kind) is not None]
 
 
 def _contradicts(other: dict[str, float], plain: dict[str, float]) -> bool:
@@ -702,25 +735,40 @@ def _shares(scores: dict[str, float]) -> dict[str, float]:
     return {char: score / total for char, score in scores.items()}
 
 
-def _character_probabilities(crops: list[np.ndarray]) -> list[dict[str, float]]:
-    """Per crop, each ID character's probability at the recogniser step where it is most probable.
+def _recogniser() -> tuple[Any, dict[str, list[int]]]:
+    """PP-OCRv4's recogniser, and for each ID character the alphabet indices that count for it."""
+    recogniser = engine_rapidocr._model().text_rec
+    index = recogniser.postprocess_op.dict
+    columns = {char: [index[c] for c in char + _LOOKALIKES.get(char, "") if c in index] for char in ID_CHARACTERS}
+    return recogniser, columns
+
+
+def _character_probabilities(crops: list[np.ndarray], in_line: list[dict[str, float] | None]) -> list[dict[str, float]]:
+    """Per crop, each ID character's share (`_shares`) of its reading alone times its reading in line
+    (`in_line`, same order), each at the recogniser step where that character is most probable.
 
     A digit is narrower than it is tall; such crops are read together, each as a square (the
     recogniser pads it, as it pads a short line): few steps, so quick, and the same reading whatever
     else is in the batch. A wider crop (two digits run together) is read on its own.
     """
-    recogniser = engine_rapidocr._model().text_rec
-    index = recogniser.postprocess_op.dict
-    columns = {char: [index[c] for c in char + _LOOKALIKES.get(char, "") if c in index] for char in ID_CHARACTERS}
+    recogniser, columns = _recogniser()
     ratios = [max(1.0, crop.shape[1] / crop.shape[0]) for crop in crops]
-    out: list[dict[str, float]] = [{} for _ in crops]
+    alone: list[dict[str, float]] = [{} for _ in crops]
     for ratio in sorted(set(ratios)):
         members = [n for n, r in enumerate(ratios) if r == ratio]
         batch = np.stack([recogniser.resize_norm_img(crops[n], ratio) for n in members]).astype(np.float32)
         steps = recogniser.session(batch)[0]  # (crops, steps, alphabet): softmax probabilities
         for row, n in enumerate(members):
-            out[n] = {char: float(steps[row][:, cols].sum(axis=1).max()) for char, cols in columns.items()}
-    return out
+            alone[n] = {char: float(steps[row][:, cols].sum(axis=1).max()) for char, cols in columns.items()}
+    return [_both(_shares(a), None if b is None else _shares(b)) for a, b in zip(alone, in_line, strict=True)]
+
+
+def _both(alone: dict[str, float], in_line: dict[str, float] | None) -> dict[str, float]:
+    """The two readings of one image multiplied (each character at least _IN_LINE_FLOOR in either), as shares."""
+    if in_line is None:
+        return alone
+    product = {char: (alone[char] + _IN_LINE_FLOOR) * (in_line[char] + _IN_LINE_FLOOR) for char in alone}
+    return _shares(product)
 
 
 def id_from_cells(readings: list[CellReading], today: date | None = None) -> dict | None:
