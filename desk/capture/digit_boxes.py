@@ -5,10 +5,10 @@ line, the box rules turn into 1, I or |, and the digits come out in short pieces
 the cells are found from the rules themselves (vertical rules at a regular pitch on the label's row),
 the rules are removed, every cell's ink is recognised on its own and again among the row's other
 cells as one line (`cell_strip`), restricted to 0-9 and X, and the 18 characters are checked with the
-check character. When the check fails or cells are in doubt, the
-likeliest valid number is computed exactly over every reading of the cells; it is taken only when it
-holds most of the probability of all valid numbers, counting the chance that a cell read with
-certainty is wrong: a wrong ID number on a page is worse than none.
+check character. When the check fails or cells are in doubt, the likeliest valid number is computed
+exactly over every reading of the cells; it is taken only when it holds most of the probability of
+all valid numbers, counting the chance that a cell read with certainty is wrong: a wrong ID number on
+a page is worse than none.
 """
 
 from __future__ import annotations
