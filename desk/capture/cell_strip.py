@@ -60,5 +60,11 @@ def read_in_line(
             continue
         first = int(span[0] * per_pixel)
         stretch = steps[first : max(first + 1, int(np.ceil(span[1] * per_pixel)))]
-        read.append({char: float(stretch[:, cols].sum(axis=1).max()) for char, cols in columns.items()})
+        read.append(best_steps(stretch, columns))
     return read
+
+
+def best_steps(steps: np.ndarray, columns: Mapping[str, list[int]]) -> dict[str, float]:
+    """Each character's probability (its `columns` summed) at the step of `steps` (steps × alphabet)
+    where it is most probable: a cell holds one character, wherever in its stretch the recogniser puts it."""
+    return {char: float(steps[:, cols].sum(axis=1).max()) for char, cols in columns.items()}

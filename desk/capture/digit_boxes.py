@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import cv2
@@ -735,6 +736,7 @@ def _shares(scores: dict[str, float]) -> dict[str, float]:
     return {char: score / total for char, score in scores.items()}
 
 
+@lru_cache(maxsize=1)
 def _recogniser() -> tuple[Any, dict[str, list[int]]]:
     """PP-OCRv4's recogniser, and for each ID character the alphabet indices that count for it."""
     recogniser = engine_rapidocr._model().text_rec
@@ -759,7 +761,7 @@ def _character_probabilities(crops: list[np.ndarray], in_line: list[dict[str, fl
         batch = np.stack([recogniser.resize_norm_img(crops[n], ratio) for n in members]).astype(np.float32)
         steps = recogniser.session(batch)[0]  # (crops, steps, alphabet): softmax probabilities
         for row, n in enumerate(members):
-            alone[n] = {char: float(steps[row][:, cols].sum(axis=1).max()) for char, cols in columns.items()}
+            alone[n] = cell_strip.best_steps(steps[row], columns)
     return [_both(_shares(a), None if b is None else _shares(b)) for a, b in zip(alone, in_line, strict=True)]
 
 
