@@ -2,7 +2,8 @@
 
 Application forms with the number written one character per ruled box (printed or handwriting-like,
 some digits touching or crossing a rule, boxes alone or in groups, inside a table or free-standing),
-and ID-card fronts whose labels and values the engine reads as separate segments. Built on the
+ID-card fronts whose labels and values the engine reads as separate segments, and leases whose
+parties' numbers are typed in other faces, written by hand on a rule or set in a table. Built on the
 generator's Sheet, but with layouts of their own (not tests/docgen's templates).
 """
 
@@ -354,9 +355,7 @@ def photographed_whole(form: np.ndarray, dpi: int, rng: random.Random) -> np.nda
     sees a page from across the counter: at about 100 dpi its thin rules are a pixel or two wide."""
     sheet = np.full((round(297 / 25.4 * dpi), form.shape[1], 3), 255, np.uint8)
     sheet[: form.shape[0]] = form
-    page = Image.fromarray(cv2.cvtColor(sheet, cv2.COLOR_BGR2RGB))
-    scene = photograph(page, varied_options(rng), rng)
-    return cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    return photographed_page(Image.fromarray(cv2.cvtColor(sheet, cv2.COLOR_BGR2RGB)), rng)
 
 
 def gray(bgr: np.ndarray) -> np.ndarray:
@@ -414,3 +413,52 @@ def _wipe(pixels: np.ndarray, box: tuple[int, int, int, int], wear: Wear) -> Non
         cv2.circle(pixels, ((left + right) // 2, (top + bottom) // 2), int(width * wear.share), 250, -1)
     else:
         raise ValueError(f"unknown wear: {wear.part}")
+
+
+PARTY_KINDS = ("typed", "hand", "table")
+_PARTY_FACES = ("serif", "sans", "ming", "zenhei", "kai")
+_LEASE_CLAUSE = (
+    "根据《中华人民共和国民法典》及有关规定，甲乙双方在平等、自愿、协商一致的基础上，就乙方承租甲方房屋事宜"
+    "订立本合同。租赁期间，乙方应合理使用房屋及其附属设施，不得擅自改变房屋结构和用途。"
+)
+
+
+def party_page(rng: random.Random, kind: str) -> tuple[Image.Image, str, str]:
+    """An A4 lease whose two parties' ID numbers are `kind` (PARTY_KINDS): "typed" in one of five faces at
+    9–12 pt, some grouped 6-8-4; "hand": written on a rule in blue, black or pale ink; "table": in a
+    ruled parties table. Returns the page (RGB), the tenant's number and the lessor's."""
+    tenant, lessor = id_number(rng), id_number(rng)
+    sheet = Sheet(210, 297)
+    face, pt = rng.choice(_PARTY_FACES), rng.uniform(9, 12)
+    sheet.centered(20, rng.choice(["房屋租赁合同", "房屋租赁协议", "租房合同"]), pt=rng.uniform(16, 22))
+    y = 40.0
+    label = rng.choice(ID_LABELS)
+    for role, number in (("出租方（甲方）", lessor), ("承租方（乙方）", tenant)):
+        name = person_name(rng)
+        if kind == "typed":
+            shown = number if rng.random() < 0.6 else f"{number[:6]} {number[6:14]} {number[14:]}"
+            sheet.text(22, y, f"{role}：{name}    {label}：{shown}", pt=pt, style=face)
+        elif kind == "hand":
+            width = sheet.text(22, y, f"{role}：", pt=pt, style=face)
+            sheet.handwrite(22 + width + 2, y - 1, name, rng=rng, pt=pt + 2)
+            x = 95 + sheet.text(95, y, f"{label}：", pt=pt, style=face) + 1
+            sheet.rule(x, y + pt * 0.45, 190, y + pt * 0.45, width_mm=0.2)
+            ink = rng.choice([BLUE_INK, BLACK_INK, FAINT_INK])
+            sheet.handwrite(x + 1, y - 1.5, number, rng=rng, pt=pt + rng.uniform(0, 3), ink=ink)
+        y += 10
+    if kind == "table":
+        rows = [["出租方", person_name(rng), label, lessor], ["承租方", person_name(rng), label, tenant]]
+        y = sheet.table(22, y, [30, 40, 30, 66], rows, pt=pt, style=face) + 6
+    y = sheet.paragraph(22, y + 4, 166, _LEASE_CLAUSE, pt=pt, style=face) + 4
+    sheet.paragraph(22, y, 166, _LEASE_CLAUSE[::-1][:60], pt=pt, style=face)
+    return sheet.image, tenant, lessor
+
+
+def photographed_page(page: Image.Image, rng: random.Random, *, small: bool = False) -> np.ndarray:
+    """A whole A4 page photographed on a desk by the generator's camera (BGR); `small`: from farther
+    away, the page across 45–65% of the frame (about 70–100 dpi, 10-point text some 12 px high)."""
+    options = varied_options(rng)
+    if small:
+        options = replace(options, fill=rng.uniform(0.45, 0.65))
+    scene = photograph(page, options, rng)
+    return cv2.imdecode(np.frombuffer(scene.jpeg, np.uint8), cv2.IMREAD_COLOR)

@@ -4,6 +4,7 @@
 what the pipeline now returns (`fields.extract_page`). Run from the repository root:
 
     PYTHONPATH=. .venv/bin/python -m tests.capture.measure_id_fields --forms 40 --cards 12
+    PYTHONPATH=. .venv/bin/python -m tests.capture.measure_id_fields --forms 0 --cards 0 --leases 90 --small
 
 A measurement, not a test: it takes minutes (every page goes through the whole recipe).
 """
@@ -102,19 +103,49 @@ def measure_cards(count: int, seed: int) -> None:
     )
 
 
+def measure_leases(count: int, seed: int, small: bool = False) -> None:
+    """Both parties' numbers read on `count` leases photographed whole (`id_pages.party_page`: typed,
+    handwritten on a rule and in a table, in turn), and the pages that gave a number neither party has;
+    `small`: photographed from farther away (about 70–100 dpi)."""
+    read = dict.fromkeys(id_pages.PARTY_KINDS, 0)
+    pages = dict.fromkeys(id_pages.PARTY_KINDS, 0)
+    wrong = 0
+    for index in range(count):
+        rng = random.Random(seed + index)
+        kind = id_pages.PARTY_KINDS[index % len(id_pages.PARTY_KINDS)]
+        page, tenant, lessor = id_pages.party_page(rng, kind)
+        photo = id_pages.photographed_page(page, rng, small=small)
+        result = pipeline.process_image(photo, name=f"lease-{index}")
+        found = {n["value"] for n in result.fields["id_numbers"]}
+        read[kind] += (tenant in found) + (lessor in found)
+        pages[kind] += 1
+        wrong += bool(found - {tenant, lessor})
+        if not {tenant, lessor} <= found:
+            print(f"  miss lease-{index} ({kind}): {tenant} {lessor} read={sorted(found)}")
+    print(
+        "lease parties' numbers read: "
+        + ", ".join(f"{kind} {read[kind]}/{2 * pages[kind]}" for kind in id_pages.PARTY_KINDS)
+        + f"; pages with a wrong number {wrong}"
+    )
+
+
 def main() -> None:
-    """Parse the page counts and run both measurements."""
+    """Parse the page counts and run the measurements asked for."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=40)
     parser.add_argument("--cards", type=int, default=12)
+    parser.add_argument("--leases", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7000)
     parser.add_argument("--hard", action="store_true", help="pale handwriting, photographed out of focus")
     parser.add_argument("--whole", action="store_true", help="every form photographed whole on a desk")
+    parser.add_argument("--small", action="store_true", help="leases photographed from farther away")
     args = parser.parse_args()
     if args.forms:
         measure_forms(args.forms, args.seed, args.hard, args.whole)
     if args.cards:
         measure_cards(args.cards, args.seed)
+    if args.leases:
+        measure_leases(args.leases, args.seed, args.small)
 
 
 if __name__ == "__main__":

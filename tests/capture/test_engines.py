@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from desk.archive.query_parser import parse_query
 from desk.archive.viewer import highlight_boxes
 from desk.capture import engine_rapidocr, engine_tesseract, engines, pool
 from desk.capture.pipeline import process_image
+from tests.capture import id_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 TITLE = "房屋租赁合同"
@@ -81,6 +83,27 @@ def test_a_line_cropped_close_to_its_text_is_read():
     reading = engine_rapidocr.RapidOcrEngine().read(crop, languages="chi_sim+eng", timeout_s=60)
     assert reading.text == "住房公积金提取申请"
     assert all(word.box[1] >= 0 and word.box[1] + word.box[3] <= crop.shape[0] for word in reading.words)
+
+
+@pytest.mark.parametrize("seed", [65021, 65031, 65034])
+def test_a_pale_handwritten_number_the_line_classifier_takes_for_upside_down_is_read(seed):
+    # a lease photographed whole from across the desk, the parties' numbers written by hand on a rule:
+    # PP-OCR's line classifier, looking at one faint run of digits alone, was sure it was upside down
+    # (0, 1, 6, 8 and 9 turned are digits still), and turned it read as nonsense and was dropped. The
+    # page's other lines read upright, so that line is read as it stands.
+    rng = random.Random(seed)
+    page, tenant, lessor = id_pages.party_page(rng, "hand")
+    result = process_image(id_pages.photographed_page(page, rng, small=True), name=f"lease-{seed}")
+    assert {tenant, lessor} <= {number["value"] for number in result.fields["id_numbers"]}
+
+
+def test_a_page_given_upside_down_is_still_read_line_by_line():
+    # most lines upside down: the page was not uprighted (orientation missed), and each line is turned
+    gray, _ = _lease_page()
+    reading = engine_rapidocr.RapidOcrEngine().read(
+        cv2.rotate(gray, cv2.ROTATE_180), languages="chi_sim+eng", timeout_s=60
+    )
+    assert TITLE in reading.text and "王建国" in reading.text and "2026年12月31日" in reading.text
 
 
 def test_the_archive_highlight_sits_on_the_characters_it_names():
