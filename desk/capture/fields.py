@@ -125,12 +125,15 @@ def extract_page(
 
 def _mended_ids(lines: list[Line], today: date | None) -> list[dict]:
     """ID numbers on lines that fail the check as read (only lines the engine kept choices for: those
-    with a long run of digits): mended with the engine's runner-up reading of one character, or else
-    decoded again from the line read stretched as a number of 18 characters (`id_decoding`)."""
+    with a long run of digits): mended with the engine's runner-up reading of one character where the
+    line read stretched bears the mend out, or else decoded again from that stretched reading as a
+    number of 18 characters (`id_decoding`)."""
     found = []
     for line in lines:
         # a line that reads valid as it is gives no mend, and the engine read it only once
         mended = id_numbers.find_with_choices(line.text, line.choices, today) if line.choices else []
+        if line.id_steps is not None:  # the line read again must bear the mend out
+            mended = [number for number in mended if id_decoding.bears_out(line.id_steps, number["value"])]
         if not mended and line.id_steps is not None:
             mended = id_decoding.decode(line.id_steps, line.text, today)
         found += mended

@@ -86,6 +86,15 @@ def decode(steps: np.ndarray, read: str, today: date | None = None) -> list[dict
     return found
 
 
+def bears_out(steps: np.ndarray, value: str) -> bool:
+    """False when the line read again (`steps`) has digit runs and none is within _MAX_EDITS of `value`:
+    the second reading disagrees with a number mended from the first by more than a character or two,
+    so the line was misread in several places and the mend's check passed by chance. True when it
+    agrees, or has no digit run to say anything."""
+    runs = digit_runs(steps)
+    return not runs or any(Levenshtein.distance(greedy(steps[start:stop]), value) <= _MAX_EDITS for start, stop in runs)
+
+
 def digit_runs(steps: np.ndarray) -> list[tuple[int, int]]:
     """The step ranges [start, stop) between steps read as other characters that hold at least
     _MIN_RUN_DIGITS greedy ID characters."""
