@@ -132,10 +132,9 @@ def _mended_ids(lines: list[Line], today: date | None) -> list[dict]:
     for line in lines:
         # a line that reads valid as it is gives no mend, and the engine read it only once
         mended = id_numbers.find_with_choices(line.text, line.choices, today) if line.choices else []
-        if line.id_steps is not None:  # the line read again must bear the mend out
-            mended = [number for number in mended if id_decoding.bears_out(line.id_steps, number["value"])]
-        if not mended and line.id_steps is not None:
-            mended = id_decoding.decode(line.id_steps, line.text, today)
+        if line.id_steps is not None:  # the line read again must bear the mend out, or is decoded itself
+            borne_out = [number for number in mended if id_decoding.bears_out(line.id_steps, number["value"])]
+            mended = borne_out or id_decoding.decode(line.id_steps, line.text, today)
         found += mended
     return found
 

@@ -421,6 +421,9 @@ _LEASE_CLAUSE = (
     "根据《中华人民共和国民法典》及有关规定，甲乙双方在平等、自愿、协商一致的基础上，就乙方承租甲方房屋事宜"
     "订立本合同。租赁期间，乙方应合理使用房屋及其附属设施，不得擅自改变房屋结构和用途。"
 )
+_LEASE_CLAUSE_2 = (
+    "租赁期间发生的水、电、燃气、物业等费用由乙方承担；本合同一式两份，甲乙双方各执一份，自双方签字之日起生效。"
+)
 
 
 def party_page(rng: random.Random, kind: str) -> tuple[Image.Image, str, str]:
@@ -450,7 +453,7 @@ def party_page(rng: random.Random, kind: str) -> tuple[Image.Image, str, str]:
         rows = [["出租方", person_name(rng), label, lessor], ["承租方", person_name(rng), label, tenant]]
         y = sheet.table(22, y, [30, 40, 30, 66], rows, pt=pt, style=face) + 6
     y = sheet.paragraph(22, y + 4, 166, _LEASE_CLAUSE, pt=pt, style=face) + 4
-    sheet.paragraph(22, y, 166, _LEASE_CLAUSE[::-1][:60], pt=pt, style=face)
+    sheet.paragraph(22, y, 166, _LEASE_CLAUSE_2, pt=pt, style=face)
     return sheet.image, tenant, lessor
 
 
