@@ -26,6 +26,8 @@ _INK_SIDE = 1000
 # Ink at that copy: the block (25 px, 7.4 mm of A4: two characters' height) holds paper around a
 # bold heading's strokes too; 15 grey levels keep clear print only, as for the skew.
 _INK = InkThreshold(block_px=25, offset=15)
+# Ink this close to the page's edges (share of its side; 6 mm of A4) is left out of the lines' direction
+_MARGIN_SHARE = 0.03
 _MIN_INK_PX = 200  # fewer ink pixels on the copy (a few specks, a signature's tail): a blank page
 # A row of the copy belongs to a text line when this share of its width is ink (at least 3 px):
 # the gaps between lines hold a speck or a descender at most.
@@ -63,7 +65,8 @@ def detect_orientation(
     ink = _ink(gray)
     if int(np.count_nonzero(ink)) < _MIN_INK_PX:
         return Orientation(0, 0.0, "blank")
-    across = _line_sharpness(ink) >= _line_sharpness(ink.T)
+    inner = _inside_margin(ink)
+    across = _line_sharpness(inner) >= _line_sharpness(inner.T)
     level = gray if across else cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
     band = _text_band(level)
     first, second = (0, 180) if across else (90, 270)
@@ -92,6 +95,18 @@ def turn_clockwise(image: np.ndarray, rotation: int) -> np.ndarray:
 def _ink(gray: np.ndarray) -> np.ndarray:
     """Ink (1) of the `_INK_SIDE` copy of `gray`, for counting by rows and columns."""
     return ink_mask(downscale(gray, _INK_SIDE)[0], _INK, on=1)
+
+
+def _inside_margin(ink: np.ndarray) -> np.ndarray:
+    """`ink` without a `_MARGIN_SHARE` strip along each edge.
+
+    A flattened page's edges can hold what lay just outside its outline (the desk, the paper's own
+    edge, a shadow): a line the whole height of the page, which outweighs a few rows of small text
+    and would make the text look as if it ran down the page.
+    """
+    height, width = ink.shape
+    top, side = int(_MARGIN_SHARE * height), int(_MARGIN_SHARE * width)
+    return ink[top : height - top, side : width - side]
 
 
 def _line_sharpness(ink: np.ndarray) -> float:

@@ -21,9 +21,11 @@ from docgen.scene import photograph
 from PIL import Image, ImageDraw, ImageFont
 
 from desk.bench.metrics import cer
+from desk.capture import engine_rapidocr
 from desk.capture.inputs import decode
 from desk.capture.options import CaptureOptions
 
+from . import id_pages
 from .pipeline_steps import upright_and_level
 
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -156,3 +158,16 @@ def test_a_pdf_page_turned_by_rotate_with_a_crooked_image_is_read_whole(rotate, 
     assert rotation == (360 - rotate) % 360  # /Rotate turns clockwise; the uprighting turn undoes it
     assert _skew_difference(correction, -angle) < MAX_RESIDUAL_SKEW_DEG
     assert cer(pytesseract.image_to_string(upright, lang="eng"), text, "eng") < MAX_CER
+
+
+@pytest.mark.parametrize("seed, kind", [(71082, "hand"), (74004, "hand"), (74024, "typed"), (74075, "typed")])
+def test_a_small_upright_page_whose_edges_hold_the_desk_is_not_turned_a_quarter(seed, kind):
+    """A lease photographed whole from farther away (about 75 dpi): its few rows of small, blurred text
+    weigh less than the desk's edge along both long sides of the flattened page, which once made its
+    lines look as if they ran down the page and turned it a quarter (found by `measure_id_fields
+    --leases --small`)."""
+    rng = random.Random(seed)
+    page, _, _ = id_pages.party_page(rng, kind)
+    photo = id_pages.photographed_page(page, rng, small=True)
+    _, rotation, _ = upright_and_level(photo, "chi_sim+eng", engine=engine_rapidocr.NAME)
+    assert rotation == 0
