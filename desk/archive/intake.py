@@ -115,9 +115,7 @@ def _jpeg(image: np.ndarray, quality: int) -> bytes:
     return encoded.tobytes()
 
 
-def page_input_from_result(
-    result: PageResult, *, received: bytes | None = None, flat_dpi: float | None = None
-) -> PageInput:
+def page_input_from_result(result: PageResult, *, received: bytes | None = None) -> PageInput:
     """A pipeline PageResult as a PageInput.
 
     `received` is the file exactly as it arrived, kept as the original when it holds just this
@@ -146,7 +144,7 @@ def page_input_from_result(
         words=words,
         width_px=int(width),
         height_px=int(height),
-        dpi=flat_dpi if result.page_found else None,
+        dpi=result.dpi,
         doc_type=result.doc_type,
         confidence=float(result.confidence),
         fields=dict(result.fields),
@@ -167,7 +165,7 @@ def page_inputs_of_file(data: bytes, *, name: str, options: CaptureOptions) -> l
     streamed = stream_file(data, name=name, options=options)
     keep_received = streamed.count == 1 and not is_pdf(data)  # a photo or scan is kept as it arrived
     return [
-        page_input_from_result(result, received=data if keep_received else None, flat_dpi=options.flat_dpi)
+        page_input_from_result(result, received=data if keep_received else None)
         for result in streamed.results
     ]
 

@@ -1,8 +1,8 @@
 """Warp the paper to a flat page at a known resolution.
 
 The physical size is recognised from the outline's aspect ratio (A4, A5, B5, 16K, letter, an ID
-card …); a recognised page is rendered at `flat_dpi` of its real size, anything else keeps the
-resolution it had in the frame.
+card …); a recognised page is rendered at `flat_dpi` of its real size, or at the resolution it had
+in the frame where that is higher; anything else keeps the resolution it had in the frame.
 """
 
 from __future__ import annotations
@@ -42,17 +42,35 @@ def paper_of(width: float, height: float) -> str | None:
     return best
 
 
+def flat_dpi(corners: np.ndarray, dpi: float) -> float | None:
+    """The resolution the page inside `corners` is flattened at: `dpi`, or the resolution it has in the
+    frame where that is higher, when its paper size is recognised; None when it is not (it keeps its
+    frame pixels, at a resolution nobody knows)."""
+    paper = _paper_at(corners, dpi)
+    return paper[1] if paper else None
+
+
 def target_size(corners: np.ndarray, dpi: float) -> tuple[int, int]:
     """Output width and height in pixels for the flattened page."""
     width, height = measured_size(corners)
-    name = paper_of(width, height)
-    if name is None:
+    paper = _paper_at(corners, dpi)
+    if paper is None:
         return max(1, round(width)), max(1, round(height))
-    short, long = PAPER_SIZES_MM[name]
-    scale = dpi / 25.4
+    (short, long), scale = PAPER_SIZES_MM[paper[0]], paper[1] / 25.4
     if width >= height:
         return round(long * scale), round(short * scale)
     return round(short * scale), round(long * scale)
+
+
+def _paper_at(corners: np.ndarray, dpi: float) -> tuple[str, float] | None:
+    """The paper size the outline has and the resolution to flatten it at, None for no known size."""
+    width, height = measured_size(corners)
+    name = paper_of(width, height)
+    if name is None:
+        return None
+    # never fewer pixels than the frame gives the page: the aspect alone cannot tell an ID card from a
+    # larger page of its shape seen at a slant, and a page shrunk to a card's size loses its small print
+    return name, max(dpi, 25.4 * max(width, height) / PAPER_SIZES_MM[name][1])
 
 
 def flatten(bgr: np.ndarray, corners: np.ndarray, dpi: float) -> np.ndarray:

@@ -55,6 +55,7 @@ class PageResult:
     text_source: str = "ocr"  # "ocr", "pdf_text_layer" or "none"
     engine: str = ""  # the OCR engine that read the page ("rapidocr", "tesseract"), "" when none did
     language: str | None = None
+    dpi: float | None = None  # the flattened page's resolution; None when its paper size is not known
 
     def to_json(self) -> dict:
         """The page as `desk capture --json` prints it (exactly JSON_KEYS)."""

@@ -73,7 +73,7 @@ def capture_bytes(data: bytes, *, name: str, camera: bool, ocr_languages: str, o
         # each page is made archive-ready (encoded) as it comes, so its arrays are freed before the next
         pages = [
             CapturedPage(
-                page_input_from_result(result, received=data if keep_received else None, flat_dpi=options.flat_dpi),
+                page_input_from_result(result, received=data if keep_received else None),
                 list(result.quality.problems),
                 result.doc_type,
                 [found["value"] for found in result.fields.get("id_numbers", [])],

@@ -293,6 +293,19 @@ def test_a_form_photographed_whole_is_read_though_its_thin_rules_come_out_as_bro
     assert [item["value"] for item in result.fields["id_numbers"]] == [number]
 
 
+def test_a_form_whose_outline_has_an_id_cards_shape_keeps_the_resolution_the_photo_gave_it():
+    # photographed at a slant, the form's outline came out 811 × 1283 px, the shape of an ID card; the
+    # page was flattened to a card's 1011 × 638 px at 300 dpi, smaller than the photo had it, and its
+    # cell rules were lost (found by `measure_id_fields --forms 40 --whole --seed 77000`)
+    rng = random.Random(77004)
+    number = id_pages.id_number(rng)
+    style = measure_id_fields.form_style(rng)
+    page = id_pages.photographed_whole(id_pages.boxed_form(number, style, rng), style.dpi, rng)
+    result = pipeline.process_image(page, name="form-77004")
+    assert max(result.flattened.shape[:2]) >= 1283
+    assert [item["value"] for item in result.fields["id_numbers"]] == [number]
+
+
 def test_the_share_of_the_likeliest_valid_number_is_the_sum_over_every_reading():
     # three positions in doubt, the check character too: the sum position by position over running
     # check sums equals the sum over all 10 × 10 × 10 × 11 readings, counted one by one

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from docgen import SceneOptions, make_sample
 
+from desk.archive.intake import page_input_from_result
 from desk.capture.options import CaptureOptions
 from desk.capture.pipeline import process_file, process_image
 from desk.capture.results import JSON_KEYS
@@ -79,9 +80,19 @@ def test_id_card_is_flattened_to_its_real_size():
     page = process_image(sample.decode())
     assert page.page_found and corner_error(page.corners, sample.corners, sample.decode().shape) < 0.01
     height, width = page.flattened.shape[:2]
-    assert abs(width - 1011) <= 2 and abs(height - 638) <= 2  # 85.6 × 54 mm at 300 dpi
+    assert page.dpi >= 300  # at least the archive's resolution, more where the photo gives more
+    assert abs(width / page.dpi * 25.4 - 85.6) < 0.2 and abs(height / page.dpi * 25.4 - 54.0) < 0.2
     assert page.doc_type == "id_card_front"
     assert page.fields["id_numbers"][0]["value"] == sample.fields["id_number"]
+
+
+def test_a_page_of_no_known_paper_size_keeps_its_frame_pixels_and_claims_no_resolution():
+    frame = np.full((900, 1200, 3), (60, 90, 120), np.uint8)
+    frame[150:750, 300:900] = 245  # a square sheet: no paper size the desk knows
+    page = process_image(frame, options=CaptureOptions(run_ocr=False, language="en"))
+    assert page.page_found and page.dpi is None
+    assert abs(page.flattened.shape[0] - 600) <= 3 and abs(page.flattened.shape[1] - 600) <= 3
+    assert page_input_from_result(page).dpi is None  # the archive does not size it as if it were 300 dpi
 
 
 def test_no_page_in_view_keeps_the_whole_frame():

@@ -53,7 +53,7 @@ def _captured_lease() -> PageInput:
     sample = make_sample(11, "lease", SceneOptions(flat=True, angle_deg=0.4))
     options = CaptureOptions.from_settings()
     [result] = process_file(sample.data, name=sample.name, options=options)
-    return page_input_from_result(result, received=sample.data, flat_dpi=options.flat_dpi)
+    return page_input_from_result(result, received=sample.data)
 
 
 @pytest.fixture(scope="session")
