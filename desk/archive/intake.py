@@ -164,10 +164,7 @@ def page_inputs_of_file(data: bytes, *, name: str, options: CaptureOptions) -> l
 
     streamed = stream_file(data, name=name, options=options)
     keep_received = streamed.count == 1 and not is_pdf(data)  # a photo or scan is kept as it arrived
-    return [
-        page_input_from_result(result, received=data if keep_received else None)
-        for result in streamed.results
-    ]
+    return [page_input_from_result(result, received=data if keep_received else None) for result in streamed.results]
 
 
 def _document_type(pages: Sequence[PageInput]) -> str:

@@ -280,16 +280,22 @@ def test_a_repair_the_cells_find_much_less_likely_than_their_reading_is_refused(
 # --- a form photographed whole from across the counter ---------------------------------------------------
 
 
+def _form_photographed_whole(seed: int) -> tuple[str, pipeline.PageResult]:
+    """The number on a form of `measure_id_fields`' styles (seeded `seed`) photographed whole on a desk,
+    and the pipeline's result."""
+    rng = random.Random(seed)
+    number = id_pages.id_number(rng)
+    style = measure_id_fields.form_style(rng)
+    page = id_pages.photographed_whole(id_pages.boxed_form(number, style, rng), style.dpi, rng)
+    return number, pipeline.process_image(page, name=f"form-{seed}")
+
+
 def test_a_form_photographed_whole_is_read_though_its_thin_rules_come_out_as_broken_steps():
     # the form at the top of an A4 sheet, photographed whole on a desk: its 0.33 mm rules are about a
     # pixel wide in the photo, and the page straightened comes out with them as a staircase, broken where
     # its steps meet. The top and bottom rules were no longer found as lines: their pieces stayed in the
     # cells as marks, were cut out with the digits, and left too many cells in doubt for any number.
-    rng = random.Random(8115)
-    number = id_pages.id_number(rng)
-    style = measure_id_fields.form_style(rng)
-    page = id_pages.photographed_whole(id_pages.boxed_form(number, style, rng), style.dpi, rng)
-    result = pipeline.process_image(page, name="form-8115")
+    number, result = _form_photographed_whole(8115)
     assert [item["value"] for item in result.fields["id_numbers"]] == [number]
 
 
@@ -297,11 +303,7 @@ def test_a_form_whose_outline_has_an_id_cards_shape_keeps_the_resolution_the_pho
     # photographed at a slant, the form's outline came out 811 × 1283 px, the shape of an ID card; the
     # page was flattened to a card's 1011 × 638 px at 300 dpi, smaller than the photo had it, and its
     # cell rules were lost (found by `measure_id_fields --forms 40 --whole --seed 77000`)
-    rng = random.Random(77004)
-    number = id_pages.id_number(rng)
-    style = measure_id_fields.form_style(rng)
-    page = id_pages.photographed_whole(id_pages.boxed_form(number, style, rng), style.dpi, rng)
-    result = pipeline.process_image(page, name="form-77004")
+    number, result = _form_photographed_whole(77004)
     assert max(result.flattened.shape[:2]) >= 1283
     assert [item["value"] for item in result.fields["id_numbers"]] == [number]
 
