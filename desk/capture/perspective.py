@@ -2,7 +2,8 @@
 
 The physical size is recognised from the outline's aspect ratio (A4, A5, B5, 16K, letter, an ID
 card …); a recognised page is rendered at `flat_dpi` of its real size, or at the resolution it had
-in the frame where that is higher; anything else keeps the resolution it had in the frame.
+in the frame where that is higher (up to half as much again); anything else keeps the resolution it
+had in the frame.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ PAPER_SIZES_MM: dict[str, tuple[float, float]] = {
     "invoice": (140.0, 240.0),
 }
 _ASPECT_TOLERANCE = 0.035  # relative; camera foreshortening of a few degrees stays inside it
+_MAX_DPI_FACTOR = 1.5  # a page is flattened at most this many times flat_dpi, where its frame gives more
 
 
 def measured_size(corners: np.ndarray) -> tuple[float, float]:
@@ -43,9 +45,9 @@ def paper_of(width: float, height: float) -> str | None:
 
 
 def flat_dpi(corners: np.ndarray, dpi: float) -> float | None:
-    """The resolution the page inside `corners` is flattened at: `dpi`, or the resolution it has in the
-    frame where that is higher, when its paper size is recognised; None when it is not (it keeps its
-    frame pixels, at a resolution nobody knows)."""
+    """The resolution the page inside `corners` is flattened at when its paper size is recognised:
+    `dpi`, or the resolution it has in the frame where that is higher (at most _MAX_DPI_FACTOR × `dpi`);
+    None when it is not (it keeps its frame pixels, at a resolution nobody knows)."""
     paper = _paper_at(corners, dpi)
     return paper[1] if paper else None
 
@@ -68,9 +70,11 @@ def _paper_at(corners: np.ndarray, dpi: float) -> tuple[str, float] | None:
     name = paper_of(width, height)
     if name is None:
         return None
-    # never fewer pixels than the frame gives the page: the aspect alone cannot tell an ID card from a
-    # larger page of its shape seen at a slant, and a page shrunk to a card's size loses its small print
-    return name, max(dpi, 25.4 * max(width, height) / PAPER_SIZES_MM[name][1])
+    # no fewer pixels than the frame gives the page: the aspect alone cannot tell an ID card from a
+    # larger page of its shape seen at a slant, and a page shrunk to a card's size loses its small print;
+    # up to _MAX_DPI_FACTOR × dpi (a 600-dpi scan or a card filling a 12 MP photo reads no better for more)
+    in_frame = 25.4 * max(width, height) / PAPER_SIZES_MM[name][1]
+    return name, min(max(dpi, in_frame), _MAX_DPI_FACTOR * dpi)
 
 
 def flatten(bgr: np.ndarray, corners: np.ndarray, dpi: float) -> np.ndarray:
