@@ -44,7 +44,7 @@ def paper_of(width: float, height: float) -> str | None:
     return best
 
 
-def flat_dpi(corners: np.ndarray, dpi: float) -> float | None:
+def flat_resolution(corners: np.ndarray, dpi: float) -> float | None:
     """The resolution the page inside `corners` is flattened at when its paper size is recognised:
     `dpi`, or the resolution it has in the frame where that is higher (at most _MAX_DPI_FACTOR × `dpi`);
     None when it is not (it keeps its frame pixels, at a resolution nobody knows)."""
@@ -58,7 +58,9 @@ def target_size(corners: np.ndarray, dpi: float) -> tuple[int, int]:
     paper = _paper_at(corners, dpi)
     if paper is None:
         return max(1, round(width)), max(1, round(height))
-    (short, long), scale = PAPER_SIZES_MM[paper[0]], paper[1] / 25.4
+    name, resolution = paper
+    short, long = PAPER_SIZES_MM[name]
+    scale = resolution / 25.4
     if width >= height:
         return round(long * scale), round(short * scale)
     return round(short * scale), round(long * scale)

@@ -86,7 +86,7 @@ def process_page(page: SourcePage, *, name: str, options: CaptureOptions | None 
         outline = page_detection.detect_page(original)
     with timer("flatten"):
         flat = perspective.flatten(original, outline.corners, options.flat_dpi) if outline.found else original
-        dpi = perspective.flat_dpi(outline.corners, options.flat_dpi) if outline.found else None
+        dpi = perspective.flat_resolution(outline.corners, options.flat_dpi) if outline.found else None
     with timer("deskew"):
         gray = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY)
         residual = skew.estimate_skew(gray)
