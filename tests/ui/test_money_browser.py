@@ -226,6 +226,8 @@ def test_money_flows_in_chromium(desk_server, tmp_path):
         expect(page.get_by_text("Customer lookup").first).to_be_visible()
         page.get_by_label("ID number / account number / name", exact=False).fill(people["spouse_unknown"].id_number)
         page.keyboard.press("Enter")
+        # the lookup redraws the business choice: open it once the customer is shown, as the clerk does
+        expect(page.get_by_role("combobox", name="Choose the business", exact=False)).to_be_focused()
         page.get_by_label("Choose the business", exact=False).click()
         page.get_by_role("option", name=f"{RENT} Withdrawal for rent").click()
         expect(page.get_by_text("Amount", exact=True).first).to_be_visible()
